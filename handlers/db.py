@@ -1,0 +1,52 @@
+"""Engine and session factory for the configured database (SQLite embedded, PostgreSQL in production)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, emit BEGIN, so that transactions and SAVEPOINTs behave (SQLAlchemy docs).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+class Database:
+    """One engine and its session factory.  Doors get sessions only through ``handlers.uow``."""
+
+    def __init__(self, bind: Any, **session_kwargs: Any) -> None:
+        self.bind = bind
+        self.sessionmaker: sessionmaker[Session] = sessionmaker(
+            bind=bind, expire_on_commit=False, **session_kwargs
+        )
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url, pool_pre_ping=True))
+
+    @property
+    def dialect(self) -> str:
+        return str(self.bind.dialect.name)

@@ -1,0 +1,29 @@
+"""Dates (j80, j90, j280): 和暦/西暦 display.  Parsing of entered dates lives in ``handlers.rules.date_input``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.rules.eras import era_of
+
+
+def format_seireki(value: dt.date | None, text: str | None = None) -> str:
+    if text:
+        return text
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_wareki(value: dt.date | None, text: str | None = None) -> str:
+    """'令和8年11月26日'; the first year of an era is written 元年."""
+    if text:
+        return text
+    if value is None:
+        return ""
+    era = era_of(value)
+    if era is None:
+        return format_seireki(value)
+    year = value.year - era.start.year + 1
+    year_text = "元" if year == 1 else str(year)
+    return f"{era.name}{year_text}年{value.month}月{value.day}日"

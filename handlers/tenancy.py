@@ -1,0 +1,68 @@
+"""Tenant isolation, decided in one place.
+
+Every ORM statement run by a session opened through ``handlers.uow`` is filtered by the session's tenant
+(``session.info["tenant_id"]``), including relationship and lazy loads, bulk UPDATE and DELETE.  A session
+with no tenant that touches tenant-scoped data fails closed.  On flush, a new row takes the session's tenant
+and a row of another tenant is refused.  Only system batches that say so (``cross_tenant=True``) see all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from handlers.errors import TenancyError
+from models.base import TenantScoped
+
+TENANT_KEY = "tenant_id"
+CROSS_TENANT_KEY = "cross_tenant"
+
+
+def bind_session(session: Session, tenant_id: int | None, *, cross_tenant: bool = False) -> None:
+    session.info[TENANT_KEY] = tenant_id
+    session.info[CROSS_TENANT_KEY] = cross_tenant
+
+
+def session_tenant(session: Session) -> int | None:
+    return session.info.get(TENANT_KEY)
+
+
+def _touches_tenant_data(state: ORMExecuteState) -> bool:
+    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> None:
+    if state.is_column_load or state.is_relationship_load:
+        return  # criteria added to the parent statement propagate to these loads
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    info = state.session.info
+    if info.get(CROSS_TENANT_KEY):
+        return
+    tenant_id = info.get(TENANT_KEY)
+    if tenant_id is None:
+        if _touches_tenant_data(state):
+            raise TenancyError("テナント（市区町村）が設定されていないため、住民データにアクセスできません。")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_rows(session: Session, _ctx: Any, _instances: Any) -> None:
+    if session.info.get(CROSS_TENANT_KEY):
+        return
+    tenant_id = session.info.get(TENANT_KEY)
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant_id is None:
+            raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
+        if obj in session.new and obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        if obj.tenant_id != tenant_id:
+            raise TenancyError("他の市区町村のデータは変更できません。")

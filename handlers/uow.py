@@ -1,0 +1,51 @@
+"""Unit of work: one session and one transaction per door call, committed here and nowhere else.
+
+Side effects queued with ``after_commit`` (Celery dispatch of outbox rows, for instance) run only once the
+transaction has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.tenancy import bind_session
+
+
+class UnitOfWork:
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def _commit(self) -> None:
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+
+@contextmanager
+def unit_of_work(db: Database, actor: Actor, *, cross_tenant: bool = False) -> Iterator[UnitOfWork]:
+    """Open a session scoped to ``actor``'s tenant; commit on success, roll back on any exception."""
+    session = db.sessionmaker()
+    bind_session(session, None if cross_tenant else actor.tenant_id, cross_tenant=cross_tenant)
+    uow = UnitOfWork(session, actor)
+    try:
+        yield uow
+        uow._commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,27 @@
+"""SQLAlchemy 2 typed models.  Importing this package registers every table on ``Base.metadata``."""
+
+from models.audit import AccessLog, AccessLogHead
+from models.base import Base, TenantScoped
+from models.removed import RemovedRecordArchive
+from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
+from models.support import SupportMeasure, SupportMeasureParty
+from models.tenant import Municipality, Ward
+from models.user import User
+
+__all__ = [
+    "AccessLog",
+    "AccessLogHead",
+    "Base",
+    "Household",
+    "Municipality",
+    "NumberSequence",
+    "RemovedRecordArchive",
+    "Resident",
+    "ResidentHistory",
+    "ResidentMemo",
+    "SupportMeasure",
+    "SupportMeasureParty",
+    "TenantScoped",
+    "User",
+    "Ward",
+]

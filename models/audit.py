@@ -1,0 +1,41 @@
+"""Access log (j1370): append-only rows, hash-chained per tenant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigIntPK, TenantScoped
+
+
+class AccessLog(TenantScoped, Base):
+    __tablename__ = "access_log"
+    __table_args__ = (UniqueConstraint("tenant_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)  # position in the tenant's chain, from 1
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    login_id: Mapped[str | None] = mapped_column(String(60))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    terminal: Mapped[str | None] = mapped_column(String(60))
+    function: Mapped[str] = mapped_column(String(60), index=True)  # e.g. resident_searched
+    action: Mapped[str] = mapped_column(String(20))  # search / view / change / print / export / auth / setting
+    targets: Mapped[list[Any]] = mapped_column(default=list)  # 宛名番号 of the persons concerned
+    my_number_shown: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogHead(Base):
+    """The last link of each tenant's chain; locked while a row is appended."""
+
+    __tablename__ = "access_log_head"
+
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,112 @@
+"""Fixtures: a database (SQLite by default, PostgreSQL with JUMIN_TEST_DATABASE_URL), a transaction rolled
+back per test, two municipalities, users per role, the Flask app and client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+import models
+from handlers.context import Actor
+from handlers.db import Database, make_engine
+from handlers.tenancy import bind_session
+from tests import factories
+
+
+def _test_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("JUMIN_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _test_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    models.Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Database:
+    """Sessions from this Database commit into SAVEPOINTs of the per-test transaction."""
+    return Database(connection, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+def setup_session(db: Database) -> Iterator[Session]:
+    """A cross-tenant session for arranging fixtures (flushes, never commits)."""
+    session = db.sessionmaker()
+    bind_session(session, None, cross_tenant=True)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def city_a(setup_session: Session) -> models.Municipality:
+    return factories.make_municipality(setup_session, code="141003", name="横浜市", prefecture="神奈川県",
+                                       kind="designated_city")
+
+
+@pytest.fixture
+def city_b(setup_session: Session) -> models.Municipality:
+    return factories.make_municipality(setup_session, code="202118", name="佐久市", prefecture="長野県",
+                                       kind="general")
+
+
+@pytest.fixture
+def users_a(setup_session: Session, city_a: models.Municipality) -> dict[str, models.User]:
+    return factories.make_role_users(setup_session, city_a)
+
+
+@pytest.fixture
+def users_b(setup_session: Session, city_b: models.Municipality) -> dict[str, models.User]:
+    return factories.make_role_users(setup_session, city_b)
+
+
+@pytest.fixture
+def clerk_a(users_a: dict[str, models.User]) -> Actor:
+    return factories.actor_for(users_a["clerk"])
+
+
+@pytest.fixture
+def supervisor_a(users_a: dict[str, models.User]) -> Actor:
+    return factories.actor_for(users_a["supervisor"])
+
+
+@pytest.fixture
+def app(db: Database, setup_session: Session) -> Flask:
+    setup_session.flush()
+    return __import__("webui.app", fromlist=["create_app"]).create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test"}, db=db
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

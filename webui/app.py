@@ -1,0 +1,67 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from handlers.db import Database
+from handlers.settings import Settings
+
+csrf = CSRFProtect()
+
+# One blueprint per feature: (module, attribute).  Each module lives in webui/.
+BLUEPRINTS: list[tuple[str, str]] = [
+    ("webui.auth.views", "bp"),
+    ("webui.residents.views", "bp"),
+    ("webui.audit_log.views", "bp"),
+    ("webui.api", "bp"),
+]
+
+
+def create_app(test_config: dict[str, Any] | None = None, db: Database | None = None) -> Flask:
+    settings = Settings.from_env()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        CELERY_BROKER_URL=settings.celery_broker_url,
+        SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        MAX_FAILED_LOGINS=settings.max_failed_logins,
+        LOCKOUT_MINUTES=settings.lockout_minutes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["jumin.db"] = db or Database.from_url(app.config["DATABASE_URL"])
+
+    csrf.init_app(app)
+    for module_name, attr in BLUEPRINTS:
+        module = importlib.import_module(module_name)
+        app.register_blueprint(getattr(module, attr))
+        init = getattr(module, "init_app", None)
+        if init is not None:
+            init(app)
+
+    from webui import errors, filters
+
+    errors.init_app(app)
+    filters.init_app(app)
+
+    @app.context_processor
+    def _endpoints() -> dict[str, Any]:
+        return {"url_map_endpoints": set(app.view_functions)}
+
+    from webui.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,25 @@
+"""Turn domain errors into Japanese pages or structured JSON for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+
+from handlers.errors import DomainError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError) -> tuple[Response | str, int]:
+        if _wants_json():
+            return jsonify(err.to_json()), err.status
+        return render_template("error.html", error=err), err.status
+
+    @app.errorhandler(404)
+    def not_found(_err: Exception) -> tuple[Response | str, int]:
+        if _wants_json():
+            return jsonify({"error": "not_found", "message": "指定されたものは見つかりません。"}), 404
+        return render_template("error.html", error="指定されたページは見つかりません。"), 404
