@@ -15,6 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TenantScoped, TimestampMixin
 
+# Search keys compare byte-wise (COLLATE "C" on PostgreSQL) so that a btree index serves both
+# ``LIKE 'prefix%'`` and ORDER BY; SQLite's default BINARY collation already does.
+SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")
+
 
 class Household(TenantScoped, TimestampMixin, Base):
     __tablename__ = "household"
@@ -30,6 +34,7 @@ class Household(TenantScoped, TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(200))  # 住所
     address_katagaki: Mapped[str | None] = mapped_column(String(200))  # 方書
     postal_code: Mapped[str | None] = mapped_column(String(7))  # 郵便番号
+    address_key: Mapped[str] = mapped_column(SearchKey, default="")  # fold_address(住所 + 方書), for search
     status: Mapped[str] = mapped_column(String(12), default="active")  # active / dissolved
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -82,9 +87,9 @@ class Resident(TenantScoped, TimestampMixin, Base):
     name_priority: Mapped[str | None] = mapped_column(String(10))  # 氏名優先区分 (j190): name / alias
 
     # --- search keys (derived by handlers.rules.kana / handlers.rules.kanji) ---
-    kana_key: Mapped[str] = mapped_column(String(200), default="")
-    given_kana_key: Mapped[str] = mapped_column(String(100), default="")
-    name_key: Mapped[str] = mapped_column(String(200), default="")
+    kana_key: Mapped[str] = mapped_column(SearchKey, default="")
+    given_kana_key: Mapped[str] = mapped_column(SearchKey, default="")
+    name_key: Mapped[str] = mapped_column(SearchKey, default="")
 
     # --- personal items ---
     birth_date: Mapped[dt.date | None] = mapped_column(Date)  # sortable value (None when wholly unknown)

@@ -1,0 +1,158 @@
+"""異動履歴 (j200, j210): one full snapshot per registered change, appended and never overwritten, and the
+as-of reads that answer "what did the register say on that date".
+
+A row is keyed by (宛名番号, 履歴番号); 履歴番号 counts 1, 2, 3 … per person.  ``effective_date`` is the date
+from which the snapshot holds in law (the 異動日); ``processed_date`` (処理日) is always the day it was entered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from models.resident import Resident, ResidentHistory
+
+_NOT_IN_SNAPSHOT = {"tenant_id", "created_at"}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def head_name(resident: Resident) -> str | None:
+    """The name of the head of the person's household, or None when the head is unset (j100)."""
+    head = resident.household.head
+    if head is None:
+        return None
+    return display_name(head)
+
+
+def display_name(resident: Resident) -> str:
+    """氏名 as shown: kanji name, else the alphabet name (foreign residents)."""
+    kanji = " ".join(part for part in (resident.family_name, resident.given_name) if part)
+    return kanji or resident.name_alphabet or ""
+
+
+def snapshot_of(resident: Resident) -> dict[str, Any]:
+    """Every column of the person, plus the household's number, address and head name; JSON-safe."""
+    mapper = inspect(Resident)
+    data = {
+        attr.key: _json_safe(getattr(resident, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in _NOT_IN_SNAPSHOT
+    }
+    household = resident.household
+    data.update(
+        household_number=household.household_number,
+        household_address=household.address,
+        household_address_katagaki=household.address_katagaki,
+        household_postal_code=household.postal_code,
+        household_address_code=household.address_code,
+        household_ward_code=household.ward_code,
+        head_atena_number=household.head.atena_number if household.head is not None else None,
+        head_name=head_name(resident),
+    )
+    return data
+
+
+def _last_history_no(session: Session, atena_number: str) -> int:
+    last = session.scalar(
+        select(func.max(ResidentHistory.history_no)).where(ResidentHistory.atena_number == atena_number)
+    )
+    return int(last or 0)
+
+
+def append_history(
+    session: Session,
+    resident: Resident,
+    *,
+    reason_code: str,
+    change_date: dt.date | None,
+    effective_date: dt.date | None = None,
+    change_date_text: str | None = None,
+    notified_date: dt.date | None = None,
+    note: str | None = None,
+    entered_by: int | None = None,
+    input_terminal: str | None = None,
+    case_id: int | None = None,
+) -> ResidentHistory:
+    """Append the person's current state as a new history row (履歴番号 = previous + 1).
+
+    ``effective_date`` defaults to the change date (the legal effect), and to today when that is unknown.
+    """
+    session.flush()
+    today = dt.date.today()
+    row = ResidentHistory(
+        resident_id=resident.id,
+        atena_number=resident.atena_number,
+        history_no=_last_history_no(session, resident.atena_number) + 1,
+        change_reason=reason_code,
+        change_date=change_date,
+        change_date_text=change_date_text,
+        effective_date=effective_date or change_date or today,
+        processed_date=today,
+        notified_date=notified_date,
+        note=note,
+        entered_by=entered_by,
+        input_terminal=input_terminal,
+        case_id=case_id,
+        household_number=resident.household.household_number,
+        status=resident.status,
+        snapshot={},
+    )
+    resident.history_no = row.history_no
+    row.snapshot = snapshot_of(resident)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def history_rows(session: Session, atena_number: str) -> list[ResidentHistory]:
+    return list(
+        session.scalars(
+            select(ResidentHistory)
+            .where(ResidentHistory.atena_number == atena_number)
+            .order_by(ResidentHistory.history_no)
+        )
+    )
+
+
+def _row_as_of(session: Session, atena_number: str, on: dt.date) -> ResidentHistory | None:
+    return session.scalars(
+        select(ResidentHistory)
+        .where(ResidentHistory.atena_number == atena_number, ResidentHistory.effective_date <= on)
+        .order_by(ResidentHistory.effective_date.desc(), ResidentHistory.history_no.desc())
+        .limit(1)
+    ).first()
+
+
+def resident_as_of(session: Session, atena_number: str, on: dt.date) -> dict[str, Any] | None:
+    """The person's snapshot holding on ``on``: greatest effective date ≤ on, then greatest 履歴番号."""
+    row = _row_as_of(session, atena_number, on)
+    if row is None:
+        return None
+    return {**row.snapshot, "history_no": row.history_no, "effective_date": row.effective_date.isoformat()}
+
+
+def household_as_of(session: Session, household_number: str, on: dt.date) -> list[dict[str, Any]]:
+    """The members of the household on ``on``: persons whose as-of snapshot is in it and not removed,
+    in household order."""
+    candidates = session.scalars(
+        select(ResidentHistory.atena_number)
+        .where(ResidentHistory.household_number == household_number, ResidentHistory.effective_date <= on)
+        .distinct()
+    )
+    members = []
+    for atena_number in candidates:
+        snapshot = resident_as_of(session, atena_number, on)
+        if snapshot is None or snapshot["household_number"] != household_number:
+            continue
+        if snapshot["status"] == "removed":
+            continue
+        members.append(snapshot)
+    return sorted(members, key=lambda s: (s.get("household_order") or 0, s["atena_number"]))
