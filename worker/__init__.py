@@ -1,0 +1,1 @@
+"""Celery app and tasks: ids in, call handlers, nothing else."""

@@ -1,0 +1,38 @@
+"""The Celery application.
+
+Without ``CELERY_BROKER_URL`` tasks run eagerly in the calling process (the embedded default, no server).
+With it (``redis://…`` or ``amqp://…``) real workers consume them: ``celery -A worker.celery_app worker``.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from handlers.settings import Settings
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or Settings.from_env()
+    app = Celery("jumin", include=["worker.tasks"])
+    if settings.celery_broker_url:
+        app.conf.update(
+            broker_url=settings.celery_broker_url,
+            result_backend=None,
+            task_acks_late=True,  # a task killed mid-run is redelivered; tasks are idempotent
+            task_reject_on_worker_lost=True,
+            worker_prefetch_multiplier=1,
+            task_serializer="json",
+            accept_content=["json"],
+        )
+    else:
+        app.conf.update(
+            task_always_eager=True,
+            task_eager_propagates=True,
+            broker_url="memory://",
+            result_backend="cache+memory://",
+        )
+    app.conf.timezone = "Asia/Tokyo"
+    return app
+
+
+celery_app = make_celery()
