@@ -1,5 +1,6 @@
 """Access log (j1370): every search, view, change, print and export writes one row in the caller's
-transaction.  Rows are hash-chained per tenant; ``verify_chain`` detects any edit, insertion or deletion.
+transaction.  Rows are hash-chained per tenant; ``handlers.audit_verify.verify_chain`` detects any edit,
+insertion or deletion.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handlers.context import Actor
@@ -21,11 +23,36 @@ GENESIS_HASH = "0" * 64
 ACTIONS = ("search", "view", "change", "print", "export", "auth", "setting", "batch")
 
 
-def _canonical(row: AccessLog) -> bytes:
+class ChainedFields(Protocol):
+    """What the hash covers: an ``AccessLog`` or a row selected with ``HASHED_COLUMNS``."""
+
+    tenant_id: int
+    seq: int
+    occurred_at: dt.datetime
+    user_id: int | None
+    login_id: str | None
+    client_address: str | None
+    terminal: str | None
+    function: str
+    action: str
+    targets: list[Any]
+    my_number_shown: bool
+    detail: dict[str, Any]
+    prev_hash: str
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back naive; they were stored as UTC wall time.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _canonical(row: ChainedFields) -> bytes:
     body = {
         "tenant_id": row.tenant_id,
         "seq": row.seq,
-        "occurred_at": row.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "occurred_at": _as_utc(row.occurred_at).isoformat(timespec="microseconds"),
         "user_id": row.user_id,
         "login_id": row.login_id,
         "client_address": row.client_address,
@@ -40,18 +67,30 @@ def _canonical(row: AccessLog) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def row_hash(row: AccessLog) -> str:
+def row_hash(row: ChainedFields) -> str:
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
+def _ensure_head(session: Session, tenant_id: int) -> None:
+    """Create the tenant's head row if missing, without failing when a concurrent transaction does too."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {"tenant_id": tenant_id, "last_seq": 0, "last_hash": GENESIS_HASH}
+    session.execute(insert(AccessLogHead).values(values).on_conflict_do_nothing(index_elements=["tenant_id"]))
+
+
 def _lock_head(session: Session, tenant_id: int) -> AccessLogHead:
-    head = session.scalars(
-        select(AccessLogHead).where(AccessLogHead.tenant_id == tenant_id).with_for_update()
-    ).one_or_none()
+    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy)."""
+    locking = (
+        select(AccessLogHead)
+        .where(AccessLogHead.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = session.scalars(locking).one_or_none()
     if head is None:
-        head = AccessLogHead(tenant_id=tenant_id, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
+        _ensure_head(session, tenant_id)
+        head = session.scalars(locking).one()
     return head
 
 
