@@ -27,3 +27,13 @@ def format_wareki(value: dt.date | None, text: str | None = None) -> str:
     year = value.year - era.start.year + 1
     year_text = "元" if year == 1 else str(year)
     return f"{era.name}{year_text}年{value.month}月{value.day}日"
+
+
+def format_for_kind(value: dt.date | None, text: str | None, resident_kind: str) -> str:
+    """A resident's date for certificates and screens (j90): 和暦 for Japanese residents, 西暦 for foreign
+    residents (their 生年月日 and 在留期間の満了の日).  A non-calendar or unknown date prints its wording."""
+    if resident_kind == "foreign":
+        return format_seireki(value, text)
+    if resident_kind == "japanese":
+        return format_wareki(value, text)
+    raise ValueError(f"unknown resident_kind {resident_kind!r} (expected 'japanese' or 'foreign')")
