@@ -97,13 +97,12 @@ def _check_scope(session: Session, tenant_id: int) -> None:
 
 
 def _stream_rows(session: Session, tenant_id: int, from_seq: int) -> Iterator[Any]:
-    stmt = (
-        select(*HASHED_COLUMNS)
-        .where(AccessLog.tenant_id == tenant_id, AccessLog.seq >= from_seq)
-        .order_by(AccessLog.seq)
-        .execution_options(yield_per=BATCH_ROWS)
-    )
-    yield from session.execute(stmt)
+    """Rows in seq order, fetched ``BATCH_ROWS`` at a time.  A full walk (from seq 1) has no lower bound,
+    so rows slipped in below the start are seen too."""
+    stmt = select(*HASHED_COLUMNS).where(AccessLog.tenant_id == tenant_id)
+    if from_seq > 1:
+        stmt = stmt.where(AccessLog.seq >= from_seq)
+    yield from session.execute(stmt.order_by(AccessLog.seq).execution_options(yield_per=BATCH_ROWS))
 
 
 def _check_row(row: Any, walk: _Walk) -> list[ChainBreak]:
@@ -175,7 +174,7 @@ def verify_chain(session: Session, tenant_id: int, *, last: int | None = None) -
 
 
 def _tenants(session: Session) -> Iterable[tuple[int, str]]:
-    known = dict(session.execute(select(Municipality.id, Municipality.code)).tuples().all())
+    known = {row.id: row.code for row in session.execute(select(Municipality.id, Municipality.code))}
     with_log = set(session.scalars(select(AccessLogHead.tenant_id)))
     with_log |= set(session.scalars(select(AccessLog.tenant_id).distinct()))
     for tenant_id in sorted(set(known) | with_log):
