@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.audit import GENESIS_HASH, row_hash
-from handlers.errors import TenancyError
+from handlers.errors import NotFoundError, TenancyError
 from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from models.audit import AccessLog, AccessLogHead
 from models.tenant import Municipality
@@ -186,3 +186,13 @@ def verify_all(session: Session) -> dict[str, VerifyResult]:
     if not session.info.get(CROSS_TENANT_KEY):
         raise TenancyError("全市区町村のアクセスログ検証にはシステム用のセッションが必要です。")
     return {code: verify_chain(session, tenant_id) for tenant_id, code in _tenants(session)}
+
+
+def verify_municipalities(session: Session, code: str | None = None) -> dict[str, VerifyResult]:
+    """``verify_all``, or only the municipality with this code.  Needs a cross-tenant (system) session."""
+    if code is None:
+        return verify_all(session)
+    tenant_id = session.scalar(select(Municipality.id).where(Municipality.code == code))
+    if tenant_id is None:
+        raise NotFoundError(f"市区町村コード {code} の団体は登録されていません。")
+    return {code: verify_chain(session, tenant_id)}
