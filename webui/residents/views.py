@@ -1,5 +1,61 @@
-"""Placeholder blueprint; replaced by the feature's views."""
+"""Resident pages: search (検索) and the record view (照会) with its as-of view.  Thin: read the request,
+call the handler, render."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from handlers.errors import Problem, ValidationError
+from handlers.residents.presenter import view_resident
+from handlers.residents.search import SearchResults, search_residents
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from webui.residents.forms import ResidentSearchForm
+from webui.security import login_required, permission_required
+from webui.uow import web_uow
 
 bp = Blueprint("residents", __name__)
+
+
+@bp.get("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for("residents.search"))
+
+
+@bp.get("/residents/search")
+@login_required
+@permission_required("resident.search")
+def search() -> str:
+    form = ResidentSearchForm(request.args)
+    results: SearchResults | None = None
+    problems: list[Problem] = []
+    if request.args and form.validate():
+        try:
+            with web_uow() as uow:
+                results = search_residents(uow, form.to_query())
+        except ValidationError as err:
+            problems = err.problems
+    return render_template("residents/search.html", form=form, results=results, problems=problems)
+
+
+def _as_of(text: str | None) -> tuple[dt.date | None, list[Problem]]:
+    if not text:
+        return None, []
+    try:
+        return parse_calendar_date(text), []
+    except DateInputError as err:
+        return None, [err.to_problem("as_of", "基準日")]
+
+
+@bp.get("/residents/<atena_number>")
+@login_required
+@permission_required("resident.view")
+def show(atena_number: str) -> str:
+    as_of_text = request.args.get("as_of", "").strip()
+    on, problems = _as_of(as_of_text)
+    with web_uow() as uow:
+        view = view_resident(uow, atena_number, on=on)
+    return render_template("residents/show.html", view=view, as_of_text=as_of_text, problems=problems)

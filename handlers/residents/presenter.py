@@ -1,0 +1,206 @@
+"""The record view (照会) of one person for screens and the API: every item with its Japanese label, dates in
+和暦 for Japanese and 西暦 for foreign residents (j90), the actor's hidden items masked (j1390), the 支援措置
+flag, the household in order and the history list.
+
+The view is built from a snapshot dict (``history.snapshot_of`` for now, ``history.resident_as_of`` for an
+as-of view) so both read the same way.  メモ (j150) is shown on screen only: it sits under ``screen_only`` and
+never in ``items``, which is what anything printable uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.audit import record_access
+from handlers.context import Actor
+from handlers.errors import NotFoundError
+from handlers.permissions import require
+from handlers.residents.history import display_name, history_rows, household_as_of, resident_as_of, snapshot_of
+from handlers.residents.items import (
+    FOREIGN_ITEMS,
+    HIDDEN_ITEM_FIELDS,
+    INSURANCE_ITEMS,
+    KIND_LABELS,
+    MASK,
+    NAME_ITEMS,
+    OTHER_ITEMS,
+    PERSONAL_ITEMS,
+    REMOVAL_ITEMS,
+    SEX_LABELS,
+    STATUS_LABELS,
+    ItemSpec,
+)
+from handlers.residents.lookup import find_resident
+from handlers.rules.change_reasons import reason as change_reason
+from handlers.rules.dates import format_for_kind
+from handlers.support_measures import protected_atena_numbers
+from handlers.uow import UnitOfWork
+from models.resident import Resident, ResidentMemo
+
+SECTIONS: tuple[tuple[str, tuple[ItemSpec, ...]], ...] = (
+    ("氏名", NAME_ITEMS),
+    ("個人事項", PERSONAL_ITEMS),
+    ("保険・年金・手当", INSURANCE_ITEMS),
+    ("外国人住民", FOREIGN_ITEMS),
+    ("消除", REMOVAL_ITEMS),
+    ("その他", OTHER_ITEMS),
+)
+
+
+def hidden_fields(actor: Actor) -> set[str]:
+    return {f for item in actor.hidden_items for f in HIDDEN_ITEM_FIELDS.get(item, ())}
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def display_value(spec: ItemSpec, snapshot: dict[str, Any]) -> str:
+    value = snapshot.get(spec.field)
+    kind = snapshot["resident_kind"]
+    if spec.kind == "flex_date":
+        return format_for_kind(_as_date(value), snapshot.get(f"{spec.field}_text"), kind)
+    if spec.kind == "date":
+        return format_for_kind(_as_date(value), None, kind)
+    if spec.kind == "bool":
+        return "" if value is None else ("有" if value else "無")
+    if spec.field == "sex":
+        return SEX_LABELS.get(value or "", "")
+    if spec.field == "removal_reason" and value:
+        return change_reason(value).label
+    return "" if value is None else str(value)
+
+
+def _sections(snapshot: dict[str, Any], hidden: set[str]) -> list[dict[str, Any]]:
+    shown = []
+    for title, specs in SECTIONS:
+        if title == "外国人住民" and snapshot["resident_kind"] != "foreign":
+            continue
+        if title == "消除" and snapshot["status"] == "resident":
+            continue
+        items = []
+        for spec in specs:
+            masked = spec.field in hidden
+            raw = snapshot.get(spec.field)
+            items.append(
+                {
+                    "field": spec.field,
+                    "label": spec.label,
+                    "value": MASK if masked else display_value(spec, snapshot),
+                    "raw": MASK if masked else raw,
+                    "hidden": masked,
+                }
+            )
+        shown.append({"title": title, "items": items})
+    return shown
+
+
+def present_snapshot(actor: Actor, snapshot: dict[str, Any], *, protected: bool) -> dict[str, Any]:
+    hidden = hidden_fields(actor)
+    kind = snapshot["resident_kind"]
+    return {
+        "atena_number": snapshot["atena_number"],
+        "household_number": snapshot["household_number"],
+        "resident_kind": kind,
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "status": snapshot["status"],
+        "status_label": STATUS_LABELS.get(snapshot["status"], snapshot["status"]),
+        "version": snapshot.get("version"),
+        "history_no": snapshot.get("history_no"),
+        "name": _snapshot_name(snapshot),
+        "protected": protected,
+        "address": " ".join(p for p in (snapshot["household_address"], snapshot["household_address_katagaki"]) if p),
+        "postal_code": snapshot.get("household_postal_code"),
+        "head_name": snapshot.get("head_name") or "（世帯主なし）",
+        "sections": _sections(snapshot, hidden),
+        "my_number_shown": bool(snapshot.get("my_number")) and "my_number" not in hidden,
+    }
+
+
+def _snapshot_name(snapshot: dict[str, Any]) -> str:
+    kanji = " ".join(p for p in (snapshot.get("family_name"), snapshot.get("given_name")) if p)
+    return kanji or snapshot.get("name_alphabet") or ""
+
+
+def present_resident(uow: UnitOfWork, resident: Resident, *, on: dt.date | None = None) -> dict[str, Any]:
+    """The view model of ``resident`` now, or as the register stood on ``on``."""
+    snapshot = snapshot_of(resident) if on is None else resident_as_of(uow.session, resident.atena_number, on)
+    if snapshot is None:
+        raise NotFoundError(f"{on.isoformat() if on else ''}時点のこの住民の記録はありません。")
+    protected = resident.atena_number in protected_atena_numbers(uow.session, [resident.atena_number])
+    view = present_snapshot(uow.actor, snapshot, protected=protected)
+    view["as_of"] = on.isoformat() if on else None
+    return view
+
+
+def _member_rows(uow: UnitOfWork, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    protected = protected_atena_numbers(uow.session, [m["atena_number"] for m in members])
+    return [
+        {
+            "atena_number": m["atena_number"],
+            "name": _snapshot_name(m),
+            "kana": " ".join(p for p in (m.get("family_name_kana"), m.get("given_name_kana")) if p),
+            "relation_to_head": m.get("relation_to_head") or "",
+            "birth_date": format_for_kind(_as_date(m.get("birth_date")), m.get("birth_date_text"), m["resident_kind"]),
+            "sex": SEX_LABELS.get(m.get("sex") or "", ""),
+            "protected": m["atena_number"] in protected,
+        }
+        for m in members
+    ]
+
+
+def _household_members(uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str) -> list[dict[str, Any]]:
+    if on is not None:
+        return _member_rows(uow, household_as_of(uow.session, number, on))
+    live = [snapshot_of(m) for m in resident.household.members if m.status != "removed"]
+    return _member_rows(uow, sorted(live, key=lambda s: (s["household_order"], s["atena_number"])))
+
+
+def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
+    kind = resident.resident_kind
+    return [
+        {
+            "history_no": row.history_no,
+            "change_reason": row.change_reason,
+            "reason_label": change_reason(row.change_reason).label,
+            "change_date": format_for_kind(row.change_date, row.change_date_text, kind),
+            "effective_date": row.effective_date.isoformat(),
+            "processed_date": format_for_kind(row.processed_date, None, kind),
+            "notified_date": format_for_kind(row.notified_date, None, kind),
+        }
+        for row in history_rows(uow.session, resident.atena_number)
+    ]
+
+
+def _latest_memo(uow: UnitOfWork, atena_number: str) -> str | None:
+    return uow.session.scalars(
+        select(ResidentMemo.body)
+        .where(ResidentMemo.atena_number == atena_number)
+        .order_by(ResidentMemo.id.desc())
+        .limit(1)
+    ).first()
+
+
+def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = None) -> dict[str, Any]:
+    """照会: the person's items, household members in order and history, logged as ``resident_viewed``."""
+    require(uow.actor, "resident.view")
+    resident = find_resident(uow.session, atena_number)
+    view = present_resident(uow, resident, on=on)
+    view["household_members"] = _household_members(uow, resident, on, view["household_number"])
+    view["history"] = _history_list(uow, resident)
+    view["screen_only"] = {"memo": _latest_memo(uow, atena_number)}
+    targets = [atena_number, *(m["atena_number"] for m in view["household_members"])]
+    record_access(
+        uow,
+        "resident_viewed",
+        "view",
+        targets,
+        my_number_shown=view["my_number_shown"],
+        detail={"as_of": view["as_of"]} if on else None,
+    )
+    return view

@@ -1,0 +1,174 @@
+"""Resident search (j320–j340): kana with folding, kanji with variant folding, birth date in 和暦 or 西暦,
+sex, address and every identifier; tenant-scoped, logged, and marking protected persons (支援措置).
+
+Kana searches are a prefix match on the folded ``kana_key`` (a btree range scan on (tenant_id, kana_key),
+byte-ordered); a given-name-only search matches ``given_kana_key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
+
+from handlers.audit import record_access
+from handlers.errors import Problem, ValidationError
+from handlers.permissions import require
+from handlers.residents.history import display_name
+from handlers.residents.items import SEX_LABELS, STATUS_LABELS
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.dates import format_for_kind
+from handlers.rules.digits import ascii_digits, ascii_hyphens
+from handlers.rules.kana import fold_kana
+from handlers.rules.kanji import fold_address, fold_name
+from handlers.support_measures import protected_atena_numbers
+from handlers.uow import UnitOfWork
+from models.resident import Household, Resident
+
+DEFAULT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ResidentQuery:
+    kana: str | None = None  # 氏名カナ (氏から、または氏名の先頭から)
+    given_kana: str | None = None  # 名のカナだけ
+    name: str | None = None  # 漢字氏名・アルファベット氏名・通称
+    birth_date: str | None = None  # 和暦・西暦
+    sex: str | None = None
+    address: str | None = None
+    atena_number: str | None = None
+    household_number: str | None = None
+    my_number: str | None = None
+    resident_code: str | None = None
+    residence_card_number: str | None = None
+    special_permanent_certificate_number: str | None = None
+    include_removed: bool = False
+    limit: int = DEFAULT_LIMIT
+
+    def criteria(self) -> list[str]:
+        """Names of the conditions given (for the access log: never the values)."""
+        skip = {"include_removed", "limit"}
+        return [f.name for f in fields(self) if f.name not in skip and (getattr(self, f.name) or "").strip()]
+
+
+@dataclass(frozen=True)
+class ResidentHit:
+    atena_number: str
+    household_number: str
+    name: str
+    kana: str
+    birth_date: str
+    sex: str
+    address: str
+    status: str
+    status_label: str
+    resident_kind: str
+    protected: bool
+
+
+class SearchResults(list[ResidentHit]):
+    """The hits, and whether more matched than the limit (``truncated``)."""
+
+    truncated: bool = False
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _like_contains(value: str) -> str:
+    return "%" + _like_prefix(value)
+
+
+def _number(value: str) -> str:
+    return ascii_hyphens(ascii_digits(value)).replace("-", "").replace(" ", "").replace("\u3000", "").upper()
+
+
+def _birth_date(text: str) -> dt.date:
+    try:
+        return parse_calendar_date(text)
+    except DateInputError as err:
+        raise ValidationError([err.to_problem("birth_date", "生年月日")]) from err
+
+
+def _text_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
+    if query.kana and query.kana.strip():
+        stmt = stmt.where(Resident.kana_key.like(_like_prefix(fold_kana(query.kana)), escape="\\"))
+    if query.given_kana and query.given_kana.strip():
+        stmt = stmt.where(Resident.given_kana_key.like(_like_prefix(fold_kana(query.given_kana)), escape="\\"))
+    if query.name and query.name.strip():
+        stmt = stmt.where(Resident.name_key.like(_like_contains(fold_name(query.name)), escape="\\"))
+    if query.address and query.address.strip():
+        stmt = stmt.where(Household.address_key.like(_like_contains(fold_address(query.address)), escape="\\"))
+    return stmt
+
+
+def _exact_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
+    exact = {
+        Resident.atena_number: query.atena_number,
+        Household.household_number: query.household_number,
+        Resident.my_number: query.my_number,
+        Resident.resident_code: query.resident_code,
+        Resident.residence_card_number: query.residence_card_number,
+        Resident.special_permanent_certificate_number: query.special_permanent_certificate_number,
+    }
+    for column, value in exact.items():
+        if value and value.strip():
+            stmt = stmt.where(column == _number(value))
+    if query.birth_date and query.birth_date.strip():
+        stmt = stmt.where(Resident.birth_date == _birth_date(query.birth_date))
+    if query.sex and query.sex.strip():
+        stmt = stmt.where(Resident.sex == query.sex.strip())
+    if not query.include_removed:
+        stmt = stmt.where(Resident.status != "removed")
+    return stmt
+
+
+def _statement(query: ResidentQuery) -> Select[Any]:
+    stmt = select(Resident).join(Resident.household).options(contains_eager(Resident.household))
+    stmt = _exact_conditions(_text_conditions(stmt, query), query)
+    return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
+
+
+def _hit(resident: Resident, protected: set[str]) -> ResidentHit:
+    kana = " ".join(p for p in (resident.family_name_kana, resident.given_name_kana) if p)
+    household = resident.household
+    return ResidentHit(
+        atena_number=resident.atena_number,
+        household_number=household.household_number,
+        name=display_name(resident),
+        kana=kana,
+        birth_date=format_for_kind(resident.birth_date, resident.birth_date_text, resident.resident_kind),
+        sex=SEX_LABELS.get(resident.sex, ""),
+        address=" ".join(p for p in (household.address, household.address_katagaki) if p),
+        status=resident.status,
+        status_label=STATUS_LABELS.get(resident.status, resident.status),
+        resident_kind=resident.resident_kind,
+        protected=resident.atena_number in protected,
+    )
+
+
+def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
+    """Persons of the actor's municipality matching every given condition, at most ``query.limit``."""
+    require(uow.actor, "resident.search")
+    if not query.criteria():
+        raise ValidationError(
+            [Problem("query", "検索条件", "検索条件が入力されていません", "カナ氏名などの検索条件を一つ以上入力してください", "required")]
+        )
+    rows = list(uow.session.scalars(_statement(query)).unique())
+    results = SearchResults()
+    results.truncated = len(rows) > query.limit
+    rows = rows[: query.limit]
+    protected = protected_atena_numbers(uow.session, [r.atena_number for r in rows])
+    results.extend(_hit(r, protected) for r in rows)
+    record_access(
+        uow,
+        "resident_searched",
+        "search",
+        [hit.atena_number for hit in results],
+        detail={"criteria": query.criteria(), "count": len(results), "truncated": results.truncated},
+    )
+    return results

@@ -1,0 +1,85 @@
+"""Resident endpoints of the JSON API: search, record view, household registration.
+
+Token-authenticated (``flask.g.api_actor``), so exempt from CSRF; errors come back as structured JSON
+(``webui.errors``): 422 with the Japanese problems, 404 for another municipality's person alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from handlers.errors import Problem, ValidationError
+from handlers.residents.presenter import view_resident
+from handlers.residents.registration import register_household
+from handlers.residents.search import ResidentQuery, search_residents
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from webui.api import bp
+from webui.app import csrf
+from webui.uow import web_uow
+
+QUERY_FIELDS = [f.name for f in dataclasses.fields(ResidentQuery) if f.name not in ("include_removed", "limit")]
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+def _query_from_args() -> ResidentQuery:
+    values: dict[str, Any] = {name: request.args.get(name) or None for name in QUERY_FIELDS}
+    include_removed = (request.args.get("include_removed") or "").lower() in TRUE_WORDS
+    return ResidentQuery(**values, include_removed=include_removed)
+
+
+@bp.get("/residents")
+@csrf.exempt
+def search_residents_api() -> Response:
+    with web_uow() as uow:
+        results = search_residents(uow, _query_from_args())
+    return jsonify({"results": [dataclasses.asdict(hit) for hit in results], "truncated": results.truncated})
+
+
+@bp.get("/residents/<atena_number>")
+@csrf.exempt
+def view_resident_api(atena_number: str) -> Response:
+    as_of = request.args.get("as_of")
+    on = None
+    if as_of:
+        try:
+            on = parse_calendar_date(as_of)
+        except DateInputError as err:
+            raise ValidationError([err.to_problem("as_of", "基準日")]) from err
+    with web_uow() as uow:
+        view = view_resident(uow, atena_number, on=on)
+    return jsonify(view)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError(
+            [Problem("body", "要求本文", "JSONのオブジェクトではありません", "JSON形式で送信してください", "format")]
+        )
+    return body
+
+
+@bp.post("/households")
+@csrf.exempt
+def register_household_api() -> tuple[Response, int]:
+    body = _body()
+    with web_uow() as uow:
+        household = register_household(
+            uow,
+            body.get("household") or {},
+            body.get("members") or [],
+            reason_code=str(body.get("reason_code") or ""),
+            change_date=body.get("change_date") or "",
+            notified_date=body.get("notified_date"),
+            note=body.get("note"),
+        )
+        payload = {
+            "household_number": household.household_number,
+            "members": [
+                {"atena_number": m.atena_number, "household_order": m.household_order} for m in household.members
+            ],
+        }
+    return jsonify(payload), 201
