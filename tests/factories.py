@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 import models
-from handlers.context import HIDEABLE_ITEMS, Actor
+from handlers.auth import actor_for_user
+from handlers.context import Actor
 from handlers.passwords import hash_password
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -60,13 +64,202 @@ def make_role_users(session: Session, municipality: models.Municipality) -> dict
 
 
 def actor_for(user: models.User, *, client_address: str = "127.0.0.1") -> Actor:
-    hidden = frozenset(item for item in HIDEABLE_ITEMS if getattr(user, f"hide_{item}"))
-    return Actor(
-        tenant_id=user.tenant_id,
-        login_id=user.login_id,
-        user_id=user.id,
-        roles=frozenset(user.roles),
-        client_address=client_address,
-        ward_code=user.ward_code,
-        hidden_items=hidden,
+    return actor_for_user(user, client_address)
+
+
+# --- 除票 and 支援措置 rows (register B and C tests) ----------------------------------------------------
+# Raw rows with real search keys and history snapshots, for the archive batch and the support measures.
+
+
+def make_household_row(
+    session: Session, municipality: models.Municipality, *, number: int
+) -> models.Household:
+    from handlers.rules.check_digit import with_m11w27
+
+    household = models.Household(
+        tenant_id=municipality.id, household_number=with_m11w27(f"{number:09d}"), address="中央一丁目1番1号"
     )
+    session.add(household)
+    session.flush()
+    return household
+
+
+def make_resident_row(
+    session: Session,
+    household: models.Household,
+    *,
+    number: int,
+    family_name: str = "山田",
+    given_name: str = "太郎",
+    family_name_kana: str = "ヤマダ",
+    given_name_kana: str = "タロウ",
+    birth_date: dt.date = dt.date(1980, 1, 1),
+    moved_in: dt.date = dt.date(2000, 4, 1),
+) -> models.Resident:
+    """A resident (status ``resident``) with one history snapshot (転入 on ``moved_in``)."""
+    from handlers.residents.history import append_history
+    from handlers.residents.search_keys import refresh_resident_keys
+    from handlers.rules.check_digit import with_m11w27
+
+    resident = models.Resident(
+        tenant_id=household.tenant_id,
+        atena_number=with_m11w27(f"{number:09d}"),
+        household=household,
+        resident_kind="japanese",
+        family_name=family_name,
+        given_name=given_name,
+        family_name_kana=family_name_kana,
+        given_name_kana=given_name_kana,
+        birth_date=birth_date,
+        sex="1",
+        relation_to_head="世帯主",
+        became_resident_date=moved_in,
+        my_number="123456789018",
+    )
+    refresh_resident_keys(resident)
+    session.add(resident)
+    session.flush()
+    if household.head_resident_id is None:
+        household.head = resident
+    append_history(session, resident, reason_code="move_in", change_date=moved_in)
+    return resident
+
+
+def remove_resident_row(
+    session: Session, resident: models.Resident, *, removal_date: dt.date, reason: str = "move_out"
+) -> models.Resident:
+    """Make the person a live 除票 (status ``removed``) with a history snapshot and one memo."""
+    from handlers.residents.history import append_history
+
+    resident.status = "removed"
+    resident.removal_reason = reason
+    resident.removal_date = removal_date
+    resident.destination_planned_address = "長野県佐久市中込1番地"
+    session.add(
+        models.ResidentMemo(
+            tenant_id=resident.tenant_id,
+            resident_id=resident.id,
+            atena_number=resident.atena_number,
+            body="転出確認済",
+        )
+    )
+    append_history(session, resident, reason_code=reason, change_date=removal_date)
+    return resident
+
+
+def make_removed_resident(
+    session: Session, municipality: models.Municipality, *, number: int, removal_date: dt.date, **names: Any
+) -> models.Resident:
+    """A one-person household whose member was removed on ``removal_date``."""
+    household = make_household_row(session, municipality, number=number)
+    resident = make_resident_row(session, household, number=number, **names)
+    return remove_resident_row(session, resident, removal_date=removal_date)
+
+
+# --- households and residents through the handlers (register A) -----------------------------------------
+
+_NUMBER_SEED = iter(range(1, 10**9))
+
+
+def valid_my_number() -> str:
+    """A fresh 個人番号 with a correct check digit (unique within the test run)."""
+    from handlers.rules.check_digit import my_number_check_digit
+
+    body = f"{next(_NUMBER_SEED) + 30_000_000_000:011d}"
+    return body + my_number_check_digit(body)
+
+
+def valid_resident_code() -> str:
+    """A fresh 住民票コード (10 digits + M11W2-7 check digit)."""
+    from handlers.rules.check_digit import with_m11w27
+
+    return with_m11w27(f"{next(_NUMBER_SEED) + 5_000_000_000:010d}")
+
+
+def japanese_member(**overrides: Any) -> dict[str, Any]:
+    """One Japanese member's input as a clerk would enter it (defaults: 山田 太郎, 世帯主)."""
+    member: dict[str, Any] = {
+        "resident_kind": "japanese",
+        "family_name": "山田",
+        "given_name": "太郎",
+        "family_name_kana": "ヤマダ",
+        "given_name_kana": "タロウ",
+        "birth_date": "昭和55年4月1日",
+        "sex": "1",
+        "relation_to_head": "世帯主",
+        "became_resident_date": "2020-04-01",
+        "address_set_date": "2020-04-01",
+        "honseki": "東京都千代田区千代田1番",
+        "hittosha": "山田 太郎",
+        "previous_address": "東京都千代田区千代田1番1号",
+        "my_number": valid_my_number(),
+        "resident_code": valid_resident_code(),
+    }
+    member.update(overrides)
+    return member
+
+
+def foreign_member(**overrides: Any) -> dict[str, Any]:
+    """One foreign resident's input: a 中長期在留者 with a 在留カード."""
+    member: dict[str, Any] = {
+        "resident_kind": "foreign",
+        "name_alphabet": "SMITH JOHN",
+        "family_name_kana": "スミス",
+        "given_name_kana": "ジョン",
+        "birth_date": "1990-07-15",
+        "sex": "1",
+        "relation_to_head": "世帯主",
+        "became_resident_date": "2023-04-01",
+        "address_set_date": "2023-04-01",
+        "foreign_resident_date": "2023-04-01",
+        "nationality": "アメリカ合衆国",
+        "foreign_category": "mid_long_term",
+        "residence_status": "技術・人文知識・国際業務",
+        "period_of_stay": "3年",
+        "stay_expiry_date": "2026-03-31",
+        "residence_card_number": "AB12345678CD",
+        "my_number": valid_my_number(),
+        "resident_code": valid_resident_code(),
+    }
+    member.update(overrides)
+    return member
+
+
+def japanese_family() -> list[dict[str, Any]]:
+    """山田 太郎 (世帯主), 花子 (妻), 一郎 (子)."""
+    return [
+        japanese_member(),
+        japanese_member(given_name="花子", given_name_kana="ハナコ", birth_date="昭和57年6月15日", sex="2",
+                        relation_to_head="妻"),
+        japanese_member(given_name="一郎", given_name_kana="イチロウ", birth_date="平成22年1月20日", relation_to_head="子"),
+    ]
+
+
+def default_address(**overrides: Any) -> dict[str, Any]:
+    address: dict[str, Any] = {"address": "神奈川県横浜市中区港町1丁目1番地", "postal_code": "231-0017"}
+    address.update(overrides)
+    return address
+
+
+def make_household(
+    db: Any,
+    actor: Actor,
+    members: list[dict[str, Any]] | None = None,
+    *,
+    foreign: bool = False,
+    household: dict[str, Any] | None = None,
+    reason_code: str = "domestic_move_in",
+    change_date: str | dt.date = "2020-04-01",
+) -> models.Household:
+    """Register a household through ``handlers.residents.registration`` in its own unit of work."""
+    from handlers.residents.registration import register_household
+    from handlers.uow import unit_of_work
+
+    if members is None:
+        members = [foreign_member()] if foreign else japanese_family()
+    with unit_of_work(db, actor) as uow:
+        created = register_household(
+            uow, household or default_address(), members, reason_code=reason_code, change_date=change_date
+        )
+        created.members  # noqa: B018 - load the members before the session closes
+    return created
