@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,22 +23,8 @@ GENESIS_HASH = "0" * 64
 ACTIONS = ("search", "view", "change", "print", "export", "auth", "setting", "batch")
 
 
-class ChainedFields(Protocol):
-    """What the hash covers: an ``AccessLog`` or a row selected with ``HASHED_COLUMNS``."""
-
-    tenant_id: int
-    seq: int
-    occurred_at: dt.datetime
-    user_id: int | None
-    login_id: str | None
-    client_address: str | None
-    terminal: str | None
-    function: str
-    action: str
-    targets: list[Any]
-    my_number_shown: bool
-    detail: dict[str, Any]
-    prev_hash: str
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
@@ -48,7 +34,7 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _canonical(row: ChainedFields) -> bytes:
+def _canonical(row: AccessLog) -> bytes:
     body = {
         "tenant_id": row.tenant_id,
         "seq": row.seq,
@@ -67,7 +53,8 @@ def _canonical(row: ChainedFields) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def row_hash(row: ChainedFields) -> str:
+def row_hash(row: AccessLog) -> str:
+    """The row's hash; a result row selected with the same column names hashes alike (used by verify)."""
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
@@ -113,7 +100,7 @@ def append(
     row = AccessLog(
         tenant_id=tenant,
         seq=head.last_seq + 1,
-        occurred_at=dt.datetime.now(dt.UTC),
+        occurred_at=_now(),
         user_id=actor.user_id,
         login_id=actor.login_id,
         client_address=actor.client_address,

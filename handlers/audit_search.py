@@ -1,0 +1,282 @@
+"""The auditor's search of the access log (j1370 オンラインでの検索・抽出・照会 and its 分析例).
+
+Only ``audit.view`` (the auditor role) may search.  The search is scoped to the auditor's municipality by
+the tenancy filter, and the search itself is logged (``access_log_viewed``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    cast,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from handlers.audit import ACTIONS, record_access
+from handlers.audit_verify import VerifyResult, verify_chain
+from handlers.errors import Problem, ValidationError
+from handlers.permissions import require
+from handlers.rules.off_hours import (
+    JST,
+    NIGHT_ENDS_AT,
+    NIGHT_STARTS_AT,
+    is_off_hours,
+    to_jst,
+    weekday_closures,
+)
+from handlers.uow import UnitOfWork
+from models.audit import AccessLog
+from models.user import User
+
+CHAIN_TAIL_ROWS = 1000
+MAX_PER_PAGE = 200
+
+ACTION_LABELS: dict[str, str] = {
+    "search": "検索",
+    "view": "照会",
+    "change": "異動・更新",
+    "print": "帳票発行",
+    "export": "データ抽出・出力",
+    "auth": "認証",
+    "setting": "設定変更",
+    "batch": "バッチ処理",
+}
+
+FUNCTION_LABELS: dict[str, str] = {
+    "resident_searched": "住民検索",
+    "resident_viewed": "住民記録照会",
+    "resident_registered": "住民登録",
+    "resident_changed": "異動入力",
+    "certificate_issued": "証明書発行",
+    "certificate_refused": "証明書発行拒否",
+    "removed_record_searched": "除票検索",
+    "removed_record_viewed": "除票照会",
+    "support_measure_viewed": "支援措置照会",
+    "user_signed_in": "ログイン",
+    "sign_in_failed": "ログイン失敗",
+    "user_signed_out": "ログアウト",
+    "access_log_viewed": "アクセスログ照会",
+}
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    occurred_from: dt.date | None = None  # Japan date, inclusive
+    occurred_to: dt.date | None = None  # Japan date, inclusive
+    login_id: str = ""
+    function: str = ""
+    action: str = ""
+    target: str = ""  # 宛名番号
+    my_number_only: bool = False
+    off_hours_only: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    seq: int
+    occurred_at: dt.datetime  # Japan time
+    login_id: str | None
+    display_name: str | None
+    client_address: str | None
+    terminal: str | None
+    function: str
+    function_label: str
+    action: str
+    action_label: str
+    targets: list[str]
+    my_number_shown: bool
+    off_hours: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[AccessLogEntry]
+    total: int
+    number: int
+    per_page: int
+    filters: AccessLogFilters = field(default_factory=AccessLogFilters)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def function_label(function: str) -> str:
+    return FUNCTION_LABELS.get(function, function)
+
+
+def _check(filters: AccessLogFilters) -> None:
+    problems = []
+    if filters.occurred_from and filters.occurred_to and filters.occurred_from > filters.occurred_to:
+        problems.append(
+            Problem(
+                "occurred_to",
+                "期間（至）",
+                "開始日より前の日付です",
+                "開始日以降の日付を入力してください",
+                "date_order",
+            )
+        )
+    if filters.action and filters.action not in ACTIONS:
+        problems.append(
+            Problem("action", "操作種別", "選択肢にない値です", "一覧から選択してください", "choice")
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _start_of_day_utc(day: dt.date) -> dt.datetime:
+    # Bound as UTC: SQLite stores instants as UTC wall time and would drop any other offset.
+    return dt.datetime.combine(day, dt.time(), JST).astimezone(dt.UTC)
+
+
+def _target_condition(dialect: str, atena_number: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        return type_coerce(AccessLog.targets, JSONB).contains([atena_number])
+    each = func.json_each(AccessLog.targets).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value == atena_number))
+
+
+def _japan_time_parts(dialect: str) -> tuple[Any, Any, Any]:
+    """SQL for the hour, day of week (0 = Sunday) and date of ``occurred_at`` in Japan time."""
+    if dialect == "postgresql":
+        local = func.timezone("Asia/Tokyo", AccessLog.occurred_at)
+        return extract("hour", local), extract("dow", local), cast(local, Date)
+    hour = cast(func.strftime("%H", AccessLog.occurred_at, "+9 hours"), Integer)
+    weekday = cast(func.strftime("%w", AccessLog.occurred_at, "+9 hours"), Integer)
+    return hour, weekday, func.date(AccessLog.occurred_at, "+9 hours")
+
+
+def _closure_window(session: Session, filters: AccessLogFilters) -> tuple[dt.date, dt.date] | None:
+    start = filters.occurred_from
+    if start is None:
+        earliest = session.scalar(select(func.min(AccessLog.occurred_at)))
+        if earliest is None:
+            return None
+        start = to_jst(earliest).date()
+    end = filters.occurred_to or dt.datetime.now(JST).date()
+    return start, end
+
+
+def _off_hours_condition(session: Session, filters: AccessLogFilters) -> ColumnElement[bool]:
+    dialect = session.get_bind().dialect.name
+    hour, weekday, day = _japan_time_parts(dialect)
+    conditions = [hour >= NIGHT_STARTS_AT, hour < NIGHT_ENDS_AT, weekday.in_([0, 6])]
+    window = _closure_window(session, filters)
+    closures = weekday_closures(*window) if window else []
+    if closures:
+        values = closures if dialect == "postgresql" else [d.isoformat() for d in closures]
+        conditions.append(day.in_(values))
+    return or_(*conditions)
+
+
+def _conditions(session: Session, filters: AccessLogFilters) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if filters.occurred_from:
+        found.append(AccessLog.occurred_at >= _start_of_day_utc(filters.occurred_from))
+    if filters.occurred_to:
+        found.append(AccessLog.occurred_at < _start_of_day_utc(filters.occurred_to + dt.timedelta(days=1)))
+    for column, value in (
+        (AccessLog.login_id, filters.login_id),
+        (AccessLog.function, filters.function),
+        (AccessLog.action, filters.action),
+    ):
+        if value:
+            found.append(column == value)
+    if filters.target:
+        found.append(_target_condition(session.get_bind().dialect.name, filters.target))
+    if filters.my_number_only:
+        found.append(AccessLog.my_number_shown.is_(True))
+    if filters.off_hours_only:
+        found.append(_off_hours_condition(session, filters))
+    return found
+
+
+def _entry(row: AccessLog, display_name: str | None) -> AccessLogEntry:
+    return AccessLogEntry(
+        seq=row.seq,
+        occurred_at=to_jst(row.occurred_at),
+        login_id=row.login_id,
+        display_name=display_name,
+        client_address=row.client_address,
+        terminal=row.terminal,
+        function=row.function,
+        function_label=function_label(row.function),
+        action=row.action,
+        action_label=ACTION_LABELS.get(row.action, row.action),
+        targets=list(row.targets),
+        my_number_shown=bool(row.my_number_shown),
+        off_hours=is_off_hours(row.occurred_at),
+    )
+
+
+def _page_query(conditions: list[ColumnElement[bool]], number: int, per_page: int) -> Select[AccessLog, str]:
+    return (
+        select(AccessLog, User.display_name)
+        .outerjoin(User, User.id == AccessLog.user_id)
+        .where(*conditions)
+        .order_by(AccessLog.seq.desc())
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    )
+
+
+def _logged_filters(filters: AccessLogFilters) -> dict[str, Any]:
+    return {
+        k: str(v) if isinstance(v, dt.date) else v
+        for k, v in asdict(filters).items()
+        if v not in ("", None, False)
+    }
+
+
+def search_access_log(uow: UnitOfWork, filters: AccessLogFilters) -> Page:
+    """One page of the municipality's access log, newest first; the search is logged after it runs."""
+    require(uow.actor, "audit.view")
+    _check(filters)
+    per_page = min(max(filters.per_page, 1), MAX_PER_PAGE)
+    conditions = _conditions(uow.session, filters)
+    total = int(uow.session.scalar(select(func.count(AccessLog.id)).where(*conditions)) or 0)
+    number = min(max(filters.page, 1), max(1, math.ceil(total / per_page)))
+    rows = uow.session.execute(_page_query(conditions, number, per_page)).all()
+    entries = [_entry(row, name) for row, name in rows]
+    targets = [filters.target] if filters.target else []
+    detail = {"filters": _logged_filters(filters), "hits": total}
+    record_access(uow, "access_log_viewed", "view", targets, detail=detail)
+    return Page(entries=entries, total=total, number=number, per_page=per_page, filters=filters)
+
+
+def logged_functions(uow: UnitOfWork) -> list[str]:
+    """The function names present in the municipality's log (choices for the search form)."""
+    require(uow.actor, "audit.view")
+    return sorted(uow.session.scalars(select(AccessLog.function).distinct()))
+
+
+def chain_status(uow: UnitOfWork) -> VerifyResult:
+    """The cheap check for the screen: the newest ``CHAIN_TAIL_ROWS`` rows and the head."""
+    require(uow.actor, "audit.view")
+    return verify_chain(uow.session, uow.actor.tenant_id, last=CHAIN_TAIL_ROWS)
