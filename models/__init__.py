@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models.  Importing this package registers every table on ``Base.metadata``."""
 
+from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
 from models.removed import RemovedRecordArchive
@@ -11,6 +12,7 @@ from models.user import User
 __all__ = [
     "AccessLog",
     "AccessLogHead",
+    "ApiToken",
     "Base",
     "Household",
     "Municipality",

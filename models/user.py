@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped, TimestampMixin
@@ -22,6 +22,7 @@ class User(TenantScoped, TimestampMixin, Base):
     ward_code: Mapped[str | None] = mapped_column(String(6))  # 指定都市: the operator's ward
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # last accepted time step (no reuse)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,138 @@
+"""API tokens for systems and scripts.  The secret is shown once at issue; only its sha256 is stored.
+
+A user's token acts as that user (with the user's current roles, narrowed to the token's roles if it names
+any); a system's token (no user) acts with the roles it was issued with.  Either is confined to the tenant
+the token belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers import audit
+from handlers.auth import actor_for_user
+from handlers.context import Actor
+from handlers.errors import NotFoundError, Problem, TenancyError, ValidationError
+from handlers.permissions import ROLES, require
+from handlers.tenancy import CROSS_TENANT_KEY
+from handlers.uow import UnitOfWork
+from models.api_token import ApiToken
+from models.user import User
+
+SECRET_PREFIX = "jmn_"
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(
+    uow: UnitOfWork, *, name: str, user_id: int | None = None, roles: Iterable[str] | None = None
+) -> str:
+    """Create a token of the actor's municipality and return its secret (shown once, never stored)."""
+    require(uow.actor, "admin.users")
+    name = name.strip()
+    role_list = sorted(set(roles or ()))
+    problems = _token_problems(name, user_id, role_list)
+    if user_id is not None and uow.session.get(User, user_id) is None:
+        raise NotFoundError("指定された利用者は見つかりません。")
+    if problems:
+        raise ValidationError(problems)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name, token_hash=hash_secret(secret), user_id=user_id, roles=role_list, revoked=False
+    )
+    uow.session.add(token)
+    uow.session.flush()
+    audit.record_access(
+        uow, "api_token_issued", "setting", detail={"token_id": token.id, "name": name, "user_id": user_id}
+    )
+    return secret
+
+
+def revoke_token(uow: UnitOfWork, token_id: int) -> None:
+    require(uow.actor, "admin.users")
+    token = uow.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFoundError("指定されたAPIトークンは見つかりません。")
+    token.revoked = True
+    audit.record_access(
+        uow, "api_token_revoked", "setting", detail={"token_id": token.id, "name": token.name}
+    )
+
+
+def authenticate_token(session: Session, secret: str) -> Actor | None:
+    """The Actor a bearer secret stands for, or None.  Needs a cross-tenant session (the token says which
+    tenant); records when the token was last used."""
+    if not session.info.get(CROSS_TENANT_KEY):
+        raise TenancyError("APIトークンの照合は、市区町村をまたぐ照会として開いたセッションでのみ行えます。")
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked.is_(False))
+    ).one_or_none()
+    if token is None:
+        return None
+    actor = _actor_of(session, token)
+    if actor is not None:
+        token.last_used_at = dt.datetime.now(dt.UTC)
+    return actor
+
+
+def _actor_of(session: Session, token: ApiToken) -> Actor | None:
+    if token.user_id is None:
+        return Actor(
+            tenant_id=token.tenant_id, login_id=f"api:{token.name}"[:60], roles=frozenset(token.roles)
+        )
+    user = session.get(User, token.user_id)
+    if user is None or not user.active or user.tenant_id != token.tenant_id:
+        return None
+    actor = actor_for_user(user)
+    roles = actor.roles & frozenset(token.roles) if token.roles else actor.roles
+    return Actor(
+        tenant_id=actor.tenant_id,
+        login_id=actor.login_id,
+        user_id=actor.user_id,
+        roles=roles,
+        ward_code=actor.ward_code,
+        hidden_items=actor.hidden_items,
+        terminal=f"api:{token.name}"[:60],
+    )
+
+
+def _token_problems(name: str, user_id: int | None, roles: list[str]) -> list[Problem]:
+    problems = []
+    if not name or len(name) > 80:
+        problems.append(
+            Problem(
+                "name", "名称", "1文字以上80文字以内で指定されていません", "入力し直してください", "format"
+            )
+        )
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        problems.append(
+            Problem(
+                "roles",
+                "権限",
+                f"不明な権限です（{'、'.join(unknown)}）",
+                "一覧から選択してください",
+                "unknown_role",
+            )
+        )
+    if user_id is None and not roles:
+        problems.append(
+            Problem(
+                "roles",
+                "権限",
+                "システム用トークンに権限が指定されていません",
+                "1つ以上指定してください",
+                "required",
+            )
+        )
+    return problems

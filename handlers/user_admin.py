@@ -1,0 +1,236 @@
+"""Administration of the people who sign in (j1380, j1390), for the administrator role (``admin.users``).
+
+Each change is written to the access log with action ``setting`` in the same transaction.  Users are those
+of the administrator's own municipality (the session's tenant); login ids are unique across the deployment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from handlers import audit
+from handlers.context import HIDEABLE_ITEMS
+from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.passwords import hash_password
+from handlers.permissions import ROLES, require
+from handlers.uow import UnitOfWork
+from models.user import User
+
+MIN_PASSWORD_LENGTH = 12
+HIDEABLE_ITEM_NAMES: dict[str, str] = {
+    "honseki": "本籍・筆頭者（戸籍の表示）",
+    "my_number": "個人番号",
+    "resident_code": "住民票コード",
+    "residence_status": "在留資格等",
+}
+assert set(HIDEABLE_ITEM_NAMES) == set(HIDEABLE_ITEMS)
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    require(uow.actor, "admin.users")
+    return list(uow.session.scalars(select(User).order_by(User.login_id)))
+
+
+def get_user(uow: UnitOfWork, user_id: int) -> User:
+    require(uow.actor, "admin.users")
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("指定された利用者は見つかりません。")
+    return user
+
+
+def create_user(
+    uow: UnitOfWork,
+    *,
+    login_id: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[str],
+    ward_code: str | None = None,
+    hidden_items: Iterable[str] = (),
+) -> User:
+    """Register a user of the administrator's municipality.  The user enrols a second factor at first
+    sign-in."""
+    require(uow.actor, "admin.users")
+    login_id, display_name = login_id.strip(), display_name.strip()
+    problems = _identity_problems(login_id, display_name) + _password_problems(password)
+    role_list, hidden = _checked_roles(roles, problems), _checked_hidden(hidden_items, problems)
+    if problems:
+        raise ValidationError(problems)
+    user = User(
+        login_id=login_id,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        roles=role_list,
+        ward_code=(ward_code or "").strip() or None,
+        totp_enrolled=False,
+        failed_attempts=0,
+        active=True,
+    )
+    _apply_hidden(user, hidden)
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(user)
+            uow.session.flush()
+    except IntegrityError:
+        raise ValidationError(
+            [
+                Problem(
+                    "login_id",
+                    "ログインID",
+                    "既に使われています",
+                    "別のログインIDを指定してください",
+                    "duplicate",
+                )
+            ]
+        ) from None
+    _log(uow, "user_created", user, roles=role_list, hidden_items=sorted(hidden))
+    return user
+
+
+def update_user_roles(uow: UnitOfWork, user_id: int, roles: Iterable[str]) -> User:
+    user = get_user(uow, user_id)
+    problems: list[Problem] = []
+    role_list = _checked_roles(roles, problems)
+    if user.id == uow.actor.user_id and "administrator" not in role_list:
+        problems.append(
+            Problem(
+                "roles",
+                "権限",
+                "自分自身からシステム管理者の権限を外すことはできません",
+                "他のシステム管理者に依頼してください",
+                "own_admin_role",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    before = list(user.roles or [])
+    user.roles = role_list
+    _log(uow, "user_roles_changed", user, before=before, after=role_list)
+    return user
+
+
+def set_hidden_items(uow: UnitOfWork, user_id: int, items: Iterable[str]) -> User:
+    """Choose which of 戸籍の表示, 個人番号, 住民票コード, 在留資格等 this user never sees (j1390)."""
+    user = get_user(uow, user_id)
+    problems: list[Problem] = []
+    hidden = _checked_hidden(items, problems)
+    if problems:
+        raise ValidationError(problems)
+    _apply_hidden(user, hidden)
+    _log(uow, "user_hidden_items_changed", user, hidden_items=sorted(hidden))
+    return user
+
+
+def reset_totp(uow: UnitOfWork, user_id: int) -> User:
+    """Forget the user's second factor: they enrol again at their next sign-in."""
+    user = get_user(uow, user_id)
+    user.totp_secret, user.totp_enrolled, user.totp_last_step = None, False, None
+    _log(uow, "user_totp_reset", user)
+    return user
+
+
+def unlock_user(uow: UnitOfWork, user_id: int) -> User:
+    user = get_user(uow, user_id)
+    user.failed_attempts, user.locked_until = 0, None
+    _log(uow, "user_unlocked", user)
+    return user
+
+
+def reset_password(uow: UnitOfWork, user_id: int, new_password: str) -> User:
+    """Set an initial password chosen by the administrator (パスワードの初期化)."""
+    user = get_user(uow, user_id)
+    problems = _password_problems(new_password)
+    if problems:
+        raise ValidationError(problems)
+    user.password_hash = hash_password(new_password)
+    _log(uow, "user_password_reset", user)
+    return user
+
+
+def _identity_problems(login_id: str, display_name: str) -> list[Problem]:
+    problems = []
+    if not login_id or len(login_id) > 60 or any(ch.isspace() for ch in login_id):
+        problems.append(
+            Problem(
+                "login_id",
+                "ログインID",
+                "空白を含まない60文字以内で指定されていません",
+                "入力し直してください",
+                "format",
+            )
+        )
+    if not display_name or len(display_name) > 60:
+        problems.append(
+            Problem(
+                "display_name",
+                "氏名",
+                "1文字以上60文字以内で指定されていません",
+                "入力し直してください",
+                "format",
+            )
+        )
+    return problems
+
+
+def _password_problems(password: str) -> list[Problem]:
+    if len(password) >= MIN_PASSWORD_LENGTH:
+        return []
+    return [
+        Problem(
+            "password",
+            "パスワード",
+            f"{MIN_PASSWORD_LENGTH}文字未満です",
+            f"{MIN_PASSWORD_LENGTH}文字以上で指定してください",
+            "too_short",
+        )
+    ]
+
+
+def _checked_roles(roles: Iterable[str], problems: list[Problem]) -> list[str]:
+    role_list = sorted(set(roles))
+    unknown = [r for r in role_list if r not in ROLES]
+    if unknown:
+        problems.append(
+            Problem(
+                "roles",
+                "権限",
+                f"不明な権限です（{'、'.join(unknown)}）",
+                "一覧から選択してください",
+                "unknown_role",
+            )
+        )
+    elif not role_list:
+        problems.append(Problem("roles", "権限", "選択されていません", "1つ以上選択してください", "required"))
+    return role_list
+
+
+def _checked_hidden(items: Iterable[str], problems: list[Problem]) -> set[str]:
+    hidden = set(items)
+    unknown = sorted(hidden - set(HIDEABLE_ITEMS))
+    if unknown:
+        problems.append(
+            Problem(
+                "hidden_items",
+                "非表示項目",
+                f"不明な項目です（{'、'.join(unknown)}）",
+                "一覧から選択してください",
+                "unknown_item",
+            )
+        )
+    return hidden & set(HIDEABLE_ITEMS)
+
+
+def _apply_hidden(user: User, hidden: set[str]) -> None:
+    for item in HIDEABLE_ITEMS:
+        setattr(user, f"hide_{item}", item in hidden)
+
+
+def _log(uow: UnitOfWork, function: str, user: User, **detail: Any) -> None:
+    audit.record_access(
+        uow, function, "setting", detail={"user": user.login_id, "user_id": user.id, **detail}
+    )
