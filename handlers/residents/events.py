@@ -26,18 +26,40 @@ def _reason(code: str, category: str, kinds: Iterable[str], problems: list[Probl
         found = reason(code)
     except KeyError:
         problems.append(
-            Problem("reason_code", "異動事由", f"「{code}」は異動事由として登録されていません", "異動事由を一覧から選択してください", "unknown_reason")
+            Problem(
+                "reason_code",
+                "異動事由",
+                f"「{code}」は異動事由として登録されていません",
+                "異動事由を一覧から選択してください",
+                "unknown_reason",
+            )
         )
         return ChangeReason(code, code, category)
     wanted = CATEGORIES[category]
     if found.category != category:
         reason_text = f"「{found.label}」は{wanted}の事由ではありません"
-        problems.append(Problem("reason_code", "異動事由", reason_text, f"{wanted}の異動事由を選択してください", "wrong_reason"))
+        problems.append(
+            Problem(
+                "reason_code",
+                "異動事由",
+                reason_text,
+                f"{wanted}の異動事由を選択してください",
+                "wrong_reason",
+            )
+        )
     for kind in set(kinds):
         if not found.applies_to(kind):
             who = "日本人住民" if kind == "japanese" else "外国人住民"
             reason_text = f"「{found.label}」は{who}には使えない事由です"
-            problems.append(Problem("reason_code", "異動事由", reason_text, "住民種別に合う異動事由を選択してください", "wrong_reason"))
+            problems.append(
+                Problem(
+                    "reason_code",
+                    "異動事由",
+                    reason_text,
+                    "住民種別に合う異動事由を選択してください",
+                    "wrong_reason",
+                )
+            )
     return found
 
 
@@ -55,7 +77,9 @@ def _date(value: str | dt.date | None, field: str, item: str, problems: list[Pro
 
 def _not_future(value: dt.date | None, field: str, item: str, problems: list[Problem]) -> None:
     if value is not None and value > dt.date.today():
-        problems.append(Problem(field, item, "未来の日付です", f"{item}は今日以前の日付を入力してください", "future_date"))
+        problems.append(
+            Problem(field, item, "未来の日付です", f"{item}は今日以前の日付を入力してください", "future_date")
+        )
 
 
 def check_change_request(
@@ -72,7 +96,9 @@ def check_change_request(
     found = _reason(reason_code, category, kinds, problems)
     when = _date(change_date, "change_date", "異動日", problems)
     if when is None and not any(p.field == "change_date" for p in problems):
-        problems.append(Problem("change_date", "異動日", "入力されていません", "異動日を入力してください", "required"))
+        problems.append(
+            Problem("change_date", "異動日", "入力されていません", "異動日を入力してください", "required")
+        )
     if found.code not in FUTURE_ALLOWED:
         _not_future(when, "change_date", "異動日", problems)
     notified = _date(notified_date, "notified_date", "届出日", problems)

@@ -84,7 +84,11 @@ def _parse_bool(spec: ItemSpec, raw: Any, problems: list[Problem]) -> bool | Non
         return True
     if text in _FALSE or text == "":
         return False
-    problems.append(_problem(spec, f"「{raw}」は有無として読み取れません", f"{spec.label}は有か無を選択してください", "format"))
+    problems.append(
+        _problem(
+            spec, f"「{raw}」は有無として読み取れません", f"{spec.label}は有か無を選択してください", "format"
+        )
+    )
     return None
 
 
@@ -95,7 +99,12 @@ def _parse_year_month(spec: ItemSpec, raw: Any, problems: list[Problem]) -> str 
     match = _YEAR_MONTH.fullmatch(ascii_digits(text))
     if match is None or not 1 <= int(match.group(2)) <= 12:
         problems.append(
-            _problem(spec, f"「{text}」は年月として読み取れません", f"{spec.label}は「2026-04」のように西暦の年月で入力してください", "format")
+            _problem(
+                spec,
+                f"「{text}」は年月として読み取れません",
+                f"{spec.label}は「2026-04」のように西暦の年月で入力してください",
+                "format",
+            )
         )
         return None
     return f"{match.group(1)}-{int(match.group(2)):02d}"

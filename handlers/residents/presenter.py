@@ -18,7 +18,12 @@ from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.errors import NotFoundError
 from handlers.permissions import require
-from handlers.residents.history import display_name, history_rows, household_as_of, resident_as_of, snapshot_of
+from handlers.residents.history import (
+    history_rows,
+    household_as_of,
+    resident_as_of,
+    snapshot_of,
+)
 from handlers.residents.items import (
     FOREIGN_ITEMS,
     HIDDEN_ITEM_FIELDS,
@@ -34,7 +39,7 @@ from handlers.residents.items import (
     ItemSpec,
 )
 from handlers.residents.lookup import find_resident
-from handlers.rules.change_reasons import reason as change_reason
+from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
 from handlers.support_measures import protected_atena_numbers
 from handlers.uow import UnitOfWork
@@ -48,6 +53,11 @@ SECTIONS: tuple[tuple[str, tuple[ItemSpec, ...]], ...] = (
     ("消除", REMOVAL_ITEMS),
     ("その他", OTHER_ITEMS),
 )
+
+
+def reason_label(code: str) -> str:
+    found = REASONS.get(code)
+    return found.label if found else code
 
 
 def hidden_fields(actor: Actor) -> set[str]:
@@ -72,7 +82,7 @@ def display_value(spec: ItemSpec, snapshot: dict[str, Any]) -> str:
     if spec.field == "sex":
         return SEX_LABELS.get(value or "", "")
     if spec.field == "removal_reason" and value:
-        return change_reason(value).label
+        return reason_label(value)
     return "" if value is None else str(value)
 
 
@@ -114,7 +124,9 @@ def present_snapshot(actor: Actor, snapshot: dict[str, Any], *, protected: bool)
         "history_no": snapshot.get("history_no"),
         "name": _snapshot_name(snapshot),
         "protected": protected,
-        "address": " ".join(p for p in (snapshot["household_address"], snapshot["household_address_katagaki"]) if p),
+        "address": " ".join(
+            p for p in (snapshot["household_address"], snapshot["household_address_katagaki"]) if p
+        ),
         "postal_code": snapshot.get("household_postal_code"),
         "head_name": snapshot.get("head_name") or "（世帯主なし）",
         "sections": _sections(snapshot, hidden),
@@ -146,7 +158,9 @@ def _member_rows(uow: UnitOfWork, members: list[dict[str, Any]]) -> list[dict[st
             "name": _snapshot_name(m),
             "kana": " ".join(p for p in (m.get("family_name_kana"), m.get("given_name_kana")) if p),
             "relation_to_head": m.get("relation_to_head") or "",
-            "birth_date": format_for_kind(_as_date(m.get("birth_date")), m.get("birth_date_text"), m["resident_kind"]),
+            "birth_date": format_for_kind(
+                _as_date(m.get("birth_date")), m.get("birth_date_text"), m["resident_kind"]
+            ),
             "sex": SEX_LABELS.get(m.get("sex") or "", ""),
             "protected": m["atena_number"] in protected,
         }
@@ -154,7 +168,9 @@ def _member_rows(uow: UnitOfWork, members: list[dict[str, Any]]) -> list[dict[st
     ]
 
 
-def _household_members(uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str) -> list[dict[str, Any]]:
+def _household_members(
+    uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str
+) -> list[dict[str, Any]]:
     if on is not None:
         return _member_rows(uow, household_as_of(uow.session, number, on))
     live = [snapshot_of(m) for m in resident.household.members if m.status != "removed"]
@@ -167,7 +183,7 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
         {
             "history_no": row.history_no,
             "change_reason": row.change_reason,
-            "reason_label": change_reason(row.change_reason).label,
+            "reason_label": reason_label(row.change_reason),
             "change_date": format_for_kind(row.change_date, row.change_date_text, kind),
             "effective_date": row.effective_date.isoformat(),
             "processed_date": format_for_kind(row.processed_date, None, kind),

@@ -17,13 +17,14 @@ from handlers.permissions import require
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.history import append_history
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
-from handlers.residents.lookup import find_resident
 from handlers.residents.items import REMOVAL_ITEMS, RESIDENT_ITEMS
+from handlers.residents.lookup import find_resident
 from handlers.residents.numbering import issue_number
 from handlers.residents.parsing import parse_items
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
 from handlers.residents.validation import (
     ResidentInput,
+    check_postal,
     validate_household_input,
     validate_resident_input,
 )
@@ -52,7 +53,15 @@ def _validate_members(members: Sequence[Mapping[str, Any]]) -> tuple[list[Reside
     inputs: list[ResidentInput] = []
     problems: list[Problem] = []
     if not members:
-        problems.append(Problem("members", "世帯員", "世帯員が一人も入力されていません", "世帯員を入力してください", "required"))
+        problems.append(
+            Problem(
+                "members",
+                "世帯員",
+                "世帯員が一人も入力されていません",
+                "世帯員を入力してください",
+                "required",
+            )
+        )
     for index, member in enumerate(members):
         kind = str(member.get("resident_kind") or "japanese")
         parsed, found = validate_resident_input(member, kind=kind)
@@ -61,12 +70,20 @@ def _validate_members(members: Sequence[Mapping[str, Any]]) -> tuple[list[Reside
     heads = [m for m in inputs if m.values.get("relation_to_head") == HEAD]
     if len(heads) > 1:
         problems.append(
-            Problem("members", "世帯主との続柄", "世帯主が複数入力されています", "世帯主は一人だけにしてください", "duplicate_head")
+            Problem(
+                "members",
+                "世帯主との続柄",
+                "世帯主が複数入力されています",
+                "世帯主は一人だけにしてください",
+                "duplicate_head",
+            )
         )
     return inputs, problems
 
 
-def _new_resident(uow: UnitOfWork, household: Household, member: ResidentInput, notified: dt.date | None) -> Resident:
+def _new_resident(
+    uow: UnitOfWork, household: Household, member: ResidentInput, notified: dt.date | None
+) -> Resident:
     values = dict(member.values)
     if notified is not None and values.get("notified_date") is None:
         values["notified_date"] = notified
@@ -96,13 +113,17 @@ def register_household(
     """記載: a new household (new 世帯番号) and its members (new 宛名番号), with the first history rows."""
     require(uow.actor, "resident.change")
     kinds = [str(m.get("resident_kind") or "japanese") for m in members]
-    request, problems = check_change_request(reason_code, change_date, notified_date, category="record", kinds=kinds)
+    request, problems = check_change_request(
+        reason_code, change_date, notified_date, category="record", kinds=kinds
+    )
     household_input, household_problems = validate_household_input(household)
     member_inputs, member_problems = _validate_members(members)
     problems += household_problems + member_problems
     if problems:
         raise ValidationError(problems)
-    new_household = Household(household_number=issue_number(uow.session, "household"), **household_input.values)
+    new_household = Household(
+        household_number=issue_number(uow.session, "household"), **household_input.values
+    )
     refresh_household_keys(new_household)
     uow.session.add(new_household)
     residents = [_new_resident(uow, new_household, m, request.notified_date) for m in member_inputs]
@@ -111,8 +132,13 @@ def register_household(
     reorder_members(residents)
     for resident in residents:
         _append(uow, resident, request, note)
-    record_access(uow, "household_registered", "change", [r.atena_number for r in residents],
-                  detail={"reason": request.reason.code, "household_number": new_household.household_number})
+    record_access(
+        uow,
+        "household_registered",
+        "change",
+        [r.atena_number for r in residents],
+        detail={"reason": request.reason.code, "household_number": new_household.household_number},
+    )
     return new_household
 
 
@@ -132,7 +158,9 @@ def _append(uow: UnitOfWork, resident: Resident, request: ChangeRequest, note: s
 
 def _check_version(resident: Resident, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != resident.version:
-        raise ConflictError("この住民の記録は他の操作で更新されています。画面を開き直してから入力してください。")
+        raise ConflictError(
+            "この住民の記録は他の操作で更新されています。画面を開き直してから入力してください。"
+        )
 
 
 def current_items(resident: Resident) -> dict[str, Any]:
@@ -153,7 +181,13 @@ def _merged(resident: Resident, changes: Mapping[str, Any]) -> tuple[dict[str, A
         base = key.removesuffix("_text")
         if key in NOT_AMENDABLE or base not in fields:
             problems.append(
-                Problem(key, key, "この項目は変更できません", "変更できる項目だけを指定してください", "not_amendable")
+                Problem(
+                    key,
+                    key,
+                    "この項目は変更できません",
+                    "変更できる項目だけを指定してください",
+                    "not_amendable",
+                )
             )
             continue
         merged[key] = value
@@ -177,7 +211,9 @@ def amend_resident(
     require(uow.actor, "resident.change")
     resident = find_resident(uow.session, atena_number)
     _check_version(resident, expected_version)
-    request, problems = check_change_request(reason_code, change_date, notified_date, category="amendment", kinds=[resident.resident_kind])
+    request, problems = check_change_request(
+        reason_code, change_date, notified_date, category="amendment", kinds=[resident.resident_kind]
+    )
     merged, key_problems = _merged(resident, changes)
     parsed, found = validate_resident_input(
         merged, kind=resident.resident_kind, removed=resident.status == "removed"
@@ -185,8 +221,15 @@ def amend_resident(
     problems += key_problems + found
     was_head = resident.household.head_resident_id == resident.id
     if parsed.values.get("relation_to_head") == HEAD and not was_head and resident.household.head is not None:
-        problems.append(Problem("relation_to_head", "世帯主との続柄", "この世帯には既に世帯主がいます",
-                                "世帯主の変更は世帯主変更の届出で行ってください", "duplicate_head"))
+        problems.append(
+            Problem(
+                "relation_to_head",
+                "世帯主との続柄",
+                "この世帯には既に世帯主がいます",
+                "世帯主の変更は世帯主変更の届出で行ってください",
+                "duplicate_head",
+            )
+        )
     if problems:
         raise ValidationError(problems)
     for key, value in parsed.values.items():
@@ -194,7 +237,9 @@ def amend_resident(
     refresh_resident_keys(resident)
     _keep_head_consistent(resident, was_head)
     _append(uow, resident, request, note)
-    record_access(uow, "resident_amended", "change", [resident.atena_number], detail={"reason": request.reason.code})
+    record_access(
+        uow, "resident_amended", "change", [resident.atena_number], detail={"reason": request.reason.code}
+    )
     return resident
 
 
@@ -228,7 +273,9 @@ def remove_resident(
     _check_version(resident, expected_version)
     if resident.status == "removed":
         raise ConflictError("この住民は既に消除されています。")
-    request, problems = check_change_request(reason_code, removal_date, notified_date, category="removal", kinds=[resident.resident_kind])
+    request, problems = check_change_request(
+        reason_code, removal_date, notified_date, category="removal", kinds=[resident.resident_kind]
+    )
     removal = {
         "destination_planned_address": destination_planned_address,
         "destination_planned_code": destination_planned_code,
@@ -236,6 +283,7 @@ def remove_resident(
         "move_out_planned_date": move_out_planned_date,
     }
     values = parse_items(REMOVAL_ITEMS, {k: v for k, v in removal.items() if v is not None}, problems)
+    problems += check_postal(values, "destination_planned_postal_code", "転出先郵便番号（予定）")
     if problems:
         raise ValidationError(problems)
     was_head = resident.household.head_resident_id == resident.id
@@ -248,5 +296,7 @@ def remove_resident(
     if all(m.status == "removed" for m in resident.household.members):
         resident.household.status = "dissolved"
     _append(uow, resident, request, note)
-    record_access(uow, "resident_removed", "change", [resident.atena_number], detail={"reason": request.reason.code})
+    record_access(
+        uow, "resident_removed", "change", [resident.atena_number], detail={"reason": request.reason.code}
+    )
     return resident

@@ -98,11 +98,15 @@ def _text_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
     if query.kana and query.kana.strip():
         stmt = stmt.where(Resident.kana_key.like(_like_prefix(fold_kana(query.kana)), escape="\\"))
     if query.given_kana and query.given_kana.strip():
-        stmt = stmt.where(Resident.given_kana_key.like(_like_prefix(fold_kana(query.given_kana)), escape="\\"))
+        stmt = stmt.where(
+            Resident.given_kana_key.like(_like_prefix(fold_kana(query.given_kana)), escape="\\")
+        )
     if query.name and query.name.strip():
         stmt = stmt.where(Resident.name_key.like(_like_contains(fold_name(query.name)), escape="\\"))
     if query.address and query.address.strip():
-        stmt = stmt.where(Household.address_key.like(_like_contains(fold_address(query.address)), escape="\\"))
+        stmt = stmt.where(
+            Household.address_key.like(_like_contains(fold_address(query.address)), escape="\\")
+        )
     return stmt
 
 
@@ -156,7 +160,15 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
     require(uow.actor, "resident.search")
     if not query.criteria():
         raise ValidationError(
-            [Problem("query", "検索条件", "検索条件が入力されていません", "カナ氏名などの検索条件を一つ以上入力してください", "required")]
+            [
+                Problem(
+                    "query",
+                    "検索条件",
+                    "検索条件が入力されていません",
+                    "カナ氏名などの検索条件を一つ以上入力してください",
+                    "required",
+                )
+            ]
         )
     rows = list(uow.session.scalars(_statement(query)).unique())
     results = SearchResults()

@@ -16,9 +16,7 @@ from handlers.residents.parsing import parse_items
 from handlers.rules.check_digit import (
     my_number_valid,
     postal_code_normalize,
-    residence_card_number_valid,
     resident_code_valid,
-    special_permanent_certificate_number_valid,
 )
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.foreign import foreign_category_problems
@@ -28,7 +26,11 @@ from handlers.rules.relationship import normalize_relationship, relationship_pro
 RESIDENT_KINDS = {"japanese": "日本人住民", "foreign": "外国人住民"}
 HONSEKI_PLACEHOLDERS = ("なし", "不明")  # j120
 KANA_FIELDS = ("family_name_kana", "given_name_kana", "former_surname_kana", "alias_kana")
-POSTAL_FIELDS = ("previous_postal_code", "destination_planned_postal_code", "destination_confirmed_postal_code")
+POSTAL_FIELDS = (
+    "previous_postal_code",
+    "destination_planned_postal_code",
+    "destination_confirmed_postal_code",
+)
 SEX_WORDS = {"1": "1", "2": "2", "男": "1", "女": "2"}
 
 
@@ -71,11 +73,15 @@ def _mandatory_problems(kind: str, values: Mapping[str, Any], removed: bool) -> 
     if blank("sex"):
         found.append(_required("sex", "性別を選択してください"))
     if all(blank(f) for f in ("family_name", "given_name", "name_alphabet")):
-        found.append(problem("family_name", "入力されていません", "氏名を入力してください", "required", item="氏名"))
+        found.append(
+            problem("family_name", "入力されていません", "氏名を入力してください", "required", item="氏名")
+        )
     if kind == "japanese":
         if blank("honseki"):
             found.append(
-                _required("honseki", "本籍を入力してください（本籍がない場合は「なし」、分からない場合は「不明」）")
+                _required(
+                    "honseki", "本籍を入力してください（本籍がない場合は「なし」、分からない場合は「不明」）"
+                )
             )
         elif values["honseki"] not in HONSEKI_PLACEHOLDERS and blank("hittosha"):
             found.append(_required("hittosha", "戸籍の筆頭者の氏名を入力してください"))
@@ -105,35 +111,18 @@ def _check_number(
     return []
 
 
-def _check_card(values: dict[str, Any], field: str, valid: Callable[[str], bool], where: str) -> list[Problem]:
-    raw = values.get(field)
-    if raw is None:
-        return []
-    number = ascii_digits(raw).upper().replace(" ", "").replace("\u3000", "")
-    values[field] = number
-    if valid(number):
-        return []
-    return [
-        problem(
-            field,
-            "形式（英字2文字・数字8桁・英字2文字）に合いません",
-            f"{where}の番号を確認して入力してください（例：AB12345678CD）",
-            "format",
-        )
-    ]
+def _normalize_card(values: dict[str, Any], field: str) -> None:
+    """Card numbers are kept upper-case half-width; their format is checked with the foreign category."""
+    if values.get(field) is not None:
+        values[field] = ascii_digits(values[field]).upper().replace(" ", "").replace("\u3000", "")
 
 
 def _identifier_problems(values: dict[str, Any]) -> list[Problem]:
+    _normalize_card(values, "residence_card_number")
+    _normalize_card(values, "special_permanent_certificate_number")
     return [
         *_check_number(values, "my_number", 12, my_number_valid, "個人番号カード等"),
         *_check_number(values, "resident_code", 11, resident_code_valid, "住民票コード通知票等"),
-        *_check_card(values, "residence_card_number", residence_card_number_valid, "在留カード"),
-        *_check_card(
-            values,
-            "special_permanent_certificate_number",
-            special_permanent_certificate_number_valid,
-            "特別永住者証明書",
-        ),
     ]
 
 
@@ -147,7 +136,12 @@ def _kana_problems(values: dict[str, Any]) -> list[Problem]:
         if not is_katakana_name(values[field]):
             label = RESIDENT_ITEM_BY_FIELD[field].label
             found.append(
-                problem(field, "カタカナ以外の文字が含まれています", f"{label}はカタカナで入力してください", "not_katakana")
+                problem(
+                    field,
+                    "カタカナ以外の文字が含まれています",
+                    f"{label}はカタカナで入力してください",
+                    "not_katakana",
+                )
             )
     return found
 
@@ -159,7 +153,11 @@ def _code_problems(values: dict[str, Any]) -> list[Problem]:
         if sex in SEX_WORDS:
             values["sex"] = SEX_WORDS[sex]
         else:
-            found.append(problem("sex", "「1（男）」または「2（女）」ではありません", "性別を選択してください", "format"))
+            found.append(
+                problem(
+                    "sex", "「1（男）」または「2（女）」ではありません", "性別を選択してください", "format"
+                )
+            )
     relation = values.get("relation_to_head") or ""
     relation_problem = relationship_problem(relation, "relation_to_head")
     if relation_problem is not None:
@@ -167,19 +165,26 @@ def _code_problems(values: dict[str, Any]) -> list[Problem]:
     else:
         values["relation_to_head"] = normalize_relationship(relation)
     for field in POSTAL_FIELDS:
-        found.extend(_check_postal(values, field, RESIDENT_ITEM_BY_FIELD[field].label))
+        found.extend(check_postal(values, field, RESIDENT_ITEM_BY_FIELD[field].label))
     return found
 
 
-def _check_postal(values: dict[str, Any], field: str, label: str) -> list[Problem]:
+def check_postal(values: dict[str, Any], field: str, label: str) -> list[Problem]:
     if values.get(field) is None:
         return []
     normalized = postal_code_normalize(values[field])
     if normalized is None:
         reason = "7桁の郵便番号ではありません"
-        return [problem(field, reason, f"{label}を「123-4567」のように入力してください", "format", item=label)]
+        return [
+            problem(field, reason, f"{label}を「123-4567」のように入力してください", "format", item=label)
+        ]
     values[field] = normalized
     return []
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    """Only errors refuse the input; alerts (空欄でよいかの確認) are for the screen to show, not to block."""
+    return [p for p in problems if p.level == "error"]
 
 
 def validate_resident_input(
@@ -189,7 +194,15 @@ def validate_resident_input(
     problems: list[Problem] = []
     if kind not in RESIDENT_KINDS:
         reason = f"「{kind}」は住民種別として登録できません"
-        problems.append(problem("resident_kind", reason, "日本人住民か外国人住民かを選択してください", "format", item="住民種別"))
+        problems.append(
+            problem(
+                "resident_kind",
+                reason,
+                "日本人住民か外国人住民かを選択してください",
+                "format",
+                item="住民種別",
+            )
+        )
     values = parse_items(RESIDENT_ITEMS, data, problems)
     problems.extend(_mandatory_problems(kind, values, removed))
     problems.extend(_identifier_problems(values))
@@ -197,7 +210,7 @@ def validate_resident_input(
     problems.extend(_code_problems(values))
     if kind == "foreign":
         problems.extend(foreign_category_problems(values, removed=removed))
-    return ResidentInput(kind=kind, values=values), problems
+    return ResidentInput(kind=kind, values=values), blocking(problems)
 
 
 def validate_household_input(data: Mapping[str, Any]) -> tuple[HouseholdInput, list[Problem]]:
@@ -205,10 +218,14 @@ def validate_household_input(data: Mapping[str, Any]) -> tuple[HouseholdInput, l
     problems: list[Problem] = []
     values = parse_items(HOUSEHOLD_ITEMS, data, problems)
     if values.get("address") is None:
-        problems.append(problem("address", "入力されていません", "住所を入力してください", "required", item="住所"))
-    problems.extend(_check_postal(values, "postal_code", "郵便番号"))
+        problems.append(
+            problem("address", "入力されていません", "住所を入力してください", "required", item="住所")
+        )
+    problems.extend(check_postal(values, "postal_code", "郵便番号"))
     code = values.get("address_code")
     if code is not None and not (code.isascii() and code.isdigit() and len(code) == 11):
         remedy = "住所コードは11桁の数字で入力してください"
-        problems.append(problem("address_code", "11桁の数字ではありません", remedy, "format", item="住所コード"))
+        problems.append(
+            problem("address_code", "11桁の数字ではありません", remedy, "format", item="住所コード")
+        )
     return HouseholdInput(values=values), problems

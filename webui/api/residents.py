@@ -1,6 +1,6 @@
 """Resident endpoints of the JSON API: search, record view, household registration.
 
-Token-authenticated (``flask.g.api_actor``), so exempt from CSRF; errors come back as structured JSON
+Token-authenticated (``flask.g.api_actor``; the blueprint is exempt from CSRF); errors come back as structured JSON
 (``webui.errors``): 422 with the Japanese problems, 404 for another municipality's person alike.
 """
 
@@ -17,10 +17,11 @@ from handlers.residents.registration import register_household
 from handlers.residents.search import ResidentQuery, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
-from webui.app import csrf
 from webui.uow import web_uow
 
-QUERY_FIELDS = [f.name for f in dataclasses.fields(ResidentQuery) if f.name not in ("include_removed", "limit")]
+QUERY_FIELDS = [
+    f.name for f in dataclasses.fields(ResidentQuery) if f.name not in ("include_removed", "limit")
+]
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -31,7 +32,6 @@ def _query_from_args() -> ResidentQuery:
 
 
 @bp.get("/residents")
-@csrf.exempt
 def search_residents_api() -> Response:
     with web_uow() as uow:
         results = search_residents(uow, _query_from_args())
@@ -39,7 +39,6 @@ def search_residents_api() -> Response:
 
 
 @bp.get("/residents/<atena_number>")
-@csrf.exempt
 def view_resident_api(atena_number: str) -> Response:
     as_of = request.args.get("as_of")
     on = None
@@ -57,13 +56,20 @@ def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError(
-            [Problem("body", "要求本文", "JSONのオブジェクトではありません", "JSON形式で送信してください", "format")]
+            [
+                Problem(
+                    "body",
+                    "要求本文",
+                    "JSONのオブジェクトではありません",
+                    "JSON形式で送信してください",
+                    "format",
+                )
+            ]
         )
     return body
 
 
 @bp.post("/households")
-@csrf.exempt
 def register_household_api() -> tuple[Response, int]:
     body = _body()
     with web_uow() as uow:
@@ -79,7 +85,8 @@ def register_household_api() -> tuple[Response, int]:
         payload = {
             "household_number": household.household_number,
             "members": [
-                {"atena_number": m.atena_number, "household_order": m.household_order} for m in household.members
+                {"atena_number": m.atena_number, "household_order": m.household_order}
+                for m in household.members
             ],
         }
     return jsonify(payload), 201
