@@ -97,7 +97,6 @@ def make_resident_row(
     moved_in: dt.date = dt.date(2000, 4, 1),
 ) -> models.Resident:
     """A resident (status ``resident``) with one history snapshot (転入 on ``moved_in``)."""
-    from handlers.residents.history import append_history
     from handlers.residents.search_keys import refresh_resident_keys
     from handlers.rules.check_digit import with_m11w27
 
@@ -121,16 +120,41 @@ def make_resident_row(
     session.flush()
     if household.head_resident_id is None:
         household.head = resident
-    append_history(session, resident, reason_code="move_in", change_date=moved_in)
+    add_history_row(session, resident, reason_code="move_in", change_date=moved_in)
     return resident
+
+
+def add_history_row(
+    session: Session, resident: models.Resident, *, reason_code: str, change_date: dt.date
+) -> models.ResidentHistory:
+    """The next history snapshot of the person (as ``handlers.residents.history.append_history`` writes it,
+    but with the tenant set, for the cross-tenant setup session)."""
+    from handlers.residents.history import snapshot_of
+
+    session.flush()
+    resident.history_no += 1
+    row = models.ResidentHistory(
+        tenant_id=resident.tenant_id,
+        resident_id=resident.id,
+        atena_number=resident.atena_number,
+        history_no=resident.history_no,
+        change_reason=reason_code,
+        change_date=change_date,
+        effective_date=change_date,
+        processed_date=change_date,
+        household_number=resident.household.household_number,
+        status=resident.status,
+        snapshot=snapshot_of(resident),
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def remove_resident_row(
     session: Session, resident: models.Resident, *, removal_date: dt.date, reason: str = "move_out"
 ) -> models.Resident:
     """Make the person a live 除票 (status ``removed``) with a history snapshot and one memo."""
-    from handlers.residents.history import append_history
-
     resident.status = "removed"
     resident.removal_reason = reason
     resident.removal_date = removal_date
@@ -143,7 +167,7 @@ def remove_resident_row(
             body="転出確認済",
         )
     )
-    append_history(session, resident, reason_code=reason, change_date=removal_date)
+    add_history_row(session, resident, reason_code=reason, change_date=removal_date)
     return resident
 
 

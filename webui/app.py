@@ -20,6 +20,8 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.residents.views", "bp"),
     ("webui.audit_log.views", "bp"),
     ("webui.api", "bp"),
+    ("webui.removed_records.views", "bp"),
+    ("webui.support_measures.views", "bp"),
 ]
 
 

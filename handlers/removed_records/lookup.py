@@ -14,7 +14,8 @@ from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import display_name
-from handlers.residents.items import HIDDEN_ITEM_FIELDS, MASK
+from handlers.residents.items import HIDDEN_ITEM_FIELDS, MASK, STATUS_LABELS
+from handlers.residents.presenter import present_snapshot, reason_label
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.digits import ascii_digits
 from handlers.rules.kana import fold_kana
@@ -185,8 +186,17 @@ def view_removed_record(uow: UnitOfWork, atena_number: str) -> dict[str, Any]:
         raise NotFoundError("指定された除票は除票用データベースに見つかりません。")
     hidden = uow.actor.hidden_items
     record = _hide_items(row.record, hidden)
-    history = [{**h, "snapshot": _hide_items(h.get("snapshot") or {}, hidden)} for h in row.history]
+    history = [
+        {
+            **h,
+            "reason_label": reason_label(h["change_reason"]),
+            "status_label": STATUS_LABELS.get(h["status"], h["status"]),
+            "snapshot": _hide_items(h["snapshot"], hidden),
+        }
+        for h in row.history
+    ]
     my_number_shown = bool(record.get("my_number")) and record.get("my_number") != MASK
+    protected = bool(protected_atena_numbers(uow.session, [row.atena_number]))
     record_access(
         uow, "removed_record_viewed", "view", targets=[atena_number], my_number_shown=my_number_shown
     )
@@ -200,8 +210,9 @@ def view_removed_record(uow: UnitOfWork, atena_number: str) -> dict[str, Any]:
         "removal_reason": row.removal_reason,
         "retain_until": row.retain_until,
         "archived_at": row.archived_at,
-        "protected": bool(protected_atena_numbers(uow.session, [row.atena_number])),
+        "protected": protected,
         "record": record,
+        "presented": present_snapshot(uow.actor, row.record, protected=protected),
         "history": history,
         "memos": list(row.memos),
     }
