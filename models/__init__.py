@@ -3,6 +3,7 @@
 from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
+from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
 from models.support import SupportMeasure, SupportMeasureParty
@@ -14,8 +15,13 @@ __all__ = [
     "AccessLogHead",
     "ApiToken",
     "Base",
+    "Case",
+    "CaseEvent",
+    "CaseTask",
     "Household",
     "Municipality",
+    "PendingTimer",
+    "ProcessDefinition",
     "NumberSequence",
     "RemovedRecordArchive",
     "Resident",
@@ -26,4 +32,5 @@ __all__ = [
     "TenantScoped",
     "User",
     "Ward",
+    "WorkflowState",
 ]

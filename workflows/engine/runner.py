@@ -1,0 +1,354 @@
+"""The case engine API used by handlers: start a case, complete its tasks, retry, cancel, fire timers.
+
+Every function takes the caller's unit of work and writes in its transaction (never commits): service
+operators change records in the same transaction as the case.  Each service task runs in its own SAVEPOINT;
+if it fails, its record changes roll back and the case goes to ``incident`` with the error and the task id,
+until ``retry_incident`` runs it again.  The queue functions live in ``task_queue`` and are re-exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
+from handlers.uow import UnitOfWork, unit_of_work
+from models.case import Case, CaseTask, PendingTimer, ProcessDefinition
+from models.resident import NumberSequence
+from workflows.engine import store
+from workflows.engine.loader import load_definition
+from workflows.engine.registry import ServiceContext
+from workflows.engine.safe_env import (
+    ExpressionError,
+    SafeEnvironment,
+    ScriptError,
+    ServiceTaskError,
+    is_plain_data,
+)
+from workflows.engine.task_queue import (
+    assign_task,
+    check_role,
+    claim_task,
+    get_task,
+    incidents,
+    ready_tasks,
+    transition,
+    unclaim_task,
+)
+from workflows.engine.timeline import record_event, utcnow
+
+__all__ = [
+    "assign_task", "cancel_case", "claim_task", "complete_task", "fire_case_timers", "fire_due_timers",
+    "incidents", "ready_tasks", "retry_incident", "start_case", "system_uow_factory", "task_data", "unclaim_task",
+]  # fmt: skip
+
+SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
+UowFactory = Callable[[int | None], AbstractContextManager[UnitOfWork]]
+
+
+@dataclass
+class _Loaded:
+    case: Case
+    definition: ProcessDefinition
+    workflow: BpmnWorkflow
+
+
+def _environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
+    def make_context(task_id: str, data: dict[str, Any]) -> ServiceContext:
+        return ServiceContext(uow=uow, case=case, task_id=task_id, data=data)
+
+    return SafeEnvironment(make_context)
+
+
+def _load(uow: UnitOfWork, case_id: int) -> _Loaded:
+    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine."""
+    case = uow.session.scalars(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if case is None:
+        raise NotFoundError("指定された案件はありません。")
+    definition = uow.session.get(ProcessDefinition, case.definition_id)
+    assert definition is not None  # FK
+    workflow = store.restore_workflow(uow.session, case, definition, _environment(uow, case))
+    return _Loaded(case, definition, workflow)
+
+
+def _run_engine(
+    uow: UnitOfWork, workflow: BpmnWorkflow, first: Callable[[], Any] | None = None
+) -> Exception | None:
+    """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT."""
+    savepoints: list[Any] = []
+
+    def will_complete(task: Any) -> None:
+        if isinstance(task.task_spec, ServiceTask):
+            savepoints.append(uow.session.begin_nested())
+
+    def did_complete(task: Any) -> None:
+        if isinstance(task.task_spec, ServiceTask):
+            savepoints.pop().commit()
+
+    try:
+        if first is not None:
+            first()
+        workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
+    except SpiffWorkflowException as exc:
+        while savepoints:
+            savepoints.pop().rollback()
+        return exc
+    return None
+
+
+def _describe(error: BaseException) -> tuple[str | None, str]:
+    """(BPMN id of the failing task, the message to show) for an engine error."""
+    task_spec = getattr(error, "task_spec", None)
+    bpmn_id = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ServiceTaskError | ScriptError | ExpressionError):
+            return bpmn_id, str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return bpmn_id, f"業務フローの実行に失敗しました：{error}"
+
+
+def _settle(uow: UnitOfWork, loaded: _Loaded, error: Exception | None) -> Case:
+    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
+    case, workflow, now = loaded.case, loaded.workflow, utcnow()
+    if error is not None:
+        case.status = "incident"
+        case.incident_task, case.incident_error = _describe(error)
+        record_event(uow, case, "incident", task=case.incident_task, error=case.incident_error)
+    elif workflow.is_completed():
+        case.status, case.completed_at = "completed", now
+        record_event(uow, case, "completed")
+    else:
+        case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
+    if error is None:
+        case.incident_task = case.incident_error = None
+    case.updated_at = now
+    store.save_workflow(uow.session, case, workflow, now)
+    store.sync_tasks(uow.session, case, workflow)
+    store.sync_timers(uow.session, case, workflow)
+    try:
+        uow.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("この案件は他の職員が同時に更新しました。画面を開き直してください。") from exc
+    return case
+
+
+def _next_case_number(uow: UnitOfWork) -> str:
+    year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=9))).year
+    name = f"case_{year}"
+    counter = uow.session.scalars(
+        select(NumberSequence).where(NumberSequence.name == name).with_for_update()
+    ).one_or_none()
+    if counter is None:
+        counter = NumberSequence(tenant_id=uow.actor.tenant_id, name=name, next_value=1)
+        uow.session.add(counter)
+    value = counter.next_value
+    counter.next_value = value + 1
+    return f"{year}-{value:06d}"
+
+
+def start_case(
+    uow: UnitOfWork,
+    process_id: str,
+    *,
+    data: dict[str, Any],
+    subjects: Sequence[str] = (),
+    households: Sequence[str] = (),
+    change_type: str | None = None,
+) -> Case:
+    """Open a case on the newest version of ``process_id`` and run it until it waits."""
+    _check_data(data)
+    definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
+    now = utcnow()
+    case = Case(
+        tenant_id=uow.actor.tenant_id,
+        case_number=_next_case_number(uow),
+        process_id=process_id,
+        definition_id=definition.id,
+        status="running",
+        change_type=change_type or process_id,
+        subject_atena_numbers=list(subjects),
+        subject_household_numbers=list(households),
+        created_by=uow.actor.login_id,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(case)
+    uow.session.flush()
+    workflow = store.new_workflow(definition, _environment(uow, case))
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    record_event(uow, case, "started", process_id=process_id, version=definition.version)
+    loaded = _Loaded(case, definition, workflow)
+    return _settle(uow, loaded, _run_engine(uow, workflow))
+
+
+def _check_data(data: dict[str, Any]) -> None:
+    bad = [
+        key for key in data if not (isinstance(key, str) and key.isidentifier() and not key.startswith("_"))
+    ]
+    if bad or not is_plain_data(data):
+        raise ValidationError(
+            [
+                Problem(
+                    "data",
+                    "入力データ",
+                    "保存できない項目名または値が含まれています",
+                    "入力内容を確認してください。",
+                    "task_data",
+                )
+            ]
+        )
+
+
+def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTask:
+    """Finish a human task the actor has claimed, then run the case until it waits again."""
+    row = get_task(uow, task_id)
+    if row.state == "completed":
+        raise ConflictError(f"このタスク（{row.name}）は既に完了しています。")
+    if row.state != "claimed" or row.claimed_by != uow.actor.login_id:
+        raise ConflictError(f"このタスク（{row.name}）を完了するには、先に担当（引受け）してください。")
+    check_role(uow.actor, row)
+    _check_data(data)
+    loaded = _load(uow, row.case_id)
+    task = store.find_task(loaded.workflow, row.task_uuid)
+    if (
+        loaded.case.status not in ("running", "waiting")
+        or task is None
+        or not task.has_state(TaskState.READY)
+    ):
+        raise ConflictError(f"このタスク（{row.name}）は現在完了できません。")
+    row = transition(
+        uow,
+        row,
+        [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id],
+        f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。",
+        state="completed",
+        completed_by=uow.actor.login_id,
+        completed_at=utcnow(),
+        data=data,
+    )
+    task.data.update(data)
+    record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
+    _settle(uow, loaded, _run_engine(uow, loaded.workflow, first=task.run))
+    return row
+
+
+def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+    """The workflow data a human task sees (to fill its form), e.g. a rejection reason."""
+    row = get_task(uow, task_id)
+    case = uow.session.get(Case, row.case_id)
+    definition = uow.session.get(ProcessDefinition, case.definition_id) if case else None
+    if case is None or definition is None:
+        raise NotFoundError("案件が見つかりません。")
+    workflow = store.restore_workflow(uow.session, case, definition, _environment(uow, case))
+    task = store.find_task(workflow, row.task_uuid)
+    return dict(task.data) if task is not None else dict(row.data)
+
+
+def _require_supervising(actor: Actor, case: Case | None = None) -> None:
+    if actor.roles & SUPERVISING_ROLES or (case is not None and case.created_by == actor.login_id):
+        return
+    raise PermissionDeniedError("この操作は審査者（決裁者）または管理者だけが行えます。")
+
+
+def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
+    """Run the failed task of an incident again (after the cause was fixed)."""
+    _require_supervising(uow.actor)
+    loaded = _load(uow, case_id)
+    if loaded.case.status != "incident":
+        raise ConflictError("この案件はエラー停止していません。")
+    for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
+        loaded.workflow.reset_from_task_id(task.id)
+    record_event(uow, loaded.case, "retried", task=loaded.case.incident_task)
+    return _settle(uow, loaded, _run_engine(uow, loaded.workflow))
+
+
+def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
+    """Withdraw a case: its open tasks and timers go; the reason is kept."""
+    if not reason or not reason.strip():
+        raise ValidationError(
+            [Problem("reason", "取消理由", "入力されていません", "取消理由を入力してください。", "required")]
+        )
+    loaded = _load(uow, case_id)
+    _require_supervising(uow.actor, loaded.case)
+    if loaded.case.status in ("completed", "cancelled"):
+        raise ConflictError("完了または取消済の案件は取り消せません。")
+    loaded.workflow.cancel()
+    case, now = loaded.case, utcnow()
+    case.status, case.cancel_reason, case.updated_at = "cancelled", reason.strip(), now
+    store.save_workflow(uow.session, case, loaded.workflow, now)
+    store.sync_tasks(uow.session, case, loaded.workflow)
+    store.sync_timers(uow.session, case, loaded.workflow)
+    record_event(uow, case, "cancelled", reason=case.cancel_reason)
+    uow.session.flush()
+    return case
+
+
+def fire_case_timers(uow: UnitOfWork, case_id: int, now: dt.datetime) -> int:
+    """Fire the case's timers due at ``now`` and run the case on; the number fired."""
+    now = now.astimezone(dt.UTC)
+    loaded = _load(uow, case_id)
+    if loaded.case.status not in ("running", "waiting"):
+        return 0
+    due = list(
+        uow.session.scalars(
+            select(PendingTimer).where(
+                PendingTimer.case_id == case_id, PendingTimer.fired.is_(False), PendingTimer.fire_at <= now
+            )
+        )
+    )
+    fired = store.mark_timers_fired(loaded.workflow, [timer.task_uuid for timer in due])
+    for timer in due:
+        timer.fired = True
+    if fired:
+        record_event(uow, loaded.case, "timer_fired", tasks=[timer.task_uuid for timer in due])
+    _settle(uow, loaded, _run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers))
+    return fired
+
+
+def fire_due_timers(uow_factory: UowFactory, now: dt.datetime) -> int:
+    """Fire every due timer of every municipality, one case per unit of work; the number fired.
+
+    ``uow_factory(None)`` must give a cross-tenant unit of work (to find due timers) and
+    ``uow_factory(tenant_id)`` a system unit of work for that municipality.  ``jumin cases tick`` and the
+    Celery beat task both call this.
+    """
+    now = now.astimezone(dt.UTC)
+    with uow_factory(None) as uow:
+        due = uow.session.execute(
+            select(PendingTimer.tenant_id, PendingTimer.case_id)
+            .where(PendingTimer.fired.is_(False), PendingTimer.fire_at <= now)
+            .distinct()
+        ).all()
+    fired = 0
+    for tenant_id, case_id in due:
+        try:
+            with uow_factory(tenant_id) as uow:
+                fired += fire_case_timers(uow, case_id, now)
+        except ConflictError:
+            continue  # someone is working on this case right now; the next tick fires it
+    return fired
+
+
+def system_uow_factory(db: Database, name: str = "timer") -> UowFactory:
+    def factory(tenant_id: int | None) -> AbstractContextManager[UnitOfWork]:
+        if tenant_id is None:
+            return unit_of_work(db, Actor.system(0, name), cross_tenant=True)
+        return unit_of_work(db, Actor.system(tenant_id, name))
+
+    return factory

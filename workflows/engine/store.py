@@ -1,0 +1,174 @@
+"""What gets saved: a case's workflow (without its spec), the task queue and the pending timers.
+
+The serializer embeds the full spec in every instance; we strip it before saving and put back the spec of
+the case's own ProcessDefinition when restoring (definitions are immutable, so this is exact).  Every
+workflow built or restored here gets a ``SafeScriptEngine``: never SpiffWorkflow's default engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
+from workflows.engine.lanes import role_for_lane
+from workflows.engine.loader import process_specs
+from workflows.engine.safe_env import SafeEnvironment, SafeScriptEngine
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+SPEC_KEYS = ("spec", "subprocess_specs")
+OPEN_TASK_STATES = ("ready", "claimed")
+
+
+def new_workflow(definition: ProcessDefinition, environment: SafeEnvironment) -> BpmnWorkflow:
+    spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(environment))
+
+
+@lru_cache(maxsize=64)
+def _spec_json(sha256: str, xml: str, process_id: str) -> str:
+    spec, subprocess_specs = process_specs(xml, process_id)
+    full = json.loads(SERIALIZER.serialize_json(BpmnWorkflow(spec, subprocess_specs)))
+    return json.dumps({key: full[key] for key in SPEC_KEYS})
+
+
+def save_workflow(session: Session, case: Case, workflow: BpmnWorkflow, now: dt.datetime) -> WorkflowState:
+    dct = json.loads(SERIALIZER.serialize_json(workflow))
+    version = dct.pop(SERIALIZER.VERSION_KEY)
+    for key in SPEC_KEYS:
+        dct.pop(key)
+    state = session.get(WorkflowState, case.id)
+    if state is None:
+        state = WorkflowState(case_id=case.id, tenant_id=case.tenant_id)
+        session.add(state)
+    state.state_json = json.dumps(dct, ensure_ascii=False, separators=(",", ":"))
+    state.serializer_version = str(version)
+    state.updated_at = now
+    return state
+
+
+def restore_workflow(
+    session: Session, case: Case, definition: ProcessDefinition, environment: SafeEnvironment
+) -> BpmnWorkflow:
+    state = session.get(WorkflowState, case.id)
+    if state is None:
+        raise LookupError(f"case {case.id} has no saved workflow")
+    dct = json.loads(state.state_json)
+    dct.update(json.loads(_spec_json(definition.sha256, definition.bpmn_xml, definition.process_id)))
+    dct[SERIALIZER.VERSION_KEY] = state.serializer_version
+    SERIALIZER.migrate(dct)
+    workflow = SERIALIZER.from_dict(dct)
+    workflow.script_engine = SafeScriptEngine(environment)
+    return workflow
+
+
+def find_task(workflow: BpmnWorkflow, task_uuid: str) -> Any | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_uuid))
+    except TaskNotFoundException:
+        return None
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow) -> list[CaseTask]:
+    """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows."""
+    ready = {str(task.id): task for task in ready_human_tasks(workflow)}
+    rows = {
+        row.task_uuid: row for row in session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
+    }
+    for uuid, row in rows.items():
+        if row.state in OPEN_TASK_STATES and uuid not in ready:
+            row.state = "cancelled"
+    created: list[CaseTask] = []
+    for uuid, task in ready.items():
+        row = rows.get(uuid)
+        if row is None:
+            row = _new_task_row(case, task)
+            session.add(row)
+            created.append(row)
+        elif row.state not in OPEN_TASK_STATES:  # re-opened by a retry
+            row.state, row.claimed_by, row.claimed_at = "ready", None, None
+    return created
+
+
+def _new_task_row(case: Case, task: Any) -> CaseTask:
+    spec = task.task_spec
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return CaseTask(
+        tenant_id=case.tenant_id,
+        case_id=case.id,
+        task_uuid=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        role=role_for_lane(spec.lane),
+        state="ready",
+        form_key=properties.get("formKey"),
+        data={},
+    )
+
+
+def _timer_fire_at(task: Any) -> dt.datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):  # cycle timers keep {"next": ...}
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    return TimerEventDefinition.get_datetime(value)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """WAITING timer-event tasks by task uuid."""
+    return {
+        str(task.id): task
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+    }
+
+
+def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow) -> None:
+    """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
+    waiting = waiting_timers(workflow)
+    rows = {
+        t.task_uuid: t for t in session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id))
+    }
+    for uuid, row in rows.items():
+        if not row.fired and uuid not in waiting:
+            session.delete(row)
+    for uuid, task in waiting.items():
+        fire_at = _timer_fire_at(task)
+        if fire_at is None:
+            continue
+        row = rows.get(uuid)
+        if row is None:
+            session.add(
+                PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
+            )
+        elif not row.fired:
+            row.fire_at = fire_at
+
+
+def mark_timers_fired(workflow: BpmnWorkflow, task_uuids: list[str]) -> int:
+    """Tell the workflow these timers are due (our scheduler's clock decides, not the engine's)."""
+    fired = 0
+    for uuid in task_uuids:
+        task = find_task(workflow, uuid)
+        if task is not None and task.has_state(TaskState.WAITING):
+            task.internal_data["event_fired"] = True
+            fired += 1
+    return fired

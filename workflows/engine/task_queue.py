@@ -1,0 +1,134 @@
+"""The work queue: list, claim, release and assign human tasks.  Plain SQL over CaseTask rows.
+
+A claim is a conditional UPDATE (``... WHERE state = 'ready'``): of two clerks claiming at once, one
+updates the row and the other updates nothing and gets a ConflictError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+
+from handlers.context import Actor
+from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError
+from handlers.uow import UnitOfWork
+from models.case import Case, CaseTask
+from models.user import User
+from workflows.engine.timeline import record_event, utcnow
+
+ASSIGNING_ROLES = frozenset({"supervisor", "system"})
+
+
+def ready_tasks(
+    uow: UnitOfWork, *, role: str | None = None, claimed_by: str | None = None, state: str | None = None
+) -> list[CaseTask]:
+    """Open tasks (ready or claimed, unless ``state`` says otherwise), oldest first."""
+    stmt = select(CaseTask).order_by(CaseTask.created_at, CaseTask.id)
+    stmt = (
+        stmt.where(CaseTask.state == state) if state else stmt.where(CaseTask.state.in_(("ready", "claimed")))
+    )
+    if role is not None:
+        stmt = stmt.where(CaseTask.role == role)
+    if claimed_by is not None:
+        stmt = stmt.where(CaseTask.claimed_by == claimed_by)
+    return list(uow.session.scalars(stmt))
+
+
+def incidents(uow: UnitOfWork) -> list[Case]:
+    """Cases stopped by a failing service task, script or expression."""
+    return list(uow.session.scalars(select(Case).where(Case.status == "incident").order_by(Case.updated_at)))
+
+
+def get_task(uow: UnitOfWork, task_id: int) -> CaseTask:
+    row = uow.session.get(CaseTask, task_id, populate_existing=True)
+    if row is None:
+        raise NotFoundError("指定されたタスクはありません。")
+    return row
+
+
+def check_role(actor: Actor, row: CaseTask) -> None:
+    if actor.is_system or (row.role is not None and actor.has_role(row.role)):
+        return
+    raise PermissionDeniedError(f"このタスク（{row.name}）を担当する役割がありません。")
+
+
+def transition(
+    uow: UnitOfWork, row: CaseTask, conditions: list[ColumnElement[bool]], message: str, **values: Any
+) -> CaseTask:
+    """UPDATE the row only if ``conditions`` still hold; otherwise someone else got there first."""
+    stmt = (
+        update(CaseTask)
+        .where(CaseTask.id == row.id, *conditions)
+        .values(version=CaseTask.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if uow.session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(message)
+    return get_task(uow, row.id)
+
+
+def _case_of(uow: UnitOfWork, row: CaseTask) -> Case:
+    case = uow.session.get(Case, row.case_id)
+    if case is None:
+        raise NotFoundError("案件が見つかりません。")
+    return case
+
+
+def claim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
+    row = get_task(uow, task_id)
+    check_role(uow.actor, row)
+    row = transition(
+        uow,
+        row,
+        [CaseTask.state == "ready"],
+        f"このタスク（{row.name}）は他の職員が担当しているか、既に完了しています。",
+        state="claimed",
+        claimed_by=uow.actor.login_id,
+        claimed_at=utcnow(),
+    )
+    record_event(uow, _case_of(uow, row), "task_claimed", task=row.bpmn_id, task_id=row.id)
+    return row
+
+
+def unclaim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
+    row = get_task(uow, task_id)
+    conditions = [CaseTask.state == "claimed"]
+    if not (uow.actor.roles & ASSIGNING_ROLES):
+        conditions.append(CaseTask.claimed_by == uow.actor.login_id)
+    row = transition(
+        uow,
+        row,
+        conditions,
+        f"このタスク（{row.name}）はあなたが担当していないため、担当を外せません。",
+        state="ready",
+        claimed_by=None,
+        claimed_at=None,
+    )
+    record_event(uow, _case_of(uow, row), "task_unclaimed", task=row.bpmn_id, task_id=row.id)
+    return row
+
+
+def assign_task(uow: UnitOfWork, task_id: int, user_id: int) -> CaseTask:
+    """A supervisor gives a ready or claimed task to ``user_id``, who must hold the task's role."""
+    if not (uow.actor.roles & ASSIGNING_ROLES):
+        raise PermissionDeniedError("タスクの割り当ては審査者（決裁者）だけが行えます。")
+    row = get_task(uow, task_id)
+    user = uow.session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFoundError("割り当て先の職員が見つかりません。")
+    if row.role not in (user.roles or []):
+        raise PermissionDeniedError(
+            f"{user.display_name} さんはこのタスク（{row.name}）を担当する役割がありません。"
+        )
+    row = transition(
+        uow,
+        row,
+        [CaseTask.state.in_(("ready", "claimed"))],
+        f"このタスク（{row.name}）は既に完了しているか取り消されています。",
+        state="claimed",
+        claimed_by=user.login_id,
+        claimed_at=utcnow(),
+    )
+    record_event(uow, _case_of(uow, row), "task_assigned", task=row.bpmn_id, task_id=row.id, to=user.login_id)
+    return row
