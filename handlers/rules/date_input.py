@@ -299,3 +299,16 @@ def _range(year: YearSpec, rest: str, text: str) -> tuple[dt.date, str] | None:
             f"「{text}」は期間の終わりが始まりより前です", "期間の始まりと終わりを確認してください"
         )
     return first, "approximate"
+
+
+def stored_flex_date(value: dt.date | None, text: str | None) -> FlexDate:
+    """Rebuild a FlexDate from its stored columns (``x_date`` and ``x_date_text``).  The stored value wins; the
+    precision is read back from the wording.  Wording this version cannot read (e.g. migrated data) is kept
+    and reported as "approximate"."""
+    if not text:
+        return FlexDate(value, None, "day" if value is not None else "unknown")
+    try:
+        precision = parse_flexible_date(text).precision
+    except DateInputError:
+        precision = "approximate"
+    return FlexDate(value, text, precision)

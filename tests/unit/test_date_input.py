@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from handlers.rules.date_input import DateInputError, FlexDate, parse_calendar_date, parse_flexible_date
+from handlers.rules.date_input import (
+    DateInputError,
+    FlexDate,
+    parse_calendar_date,
+    parse_flexible_date,
+    stored_flex_date,
+)
 from handlers.rules.dates import format_for_kind, format_seireki, format_wareki
 from handlers.rules.eras import eras
 
@@ -239,3 +245,26 @@ def test_format_for_kind_refuses_an_unknown_resident_kind() -> None:
 def test_a_formatted_date_reads_back_to_itself(value: dt.date) -> None:
     assert parse_calendar_date(format_wareki(value)) == value
     assert parse_calendar_date(format_seireki(value)) == value
+
+
+@pytest.mark.req("j80")
+@pytest.mark.parametrize(
+    ("value", "text", "expected"),
+    [
+        (D(2020, 4, 1), None, FlexDate(D(2020, 4, 1), None, "day")),
+        (None, None, FlexDate(None, None, "unknown")),
+        (None, "年月日不詳", FlexDate(None, "年月日不詳", "unknown")),
+        (D(1970, 1, 1), "1970年頃", FlexDate(D(1970, 1, 1), "1970年頃", "approximate")),
+        (D(1950, 1, 1), "昭和25年 月日不詳", FlexDate(D(1950, 1, 1), "昭和25年 月日不詳", "year")),
+        (D(2021, 2, 28), "2021年2月29日", FlexDate(D(2021, 2, 28), "2021年2月29日", "non_calendar")),
+        (
+            D(1960, 6, 1),
+            "昭和35年ごろ",
+            FlexDate(D(1960, 6, 1), "昭和35年ごろ", "approximate"),
+        ),  # unreadable wording kept
+    ],
+)
+def test_a_stored_flexible_date_is_rebuilt_with_its_precision(
+    value: dt.date | None, text: str | None, expected: FlexDate
+) -> None:
+    assert stored_flex_date(value, text) == expected
