@@ -9,7 +9,13 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 # Modules in webui/commands/ each expose ``commands: list[click.Command]``.
-COMMAND_MODULES = ["webui.commands.db", "webui.commands.demo", "webui.commands.audit", "webui.commands.batch"]
+COMMAND_MODULES = [
+    "webui.commands.db",
+    "webui.commands.demo",
+    "webui.commands.audit",
+    "webui.commands.batch",
+    "webui.commands.tokens",
+]
 
 
 def register_commands(app: Flask) -> None:

@@ -1,5 +1,67 @@
-"""JSON API for systems and scripts: same handlers as the pages, token authentication, structured errors."""
+"""JSON API for systems and scripts: same handlers as the pages, token authentication, structured errors.
 
-from flask import Blueprint
+Every request needs ``Authorization: Bearer <secret>`` (an API token, see ``handlers.api_tokens``); the
+token's Actor, confined to the token's municipality, is ``flask.g.api_actor`` and ``current_actor()``.
+The API is exempt from CSRF: it accepts no cookies as credentials.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+
+from handlers.api_tokens import authenticate_token
+from handlers.auth import door_actor
+from handlers.uow import unit_of_work
+from models.tenant import Municipality
+from webui.security import current_actor
+from webui.uow import current_db, web_uow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+UNAUTHORIZED = {"error": "unauthorized", "message": "認証トークンが必要です。"}
+
+
+def init_app(app: Flask) -> None:
+    from webui.app import csrf
+
+    csrf.exempt(bp)
+
+
+@bp.before_request
+def authenticate_bearer_token() -> tuple[Response, int] | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        return _unauthorized()
+    with unit_of_work(current_db(), door_actor("api", request.remote_addr), cross_tenant=True) as uow:
+        actor = authenticate_token(uow.session, secret)
+    if actor is None:
+        return _unauthorized()
+    g.api_actor = dataclasses.replace(actor, client_address=request.remote_addr)
+    return None
+
+
+def _unauthorized() -> tuple[Response, int]:
+    response = jsonify(UNAUTHORIZED)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="jumin"'
+    return response, 401
+
+
+@bp.get("/me")
+def me() -> Response:
+    """Who the token stands for: its municipality and roles."""
+    actor = current_actor()
+    with web_uow() as uow:
+        municipality = uow.session.get(Municipality, actor.tenant_id)
+    return jsonify(
+        {
+            "login_id": actor.login_id,
+            "tenant_code": municipality.code if municipality is not None else None,
+            "tenant_name": municipality.name if municipality is not None else None,
+            "roles": sorted(actor.roles),
+        }
+    )
+
+

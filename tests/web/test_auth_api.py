@@ -1,0 +1,57 @@
+"""API token authentication: a bearer token or a 401 in JSON; the token's municipality and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.api_tokens import issue_token
+from handlers.uow import unit_of_work
+from tests import factories
+
+UNAUTHORIZED = {"error": "unauthorized", "message": "認証トークンが必要です。"}
+
+
+def _token(db, users, **kw) -> str:
+    with unit_of_work(db, factories.actor_for(users["administrator"])) as uow:
+        return issue_token(uow, **kw)
+
+
+@pytest.mark.req("j1380")
+@pytest.mark.parametrize(
+    "header", [None, "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer jmn_not-a-real-token", "jmn_x"]
+)
+def test_requests_without_a_valid_token_get_401_json(client, users_a, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = client.get("/api/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json() == UNAUTHORIZED
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.req("j1380")
+def test_a_token_shows_its_own_municipality_and_roles(client, db, users_a, users_b):
+    secret_b = _token(db, users_b, name="佐久市連携", roles=["clerk"])
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {secret_b}"})
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "login_id": "api:佐久市連携",
+        "tenant_code": "202118",
+        "tenant_name": "佐久市",
+        "roles": ["clerk"],
+    }
+
+
+@pytest.mark.req("j1380")
+def test_a_user_token_acts_as_that_user(client, db, users_a):
+    secret = _token(db, users_a, name="script", user_id=users_a["supervisor"].id)
+    body = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert body["tenant_code"] == "141003" and body["login_id"] == "supervisor@141003"
+    assert body["roles"] == ["supervisor"]
+
+
+@pytest.mark.req("j1380")
+def test_a_signed_in_browser_session_is_not_an_api_credential(client, users_a):
+    from tests.web.auth_helpers import sign_in
+
+    sign_in(client, users_a["clerk"].login_id)
+    assert client.get("/api/me").status_code == 401

@@ -1,0 +1,107 @@
+"""Forms of the sign-in pages and of user administration (labels and messages in Japanese)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from handlers.permissions import ROLES
+from handlers.user_admin import HIDEABLE_ITEM_NAMES, MIN_PASSWORD_LENGTH
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return list(ROLES.items())
+
+
+def _hidden_item_choices() -> list[tuple[str, str]]:
+    return list(HIDEABLE_ITEM_NAMES.items())
+
+
+class LoginForm(FlaskForm):
+    login_id = StringField(
+        "ログインID",
+        validators=[
+            InputRequired(message="ログインIDを入力してください。"),
+            Length(max=60, message="ログインIDは60文字以内で入力してください。"),
+        ],
+    )
+    password = PasswordField(
+        "パスワード",
+        validators=[
+            InputRequired(message="パスワードを入力してください。"),
+            Length(max=200, message="パスワードは200文字以内で入力してください。"),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "確認コード",
+        validators=[
+            InputRequired(message="確認コードを入力してください。"),
+            Regexp(r"^\s*[0-9０-９]{6}\s*$", message="確認コードは6桁の数字で入力してください。"),
+        ],
+    )
+
+
+class UserCreateForm(FlaskForm):
+    login_id = StringField(
+        "ログインID",
+        validators=[
+            InputRequired(message="ログインIDを入力してください。"),
+            Length(max=60, message="ログインIDは60文字以内で入力してください。"),
+        ],
+    )
+    display_name = StringField(
+        "氏名",
+        validators=[
+            InputRequired(message="氏名を入力してください。"),
+            Length(max=60, message="氏名は60文字以内で入力してください。"),
+        ],
+    )
+    password = PasswordField(
+        "初期パスワード",
+        validators=[
+            InputRequired(message="初期パスワードを入力してください。"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"初期パスワードは{MIN_PASSWORD_LENGTH}文字以上で入力してください。",
+            ),
+        ],
+    )
+    ward_code = StringField("所属区（区コード）", validators=[Optional(), Length(max=6)])
+    roles = MultiCheckboxField(
+        "権限", choices=_role_choices(), validators=[InputRequired(message="権限を1つ以上選択してください。")]
+    )
+    hidden_items = MultiCheckboxField("非表示にする項目", choices=_hidden_item_choices())
+
+
+class UserEditForm(FlaskForm):
+    roles = MultiCheckboxField(
+        "権限", choices=_role_choices(), validators=[InputRequired(message="権限を1つ以上選択してください。")]
+    )
+    hidden_items = MultiCheckboxField("非表示にする項目", choices=_hidden_item_choices())
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        "新しい初期パスワード",
+        validators=[
+            InputRequired(message="新しい初期パスワードを入力してください。"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"パスワードは{MIN_PASSWORD_LENGTH}文字以上で入力してください。",
+            ),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (unlock, reset): carries the CSRF token."""
