@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -148,18 +148,9 @@ def search_removed(
     criteria = _criteria(kana, name, birth_date, atena_number)
     hits = _live_hits(uow, criteria) + _archive_hits(uow, criteria)
     protected = protected_atena_numbers(uow.session, {h.atena_number for h in hits})
-    hits = [
-        RemovedHit(h.source, h.atena_number, h.name, h.birth_date, h.removal_date, h.removal_reason, True)
-        if h.atena_number in protected
-        else h
-        for h in hits
-    ]
-    detail = {
-        "criteria": criteria.used(),
-        "live": sum(h.source == "live" for h in hits),
-        "archive": len(hits),
-    }
-    detail["archive"] -= detail["live"]
+    hits = [replace(h, protected=True) if h.atena_number in protected else h for h in hits]
+    live = sum(h.source == "live" for h in hits)
+    detail = {"criteria": criteria.used(), "live": live, "archive": len(hits) - live}
     record_access(
         uow, "removed_record_searched", "search", targets=[h.atena_number for h in hits], detail=detail
     )

@@ -329,3 +329,52 @@ def test_the_command_archives_one_city_or_all(
 
     neither = runner.invoke(args=["batch", "archive-removed"])
     assert neither.exit_code != 0
+
+
+@pytest.mark.req("j1300", "j440")
+def test_search_marks_a_person_protected_by_a_support_measure(
+    db: Database, setup_session: Session, city_a, clerk_a: Actor
+) -> None:
+    old = factories.make_removed_resident(setup_session, city_a, number=131, removal_date=OLD)
+    measure = models.SupportMeasure(
+        tenant_id=city_a.id, status="provisional", protected_services=["certificate"]
+    )
+    measure.parties.append(
+        models.SupportMeasureParty(
+            tenant_id=city_a.id, role="applicant", atena_number=old.atena_number, name="山田 太郎"
+        )
+    )
+    setup_session.add(measure)
+    setup_session.flush()
+    _archive(db, city_a)
+
+    with unit_of_work(db, clerk_a) as uow:
+        (hit,) = search_removed(uow, atena_number=old.atena_number)
+        assert view_removed_record(uow, old.atena_number)["protected"] is True
+    assert (hit.source, hit.protected) == ("archive", True)
+
+
+@pytest.mark.req("j1300")
+def test_a_reused_atena_number_removed_again_keeps_both_removals(
+    db: Database, setup_session: Session, city_a
+) -> None:
+    first = factories.make_removed_resident(
+        setup_session, city_a, number=141, removal_date=dt.date(2010, 4, 1)
+    )
+    atena_number = first.atena_number
+    setup_session.flush()
+    _archive(db, city_a, today=dt.date(2016, 6, 1))
+    setup_session.expunge_all()  # the archived rows are gone; SQLite may reuse their ids
+    household = factories.make_household_row(setup_session, city_a, number=142)
+    again = factories.make_resident_row(setup_session, household, number=141)
+    factories.remove_resident_row(setup_session, again, removal_date=OLD)
+    assert again.atena_number == atena_number
+    setup_session.flush()
+
+    assert _archive(db, city_a).moved == 1
+
+    with unit_of_work(db, _system(city_a)) as uow:
+        row = uow.session.scalars(select(models.RemovedRecordArchive)).one()
+    assert row.removal_date == OLD and row.retain_until == dt.date(2171, 5, 31)
+    assert [r["removal_date"] for r in row.record["earlier_removals"]] == ["2010-04-01"]
+    assert len(row.history) == 4 and len(row.memos) == 2
