@@ -55,3 +55,25 @@ def test_a_signed_in_browser_session_is_not_an_api_credential(client, users_a):
 
     sign_in(client, users_a["clerk"].login_id)
     assert client.get("/api/me").status_code == 401
+
+
+def test_the_cli_issues_a_token_shown_once(app, client, users_b):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["token", "issue", "--tenant", "202118", "--name", "連携", "--role", "clerk"])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip().splitlines()[0]
+    body = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert body["tenant_code"] == "202118" and body["roles"] == ["clerk"]
+
+
+def test_the_cli_issues_a_user_token_only_for_a_user_of_that_municipality(app, users_a, users_b):
+    runner = app.test_cli_runner()
+    args = ["token", "issue", "--tenant", "202118", "--name", "x", "--user"]
+    assert runner.invoke(args=[*args, users_a["clerk"].login_id]).exit_code != 0
+    assert runner.invoke(args=[*args, users_b["clerk"].login_id]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["token", "issue", "--tenant", "999999", "--name", "x", "--role", "clerk"]
+        ).exit_code
+        != 0
+    )
