@@ -18,6 +18,20 @@ def init_app(app: Flask) -> None:
             return jsonify(err.to_json()), err.status
         return render_template("error.html", error=err), err.status
 
+    @app.errorhandler(403)
+    def forbidden(_err: Exception) -> tuple[Response | str, int]:
+        message = "この操作を行う権限がありません。"
+        if _wants_json():
+            return jsonify({"error": "permission_denied", "message": message}), 403
+        return render_template("error.html", error=message), 403
+
+    @app.errorhandler(401)
+    def unauthorized(_err: Exception) -> tuple[Response | str, int]:
+        message = "ログインが必要です。"
+        if _wants_json():
+            return jsonify({"error": "unauthorized", "message": message}), 401
+        return render_template("error.html", error=message), 401
+
     @app.errorhandler(404)
     def not_found(_err: Exception) -> tuple[Response | str, int]:
         if _wants_json():
