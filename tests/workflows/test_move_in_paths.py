@@ -146,7 +146,9 @@ def test_review_deadline_timer_fires_an_escalation_without_cancelling_the_review
     work(step, clerk_a, case.id, "intake_move_in", {})
     timer = step(clerk_a, lambda uow: uow.session.scalars(select(PendingTimer)).one())
     now = dt.datetime.now(dt.UTC)
-    fire_at = timer.fire_at if timer.fire_at.tzinfo else timer.fire_at.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+    fire_at = (
+        timer.fire_at if timer.fire_at.tzinfo else timer.fire_at.replace(tzinfo=dt.UTC)
+    )  # SQLite: naive UTC
     assert dt.timedelta(days=2, hours=23) < fire_at - now <= dt.timedelta(days=3)
 
     factory = runner.system_uow_factory(db)

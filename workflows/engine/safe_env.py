@@ -33,6 +33,22 @@ MAX_SCRIPT_CHARS = 10_000
 MAX_SCRIPT_STEPS = 200_000  # AST node evaluations per script
 MAX_SCRIPT_SECONDS = 2.0
 MAX_SEQUENCE_REPEAT = 100_000  # longest list/tuple a script may build with *
+DENIED_SCRIPT_CALLS = frozenset(
+    {
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "print",
+    }
+)
 FORBIDDEN_SCRIPT_NODES: dict[type[ast.AST], str] = {
     ast.Import: "import",
     ast.ImportFrom: "import",
@@ -94,6 +110,8 @@ def _dunder_problem(tree: ast.AST) -> str | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             return f"アンダースコアで始まる属性 {node.attr} は使えません"
+        if isinstance(node, ast.Attribute) and node.attr in ("format", "format_map"):
+            return f"{node.attr} は使えません"
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             return f"アンダースコアで始まる名前 {node.id} は使えません"
     return None
@@ -109,6 +127,15 @@ def check_expression(expression: str) -> str | None:
         return f"式の構文に誤りがあります：{exc.msg}"
     except InvalidExpression:
         return "式が空です"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Lambda):
+            return "式では lambda は使えません"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id not in SAFE_FUNCTIONS
+        ):
+            return f"関数 {node.func.id} は使えません（使える関数：{'、'.join(SAFE_FUNCTIONS)}）"
     return _dunder_problem(tree)
 
 
@@ -124,6 +151,12 @@ def check_script(script: str) -> str | None:
         label = FORBIDDEN_SCRIPT_NODES.get(type(node))
         if label is not None:
             return f"スクリプトでは {label} は使えません"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in DENIED_SCRIPT_CALLS
+        ):
+            return f"スクリプトでは関数 {node.func.id} は使えません"
     return _dunder_problem(tree)
 
 
@@ -185,7 +218,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         problem = check_expression(expression)
         if problem:
-            raise ExpressionError(f"{problem}：{expression}")
+            raise ExpressionError(f"式を評価できません（{problem}）：{expression}")
         names = dict(context)
         names.update(external_context or {})
         try:
@@ -196,7 +229,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         problem = check_script(script)
         if problem:
-            raise ScriptError(problem)
+            raise ScriptError(f"スクリプトを実行できません（{problem}）")
         symbols = dict(context)
         symbols.update(external_context or {})
         interpreter = _BudgetedInterpreter(symbols)
