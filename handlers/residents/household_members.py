@@ -28,6 +28,6 @@ def reorder_members(members: Sequence[Resident]) -> None:
         )
         for m in members
     ]
-    position = {atena: index for index, atena in enumerate(order_members(infos), start=1)}
+    position = {info.atena_number: index for index, info in enumerate(order_members(infos), start=1)}
     for member in members:
         member.household_order = position[member.atena_number]

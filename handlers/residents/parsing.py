@@ -13,7 +13,13 @@ from typing import Any
 
 from handlers.errors import Problem
 from handlers.residents.items import ItemSpec
-from handlers.rules.date_input import DateInputError, FlexDate, parse_calendar_date, parse_flexible_date
+from handlers.rules.date_input import (
+    DateInputError,
+    FlexDate,
+    parse_calendar_date,
+    parse_flexible_date,
+    stored_flex_date,
+)
 from handlers.rules.digits import ascii_digits
 
 _TRUE = {"1", "true", "on", "yes", "y", "有", "あり", "はい"}
@@ -65,10 +71,10 @@ def parse_flex(spec: ItemSpec, data: Mapping[str, Any], problems: list[Problem])
     raw = data.get(spec.field)
     stored_text = clean_text(data.get(f"{spec.field}_text"))
     if isinstance(raw, dt.date):
-        return FlexDate(raw, stored_text, "day" if stored_text is None else "stored")
+        return stored_flex_date(raw, stored_text)
     text = clean_text(raw)
     if text is None:
-        return FlexDate(None, stored_text, "unknown") if stored_text else None
+        return stored_flex_date(None, stored_text) if stored_text else None
     try:
         return parse_flexible_date(text)
     except DateInputError as err:

@@ -13,9 +13,7 @@ from models import Municipality
 
 
 @pytest.mark.req("j130")
-def test_numbers_are_sequential_per_sequence_with_an_m11w27_check_digit(
-    db: Database, clerk_a: Actor
-) -> None:
+def test_numbers_are_sequential_per_sequence_with_an_m11w27_check_digit(db: Database, clerk_a: Actor) -> None:
     with unit_of_work(db, clerk_a) as uow:
         atena = [issue_number(uow.session, "atena") for _ in range(3)]
         household = issue_number(uow.session, "household")
@@ -37,9 +35,7 @@ def test_known_check_digits_follow_weights_two_to_seven_from_the_right() -> None
 
 
 @pytest.mark.req("j130")
-def test_each_municipality_has_its_own_counter(
-    db: Database, clerk_a: Actor, city_b: Municipality
-) -> None:
+def test_each_municipality_has_its_own_counter(db: Database, clerk_a: Actor, city_b: Municipality) -> None:
     with unit_of_work(db, clerk_a) as uow:
         issue_number(uow.session, "atena")
         second_a = issue_number(uow.session, "atena")

@@ -160,7 +160,9 @@ def test_every_problem_is_collected_not_only_the_first() -> None:
 
 @pytest.mark.req("j60")
 def test_household_needs_an_address_and_a_real_postal_code() -> None:
-    parsed, problems = validate_household_input({"address": "横浜市中区港町1丁目1番地", "postal_code": "２３１－００１７"})
+    parsed, problems = validate_household_input(
+        {"address": "横浜市中区港町1丁目1番地", "postal_code": "２３１－００１７"}
+    )
     assert problems == []
     assert parsed.values["postal_code"] == "2310017"
     _, problems = validate_household_input({"address": "", "postal_code": "12-34"})
