@@ -65,3 +65,4 @@ def me() -> Response:
     )
 
 
+from webui.api import residents as _residents  # noqa: E402, F401 - registers the resident endpoints
