@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "webui.commands.demo",
     "webui.commands.audit",
     "webui.commands.batch",
+    "webui.commands.cases",
     "webui.commands.tokens",
 ]
 

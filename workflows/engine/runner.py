@@ -9,34 +9,21 @@ until ``retry_incident`` runs it again.  The queue functions live in ``task_queu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.context import Actor
-from handlers.db import Database
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
-from handlers.uow import UnitOfWork, unit_of_work
-from models.case import Case, CaseTask, PendingTimer, ProcessDefinition
+from handlers.uow import UnitOfWork
+from models.case import Case, CaseTask, ProcessDefinition
 from models.resident import NumberSequence
 from workflows.engine import store
+from workflows.engine.execution import Loaded, environment, load_case, run_engine, settle
 from workflows.engine.loader import load_definition
-from workflows.engine.registry import ServiceContext
-from workflows.engine.safe_env import (
-    ExpressionError,
-    SafeEnvironment,
-    ScriptError,
-    ServiceTaskError,
-    is_plain_data,
-)
+from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
     assign_task,
     check_role,
@@ -48,6 +35,7 @@ from workflows.engine.task_queue import (
     unclaim_task,
 )
 from workflows.engine.timeline import record_event, utcnow
+from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
     "assign_task", "cancel_case", "claim_task", "complete_task", "fire_case_timers", "fire_due_timers",
@@ -55,100 +43,10 @@ __all__ = [
 ]  # fmt: skip
 
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
-UowFactory = Callable[[int | None], AbstractContextManager[UnitOfWork]]
-
-
-@dataclass
-class _Loaded:
-    case: Case
-    definition: ProcessDefinition
-    workflow: BpmnWorkflow
-
-
-def _environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
-    def make_context(task_id: str, data: dict[str, Any]) -> ServiceContext:
-        return ServiceContext(uow=uow, case=case, task_id=task_id, data=data)
-
-    return SafeEnvironment(make_context)
-
-
-def _load(uow: UnitOfWork, case_id: int) -> _Loaded:
-    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine."""
-    case = uow.session.scalars(
-        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
-    if case is None:
-        raise NotFoundError("指定された案件はありません。")
-    definition = uow.session.get(ProcessDefinition, case.definition_id)
-    assert definition is not None  # FK
-    workflow = store.restore_workflow(uow.session, case, definition, _environment(uow, case))
-    return _Loaded(case, definition, workflow)
-
-
-def _run_engine(
-    uow: UnitOfWork, workflow: BpmnWorkflow, first: Callable[[], Any] | None = None
-) -> Exception | None:
-    """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT."""
-    savepoints: list[Any] = []
-
-    def will_complete(task: Any) -> None:
-        if isinstance(task.task_spec, ServiceTask):
-            savepoints.append(uow.session.begin_nested())
-
-    def did_complete(task: Any) -> None:
-        if isinstance(task.task_spec, ServiceTask):
-            savepoints.pop().commit()
-
-    try:
-        if first is not None:
-            first()
-        workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
-    except SpiffWorkflowException as exc:
-        while savepoints:
-            savepoints.pop().rollback()
-        return exc
-    return None
-
-
-def _describe(error: BaseException) -> tuple[str | None, str]:
-    """(BPMN id of the failing task, the message to show) for an engine error."""
-    task_spec = getattr(error, "task_spec", None)
-    bpmn_id = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, ServiceTaskError | ScriptError | ExpressionError):
-            return bpmn_id, str(cause)
-        cause = cause.__cause__ or cause.__context__
-    return bpmn_id, f"業務フローの実行に失敗しました：{error}"
-
-
-def _settle(uow: UnitOfWork, loaded: _Loaded, error: Exception | None) -> Case:
-    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
-    case, workflow, now = loaded.case, loaded.workflow, utcnow()
-    if error is not None:
-        case.status = "incident"
-        case.incident_task, case.incident_error = _describe(error)
-        record_event(uow, case, "incident", task=case.incident_task, error=case.incident_error)
-    elif workflow.is_completed():
-        case.status, case.completed_at = "completed", now
-        record_event(uow, case, "completed")
-    else:
-        case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
-    if error is None:
-        case.incident_task = case.incident_error = None
-    case.updated_at = now
-    store.save_workflow(uow.session, case, workflow, now)
-    store.sync_tasks(uow.session, case, workflow)
-    store.sync_timers(uow.session, case, workflow)
-    try:
-        uow.session.flush()
-    except StaleDataError as exc:
-        raise ConflictError("この案件は他の職員が同時に更新しました。画面を開き直してください。") from exc
-    return case
 
 
 def _next_case_number(uow: UnitOfWork) -> str:
-    year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=9))).year
+    year = dt.datetime.now(JST).year
     name = f"case_{year}"
     counter = uow.session.scalars(
         select(NumberSequence).where(NumberSequence.name == name).with_for_update()
@@ -189,12 +87,12 @@ def start_case(
     )
     uow.session.add(case)
     uow.session.flush()
-    workflow = store.new_workflow(definition, _environment(uow, case))
+    workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     record_event(uow, case, "started", process_id=process_id, version=definition.version)
-    loaded = _Loaded(case, definition, workflow)
-    return _settle(uow, loaded, _run_engine(uow, workflow))
+    loaded = Loaded(case, definition, workflow)
+    return settle(uow, loaded, run_engine(uow, workflow))
 
 
 def _check_data(data: dict[str, Any]) -> None:
@@ -224,7 +122,7 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
         raise ConflictError(f"このタスク（{row.name}）を完了するには、先に担当（引受け）してください。")
     check_role(uow.actor, row)
     _check_data(data)
-    loaded = _load(uow, row.case_id)
+    loaded = load_case(uow, row.case_id)
     task = store.find_task(loaded.workflow, row.task_uuid)
     if (
         loaded.case.status not in ("running", "waiting")
@@ -244,7 +142,7 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
     )
     task.data.update(data)
     record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
-    _settle(uow, loaded, _run_engine(uow, loaded.workflow, first=task.run))
+    settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
     return row
 
 
@@ -255,7 +153,7 @@ def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     definition = uow.session.get(ProcessDefinition, case.definition_id) if case else None
     if case is None or definition is None:
         raise NotFoundError("案件が見つかりません。")
-    workflow = store.restore_workflow(uow.session, case, definition, _environment(uow, case))
+    workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
     task = store.find_task(workflow, row.task_uuid)
     return dict(task.data) if task is not None else dict(row.data)
 
@@ -269,13 +167,13 @@ def _require_supervising(actor: Actor, case: Case | None = None) -> None:
 def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
     """Run the failed task of an incident again (after the cause was fixed)."""
     _require_supervising(uow.actor)
-    loaded = _load(uow, case_id)
+    loaded = load_case(uow, case_id)
     if loaded.case.status != "incident":
         raise ConflictError("この案件はエラー停止していません。")
     for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
         loaded.workflow.reset_from_task_id(task.id)
     record_event(uow, loaded.case, "retried", task=loaded.case.incident_task)
-    return _settle(uow, loaded, _run_engine(uow, loaded.workflow))
+    return settle(uow, loaded, run_engine(uow, loaded.workflow))
 
 
 def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
@@ -284,7 +182,7 @@ def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
         raise ValidationError(
             [Problem("reason", "取消理由", "入力されていません", "取消理由を入力してください。", "required")]
         )
-    loaded = _load(uow, case_id)
+    loaded = load_case(uow, case_id)
     _require_supervising(uow.actor, loaded.case)
     if loaded.case.status in ("completed", "cancelled"):
         raise ConflictError("完了または取消済の案件は取り消せません。")
@@ -297,58 +195,3 @@ def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
     record_event(uow, case, "cancelled", reason=case.cancel_reason)
     uow.session.flush()
     return case
-
-
-def fire_case_timers(uow: UnitOfWork, case_id: int, now: dt.datetime) -> int:
-    """Fire the case's timers due at ``now`` and run the case on; the number fired."""
-    now = now.astimezone(dt.UTC)
-    loaded = _load(uow, case_id)
-    if loaded.case.status not in ("running", "waiting"):
-        return 0
-    due = list(
-        uow.session.scalars(
-            select(PendingTimer).where(
-                PendingTimer.case_id == case_id, PendingTimer.fired.is_(False), PendingTimer.fire_at <= now
-            )
-        )
-    )
-    fired = store.mark_timers_fired(loaded.workflow, [timer.task_uuid for timer in due])
-    for timer in due:
-        timer.fired = True
-    if fired:
-        record_event(uow, loaded.case, "timer_fired", tasks=[timer.task_uuid for timer in due])
-    _settle(uow, loaded, _run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers))
-    return fired
-
-
-def fire_due_timers(uow_factory: UowFactory, now: dt.datetime) -> int:
-    """Fire every due timer of every municipality, one case per unit of work; the number fired.
-
-    ``uow_factory(None)`` must give a cross-tenant unit of work (to find due timers) and
-    ``uow_factory(tenant_id)`` a system unit of work for that municipality.  ``jumin cases tick`` and the
-    Celery beat task both call this.
-    """
-    now = now.astimezone(dt.UTC)
-    with uow_factory(None) as uow:
-        due = uow.session.execute(
-            select(PendingTimer.tenant_id, PendingTimer.case_id)
-            .where(PendingTimer.fired.is_(False), PendingTimer.fire_at <= now)
-            .distinct()
-        ).all()
-    fired = 0
-    for tenant_id, case_id in due:
-        try:
-            with uow_factory(tenant_id) as uow:
-                fired += fire_case_timers(uow, case_id, now)
-        except ConflictError:
-            continue  # someone is working on this case right now; the next tick fires it
-    return fired
-
-
-def system_uow_factory(db: Database, name: str = "timer") -> UowFactory:
-    def factory(tenant_id: int | None) -> AbstractContextManager[UnitOfWork]:
-        if tenant_id is None:
-            return unit_of_work(db, Actor.system(0, name), cross_tenant=True)
-        return unit_of_work(db, Actor.system(tenant_id, name))
-
-    return factory

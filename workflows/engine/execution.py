@@ -1,0 +1,115 @@
+"""One engine run of one case: load it (locked) with the safe engine, run it until it waits, and save
+what changed (status, workflow, task rows, timers, timeline).
+
+How far the engine runs is decided by ``run_engine``; what gets saved by ``settle``.  Each service task runs
+inside its own SAVEPOINT, so a failing operator's record changes roll back while the tasks before it stay done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers.errors import ConflictError, NotFoundError
+from handlers.uow import UnitOfWork
+from models.case import Case, ProcessDefinition
+from workflows.engine import store
+from workflows.engine.registry import ServiceContext
+from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
+from workflows.engine.timeline import record_event, utcnow
+
+
+@dataclass
+class Loaded:
+    case: Case
+    definition: ProcessDefinition
+    workflow: BpmnWorkflow
+
+
+def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
+    def make_context(task_id: str, data: dict[str, Any]) -> ServiceContext:
+        return ServiceContext(uow=uow, case=case, task_id=task_id, data=data)
+
+    return SafeEnvironment(make_context)
+
+
+def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
+    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine."""
+    case = uow.session.scalars(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if case is None:
+        raise NotFoundError("指定された案件はありません。")
+    definition = uow.session.get(ProcessDefinition, case.definition_id)
+    assert definition is not None  # FK
+    workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
+    return Loaded(case, definition, workflow)
+
+
+def run_engine(
+    uow: UnitOfWork, workflow: BpmnWorkflow, first: Callable[[], Any] | None = None
+) -> Exception | None:
+    """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT."""
+    savepoints: list[Any] = []
+
+    def will_complete(task: Any) -> None:
+        if isinstance(task.task_spec, ServiceTask):
+            savepoints.append(uow.session.begin_nested())
+
+    def did_complete(task: Any) -> None:
+        if isinstance(task.task_spec, ServiceTask):
+            savepoints.pop().commit()
+
+    try:
+        if first is not None:
+            first()
+        workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
+    except SpiffWorkflowException as exc:
+        while savepoints:
+            savepoints.pop().rollback()
+        return exc
+    return None
+
+
+def _describe(error: BaseException) -> tuple[str | None, str]:
+    """(BPMN id of the failing task, the message to show) for an engine error."""
+    task_spec = getattr(error, "task_spec", None)
+    bpmn_id = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ServiceTaskError | ScriptError | ExpressionError):
+            return bpmn_id, str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return bpmn_id, f"業務フローの実行に失敗しました：{error}"
+
+
+def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
+    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
+    case, workflow, now = loaded.case, loaded.workflow, utcnow()
+    if error is not None:
+        case.status = "incident"
+        case.incident_task, case.incident_error = _describe(error)
+        record_event(uow, case, "incident", task=case.incident_task, error=case.incident_error)
+    elif workflow.is_completed():
+        case.status, case.completed_at = "completed", now
+        record_event(uow, case, "completed")
+    else:
+        case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
+    if error is None:
+        case.incident_task = case.incident_error = None
+    case.updated_at = now
+    store.save_workflow(uow.session, case, workflow, now)
+    store.sync_tasks(uow.session, case, workflow)
+    store.sync_timers(uow.session, case, workflow)
+    try:
+        uow.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("この案件は他の職員が同時に更新しました。画面を開き直してください。") from exc
+    return case
