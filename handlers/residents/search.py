@@ -19,11 +19,12 @@ from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.residents.items import SEX_LABELS, STATUS_LABELS
+from handlers.residents.search_keys import name_search_key
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.dates import format_for_kind
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.kana import fold_kana
-from handlers.rules.kanji import fold_address, fold_name
+from handlers.rules.kanji import fold_address
 from handlers.support_measures import protected_atena_numbers
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
@@ -102,7 +103,7 @@ def _text_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
             Resident.given_kana_key.like(_like_prefix(fold_kana(query.given_kana)), escape="\\")
         )
     if query.name and query.name.strip():
-        stmt = stmt.where(Resident.name_key.like(_like_contains(fold_name(query.name)), escape="\\"))
+        stmt = stmt.where(Resident.name_key.like(_like_contains(name_search_key(query.name)), escape="\\"))
     if query.address and query.address.strip():
         stmt = stmt.where(
             Household.address_key.like(_like_contains(fold_address(query.address)), escape="\\")

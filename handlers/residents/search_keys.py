@@ -9,12 +9,18 @@ from models.resident import Household, Resident
 NAME_KEY_SEPARATOR = "|"  # between the kanji name, the alphabet name and the alias in ``name_key``
 
 
+def name_search_key(text: str) -> str:
+    """fold_name, plus upper case so that alphabet names match whatever the case typed (PostgreSQL's LIKE is
+    case-sensitive, SQLite's is not for ASCII)."""
+    return fold_name(text).upper()
+
+
 def name_key_of(resident: Resident) -> str:
     """fold_name of the kanji name, then of the alphabet name and the 通称, joined so that a contains match
     finds any of them and a prefix match finds the first."""
     kanji = (resident.family_name or "") + (resident.given_name or "")
     parts = [kanji, resident.name_alphabet or "", resident.alias or ""]
-    return NAME_KEY_SEPARATOR.join(fold_name(part) for part in parts if part)
+    return NAME_KEY_SEPARATOR.join(name_search_key(part) for part in parts if part)
 
 
 def refresh_resident_keys(resident: Resident) -> None:
