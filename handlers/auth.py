@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.context import HIDEABLE_ITEMS, Actor
-from handlers.errors import ConflictError, TenancyError
+from handlers.errors import ConflictError, Problem, TenancyError, ValidationError
 from handlers.passwords import hash_password, needs_rehash, verify_password
 from handlers.settings import Settings
 from handlers.tenancy import CROSS_TENANT_KEY
 from handlers.uow import UnitOfWork
+from handlers.user_admin import password_problems
 from models.tenant import Municipality
 from models.user import User
 
@@ -271,6 +272,35 @@ def _identity_of(session: Session, user: User) -> SessionIdentity:
     municipality = session.get(Municipality, user.tenant_id)
     tenant_name = municipality.name if municipality is not None else ""
     return SessionIdentity(actor_for_user(user), user.display_name, tenant_name)
+
+
+def change_own_password(uow: UnitOfWork, current_password: str, new_password: str) -> None:
+    """The signed-in user replaces their password (the administrator can only reset it)."""
+    user = uow.session.get(User, uow.actor.user_id) if uow.actor.user_id is not None else None
+    if user is None:
+        raise TenancyError("利用者としてログインしていないため、パスワードを変更できません。")
+    problems = []
+    if not verify_password(user.password_hash, current_password):
+        problems.append(
+            Problem(
+                "current_password", "現在のパスワード", "正しくありません", "入力し直してください", "wrong"
+            )
+        )
+    problems += password_problems(new_password, field="new_password")
+    if new_password and new_password == current_password:
+        problems.append(
+            Problem(
+                "new_password",
+                "新しいパスワード",
+                "現在のパスワードと同じです",
+                "別のパスワードにしてください",
+                "same",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    user.password_hash = hash_password(new_password)
+    _log(uow.session, uow.actor, "password_changed")
 
 
 def record_sign_out(uow: UnitOfWork) -> None:

@@ -57,7 +57,7 @@ def create_user(
     sign-in."""
     require(uow.actor, "admin.users")
     login_id, display_name = login_id.strip(), display_name.strip()
-    problems = _identity_problems(login_id, display_name) + _password_problems(password)
+    problems = _identity_problems(login_id, display_name) + password_problems(password)
     role_list, hidden = _checked_roles(roles, problems), _checked_hidden(hidden_items, problems)
     if problems:
         raise ValidationError(problems)
@@ -144,7 +144,7 @@ def unlock_user(uow: UnitOfWork, user_id: int) -> User:
 def reset_password(uow: UnitOfWork, user_id: int, new_password: str) -> User:
     """Set an initial password chosen by the administrator (パスワードの初期化)."""
     user = get_user(uow, user_id)
-    problems = _password_problems(new_password)
+    problems = password_problems(new_password)
     if problems:
         raise ValidationError(problems)
     user.password_hash = hash_password(new_password)
@@ -177,12 +177,13 @@ def _identity_problems(login_id: str, display_name: str) -> list[Problem]:
     return problems
 
 
-def _password_problems(password: str) -> list[Problem]:
+def password_problems(password: str, *, field: str = "password") -> list[Problem]:
+    """The password policy: at least MIN_PASSWORD_LENGTH characters."""
     if len(password) >= MIN_PASSWORD_LENGTH:
         return []
     return [
         Problem(
-            "password",
+            field,
             "パスワード",
             f"{MIN_PASSWORD_LENGTH}文字未満です",
             f"{MIN_PASSWORD_LENGTH}文字以上で指定してください",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 import models
 from handlers import auth
 from handlers.db import Database
-from handlers.errors import TenancyError
+from handlers.errors import TenancyError, ValidationError
 from handlers.uow import unit_of_work
 from tests import factories
 
@@ -223,3 +223,17 @@ def test_hidden_items_of_the_user_are_hidden_items_of_the_actor(setup_session, c
 def test_door_actor_belongs_to_no_tenant():
     actor = auth.door_actor("x" * 100, ADDRESS)
     assert actor.tenant_id == 0 and len(actor.login_id) == 60 and not actor.roles
+
+
+@pytest.mark.req("j1380")
+def test_a_user_changes_their_own_password(db, setup_session, users_a, city_a):
+    clerk = users_a["clerk"]
+    actor = factories.actor_for(clerk)
+    with pytest.raises(ValidationError) as err, unit_of_work(db, actor) as uow:
+        auth.change_own_password(uow, "not my password", "short")
+    assert {p.field for p in err.value.problems} == {"current_password", "new_password"}
+    with unit_of_work(db, actor) as uow:
+        auth.change_own_password(uow, factories.DEFAULT_PASSWORD, "a brand new passphrase")
+    assert _check_password(db, clerk.login_id, "a brand new passphrase").accepted
+    assert not _check_password(db, clerk.login_id, factories.DEFAULT_PASSWORD).accepted
+    assert "password_changed" in [f for f, _, _ in _auth_log(setup_session, city_a.id)]

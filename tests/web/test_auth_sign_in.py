@@ -183,3 +183,36 @@ def test_the_signed_in_actor_carries_the_users_hidden_items(client, setup_sessio
     assert loaded is not None and loaded.actor.hidden_items == frozenset({"my_number", "honseki"})
     body = client.get("/account").get_data(as_text=True)
     assert "個人番号" in body and "本籍・筆頭者（戸籍の表示）" in body
+
+
+@pytest.mark.req("j1380")
+def test_the_password_change_page_reports_errors_by_field_and_changes_it(client, users_a):
+    sign_in(client, users_a["clerk"].login_id)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "x",
+        },
+    )
+    body = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'aria-describedby="new_password_confirm-error"' in body
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "a brand new passphrase",
+        },
+    )
+    assert 'aria-describedby="current_password-error"' in wrong.get_data(as_text=True)
+    done = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.DEFAULT_PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "a brand new passphrase",
+        },
+    )
+    assert done.status_code == 302 and done.location == "/account"

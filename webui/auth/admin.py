@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers import user_admin
@@ -15,7 +14,7 @@ from handlers.context import HIDEABLE_ITEMS
 from handlers.errors import ValidationError
 from handlers.permissions import ROLES
 from models.user import User
-from webui.auth.forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm
+from webui.auth.forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm, attach_problems
 from webui.security import permission_required
 from webui.uow import web_uow
 
@@ -49,7 +48,7 @@ def create() -> Response | tuple[str, int]:
                     hidden_items=form.hidden_items.data or [],
                 )
         except ValidationError as err:
-            _attach_problems(form, err)
+            attach_problems(form, err)
             return render_template("auth/admin_user_new.html", form=form), 422
         flash(f"利用者「{user.login_id}」を登録しました。初回ログイン時に二要素認証を登録します。", "info")
         return redirect(url_for("user_admin.edit", user_id=user.id))
@@ -68,7 +67,7 @@ def edit(user_id: int) -> Response | tuple[str, int]:
                 user_admin.update_user_roles(uow, user_id, form.roles.data or [])
                 user = user_admin.set_hidden_items(uow, user_id, form.hidden_items.data or [])
         except ValidationError as err:
-            _attach_problems(form, err)
+            attach_problems(form, err)
         else:
             flash("権限と非表示項目を変更しました。", "info")
             return redirect(url_for("user_admin.edit", user_id=user_id))
@@ -106,7 +105,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
             with web_uow() as uow:
                 user = user_admin.reset_password(uow, user_id, form.password.data or "")
         except ValidationError as err:
-            _attach_problems(form, err)
+            attach_problems(form, err)
         else:
             flash(f"利用者「{user.login_id}」のパスワードを初期化しました。", "info")
             return redirect(url_for("user_admin.edit", user_id=user_id))
@@ -133,14 +132,3 @@ def _edit_page(user: User, form: UserEditForm, password_form: PasswordResetForm)
 
 def _hidden_of(user: User) -> list[str]:
     return [item for item in HIDEABLE_ITEMS if getattr(user, f"hide_{item}")]
-
-
-def _attach_problems(form: FlaskForm, err: ValidationError) -> None:
-    """Show the handler's problems beside the fields they are about (or at the top if no such field)."""
-    for problem in err.problems:
-        field = form._fields.get(problem.field)
-        text = f"{problem.reason}。{problem.remedy}。"
-        if field is not None:
-            field.errors = [*field.errors, text]
-        else:
-            form.form_errors.append(problem.message)

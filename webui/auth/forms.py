@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from handlers.errors import ValidationError
 from handlers.permissions import ROLES
 from handlers.user_admin import HIDEABLE_ITEM_NAMES, MIN_PASSWORD_LENGTH
 
@@ -105,3 +106,36 @@ class PasswordResetForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (unlock, reset): carries the CSRF token."""
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "現在のパスワード", validators=[InputRequired(message="現在のパスワードを入力してください。")]
+    )
+    new_password = PasswordField(
+        "新しいパスワード",
+        validators=[
+            InputRequired(message="新しいパスワードを入力してください。"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"パスワードは{MIN_PASSWORD_LENGTH}文字以上で入力してください。",
+            ),
+        ],
+    )
+    new_password_confirm = PasswordField(
+        "新しいパスワード（確認）",
+        validators=[
+            EqualTo("new_password", message="確認のため、新しいパスワードと同じものを入力してください。")
+        ],
+    )
+
+
+def attach_problems(form: FlaskForm, err: ValidationError) -> None:
+    """Show the handler's problems beside the fields they are about (or at the top if no such field)."""
+    for problem in err.problems:
+        field = form._fields.get(problem.field)
+        text = f"{problem.reason}。{problem.remedy}。"
+        if field is not None:
+            field.errors = [*field.errors, text]
+        else:
+            form.form_errors.append(problem.message)

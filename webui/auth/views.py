@@ -27,10 +27,11 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from handlers import auth
+from handlers.errors import ValidationError
 from handlers.permissions import ROLES
 from handlers.uow import UnitOfWork, unit_of_work
 from handlers.user_admin import HIDEABLE_ITEM_NAMES
-from webui.auth.forms import CodeForm, LoginForm
+from webui.auth.forms import CodeForm, LoginForm, PasswordChangeForm, attach_problems
 from webui.security import SessionUser, current_actor, login_manager, login_required
 from webui.uow import current_db, web_uow
 
@@ -171,6 +172,22 @@ def account() -> str:
     )
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            with web_uow() as uow:
+                auth.change_own_password(uow, form.current_password.data or "", form.new_password.data or "")
+        except ValidationError as err:
+            attach_problems(form, err)
+        else:
+            flash("パスワードを変更しました。", "info")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
 # --- session state ----------------------------------------------------------------------------------
 
 
@@ -197,7 +214,7 @@ def _complete_sign_in(identity: auth.SessionIdentity) -> Response:
     session.clear()  # nothing of the half-signed-in state survives
     login_user(SessionUser(identity.actor, identity.display_name, identity.tenant_name))
     session[LAST_SEEN] = time.time()
-    return redirect(next_url if _is_local_path(next_url) else _landing())
+    return redirect(str(next_url) if _is_local_path(next_url) else _landing())
 
 
 def _restart(message: str | None = None) -> Response:
