@@ -164,7 +164,7 @@ class _BudgetExceeded(BaseException):
     """Raised inside asteval; a BaseException so asteval's own handlers cannot swallow it."""
 
 
-class _BudgetedInterpreter(Interpreter):  # type: ignore[misc]
+class _BudgetedInterpreter(Interpreter):
     """asteval with a step and wall-clock budget and bounded sequence repetition."""
 
     def __init__(self, user_symbols: dict[str, Any]) -> None:
@@ -204,7 +204,7 @@ def is_plain_data(value: Any) -> bool:
     return False
 
 
-class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates, executes and calls services for one engine run.
 
     ``make_service_context(task_id, data)`` builds the ``ServiceContext`` a service operator receives; the
@@ -275,7 +275,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
             raise ServiceTaskError(operation_name, exc) from exc
 
 
-class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class SafeScriptEngine(PythonScriptEngine):
     """PythonScriptEngine bound to a SafeEnvironment, with a working ``call_service``."""
 
     def __init__(self, environment: SafeEnvironment | None = None) -> None:

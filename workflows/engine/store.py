@@ -96,13 +96,12 @@ def sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow) -> list[Cas
             row.state = "cancelled"
     created: list[CaseTask] = []
     for uuid, task in ready.items():
-        row = rows.get(uuid)
-        if row is None:
-            row = _new_task_row(case, task)
-            session.add(row)
-            created.append(row)
-        elif row.state not in OPEN_TASK_STATES:  # re-opened by a retry
-            row.state, row.claimed_by, row.claimed_at = "ready", None, None
+        existing = rows.get(uuid)
+        if existing is None:
+            created.append(_new_task_row(case, task))
+            session.add(created[-1])
+        elif existing.state not in OPEN_TASK_STATES:  # re-opened by a retry
+            existing.state, existing.claimed_by, existing.claimed_at = "ready", None, None
     return created
 
 
@@ -154,13 +153,13 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow) -> None:
         fire_at = _timer_fire_at(task)
         if fire_at is None:
             continue
-        row = rows.get(uuid)
-        if row is None:
+        timer = rows.get(uuid)
+        if timer is None:
             session.add(
                 PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
             )
-        elif not row.fired:
-            row.fire_at = fire_at
+        elif not timer.fired:
+            timer.fire_at = fire_at
 
 
 def mark_timers_fired(workflow: BpmnWorkflow, task_uuids: list[str]) -> int:
