@@ -77,3 +77,15 @@ def test_the_cli_issues_a_user_token_only_for_a_user_of_that_municipality(app, u
         ).exit_code
         != 0
     )
+
+
+@pytest.mark.req("j1380")
+def test_a_token_of_another_municipality_cannot_read_a_resident(client, db, users_a, users_b, clerk_a):
+    household = factories.make_household(db, clerk_a)
+    atena = household.members[0].atena_number
+    token_a = _token(db, users_a, name="横浜市連携", roles=["clerk"])
+    token_b = _token(db, users_b, name="佐久市連携", roles=["clerk"])
+    own = client.get(f"/api/residents/{atena}", headers={"Authorization": f"Bearer {token_a}"})
+    other = client.get(f"/api/residents/{atena}", headers={"Authorization": f"Bearer {token_b}"})
+    assert own.status_code == 200
+    assert other.status_code == 404 and other.get_json()["error"] == "not_found"
