@@ -235,3 +235,8 @@ def _log(uow: UnitOfWork, function: str, user: User, **detail: Any) -> None:
     audit.record_access(
         uow, function, "setting", detail={"user": user.login_id, "user_id": user.id, **detail}
     )
+
+
+def hidden_items_of(user: User) -> list[str]:
+    """The items this user has chosen to hide on every screen (j1390)."""
+    return [item for item in HIDEABLE_ITEMS if getattr(user, f"hide_{item}")]

@@ -25,6 +25,15 @@ BLUEPRINTS: list[tuple[str, str]] = [
 ]
 
 
+def _can(permission: str) -> bool:
+    """Template helper: may the signed-in user do this?  (Menus only; handlers enforce permissions.)"""
+    from flask_login import current_user
+
+    from handlers.permissions import has_permission
+
+    return bool(current_user.is_authenticated and has_permission(current_user.actor, permission))
+
+
 def create_app(test_config: dict[str, Any] | None = None, db: Database | None = None) -> Flask:
     settings = Settings.from_env()
     app = Flask(__name__, instance_relative_config=True)
@@ -60,8 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
     filters.init_app(app)
 
     @app.context_processor
-    def _endpoints() -> dict[str, Any]:
-        return {"url_map_endpoints": set(app.view_functions)}
+    def _template_helpers() -> dict[str, Any]:
+        return {"url_map_endpoints": set(app.view_functions), "can": _can}
 
     from webui.cli import register_commands
 

@@ -13,8 +13,8 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 
 from handlers.api_tokens import authenticate_token
 from handlers.auth import door_actor
+from handlers.tenants import municipality_of
 from handlers.uow import unit_of_work
-from models.tenant import Municipality
 from webui.security import current_actor
 from webui.uow import current_db, web_uow
 
@@ -54,12 +54,12 @@ def me() -> Response:
     """Who the token stands for: its municipality and roles."""
     actor = current_actor()
     with web_uow() as uow:
-        municipality = uow.session.get(Municipality, actor.tenant_id)
+        municipality = municipality_of(uow.session, actor.tenant_id)
     return jsonify(
         {
             "login_id": actor.login_id,
-            "tenant_code": municipality.code if municipality is not None else None,
-            "tenant_name": municipality.name if municipality is not None else None,
+            "tenant_code": municipality.code,
+            "tenant_name": municipality.name,
             "roles": sorted(actor.roles),
         }
     )

@@ -4,16 +4,15 @@ the audit are in ``handlers.user_admin``."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from handlers import user_admin
 from handlers.auth import is_locked
-from handlers.context import HIDEABLE_ITEMS
 from handlers.errors import ValidationError
 from handlers.permissions import ROLES
-from models.user import User
 from webui.auth.forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm, attach_problems
 from webui.security import permission_required
 from webui.uow import web_uow
@@ -117,7 +116,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     return _edit_page(user, edit_form, form)
 
 
-def _edit_page(user: User, form: UserEditForm, password_form: PasswordResetForm) -> tuple[str, int]:
+def _edit_page(user: Any, form: UserEditForm, password_form: PasswordResetForm) -> tuple[str, int]:
     status = 422 if form.errors or password_form.errors else 200
     page = render_template(
         "auth/admin_user_edit.html",
@@ -130,5 +129,5 @@ def _edit_page(user: User, form: UserEditForm, password_form: PasswordResetForm)
     return page, status
 
 
-def _hidden_of(user: User) -> list[str]:
-    return [item for item in HIDEABLE_ITEMS if getattr(user, f"hide_{item}")]
+def _hidden_of(user: Any) -> list[str]:
+    return user_admin.hidden_items_of(user)

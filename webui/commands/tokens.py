@@ -5,27 +5,22 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from handlers.api_tokens import issue_token, revoke_token
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import DomainError
+from handlers.tenants import system_actor_for_code, user_id_for_login
 from handlers.uow import unit_of_work
-from models.tenant import Municipality
-from models.user import User
 
 token_cli = AppGroup("token", help="APIトークンの発行・失効")
 
 
 def _tenant_actor(db: Database, code: str) -> Actor:
-    with unit_of_work(db, Actor.system(0, "cli")) as uow:  # municipalities are not tenant data
-        municipality = uow.session.scalars(
-            select(Municipality).where(Municipality.code == code)
-        ).one_or_none()
-    if municipality is None:
-        raise click.ClickException(f"市区町村コード {code} の団体は登録されていません。")
-    return Actor.system(municipality.id, "cli:token")
+    try:
+        return system_actor_for_code(db, code, "cli:token")
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
 
 
 @token_cli.command("issue")
@@ -40,7 +35,7 @@ def issue(tenant_code: str, name: str, login_id: str | None, roles: tuple[str, .
     with unit_of_work(db, actor) as uow:
         user_id = None
         if login_id is not None:
-            user_id = uow.session.scalars(select(User.id).where(User.login_id == login_id)).one_or_none()
+            user_id = user_id_for_login(uow.session, login_id)
             if user_id is None:
                 raise click.ClickException(f"この市区町村にログインID {login_id} の利用者はいません。")
         try:
