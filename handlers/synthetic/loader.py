@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -100,8 +101,9 @@ def bulk_load(
         place = place_of(conn, tenant_id)
         first_atena = _locked_counter(conn, tenant_id, "atena")
         first_household = _locked_counter(conn, tenant_id, "household")
-        batches = generate_residents(tenant_id, count, seed, place=place, as_of=as_of,
-                                     first_atena=first_atena, first_household=first_household, batch=batch)  # fmt: skip
+        arguments = dict(place=place, as_of=as_of, first_atena=first_atena, first_household=first_household,
+                         batch=batch)  # fmt: skip
+        batches = _prepared_batches(tenant_id, count, seed, arguments, in_background=count > batch)
         writer = _PostgresWriter(conn) if conn.dialect.name == "postgresql" else _SqliteWriter(conn)
         households = history = 0
         for chunk in batches:
@@ -113,6 +115,44 @@ def bulk_load(
         _set_counter(conn, tenant_id, "household", first_household + households)
     return LoadReport(tenant_id, count, households, history, time.perf_counter() - started,
                       first_atena, first_household)  # fmt: skip
+
+
+def _prepare(chunk: SyntheticBatch) -> SyntheticBatch:
+    """Serialise each snapshot without its ``id``/``household_id`` (added once the ids are known)."""
+    for row in chunk.history:
+        snapshot = row.pop("snapshot")
+        del snapshot["id"], snapshot["household_id"]
+        row["snapshot_rest"] = json.dumps(snapshot, ensure_ascii=False)
+    return chunk
+
+
+def _produce(queue: Any, tenant_id: int, count: int, seed: int, arguments: dict[str, Any]) -> None:
+    try:
+        for chunk in generate_residents(tenant_id, count, seed, **arguments):
+            queue.put(_prepare(chunk))
+    finally:
+        queue.put(None)
+
+
+def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str, Any], *,
+                      in_background: bool) -> Iterator[SyntheticBatch]:  # fmt: skip
+    """The generator's batches, made in a forked process while this one writes (generation and writing
+    overlap; the order and content are the same as inline)."""
+    if not in_background:
+        for chunk in generate_residents(tenant_id, count, seed, **arguments):
+            yield _prepare(chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=3)
+    producer = context.Process(target=_produce, args=(queue, tenant_id, count, seed, arguments), daemon=True)
+    producer.start()
+    try:
+        while (chunk := queue.get()) is not None:
+            yield chunk
+    finally:
+        producer.join(timeout=5)
+        if producer.exitcode not in (0, None):
+            raise RuntimeError(f"synthetic generator process failed (exit code {producer.exitcode})")
 
 
 def _assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: list[int]) -> None:
@@ -131,8 +171,10 @@ def _assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: l
     for row in chunk.history:
         resident_id = by_atena[row["atena_number"]]
         row["resident_id"] = resident_id
-        row["snapshot"]["id"] = resident_id
-        row["snapshot"]["household_id"] = by_number[row["household_number"]]["id"]
+        household_id = by_number[row["household_number"]]["id"]
+        row["snapshot"] = (
+            f'{{"id": {resident_id}, "household_id": {household_id}, {row.pop("snapshot_rest")[1:]}'
+        )
 
 
 def _tuples(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
@@ -171,8 +213,6 @@ class _PostgresWriter:
         )
         for row in chunk.households:
             row["head_id_later"], row["head_resident_id"] = row["head_resident_id"], None
-        for row in chunk.history:
-            row["snapshot"] = json.dumps(row["snapshot"], ensure_ascii=False)
         self._copy("household", HOUSEHOLD_COLUMNS, _tuples(chunk.households, HOUSEHOLD_COLUMNS))
         self._copy("resident", RESIDENT_COLUMNS, _tuples(chunk.residents, RESIDENT_COLUMNS))
         self._copy("resident_history", HISTORY_COLUMNS, _tuples(chunk.history, HISTORY_COLUMNS))
@@ -216,8 +256,6 @@ class _SqliteWriter:
         self.next_household += n_households
         self.next_resident += n_residents
         _assign_ids(chunk, household_ids, resident_ids)
-        for row in chunk.history:
-            row["snapshot"] = json.dumps(row["snapshot"], ensure_ascii=False)
         heads = [(h["head_resident_id"], h["id"]) for h in chunk.households]
         for row in chunk.households:
             row["head_resident_id"] = None
