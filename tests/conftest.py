@@ -75,7 +75,7 @@ def city_a(setup_session: Session) -> models.Municipality:
 
 @pytest.fixture
 def city_b(setup_session: Session) -> models.Municipality:
-    return factories.make_municipality(setup_session, code="202118", name="佐久市", prefecture="長野県",
+    return factories.make_municipality(setup_session, code="202118", name="上田市", prefecture="長野県",
                                        kind="general")
 
 

@@ -36,7 +36,7 @@ def test_a_token_shows_its_own_municipality_and_roles(client, db, users_a, users
     assert response.get_json() == {
         "login_id": "api:佐久市連携",
         "tenant_code": "202118",
-        "tenant_name": "佐久市",
+        "tenant_name": "上田市",
         "roles": ["clerk"],
     }
 
