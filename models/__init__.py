@@ -6,6 +6,7 @@ from models.base import Base, TenantScoped
 from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
+from models.resident_code_pool import ResidentCodePoolEntry
 from models.support import SupportMeasure, SupportMeasureParty
 from models.tenant import Municipality, Ward
 from models.user import User
@@ -25,6 +26,7 @@ __all__ = [
     "NumberSequence",
     "RemovedRecordArchive",
     "Resident",
+    "ResidentCodePoolEntry",
     "ResidentHistory",
     "ResidentMemo",
     "SupportMeasure",
