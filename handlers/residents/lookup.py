@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.errors import NotFoundError
-from models.resident import Resident
+from models.resident import Household, Resident
 
 NOT_FOUND_MESSAGE = "指定された宛名番号の住民は見つかりません。"
 
@@ -18,3 +18,16 @@ def find_resident(session: Session, atena_number: str) -> Resident:
     if resident is None:
         raise NotFoundError(NOT_FOUND_MESSAGE)
     return resident
+
+
+HOUSEHOLD_NOT_FOUND_MESSAGE = "指定された世帯番号の世帯は見つかりません。"
+
+
+def find_household(session: Session, household_number: str) -> Household:
+    """The tenant's household with this 世帯番号 ('not found' alike for another municipality's)."""
+    household = session.scalars(
+        select(Household).where(Household.household_number == household_number)
+    ).one_or_none()
+    if household is None:
+        raise NotFoundError(HOUSEHOLD_NOT_FOUND_MESSAGE)
+    return household

@@ -1,0 +1,135 @@
+"""住民票コードの付番 (j870): the pool of free codes fetched from the CS, taken at random, with a low-stock alert.
+
+A code is taken under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two registrations at once
+never get the same code and never wait on each other); on SQLite the transaction's write lock serialises
+them.  A taken code stays in the pool marked ``taken`` so it is never handed out twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handlers.errors import Problem, ValidationError
+from handlers.permissions import require
+from handlers.rules.check_digit import resident_code_valid
+from handlers.rules.digits import ascii_digits
+from handlers.tenancy import session_tenant
+from handlers.uow import UnitOfWork
+from models.resident_code_pool import ResidentCodePoolEntry
+from models.tenant import Municipality
+
+ALERT_SETTING = "resident_code_pool_alert"
+DEFAULT_ALERT_THRESHOLD = 100
+
+
+@dataclass(frozen=True)
+class PoolLoad:
+    added: int
+    already_in_pool: list[str]
+
+
+def free_code_count(session: Session) -> int:
+    stmt = (
+        select(func.count()).select_from(ResidentCodePoolEntry).where(ResidentCodePoolEntry.taken.is_(False))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def alert_threshold(session: Session) -> int:
+    """The municipality's own threshold (``settings["resident_code_pool_alert"]``), else 100."""
+    tenant_id = session_tenant(session)
+    municipality = session.get(Municipality, tenant_id) if tenant_id is not None else None
+    value = (municipality.settings or {}).get(ALERT_SETTING) if municipality is not None else None
+    return int(value) if value is not None else DEFAULT_ALERT_THRESHOLD
+
+
+def _empty_pool_problem() -> Problem:
+    return Problem(
+        "resident_code",
+        "住民票コード",
+        "新規付番用の住民票コードの空き番がありません",
+        "CSから住民票コードを取得して蓄積してから登録してください",
+        "resident_code_pool_empty",
+    )
+
+
+def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], list[Problem]]:
+    """(errors, alerts) before codes are taken: too few free codes is an error; fewer than the
+    municipality's threshold left after taking them is an alert (j870)."""
+    free = free_code_count(session)
+    if free < needed:
+        return [_empty_pool_problem()], []
+    left = free - needed
+    threshold = alert_threshold(session)
+    if left < threshold:
+        alert = Problem(
+            "resident_code",
+            "住民票コード",
+            f"付番後の住民票コードの空き番が{left}件で、設定値（{threshold}件）を下回ります",
+            "CSから住民票コードを取得して蓄積してください",
+            "resident_code_pool_low",
+            level="alert",
+        )
+        return [], [alert]
+    return [], []
+
+
+def take_resident_code(session: Session) -> str:
+    """A free code chosen at random, marked taken in the caller's transaction."""
+    stmt = (
+        select(ResidentCodePoolEntry)
+        .where(ResidentCodePoolEntry.taken.is_(False))
+        .order_by(func.random())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    entry = session.scalars(stmt).first()
+    if entry is None:
+        raise ValidationError([_empty_pool_problem()])
+    entry.taken = True
+    entry.taken_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    return entry.code
+
+
+def _normalized(codes: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    found: list[str] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(codes):
+        code = ascii_digits(str(raw)).strip()
+        if not resident_code_valid(code):
+            problems.append(
+                Problem(
+                    f"codes[{index}]",
+                    f"住民票コード（{index + 1}件目）",
+                    f"「{raw}」は11桁の住民票コードとして検査用数字が一致しません",
+                    "CSから取得したデータを確認してください",
+                    "check_digit",
+                )
+            )
+        found.append(code)
+    return found, problems
+
+
+def load_pool(uow: UnitOfWork, codes: Iterable[str]) -> PoolLoad:
+    """Store codes fetched from the CS.  Every code's check digit is checked first; one bad code refuses
+    the whole load.  Codes already in the pool are skipped and reported."""
+    require(uow.actor, "resident_code.issue")
+    found, problems = _normalized(codes)
+    if problems:
+        raise ValidationError(problems)
+    existing = set(
+        uow.session.scalars(select(ResidentCodePoolEntry.code).where(ResidentCodePoolEntry.code.in_(found)))
+    )
+    added = 0
+    for code in dict.fromkeys(found):
+        if code not in existing:
+            uow.session.add(ResidentCodePoolEntry(tenant_id=uow.actor.tenant_id, code=code, taken=False))
+            added += 1
+    uow.session.flush()
+    return PoolLoad(added=added, already_in_pool=sorted(existing))

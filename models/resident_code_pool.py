@@ -1,0 +1,25 @@
+"""住民票コードの空き番 (j870): free codes fetched from the CS and kept per municipality until one is taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TenantScoped, TimestampMixin
+
+
+class ResidentCodePoolEntry(TenantScoped, TimestampMixin, Base):
+    """One 住民票コード supplied for new numbering; ``taken`` once given to a person (never reused)."""
+
+    __tablename__ = "resident_code_pool_entry"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        Index("ix_resident_code_pool_free", "tenant_id", "taken"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(11))
+    taken: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

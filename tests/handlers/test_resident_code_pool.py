@@ -1,0 +1,80 @@
+"""住民票コードの空き番 (j870): load with check digits, random take under a lock, the low-stock alert."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.residents.resident_code_pool import (
+    free_code_count,
+    load_pool,
+    pool_problems,
+    take_resident_code,
+)
+from handlers.uow import unit_of_work
+from models.resident_code_pool import ResidentCodePoolEntry
+from models.tenant import Municipality
+from tests.factories import valid_resident_code
+
+pytestmark = pytest.mark.req("j870")
+
+
+def test_load_refuses_the_whole_batch_when_one_check_digit_is_wrong(
+    db: Database, supervisor_a: Actor
+) -> None:
+    good = valid_resident_code()
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    with pytest.raises(ValidationError) as refused, unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [good, bad])
+    assert [p.code for p in refused.value.problems] == ["check_digit"]
+    with unit_of_work(db, supervisor_a) as uow:
+        assert free_code_count(uow.session) == 0
+
+
+def test_load_skips_codes_already_in_the_pool(db: Database, supervisor_a: Actor) -> None:
+    code = valid_resident_code()
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [code])
+    with unit_of_work(db, supervisor_a) as uow:
+        result = load_pool(uow, [code, valid_resident_code()])
+    assert (result.added, result.already_in_pool) == (1, [code])
+
+
+def test_a_clerk_cannot_load_the_pool(db: Database, clerk_a: Actor) -> None:
+    with pytest.raises(PermissionDeniedError), unit_of_work(db, clerk_a) as uow:
+        load_pool(uow, [valid_resident_code()])
+
+
+def test_codes_are_taken_at_random_and_never_twice(db: Database, supervisor_a: Actor) -> None:
+    codes = [valid_resident_code() for _ in range(30)]
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, codes)
+    with unit_of_work(db, supervisor_a) as uow:
+        taken = [take_resident_code(uow.session) for _ in range(30)]
+    assert sorted(taken) == sorted(codes)
+    assert taken != codes  # random order, not load order (1 chance in 30! of a false failure)
+    with unit_of_work(db, supervisor_a) as uow:
+        assert free_code_count(uow.session) == 0
+        with pytest.raises(ValidationError) as refused:
+            take_resident_code(uow.session)
+        assert refused.value.problems[0].code == "resident_code_pool_empty"
+        rows = uow.session.scalars(select(ResidentCodePoolEntry)).all()
+        assert all(r.taken and r.taken_at is not None for r in rows)
+
+
+def test_alert_when_fewer_than_the_municipalitys_threshold_would_remain(
+    db: Database, supervisor_a: Actor, setup_session: Session, city_a: Municipality
+) -> None:
+    city_a.settings = {"resident_code_pool_alert": 3}
+    setup_session.flush()
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [valid_resident_code() for _ in range(4)])
+    with unit_of_work(db, supervisor_a) as uow:
+        assert pool_problems(uow.session) == ([], [])  # 3 left: not below 3
+        errors, alerts = pool_problems(uow.session, needed=2)
+        assert errors == [] and [a.code for a in alerts] == ["resident_code_pool_low"]
+        assert [p.code for p in pool_problems(uow.session, needed=5)[0]] == ["resident_code_pool_empty"]
