@@ -5,3 +5,5 @@ Add one import line per change type module.
 import handlers.changes.birth  # noqa: F401
 import handlers.changes.death  # noqa: F401
 import handlers.changes.disappearance  # noqa: F401
+import handlers.changes.foreign_move_in_30_46  # noqa: F401
+import handlers.changes.foreign_status_acquired_30_47  # noqa: F401
