@@ -17,6 +17,9 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.changes.base import NoticeDraft, RegistrationResult
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import NotFoundError
 from handlers.permissions import require
 from handlers.residents.history import append_history, display_name
 from handlers.residents.lookup import find_resident
@@ -24,10 +27,12 @@ from handlers.residents.registration import amend_resident, remove_resident
 from handlers.rules.head_leaving import EX_OFFICIO_HEAD, EX_OFFICIO_HEAD_NOTE, HEAD_UNSET
 from handlers.rules.move_out import move_out_documents, removal_date
 from handlers.rules.relationship import HEAD
-from handlers.uow import UnitOfWork
+from handlers.uow import UnitOfWork, unit_of_work
 from models.resident import Resident
+from models.tenant import Municipality
 
 EX_OFFICIO_NOTE = "職権記載（転出をした日から14日を経過した転出届）"
+BATCH_ACTOR_NAME = "batch:move-outs"
 HEAD_DOCUMENTS = {EX_OFFICIO_HEAD: "head_change_notice", HEAD_UNSET: "head_change_request_notice"}
 
 
@@ -198,4 +203,24 @@ def apply_due_move_outs(uow: UnitOfWork, today: dt.date) -> list[str]:
         on = removal_date(resident.move_out_planned_date, resident.move_out_confirmed_date)
         if on <= today:
             changed += remove_moved_out(uow, resident, on)
+    return changed
+
+
+def tenant_ids(db: Database, code: str) -> tuple[int, str]:
+    """(id, name) of the municipality with ``code`` (a system read across tenants)."""
+    with unit_of_work(db, Actor.system(0, BATCH_ACTOR_NAME), cross_tenant=True) as uow:
+        row = uow.session.execute(
+            select(Municipality.id, Municipality.name).where(Municipality.code == code)
+        ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"市区町村コード {code} の団体は登録されていません。")
+    return row.id, row.name
+
+
+def run_due_move_outs(db: Database, *, tenant_code: str, today: dt.date) -> list[str]:
+    """The daily 転出 batch of one municipality, in one unit of work as its system actor."""
+    tenant_id, _name = tenant_ids(db, tenant_code)
+    with unit_of_work(db, Actor.system(tenant_id, BATCH_ACTOR_NAME)) as uow:
+        changed = apply_due_move_outs(uow, today)
+        record_access(uow, "move_outs_applied", "batch", changed, detail={"today": today.isoformat()})
     return changed

@@ -36,4 +36,36 @@ def archive_removed(
         )
 
 
+@batch_cli.command("move-outs")
+@click.option("--tenant", "tenant_code", required=True, help="市区町村コード（6桁）")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="基準日 YYYY-MM-DD（既定は今日）")
+def move_outs(tenant_code: str, today: dt.datetime | None) -> None:
+    """転出予定日（または転入通知の転出年月日）が到来した人を除票にする（毎日実行）。"""
+    from handlers.changes.move_out_register import run_due_move_outs
+
+    day = today.date() if today else dt.date.today()
+    changed = run_due_move_outs(current_app.extensions["jumin.db"], tenant_code=tenant_code, today=day)
+    click.echo(f"{tenant_code}: 除票 {len(changed)} 件 (基準日 {day})")
+
+
+@batch_cli.command("missing-move-in-notices")
+@click.option("--tenant", "tenant_code", required=True, help="市区町村コード（6桁）")
+@click.option("--after-days", type=int, help="消除からの日数（既定は団体の設定、なければ30日）")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="基準日 YYYY-MM-DD（既定は今日）")
+def missing_move_in_notices(tenant_code: str, after_days: int | None, today: dt.datetime | None) -> None:
+    """転入通知未着者一覧（j710）：転出・職権消除の後、転入通知が届いていない人。"""
+    from handlers.changes.move_in_notice_receipt import list_missing_notices
+
+    day = today.date() if today else dt.date.today()
+    rows = list_missing_notices(
+        current_app.extensions["jumin.db"], tenant_code=tenant_code, today=day, after_days=after_days
+    )
+    for row in rows:
+        click.echo(
+            f"{row.atena_number}\t{row.name}\t{row.removal_reason}\t{row.removal_date}\t"
+            f"{row.destination or ''}\t{row.days_waiting}日"
+        )
+    click.echo(f"{tenant_code}: 転入通知未着 {len(rows)} 件 (基準日 {day})")
+
+
 commands = [batch_cli]
