@@ -143,7 +143,7 @@ def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str
             yield _prepare(chunk)
         return
     context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=3)
+    queue = context.Queue(maxsize=1)  # bounds memory: one batch made, one queued, one written
     producer = context.Process(target=_produce, args=(queue, tenant_id, count, seed, arguments), daemon=True)
     producer.start()
     try:
