@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.errors import DomainError
 from handlers.tenancy import bind_session
 
 
@@ -21,6 +22,12 @@ class UnitOfWork:
         self.session = session
         self.actor = actor
         self._after_commit: list[Callable[[], None]] = []
+        self.commit_refusal = False  # see keep_refusal_log
+
+    def keep_refusal_log(self) -> None:
+        """The call is about to be refused with a DomainError, but the access-log row it wrote must stay
+        (e.g. ``approval_refused_same_user``).  Only for refusals that have written nothing else."""
+        self.commit_refusal = True
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -44,6 +51,12 @@ def unit_of_work(db: Database, actor: Actor, *, cross_tenant: bool = False) -> I
     try:
         yield uow
         uow._commit()
+    except DomainError:
+        if uow.commit_refusal:
+            uow._commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

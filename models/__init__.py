@@ -4,10 +4,12 @@ from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
 from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
+from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.support import SupportMeasure, SupportMeasureParty
+from models.suppression import DisclosureRelease, Suppression, TemporaryLift
 from models.tenant import Municipality, Ward
 from models.user import User
 
@@ -19,18 +21,24 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseTask",
+    "DisclosureRelease",
     "Household",
     "Municipality",
     "PendingTimer",
     "ProcessDefinition",
     "NumberSequence",
+    "OutboxMessage",
+    "PendingChange",
     "RemovedRecordArchive",
     "Resident",
     "ResidentCodePoolEntry",
     "ResidentHistory",
     "ResidentMemo",
     "SupportMeasure",
+    "SubjectLock",
     "SupportMeasureParty",
+    "Suppression",
+    "TemporaryLift",
     "TenantScoped",
     "User",
     "Ward",

@@ -68,6 +68,7 @@ class Case(TenantScoped, Base):
     incident_error: Mapped[str | None] = mapped_column(Text)
     incident_task: Mapped[str | None] = mapped_column(String(100))  # BPMN id of the failing task
     cancel_reason: Mapped[str | None] = mapped_column(String(400))
+    due_date: Mapped[dt.date | None] = mapped_column()  # legal due date (handlers.rules.deadlines)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

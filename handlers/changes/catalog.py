@@ -7,3 +7,9 @@ import handlers.changes.death  # noqa: F401
 import handlers.changes.disappearance  # noqa: F401
 import handlers.changes.foreign_move_in_30_46  # noqa: F401
 import handlers.changes.foreign_status_acquired_30_47  # noqa: F401
+import handlers.changes.naturalization  # noqa: F401
+import handlers.changes.nationality_loss  # noqa: F401
+import handlers.changes.move_within  # noqa: F401
+import handlers.changes.move_out  # noqa: F401
+import handlers.changes.move_in_notice_receipt  # noqa: F401
+import handlers.changes.address_setting  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from handlers.rules.relationship import HEAD
@@ -17,17 +17,25 @@ def set_head_from_relations(household: Household, members: Sequence[Resident]) -
     household.head = heads[0] if heads else None
 
 
-def reorder_members(members: Sequence[Resident]) -> None:
-    """Number the members 1, 2, 3 … in the standard's household order."""
+def reorder_members(members: Sequence[Resident], family_of: Mapping[str, str] | None = None) -> None:
+    """Number the members 1, 2, 3 … in the standard's household order.
+
+    ``family_of`` (宛名番号 → 宛名番号 of the member whose family the person is in) places a child's family.
+    The index is keyed by 宛名番号 of the returned MemberOrderInfo objects; a member not yet flushed (no
+    household_order yet) counts as order 0 instead of breaking the tie-break.
+    """
+    families = family_of or {}
     infos = [
         MemberOrderInfo(
             atena_number=m.atena_number,
             relation_to_head=m.relation_to_head,
             birth_date=m.birth_date,
-            current_order=m.household_order,
+            current_order=m.household_order or 0,
+            family_of=families.get(m.atena_number),
         )
         for m in members
     ]
-    position = {info.atena_number: index for index, info in enumerate(order_members(infos), start=1)}
+    ordered = order_members(infos)
+    position = {info.atena_number: index for index, info in enumerate(ordered, start=1)}
     for member in members:
         member.household_order = position[member.atena_number]

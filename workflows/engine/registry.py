@@ -12,6 +12,7 @@ stored in the task data under the service task's result variable, so return plai
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -66,15 +67,43 @@ def unregister(name: str) -> None:
     _OPERATORS.pop(name, None)
 
 
+# Resolvers supply operators nobody registered by name (the case framework's generic "<code>.register" …
+# of every change type).  An explicit registration wins.  The provider modules install their resolvers at
+# import; they are imported the first time a name is looked up, so operators exist before any flow is
+# validated, deployed or run.
+Resolver = Callable[[str], "Operator | None"]
+_RESOLVERS: list[Resolver] = []
+RESOLVER_MODULES = ("handlers.cases.operators",)
+_providers_loaded = False
+
+
+def add_resolver(resolver: Resolver) -> None:
+    if resolver not in _RESOLVERS:
+        _RESOLVERS.append(resolver)
+
+
+def _resolve(name: str) -> Operator | None:
+    global _providers_loaded
+    if not _providers_loaded:
+        _providers_loaded = True
+        for module in RESOLVER_MODULES:
+            importlib.import_module(module)
+    for resolver in _RESOLVERS:
+        found = resolver(name)
+        if found is not None:
+            return found
+    return None
+
+
 def get(name: str) -> Operator:
-    try:
-        return _OPERATORS[name]
-    except KeyError:
-        raise UnknownOperatorError(f"サービス処理 {name!r} は登録されていません。") from None
+    found = _OPERATORS.get(name) or _resolve(name)
+    if found is None:
+        raise UnknownOperatorError(f"サービス処理 {name!r} は登録されていません。")
+    return found
 
 
 def is_registered(name: str) -> bool:
-    return name in _OPERATORS
+    return name in _OPERATORS or _resolve(name) is not None
 
 
 def names() -> Iterator[str]:

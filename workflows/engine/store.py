@@ -118,6 +118,7 @@ def _new_task_row(case: Case, task: Any) -> CaseTask:
         role=role_for_lane(spec.lane),
         state="ready",
         form_key=properties.get("formKey"),
+        due_date=case.due_date,
         data={},
     )
 

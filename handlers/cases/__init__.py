@@ -1,0 +1,11 @@
+"""The case framework: every change type runs 受付 → 仮登録 → 審査・決裁 → 本登録 → 通知 through these doors.
+
+Doors (``handlers.cases.doors``): ``open_case``, ``resubmit_intake``, ``approve``, ``reject``, ``cancel``;
+the view: ``case_view``.  The generic service operators of every change type live in
+``handlers.cases.operators``.
+"""
+
+from handlers.cases.doors import approve, cancel, due_date_for, open_case, reject, resubmit_intake
+from handlers.cases.view import case_view
+
+__all__ = ["approve", "cancel", "case_view", "due_date_for", "open_case", "reject", "resubmit_intake"]

@@ -1,0 +1,65 @@
+"""The provisional change (仮登録) of a case: written at intake, acknowledged at review, closed at 本登録."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.changes.base import Assessment, RegistrationResult
+from handlers.errors import ConflictError
+from handlers.uow import UnitOfWork
+from models.case import Case
+from models.change import PendingChange
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def pending_change_of(uow: UnitOfWork, case_id: int) -> PendingChange | None:
+    return uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
+
+
+def require_pending(uow: UnitOfWork, case_id: int) -> PendingChange:
+    pending = pending_change_of(uow, case_id)
+    if pending is None or pending.status not in ("provisional", "rejected"):
+        raise ConflictError("この案件には審査中の仮登録がありません。")
+    return pending
+
+
+def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessment) -> PendingChange:
+    """Write or refresh the case's PendingChange: the proposal, the alerts, who entered it; earlier
+    acknowledgements are dropped (the content may have changed)."""
+    pending = pending_change_of(uow, case.id)
+    if pending is None:
+        pending = PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code)
+        uow.session.add(pending)
+    pending.status = "provisional"
+    pending.proposal = dict(assessment.proposal)
+    pending.alerts = [alert.to_json() for alert in assessment.alerts]
+    pending.acknowledgements = []
+    pending.entered_by = uow.actor.user_id
+    pending.entered_by_login = uow.actor.login_id
+    pending.entered_at = utcnow()
+    pending.result = None
+    uow.session.flush()
+    return pending
+
+
+def result_json(result: RegistrationResult) -> dict[str, Any]:
+    return {
+        "atena_numbers": list(result.atena_numbers),
+        "household_numbers": list(result.household_numbers),
+        "notices": [dataclasses.asdict(notice) for notice in result.notices],
+        "documents": list(result.documents),
+        "summary": dict(result.summary),
+    }
+
+
+def mark_registered(pending: PendingChange, result: RegistrationResult) -> None:
+    pending.status = "registered"
+    pending.registered_at = utcnow()
+    pending.result = result_json(result)

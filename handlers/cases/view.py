@@ -1,0 +1,172 @@
+"""One case as the screens and the API show it: the case, its tasks, its timeline (who did what, when), the
+provisional change against the register as a per-field difference, the alerts with who acknowledged them,
+and the notices in the outbox with their states.
+
+A change type may describe its own difference with ``describe_changes(uow, proposal) -> list[dict]``;
+otherwise the proposal's ``members`` (each a dict of resident items, with ``atena_number`` for a person
+already on the register) and ``household`` (household items, with ``household_number``) are compared item by
+item with the register as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.audit import record_access
+from handlers.cases.locks import held_subjects
+from handlers.cases.outbox import case_outbox
+from handlers.cases.pending import pending_change_of
+from handlers.changes.base import change_types
+from handlers.errors import NotFoundError
+from handlers.permissions import require
+from handlers.residents.items import HIDDEN_ITEM_FIELDS, HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
+from handlers.uow import UnitOfWork
+from models.case import Case, CaseEvent, CaseTask
+from models.change import PendingChange
+from models.resident import Household, Resident
+
+HIDDEN = "（非表示）"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _hidden_fields(uow: UnitOfWork) -> set[str]:
+    return {f for key in uow.actor.hidden_items for f in HIDDEN_ITEM_FIELDS.get(key, ())}
+
+
+def _item_diff(
+    current: Any, proposed: Mapping[str, Any], labels: Mapping[str, Any], hidden: set[str]
+) -> list[dict[str, Any]]:
+    rows = []
+    for field, after in proposed.items():
+        if field not in labels:
+            continue
+        before = _json(getattr(current, field)) if current is not None else None
+        after = _json(after)
+        if before == after or (before is None and after in ("", None)):
+            continue
+        shown = (HIDDEN, HIDDEN) if field in hidden else (before, after)
+        rows.append({"field": field, "label": labels[field].label, "before": shown[0], "after": shown[1]})
+    return rows
+
+
+def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+    hidden = _hidden_fields(uow)
+    diff: list[dict[str, Any]] = []
+    household = proposal.get("household")
+    if isinstance(household, Mapping):
+        number = household.get("household_number") or proposal.get("household_number")
+        current = uow.session.scalars(select(Household).where(Household.household_number == number)).first()
+        for row in _item_diff(current, household, HOUSEHOLD_ITEM_BY_FIELD, hidden):
+            diff.append({"subject": f"household:{number}" if number else "household:new", **row})
+    for index, member in enumerate(proposal.get("members") or []):
+        if not isinstance(member, Mapping):
+            continue
+        atena = member.get("atena_number")
+        current = (
+            uow.session.scalars(select(Resident).where(Resident.atena_number == atena)).first()
+            if atena
+            else None
+        )
+        for row in _item_diff(current, member, RESIDENT_ITEM_BY_FIELD, hidden):
+            diff.append({"subject": f"resident:{atena}" if atena else f"new:{index + 1}", **row})
+    return diff
+
+
+def proposal_diff(uow: UnitOfWork, pending: PendingChange) -> list[dict[str, Any]]:
+    kind = change_types().get(pending.change_type)
+    describe = getattr(kind, "describe_changes", None)
+    if describe is not None:
+        return list(describe(uow, pending.proposal))
+    return _generic_diff(uow, pending.proposal)
+
+
+def _alerts(pending: PendingChange) -> list[dict[str, Any]]:
+    acknowledged = {(a.get("code"), a.get("field")): a for a in pending.acknowledgements or []}
+    return [
+        {**alert, "acknowledgement": acknowledged.get((alert.get("code"), alert.get("field")))}
+        for alert in pending.alerts or []
+    ]
+
+
+def _pending_view(uow: UnitOfWork, pending: PendingChange | None) -> dict[str, Any] | None:
+    if pending is None:
+        return None
+    return {
+        "status": pending.status,
+        "change_type": pending.change_type,
+        "entered_by": pending.entered_by_login,
+        "entered_at": _json(pending.entered_at),
+        "registered_at": _json(pending.registered_at),
+        "diff": proposal_diff(uow, pending) if pending.status in ("provisional", "rejected") else [],
+        "alerts": _alerts(pending),
+        "result": pending.result,
+    }
+
+
+def _task_view(task: CaseTask) -> dict[str, Any]:
+    return {
+        "id": task.id, "bpmn_id": task.bpmn_id, "name": task.name, "role": task.role, "state": task.state,
+        "claimed_by": task.claimed_by, "completed_by": task.completed_by, "completed_at": _json(task.completed_at),
+        "due_date": _json(task.due_date), "form_key": task.form_key, "created_at": _json(task.created_at),
+    }  # fmt: skip
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id, "case_number": case.case_number, "change_type": case.change_type,
+        "process_id": case.process_id, "status": case.status, "due_date": _json(case.due_date),
+        "created_by": case.created_by, "created_at": _json(case.created_at), "completed_at": _json(case.completed_at),
+        "incident_error": case.incident_error, "cancel_reason": case.cancel_reason,
+        "subject_atena_numbers": list(case.subject_atena_numbers or []),
+        "subject_household_numbers": list(case.subject_household_numbers or []),
+    }  # fmt: skip
+
+
+def case_view(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
+    require(uow.actor, "resident.view")
+    case = uow.session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("指定された案件はありません。")
+    tasks = uow.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id))
+    events = uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+    pending = pending_change_of(uow, case.id)
+    outbox = case_outbox(uow, case.id)
+    view = {
+        "case": case_summary(case),
+        "tasks": [_task_view(task) for task in tasks],
+        "timeline": [
+            {"at": _json(e.at), "actor": e.actor, "kind": e.kind, "detail": e.detail} for e in events
+        ],
+        "pending_change": _pending_view(uow, pending),
+        "locks": held_subjects(uow, case.id),
+        "outbox": [
+            {
+                "destination": m.destination,
+                "kind": m.kind,
+                "seq": m.seq,
+                "status": m.status,
+                "attempts": m.attempts,
+                "idempotency_key": m.idempotency_key,
+                "sent_at": _json(m.sent_at),
+                "last_error": m.last_error,
+            }
+            for m in outbox
+        ],  # fmt: skip
+    }
+    shown = "my_number" not in uow.actor.hidden_items and any(
+        row["field"] == "my_number" for row in (view["pending_change"] or {}).get("diff", [])
+    )
+    record_access(
+        uow, "case_viewed", "view", case.subject_atena_numbers or [], my_number_shown=shown,
+        detail={"case_number": case.case_number},
+    )  # fmt: skip
+    return view

@@ -1,0 +1,387 @@
+"""Household primitives every change flow uses (j460, j470, j490, j720, j730): new persons joining a household,
+members moving to another or a new household, a household's new address, a new head, the member order.
+
+Each checks ``resident.change``, validates everything before writing (nothing is half-written), appends one
+history row per person whose record changed (history is never overwritten) with a reason code from
+``handlers.rules.change_reasons.REASONS``, and writes one access-log row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.audit import record_access
+from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.permissions import require
+from handlers.residents.events import ChangeRequest, check_change_request
+from handlers.residents.history import append_history
+from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
+from handlers.residents.lookup import find_resident
+from handlers.residents.numbering import issue_number
+from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
+from handlers.residents.validation import validate_household_input, validate_resident_input
+from handlers.rules.change_reasons import REASONS
+from handlers.rules.relationship import normalize_relationship, relationship_problem
+from handlers.uow import UnitOfWork
+from models.resident import Household, Resident
+
+
+def find_household(uow: UnitOfWork, household_number: str) -> Household:
+    found = uow.session.scalars(
+        select(Household).where(Household.household_number == household_number)
+    ).one_or_none()
+    if found is None or found.status != "active":
+        raise NotFoundError("指定された世帯番号の世帯は見つかりません。")
+    return found
+
+
+def active_members(household: Household) -> list[Resident]:
+    return [m for m in household.members if m.status != "removed"]
+
+
+def _request(
+    reason_code: str,
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None,
+    kinds: Sequence[str],
+) -> tuple[ChangeRequest, list[Problem]]:
+    known = REASONS.get(reason_code)
+    category = known.category if known is not None else "amendment"
+    return check_change_request(reason_code, change_date, notified_date, category=category, kinds=kinds)
+
+
+def append_change(uow: UnitOfWork, resident: Resident, request: ChangeRequest, note: str | None) -> None:
+    append_history(
+        uow.session,
+        resident,
+        reason_code=request.reason.code,
+        change_date=request.change_date,
+        effective_date=request.change_date,
+        notified_date=request.notified_date,
+        note=note,
+        entered_by=uow.actor.user_id,
+        input_terminal=uow.actor.terminal,
+    )
+
+
+def _relation_problems(relations: Mapping[str, str], needed: Sequence[str]) -> list[Problem]:
+    problems = []
+    for atena in needed:
+        found = relationship_problem(str(relations.get(atena) or ""), field=f"relations.{atena}")
+        if found is not None:
+            problems.append(
+                Problem(
+                    found.field, f"{found.item}（宛名番号{atena}）", found.reason, found.remedy, found.code
+                )
+            )
+    return problems
+
+
+def _head_problem(field: str) -> Problem:
+    return Problem(
+        field,
+        "世帯主との続柄",
+        "この世帯には既に世帯主がいます",
+        "世帯主の変更は世帯主変更の届出で行ってください",
+        "duplicate_head",
+    )
+
+
+def add_members_to_household(
+    uow: UnitOfWork,
+    household_number: str,
+    members: Sequence[Mapping[str, Any]],
+    *,
+    reason_code: str,
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None = None,
+    note: str | None = None,
+    family_of: Mapping[str, str] | None = None,
+) -> list[Resident]:
+    """New persons (new 宛名番号) join an existing household with their 続柄 (j470)."""
+    require(uow.actor, "resident.change")
+    household = find_household(uow, household_number)
+    kinds = [str(m.get("resident_kind") or "japanese") for m in members]
+    request, problems = _request(reason_code, change_date, notified_date, kinds)
+    parsed = []
+    heads = 1 if household.head is not None else 0
+    for index, (member, kind) in enumerate(zip(members, kinds, strict=True)):
+        values, found = validate_resident_input(member, kind=kind)
+        parsed.append(values)
+        problems += [
+            Problem(f"members[{index}].{p.field}", f"{p.item}（{index + 1}人目）", p.reason, p.remedy, p.code)
+            for p in found
+        ]
+        if values.values.get("relation_to_head") == HEAD:
+            heads += 1
+            if heads > 1:
+                problems.append(_head_problem(f"members[{index}].relation_to_head"))
+    if not members:
+        problems.append(
+            Problem("members", "世帯員", "入力されていません", "世帯員を入力してください", "required")
+        )
+    if problems:
+        raise ValidationError(problems)
+    added = []
+    for values in parsed:
+        resident = Resident(
+            atena_number=issue_number(uow.session, "atena"),
+            resident_kind=values.kind,
+            status="resident",
+            history_no=0,
+            household=household,
+            **{"notified_date": request.notified_date, **values.values},
+        )
+        refresh_resident_keys(resident)
+        uow.session.add(resident)
+        added.append(resident)
+    uow.session.flush()
+    _settle_household(household, family_of)
+    for resident in added:
+        append_change(uow, resident, request, note)
+    record_access(
+        uow,
+        "household_members_added",
+        "change",
+        [r.atena_number for r in added],
+        detail={"reason": request.reason.code, "household_number": household.household_number},
+    )
+    return added
+
+
+def _settle_household(household: Household, family_of: Mapping[str, str] | None = None) -> None:
+    """Head from the members' 続柄 when unset, then the standard order; an empty household is dissolved."""
+    members = active_members(household)
+    if household.head is None or household.head.status == "removed" or household.head not in members:
+        set_head_from_relations(household, members)
+    reorder_members(members, family_of)
+    if not members:
+        household.status = "dissolved"
+        household.head = None
+
+
+def _new_household(
+    uow: UnitOfWork, data: Mapping[str, Any], like: Household
+) -> tuple[Household | None, list[Problem]]:
+    fields = dict(data)
+    if not fields.get("address"):
+        for key in ("address", "address_katagaki", "postal_code", "address_code", "ward_code"):
+            fields.setdefault(key, getattr(like, key))
+    parsed, problems = validate_household_input(fields)
+    if problems:
+        return None, problems
+    household = Household(household_number=issue_number(uow.session, "household"), **parsed.values)
+    refresh_household_keys(household)
+    uow.session.add(household)
+    return household, []
+
+
+def _mover_problems(
+    movers: Sequence[Resident], relations: Mapping[str, str], target: Household | None
+) -> list[Problem]:
+    problems = _relation_problems(relations, [m.atena_number for m in movers])
+    heads = [m for m in movers if normalize_relationship(str(relations.get(m.atena_number) or "")) == HEAD]
+    has_head = target is not None and target.head is not None and target.head not in movers
+    if len(heads) > 1 or (heads and has_head):
+        problems.append(_head_problem("relations"))
+    for mover in movers:
+        if mover.status == "removed":
+            problems.append(
+                Problem(
+                    "atena_numbers",
+                    f"宛名番号{mover.atena_number}",
+                    "消除された住民です",
+                    "住民を選び直してください",
+                    "removed",
+                )
+            )
+        if target is not None and mover.household_id == target.id:
+            problems.append(
+                Problem(
+                    "to_household_number",
+                    "異動先世帯",
+                    "既にこの世帯の世帯員です",
+                    "別の世帯を選択してください",
+                    "same_household",
+                )
+            )
+    return problems
+
+
+def move_members(
+    uow: UnitOfWork,
+    atena_numbers: Sequence[str],
+    *,
+    to_household_number: str | None = None,
+    new_household: Mapping[str, Any] | None = None,
+    relations: Mapping[str, str],
+    reason_code: str,
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None = None,
+    note: str | None = None,
+) -> Household:
+    """Part or all of a household joins another household or forms a new one (j460, j470, j720).
+
+    A household left empty is dissolved; when its head leaves, the head is unset (j100, j490)."""
+    require(uow.actor, "resident.change")
+    if (to_household_number is None) == (new_household is None):
+        raise ValueError("give either to_household_number or new_household")
+    movers = [find_resident(uow.session, number) for number in atena_numbers]
+    target = find_household(uow, to_household_number) if to_household_number else None
+    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in movers])
+    if not movers:
+        problems.append(
+            Problem(
+                "atena_numbers", "異動者", "選択されていません", "異動する住民を選択してください", "required"
+            )
+        )
+    problems += _mover_problems(movers, relations, target)
+    if target is None and movers and not problems:
+        target, found = _new_household(uow, new_household or {}, movers[0].household)
+        problems += found
+    if problems or target is None:
+        raise ValidationError(problems)
+    sources = {m.household.id: m.household for m in movers}
+    for mover in movers:
+        if mover.household.head is mover:
+            mover.household.head = None  # the head left: unset until a 世帯主変更 (j490)
+        mover.household = target
+        mover.relation_to_head = normalize_relationship(str(relations[mover.atena_number]))
+    uow.session.flush()
+    for household in [*sources.values(), target]:
+        uow.session.refresh(household, ["members"])
+        _settle_household(household)
+    for mover in movers:
+        append_change(uow, mover, request, note)
+    record_access(
+        uow,
+        "household_members_moved",
+        "change",
+        [m.atena_number for m in movers],
+        detail={"reason": request.reason.code, "household_number": target.household_number},
+    )
+    return target
+
+
+def change_household_address(
+    uow: UnitOfWork,
+    household_number: str,
+    *,
+    address: str,
+    address_code: str | None = None,
+    postal_code: str | None = None,
+    katagaki: str | None = None,
+    address_set_date: str | dt.date,
+    reason_code: str,
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None = None,
+    note: str | None = None,
+) -> Household:
+    """The household moves (転居 and the like): every member gets the new 住所を定めた年月日 and a history row."""
+    require(uow.actor, "resident.change")
+    household = find_household(uow, household_number)
+    members = active_members(household)
+    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in members])
+    parsed, found = validate_household_input(
+        {"address": address, "address_code": address_code, "postal_code": postal_code, "address_katagaki": katagaki,
+         "ward_code": household.ward_code}
+    )  # fmt: skip
+    set_date, _ = _request(reason_code, address_set_date, None, [])
+    problems += found
+    if set_date.change_date is None:
+        problems.append(
+            Problem(
+                "address_set_date",
+                "住所を定めた年月日",
+                "正しく入力されていません",
+                "住所を定めた年月日を入力してください",
+                "required",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    for key, value in parsed.values.items():
+        setattr(household, key, value)
+    refresh_household_keys(household)
+    for member in members:
+        member.address_set_date = set_date.change_date
+        member.address_set_date_text = None
+        append_change(uow, member, request, note)
+    record_access(
+        uow,
+        "household_address_changed",
+        "change",
+        [m.atena_number for m in members],
+        detail={"reason": request.reason.code, "household_number": household.household_number},
+    )
+    return household
+
+
+def change_head(
+    uow: UnitOfWork,
+    household_number: str,
+    new_head_atena: str,
+    *,
+    relations: Mapping[str, str],
+    reason_code: str = "head_change",
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None = None,
+    note: str | None = None,
+) -> Household:
+    """世帯主変更 (j720, j730): the new head's 続柄 becomes 世帯主; the others take the given 続柄 (the former
+    head must be given one); every member gets a history row (the head's name is in each snapshot)."""
+    require(uow.actor, "resident.change")
+    household = find_household(uow, household_number)
+    members = active_members(household)
+    by_atena = {m.atena_number: m for m in members}
+    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in members])
+    if new_head_atena not in by_atena:
+        problems.append(
+            Problem(
+                "new_head_atena",
+                "新しい世帯主",
+                "この世帯の世帯員ではありません",
+                "世帯員から選択してください",
+                "not_member",
+            )
+        )
+    old_head = household.head
+    others = [m.atena_number for m in members if m.atena_number != new_head_atena]
+    must_give = [a for a in others if a in relations or (old_head is not None and a == old_head.atena_number)]
+    problems += _relation_problems(relations, must_give)
+    if any(normalize_relationship(str(relations.get(a) or "")) == HEAD for a in must_give):
+        problems.append(_head_problem("relations"))
+    if problems:
+        raise ValidationError(problems)
+    for atena in must_give:
+        by_atena[atena].relation_to_head = normalize_relationship(str(relations[atena]))
+    new_head = by_atena[new_head_atena]
+    new_head.relation_to_head = HEAD
+    household.head = new_head
+    reorder_members(members)
+    for member in members:
+        append_change(uow, member, request, note)
+    record_access(
+        uow,
+        "household_head_changed",
+        "change",
+        list(by_atena),
+        detail={"reason": request.reason.code, "household_number": household.household_number},
+    )
+    return household
+
+
+def reorder_household(
+    uow: UnitOfWork, household_number: str, family_of: Mapping[str, str] | None = None
+) -> Household:
+    """Put the members in the standard's order (j1010); ``family_of`` places a child's family after the child.
+    The order is a display attribute: no history row is appended for it."""
+    require(uow.actor, "resident.change")
+    household = find_household(uow, household_number)
+    reorder_members(active_members(household), family_of)
+    uow.session.flush()
+    return household

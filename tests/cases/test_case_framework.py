@@ -1,0 +1,228 @@
+"""The case framework on a test-only change type: intake → 仮登録 → 決裁 → 本登録 → outbox, with locks, the
+four-eyes rule, acknowledged alerts, rejection, cancellation and rollback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import models
+from handlers import cases
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.rules.deadlines import legal_deadline
+from models.audit import AccessLog
+from models.case import Case, CaseTask
+from models.change import OutboxMessage, PendingChange, SubjectLock
+from models.resident import Resident, ResidentHistory
+from tests import factories
+from tests.cases.conftest import PROBE, Step
+from workflows.engine import registry, runner
+from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
+
+pytestmark = [pytest.mark.req("j530", "j1380", "j1440"), pytest.mark.usefixtures("probe_flow")]
+
+CHANGE_DATE = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+
+
+@pytest.fixture
+def atena(db: Database, clerk_a: Actor) -> str:
+    household = factories.make_household(db, clerk_a)
+    return household.members[0].atena_number
+
+
+def intake(atena: str, **extra: object) -> dict[str, object]:
+    return {"atena_number": atena, "given_name": "太一", "change_date": CHANGE_DATE, **extra}
+
+
+def rows(step: Step, actor: Actor, model: type, *where: object) -> list:
+    return step(actor, lambda uow: list(uow.session.scalars(select(model).where(*where))))
+
+
+def open_task(step: Step, actor: Actor, case_id: int, prefix: str) -> CaseTask:
+    found = [
+        t for t in rows(step, actor, CaseTask, CaseTask.case_id == case_id)
+        if t.bpmn_id.startswith(prefix) and t.state in ("ready", "claimed")
+    ]  # fmt: skip
+    assert len(found) == 1, found
+    return found[0]
+
+
+def given_name(step: Step, actor: Actor, atena: str) -> str | None:
+    return rows(step, actor, Resident, Resident.atena_number == atena)[0].given_name
+
+
+def functions(step: Step, actor: Actor) -> list[str]:
+    return [r.function for r in rows(step, actor, AccessLog, AccessLog.tenant_id == actor.tenant_id)]
+
+
+def test_generic_operators_exist_for_every_change_type_before_a_flow_is_validated() -> None:
+    assert registry.is_registered(f"{PROBE}.record_provisional")
+    assert registry.is_registered(f"{PROBE}.register")
+    assert registry.is_registered(f"{PROBE}.queue_notices")
+    assert not registry.is_registered("no_such_type.register")
+    xml = (WORKFLOWS_DIR / "move_in.bpmn").read_text(encoding="utf-8").replace("move_in", PROBE)
+    assert validate_bpmn(xml) == []
+
+
+def test_intake_with_errors_is_refused_with_nothing_written(step: Step, clerk_a: Actor, atena: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        step(clerk_a, cases.open_case, PROBE, intake(atena, given_name=""))
+    assert [p.code for p in refused.value.problems] == ["required"]
+    assert rows(step, clerk_a, Case) == [] and rows(step, clerk_a, PendingChange) == []
+
+
+def test_approved_change_is_provisional_until_registered_then_notices_are_queued_in_order(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    assert case.due_date == legal_deadline(dt.date.fromisoformat(CHANGE_DATE))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    assert review.due_date == case.due_date
+    pending = rows(step, clerk_a, PendingChange, PendingChange.case_id == case.id)[0]
+    assert (pending.status, pending.entered_by_login) == ("provisional", clerk_a.login_id)
+    assert [lock.subject for lock in rows(step, clerk_a, SubjectLock)] == [f"resident:{atena}"]
+    assert given_name(step, clerk_a, atena) == "太郎"  # provisional: the register is untouched (j530)
+    assert rows(step, clerk_a, OutboxMessage) == []
+
+    done = step(supervisor_a, cases.approve, review.id, [])
+    assert done.status == "running"  # waiting at 交付物の発行
+    assert given_name(step, clerk_a, atena) == "太一"
+    history = rows(step, clerk_a, ResidentHistory, ResidentHistory.atena_number == atena)
+    assert (history[-1].change_reason, history[-1].case_id) == ("minor_correction", case.id)
+    pending = rows(step, clerk_a, PendingChange, PendingChange.case_id == case.id)[0]
+    assert pending.status == "registered" and pending.result["documents"] == ["resident_code_notice"]
+    assert rows(step, clerk_a, SubjectLock) == []
+    outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    assert [(m.idempotency_key, m.destination, m.seq, m.status) for m in outbox] == [
+        (f"{case.case_number}:1", "cs", 1, "pending"),
+        (f"{case.case_number}:2", "municipality:202118", 1, "pending"),
+        (f"{case.case_number}:3", "cs", 2, "pending"),
+    ]
+    assert {"change_entered", "change_registered", "change_approved"} <= set(functions(step, clerk_a))
+    open_task(step, clerk_a, case.id, "issue_documents")
+
+
+def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(
+    step: Step, setup_session: Session, city_a: models.Municipality, supervisor_a: Actor, atena: str
+) -> None:
+    both = factories.actor_for(
+        factories.make_user(setup_session, city_a, login_id="both@141003", roles=["clerk", "supervisor"])
+    )
+    case = step(both, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, both, case.id, "review_")
+    with pytest.raises(PermissionDeniedError, match="四つの目の原則"):
+        step(both, cases.approve, review.id, [])
+    assert "approval_refused_same_user" in functions(step, both)  # the refusal itself is logged
+    assert given_name(step, both, atena) == "太郎"
+    assert open_task(step, both, case.id, "review_").state == "ready"
+    step(supervisor_a, cases.approve, review.id, [])
+    assert given_name(step, both, atena) == "太一"
+
+
+def test_every_alert_must_be_acknowledged_and_the_acknowledgement_is_recorded(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena, alert=True))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    with pytest.raises(ValidationError) as refused:
+        step(supervisor_a, cases.approve, review.id, [])
+    assert [p.code for p in refused.value.problems] == ["alert_not_acknowledged"]
+    assert "通常と異なる文字です" in refused.value.problems[0].reason
+    step(supervisor_a, cases.approve, review.id, ["unusual_name"])
+    pending = rows(step, clerk_a, PendingChange, PendingChange.case_id == case.id)[0]
+    [ack] = pending.acknowledgements
+    assert (ack["code"], ack["field"], ack["by_login"]) == (
+        "unusual_name",
+        "given_name",
+        supervisor_a.login_id,
+    )
+    assert ack["at"]
+
+
+def test_rejection_returns_to_intake_with_the_reason_and_the_fixed_intake_is_approved(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena, given_name="太ー"))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    with pytest.raises(ValidationError):
+        step(supervisor_a, cases.reject, review.id, "  ")
+    step(supervisor_a, cases.reject, review.id, "長音記号の誤り")
+    again = open_task(step, clerk_a, case.id, "intake_")
+    assert step(clerk_a, runner.task_data, again.id)["rejection_reason"] == "長音記号の誤り"
+    assert rows(step, clerk_a, PendingChange)[0].status == "rejected"
+    step(clerk_a, cases.resubmit_intake, again.id, intake(atena))
+    assert rows(step, clerk_a, PendingChange)[0].status == "provisional"
+    step(supervisor_a, cases.approve, open_task(step, supervisor_a, case.id, "review_").id, [])
+    assert given_name(step, clerk_a, atena) == "太一"
+
+
+def test_a_second_case_for_the_same_person_is_refused_until_the_first_is_cancelled(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    first = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    with pytest.raises(ValidationError) as refused:
+        step(clerk_a, cases.open_case, PROBE, intake(atena, given_name="次郎"))
+    message = refused.value.problems[0].message
+    assert (
+        f"この住民（宛名番号{atena}）は処理中の案件 {first.case_number} があるため、異動できません" in message
+    )
+    assert len(rows(step, clerk_a, Case)) == 1
+    step(clerk_a, cases.cancel, first.id, "申請者の取下げ")
+    assert rows(step, clerk_a, SubjectLock) == []
+    assert rows(step, clerk_a, PendingChange)[0].status == "cancelled"
+    second = step(clerk_a, cases.open_case, PROBE, intake(atena, given_name="次郎"))
+    assert second.status == "running"
+
+
+def test_a_registration_that_raises_rolls_back_the_register_and_the_outbox(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena, explode=True))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    with pytest.raises(ValidationError, match="登録中に失敗しました"):
+        step(supervisor_a, cases.approve, review.id, [])
+    assert given_name(step, clerk_a, atena) == "太郎"
+    assert rows(step, clerk_a, OutboxMessage) == []
+    assert rows(step, clerk_a, PendingChange)[0].status == "provisional"
+    assert open_task(step, supervisor_a, case.id, "review_").state == "ready"
+    assert rows(step, clerk_a, Case)[0].status == "running"
+
+
+def test_case_view_shows_the_difference_alerts_timeline_and_outbox(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena, alert=True))
+    view = step(supervisor_a, cases.case_view, case.id)
+    assert view["case"]["case_number"] == case.case_number
+    assert view["pending_change"]["diff"] == [
+        {
+            "subject": f"resident:{atena}",
+            "field": "given_name",
+            "label": "名",
+            "before": "太郎",
+            "after": "太一",
+        }
+    ]
+    assert view["pending_change"]["alerts"][0]["acknowledgement"] is None
+    assert [e["kind"] for e in view["timeline"]][:3] == ["started", "task_claimed", "task_completed"]
+    assert view["timeline"][1]["actor"] == clerk_a.login_id
+    step(supervisor_a, cases.approve, open_task(step, supervisor_a, case.id, "review_").id, ["unusual_name"])
+    view = step(supervisor_a, cases.case_view, case.id)
+    assert [m["status"] for m in view["outbox"]] == ["pending"] * 3
+    assert view["pending_change"]["alerts"][0]["acknowledgement"]["by_login"] == supervisor_a.login_id
+    assert "case_viewed" in functions(step, clerk_a)
+
+
+def test_another_municipality_cannot_see_or_approve_the_case(
+    step: Step, clerk_a: Actor, users_b: dict[str, models.User], atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    other = factories.actor_for(users_b["supervisor"])
+    with pytest.raises(Exception) as refused:
+        step(other, cases.case_view, case.id)
+    assert getattr(refused.value, "status", None) == 404
