@@ -13,5 +13,3 @@ import handlers.changes.move_within  # noqa: F401
 import handlers.changes.move_out  # noqa: F401
 import handlers.changes.move_in_notice_receipt  # noqa: F401
 import handlers.changes.address_setting  # noqa: F401
-import handlers.changes.naturalization  # noqa: F401
-import handlers.changes.nationality_loss  # noqa: F401
