@@ -21,6 +21,7 @@ from handlers.rules.support_period import (
     period_alert,
 )
 from handlers.support_measure_parties import ROLE_LABELS, build_parties, party_view
+from handlers.support_notices import queue_measure_notices
 from handlers.uow import UnitOfWork
 from models.support import SupportMeasure, SupportMeasureParty
 
@@ -146,6 +147,7 @@ def create_support_measure(
     record_access(
         uow, "support_measure_created", "change", targets=_targets(measure), detail={"measure_id": measure.id}
     )
+    queue_measure_notices(uow, measure, "provisional")
     return measure
 
 
@@ -183,6 +185,7 @@ def decide_support_measure(
     uow.session.flush()
     detail = {"measure_id": measure.id, "start_date": start_date.isoformat(), "end_date": end.isoformat()}
     record_access(uow, "support_measure_decided", "change", targets=_targets(measure), detail=detail)
+    queue_measure_notices(uow, measure, "in_force")
     return measure
 
 
@@ -228,6 +231,7 @@ def terminate_support_measure(
     uow.session.flush()
     detail = {"measure_id": measure.id, "reason": reason, "date": date.isoformat()}
     record_access(uow, "support_measure_terminated", "change", targets=_targets(measure), detail=detail)
+    queue_measure_notices(uow, measure, "terminated")
     return measure
 
 

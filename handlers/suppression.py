@@ -1,0 +1,258 @@
+"""The ONE disclosure decision (j410, j440): every door that would disclose resident data asks
+``check_disclosure`` first.  This module loads the facts; ``handlers.rules.disclosure`` decides.
+
+Every call, allowed or refused, writes one access-log row ``disclosure_decided`` naming the requester kind,
+the purpose, the outcome and the reason (never an address).  No permission is needed to ask: the door that
+asks has checked its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Collection
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from handlers.audit import record_access
+from handlers.errors import Problem, ValidationError
+from handlers.rules.disclosure import (
+    ITEMS,
+    PROTECTED_PURPOSES,
+    PURPOSE_PROCESS,
+    PURPOSES,
+    REQUESTER_KINDS,
+    ActiveSuppression,
+    Decision,
+    DisclosureFacts,
+    DisclosureRequest,
+    Identity,
+    Perpetrator,
+    Requester,
+    decide,
+)
+from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
+from handlers.uow import UnitOfWork
+from models.resident import Household, Resident
+from models.support import SupportMeasure, SupportMeasureParty
+from models.suppression import DisclosureRelease, Suppression, TemporaryLift
+
+__all__ = [
+    "Decision", "DisclosureRequest", "Identity", "Requester", "check_disclosure", "load_facts",
+    "request_fingerprint", "utcnow",
+]  # fmt: skip
+
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back naive; they were stored as UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+# --- the request -----------------------------------------------------------------------------------------
+
+
+def _identity_json(identity: Identity | None) -> dict[str, Any] | None:
+    if identity is None:
+        return None
+    birth = identity.birth_date.isoformat() if identity.birth_date else None
+    return {
+        "atena_number": identity.atena_number,
+        "name": identity.name,
+        "kana": identity.kana,
+        "birth": birth,
+    }
+
+
+def request_fingerprint(request: DisclosureRequest) -> str:
+    """sha256 of the canonical request: the same requester, persons, purpose and items give the same print."""
+    body = {
+        "kind": request.requester.kind,
+        "requester": _identity_json(request.requester.identity),
+        "on_behalf_of": _identity_json(request.on_behalf_of),
+        "subjects": sorted(set(request.subjects)),
+        "households": sorted(set(request.households)),
+        "purpose": request.purpose,
+        "items": sorted(set(request.items)),
+    }
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_request(request: DisclosureRequest) -> None:
+    problems = []
+    if request.requester.kind not in REQUESTER_KINDS:
+        problems.append(
+            Problem(
+                "requester.kind", "請求者の区分", "選べる値ではありません", "一覧から選んでください", "choice"
+            )
+        )
+    if request.purpose not in PURPOSES:
+        problems.append(
+            Problem("purpose", "請求の目的", "選べる値ではありません", "一覧から選んでください", "choice")
+        )
+    for item in request.items:
+        if item not in ITEMS:
+            problems.append(
+                Problem("items", item, "記載項目ではありません", "記載項目を確認してください", "choice")
+            )
+    if not request.subjects and not request.households:
+        problems.append(
+            Problem("subjects", "対象者", "指定されていません", "対象者を指定してください", "required")
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+# --- the facts -------------------------------------------------------------------------------------------
+
+
+def _household_members(session: Session, request: DisclosureRequest) -> tuple[set[str], set[str], set[str]]:
+    """(persons asked for incl. members of the households asked for, every member of their households,
+    their 世帯番号)."""
+    asked = set(request.subjects)
+    if request.households:
+        asked |= set(
+            session.scalars(
+                select(Resident.atena_number)
+                .join(Household, Household.id == Resident.household_id)
+                .where(Household.household_number.in_(request.households))
+            )
+        )
+    rows = session.execute(
+        select(Household.id, Household.household_number)
+        .join(Resident, Resident.household_id == Household.id)
+        .where(Resident.atena_number.in_(asked))
+    ).all()
+    household_ids = {row[0] for row in rows}
+    numbers = {row[1] for row in rows} | set(request.households)
+    members = set(
+        session.scalars(select(Resident.atena_number).where(Resident.household_id.in_(household_ids)))
+    )
+    return asked, asked | members, numbers
+
+
+def _live_lifts(
+    session: Session, column: Any, ids: Collection[int], purpose: str, now: dt.datetime
+) -> set[int]:
+    """Ids (of measures or suppressions) temporarily lifted for ``purpose`` and not yet expired."""
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(column, TemporaryLift.expires_at).where(
+            column.in_(list(ids)), TemporaryLift.purpose == purpose
+        )
+    ).all()
+    return {row[0] for row in rows if as_utc(row[1]) > now}
+
+
+def _protection(
+    session: Session, scope: set[str], purpose: str, now: dt.datetime
+) -> tuple[frozenset[str], tuple[Perpetrator, ...]]:
+    protected_party = aliased(SupportMeasureParty)
+    rows = session.execute(
+        select(SupportMeasure.id, protected_party.atena_number)
+        .join(protected_party, protected_party.measure_id == SupportMeasure.id)
+        .where(
+            SupportMeasure.status.in_(ACTIVE_STATUSES),
+            protected_party.role.in_(PROTECTED_ROLES),
+            protected_party.atena_number.in_(scope),
+        )
+    ).all()
+    measure_ids = {row[0] for row in rows}
+    lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now)
+    protected = frozenset(row[1] for row in rows if row[0] not in lifted)
+    parties = session.scalars(
+        select(SupportMeasureParty).where(
+            SupportMeasureParty.measure_id.in_(measure_ids), SupportMeasureParty.role == "perpetrator"
+        )
+    )
+    perpetrators = tuple(
+        Perpetrator(p.measure_id, p.atena_number, p.name, p.kana_key, p.birth_date) for p in parties
+    )
+    return protected, perpetrators
+
+
+def _suppressions(
+    session: Session, asked: set[str], households: set[str], purpose: str, now: dt.datetime
+) -> tuple[ActiveSuppression, ...]:
+    process = PURPOSE_PROCESS.get(purpose)
+    if process is None:
+        return ()
+    rows = session.scalars(
+        select(Suppression).where(
+            Suppression.process == process,
+            Suppression.released_at.is_(None),
+            Suppression.start_date <= now.astimezone(JST).date(),
+            or_(Suppression.atena_number.in_(asked), Suppression.household_number.in_(households)),
+        )
+    ).all()
+    lifted = _live_lifts(session, TemporaryLift.suppression_id, {s.id for s in rows}, purpose, now)
+    return tuple(
+        ActiveSuppression(s.id, s.atena_number, s.household_number, s.level)
+        for s in rows
+        if s.id not in lifted
+    )
+
+
+def _release_id(session: Session, fingerprint: str) -> int | None:
+    return session.scalar(
+        select(DisclosureRelease.id)
+        .where(
+            DisclosureRelease.fingerprint == fingerprint,
+            DisclosureRelease.released_at.is_not(None),
+            DisclosureRelease.used_at.is_(None),
+        )
+        .order_by(DisclosureRelease.id)
+        .limit(1)
+    )
+
+
+def load_facts(session: Session, request: DisclosureRequest, now: dt.datetime) -> DisclosureFacts:
+    asked, scope, households = _household_members(session, request)
+    protected, perpetrators = _protection(session, scope, request.purpose, now)
+    suppressions = _suppressions(session, asked, households, request.purpose, now)
+    release_id = None
+    if request.purpose in PROTECTED_PURPOSES and protected:
+        release_id = _release_id(session, request_fingerprint(request))
+    return DisclosureFacts(protected, perpetrators, suppressions, release_id)
+
+
+# --- the door --------------------------------------------------------------------------------------------
+
+
+def check_disclosure(
+    uow: UnitOfWork, request: DisclosureRequest, *, now: dt.datetime | None = None
+) -> Decision:
+    """Decide one disclosure and log it.  An ``allow`` that relies on the officer's release uses it up."""
+    _check_request(request)
+    moment = now or utcnow()
+    decision = decide(request, load_facts(uow.session, request, moment))
+    if decision.allowed and decision.release_id is not None:
+        release = uow.session.get(DisclosureRelease, decision.release_id)
+        assert release is not None  # just loaded in this transaction
+        release.used_at = moment
+        uow.session.flush()
+    detail: dict[str, Any] = {
+        "requester_kind": request.requester.kind,
+        "purpose": request.purpose,
+        "items": sorted(set(request.items)),
+        "outcome": decision.outcome,
+        "reason_code": decision.reason_code,
+    }
+    if decision.release_id is not None:
+        detail["release_id"] = decision.release_id
+    if request.households:
+        detail["households"] = sorted(set(request.households))
+    record_access(uow, "disclosure_decided", "view", targets=request.subjects, detail=detail)
+    return decision
