@@ -13,3 +13,6 @@ import handlers.changes.move_within  # noqa: F401
 import handlers.changes.move_out  # noqa: F401
 import handlers.changes.move_in_notice_receipt  # noqa: F401
 import handlers.changes.address_setting  # noqa: F401
+import handlers.changes.ex_officio_correction  # noqa: F401
+import handlers.changes.minor_correction  # noqa: F401
+import handlers.changes.clerical_correction  # noqa: F401
