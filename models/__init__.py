@@ -5,6 +5,7 @@ from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
 from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from models.change import OutboxMessage, PendingChange, SubjectLock
+from models.immigration_notice import ImmigrationNotice
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
 from models.resident_code_pool import ResidentCodePoolEntry
@@ -23,6 +24,7 @@ __all__ = [
     "CaseTask",
     "DisclosureRelease",
     "Household",
+    "ImmigrationNotice",
     "Municipality",
     "PendingTimer",
     "ProcessDefinition",

@@ -16,3 +16,4 @@ import handlers.changes.address_setting  # noqa: F401
 import handlers.changes.ex_officio_correction  # noqa: F401
 import handlers.changes.minor_correction  # noqa: F401
 import handlers.changes.clerical_correction  # noqa: F401
+import handlers.changes.immigration_notice  # noqa: F401
