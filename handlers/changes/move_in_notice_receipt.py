@@ -238,6 +238,18 @@ class MissingNotice:
     days_waiting: int
 
 
+def _missing(resident: Resident, today: dt.date) -> MissingNotice:
+    removed_on = resident.removal_date or today
+    return MissingNotice(
+        resident.atena_number,
+        display_name(resident),
+        resident.removal_reason or "",
+        removed_on,
+        resident.destination_planned_address,
+        (today - removed_on).days,
+    )
+
+
 def chase_days(uow: UnitOfWork) -> int:
     from models.tenant import Municipality
 
@@ -264,17 +276,7 @@ def missing_move_in_notices(
         )
         .order_by(Resident.removal_date, Resident.atena_number)
     ).all()
-    found = [
-        MissingNotice(
-            r.atena_number,
-            display_name(r),
-            r.removal_reason or "",
-            r.removal_date,  # type: ignore[arg-type]
-            r.destination_planned_address,
-            (today - r.removal_date).days,
-        )  # type: ignore[operator]
-        for r in rows
-    ]
+    found = [_missing(r, today) for r in rows if r.removal_date is not None]
     record_access(
         uow,
         "missing_move_in_notices_listed",
