@@ -54,8 +54,8 @@ def _queue(
 
 
 def queue_measure_notices(uow: UnitOfWork, measure: SupportMeasure, event: str) -> None:
-    """``event``: provisional / in_force / terminated / switched_to_former_address.  Keyed by measure, event
-    and the measure's row version, so a retried step queues nothing twice."""
+    """``event``: provisional / in_force / terminated / switched (to provisional protection as the former
+    address).  Keyed by measure, event and the measure's row version, so a retried step queues nothing twice."""
     protected = sorted(
         p.atena_number for p in measure.parties if p.atena_number and p.role in PROTECTED_ROLES
     )
