@@ -74,6 +74,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "change_registered": "異動の本登録",
     "approval_refused_same_user": "決裁拒否（入力者本人）",
     "case_viewed": "案件照会",
+    "resident_readmitted": "再転入の記載",
     "electoral_registered": "選挙人名簿登録通知",
     "validation_failed": "入力エラー",
     "certificate_issued": "証明書発行",

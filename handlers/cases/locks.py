@@ -16,7 +16,11 @@ from models.case import Case
 from models.change import SubjectLock
 
 OPEN_CASE_STATUSES = ("running", "waiting", "incident")
-SUBJECT_NAMES = {"resident": "住民（宛名番号{0}）", "household": "世帯（世帯番号{0}）"}
+SUBJECT_NAMES = {
+    "resident": "住民（宛名番号{0}）",
+    "household": "世帯（世帯番号{0}）",
+    "resident_code": "住民（住民票コード{0}）",
+}
 
 
 def describe_subject(subject: str) -> str:

@@ -385,3 +385,72 @@ def reorder_household(
     reorder_members(active_members(household), family_of)
     uow.session.flush()
     return household
+
+
+def create_household(uow: UnitOfWork, data: Mapping[str, Any]) -> Household:
+    """A new, still empty household (new 世帯番号) at the given address; members join it afterwards."""
+    require(uow.actor, "resident.change")
+    parsed, problems = validate_household_input(data)
+    if problems:
+        raise ValidationError(problems)
+    household = Household(household_number=issue_number(uow.session, "household"), **parsed.values)
+    refresh_household_keys(household)
+    uow.session.add(household)
+    uow.session.flush()
+    return household
+
+
+REMOVAL_FIELDS = (
+    "removal_reason", "removal_date", "destination_planned_address", "destination_planned_code",
+    "destination_planned_postal_code", "move_out_planned_date", "destination_confirmed_address",
+    "destination_confirmed_code", "destination_confirmed_postal_code", "move_out_confirmed_date",
+    "move_in_notice_date",
+)  # fmt: skip
+
+
+def readmit_resident(
+    uow: UnitOfWork,
+    atena_number: str,
+    household_number: str,
+    member: Mapping[str, Any],
+    *,
+    reason_code: str,
+    change_date: str | dt.date,
+    notified_date: str | dt.date | None = None,
+    note: str | None = None,
+) -> Resident:
+    """再転入 (j600): a removed person (除票 in the live tables) becomes a resident again under the same
+    宛名番号, with the entered items; the old history stays and a new row is appended."""
+    require(uow.actor, "resident.change")
+    resident = find_resident(uow.session, atena_number)
+    household = find_household(uow, household_number)
+    kind = str(member.get("resident_kind") or resident.resident_kind)
+    request, problems = _request(reason_code, change_date, notified_date, [kind])
+    parsed, found = validate_resident_input(member, kind=kind)
+    problems += found
+    if resident.status != "removed":
+        problems.append(
+            Problem(
+                "re_move_in_of",
+                "再転入",
+                "この住民は消除されていません",
+                "宛名番号を確認してください",
+                "not_removed",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    for field in REMOVAL_FIELDS:
+        setattr(resident, field, None)
+    for key, value in {"notified_date": request.notified_date, **parsed.values}.items():
+        setattr(resident, key, value)
+    resident.resident_kind, resident.status, resident.household = kind, "resident", household
+    refresh_resident_keys(resident)
+    uow.session.flush()
+    uow.session.refresh(household, ["members"])
+    _settle_household(household)
+    append_change(uow, resident, request, note)
+    record_access(
+        uow, "resident_readmitted", "change", [atena_number], detail={"reason": request.reason.code}
+    )
+    return resident

@@ -1,0 +1,210 @@
+"""転入 through the real workflows/move_in.bpmn (j560–j620): each step in its own unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from handlers import cases
+from handlers.changes.move_in import MOVE_IN
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import ValidationError
+from handlers.uow import unit_of_work
+from models.case import Case, CaseTask
+from models.change import OutboxMessage, SubjectLock
+from models.resident import Household, Resident, ResidentHistory
+from tests import factories
+from tests.cases.conftest import Step
+
+pytestmark = pytest.mark.req("j530", "j560", "j590")
+
+TODAY = dt.date.today()
+MOVED = (TODAY - dt.timedelta(days=5)).isoformat()
+
+
+def intake(**extra: Any) -> dict[str, Any]:
+    members = [
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ"),
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ", given_name="花子",
+                                  given_name_kana="ハナコ", sex="2", relation_to_head="妻", birth_date="1982-06-15"),
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ", given_name="一郎",
+                                  given_name_kana="イチロウ", relation_to_head="子", birth_date="2010-01-20"),
+    ]  # fmt: skip
+    for member in members:
+        for key in ("became_resident_date", "address_set_date", "previous_address"):
+            member.pop(key)
+    data: dict[str, Any] = {
+        "kind": "domestic",
+        "change_date": MOVED,
+        "notified_date": TODAY.isoformat(),
+        "household": factories.default_address(),
+        "former_address": {"address": "長野県佐久市中込1番地", "municipality_code": "202118"},
+        "move_out_certificate": {"planned_move_out_date": MOVED},
+        "members": members,
+    }
+    data.update(extra)
+    return data
+
+
+def task(step: Step, actor: Actor, case_id: int, prefix: str) -> CaseTask:
+    def find(uow):  # noqa: ANN001, ANN202
+        rows = uow.session.scalars(select(CaseTask).where(CaseTask.case_id == case_id)).all()
+        return next(t for t in rows if t.bpmn_id.startswith(prefix) and t.state in ("ready", "claimed"))
+
+    return step(actor, find)
+
+
+def all_rows(step: Step, actor: Actor, model: type, *where: Any) -> list[Any]:
+    return step(actor, lambda uow: list(uow.session.scalars(select(model).where(*where))))
+
+
+def newcomers(step: Step, actor: Actor) -> list[Resident]:
+    return all_rows(step, actor, Resident, Resident.family_name == "転入")
+
+
+def test_a_family_of_three_is_registered_only_after_approval_with_notices(
+    step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    case = step(clerk_a, cases.open_case, "move_in", intake())
+    assert newcomers(step, clerk_a) == [] and all_rows(step, clerk_a, OutboxMessage) == []  # invisible (j530)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    people = sorted(newcomers(step, clerk_a), key=lambda r: r.household_order)
+    assert [p.given_name for p in people] == ["太郎", "花子", "一郎"]
+    for person in people:
+        assert person.became_resident_date.isoformat() == MOVED == person.address_set_date.isoformat()  # j590
+        assert person.previous_address == "長野県佐久市中込1番地"
+        [row] = all_rows(step, clerk_a, ResidentHistory, ResidentHistory.atena_number == person.atena_number)
+        assert (row.change_reason, row.case_id) == ("domestic_move_in", case.id)
+    household = all_rows(step, clerk_a, Household, Household.id == people[0].household_id)[0]
+    assert household.head_resident_id == people[0].id
+    outbox = sorted(all_rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    assert [(m.destination, m.kind) for m in outbox] == [("cs", "identity_change")] * 3 + [
+        ("municipality:202118", "move_in_notice")
+    ]
+    step(clerk_a, lambda uow: None)
+    docs = task(step, clerk_a, case.id, "issue_documents")
+    from workflows.engine import runner
+
+    step(clerk_a, runner.claim_task, docs.id)
+    step(clerk_a, runner.complete_task, docs.id, {"issued": []})
+    assert all_rows(step, clerk_a, Case)[0].status == "completed"
+
+
+@pytest.mark.req("j600")
+def test_a_removed_person_matched_by_number_must_be_entered_as_re_move_in_and_keeps_the_number(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    old = factories.make_household(
+        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
+    )
+    person = old.members[0]
+    with unit_of_work(db, clerk_a) as uow:
+        from handlers.residents.registration import remove_resident
+
+        remove_resident(uow, person.atena_number, reason_code="domestic_move_out", removal_date="2021-01-01")
+    data = intake()
+    data["members"] = [dict(data["members"][0], my_number=person.my_number)]
+    with pytest.raises(ValidationError) as refused:
+        step(clerk_a, cases.open_case, "move_in", data)
+    assert "re_move_in_required" in [p.code for p in refused.value.problems]
+    data["members"][0]["re_move_in_of"] = person.atena_number
+    case = step(clerk_a, cases.open_case, "move_in", data)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    back = all_rows(step, clerk_a, Resident, Resident.atena_number == person.atena_number)[0]
+    assert back.status == "resident" and back.removal_date is None
+    history = all_rows(step, clerk_a, ResidentHistory, ResidentHistory.atena_number == person.atena_number)
+    assert [h.change_reason for h in sorted(history, key=lambda h: h.history_no)] == [
+        "domestic_move_in", "domestic_move_out", "domestic_move_in"
+    ]  # fmt: skip
+
+
+@pytest.mark.req("j600", "j1440")
+def test_alerts_for_a_name_match_and_a_late_notification_must_be_acknowledged(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    old = factories.make_household(
+        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
+    )
+    with unit_of_work(db, clerk_a) as uow:
+        from handlers.residents.registration import remove_resident
+
+        remove_resident(
+            uow, old.members[0].atena_number, reason_code="domestic_move_out", removal_date="2021-01-01"
+        )
+    late = (TODAY - dt.timedelta(days=40)).isoformat()
+    case = step(clerk_a, cases.open_case, "move_in", intake(change_date=late))
+    review = task(step, supervisor_a, case.id, "review_")
+    with pytest.raises(ValidationError) as refused:
+        step(supervisor_a, cases.approve, review.id, ["late_notification"])
+    assert [p.code for p in refused.value.problems] == ["alert_not_acknowledged"]
+    step(supervisor_a, cases.approve, review.id, ["late_notification", "re_move_in_candidate"])
+    assert len(newcomers(step, clerk_a)) == 4  # the removed one stays removed, three new persons
+
+
+@pytest.mark.req("j620")
+def test_unnotified_move_in_records_the_unnotified_address_and_the_last_registered_one(
+    step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    case = step(
+        clerk_a, cases.open_case, "move_in", intake(kind="unnotified", unnotified_address="東京都港区芝1番")
+    )
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    person = newcomers(step, clerk_a)[0]
+    assert person.previous_address == "東京都港区芝1番（未届）"
+    assert person.last_registered_address == "長野県佐久市中込1番地"
+
+
+@pytest.mark.req("j470")
+def test_a_person_joining_an_existing_household_takes_the_given_relation(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    family = factories.make_household(db, clerk_a)
+    data = intake(household_number=family.household_number, household=None)
+    data["members"] = [dict(data["members"][2], relation_to_head="同居人")]
+    case = step(clerk_a, cases.open_case, "move_in", data)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    [person] = newcomers(step, clerk_a)
+    assert person.household_id == family.id and person.relation_to_head == "同居人"
+
+
+def test_a_second_case_for_the_same_newcomer_is_refused_and_cancelling_releases_it(
+    step: Step, clerk_a: Actor
+) -> None:
+    data = intake()
+    first = step(clerk_a, cases.open_case, "move_in", data)
+    with pytest.raises(ValidationError, match=first.case_number):
+        step(clerk_a, cases.open_case, "move_in", data)
+    step(clerk_a, cases.cancel, first.id, "取下げ")
+    assert all_rows(step, clerk_a, SubjectLock) == []
+    step(clerk_a, cases.open_case, "move_in", data)
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"kind": "elsewhere"}, "required"),
+        ({"kind": "unnotified"}, "required"),
+        ({"change_date": (TODAY + dt.timedelta(days=1)).isoformat()}, "future_date"),
+        ({"household": {}}, "required"),
+        ({"members": []}, "required"),
+        ({"household_number": "999999999"}, "not_found"),
+    ],
+)
+def test_assess_refuses_impossible_intakes(
+    db: Database, clerk_a: Actor, change: dict[str, Any], code: str
+) -> None:
+    with unit_of_work(db, clerk_a) as uow:
+        assessment = MOVE_IN.assess(uow, intake(**change))
+    assert code in [p.code for p in assessment.problems]
+
+
+def test_assess_gives_a_clean_intake_no_problem_and_locks_the_newcomers(db: Database, clerk_a: Actor) -> None:
+    with unit_of_work(db, clerk_a) as uow:
+        assessment = MOVE_IN.assess(uow, intake())
+    assert assessment.problems == [] and assessment.alerts == []
+    assert assessment.event_date.isoformat() == MOVED
+    assert all(s.startswith("resident_code:") for s in assessment.subjects) and len(assessment.subjects) == 3
