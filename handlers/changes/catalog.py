@@ -18,3 +18,4 @@ import handlers.changes.minor_correction  # noqa: F401
 import handlers.changes.clerical_correction  # noqa: F401
 import handlers.changes.immigration_notice  # noqa: F401
 import handlers.changes.household_change  # noqa: F401
+import handlers.changes.move_in  # noqa: F401
