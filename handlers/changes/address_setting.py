@@ -17,10 +17,10 @@ from handlers.changes.ex_officio import (
     documents,
     event_of,
     event_proposal,
+    history_dates,
     history_note,
     read_event_date,
     read_ex_officio,
-    stamp_history,
 )
 from handlers.changes.new_person import (
     check_person,
@@ -98,8 +98,8 @@ class AddressSetting:
             reason_code="ex_officio_record",
             event=event_of(proposal),
             note=history_note(proposal),
+            dates=history_dates(proposal),
         )
-        stamp_history(uow.session, person, proposal)
         return RegistrationResult(
             atena_numbers=[person.atena_number],
             household_numbers=[person.household.household_number],

@@ -21,10 +21,10 @@ from handlers.changes.ex_officio import (
     documents,
     event_of,
     event_proposal,
+    history_dates,
     history_note,
     read_event_date,
     read_ex_officio,
-    stamp_history,
 )
 from handlers.changes.new_person import (
     Destination,
@@ -121,9 +121,13 @@ class Birth:
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         event = event_of(proposal)
         child = record_new_person(
-            uow, proposal, reason_code="birth", event=event, note=history_note(proposal)
+            uow,
+            proposal,
+            reason_code="birth",
+            event=event,
+            note=history_note(proposal),
+            dates=history_dates(proposal),
         )
-        stamp_history(uow.session, child, proposal)
         notice = cs_notice("identity_change", child, "birth", resident_code=child.resident_code)
         return RegistrationResult(
             atena_numbers=[child.atena_number],

@@ -22,10 +22,10 @@ from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult
 from handlers.changes.ex_officio import (
     cs_notice,
     documents,
+    history_dates,
     history_note,
     past_or_today,
     read_ex_officio,
-    stamp_history,
 )
 from handlers.changes.ex_officio_removal import staying_members
 from handlers.errors import NotFoundError, Problem
@@ -126,8 +126,8 @@ def _member_row(uow: UnitOfWork, member: Resident, proposal: Mapping[str, Any], 
         note=note,
         entered_by=uow.actor.user_id,
         input_terminal=uow.actor.terminal,
+        **history_dates(proposal),
     )
-    stamp_history(uow.session, member, proposal)
 
 
 def _date(proposal: Mapping[str, Any]) -> dt.date:
@@ -156,9 +156,14 @@ def register_correction(
     changes = dict(proposal.get("changes") or {})
     if changes:
         amend_resident(
-            uow, resident.atena_number, changes, reason_code=reason, change_date=_date(proposal), note=note
+            uow,
+            resident.atena_number,
+            changes,
+            reason_code=reason,
+            change_date=_date(proposal),
+            note=note,
+            dates=history_dates(proposal),
         )
-        stamp_history(uow.session, resident, proposal)
     else:
         _member_row(uow, resident, proposal, note)
     others = staying_members(resident) if resident.status != "removed" else []

@@ -15,11 +15,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from handlers.changes.base import NoticeDraft
 from handlers.errors import Problem
+from handlers.residents.history import HistoryDates
 from handlers.residents.parsing import clean_text
 from handlers.rules.date_input import (
     DateInputError,
@@ -28,7 +26,7 @@ from handlers.rules.date_input import (
     parse_flexible_date,
     stored_flex_date,
 )
-from models.resident import Resident, ResidentHistory
+from models.resident import Resident
 
 EX_OFFICIO_NOTICE = "ex_officio_notice"  # 職権記載等通知書
 TRUE_WORDS = {"1", "true", "on", "yes", "はい"}
@@ -103,18 +101,11 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def stamp_history(session: Session, resident: Resident, proposal: Mapping[str, Any]) -> ResidentHistory:
-    """Put the 申出日 and 戸籍届出・通知日 on the history row just appended for ``resident``."""
-    session.flush()
-    row = session.scalars(
-        select(ResidentHistory).where(
-            ResidentHistory.atena_number == resident.atena_number,
-            ResidentHistory.history_no == resident.history_no,
-        )
-    ).one()
-    row.requested_date = _date(proposal.get("requested_date"))
-    row.notice_date = _date(proposal.get("koseki_date"))
-    return row
+def history_dates(proposal: Mapping[str, Any]) -> HistoryDates:
+    """The 申出日 and 戸籍届出・通知日 of the proposal, as ``append_history`` keywords."""
+    return HistoryDates(
+        requested_date=_date(proposal.get("requested_date")), notice_date=_date(proposal.get("koseki_date"))
+    )
 
 
 def documents(proposal: Mapping[str, Any], *extra: str) -> list[str]:

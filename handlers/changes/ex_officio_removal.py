@@ -17,10 +17,10 @@ from handlers.changes.ex_officio import (
     documents,
     event_of,
     event_proposal,
+    history_dates,
     history_note,
     read_event_date,
     read_ex_officio,
-    stamp_history,
 )
 from handlers.errors import NotFoundError, Problem
 from handlers.permissions import require
@@ -173,8 +173,8 @@ def register_removal(uow: UnitOfWork, proposal: Mapping[str, Any], *, reason_cod
         note=history_note(proposal),
         entered_by=uow.actor.user_id,
         input_terminal=uow.actor.terminal,
+        **history_dates(proposal),
     )
-    stamp_history(uow.session, resident, proposal)
     changed = [resident.atena_number]
     if outcome.outcome == EX_OFFICIO_HEAD:
         _new_head(uow, staying[0], event)

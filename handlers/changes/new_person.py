@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
-from handlers.residents.history import append_history
+from handlers.residents.history import HistoryDates, append_history
 from handlers.residents.household_members import reorder_members, set_head_from_relations
 from handlers.residents.lookup import find_household
 from handlers.residents.numbering import issue_number
@@ -104,6 +104,7 @@ def record_new_person(
     reason_code: str,
     event: FlexDate,
     note: str,
+    dates: HistoryDates | None = None,
 ) -> Resident:
     """本登録 of the person in ``proposal["member"]`` with a fresh 住民票コード; one history row, one log row."""
     require(uow.actor, "resident.change")
@@ -138,6 +139,7 @@ def record_new_person(
         note=note,
         entered_by=uow.actor.user_id,
         input_terminal=uow.actor.terminal,
+        **(dates or HistoryDates()),
     )
     record_access(
         uow, "resident_registered", "change", [resident.atena_number], detail={"reason": reason_code}

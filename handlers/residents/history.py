@@ -8,7 +8,7 @@ from which the snapshot holds in law (the 異動日); ``processed_date`` (処理
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,15 @@ from sqlalchemy.orm import Session
 from models.resident import Resident, ResidentHistory
 
 _NOT_IN_SNAPSHOT = {"tenant_id", "created_at"}
+
+
+class HistoryDates(TypedDict, total=False):
+    """The dates a history row may carry besides the 異動日 (j200): 通知日 (戸籍届出・通知日, j780), 申出日 (j790)
+    and 請求日 (旧氏, 個人番号・住民票コードの変更請求).  Pass them to ``append_history`` as keywords."""
+
+    notice_date: dt.date | None
+    requested_date: dt.date | None
+    claim_date: dt.date | None
 
 
 def _json_safe(value: Any) -> Any:
@@ -76,6 +85,9 @@ def append_history(
     effective_date: dt.date | None = None,
     change_date_text: str | None = None,
     notified_date: dt.date | None = None,
+    notice_date: dt.date | None = None,
+    requested_date: dt.date | None = None,
+    claim_date: dt.date | None = None,
     note: str | None = None,
     entered_by: int | None = None,
     input_terminal: str | None = None,
@@ -84,6 +96,8 @@ def append_history(
     """Append the person's current state as a new history row (履歴番号 = previous + 1).
 
     ``effective_date`` defaults to the change date (the legal effect), and to today when that is unknown.
+    ``notified_date`` is the 届出日, ``notice_date`` the 通知日, ``requested_date`` the 申出日 and ``claim_date``
+    the 請求日 (see ``HistoryDates``).
     """
     session.flush()
     today = dt.date.today()
@@ -97,6 +111,9 @@ def append_history(
         effective_date=effective_date or change_date or today,
         processed_date=today,
         notified_date=notified_date,
+        notice_date=notice_date,
+        requested_date=requested_date,
+        claim_date=claim_date,
         note=note,
         entered_by=entered_by,
         input_terminal=input_terminal,

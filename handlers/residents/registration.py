@@ -15,7 +15,7 @@ from handlers.audit import record_access
 from handlers.errors import ConflictError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.history import append_history
+from handlers.residents.history import HistoryDates, append_history
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
 from handlers.residents.items import REMOVAL_ITEMS, RESIDENT_ITEMS
 from handlers.residents.lookup import find_resident
@@ -142,7 +142,13 @@ def register_household(
     return new_household
 
 
-def _append(uow: UnitOfWork, resident: Resident, request: ChangeRequest, note: str | None) -> None:
+def _append(
+    uow: UnitOfWork,
+    resident: Resident,
+    request: ChangeRequest,
+    note: str | None,
+    dates: HistoryDates | None = None,
+) -> None:
     append_history(
         uow.session,
         resident,
@@ -153,6 +159,7 @@ def _append(uow: UnitOfWork, resident: Resident, request: ChangeRequest, note: s
         note=note,
         entered_by=uow.actor.user_id,
         input_terminal=uow.actor.terminal,
+        **(dates or HistoryDates()),
     )
 
 
@@ -206,8 +213,11 @@ def amend_resident(
     notified_date: str | dt.date | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    dates: HistoryDates | None = None,
 ) -> Resident:
-    """修正: validate the merged state, apply it and append a full snapshot (history is never overwritten)."""
+    """修正: validate the merged state, apply it and append a full snapshot (history is never overwritten).
+
+    ``dates`` are the history row's 通知日 / 申出日 / 請求日 (``handlers.residents.history.HistoryDates``)."""
     require(uow.actor, "resident.change")
     resident = find_resident(uow.session, atena_number)
     _check_version(resident, expected_version)
@@ -236,7 +246,7 @@ def amend_resident(
         setattr(resident, key, value)
     refresh_resident_keys(resident)
     _keep_head_consistent(resident, was_head)
-    _append(uow, resident, request, note)
+    _append(uow, resident, request, note, dates)
     record_access(
         uow, "resident_amended", "change", [resident.atena_number], detail={"reason": request.reason.code}
     )
