@@ -171,7 +171,7 @@ def _protection(
     ).all()
     measure_ids = {row[0] for row in rows}
     lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now)
-    protected = frozenset(row[1] for row in rows if row[0] not in lifted)
+    protected = frozenset(row[1] for row in rows if row[0] not in lifted and row[1])
     parties = session.scalars(
         select(SupportMeasureParty).where(
             SupportMeasureParty.measure_id.in_(measure_ids), SupportMeasureParty.role == "perpetrator"
