@@ -5,7 +5,19 @@ the view: ``case_view``.  The generic service operators of every change type liv
 ``handlers.cases.operators``.
 """
 
-from handlers.cases.doors import approve, cancel, due_date_for, open_case, reject, resubmit_intake
-from handlers.cases.view import case_view
+from handlers.cases.doors import (
+    approve,
+    cancel,
+    claim,
+    complete_case_task,
+    due_date_for,
+    open_case,
+    reject,
+    resubmit_intake,
+)
+from handlers.cases.view import case_summary, case_view, list_tasks
 
-__all__ = ["approve", "cancel", "case_view", "due_date_for", "open_case", "reject", "resubmit_intake"]
+__all__ = [
+    "approve", "cancel", "case_summary", "case_view", "claim", "complete_case_task", "due_date_for", "list_tasks",
+    "open_case", "reject", "resubmit_intake",
+]  # fmt: skip

@@ -255,3 +255,36 @@ def _log(uow: UnitOfWork, function: str, case: Case, **detail: Any) -> None:
         list(case.subject_atena_numbers or []),
         detail={"case_number": case.case_number, "change_type": case.change_type, **detail},
     )
+
+
+def complete_case_task(uow: UnitOfWork, task_id: int, body: Mapping[str, Any]) -> Case:
+    """One door for any task of a case: a review task takes {"decision": "approve"|"reject", "acknowledgements",
+    "reason"}, an intake task {"intake": {...}}, any other task (交付物の発行 …) its form data."""
+    task = runner.get_task(uow, task_id)
+    if task.bpmn_id.startswith(REVIEW_PREFIX):
+        decision = body.get("decision")
+        if decision == "approve":
+            return approve(uow, task_id, [str(c) for c in body.get("acknowledgements") or []])
+        if decision == "reject":
+            return reject(uow, task_id, str(body.get("reason") or ""))
+        raise ValidationError(
+            [
+                Problem(
+                    "decision",
+                    "決裁",
+                    "選択されていません",
+                    "承認（approve）か差戻し（reject）を選択してください。",
+                    "required",
+                )
+            ]
+        )
+    if task.bpmn_id.startswith(INTAKE_PREFIX):
+        return resubmit_intake(uow, task_id, body.get("intake") or {})
+    data = dict(body)
+    case = _finish_task(uow, task, data)
+    _raise_incident(case)
+    return case
+
+
+def claim(uow: UnitOfWork, task_id: int) -> CaseTask:
+    return runner.claim_task(uow, task_id)

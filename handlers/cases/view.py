@@ -28,6 +28,7 @@ from handlers.uow import UnitOfWork
 from models.case import Case, CaseEvent, CaseTask
 from models.change import PendingChange
 from models.resident import Household, Resident
+from workflows.engine.runner import ready_tasks
 
 HIDDEN = "（非表示）"
 
@@ -170,3 +171,23 @@ def case_view(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
         detail={"case_number": case.case_number},
     )  # fmt: skip
     return view
+
+
+def list_tasks(
+    uow: UnitOfWork, *, role: str | None = None, state: str | None = None, mine: bool = False
+) -> list[dict[str, Any]]:
+    """The work queue as plain data, each task with its case number and the case's due date."""
+    require(uow.actor, "resident.view")
+    tasks = ready_tasks(uow, role=role, state=state, claimed_by=uow.actor.login_id if mine else None)
+    case_ids = {t.case_id for t in tasks}
+    numbers = {
+        c.id: c for c in uow.session.scalars(select(Case).where(Case.id.in_(case_ids)))
+    } if case_ids else {}  # fmt: skip
+    return [
+        {
+            **_task_view(t),
+            "case_id": t.case_id,
+            "case_number": numbers[t.case_id].case_number if t.case_id in numbers else None,
+        }
+        for t in tasks
+    ]

@@ -1,0 +1,127 @@
+"""The OpenAPI 3.1 document of the JSON API, written by hand and served at ``GET /api/openapi.json``.
+
+A test checks that every ``/api/`` rule of the app is described here, so an endpoint cannot ship undocumented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from webui.api import bp
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": _json(_ref("Error"), "認証トークンがない、または無効"),
+    "403": _json(_ref("Error"), "権限がない（四つの目の原則による決裁拒否を含む）"),
+    "404": _json(_ref("Error"), "見つからない（他の市区町村のデータも同じ）"),
+    "409": _json(_ref("Error"), "競合（他の職員が担当中、既に完了 など）"),
+    "422": _json(_ref("ValidationError"), "入力内容の誤り（項目・理由・対処）"),
+}
+
+
+def _op(summary: str, ok: dict[str, Any], *, body: str | None = None, params: list[Any] | None = None,
+        ok_status: str = "200") -> dict[str, Any]:  # fmt: skip
+    operation: dict[str, Any] = {"summary": summary, "responses": {ok_status: ok, **ERRORS}}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    if params:
+        operation["parameters"] = params
+    return operation
+
+
+def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def _query(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+
+
+OBJECT = {"type": "object", "additionalProperties": True}
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error", "message"],
+              "properties": {"error": {"type": "string"}, "message": {"type": "string"}}},
+    "Problem": {"type": "object", "required": ["field", "item", "reason", "remedy", "code", "level", "message"],
+                "properties": {k: {"type": "string"} for k in
+                               ("field", "item", "reason", "remedy", "code", "level", "message")}},
+    "ValidationError": {"type": "object", "required": ["error", "message", "problems"],
+                        "properties": {"error": {"const": "validation_failed"}, "message": {"type": "string"},
+                                       "problems": {"type": "array", "items": _ref("Problem")}}},
+    "CaseRequest": {"type": "object", "required": ["change_type", "intake"],
+                    "properties": {"change_type": {"type": "string", "examples": ["move_in"]}, "intake": OBJECT}},
+    "Task": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "case_id": {"type": "integer"}, "case_number": {"type": "string"},
+        "bpmn_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": ["string", "null"]},
+        "state": {"enum": ["ready", "claimed", "completed", "cancelled"]},
+        "claimed_by": {"type": ["string", "null"]}, "due_date": {"type": ["string", "null"], "format": "date"}}},
+    "Case": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "case_number": {"type": "string"}, "change_type": {"type": "string"},
+        "status": {"enum": ["running", "waiting", "incident", "completed", "cancelled"]},
+        "due_date": {"type": ["string", "null"], "format": "date"},
+        "tasks": {"type": "array", "items": _ref("Task")}}},
+    "CaseView": {"type": "object", "required": ["case", "tasks", "timeline", "pending_change", "outbox"],
+                 "properties": {"case": _ref("Case"), "tasks": {"type": "array", "items": _ref("Task")},
+                                "timeline": {"type": "array", "items": OBJECT},
+                                "pending_change": {"oneOf": [OBJECT, {"type": "null"}]},
+                                "locks": {"type": "array", "items": {"type": "string"}},
+                                "outbox": {"type": "array", "items": OBJECT}}},
+    "CompleteTask": {"type": "object", "description": "審査タスク: decision/acknowledgements/reason、入力タスク: intake",
+                     "properties": {"decision": {"enum": ["approve", "reject"]},
+                                    "acknowledgements": {"type": "array", "items": {"type": "string"}},
+                                    "reason": {"type": "string"}, "intake": OBJECT}},
+    "CancelCase": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+    "HouseholdRequest": {"type": "object", "required": ["household", "members", "reason_code", "change_date"],
+                         "properties": {"household": OBJECT, "members": {"type": "array", "items": OBJECT},
+                                        "reason_code": {"type": "string"}, "change_date": {"type": "string"},
+                                        "notified_date": {"type": "string"}}},
+}  # fmt: skip
+
+PATHS: dict[str, Any] = {
+    "/api/me": {"get": _op("トークンの利用者・市区町村・役割", _json(OBJECT, "利用者"))},
+    "/api/openapi.json": {"get": _op("このAPI仕様（OpenAPI 3.1）", _json(OBJECT, "OpenAPI文書"))},
+    "/api/residents": {"get": _op("住民検索", _json(OBJECT, "検索結果"),
+                                  params=[_query("kana"), _query("name"), _query("birth_date"),
+                                          _query("include_removed")])},
+    "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(OBJECT, "住民記録"),
+                                                 params=[_path_param("atena_number", "string"), _query("as_of")])},
+    "/api/households": {"post": _op("世帯の登録", _json(OBJECT, "登録した世帯"), body="HouseholdRequest",
+                                    ok_status="201")},
+    "/api/cases": {"post": _op("異動の受付（仮登録まで）", _json(_ref("Case"), "受付した案件"), body="CaseRequest",
+                               ok_status="201")},
+    "/api/cases/{case_id}": {"get": _op("案件照会", _json(_ref("CaseView"), "案件"), params=[_path_param("case_id")])},
+    "/api/cases/{case_id}/cancel": {"post": _op("案件の取消", _json(_ref("Case"), "取り消した案件"),
+                                                body="CancelCase", params=[_path_param("case_id")])},
+    "/api/tasks": {"get": _op("タスク一覧", _json({"type": "object", "properties": {
+        "tasks": {"type": "array", "items": _ref("Task")}}}, "タスク"),
+        params=[_query("role"), _query("state"), _query("mine")])},
+    "/api/tasks/{task_id}/claim": {"post": _op("タスクの引受け", _json(_ref("Task"), "引き受けたタスク"),
+                                               params=[_path_param("task_id")])},
+    "/api/tasks/{task_id}/complete": {"post": _op("タスクの完了（決裁・差戻し・再入力）", _json(_ref("Case"), "案件"),
+                                                  body="CompleteTask", params=[_path_param("task_id")])},
+}  # fmt: skip
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Jumin API", "version": "1.0.0", "description": "住民記録システム Jumin のJSON API"},
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(DOCUMENT)
