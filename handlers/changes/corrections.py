@@ -84,9 +84,12 @@ def _household_problems(household: Household, changes: Mapping[str, Any]) -> lis
     return found + problems
 
 
-def assess_correction(uow: UnitOfWork, intake: Mapping[str, Any], reason_code: str) -> Assessment:
+def assess_correction(
+    uow: UnitOfWork, intake: Mapping[str, Any], reason_code: str, *, koseki: bool = False
+) -> Assessment:
+    """The checked correction; ``koseki`` when it rests on a 戸籍届出・通知 (its date is asked for, j780)."""
     problems: list[Problem] = []
-    proposal = read_ex_officio(intake, problems, koseki=False)
+    proposal = read_ex_officio(intake, problems, koseki=koseki)
     resident = _person(uow, intake, problems)
     changes = dict(intake.get("changes") or {})
     household_changes = dict(intake.get("household_changes") or {})

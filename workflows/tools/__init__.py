@@ -1,0 +1,1 @@
+"""Developer tools for the BPMN files (not imported by the application)."""
