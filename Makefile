@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/jumin_test
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test test-sqlite test-postgres test-fast lint bench clean
+.PHONY: install system-deps run serve test test-sqlite test-postgres test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,14 +16,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## system packages for certificates: the MJ font (IPAmj明朝), Noto CJK fallback, HarfBuzz subsetting (fast PDF
+## font embedding) and poppler (pdftotext / pdftoppm / pdffonts, used by the tests)
+SYSTEM_PACKAGES := fonts-ipamj-mincho fonts-noto-cjk poppler-utils libharfbuzz-subset0
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else \
+		echo "Missing system packages: $$missing"; \
+		echo "Install them with: sudo apt-get install -y $$missing"; \
+	fi
+
 ## make run: install, migrate the embedded SQLite database, load the demo municipalities, serve :5000
-run: install
+run: install system-deps
 	$(BIN)/jumin db upgrade
 	$(BIN)/jumin demo load
 	$(BIN)/jumin run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need and run the whole suite on SQLite, then on PostgreSQL if it answers
-test: install
+test: install system-deps
 	$(MAKE) test-sqlite
 	@if $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
 		$(MAKE) test-postgres; \

@@ -4,6 +4,7 @@ from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
 from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
+from models.certificate import CertificateIssuance
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.immigration_notice import ImmigrationNotice
 from models.removed import RemovedRecordArchive
@@ -22,6 +23,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseTask",
+    "CertificateIssuance",
     "DisclosureRelease",
     "Household",
     "ImmigrationNotice",

@@ -1,0 +1,146 @@
+"""Load what a certificate prints from the register (registered snapshots only) and compose its content.
+
+Every snapshot comes from ``handlers.residents.history`` (本登録 data only): a case in review, whose
+proposal sits in a PendingChange, never changes what a certificate says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.certificates.catalog import TYPES, CertificateType
+from handlers.certificates.content import (
+    VALUE_WIDTH_MM,
+    CertificateContent,
+    PersonBlock,
+    fit_cells,
+    history_cells,
+    household_header,
+    paginate,
+    person_cells,
+)
+from handlers.certificates.officials import Official
+from handlers.certificates.options import CertificateOptions, CertificateRequest
+from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.residents.history import history_rows, household_as_of, resident_as_of
+from handlers.rules.dates import format_wareki
+from handlers.rules.household_order import MemberOrderInfo, order_members
+from models.tenant import Municipality
+
+SOURCE_STATUSES = {
+    "current": ("resident", "moving_out"),
+    "removed": ("removed",),
+    "moving_out": ("moving_out", "removed"),
+    "any": ("resident", "moving_out", "removed"),
+}
+STATUS_MISMATCH = {
+    "current": "この方は住民票が消除されています。除票の写し等を選んでください",
+    "removed": "この方の住民票は消除されていません。住民票の写し等を選んでください",
+    "moving_out": "この方には転出の届出がありません",
+    "any": "",
+}
+
+
+def _status_problem(kind: CertificateType, atena_number: str) -> Problem:
+    return Problem("subjects", "交付対象者", f"{STATUS_MISMATCH[kind.source]}（宛名番号 {atena_number}）",
+                   "証明書の種別を確認してください", "wrong_status")  # fmt: skip
+
+
+def load_snapshots(session: Session, request: CertificateRequest, on: dt.date) -> list[dict[str, Any]]:
+    """The persons to print as the register stood on ``on``: the subjects, or their whole household."""
+    kind = TYPES[request.certificate_type]
+    first = resident_as_of(session, request.subjects[0], on)
+    if first is None:
+        raise NotFoundError("指定された宛名番号の住民票はありません。")
+    if request.whole_household and kind.layout == "household":
+        snapshots = household_as_of(session, first["household_number"], on)
+    else:
+        snapshots = [first]
+        for atena_number in request.subjects[1:]:
+            snapshot = resident_as_of(session, atena_number, on)
+            if snapshot is None:
+                raise NotFoundError("指定された宛名番号の住民票はありません。")
+            snapshots.append(snapshot)
+    problems = [
+        _status_problem(kind, s["atena_number"])
+        for s in snapshots
+        if s["status"] not in SOURCE_STATUSES[kind.source]
+    ]
+    if problems:
+        raise ValidationError(problems)
+    if kind.layout != "household" and len(snapshots) > 1:
+        raise ValidationError([Problem("subjects", "交付対象者", "この証明書は1人ずつ発行します",
+                                       "対象者を1人にしてください", "one_person")])  # fmt: skip
+    return snapshots
+
+
+def in_household_order(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """j1010: 世帯主, spouse, children …, via handlers.rules.household_order."""
+    by_atena = {s["atena_number"]: s for s in snapshots}
+    infos = [
+        MemberOrderInfo(
+            atena_number=s["atena_number"],
+            relation_to_head=s.get("relation_to_head") or "",
+            birth_date=dt.date.fromisoformat(s["birth_date"][:10]) if s.get("birth_date") else None,
+            current_order=int(s.get("household_order") or 0),
+        )
+        for s in snapshots
+    ]
+    return [by_atena[info.atena_number] for info in order_members(infos)]
+
+
+def _history_for(session: Session, snapshot: dict[str, Any], on: dt.date) -> list[dict[str, Any]]:
+    return [
+        {"history_no": r.history_no, "change_reason": r.change_reason,
+         "change_date": r.change_date, "change_date_text": r.change_date_text}
+        for r in history_rows(session, snapshot["atena_number"])
+        if r.effective_date <= on
+    ]  # fmt: skip
+
+
+def compose_content(
+    session: Session,
+    municipality: Municipality,
+    request: CertificateRequest,
+    options: CertificateOptions,
+    official: Official | None,
+    on: dt.date,
+    issued_on: dt.date,
+) -> CertificateContent:
+    """The content of one copy: the register as it stood on ``on``, issued on ``issued_on``."""
+    kind = TYPES[request.certificate_type]
+    snapshots = load_snapshots(session, request, on)
+    if kind.layout == "household":
+        snapshots = in_household_order(snapshots)
+    behaviour = (municipality.settings or {}).get("certificate_overflow", "truncate")
+    width = VALUE_WIDTH_MM[kind.layout]
+    alerts: list[Problem] = []
+    blocks = []
+    for snapshot in snapshots:
+        cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts)
+        history = []
+        if options.include_history and kind.layout != "notice":
+            history = fit_cells(history_cells(_history_for(session, snapshot, on), snapshot["resident_kind"]),
+                                width, behaviour, alerts)  # fmt: skip
+        blocks.append(PersonBlock(snapshot["atena_number"], cells, history))
+    header = []
+    if kind.layout == "household":
+        header = fit_cells(
+            household_header(snapshots[0], options), VALUE_WIDTH_MM["individual"], behaviour, alerts
+        )
+    return CertificateContent(
+        certificate_type=kind,
+        municipality_code=municipality.code,
+        municipality_name=municipality.name,
+        prefecture=municipality.prefecture,
+        header=header,
+        sheets=paginate(blocks, kind.layout),
+        official=official,
+        issue_date=issued_on,
+        issue_date_text=format_wareki(issued_on),
+        options=options,
+        alerts=alerts,
+    )

@@ -1,0 +1,247 @@
+"""Issue certificates (j1000–j1070) and keep their issuance history (j300).
+
+``issue_certificate``: permission ``certificate.issue``; the one disclosure decision
+(``handlers.suppression.check_disclosure``) for every request; one PDF per copy, each with its own 発行番号
+(j1040); one ``CertificateIssuance`` row per copy and one ``certificate_printed`` access-log row, all in the
+caller's transaction.  ``dispose_certificate`` records a spoiled copy (処分情報); nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, cast, select
+
+from handlers.audit import record_access
+from handlers.certificates.catalog import TYPES
+from handlers.certificates.compose import compose_content
+from handlers.certificates.officials import Official, official_on
+from handlers.certificates.options import (
+    CertificateOptions,
+    CertificateRequest,
+    asked_items,
+    effective_options,
+    validate_request,
+)
+from handlers.certificates.render import render_certificate
+from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
+from handlers.permissions import require
+from handlers.rules.disclosure import Requester
+from handlers.suppression import DisclosureRequest, check_disclosure
+from handlers.uow import UnitOfWork
+from models.certificate import CertificateIssuance
+from models.resident import NumberSequence
+from models.tenant import Municipality
+
+JST = ZoneInfo("Asia/Tokyo")
+SEQUENCE = "certificate"
+DEFAULT_TERMINAL = "窓口"
+
+
+class CertificateRefusedError(DomainError):
+    status = 403
+    code = "certificate_refused"
+
+
+class ReleaseRequiredError(DomainError):
+    status = 409
+    code = "release_required"
+
+
+@dataclass(frozen=True)
+class IssuedCopy:
+    issue_number: str
+    pdf: bytes
+    pages: int
+    payload: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    copies: tuple[IssuedCopy, ...]
+    certificate_type: str
+    fee_total: int
+    alerts: tuple[Problem, ...] = field(default_factory=tuple)  # 文字溢れ (j1070): show them to the clerk
+
+    @property
+    def pdf(self) -> bytes:
+        """The first copy (a single-copy request's PDF)."""
+        return self.copies[0].pdf
+
+    @property
+    def issue_numbers(self) -> list[str]:
+        return [c.issue_number for c in self.copies]
+
+    @property
+    def pages(self) -> int:
+        return sum(c.pages for c in self.copies)
+
+
+def _next_sequence(uow: UnitOfWork) -> int:
+    counter = uow.session.scalars(
+        select(NumberSequence).where(NumberSequence.name == SEQUENCE).with_for_update()
+    ).one_or_none()
+    if counter is None:
+        counter = NumberSequence(name=SEQUENCE, next_value=1)
+        uow.session.add(counter)
+        uow.session.flush()
+    value = counter.next_value
+    counter.next_value = value + 1
+    uow.session.flush()
+    return value
+
+
+def format_issue_number(day: dt.date, municipality: str, terminal: str, printer: str, sequence: int) -> str:
+    """j1040: 発行年月日 市区町村名 端末 プリンタ 通番 (the page part ``n/m`` is added on each page)."""
+    return f"{day:%Y%m%d} {municipality} {terminal} {printer} {sequence:06d}"
+
+
+def disclosure_request(request: CertificateRequest, printed: list[str]) -> DisclosureRequest:
+    """The disclosure question for the persons the copy prints (the whole household when asked).
+
+    The 支援措置期間終了通知 goes from the office to the protected person themself, so it is asked as an
+    ``inquiry`` (alerts only) rather than as a certificate for a requester."""
+    kind = TYPES[request.certificate_type]
+    purpose = {"removed": "removed_certificate", "any": "inquiry"}.get(kind.source, "certificate")
+    return DisclosureRequest(
+        requester=Requester(request.requester_kind, request.requester),
+        subjects=tuple(printed),
+        purpose=purpose,
+        items=asked_items(request),
+        on_behalf_of=request.on_behalf_of,
+    )
+
+
+def pass_disclosure(uow: UnitOfWork, request: CertificateRequest, printed: list[str]) -> None:
+    """Every request passes the one disclosure decision; a refusal keeps its access-log row."""
+    decision = check_disclosure(uow, disclosure_request(request, printed))
+    if decision.outcome == "refuse":
+        uow.keep_refusal_log()
+        raise CertificateRefusedError(decision.message)
+    if decision.outcome == "needs_release":
+        uow.keep_refusal_log()
+        raise ReleaseRequiredError(
+            f"{decision.message}（支援措置責任者が解除するまで、この請求は交付できません。）"
+        )
+
+
+def fee_for(municipality: Municipality, certificate_type: str, requester_kind: str) -> int:
+    if requester_kind == "official":
+        return 0  # 公用請求: no fee
+    fees = (municipality.settings or {}).get("certificate_fees", {})
+    return int(fees.get(certificate_type, TYPES[certificate_type].fee))
+
+
+def _official(
+    uow: UnitOfWork, municipality: Municipality, request: CertificateRequest, on: dt.date
+) -> Official:
+    ward = uow.actor.ward_code if municipality.kind == "designated_city" else None
+    return official_on(municipality, on, request.options.official, ward)
+
+
+def issue_certificate(
+    uow: UnitOfWork, request: CertificateRequest, *, now: dt.datetime | None = None
+) -> IssuedCertificate:
+    require(uow.actor, "certificate.issue")
+    validate_request(request)
+    moment = now or dt.datetime.now(dt.UTC)
+    today = moment.astimezone(JST).date()
+    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
+    if municipality is None:
+        raise NotFoundError("市区町村が登録されていません。")
+    options = effective_options(request)
+    official = _official(uow, municipality, request, today)
+    content = compose_content(
+        uow.session, municipality, request, options, official, request.as_of or today, today
+    )
+    pass_disclosure(uow, request, content.subjects)
+    terminal = request.terminal or uow.actor.terminal or DEFAULT_TERMINAL
+    fee = fee_for(municipality, request.certificate_type, request.requester_kind)
+    copies = []
+    for index in range(1, request.copies + 1):
+        number = format_issue_number(today, municipality.name, terminal, request.printer, _next_sequence(uow))
+        rendered = render_certificate(content, number)
+        uow.session.add(
+            CertificateIssuance(
+                issue_number=number, issued_at=moment, place=request.place, terminal=terminal,
+                printer=request.printer, user_id=uow.actor.user_id, login_id=uow.actor.login_id,
+                certificate_type=request.certificate_type, subjects=content.subjects,
+                items_printed=content.items_printed, options=_options_json(request, options),
+                pages=rendered.pages, copy_index=index, fee=fee, requester_kind=request.requester_kind,
+                purpose=request.purpose or None, content_digest=rendered.digest, signature=rendered.signature,
+            )
+        )  # fmt: skip
+        copies.append(IssuedCopy(number, rendered.pdf, rendered.pages, rendered.payload, rendered.digest))
+    uow.session.flush()
+    record_access(
+        uow, "certificate_printed", "print", content.subjects,
+        my_number_shown="my_number" in content.items_printed,
+        detail={"certificate_type": request.certificate_type, "issue_numbers": [c.issue_number for c in copies],
+                "items": content.items_printed, "requester_kind": request.requester_kind},
+    )  # fmt: skip
+    return IssuedCertificate(
+        tuple(copies), request.certificate_type, fee * request.copies, tuple(content.alerts)
+    )
+
+
+def _options_json(request: CertificateRequest, options: CertificateOptions) -> dict[str, object]:
+    data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(options).items()}
+    return {
+        **data,
+        "whole_household": request.whole_household,
+        "as_of": request.as_of.isoformat() if request.as_of else None,
+    }
+
+
+def dispose_certificate(
+    uow: UnitOfWork, issue_number: str, reason: str, *, now: dt.datetime | None = None
+) -> CertificateIssuance:
+    """処分情報 (j300): record a spoiled copy as disposed; verification then answers ``revoked``."""
+    require(uow.actor, "certificate.issue")
+    if not reason.strip():
+        raise ValidationError(
+            [Problem("reason", "処分理由", "入力されていません", "処分理由を入力してください", "required")]
+        )
+    row = uow.session.scalars(
+        select(CertificateIssuance).where(CertificateIssuance.issue_number == issue_number)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError("この発行番号の交付履歴はありません。")
+    if row.status == "disposed":
+        raise ValidationError(
+            [
+                Problem(
+                    "issue_number", "発行番号", "すでに処分済みです", "交付履歴を確認してください", "disposed"
+                )
+            ]
+        )
+    row.status = "disposed"
+    row.disposed_at = now or dt.datetime.now(dt.UTC)
+    row.disposed_by = uow.actor.login_id
+    row.disposal_reason = reason.strip()
+    uow.session.flush()
+    record_access(
+        uow,
+        "certificate_disposed",
+        "change",
+        row.subjects,
+        detail={"issue_number": issue_number, "reason": row.disposal_reason},
+    )
+    return row  # fmt: skip
+
+
+def issuance_history(uow: UnitOfWork, atena_number: str) -> list[CertificateIssuance]:
+    """交付履歴 (j300) of one person, newest first."""
+    require(uow.actor, "certificate.issue")
+    mentions = cast(CertificateIssuance.subjects, String).like(f'%"{atena_number}"%')
+    rows = uow.session.scalars(
+        select(CertificateIssuance)
+        .where(mentions)
+        .order_by(CertificateIssuance.issued_at.desc(), CertificateIssuance.id.desc())
+    )
+    found = [row for row in rows if atena_number in (row.subjects or [])]
+    record_access(uow, "certificate_history_viewed", "view", [atena_number], detail={"rows": len(found)})
+    return found  # fmt: skip
