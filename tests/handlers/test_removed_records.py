@@ -324,7 +324,7 @@ def test_the_command_archives_one_city_or_all(
 
     every = runner.invoke(args=["batch", "archive-removed", "--all-tenants", "--today", "2026-06-01"])
     assert every.exit_code == 0, every.output
-    assert "141003 横浜市: 移行 0 件" in every.output and "202118 佐久市: 移行 1 件" in every.output
+    assert "141003 横浜市: 移行 0 件" in every.output and "202118 上田市: 移行 1 件" in every.output
     assert _count(db, city_b, models.RemovedRecordArchive) == 1
 
     neither = runner.invoke(args=["batch", "archive-removed"])

@@ -73,7 +73,11 @@ def unregister(name: str) -> None:
 # validated, deployed or run.
 Resolver = Callable[[str], "Operator | None"]
 _RESOLVERS: list[Resolver] = []
-RESOLVER_MODULES = ("handlers.cases.operators",)
+RESOLVER_MODULES = (
+    "handlers.cases.operators",  # generic "<code>.record_provisional/register/queue_notices" per change type
+    "handlers.support_measure_flow",  # "support_measure.*"
+    "handlers.certificate_requests",  # "certificate_request.check_disclosure"
+)
 _providers_loaded = False
 
 
