@@ -6,6 +6,7 @@ from models.base import Base, TenantScoped
 from models.case import Case, CaseEvent, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from models.certificate import CertificateIssuance
 from models.change import OutboxMessage, PendingChange, SubjectLock
+from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
@@ -22,11 +23,14 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "CaseMigration",
     "CaseTask",
     "CertificateIssuance",
     "DisclosureRelease",
+    "FlowScenario",
     "Household",
     "ImmigrationNotice",
+    "MigrationJob",
     "Municipality",
     "PendingTimer",
     "ProcessDefinition",
