@@ -18,5 +18,8 @@ import handlers.changes.minor_correction  # noqa: F401
 import handlers.changes.clerical_correction  # noqa: F401
 import handlers.changes.immigration_notice  # noqa: F401
 import handlers.changes.koseki_notice  # noqa: F401
+import handlers.changes.resident_code_issue  # noqa: F401
+import handlers.changes.resident_code_change  # noqa: F401
+import handlers.changes.resident_code_correction  # noqa: F401
 import handlers.changes.household_change  # noqa: F401
 import handlers.changes.move_in  # noqa: F401

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import handlers.changes.catalog  # noqa: F401
 from handlers.changes.base import change_type
 from handlers.context import Actor
 from handlers.uow import unit_of_work
