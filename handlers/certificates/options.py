@@ -87,6 +87,16 @@ def request_problems(request: CertificateRequest) -> list[Problem]:
         problems.append(
             _problem("requester_kind", "請求者の区分", reason, "請求者を確認してください", "restricted_item")
         )
+    if request.certificate_type == "support_end_notice" and request.options.measure_end_date is None:
+        problems.append(
+            _problem(
+                "measure_end_date",
+                "支援措置の終了日",
+                "入力されていません",
+                "終了日を入力してください",
+                "required",
+            )
+        )
     return problems  # fmt: skip
 
 
