@@ -2,38 +2,42 @@
 decides, and an allowed request gives the clerk the issuance task (``issue_certificate``, filled by the
 certificates work); a refused one ends with the refusal recorded in the case and the access log.
 
-The disclosure check here applies the rules that are certain: a request whose subjects include a person under a
-support measure (支援措置, j440) is refused (``support_measure``) until the support officer releases it; a third
-party (住基法12条の3) never gets 個人番号 or 住民票コード.  It changes no record, so it is not a change type: it
-starts ``workflows/certificate_request.bpmn`` directly.
+The disclosure check is the ONE decision, ``handlers.suppression.check_disclosure`` (j410, j440; 住基法12条の3):
+a perpetrator is refused whoever they claim to act for; a request whose scope includes a protected person ends
+refused with ``needs_release`` until the support-measure officer releases exactly that request (the clerk asks
+with ``request_certificate_release``; the release is used up by the next identical request).  It changes no
+record, so it is not a change type: it starts ``workflows/certificate_request.bpmn`` directly.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.audit import record_access
+from handlers.certificates.catalog import TYPES
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.lookup import find_resident
-from handlers.rules.disclosure import REQUESTER_KINDS
-from handlers.support_measures import protected_atena_numbers
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.disclosure import REQUESTER_KINDS, DisclosureRequest, Identity, Requester
+from handlers.suppression import check_disclosure as decide_disclosure
+from handlers.suppression_controls import request_release
 from handlers.uow import UnitOfWork
 from models.case import Case
 from workflows.engine import runner
 from workflows.engine.registry import ServiceContext, register
 
 PROCESS_ID = "certificate_request"
-# The codes of handlers/certificates/catalog.py for the certificates a counter request may ask for.
-CERTIFICATE_TYPES = {
-    "copy_individual": "住民票の写し（個人票）",
-    "copy_household": "住民票の写し（世帯連記式）",
-    "entry_certificate": "住民票記載事項証明書",
-    "removed_copy": "住民票の除票の写し",
-    "removed_entry_certificate": "住民票除票記載事項証明書",
-}
+# The certificates a counter request may ask for, by their handlers/certificates/catalog.py code.
+COUNTER_TYPES = ("copy_individual", "copy_household", "entry_certificate", "removed_copy",
+                 "removed_entry_certificate")  # fmt: skip
+CERTIFICATE_TYPES = {code: TYPES[code].label for code in COUNTER_TYPES}
+OPTION_ITEMS = {"include_my_number": "my_number", "include_resident_code": "resident_code",
+                "include_honseki": "honseki"}  # fmt: skip
+IDENTITY_KEYS = ("atena_number", "name", "kana", "birth_date")
 OPTIONS = {  # printed only when asked (j1000)
     "include_head_relation": "世帯主・続柄",
     "include_honseki": "本籍・筆頭者",
@@ -48,11 +52,13 @@ MAX_COPIES = 20
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason_code: str
+    reason_code: str  # ok / released / needs_release / perpetrator / restricted_item / suppressed / …
     message: str
+    alerts: tuple[Problem, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"allowed": self.allowed, "reason_code": self.reason_code, "message": self.message,
+                "alerts": [a.to_json() for a in self.alerts]}  # fmt: skip
 
 
 def _problem(field: str, item: str, reason: str, remedy: str, code: str) -> Problem:
@@ -116,6 +122,21 @@ def _choice_problems(request: Mapping[str, Any]) -> list[Problem]:
     return problems  # fmt: skip
 
 
+def _identity_fields(
+    value: Any, field_name: str, item: str, problems: list[Problem]
+) -> dict[str, str] | None:
+    """A stated person (requester or the person acted for) as plain strings; 生年月日 checked and kept ISO."""
+    if not isinstance(value, Mapping):
+        return None
+    found = {k: str(value[k]).strip() for k in IDENTITY_KEYS if value.get(k) not in (None, "")}
+    if found.get("birth_date"):
+        try:
+            found["birth_date"] = parse_calendar_date(found["birth_date"]).isoformat()
+        except DateInputError as err:
+            problems.append(err.to_problem(f"{field_name}.birth_date", f"{item}の生年月日"))
+    return found or None
+
+
 def normalized_request(uow: UnitOfWork, request: Mapping[str, Any]) -> dict[str, Any]:
     """The request as the case keeps it; every problem refuses it before a case is opened."""
     subjects = [str(s).strip() for s in request.get("subjects") or () if str(s).strip()]
@@ -124,12 +145,14 @@ def normalized_request(uow: UnitOfWork, request: Mapping[str, Any]) -> dict[str,
     if not (isinstance(copies, int) and 1 <= copies <= MAX_COPIES):
         reason = f"1から{MAX_COPIES}までで指定してください"
         problems.append(_problem("copies", "通数", reason, "通数を直してください", "range"))
+    requester = _identity_fields(request.get("requester"), "requester", "請求者", problems)
+    on_behalf_of = _identity_fields(request.get("on_behalf_of"), "on_behalf_of", "代理される者", problems)
     if problems:
         raise ValidationError(problems)
-    requester = request.get("requester") or {}
     return {
         "requester_kind": request["requester_kind"],
-        "requester": {k: str(v) for k, v in requester.items() if v is not None},
+        "requester": requester or {},
+        "on_behalf_of": on_behalf_of,
         "subjects": subjects,
         "certificate_type": request["certificate_type"],
         "options": sorted(set(request.get("options") or ())),
@@ -138,21 +161,43 @@ def normalized_request(uow: UnitOfWork, request: Mapping[str, Any]) -> dict[str,
     }
 
 
+def _identity(fields: Mapping[str, Any] | None) -> Identity | None:
+    if not fields:
+        return None
+    birth = fields.get("birth_date")
+    return Identity(
+        atena_number=fields.get("atena_number") or None,
+        name=fields.get("name") or None,
+        kana=fields.get("kana") or None,
+        birth_date=dt.date.fromisoformat(birth) if birth else None,
+    )
+
+
+def disclosure_request(request: Mapping[str, Any]) -> DisclosureRequest:
+    """The normalized counter request as the one disclosure decision reads it: a 除票 certificate is
+    ``removed_certificate``; the printed options 個人番号・住民票コード・本籍 are the items asked for."""
+    removed = TYPES[request["certificate_type"]].source == "removed"
+    items = sorted(OPTION_ITEMS[o] for o in request.get("options") or () if o in OPTION_ITEMS)
+    return DisclosureRequest(
+        requester=Requester(request["requester_kind"], _identity(request.get("requester")) or Identity()),
+        subjects=tuple(request["subjects"]),
+        purpose="removed_certificate" if removed else "certificate",
+        items=tuple(items),
+        on_behalf_of=_identity(request.get("on_behalf_of")),
+    )
+
+
+NEEDS_RELEASE_MESSAGE = (
+    "交付対象者（同一世帯を含む）に支援措置の対象者が含まれるため、このままでは交付できません。"
+    "支援措置責任者に解除（この請求に限る）を申請し、解除後に同じ内容で改めて請求を受け付けてください。"
+)
+
+
 def _decide(uow: UnitOfWork, request: Mapping[str, Any]) -> Decision:
-    if protected_atena_numbers(uow.session, list(request["subjects"])):
-        return Decision(
-            False,
-            "support_measure",
-            "交付対象者に支援措置の対象者が含まれるため交付できません。支援措置責任者の確認が必要です。",
-        )
-    asked = set(request.get("options") or ())
-    if request["requester_kind"] == "third_party" and asked & set(THIRD_PARTY_REFUSED):
-        return Decision(
-            False,
-            "third_party_restricted_item",
-            "第三者からの請求には個人番号・住民票コードを記載した証明書を交付できません。",
-        )
-    return Decision(True, "allowed", "交付できます。")
+    decision = decide_disclosure(uow, disclosure_request(request))
+    if decision.outcome == "needs_release":
+        return Decision(False, "needs_release", NEEDS_RELEASE_MESSAGE, decision.alerts)
+    return Decision(decision.allowed, decision.reason_code, decision.message, decision.alerts)
 
 
 def check_certificate_request(uow: UnitOfWork, request: Mapping[str, Any]) -> Decision:
@@ -169,6 +214,7 @@ def check_certificate_request(uow: UnitOfWork, request: Mapping[str, Any]) -> De
             "requester_kind": request["requester_kind"],
             "certificate_type": request["certificate_type"],
             "options": list(request.get("options") or ()),
+            "alerts": [a.code for a in decision.alerts],
         },
     )
     return decision
@@ -186,3 +232,10 @@ def open_certificate_request(uow: UnitOfWork, request: Mapping[str, Any]) -> Cas
     require(uow.actor, "certificate.issue")
     normalized = normalized_request(uow, request)
     return runner.start_case(uow, PROCESS_ID, data={"request": normalized}, subjects=normalized["subjects"])
+
+
+def request_certificate_release(uow: UnitOfWork, request: Mapping[str, Any]) -> int:
+    """The clerk stopped with ``needs_release`` asks the support-measure officer to review exactly that
+    request (j440); returns the release request's id.  Once granted, the same request passes once."""
+    require(uow.actor, "certificate.issue")
+    return request_release(uow, disclosure_request(normalized_request(uow, request)))
