@@ -21,5 +21,6 @@ import handlers.changes.koseki_notice  # noqa: F401
 import handlers.changes.resident_code_issue  # noqa: F401
 import handlers.changes.resident_code_change  # noqa: F401
 import handlers.changes.resident_code_correction  # noqa: F401
+import handlers.changes.my_number_change  # noqa: F401
 import handlers.changes.household_change  # noqa: F401
 import handlers.changes.move_in  # noqa: F401
