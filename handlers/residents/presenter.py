@@ -39,6 +39,7 @@ from handlers.residents.items import (
     ItemSpec,
 )
 from handlers.residents.lookup import find_resident
+from handlers.residents.protection import check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
 from handlers.support_measures import protected_atena_numbers
@@ -203,10 +204,15 @@ def _latest_memo(uow: UnitOfWork, atena_number: str) -> str | None:
 
 
 def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = None) -> dict[str, Any]:
-    """照会: the person's items, household members in order and history, logged as ``resident_viewed``."""
+    """照会: the person's items, household members in order and history, logged as ``resident_viewed``.
+    The 照会 first passes the disclosure decision (an error-level 照会 suppression refuses it, j410) and the
+    view carries the protection block (支援措置 marks, alerts; links and period alerts for the officer)."""
     require(uow.actor, "resident.view")
     resident = find_resident(uow.session, atena_number)
+    decision, notice = check_inquiry(uow, atena_number)
     view = present_resident(uow, resident, on=on)
+    view["protection"] = protection_view(uow, atena_number, decision, dt.date.today())
+    view["suppression_notice"] = notice
     view["household_members"] = _household_members(uow, resident, on, view["household_number"])
     view["history"] = _history_list(uow, resident)
     view["screen_only"] = {"memo": _latest_memo(uow, atena_number)}

@@ -19,13 +19,13 @@ from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.residents.items import SEX_LABELS, STATUS_LABELS
+from handlers.residents.protection import active_measures_by_person
 from handlers.residents.search_keys import name_search_key
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.dates import format_for_kind
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.kana import fold_kana
 from handlers.rules.kanji import fold_address
-from handlers.support_measures import protected_atena_numbers
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -68,6 +68,8 @@ class ResidentHit:
     status_label: str
     resident_kind: str
     protected: bool
+    protection_label: str = ""  # 支援措置中 / 仮支援措置中 (j160)
+    measure_ids: tuple[int, ...] = ()  # only for users with support.view (the link to the measure)
 
 
 class SearchResults(list[ResidentHit]):
@@ -138,7 +140,13 @@ def _statement(query: ResidentQuery) -> Select[Any]:
     return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
 
 
-def _hit(resident: Resident, protected: set[str]) -> ResidentHit:
+def _protection_label(measures: list[dict[str, Any]]) -> str:
+    if not measures:
+        return ""
+    return "支援措置中" if any(not m["provisional"] for m in measures) else "仮支援措置中"
+
+
+def _hit(resident: Resident, measures: dict[str, list[dict[str, Any]]]) -> ResidentHit:
     kana = " ".join(p for p in (resident.family_name_kana, resident.given_name_kana) if p)
     household = resident.household
     return ResidentHit(
@@ -152,7 +160,9 @@ def _hit(resident: Resident, protected: set[str]) -> ResidentHit:
         status=resident.status,
         status_label=STATUS_LABELS.get(resident.status, resident.status),
         resident_kind=resident.resident_kind,
-        protected=resident.atena_number in protected,
+        protected=resident.atena_number in measures,
+        protection_label=_protection_label(measures.get(resident.atena_number, [])),
+        measure_ids=tuple(m["id"] for m in measures.get(resident.atena_number, []) if m["id"] is not None),
     )
 
 
@@ -175,8 +185,8 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
     results = SearchResults()
     results.truncated = len(rows) > query.limit
     rows = rows[: query.limit]
-    protected = protected_atena_numbers(uow.session, [r.atena_number for r in rows])
-    results.extend(_hit(r, protected) for r in rows)
+    measures = active_measures_by_person(uow, [r.atena_number for r in rows])
+    results.extend(_hit(r, measures) for r in rows)
     record_access(
         uow,
         "resident_searched",
