@@ -51,6 +51,7 @@ class FlowModel:
     """Every element of one process by id, plus the graph our checks walk."""
 
     process_id: str
+    name: str = ""
     elements: dict[str, FlowElement] = field(default_factory=dict)
 
     def nodes(self) -> list[FlowElement]:
@@ -141,7 +142,7 @@ def read_flow(xml: str | bytes, process_id: str | None = None) -> FlowModel:
         raise FlowXmlError(f"プロセス {process_id or ''} が定義されていません")
     process = processes[0]
     lane_of, lanes = _lane_of(process)
-    model = FlowModel(process_id=process.get("id") or "")
+    model = FlowModel(process_id=process.get("id") or "", name=(process.get("name") or "").strip())
     for lane in lanes:
         model.elements[lane.id] = lane
     for child in process:

@@ -6,7 +6,7 @@
   the supervisor role, with a ``*_review`` form.
 - Suppression before issuance (支援措置): in a certificate flow, every issuance task can be reached only
   through the disclosure decision ``certificate_request.check_disclosure``.
-- Every lane maps to a role; every condition on a sequence flow parses in the restricted evaluator.
+- Every node is reachable from a start event; every lane maps to a role; every condition on a sequence flow parses in the restricted evaluator.
 """
 
 from __future__ import annotations
@@ -134,8 +134,21 @@ def condition_problems(model: FlowModel) -> list[FlowCheck]:
     return problems
 
 
+def unreachable_problems(model: FlowModel) -> list[FlowCheck]:
+    reached = reachable_avoiding(model, lambda _element: False)
+    return [
+        FlowCheck(node.id, "開始イベントから到達できません", "flow_unreachable")
+        for node in model.nodes()
+        if node.id not in reached
+    ]
+
+
 def check_flow_rules(model: FlowModel) -> list[FlowCheck]:
-    """Lanes, conditions and the law's required steps of one process."""
+    """Reachability, lanes, conditions and the law's required steps of one process."""
     return (
-        lane_problems(model) + condition_problems(model) + review_problems(model) + disclosure_problems(model)
+        unreachable_problems(model)
+        + lane_problems(model)
+        + condition_problems(model)
+        + review_problems(model)
+        + disclosure_problems(model)
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -125,22 +124,6 @@ def _expression_problems(bpmn_id: str, label: str, expression: str) -> list[Flow
     )
 
 
-def _unreachable(spec: Any) -> list[FlowProblem]:
-    seen: set[str] = set()
-    queue = deque([spec.start])
-    while queue:
-        task_spec = queue.popleft()
-        if task_spec.name in seen:
-            continue
-        seen.add(task_spec.name)
-        queue.extend(task_spec.outputs)
-    return [
-        FlowProblem(ts.bpmn_id, "開始イベントから到達できません", "flow_unreachable")
-        for name, ts in spec.task_specs.items()
-        if ts.bpmn_id is not None and name not in seen
-    ]
-
-
 def validate_bpmn(xml: str | bytes) -> list[FlowProblem]:
     """Every problem that stops ``xml`` from being deployed, each naming its element; empty if it is fine.
 
@@ -157,7 +140,7 @@ def validate_bpmn(xml: str | bytes) -> list[FlowProblem]:
         return [FlowProblem(None, str(exc), "flow_unparsable")]
     problems: list[FlowProblem] = []
     for spec, model in zip(specs, models, strict=True):
-        problems += _task_problems(spec) + _unreachable(spec)
+        problems += _task_problems(spec)
         problems += [FlowProblem(c.element_id, c.message, c.code) for c in check_flow_rules(model)]
     return problems
 

@@ -19,6 +19,8 @@ EVENT_KINDS = (
     "cancelled",
     "timer_fired",
     "completed",
+    "migrated",
+    "migration_reverted",
 )
 
 
