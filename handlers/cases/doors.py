@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from handlers.audit import record_access
+from handlers.cases.change_input_gate import change_input_check
 from handlers.cases.locks import lock_conflicts, release_locks
 from handlers.cases.operators import take_failure
 from handlers.cases.pending import pending_change_of, require_pending, utcnow
@@ -79,8 +80,15 @@ def _plain(intake: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _assess_or_refuse(uow: UnitOfWork, kind: ChangeType, intake: dict[str, Any], case_id: int | None) -> Any:
+    """Assess the intake; refuse on its errors, lock conflicts or an error-level 異動入力 suppression (whose
+    refusal keeps its access-log row when nothing else refuses); suppression alerts join the alerts."""
     assessment = kind.assess(uow, intake)
     problems = list(assessment.problems) + lock_conflicts(uow, assessment.subjects, case_id)
+    suppressed, alerts = change_input_check(uow, assessment.subjects)
+    assessment.alerts.extend(a for a in alerts if a.code not in {b.code for b in assessment.alerts})
+    if suppressed and not problems and case_id is None:
+        uow.keep_refusal_log()
+    problems += suppressed
     if problems:
         raise ValidationError(problems)
     return assessment

@@ -27,6 +27,7 @@ from handlers.changes.movers import Movers, check_dates, find_movers, head_probl
 from handlers.errors import Problem
 from handlers.residents.validation import check_postal
 from handlers.rules.move_out import ABROAD_REASON, DOMESTIC_REASON, is_ex_officio, municipality
+from handlers.support_measure_status import switch_to_former_address_protection
 from handlers.uow import UnitOfWork
 from models.tenant import Municipality
 
@@ -176,7 +177,13 @@ class MoveOut:
             )
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
-        return register_move_out(uow, proposal)
+        """本登録; a mover under a support measure is switched at once to provisional protection as the
+        former-address municipality, so there is no gap during the move (j440)."""
+        result = register_move_out(uow, proposal)
+        destination_code = (proposal.get("destination") or {}).get("code")
+        for atena_number in proposal["movers"]:
+            switch_to_former_address_protection(uow, atena_number, destination_code)
+        return result
 
 
 MOVE_OUT = register_change_type(MoveOut())
