@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/jumin_test
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run serve test test-sqlite test-postgres test-fast lint bench clean
+.PHONY: install system-deps node-deps run serve test test-sqlite test-postgres test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,14 +29,27 @@ system-deps:
 		echo "Install them with: sudo apt-get install -y $$missing"; \
 	fi
 
+## bpmn-js for the flow modeler, from npm (package.json / package-lock.json), served by the app itself
+VENDOR_BPMN := webui/static/vendor/bpmn-js
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node-deps: $(NODE_STAMP)
+	mkdir -p $(VENDOR_BPMN)
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $(VENDOR_BPMN)/
+	cp -r node_modules/bpmn-js/dist/assets $(VENDOR_BPMN)/
+	cp node_modules/bpmn-js/LICENSE $(VENDOR_BPMN)/
+
 ## make run: install, migrate the embedded SQLite database, load the demo municipalities, serve :5000
-run: install system-deps
+run: install system-deps node-deps
 	$(BIN)/jumin db upgrade
 	$(BIN)/jumin demo load
 	$(BIN)/jumin run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need and run the whole suite on SQLite, then on PostgreSQL if it answers
-test: install system-deps
+test: install system-deps node-deps
 	$(MAKE) test-sqlite
 	@if $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
 		$(MAKE) test-postgres; \
