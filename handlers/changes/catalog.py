@@ -22,5 +22,6 @@ import handlers.changes.resident_code_issue  # noqa: F401
 import handlers.changes.resident_code_change  # noqa: F401
 import handlers.changes.resident_code_correction  # noqa: F401
 import handlers.changes.my_number_change  # noqa: F401
+import handlers.changes.change_cancellation  # noqa: F401
 import handlers.changes.household_change  # noqa: F401
 import handlers.changes.move_in  # noqa: F401
