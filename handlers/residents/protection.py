@@ -70,6 +70,8 @@ def active_measures_by_person(
     ).all()
     found: dict[str, list[dict[str, Any]]] = {}
     for atena, measure_id, status in rows:
+        if atena is None:  # a party named without a 宛名番号 never matches the filter above
+            continue
         found.setdefault(atena, []).append(
             {
                 "id": measure_id if linked else None,
