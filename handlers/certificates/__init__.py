@@ -16,11 +16,13 @@ from handlers.certificates.issuance import (
     dispose_certificate,
     issuance_history,
     issue_certificate,
+    overflow_alerts,
 )
 from handlers.certificates.officials import official_on, set_officials
 from handlers.certificates.options import CertificateOptions, CertificateRequest
 from handlers.certificates.verification import (
     VerificationResult,
+    verification_session,
     verify_certificate,
     verify_issue,
     verify_pdf,
@@ -40,7 +42,9 @@ __all__ = [
     "issuance_history",
     "issue_certificate",
     "official_on",
+    "overflow_alerts",
     "set_officials",
+    "verification_session",
     "verify_certificate",
     "verify_issue",
     "verify_pdf",

@@ -79,6 +79,21 @@ class IssuedCertificate:
     def pages(self) -> int:
         return sum(c.pages for c in self.copies)
 
+    def combined_pdf(self) -> bytes:
+        """All copies in one file (each keeps its own 発行番号 and QR code)."""
+        if len(self.copies) == 1:
+            return self.copies[0].pdf
+        import io
+
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        for copy in self.copies:
+            writer.append(io.BytesIO(copy.pdf))
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
 
 def _next_sequence(uow: UnitOfWork) -> int:
     counter = uow.session.scalars(
@@ -185,6 +200,22 @@ def issue_certificate(
     return IssuedCertificate(
         tuple(copies), request.certificate_type, fee * request.copies, tuple(content.alerts)
     )
+
+
+def overflow_alerts(
+    uow: UnitOfWork, request: CertificateRequest, *, now: dt.datetime | None = None
+) -> list[Problem]:
+    """j1070 at output time: the 文字溢れ alerts the copy would raise, before anything is issued or logged."""
+    require(uow.actor, "certificate.issue")
+    validate_request(request)
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(JST).date()
+    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
+    if municipality is None:
+        raise NotFoundError("市区町村が登録されていません。")
+    content = compose_content(
+        uow.session, municipality, request, effective_options(request), None, request.as_of or today, today
+    )
+    return list(content.alerts)
 
 
 def _options_json(request: CertificateRequest, options: CertificateOptions) -> dict[str, object]:

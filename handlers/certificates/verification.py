@@ -14,6 +14,8 @@ from __future__ import annotations
 import hmac
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from handlers.certificates.catalog import TYPES
 from handlers.certificates.signing import PayloadError, read_payload, text_digest
+from handlers.db import Database
 from handlers.tenancy import bind_session
 from models.certificate import CertificateIssuance
 from models.tenant import Municipality
@@ -55,6 +58,17 @@ class VerificationResult:
             "issue_date": self.issue_date,
             "issue_number": self.issue_number,
         }
+
+
+@contextmanager
+def verification_session(db: Database) -> Iterator[Session]:
+    """A read-only session for the public verification door (no actor; bound to a tenant by the lookup)."""
+    session = db.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 def _issuance(
