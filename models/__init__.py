@@ -8,6 +8,9 @@ from models.certificate import CertificateIssuance
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
+from models.integration import IntegrationDestination
+from models.koseki_notice_inbox import KosekiNoticeInbox
+from models.relay import RelayInbox
 from models.removed import RemovedRecordArchive
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
 from models.resident_code_pool import ResidentCodePoolEntry
@@ -30,6 +33,8 @@ __all__ = [
     "FlowScenario",
     "Household",
     "ImmigrationNotice",
+    "IntegrationDestination",
+    "KosekiNoticeInbox",
     "MigrationJob",
     "Municipality",
     "PendingTimer",
@@ -37,6 +42,7 @@ __all__ = [
     "NumberSequence",
     "OutboxMessage",
     "PendingChange",
+    "RelayInbox",
     "RemovedRecordArchive",
     "Resident",
     "ResidentCodePoolEntry",

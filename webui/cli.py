@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "webui.commands.cases",
     "webui.commands.tokens",
     "webui.commands.synth",
+    "webui.commands.outbox",
 ]
 
 

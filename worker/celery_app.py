@@ -10,6 +10,9 @@ from celery import Celery
 
 from handlers.settings import Settings
 
+OUTBOX_SWEEP_SECONDS = 60.0  # pending notices whose dispatch was lost are picked up within a minute
+NEAR_REALTIME_SECONDS = 300.0  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
+
 
 def make_celery(settings: Settings | None = None) -> Celery:
     settings = settings or Settings.from_env()
@@ -32,6 +35,10 @@ def make_celery(settings: Settings | None = None) -> Celery:
             result_backend="cache+memory://",
         )
     app.conf.timezone = "Asia/Tokyo"
+    app.conf.beat_schedule = {  # ``celery -A worker.celery_app beat``
+        "outbox-sweep": {"task": "jumin.outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
+        "outbox-near-realtime": {"task": "jumin.outbox.near_realtime", "schedule": NEAR_REALTIME_SECONDS},
+    }
     return app
 
 

@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Any
+
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.outbox_delivery import deliver_destination as deliver_now
+from handlers.outbox_dispatch import Dispatcher, install_dispatcher
+from handlers.outbox_sweep import sweep_targets
 from handlers.settings import Settings
 from handlers.uow import unit_of_work
 from worker.celery_app import celery_app
 
 _db: Database | None = None
+_in_process_db: ContextVar[Database | None] = ContextVar("jumin_in_process_db", default=None)
 
 
 def task_database() -> Database:
+    """The database of an eager call's caller, else the configured one (with Celery delivery enabled)."""
     global _db
+    override = _in_process_db.get()
+    if override is not None:
+        return override
     if _db is None:
         _db = Database.from_url(Settings.from_env().database_url)
+        enable_delivery(_db)
     return _db
+
+
+def dispatcher_for(db: Database) -> Dispatcher:
+    """Queue ``deliver_destination``; in eager mode it runs at once against ``db`` itself."""
+
+    def dispatch(tenant_id: int, destination: str) -> None:
+        if not celery_app.conf.task_always_eager:
+            deliver_destination.delay(tenant_id, destination)
+            return
+        token = _in_process_db.set(db)
+        try:
+            deliver_destination.delay(tenant_id, destination)
+        finally:
+            _in_process_db.reset(token)
+
+    return dispatch
+
+
+def enable_delivery(db: Database) -> None:
+    """Notices committed through ``db`` are delivered by Celery (eagerly without a broker)."""
+    install_dispatcher(db, dispatcher_for(db))
 
 
 @celery_app.task(name="jumin.ping")
@@ -23,3 +56,42 @@ def ping(tenant_id: int) -> str:
     """Round-trip check used by readiness probes and tests: opens a scoped unit of work."""
     with unit_of_work(task_database(), Actor.system(tenant_id, "celery")):
         return "pong"
+
+
+@celery_app.task(bind=True, name="jumin.outbox.deliver_destination", max_retries=None)
+def deliver_destination(self: Any, tenant_id: int, destination: str) -> dict[str, Any]:
+    """Deliver one destination's pending notices in order; a failure retries with backoff (with a broker;
+    eagerly the failure is recorded and the next dispatch or sweep retries)."""
+    run = deliver_now(task_database(), tenant_id, destination)
+    if run.state == "more":
+        deliver_destination.delay(tenant_id, destination)
+    elif run.state == "retry" and not self.request.is_eager:
+        raise self.retry(countdown=run.retry_in or 1.0)
+    return {"destination": destination, "sent": run.sent, "state": run.state}
+
+
+@celery_app.task(name="jumin.outbox.sweep")
+def sweep_outbox() -> int:
+    """Beat: start a delivery of every destination with a due pending notice."""
+    targets = sweep_targets(task_database())
+    for tenant_id, destination in targets:
+        deliver_destination.delay(tenant_id, destination)
+    return len(targets)
+
+
+@celery_app.task(name="jumin.outbox.near_realtime")
+def deliver_near_realtime() -> int:
+    """Beat, every five minutes: the 宛名連携 subscribers that chose near-real-time batches (j1190)."""
+    targets = sweep_targets(task_database(), near_realtime=True)
+    for tenant_id, destination in targets:
+        deliver_destination.delay(tenant_id, destination)
+    return len(targets)
+
+
+@celery_app.task(name="jumin.flows.migrate_running_cases")
+def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
+    """Move the cases of one migration job to its target version (progress in MigrationJob)."""
+    from handlers.flow_migration import run_migration_job
+
+    actor = Actor(tenant_id=tenant_id, login_id=login_id, roles=frozenset({"analyst"}))
+    run_migration_job(task_database(), actor, job_id)

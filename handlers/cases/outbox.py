@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.outbox_dispatch import schedule_delivery
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
@@ -72,6 +73,7 @@ def queue_case_notices(
         uow.session.add(row)
         rows.append(row)
     uow.session.flush()
+    schedule_delivery(uow, {row.destination for row in rows if row.status == "pending"})
     return rows
 
 

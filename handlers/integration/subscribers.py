@@ -1,0 +1,139 @@
+"""宛名連携 (j1190): other systems subscribe to the resident data, each choosing
+
+* ``realtime_delta``: every ``addressee`` notice is copied to the subscriber's own outbox destination
+  (``subscriber:<name>``) and delivered at once after the copy commits;
+* ``near_realtime_delta``: the same copies, delivered only by the beat task every five minutes (≤ 10, j1190);
+* ``full``: no deltas; a full extract on request (``request_full_extract``).
+
+Each copy has its own sequence and idempotency key (``<original key>@<subscriber>``), so one subscriber that
+fails neither blocks nor duplicates another.  Names stay in MJ characters (Unicode with IVS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.audit import record_access
+from handlers.cases.outbox import next_outbox_seq
+from handlers.errors import NotFoundError
+from handlers.outbox_dispatch import schedule_delivery
+from handlers.permissions import require
+from handlers.residents.history import display_name
+from handlers.uow import UnitOfWork
+from models.change import OutboxMessage
+from models.integration import IntegrationDestination
+from models.resident import Resident
+
+ADDRESSEE = "addressee"
+SUBSCRIBER_PREFIX = "subscriber:"
+DELTA_SUBSCRIPTIONS = ("realtime_delta", "near_realtime_delta")
+
+
+@dataclass
+class FanOut:
+    copies: int = 0
+    realtime: list[str] = field(default_factory=list)  # destinations to deliver at once
+
+
+def delta_subscribers(uow: UnitOfWork) -> list[IntegrationDestination]:
+    return list(
+        uow.session.scalars(
+            select(IntegrationDestination)
+            .where(
+                IntegrationDestination.name.startswith(SUBSCRIBER_PREFIX),
+                IntegrationDestination.subscription.in_(DELTA_SUBSCRIPTIONS),
+                IntegrationDestination.enabled.is_(True),
+            )
+            .order_by(IntegrationDestination.name)
+        )
+    )
+
+
+def queue_copy(
+    uow: UnitOfWork, destination: str, kind: str, payload: dict[str, Any], key: str, case_id: int | None
+) -> bool:
+    """One pending message for ``destination`` unless ``key`` is already queued; True when added."""
+    exists = uow.session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+    if exists is not None:
+        return False
+    uow.session.add(
+        OutboxMessage(
+            tenant_id=uow.actor.tenant_id,
+            case_id=case_id,
+            destination=destination,
+            kind=kind,
+            payload=payload,
+            idempotency_key=key,
+            seq=next_outbox_seq(uow, destination),
+            status="pending",
+            attempts=0,
+        )
+    )
+    return True
+
+
+def fan_out(uow: UnitOfWork, message: OutboxMessage) -> FanOut | None:
+    """Copy an ``addressee`` message to every delta subscriber (None when there is none)."""
+    subscribers = delta_subscribers(uow)
+    if not subscribers:
+        return None
+    result = FanOut()
+    for subscriber in subscribers:
+        key = f"{message.idempotency_key}@{subscriber.name}"[:100]
+        if queue_copy(uow, subscriber.name, message.kind, dict(message.payload), key, message.case_id):
+            result.copies += 1
+        if subscriber.subscription == "realtime_delta":
+            result.realtime.append(subscriber.name)
+    uow.session.flush()
+    return result
+
+
+def resident_extract(resident: Resident) -> dict[str, object]:
+    household = resident.household
+    return {
+        "atena_number": resident.atena_number,
+        "resident_code": resident.resident_code,
+        "name": display_name(resident),
+        "family_name_kana": resident.family_name_kana,
+        "given_name_kana": resident.given_name_kana,
+        "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+        "sex": resident.sex,
+        "status": resident.status,
+        "household_number": household.household_number if household else None,
+        "address": household.address if household else None,
+    }
+
+
+def request_full_extract(uow: UnitOfWork, subscriber: str) -> OutboxMessage:
+    """全件: one ``full_extract`` message with every resident's items for a ``full`` subscriber."""
+    require(uow.actor, "export.run")
+    config = uow.session.scalars(
+        select(IntegrationDestination).where(
+            IntegrationDestination.name == subscriber, IntegrationDestination.subscription == "full"
+        )
+    ).first()
+    if config is None:
+        raise NotFoundError(f"全件連携の連携先 {subscriber} は設定されていません。")
+    residents = uow.session.scalars(select(Resident).order_by(Resident.atena_number)).all()
+    count = uow.session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.destination == subscriber)
+        .order_by(OutboxMessage.id.desc())
+    )
+    key = f"full:{subscriber}:{(count or 0) + 1}"[:100]
+    payload = {"residents": [resident_extract(r) for r in residents]}
+    queue_copy(uow, subscriber, "full_extract", payload, key, None)
+    uow.session.flush()
+    record_access(
+        uow,
+        "full_extract_requested",
+        "export",
+        [r.atena_number for r in residents],
+        detail={"to": subscriber},
+    )
+    message = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
+    schedule_delivery(uow, [subscriber])
+    return message

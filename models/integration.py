@@ -1,0 +1,32 @@
+"""Per-tenant configuration of the systems notices are delivered to (CS, 団体内統合宛名, 宛名連携 subscribers,
+戸籍附票 system, other municipalities through the relay)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TenantScoped, TimestampMixin
+
+DESTINATION_KINDS = ("http_json", "file_drop", "relay")
+SUBSCRIPTIONS = ("full", "realtime_delta", "near_realtime_delta")  # 宛名連携 (j1190)
+
+
+class IntegrationDestination(TenantScoped, TimestampMixin, Base):
+    """Where the notices of one outbox destination go.
+
+    ``name`` is the outbox destination (``cs``, ``addressee``, ``koseki_fuhyo``, ``municipality:<code>`` or the
+    catch-all ``municipality:*``) or, for a 宛名連携 subscriber, ``subscriber:<name>`` with a ``subscription``.
+    """
+
+    __tablename__ = "integration_destination"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(12))  # DESTINATION_KINDS
+    url: Mapped[str | None] = mapped_column(String(300))  # http_json: endpoint; relay: relay service URL
+    directory: Mapped[str | None] = mapped_column(String(300))  # file_drop
+    secret: Mapped[str | None] = mapped_column(Text)  # HMAC-SHA256 key
+    subscription: Mapped[str | None] = mapped_column(String(24))  # SUBSCRIPTIONS, subscribers only
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,1 @@
+"""The CS relay service's HTTP door (``jumin relay serve``)."""
