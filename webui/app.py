@@ -22,6 +22,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.api", "bp"),
     ("webui.removed_records.views", "bp"),
     ("webui.support_measures.views", "bp"),
+    ("webui.flows.views", "bp"),
     ("webui.outbox.views", "bp"),
     ("webui.certificates.views", "bp"),
 ]
