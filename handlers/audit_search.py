@@ -97,6 +97,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "suppression_released": "抑止解除",
     "suppression_lifted_temporarily": "抑止の一時解除",
     "suppressed_persons_listed": "抑止対象者一覧",
+    "suppressions_viewed": "抑止設定の照会",
     "inspection_list_exported": "閲覧用リスト出力",
     "sign_in_succeeded": "ログイン",
     "user_signed_in": "ログイン",

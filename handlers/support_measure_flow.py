@@ -16,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.audit import record_access
 from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
@@ -176,3 +178,37 @@ def complete_support_task(uow: UnitOfWork, task_id: int, data: Mapping[str, Any]
     assert case is not None
     _raise_stashed(uow, case)
     return row
+
+
+def support_tasks(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The open confirmation and decision tasks of support-measure cases, oldest first (the officer's list)."""
+    require(uow.actor, "support.view")
+    rows = uow.session.execute(
+        select(CaseTask, Case.case_number)
+        .join(Case, Case.id == CaseTask.case_id)
+        .where(Case.process_id == PROCESS_ID, CaseTask.state.in_(("ready", "claimed")))
+        .order_by(CaseTask.id)
+    ).all()
+    return [{"id": task.id, "bpmn_id": task.bpmn_id, "name": task.name, "case_number": number,
+             "state": task.state, "claimed_by": task.claimed_by} for task, number in rows]  # fmt: skip
+
+
+def support_task(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+    """One open support-measure task with the measure it concerns (for its form)."""
+    require(uow.actor, "support.view")
+    row = runner.get_task(uow, task_id)
+    case = uow.session.get(Case, row.case_id)
+    if case is None or case.process_id != PROCESS_ID or row.state not in ("ready", "claimed"):
+        raise NotFoundError("指定された支援措置のタスクはありません。")
+    measure = (runner.task_data(uow, task_id).get("measure") or {}).get("measure_id")
+    return {"id": row.id, "bpmn_id": row.bpmn_id, "name": row.name, "case_number": case.case_number,
+            "measure_id": measure}  # fmt: skip
+
+
+def work_support_task(uow: UnitOfWork, task_id: int, data: Mapping[str, Any]) -> CaseTask:
+    """Claim (if not yet claimed by the actor) and complete a support-measure task: one door for the page."""
+    support_task(uow, task_id)
+    row = runner.get_task(uow, task_id)
+    if not (row.state == "claimed" and row.claimed_by == uow.actor.login_id):
+        runner.claim_task(uow, task_id)
+    return complete_support_task(uow, task_id, data)

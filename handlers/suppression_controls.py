@@ -242,6 +242,27 @@ def release_suppression(uow: UnitOfWork, suppression_id: int, reason: str) -> Su
     return suppression
 
 
+def suppressions_for(
+    uow: UnitOfWork, *, atena_number: str | None = None, household_number: str | None = None
+) -> list[Suppression]:
+    """The per-process suppressions set on one person or one household (released ones too, newest first),
+    for the officer's settings page; logged as ``suppressions_viewed``."""
+    require(uow.actor, "support.view")
+    stmt = select(Suppression).order_by(Suppression.id.desc())
+    if atena_number:
+        stmt = stmt.where(Suppression.atena_number == atena_number)
+    elif household_number:
+        stmt = stmt.where(Suppression.household_number == household_number)
+    else:
+        return []
+    found = list(uow.session.scalars(stmt))
+    detail = {"household_number": household_number, "count": len(found)}
+    record_access(
+        uow, "suppressions_viewed", "view", targets=[atena_number] if atena_number else [], detail=detail
+    )
+    return found
+
+
 def _log_suppression(uow: UnitOfWork, function: str, suppression: Suppression) -> None:
     detail: dict[str, Any] = {"suppression_id": suppression.id, "process": suppression.process,
                               "level": suppression.level, "household_number": suppression.household_number}  # fmt: skip
@@ -251,5 +272,5 @@ def _log_suppression(uow: UnitOfWork, function: str, suppression: Suppression) -
 
 __all__ = [
     "LEVEL_LABELS", "PROCESS_LABELS", "PURPOSE_PROCESS", "grant_release", "lift_minutes_limit", "lift_temporarily",
-    "pending_releases", "release_suppression", "request_release", "set_suppression",
+    "pending_releases", "release_suppression", "request_release", "set_suppression", "suppressions_for",
 ]  # fmt: skip
