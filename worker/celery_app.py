@@ -6,6 +6,8 @@ With it (``redis://…`` or ``amqp://…``) real workers consume them: ``celery 
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery
 
 from handlers.settings import Settings
@@ -25,6 +27,10 @@ def make_celery(settings: Settings | None = None) -> Celery:
             task_reject_on_worker_lost=True,
             worker_prefetch_multiplier=1,
             task_serializer="json",
+            # an unacknowledged task of a killed worker is redelivered after this many seconds
+            broker_transport_options={
+                "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+            },
             accept_content=["json"],
         )
     else:

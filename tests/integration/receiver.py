@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,6 +30,7 @@ class ReceiverState:
     duplicates: int = 0
     fail_remaining: int = 0  # answer 503 to this many requests
     failing: bool = False  # answer 503 to every request
+    delay: float = 0.0  # seconds to wait before answering (to kill a worker mid-delivery)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keys_in_order(self) -> list[str]:
@@ -43,6 +45,8 @@ def _handler(state: ReceiverState) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802 - http.server API
             data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if state.delay:
+                time.sleep(state.delay)
             with state.lock:
                 state.requests += 1
                 if state.failing or state.fail_remaining > 0:
