@@ -25,6 +25,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.flows.views", "bp"),
     ("webui.outbox.views", "bp"),
     ("webui.certificates.views", "bp"),
+    ("webui.counter", "bp"),
 ]
 
 

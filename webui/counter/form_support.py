@@ -1,0 +1,152 @@
+"""What every counter form shares: dates in 和暦 or 西暦, lists of 宛名番号, 続柄 choices, and the error summary
+that links each message (a form's own or a handler's ``Problem``) to the field it is about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from wtforms import Field, Form, FormField, StringField
+from wtforms.fields import FieldList
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from handlers.errors import Problem
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.relationship import BASE_RELATIONS, STANDALONE_RELATIONS
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, Japanese label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+RELATION_CHOICES = choices(
+    [("", "選択してください"), *((r, r) for r in (*STANDALONE_RELATIONS, *BASE_RELATIONS))]
+)
+SEX_CHOICES = choices([("", "選択してください"), ("1", "男"), ("2", "女")])
+_INDEX = re.compile(r"\[(\d+)\]")
+_NUMBERS = re.compile(r"[\s,、，]+")
+
+
+class CalendarDate:
+    """Reads a date typed in 和暦 or 西暦 (令和7年4月1日, R7.4.1, 2025-04-01) and keeps it as ISO text."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            field.data = ""
+            return
+        try:
+            field.data = parse_calendar_date(text).isoformat()
+        except DateInputError as err:
+            field.data = text
+            raise StopValidation(f"{field.label.text}：{err.reason}。{err.remedy}") from None
+
+
+def atena_list(text: str | None) -> list[str]:
+    """宛名番号 typed one per line or separated by spaces, commas or 読点."""
+    return [n for n in _NUMBERS.split(text or "") if n]
+
+
+def relations_map(text: str | None) -> dict[str, str]:
+    """Lines of 「宛名番号 続柄」 (or 「宛名番号:続柄」) → {宛名番号: 続柄}."""
+    found: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        parts = re.split(r"[\s:：=]+", line.strip(), maxsplit=1)
+        if len(parts) == 2 and parts[0]:
+            found[parts[0]] = parts[1].strip()
+    return found
+
+
+def blank_to_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items() if v not in ("", None)}
+
+
+def text_field(label: str, **kwargs: Any) -> StringField:
+    return StringField(label, **kwargs)
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    target: str | None  # the id of the field the message is about (None: about the whole form)
+    text: str
+
+
+def _leaf_fields(form: Iterable[Field]) -> Iterator[Field]:
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _leaf_fields([entry])
+        elif isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        else:
+            yield field
+
+
+def field_ids(form: Form) -> set[str]:
+    return {f.id for f in _leaf_fields(form)}
+
+
+def problem_target(field: str, ids: set[str], aliases: dict[str, str]) -> str | None:
+    """The form field a handler's problem names: ``members[1].birth_date`` → ``members-1-birth_date``."""
+    candidates = [field, _INDEX.sub(r"-\1", field).replace(".", "-"), field.rsplit(".", 1)[-1]]
+    for name in candidates:
+        name = aliases.get(name, name)
+        if name in ids:
+            return name
+    prefix = field.split("[", 1)[0].split(".", 1)[0]
+    return aliases.get(prefix) if aliases.get(prefix) in ids else None
+
+
+def collect_errors(
+    form: Form, problems: Sequence[Problem] = (), aliases: dict[str, str] | None = None
+) -> tuple[list[ErrorItem], dict[str, list[str]]]:
+    """(summary items in page order, messages per field id) from the form's validation and the handler."""
+    ids = field_ids(form)
+    summary: list[ErrorItem] = []
+    by_field: dict[str, list[str]] = {}
+    for field in _leaf_fields(form):
+        for message in field.errors:
+            text = message if "：" in message else f"{field.label.text}：{message}"
+            summary.append(ErrorItem(field.id, text))
+            by_field.setdefault(field.id, []).append(text)
+    for problem in problems:
+        target = problem_target(problem.field, ids, aliases or {})
+        text = f"{problem.item}：{problem.reason}。{problem.remedy}"
+        summary.append(ErrorItem(target, text))
+        if target is not None:
+            by_field.setdefault(target, []).append(text)
+    return summary, by_field
+
+
+_ADDRESS_FIELDS = (
+    "address",
+    "former_address",
+    "unnotified_address",
+    "confirmed_address",
+    "destination_address",
+)
+_DATALISTS = {
+    "address_katagaki": "katagaki-list",
+    "honseki": "honseki-list",
+    "municipality_code": "municipality-list",
+}
+_POSTAL_TARGETS = {"postal_code": "address", "former_postal_code": "former_address"}
+
+
+def help_attributes(field: Field) -> dict[str, str]:
+    """The entry-help hooks of a field for address_help.js: postcode → address, town / 方書 / 本籍 suggestions."""
+    name = field.short_name
+    if name in _POSTAL_TARGETS:
+        return {
+            "data-postal-for": field.id.replace(name, _POSTAL_TARGETS[name]),
+            "autocomplete": "postal-code",
+        }
+    if name in _ADDRESS_FIELDS:
+        return {"list": "town-list", "data-address-input": "1", "autocomplete": "off"}
+    if name in _DATALISTS:
+        return {"list": _DATALISTS[name], "autocomplete": "off"}
+    return {}

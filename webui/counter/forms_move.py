@@ -1,0 +1,227 @@
+"""Intake forms of the address changes: 転入 (family as a list of persons, new or existing household), 転居 and
+転出.  Labels and messages are Japanese; ``to_intake`` turns the form into the change type's intake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, FormField, SelectField, StringField, SubmitField
+from wtforms.fields import FieldList
+from wtforms.validators import InputRequired, Length, Optional
+
+from webui.counter.form_support import (
+    RELATION_CHOICES,
+    SEX_CHOICES,
+    CalendarDate,
+    atena_list,
+    blank_to_none,
+    choices,
+    relations_map,
+)
+
+REQUIRED = "入力してください。"
+MOVE_IN_KINDS = [
+    ("domestic", "国内転入（転出証明書あり）"),
+    ("abroad", "国外転入等"),
+    ("special", "特例転入"),
+    ("unnotified", "未届転入"),
+]
+DESTINATION_KINDS = [
+    ("keep", "世帯全員で転居（世帯はそのまま）"),
+    ("new", "一部の人が新しい世帯をつくる"),
+    ("existing", "転居先の既存の世帯に加わる"),
+]
+
+
+class DatesMixin:
+    change_date = StringField(
+        "異動日（和暦・西暦）", validators=[InputRequired(REQUIRED), CalendarDate()],
+        description="例：令和7年4月1日、R7.4.1、2025-04-01",
+    )  # fmt: skip
+    notified_date = StringField(
+        "届出日（空欄は今日）", validators=[Optional(), CalendarDate()], description="例：令和7年4月10日"
+    )
+
+
+class AddressMixin:
+    postal_code = StringField("郵便番号", validators=[Optional(), Length(max=8)], description="例：231-0017")
+    address = StringField("住所", validators=[InputRequired(REQUIRED), Length(max=200)])
+    address_katagaki = StringField("方書", validators=[Optional(), Length(max=200)])
+
+    def address_items(self) -> dict[str, Any]:
+        return blank_to_none(
+            {
+                "postal_code": self.postal_code.data,  # type: ignore[attr-defined]
+                "address": self.address.data,  # type: ignore[attr-defined]
+                "address_katagaki": self.address_katagaki.data,  # type: ignore[attr-defined]
+            }
+        )
+
+
+class MemberForm(Form):
+    """One person moving in (転入者)."""
+
+    family_name = StringField("氏", validators=[InputRequired(REQUIRED), Length(max=100)])
+    given_name = StringField("名", validators=[InputRequired(REQUIRED), Length(max=100)])
+    family_name_kana = StringField("氏（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
+    given_name_kana = StringField("名（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
+    birth_date = StringField(
+        "生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), Length(max=40)], description="例：昭和55年4月1日"
+    )  # fmt: skip
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    relation_to_head = SelectField(
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+    )
+    honseki = StringField("本籍", validators=[Optional(), Length(max=200)], description="なし・不明も可")
+    hittosha = StringField("筆頭者", validators=[Optional(), Length(max=100)])
+    my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
+    resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
+
+    def items(self) -> dict[str, Any]:
+        values = blank_to_none({name: field.data for name, field in self._fields.items()})
+        values["resident_kind"] = "japanese"
+        return values
+
+
+class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
+    kind = SelectField("転入の種類", choices=choices(MOVE_IN_KINDS), default="domestic")
+    join_existing = BooleanField("既存の世帯に加わる（世帯番号を指定）")
+    household_number = StringField("加わる世帯の世帯番号", validators=[Optional(), Length(max=20)])
+    former_postal_code = StringField("転入前郵便番号", validators=[Optional(), Length(max=8)])
+    former_address = StringField("転入前住所", validators=[Optional(), Length(max=200)])
+    former_municipality_code = StringField(
+        "転入前の市区町村コード（6桁）",
+        validators=[Optional(), Length(max=6)],
+        description="例：202177（佐久市）",
+    )
+    planned_move_out_date = StringField(
+        "転出予定年月日（転出証明書）", validators=[Optional(), CalendarDate()]
+    )
+    unnotified_address = StringField("未届の住所（未届転入のみ）", validators=[Optional(), Length(max=200)])
+    note = StringField("備考", validators=[Optional(), Length(max=400)])
+    members = FieldList(FormField(MemberForm), label="転入者", min_entries=1, max_entries=12)
+    add_member = SubmitField("転入者を1人追加")
+    remove_member = SubmitField("最後の転入者を削除")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.join_existing.data:
+            self.address.flags.required = True
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.join_existing.data:  # the household's address is the existing one's
+            self.address.validators = [Optional()]
+        return bool(super().validate(extra_validators))
+
+    def to_intake(self) -> dict[str, Any]:
+        intake: dict[str, Any] = {
+            "kind": self.kind.data,
+            "change_date": self.change_date.data,
+            "notified_date": self.notified_date.data or None,
+            "members": [entry.form.items() for entry in self.members.entries],
+            "note": self.note.data or None,
+        }
+        if self.join_existing.data:
+            intake["household_number"] = (self.household_number.data or "").strip()
+        else:
+            intake["household"] = self.address_items()
+        former = blank_to_none(
+            {"address": self.former_address.data, "postal_code": self.former_postal_code.data,
+             "municipality_code": self.former_municipality_code.data}
+        )  # fmt: skip
+        if former:
+            intake["former_address"] = former
+        if self.planned_move_out_date.data:
+            intake["move_out_certificate"] = {"planned_move_out_date": self.planned_move_out_date.data}
+        if self.kind.data == "unnotified":
+            intake["unnotified_address"] = self.unnotified_address.data
+        return intake
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection)."""
+        household = intake.get("household") or {}
+        former = intake.get("former_address") or {}
+        for name, value in {
+            "kind": intake.get("kind"), "change_date": intake.get("change_date"),
+            "notified_date": intake.get("notified_date"), "note": intake.get("note"),
+            "household_number": intake.get("household_number"), "join_existing": bool(intake.get("household_number")),
+            "postal_code": household.get("postal_code"), "address": household.get("address"),
+            "address_katagaki": household.get("address_katagaki"), "former_address": former.get("address"),
+            "former_postal_code": former.get("postal_code"),
+            "former_municipality_code": former.get("municipality_code"),
+            "planned_move_out_date": (intake.get("move_out_certificate") or {}).get("planned_move_out_date"),
+            "unnotified_address": intake.get("unnotified_address"),
+        }.items():  # fmt: skip
+            getattr(self, name).data = value or ("" if name != "join_existing" else False)
+        members = [m for m in intake.get("members") or [] if isinstance(m, dict)]
+        while len(self.members.entries) < len(members):
+            self.members.append_entry()
+        for entry, member in zip(self.members.entries, members, strict=False):
+            for name, field in entry.form._fields.items():
+                field.data = member.get(name) or ""
+
+
+class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):
+    atena_numbers = StringField(
+        "転居する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
+    )
+    destination_kind = SelectField("転居後の世帯", choices=choices(DESTINATION_KINDS), default="keep")
+    household_number = StringField("加わる世帯の世帯番号（既存の世帯に加わる場合）", validators=[Optional()])
+    relations = StringField(
+        "続柄（新しい世帯・既存の世帯の場合）", validators=[Optional(), Length(max=400)],
+        description="「宛名番号 続柄」を読点で区切る。例：1000000001 世帯主、1000000002 妻",
+    )  # fmt: skip
+    note = StringField("備考", validators=[Optional(), Length(max=400)])
+
+    def to_intake(self) -> dict[str, Any]:
+        relations = relations_map((self.relations.data or "").replace("、", "\n").replace(",", "\n"))
+        return {
+            "atena_numbers": atena_list(self.atena_numbers.data),
+            "change_date": self.change_date.data,
+            "notified_date": self.notified_date.data or None,
+            "address": self.address_items(),
+            "destination": blank_to_none(
+                {"kind": self.destination_kind.data, "household_number": self.household_number.data}
+            )
+            | ({"relations": relations} if relations else {}),
+            "note": self.note.data or None,
+        }
+
+
+class MoveOutForm(FlaskForm):
+    atena_numbers = StringField(
+        "転出する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
+    )
+    change_date = StringField(
+        "転出予定日（または転出した日）", validators=[InputRequired(REQUIRED), CalendarDate()],
+        description="未来の日付も可。例：令和7年5月1日",
+    )  # fmt: skip
+    notified_date = StringField("届出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    abroad = BooleanField("国外へ転出")
+    municipality_code = StringField(
+        "転出先の市区町村",
+        validators=[Optional(), Length(max=40)],
+        description="コード（6桁）または候補から選択",
+    )
+    postal_code = StringField("転出先の郵便番号", validators=[Optional(), Length(max=8)])
+    address = StringField("転出先の住所", validators=[Optional(), Length(max=200)])
+    country = StringField("転出先の国（国外転出）", validators=[Optional(), Length(max=60)])
+    special_move_out = BooleanField("特例転出（マイナンバーカードによる）")
+    note = StringField("備考", validators=[Optional(), Length(max=400)])
+
+    def to_intake(self) -> dict[str, Any]:
+        code = (self.municipality_code.data or "").strip().split(" ", 1)[0]
+        destination = blank_to_none(
+            {"municipality_code": code, "address": self.address.data, "postal_code": self.postal_code.data,
+             "country": self.country.data}
+        )  # fmt: skip
+        destination["abroad"] = bool(self.abroad.data)
+        return {
+            "atena_numbers": atena_list(self.atena_numbers.data),
+            "change_date": self.change_date.data,
+            "notified_date": self.notified_date.data or None,
+            "destination": destination,
+            "special_move_out": bool(self.special_move_out.data),
+            "note": self.note.data or None,
+        }

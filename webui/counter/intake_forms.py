@@ -1,0 +1,95 @@
+"""Which form serves which change type, with its title and the sections the page shows in reading order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_wtf import FlaskForm
+
+from webui.counter.forms_move import MoveInForm, MoveOutForm, MoveWithinForm
+from webui.counter.forms_other import (
+    CorrectionForm,
+    DeathForm,
+    HouseholdChangeForm,
+    ImmigrationNoticeForm,
+    NewPersonForm,
+    NoticeReceiptForm,
+)
+
+Sections = tuple[tuple[str, tuple[str, ...]], ...]
+EX_OFFICIO = ("ex_officio_record", "koseki_date", "on_request", "requested_date", "notify_person")
+
+
+@dataclass(frozen=True)
+class IntakeSpec:
+    form: type[FlaskForm]
+    sections: Sections = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # handler problem field → form field id
+
+
+MOVE_IN_SECTIONS: Sections = (
+    ("届出の内容", ("kind", "change_date", "notified_date")),
+    ("転入先の住所・世帯", ("join_existing", "household_number", "postal_code", "address", "address_katagaki")),
+    ("転入前の住所", ("former_postal_code", "former_address", "former_municipality_code",
+                  "planned_move_out_date", "unnotified_address")),
+    ("転入者", ("members", "add_member", "remove_member")),
+    ("その他", ("note",)),
+)  # fmt: skip
+MOVE_IN_ALIASES = (
+    ("household", "address"),
+    ("former_address", "former_address"),
+    ("members", "members-0-family_name"),
+)
+NEW_PERSON_SECTIONS: Sections = (
+    ("世帯", ("household_number", "postal_code", "address", "address_katagaki")),
+    ("本人", ("member", "copy_koseki_from", "previous_address_kind")),
+    ("職権記載等", EX_OFFICIO),
+)
+PERSON_ALIASES = (("member", "member-family_name"),)
+CORRECTION_SECTIONS: Sections = (
+    ("対象者", ("atena_number", "change_date")),
+    ("修正内容", ("changes", "household_item", "household_value", "minor_category", "corrected_history_no",
+              "koseki_event")),
+    ("職権記載等", EX_OFFICIO),
+)  # fmt: skip
+CORRECTION_ALIASES = (("changes", "changes-0-item"), ("household_changes", "household_item"))
+MOVERS_ALIASES = (
+    ("atena_numbers", "atena_numbers"),
+    ("destination", "destination_kind"),
+    ("relations", "relations"),
+)
+MOVE_OUT_ALIASES = (("destination", "municipality_code"), ("atena_numbers", "atena_numbers"))
+
+INTAKE_SPECS: dict[str, IntakeSpec] = {
+    "move_in": IntakeSpec(MoveInForm, MOVE_IN_SECTIONS, MOVE_IN_ALIASES),
+    "move_within": IntakeSpec(MoveWithinForm, aliases=MOVERS_ALIASES),
+    "move_out": IntakeSpec(MoveOutForm, aliases=MOVE_OUT_ALIASES),
+    "household_change": IntakeSpec(HouseholdChangeForm, aliases=MOVERS_ALIASES),
+    "birth": IntakeSpec(NewPersonForm, NEW_PERSON_SECTIONS, PERSON_ALIASES),
+    "address_setting": IntakeSpec(NewPersonForm, NEW_PERSON_SECTIONS, PERSON_ALIASES),
+    "death": IntakeSpec(DeathForm),
+    "disappearance": IntakeSpec(DeathForm),
+    "ex_officio_correction": IntakeSpec(CorrectionForm, CORRECTION_SECTIONS, CORRECTION_ALIASES),
+    "minor_correction": IntakeSpec(CorrectionForm, CORRECTION_SECTIONS, CORRECTION_ALIASES),
+    "clerical_correction": IntakeSpec(CorrectionForm, CORRECTION_SECTIONS, CORRECTION_ALIASES),
+    "koseki_notice": IntakeSpec(CorrectionForm, CORRECTION_SECTIONS, CORRECTION_ALIASES),
+    "move_in_notice_receipt": IntakeSpec(NoticeReceiptForm),
+    "immigration_notice": IntakeSpec(ImmigrationNoticeForm),
+}
+# Change types with a form, in the order the counter offers them.
+COUNTER_ORDER = (
+    "move_in", "move_within", "move_out", "household_change", "birth", "death", "disappearance", "address_setting",
+    "ex_officio_correction", "minor_correction", "clerical_correction", "koseki_notice", "move_in_notice_receipt",
+    "immigration_notice",
+)  # fmt: skip
+# Change types the bulk page offers (j550: the same correction for many persons).
+BULK_TYPES = ("minor_correction", "ex_officio_correction")
+
+
+def sections_of(spec: IntakeSpec, form: FlaskForm) -> Sections:
+    """The spec's sections, with any field it does not name appended in a last section."""
+    named = {name for _title, names in spec.sections for name in names}
+    rest = tuple(n for n in form._fields if n not in named and n != "csrf_token")
+    if not spec.sections:
+        return (("届出の内容", rest),)
+    return spec.sections + ((("その他の項目", rest),) if rest else ())

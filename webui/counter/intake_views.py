@@ -1,0 +1,142 @@
+"""Intake (受付・入力) pages: choose a change type, fill its form, submit it as a new case (``open_case``) or as
+the corrected intake of a rejected one (``resubmit_intake``).  Errors come back on the same page with a
+summary linked to each field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from handlers import cases
+from handlers.cases.intake_help import find_households, municipality_code, municipality_options
+from handlers.cases.queues import change_type_labels, intake_context
+from handlers.errors import Problem, ValidationError
+from webui.counter import bp
+from webui.counter.form_support import collect_errors
+from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
+from webui.security import login_required, permission_required
+from webui.uow import web_uow
+
+
+@bp.get("/cases/new")
+@login_required
+@permission_required("resident.change")
+def choose_type() -> str:
+    labels = change_type_labels()
+    offered = [(code, labels[code]) for code in COUNTER_ORDER if code in labels]
+    return render_template("counter/choose_type.html", offered=offered)
+
+
+def _spec(code: str) -> IntakeSpec:
+    spec = INTAKE_SPECS.get(code)
+    if spec is None or code not in change_type_labels():
+        abort(404)
+    return spec
+
+
+def _membership_button(form: FlaskForm) -> bool:
+    """The 転入者を追加 / 削除 buttons re-show the form with one person more or less (no JS needed)."""
+    members = getattr(form, "members", None)
+    if members is None:
+        return False
+    if form.add_member.data:  # type: ignore[attr-defined]
+        if len(members.entries) < (members.max_entries or 12):
+            members.append_entry()
+        return True
+    if form.remove_member.data:  # type: ignore[attr-defined]
+        if len(members.entries) > 1:
+            members.pop_entry()
+        return True
+    return False
+
+
+def _render(
+    code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    spec = _spec(code)
+    summary, by_field = collect_errors(form, problems, dict(spec.aliases))
+    with web_uow() as uow:
+        dictionary = municipality_code(uow)
+    page = render_template(
+        "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
+        sections=sections_of(spec, form), summary=summary, field_errors=by_field, dictionary=dictionary,
+        municipalities=municipality_options() if code == "move_out" else (), **extra,
+    )  # fmt: skip
+    return page, (422 if summary and status == 200 else status)
+
+
+@bp.route("/cases/new/<code>", methods=["GET", "POST"])
+@login_required
+@permission_required("resident.change")
+def new_case(code: str) -> Response | tuple[str, int]:
+    spec = _spec(code)
+    form = spec.form()
+    if request.method == "GET" or _membership_button(form):
+        return _render(code, form, [], status=200)
+    if not form.validate():
+        return _render(code, form, [])
+    try:
+        with web_uow() as uow:
+            case = cases.open_case(uow, code, form.to_intake())  # type: ignore[attr-defined]
+            case_id, number = case.id, case.case_number
+    except ValidationError as err:
+        return _render(code, form, err.problems)
+    flash(f"受付番号 {number} で仮登録しました。審査者の決裁を待っています。", "success")
+    return redirect(url_for("counter.case", case_id=case_id))
+
+
+def _fill(form: FlaskForm, intake: dict[str, Any]) -> None:
+    """Show the earlier intake again: the form's own ``fill`` or, for flat forms, the same-named items."""
+    fill = getattr(form, "fill", None)
+    if fill is not None:
+        fill(intake)
+        return
+    for name, field in form._fields.items():
+        value = intake.get(name)
+        if isinstance(value, str | bool):
+            field.data = value
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            field.data = " ".join(value)
+
+
+@bp.route("/tasks/<int:task_id>/intake", methods=["GET", "POST"])
+@login_required
+@permission_required("resident.change")
+def resubmit(task_id: int) -> Response | tuple[str, int]:
+    with web_uow() as uow:
+        context = intake_context(uow, task_id)
+    code = str(context["change_type"] or "")
+    spec = _spec(code)
+    form = spec.form()
+    if request.method == "GET":
+        _fill(form, context["intake"])
+        return _render(code, form, [], context=context)
+    if _membership_button(form) or not form.validate():
+        return _render(code, form, [], context=context)
+    try:
+        with web_uow() as uow:
+            cases.resubmit_intake(uow, task_id, form.to_intake())  # type: ignore[attr-defined]
+    except ValidationError as err:
+        return _render(code, form, err.problems, context=context)
+    flash(f"受付番号 {context['case_number']} を再入力し、審査に回しました。", "success")
+    return redirect(url_for("counter.case", case_id=context["case_id"]))
+
+
+@bp.get("/counter/households")
+@login_required
+@permission_required("resident.search")
+def households() -> Response:
+    """世帯番号 search for joining an existing household: JSON for the intake page's small script."""
+    kana = request.args.get("kana", "").strip()
+    number = request.args.get("household_number", "").strip()
+    if not kana and not number:
+        return jsonify({"households": []})
+    try:
+        with web_uow() as uow:
+            found = find_households(uow, kana=kana, household_number=number)
+    except ValidationError as err:
+        return jsonify({"households": [], "problems": [p.to_json() for p in err.problems]})
+    return jsonify({"households": found})

@@ -1,0 +1,123 @@
+"""Task queues (GET /tasks) with claim, release and assign, and the case page (GET /cases/<id>) with cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from handlers import cases
+from handlers.cases.queues import QueueFilter, case_page, task_queues
+from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
+from handlers.rules.date_input import DateInputError, parse_calendar_date
+from webui.counter import bp
+from webui.security import login_required, permission_required
+from webui.uow import web_uow
+from workflows.engine import runner
+
+QUEUE_TITLES = {
+    "mine": "自分のタスク",
+    "unclaimed": "未着手のタスク（担当の役割）",
+    "late": "期限超過・期限間近（審査者）",
+}
+
+
+def _filters() -> tuple[QueueFilter, list[str]]:
+    args = request.args
+    errors: list[str] = []
+    due_by: dt.date | None = None
+    if args.get("due_by", "").strip():
+        try:
+            due_by = parse_calendar_date(args["due_by"])
+        except DateInputError as err:
+            errors.append(f"期限：{err.reason}。{err.remedy}")
+    state = args.get("state") if args.get("state") in ("ready", "claimed") else None
+    return QueueFilter(args.get("change_type") or None, state, due_by, args.get("person") or None), errors
+
+
+@bp.get("/tasks")
+@login_required
+@permission_required("resident.change")
+def tasks() -> str:
+    filters, errors = _filters()
+    with web_uow() as uow:
+        data = task_queues(uow, filters)
+    return render_template("counter/tasks.html", data=data, titles=QUEUE_TITLES, filter_errors=errors,
+                           args=request.args)  # fmt: skip
+
+
+def _back() -> Response:
+    target = request.form.get("next") or ""
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else url_for("counter.tasks")
+    )
+
+
+def _queue_action(action: str, task_id: int) -> Response:
+    try:
+        with web_uow() as uow:
+            if action == "claim":
+                cases.claim(uow, task_id)
+            elif action == "release":
+                runner.unclaim_task(uow, task_id)
+            else:
+                runner.assign_task(uow, task_id, int(request.form.get("user_id") or 0))
+    except (ConflictError, PermissionDeniedError) as err:
+        flash(str(err), "error")
+        return _back()
+    flash({"claim": "タスクを担当にしました。", "release": "タスクの担当を外しました。",
+           "assign": "タスクを割り当てました。"}[action], "success")  # fmt: skip
+    return _back()
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+@permission_required("resident.change")
+def claim(task_id: int) -> Response:
+    return _queue_action("claim", task_id)
+
+
+@bp.post("/tasks/<int:task_id>/release")
+@login_required
+@permission_required("resident.change")
+def release(task_id: int) -> Response:
+    return _queue_action("release", task_id)
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+@login_required
+@permission_required("resident.approve")
+def assign(task_id: int) -> Response:
+    if not (request.form.get("user_id") or "").isdigit():
+        flash("割り当て先の職員を選択してください。", "error")
+        return _back()
+    return _queue_action("assign", task_id)
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+@permission_required("resident.view")
+def case(case_id: int) -> str:
+    with web_uow() as uow:
+        view = case_page(uow, case_id)
+    return render_template("counter/case.html", view=view, problems=[])
+
+
+@bp.post("/cases/<int:case_id>/cancel")
+@login_required
+@permission_required("resident.change")
+def cancel(case_id: int) -> Response | tuple[str, int]:
+    reason = request.form.get("reason", "")
+    try:
+        with web_uow() as uow:
+            cases.cancel(uow, case_id, reason)
+    except ValidationError as err:
+        with web_uow() as uow:
+            view = case_page(uow, case_id)
+        return render_template("counter/case.html", view=view, problems=err.problems), 422
+    except (ConflictError, PermissionDeniedError) as err:
+        flash(str(err), "error")
+        return redirect(url_for("counter.case", case_id=case_id))
+    flash("案件を取り消しました。", "success")
+    return redirect(url_for("counter.case", case_id=case_id))
