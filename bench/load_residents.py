@@ -46,7 +46,13 @@ def add_municipality(engine: Engine) -> int:
     with engine.begin() as conn:
         tenant_id = conn.execute(
             models.Municipality.__table__.insert().returning(models.Municipality.id),
-            {"code": "141003", "name": "横浜市", "prefecture": "神奈川県", "kind": "designated_city", "settings": {}},
+            {
+                "code": "141003",
+                "name": "横浜市",
+                "prefecture": "神奈川県",
+                "kind": "designated_city",
+                "settings": {},
+            },
         ).scalar_one()
         conn.execute(
             models.Ward.__table__.insert(),
@@ -74,9 +80,13 @@ def load(engine: Engine, count: int, seed: int, batch: int) -> tuple[LoadReport,
 def print_report(label: str, report: LoadReport, index_seconds: float) -> None:
     total = report.seconds + index_seconds
     print(f"[{label}] residents      {report.residents:>12,}")
-    print(f"[{label}] households     {report.households:>12,}  ({report.residents / report.households:.2f} persons each)")
+    print(
+        f"[{label}] households     {report.households:>12,}  ({report.residents / report.households:.2f} persons each)"
+    )
     print(f"[{label}] history rows   {report.history_rows:>12,}")
-    print(f"[{label}] load           {report.seconds:>12.1f} s   {report.residents_per_second:>10,.0f} residents/s")
+    print(
+        f"[{label}] load           {report.seconds:>12.1f} s   {report.residents_per_second:>10,.0f} residents/s"
+    )
     print(f"[{label}] indexes+analyze{index_seconds:>12.1f} s")
     print(f"[{label}] total          {total:>12.1f} s   {report.residents / total:>10,.0f} residents/s")
 
@@ -114,6 +124,9 @@ def main() -> None:
         engine.dispose()
     own, children = peak_rss_mib()
     print(f"peak RSS: loader {own:,.0f} MiB, generator process {children:,.0f} MiB")
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"CPU: loader {me.ru_utime + me.ru_stime:,.0f} s, generator {kids.ru_utime + kids.ru_stime:,.0f} s "
+          f"(database server not included)")  # fmt: skip
 
 
 if __name__ == "__main__":

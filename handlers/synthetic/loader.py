@@ -20,23 +20,23 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 
+from handlers.synthetic.copy_writer import PostgresWriter
 from handlers.synthetic.generator import SyntheticBatch, generate_residents
 from handlers.synthetic.places import Place
-from models.resident import Household, NumberSequence, Resident, ResidentHistory
+from handlers.synthetic.tables import (
+    HISTORY_COLUMNS,
+    HOUSEHOLD,
+    HOUSEHOLD_COLUMNS,
+    RESIDENT,
+    RESIDENT_COLUMNS,
+    SEQUENCES,
+    assign_ids,
+)
 from models.tenant import Municipality, Ward
-
-HOUSEHOLD = cast(Table, Household.__table__)
-RESIDENT = cast(Table, Resident.__table__)
-HISTORY = cast(Table, ResidentHistory.__table__)
-SEQUENCES = cast(Table, NumberSequence.__table__)
-# Columns written; created_at keeps its server default, history ids come from the table's sequence.
-HOUSEHOLD_COLUMNS = tuple(c.name for c in HOUSEHOLD.columns if c.name != "created_at")
-RESIDENT_COLUMNS = tuple(c.name for c in RESIDENT.columns if c.name != "created_at")
-HISTORY_COLUMNS = tuple(c.name for c in HISTORY.columns if c.name not in ("created_at", "id"))
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,11 @@ def bulk_load(
         place = place_of(conn, tenant_id)
         first_atena = _locked_counter(conn, tenant_id, "atena")
         first_household = _locked_counter(conn, tenant_id, "household")
+        postgres = conn.dialect.name == "postgresql"
         arguments = dict(place=place, as_of=as_of, first_atena=first_atena, first_household=first_household,
                          batch=batch)  # fmt: skip
         batches = _prepared_batches(tenant_id, count, seed, arguments, in_background=count > batch)
-        writer = _PostgresWriter(conn) if conn.dialect.name == "postgresql" else _SqliteWriter(conn)
+        writer: PostgresWriter | _SqliteWriter = PostgresWriter(conn) if postgres else _SqliteWriter(conn)
         households = history = 0
         for chunk in batches:
             writer.write(chunk)
@@ -155,82 +156,6 @@ def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str
             raise RuntimeError(f"synthetic generator process failed (exit code {producer.exitcode})")
 
 
-def _assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: list[int]) -> None:
-    """Give rows their database ids and link them (household ↔ head, resident → household, history)."""
-    by_number: dict[str, dict[str, Any]] = {}
-    for household, new_id in zip(chunk.households, household_ids, strict=True):
-        household["id"] = new_id
-        by_number[household["household_number"]] = household
-    by_atena: dict[str, int] = {}
-    for resident, new_id in zip(chunk.residents, resident_ids, strict=True):
-        resident["id"] = new_id
-        resident["household_id"] = by_number[resident["household_number"]]["id"]
-        by_atena[resident["atena_number"]] = new_id
-    for household in chunk.households:
-        household["head_resident_id"] = by_atena[household["head_atena_number"]]
-    for row in chunk.history:
-        resident_id = by_atena[row["atena_number"]]
-        row["resident_id"] = resident_id
-        household_id = by_number[row["household_number"]]["id"]
-        row["snapshot"] = (
-            f'{{"id": {resident_id}, "household_id": {household_id}, {row.pop("snapshot_rest")[1:]}'
-        )
-
-
-def _tuples(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    for row in rows:
-        yield tuple(row[c] for c in columns)
-
-
-class _PostgresWriter:
-    """COPY through the psycopg 3 connection under the SQLAlchemy connection (same transaction)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        conn.execute(text("SET LOCAL synchronous_commit = off"))
-        conn.execute(text("SET LOCAL default_toast_compression = lz4"))  # snapshots: far faster than pglz
-        conn.execute(
-            text("CREATE TEMP TABLE IF NOT EXISTS synthetic_heads (household_id bigint, head bigint)")
-        )
-        self.raw = conn.connection.driver_connection
-
-    def _ids(self, table: str, how_many: int) -> list[int]:
-        rows = self.conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table, "n": how_many},
-        )
-        return [int(r[0]) for r in rows]
-
-    def _copy(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        cursor = self.raw.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def write(self, chunk: SyntheticBatch) -> None:
-        _assign_ids(
-            chunk, self._ids("household", len(chunk.households)), self._ids("resident", len(chunk.residents))
-        )
-        for row in chunk.households:
-            row["head_id_later"], row["head_resident_id"] = row["head_resident_id"], None
-        self._copy("household", HOUSEHOLD_COLUMNS, _tuples(chunk.households, HOUSEHOLD_COLUMNS))
-        self._copy("resident", RESIDENT_COLUMNS, _tuples(chunk.residents, RESIDENT_COLUMNS))
-        self._copy("resident_history", HISTORY_COLUMNS, _tuples(chunk.history, HISTORY_COLUMNS))
-        # The head link is circular (household → resident → household): set it once both rows exist.
-        self.conn.execute(text("TRUNCATE synthetic_heads"))
-        self._copy(
-            "synthetic_heads",
-            ("household_id", "head"),
-            ((h["id"], h["head_id_later"]) for h in chunk.households),
-        )
-        self.conn.execute(text(
-            "UPDATE household h SET head_resident_id = s.head FROM synthetic_heads s WHERE h.id = s.household_id"
-        ))  # fmt: skip
-
-    def finish(self) -> None:
-        self.conn.execute(text("DROP TABLE IF EXISTS synthetic_heads"))
-
-
 class _SqliteWriter:
     """executemany on the DBAPI cursor.  Households go in without their head, which is set once the
     residents exist, so no foreign key is ever pending (a pending one makes SQLite scan child tables)."""
@@ -255,7 +180,7 @@ class _SqliteWriter:
         resident_ids = list(range(self.next_resident, self.next_resident + n_residents))
         self.next_household += n_households
         self.next_resident += n_residents
-        _assign_ids(chunk, household_ids, resident_ids)
+        assign_ids(chunk, household_ids, resident_ids)
         heads = [(h["head_resident_id"], h["id"]) for h in chunk.households]
         for row in chunk.households:
             row["head_resident_id"] = None

@@ -147,8 +147,13 @@ def resident_row(
     return row, reason, change_date
 
 
-def first_history_row(resident: dict[str, Any], household: dict[str, Any], head: dict[str, Any], reason: str,
-                      change_date: dt.date) -> dict[str, Any]:  # fmt: skip
+def first_history_row(
+    resident: dict[str, Any],
+    household: dict[str, Any],
+    head: dict[str, Any],
+    reason: str,
+    change_date: dt.date,
+) -> dict[str, Any]:
     """履歴番号 1 of a person: the 記載 (転入 or 出生) with the full snapshot (ids filled in by the loader)."""
     row = dict(HISTORY_DEFAULTS)
     row.update(

@@ -1,0 +1,48 @@
+"""The tables the bulk loader writes, their column lists, and linking generated rows by database id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
+
+from sqlalchemy import Table
+
+from handlers.synthetic.generator import SyntheticBatch
+from models.resident import Household, NumberSequence, Resident, ResidentHistory
+
+HOUSEHOLD = cast(Table, Household.__table__)
+RESIDENT = cast(Table, Resident.__table__)
+HISTORY = cast(Table, ResidentHistory.__table__)
+SEQUENCES = cast(Table, NumberSequence.__table__)
+# Columns written; created_at keeps its server default, history ids come from the table's sequence.
+HOUSEHOLD_COLUMNS = tuple(c.name for c in HOUSEHOLD.columns if c.name != "created_at")
+RESIDENT_COLUMNS = tuple(c.name for c in RESIDENT.columns if c.name != "created_at")
+HISTORY_COLUMNS = tuple(c.name for c in HISTORY.columns if c.name not in ("created_at", "id"))
+
+
+def assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: list[int]) -> None:
+    """Give rows their database ids and link them (household ↔ head, resident → household, history).
+    A snapshot serialised without its ids (``snapshot_rest``) gets them prepended."""
+    by_number: dict[str, dict[str, Any]] = {}
+    for household, new_id in zip(chunk.households, household_ids, strict=True):
+        household["id"] = new_id
+        by_number[household["household_number"]] = household
+    by_atena: dict[str, int] = {}
+    for resident, new_id in zip(chunk.residents, resident_ids, strict=True):
+        resident["id"] = new_id
+        resident["household_id"] = by_number[resident["household_number"]]["id"]
+        by_atena[resident["atena_number"]] = new_id
+    for household in chunk.households:
+        household["head_resident_id"] = by_atena[household["head_atena_number"]]
+    for row in chunk.history:
+        resident_id = by_atena[row["atena_number"]]
+        row["resident_id"] = resident_id
+        if "snapshot_rest" in row:
+            household_id = by_number[row["household_number"]]["id"]
+            rest = row.pop("snapshot_rest")[1:]
+            row["snapshot"] = f'{{"id": {resident_id}, "household_id": {household_id}, {rest}'
+
+
+def as_tuples(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    for row in rows:
+        yield tuple(row[c] for c in columns)
