@@ -75,3 +75,9 @@ def test_migration_page_shows_the_dry_run(analyst: FlaskClient, operators: Recor
     analyst.post("/flows/move_in/deploy", json={"xml": RENAMED, "comment": "名称変更"})
     page = analyst.get("/flows/move_in/migration").get_data(as_text=True)
     assert "第2版" in page and "他の版で処理中の案件はありません" in page
+
+
+def test_the_modeler_page_runs_the_flow_scenarios_and_shows_pass_or_fail(analyst: FlaskClient) -> None:
+    page = analyst.post("/flows/move_in/scenarios").get_data(as_text=True)
+    assert page.count("合格") == 2 and "不合格" not in page
+    assert "intake_move_in → record_provisional → review_move_in" in page

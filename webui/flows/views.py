@@ -12,6 +12,7 @@ from handlers.flow_migration import (
     revert_migration,
     start_migration_job,
 )
+from handlers.flow_scenarios import run_scenarios
 from handlers.flows import (
     deploy_flow,
     diff_versions,
@@ -156,3 +157,12 @@ def revert(case_id: int) -> WerkzeugResponse:
         job_id = migration.job_id
     flash("案件の移行を取り消しました。", "info")
     return redirect(url_for("flows.migration_job", job_id=job_id) if job_id else url_for("flows.index"))
+
+
+@bp.post("/<process_id>/scenarios")
+@login_required
+@permission_required(EDIT)
+def scenarios(process_id: str) -> str:
+    with web_uow() as uow:
+        results = run_scenarios(uow, process_id)
+    return render_template("flows/scenarios.html", process_id=process_id, results=results)
