@@ -18,6 +18,8 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.demo_households import DemoHousehold, demo_households, support_case
 from handlers.residents.registration import register_household, remove_resident
+from handlers.residents.resident_code_pool import load_pool
+from handlers.rules.check_digit import with_m11w27
 from handlers.support_measures import create_support_measure
 from handlers.synthetic import bulk_load
 from handlers.uow import unit_of_work
@@ -29,6 +31,7 @@ from models.user import User
 DEMO_PASSWORD = "jumin-demo-2026"
 DEMO_TOTP_SECRET = "JUMINDEMOJUMINDEMOJUMINDEMO2345A"  # base32 (A–Z, 2–7), 160 bits
 SYNTHETIC_PER_CITY = 200
+DEMO_POOL_SIZE = 200
 ROLE_LOGINS = (
     ("clerk", "clerk", "窓口職員"),
     ("supervisor", "supervisor", "審査者"),
@@ -72,6 +75,7 @@ def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str
     for city in CITIES:
         tenant_id = _ensure_municipality(db, city)
         _ensure_users(db, city, tenant_id)
+        _ensure_resident_code_pool(db, city, tenant_id)
         if _has_residents(db, tenant_id):
             echo(f"{city.name}: demo residents already loaded")
             continue
@@ -106,6 +110,14 @@ def _ensure_users(db: Database, city: DemoCity, tenant_id: int) -> None:
                                password=DEMO_PASSWORD, roles=[role])  # fmt: skip
             user.totp_secret = DEMO_TOTP_SECRET  # pre-enrolled: the demo's shared authenticator secret
             user.totp_enrolled = True
+
+
+def _ensure_resident_code_pool(db: Database, city: DemoCity, tenant_id: int) -> None:
+    """Free 住民票コード (normally fetched from the CS) so that a 転入 or 出生 can be registered in the demo."""
+    base = 9_000_000_000 + (city.seed % 100) * 100_000
+    codes = [with_m11w27(f"{base + n:010d}") for n in range(DEMO_POOL_SIZE)]
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        load_pool(uow, codes)
 
 
 def _has_residents(db: Database, tenant_id: int) -> bool:
