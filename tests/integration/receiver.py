@@ -19,6 +19,7 @@ class Received:
     seq: int
     body: dict[str, Any]
     signed: bool
+    at: float = field(default_factory=time.monotonic)  # when it arrived (monotonic clock)
 
 
 @dataclass
