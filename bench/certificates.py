@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from handlers.certificates.catalog import TYPES
@@ -60,7 +61,9 @@ def plain_render(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
     families = ", ".join(f"'{f}'" for f in FALLBACK_FAMILIES)
-    css = CSS(string=f"html {{ font-family: {families}, serif; }}\n" + (TEMPLATES / "certificate.css").read_text())
+    css = CSS(
+        string=f"html {{ font-family: {families}, serif; }}\n" + (TEMPLATES / "certificate.css").read_text()
+    )
     pdf: bytes = HTML(string=html).write_pdf(stylesheets=[css])
     return pdf
 
@@ -82,8 +85,8 @@ def main() -> None:
     for label, code, count in (("個人票", "copy_individual", 1), ("世帯連記式 (4人)", "copy_household", 4)):
         content = content_for(code, count)
         html = render_certificate(content, ISSUE_NUMBER).html
-        ours = rate(lambda c=content: render_certificate(c, ISSUE_NUMBER), args.seconds)
-        plain = rate(lambda h=html: plain_render(h), args.seconds)
+        ours = rate(partial(render_certificate, content, ISSUE_NUMBER), args.seconds)
+        plain = rate(partial(plain_render, html), args.seconds)
         print(f"{label:<26}{ours:>14.1f}{plain:>15.1f}{ours / plain:>7.1f}×")
 
 

@@ -19,7 +19,7 @@ from handlers.certificates.issuance import (
     overflow_alerts,
 )
 from handlers.certificates.officials import official_on, set_officials
-from handlers.certificates.options import CertificateOptions, CertificateRequest
+from handlers.certificates.options import CertificateOptions, CertificateRequest, request_from_case
 from handlers.certificates.verification import (
     VerificationResult,
     verification_session,
@@ -43,6 +43,7 @@ __all__ = [
     "issue_certificate",
     "official_on",
     "overflow_alerts",
+    "request_from_case",
     "set_officials",
     "verification_session",
     "verify_certificate",

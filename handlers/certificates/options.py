@@ -10,7 +10,9 @@ Rules (pure):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from handlers.certificates.catalog import NOTICE_REQUESTER_KINDS, RESIDENT_CODE_NOTICES, TYPES
 from handlers.errors import Problem, ValidationError
@@ -132,3 +134,24 @@ def validate_request(request: CertificateRequest) -> None:
     problems = request_problems(request)
     if problems:
         raise ValidationError(problems)
+
+
+CASE_OPTION_FLAGS = ("include_head_relation", "include_honseki", "include_resident_code", "include_my_number")
+
+
+def request_from_case(data: Mapping[str, Any]) -> CertificateRequest:
+    """The request a certificate-request case keeps (``handlers.certificate_requests.normalized_request``) as a
+    CertificateRequest, for the clerk's ``issue_certificate`` task of ``certificate_request.bpmn``."""
+    asked = set(data.get("options") or ())
+    options = CertificateOptions(**{flag: flag in asked for flag in CASE_OPTION_FLAGS})
+    requester = data.get("requester") or {}
+    return CertificateRequest(
+        certificate_type=str(data["certificate_type"]),
+        subjects=tuple(str(s) for s in data.get("subjects") or ()),
+        whole_household=bool(data.get("whole_household")) or data["certificate_type"] == "copy_household",
+        options=options,
+        requester_kind=str(data["requester_kind"]),
+        requester=Identity(name=requester.get("name") or None),
+        purpose=str(data.get("purpose") or ""),
+        copies=int(data.get("copies") or 1),
+    )

@@ -155,8 +155,8 @@ def _issue_number_in(text: str) -> str | None:
 def _municipality_from_metadata(pdf: bytes) -> str | None:
     from pypdf import PdfReader
 
-    info = PdfReader(io.BytesIO(pdf)).metadata or {}
-    subject = str(info.get("/Subject") or "")
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    subject = str(metadata.get("/Subject") or "") if metadata is not None else ""
     match = _PAYLOAD_IN_TEXT.search(subject)
     if match is None:
         return None

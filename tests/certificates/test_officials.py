@@ -1,0 +1,39 @@
+"""認証者の管理 (j290, j310): the administrator registers the mayor and the acting mayor with their periods."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+import models
+from handlers.certificates import set_officials
+from handlers.db import Database
+from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.uow import unit_of_work
+from tests import factories
+
+
+@pytest.mark.req("j290", "j310")
+def test_administrator_sets_the_certifiers_and_a_blank_name_is_refused(
+    db: Database, users_a: dict[str, models.User], city_a: models.Municipality, setup_session: Session
+) -> None:
+    admin, clerk = factories.actor_for(users_a["administrator"]), factories.actor_for(users_a["clerk"])
+    officials = [
+        {"title": "横浜市長", "name": "山中 竹春", "from": "2021-08-30", "to": "", "acting": False},
+        {
+            "title": "横浜市長職務代理者 副市長",
+            "name": "平原 敏英",
+            "from": "2026-12-01",
+            "to": "2026-12-10",
+            "acting": True,
+        },
+    ]
+    with unit_of_work(db, admin) as uow:
+        set_officials(uow, officials)
+    setup_session.refresh(city_a)
+    assert [o["name"] for o in city_a.settings["officials"]] == ["山中 竹春", "平原 敏英"]
+    with pytest.raises(ValidationError) as refused, unit_of_work(db, admin) as uow:
+        set_officials(uow, [{"title": "横浜市長", "name": " ", "from": "", "to": ""}])
+    assert refused.value.problems[0].item == "氏名"
+    with pytest.raises(PermissionDeniedError), unit_of_work(db, clerk) as uow:
+        set_officials(uow, officials)
