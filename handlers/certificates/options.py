@@ -136,14 +136,17 @@ def validate_request(request: CertificateRequest) -> None:
         raise ValidationError(problems)
 
 
-CASE_OPTION_FLAGS = ("include_head_relation", "include_honseki", "include_resident_code", "include_my_number")
-
 
 def request_from_case(data: Mapping[str, Any]) -> CertificateRequest:
     """The request a certificate-request case keeps (``handlers.certificate_requests.normalized_request``) as a
     CertificateRequest, for the clerk's ``issue_certificate`` task of ``certificate_request.bpmn``."""
     asked = set(data.get("options") or ())
-    options = CertificateOptions(**{flag: flag in asked for flag in CASE_OPTION_FLAGS})
+    options = CertificateOptions(
+        include_head_relation="include_head_relation" in asked,
+        include_honseki="include_honseki" in asked,
+        include_resident_code="include_resident_code" in asked,
+        include_my_number="include_my_number" in asked,
+    )
     requester = data.get("requester") or {}
     return CertificateRequest(
         certificate_type=str(data["certificate_type"]),
