@@ -39,14 +39,20 @@ def support_request(form: MultiDict[str, str]) -> dict[str, Any]:
     }
 
 
-def date_field(form: MultiDict[str, str], field: str, item: str, *, required: bool = True) -> dt.date | None:
-    text = form.get(field, "").strip()
-    if not text and not required:
-        return None
+def _parsed_date(text: str, field: str, item: str) -> dt.date:
     try:
         return parse_calendar_date(text)
     except DateInputError as err:
         raise ValidationError([err.to_problem(field, item)]) from err
+
+
+def date_field(form: MultiDict[str, str], field: str, item: str) -> dt.date:
+    return _parsed_date(form.get(field, "").strip(), field, item)
+
+
+def optional_date_field(form: MultiDict[str, str], field: str, item: str) -> dt.date | None:
+    text = form.get(field, "").strip()
+    return _parsed_date(text, field, item) if text else None
 
 
 def int_field(form: MultiDict[str, str], field: str, item: str, *, required: bool = True) -> int | None:

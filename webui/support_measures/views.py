@@ -34,7 +34,7 @@ from handlers.suppression_controls import (
 )
 from handlers.suppression_lists import inspection_list, suppressed_persons
 from webui.security import login_required, permission_required
-from webui.support_measures.forms import date_field, int_field, support_request
+from webui.support_measures.forms import date_field, int_field, optional_date_field, support_request
 from webui.uow import web_uow
 
 bp = Blueprint("support_measures", __name__, template_folder="templates", url_prefix="/support-measures")
@@ -130,11 +130,12 @@ def lift_form() -> tuple[str, int]:
 @permission_required("support.lift_temporarily")
 def lift() -> Response | tuple[str, int]:
     form = request.form
-    target = "measure_id" if form.get("target") == "measure" else "suppression_id"
+    on_measure = form.get("target") == "measure"
     try:
+        target_id = int_field(form, "target_id", "対象の番号")
         with web_uow() as uow:
             lifted = lift_temporarily(
-                uow, **{target: int_field(form, "target_id", "対象の番号")},
+                uow, measure_id=target_id if on_measure else None, suppression_id=None if on_measure else target_id,
                 purpose=form.get("purpose", ""), minutes=int_field(form, "minutes", "一時解除の時間", required=False),
                 reason=form.get("reason"),
             )  # fmt: skip
@@ -152,6 +153,12 @@ def _target() -> dict[str, str | None]:
     values = request.values
     return {"atena_number": values.get("atena_number", "").strip() or None,
             "household_number": values.get("household_number", "").strip() or None}  # fmt: skip
+
+
+def _back_to_suppressions() -> Response:
+    target = _target()
+    return redirect(url_for("support_measures.suppressions", atena_number=target["atena_number"],
+                            household_number=target["household_number"]))  # fmt: skip
 
 
 def _suppressions_page(problems: list[Any], status: int = 200) -> tuple[str, int]:
@@ -180,12 +187,12 @@ def set_one() -> Response | tuple[str, int]:
             set_suppression(
                 uow, **_target(), process=form.get("process", ""), level=form.get("level", ""),
                 start_date=date_field(form, "start_date", "抑止の開始日"),
-                end_date=date_field(form, "end_date", "抑止の終了日", required=False), reason=form.get("reason", ""),
+                end_date=optional_date_field(form, "end_date", "抑止の終了日"), reason=form.get("reason", ""),
             )  # fmt: skip
     except ValidationError as err:
         return _suppressions_page(err.problems, 422)
     flash("抑止を設定しました。", "info")
-    return redirect(url_for("support_measures.suppressions", **{k: v for k, v in _target().items() if v}))
+    return _back_to_suppressions()
 
 
 @bp.post("/suppressions/<int:suppression_id>/release")
@@ -198,7 +205,7 @@ def release_one(suppression_id: int) -> Response | tuple[str, int]:
     except ValidationError as err:
         return _suppressions_page(err.problems, 422)
     flash("抑止を解除しました。", "info")
-    return redirect(url_for("support_measures.suppressions", **{k: v for k, v in _target().items() if v}))
+    return _back_to_suppressions()
 
 
 # --- 支援措置申出の受付と確認・決定 (j160, j440) ----------------------------------------------------------
