@@ -43,7 +43,7 @@ def decisions(db: Database, city: models.Municipality) -> list[models.AccessLog]
         return list(uow.session.scalars(stmt.order_by(models.AccessLog.seq)))
 
 
-@pytest.mark.req("j160", "j440")
+@pytest.mark.req("j160", "j380", "j440")
 def test_a_clerk_sees_the_measure_in_force_without_its_link_or_period_alerts(
     db: Database, world: World, clerk_a: Actor
 ) -> None:
@@ -54,7 +54,7 @@ def test_a_clerk_sees_the_measure_in_force_without_its_link_or_period_alerts(
     assert [a["code"] for a in shown["alerts"]] == ["protected_subject"]
 
 
-@pytest.mark.req("j160", "j440")
+@pytest.mark.req("j160", "j380", "j440")
 def test_the_officer_gets_the_link_and_the_alert_that_the_period_ended_without_extension(
     db: Database, world: World, officer_a: Actor
 ) -> None:
@@ -63,7 +63,7 @@ def test_the_officer_gets_the_link_and_the_alert_that_the_period_ended_without_e
     assert [a["code"] for a in shown["period_alerts"]] == ["support_expired"]
 
 
-@pytest.mark.req("j160", "j440")
+@pytest.mark.req("j160", "j380", "j440")
 def test_provisional_protection_is_shown_as_such(db: Database, world: World, clerk_a: Actor) -> None:
     shown = view(db, clerk_a, world.atena["newcomer"])["protection"]
     assert shown["label"] == "仮支援措置"
@@ -98,7 +98,7 @@ def test_error_level_inquiry_suppression_refuses_the_clerk_and_is_logged_but_the
     assert shown["atena_number"] == stranger and "支援措置責任者" in shown["suppression_notice"]
 
 
-@pytest.mark.req("j160", "j330")
+@pytest.mark.req("j160", "j330", "j380")
 def test_search_marks_protected_persons_and_links_only_for_the_officer(
     db: Database, world: World, clerk_a: Actor, officer_a: Actor
 ) -> None:

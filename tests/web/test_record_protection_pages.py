@@ -21,7 +21,7 @@ def world(db: Database, setup_session: Session, city_a: models.Municipality, use
     return build_world(db, setup_session, city_a, factories.actor_for(users_a["support_officer"]))
 
 
-@pytest.mark.req("j160", "j440")
+@pytest.mark.req("j160", "j380", "j440")
 def test_a_clerk_sees_the_protection_plainly_without_a_link(sign_in, users_a, world: World) -> None:
     page = sign_in(users_a["clerk"]).get(f"/residents/{world.atena['victim']}")
     body = page.get_data(as_text=True)
@@ -31,7 +31,7 @@ def test_a_clerk_sees_the_protection_plainly_without_a_link(sign_in, users_a, wo
     assert "支援措置（仮支援措置を含む）の対象者が含まれています" in body
 
 
-@pytest.mark.req("j160", "j440")
+@pytest.mark.req("j160", "j380", "j440")
 def test_the_officer_gets_the_link_and_the_period_alert(sign_in, users_a, world: World) -> None:
     body = (
         sign_in(users_a["support_officer"]).get(f"/residents/{world.atena['victim']}").get_data(as_text=True)
@@ -40,7 +40,7 @@ def test_the_officer_gets_the_link_and_the_period_alert(sign_in, users_a, world:
     assert "延長または終了の処理をしてください" in body
 
 
-@pytest.mark.req("j160", "j330")
+@pytest.mark.req("j160", "j330", "j380")
 def test_search_results_mark_provisional_protection_and_link_only_for_the_officer(
     sign_in, users_a, world: World
 ) -> None:
