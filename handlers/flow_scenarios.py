@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from handlers import cases
 from handlers.context import Actor
-from handlers.errors import DomainError
+from handlers.errors import DomainError, Problem, ValidationError
 from handlers.flows import PERMISSION, standard_xml
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
@@ -160,3 +160,33 @@ def run_scenarios(uow: UnitOfWork, process_id: str, xml: str | None = None) -> l
     """Every scenario of ``process_id`` against ``xml`` (default: the newest version or the standard)."""
     standard_xml(process_id)
     return [run_scenario(uow, process_id, s, xml) for s in scenarios_for(uow, process_id)]
+
+
+def save_scenario(uow: UnitOfWork, process_id: str, scenario: dict[str, Any]) -> FlowScenario:
+    """Keep a municipality's own scenario for ``process_id`` (replacing one of the same name)."""
+    require(uow.actor, PERMISSION)
+    standard_xml(process_id)
+    name = str(scenario.get("name") or "").strip()
+    if not name or not scenario.get("change_type") or not scenario.get("expected_path"):
+        raise ValidationError(
+            [
+                Problem(
+                    "scenario",
+                    "テストシナリオ",
+                    "名称・異動の種類・期待する経路のいずれかがありません",
+                    "入力してください。",
+                    "scenario",
+                )
+            ]
+        )
+    row = uow.session.scalars(
+        select(FlowScenario).where(FlowScenario.process_id == process_id, FlowScenario.name == name)
+    ).first()
+    if row is None:
+        row = FlowScenario(
+            tenant_id=uow.actor.tenant_id, process_id=process_id, name=name, author=uow.actor.login_id
+        )
+        uow.session.add(row)
+    row.scenario, row.author = dict(scenario), uow.actor.login_id
+    uow.session.flush()
+    return row

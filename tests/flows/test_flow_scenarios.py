@@ -46,3 +46,14 @@ def test_a_scenario_fails_when_a_task_is_removed_from_the_flow(step: Step, analy
     results = step(analyst_a, run_scenarios, "move_in", broken)
     assert results and not any(r.passed for r in results)
     assert "タスク issue_documents が開いていません" in results[0].message
+
+
+def test_a_municipality_scenario_is_kept_and_run_with_the_standard_ones(step: Step, analyst_a: Actor) -> None:
+    from handlers.flow_scenarios import save_scenario
+
+    mine = dict(standard_scenarios("move_in")[0], name="横浜市：承認")
+    mine["expected_path"] = [*mine["expected_path"], "explain_rules"]  # this flow has no such step: must fail
+    step(analyst_a, save_scenario, "move_in", mine)
+    results = step(analyst_a, run_scenarios, "move_in")
+    assert [(r.name, r.passed) for r in results][-1] == ("横浜市：承認", False)
+    assert all(r.passed for r in results[:-1])
