@@ -17,8 +17,6 @@ from tests import factories
 from tests.certificates.conftest import FIXED_NOW, issue
 from tests.certificates.pdf_tools import flat, page_images, pdf_fonts, pdf_text
 
-pytestmark = pytest.mark.slow
-
 IVS_KATSU = "葛\U000e0102"  # 葛 + VS19: MJ022335 (IPAmj registers 葛 in the Moji_Joho collection, VS19–VS25)
 NOT_A_CHARACTER = "\U0010fffd"  # private use: no font has it, so it draws .notdef
 

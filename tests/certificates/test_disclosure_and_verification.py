@@ -30,8 +30,6 @@ from models.certificate import IssuanceDeletionRefusedError
 from tests.certificates.conftest import FIXED_NOW, atena_numbers, issue
 from tests.certificates.pdf_tools import flat, pdf_text
 
-pytestmark = pytest.mark.slow
-
 
 def protect(setup_session: Session, city: models.Municipality, atena_number: str) -> None:
     measure = models.SupportMeasure(

@@ -18,8 +18,6 @@ from tests import factories
 from tests.certificates.conftest import FIXED_NOW, atena_numbers, issue
 from tests.certificates.pdf_tools import flat, has_item, pages_text, pdf_text
 
-pytestmark = pytest.mark.slow
-
 
 def member_snapshot(household: models.Household, index: int) -> models.Resident:
     return sorted(household.members, key=lambda m: m.household_order)[index]

@@ -24,8 +24,6 @@ from tests import factories
 from tests.certificates.conftest import FIXED_NOW, issue
 from tests.certificates.pdf_tools import page_images
 
-pytestmark = pytest.mark.slow
-
 REFERENCE = Path(__file__).parent / "reference"
 UPDATE = os.environ.get("JUMIN_UPDATE_REFERENCES") == "1"
 MAX_DIFFERENT_PIXELS = 0.005  # share of pixels whose grey level differs by more than THRESHOLD

@@ -15,8 +15,6 @@ from tests.certificates.conftest import atena_numbers
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.web.conftest import login_as
 
-pytestmark = pytest.mark.slow
-
 
 def issue_form(subject: str, **overrides: str) -> dict[str, str]:
     data = {"subjects": subject, "certificate_type": "copy_individual", "requester_kind": "self",
