@@ -5,13 +5,11 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from handlers.context import Actor
 from handlers.db import Database
+from handlers.errors import NotFoundError
 from handlers.synthetic import bulk_load
-from handlers.uow import unit_of_work
-from models.tenant import Municipality
+from handlers.tenants import system_actor_for_code
 
 
 @click.command("synth")
@@ -23,12 +21,12 @@ from models.tenant import Municipality
 def synth_cli(tenant_code: str, count: int, seed: int, batch: int) -> None:
     """合成住民データを一括登録する（デモ・性能測定用のシステムバッチ）。"""
     db: Database = current_app.extensions["jumin.db"]
-    with unit_of_work(db, Actor.system(0, "synth"), cross_tenant=True) as uow:
-        tenant_id = uow.session.scalar(select(Municipality.id).where(Municipality.code == tenant_code))
-    if tenant_id is None:
+    try:
+        tenant_id = system_actor_for_code(db, tenant_code, "synth").tenant_id
+    except NotFoundError:
         raise click.ClickException(
             f"市区町村コード {tenant_code} の団体が登録されていません（jumin demo load など）。"
-        )
+        ) from None
     report = bulk_load(db.bind, tenant_id, count, seed, batch)
     click.echo(
         f"{report.residents} residents, {report.households} households, {report.history_rows} history rows "
