@@ -12,6 +12,14 @@ from models.integration import IntegrationDestination
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.relay import RelayInbox
 from models.removed import RemovedRecordArchive
+from models.reporting import (
+    BatchRun,
+    BatchSchedule,
+    BulkAddressChange,
+    CsvImport,
+    CsvImportRow,
+    ExtractionJob,
+)
 from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.support import SupportMeasure, SupportMeasureParty
@@ -24,12 +32,18 @@ __all__ = [
     "AccessLogHead",
     "ApiToken",
     "Base",
+    "BatchRun",
+    "BatchSchedule",
+    "BulkAddressChange",
     "Case",
     "CaseEvent",
     "CaseMigration",
     "CaseTask",
     "CertificateIssuance",
+    "CsvImport",
+    "CsvImportRow",
     "DisclosureRelease",
+    "ExtractionJob",
     "FlowScenario",
     "Household",
     "ImmigrationNotice",

@@ -1,0 +1,146 @@
+"""Back-office work that runs beside the counter: extraction jobs (EUC, j1360), CSV intakes (j1430), bulk
+address changes (j1340) and scheduled batches (j1280).  Data only; the rules are in handlers/extraction,
+handlers/csv_intake and handlers/batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TenantScoped
+
+
+class ExtractionJob(TenantScoped, Base):
+    """One extraction (抽出) run in the background: its conditions, progress and the produced file."""
+
+    __tablename__ = "extraction_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="extraction")  # extraction / sampling
+    conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the condition tree (+ sampling spec)
+    output: Mapped[str] = mapped_column(String(20))  # count / csv_utf8 / csv_sjis / xml / labels_pdf
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued / running / done / failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # rows scanned so far
+    total: Mapped[int | None] = mapped_column(Integer)  # rows to scan, when known
+    row_count: Mapped[int | None] = mapped_column(Integer)  # persons in the result
+    excluded_protected: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    result_name: Mapped[str | None] = mapped_column(String(100))
+    result_type: Mapped[str | None] = mapped_column(String(60))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CsvImport(TenantScoped, Base):
+    """One uploaded CSV file (取込), identified by its sha256 so a re-upload creates nothing twice."""
+
+    __tablename__ = "csv_import"
+    __table_args__ = (Index("ix_csv_import_sha", "tenant_id", "kind", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # change_notice / certificate_application / card_face
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    all_or_nothing: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12))  # imported / partial / rejected
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[Any]] = mapped_column(default=list)  # [{row, column, reason}]
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CsvImportRow(TenantScoped, Base):
+    """One accepted row, keyed by its content, and what it became (a case or a prepared search)."""
+
+    __tablename__ = "csv_import_row"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "row_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("csv_import.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    row_number: Mapped[int] = mapped_column(Integer)
+    row_key: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised row
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # parsed values (never 個人番号 in clear)
+
+
+class BulkAddressChange(TenantScoped, Base):
+    """A bulk address / 本籍 change (住所一括変更, j1340): the provisional plan, then the final run."""
+
+    __tablename__ = "bulk_address_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(10))  # address / honseki
+    minor_category: Mapped[str] = mapped_column(String(40))
+    change_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="provisional")  # provisional / final
+    plan: Mapped[list[Any]] = mapped_column(default=list)  # affected households / persons, before → after
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+    applied: Mapped[list[Any]] = mapped_column(default=list)  # 宛名番号 changed by the final run
+    skipped: Mapped[list[Any]] = mapped_column(default=list)  # excluded at the final run, with the reason
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BatchSchedule(TenantScoped, Base):
+    """When a registered batch runs by itself (j1280) and the parameters it was last given."""
+
+    __tablename__ = "batch_schedule"
+    __table_args__ = (UniqueConstraint("tenant_id", "batch_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_code: Mapped[str] = mapped_column(String(40))
+    frequency: Mapped[str] = mapped_column(
+        String(12), default="none"
+    )  # none/once/daily/weekly/monthly/month_end
+    run_at: Mapped[str] = mapped_column(String(5), default="02:00")  # HH:MM, local time (Asia/Tokyo)
+    once_on: Mapped[dt.date | None] = mapped_column(Date)  # frequency "once"
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday (weekly)
+    day_of_month: Mapped[int | None] = mapped_column(Integer)  # 1–31 (monthly; clipped to the month's end)
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)  # last parameters used or saved
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(60))
+
+
+class BatchRun(TenantScoped, Base):
+    """One run of a batch: who or what started it, when, with what, and what came out (j1280)."""
+
+    __tablename__ = "batch_run"
+    __table_args__ = (Index("ix_batch_run_code", "tenant_id", "batch_code", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_code: Mapped[str] = mapped_column(String(40))
+    trigger: Mapped[str] = mapped_column(String(12))  # manual / schedule
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    changed_parameters: Mapped[list[Any]] = mapped_column(default=list)  # names edited since the last run
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running / succeeded / failed
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    output: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    terminal: Mapped[str | None] = mapped_column(String(60))  # 処理端末
+    started_by: Mapped[str] = mapped_column(String(60))
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)  # e.g. the statistics XLSX
+    result_name: Mapped[str | None] = mapped_column(String(100))
