@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, str] = {
     "audit.view": "アクセスログ照会",
     "flows.edit": "業務フロー編集",
     "extraction.run": "EUC抽出",
+    "statistics.view": "統計照会",
     "batch.run": "バッチ実行",
     "export.run": "データ出力",
     "resident_code.issue": "住民票コード付番",
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "certificate.issue",
             "resident_code.issue",
             "batch.run",
+            "statistics.view",
         }
     ),
     "analyst": frozenset({"flows.edit", "extraction.run"}),
