@@ -68,7 +68,6 @@ def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing_and_keeps_the_or
         worker.kill()
         assert len(receiver.state.received) < 40, "the worker finished before it could be killed"
         worker = Worker(url, tmp_path / "worker.log").start()
-        from tests.integration.real_worker import BROKER_URL  # noqa: F401 - the sweep goes through the broker
 
         dispatch_through_broker(db)("jumin.outbox.sweep", [])  # what beat does every minute
         wait_until(lambda: all_sent(db, tenant_id), 90, "every notice to be sent")
