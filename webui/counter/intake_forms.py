@@ -29,7 +29,7 @@ class IntakeSpec:
 
 MOVE_IN_SECTIONS: Sections = (
     ("届出の内容", ("kind", "change_date", "notified_date")),
-    ("転入先の住所・世帯", ("join_existing", "household_number", "postal_code", "address", "address_katagaki")),
+    ("転入先の住所・世帯", ("postal_code", "address", "address_katagaki", "join_existing", "household_number")),
     ("転入前の住所", ("former_postal_code", "former_address", "former_municipality_code",
                   "planned_move_out_date", "unnotified_address")),
     ("転入者", ("members", "add_member", "remove_member")),
