@@ -1,0 +1,223 @@
+"""Complete 転入 cases per second: the real path (engine + handlers + PostgreSQL) against bare SpiffWorkflow.
+
+    .venv/bin/python -m bench.cases [--count 500] [--warmup 50] [--members 3] [--profile out.prof]
+
+Real path: for each case, a clerk opens a 転入 of a family (``handlers.cases.open_case``: assess, case,
+intake task completed, provisional change) in one unit of work, then a supervisor — another user — finds
+the review task and approves it (``handlers.cases.approve``: assess again, 本登録 with a 住民票コード from the
+pool, history rows, outbox rows) in a second unit of work, as two real requests would, without HTTP.
+The case then waits at 交付物の発行.  Database: BENCH_DATABASE_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases), its schema **dropped and recreated**.
+
+Ceiling: the same workflows/move_in.bpmn through bare SpiffWorkflow in memory (trivial operators, the default
+script engine, a JSON save and restore between the steps: ``workflows.engine.bench_support``).
+
+Prints cases/s of both, their ratio, CPU seconds of this process, and the load average around each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+import models
+from handlers import cases
+from handlers.context import Actor
+from handlers.db import Database, make_engine
+from handlers.passwords import hash_password
+from handlers.residents.resident_code_pool import load_pool
+from handlers.rules.check_digit import my_number_check_digit, with_m11w27
+from handlers.tenancy import bind_session
+from handlers.uow import unit_of_work
+from models.case import Case, CaseTask
+from models.change import OutboxMessage
+from models.resident import ResidentHistory
+from tests.pg_available import ensure_database
+from workflows.engine.bench_support import BareFlow
+from workflows.engine.loader import WORKFLOWS_DIR
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases"
+POOL_SPARE = 1_000  # free codes left at the end: stays above the low-stock alert threshold (100)
+GIVEN = [("太郎", "タロウ", "1", "世帯主"), ("花子", "ハナコ", "2", "妻"), ("一郎", "イチロウ", "1", "子"),
+         ("次郎", "ジロウ", "1", "子"), ("桜", "サクラ", "2", "子")]  # fmt: skip
+
+
+@dataclass
+class World:
+    db: Database
+    clerk: Actor
+    supervisor: Actor
+
+
+def fresh_database(url: str) -> Database:
+    """A new schema from the models (everything in it is dropped first)."""
+    if not ensure_database(url):
+        raise SystemExit(f"PostgreSQL does not answer at {url}")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    models.Base.metadata.create_all(engine)
+    return Database(engine)
+
+
+def _actor(user: models.User) -> Actor:
+    return Actor(tenant_id=user.tenant_id, login_id=user.login_id, user_id=user.id,
+                 roles=frozenset(user.roles), client_address="127.0.0.1")  # fmt: skip
+
+
+def make_world(db: Database, codes_needed: int) -> World:
+    """横浜市 with a clerk and a supervisor, and a 住民票コード pool of ``codes_needed`` + spare codes."""
+    session = db.sessionmaker()
+    bind_session(session, None, cross_tenant=True)
+    city = models.Municipality(code="141003", name="横浜市", prefecture="神奈川県", kind="designated_city",
+                               settings={})  # fmt: skip
+    session.add(city)
+    session.flush()
+    password = hash_password("bench horse battery staple")
+    users = [
+        models.User(tenant_id=city.id, login_id=f"bench.{role}", display_name=role, password_hash=password,
+                    roles=[role], totp_enrolled=False)
+        for role in ("clerk", "supervisor")
+    ]  # fmt: skip
+    session.add_all(users)
+    session.commit()
+    session.close()
+    clerk, supervisor = (_actor(u) for u in users)
+    codes = [with_m11w27(f"{7_000_000_000 + n:010d}") for n in range(codes_needed + POOL_SPARE)]
+    with unit_of_work(db, supervisor) as uow:
+        load_pool(uow, codes)
+    return World(db, clerk, supervisor)
+
+
+def my_number(serial: int) -> str:
+    body = f"{40_000_000_000 + serial:011d}"
+    return body + my_number_check_digit(body)
+
+
+def intake(case_no: int, members: int) -> dict[str, Any]:
+    """A family 転入 moved in five days ago from 佐久市, each case at its own address."""
+    moved = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    people = [
+        {"resident_kind": "japanese", "family_name": "転入", "given_name": given, "family_name_kana": "テンニュウ",
+         "given_name_kana": kana, "birth_date": f"{1960 + index * 7}-04-01", "sex": sex, "relation_to_head": relation,
+         "honseki": "長野県佐久市中込1番", "hittosha": "転入 太郎", "my_number": my_number(case_no * 10 + index)}
+        for index, (given, kana, sex, relation) in enumerate(GIVEN[:members])
+    ]  # fmt: skip
+    return {
+        "kind": "domestic",
+        "change_date": moved,
+        "notified_date": dt.date.today().isoformat(),
+        "household": {"address": f"神奈川県横浜市中区港町1丁目{case_no + 1}番地", "postal_code": "231-0017"},
+        "former_address": {"address": "長野県佐久市中込1番地", "municipality_code": "202118"},
+        "move_out_certificate": {"planned_move_out_date": moved},
+        "members": people,
+    }
+
+
+def review_task_id(uow: Any, case_id: int) -> int:
+    return uow.session.scalars(
+        select(CaseTask.id).where(
+            CaseTask.case_id == case_id, CaseTask.bpmn_id == "review_move_in", CaseTask.state == "ready"
+        )
+    ).one()
+
+
+def real_case(world: World, data: dict[str, Any]) -> None:
+    with unit_of_work(world.db, world.clerk) as uow:
+        case_id = cases.open_case(uow, "move_in", data).id
+    with unit_of_work(world.db, world.supervisor) as uow:
+        cases.approve(uow, review_task_id(uow, case_id), [])
+
+
+@dataclass
+class Timing:
+    cases: int
+    seconds: float
+    cpu_seconds: float
+    load_before: float
+    load_after: float
+
+    @property
+    def rate(self) -> float:
+        return self.cases / self.seconds
+
+
+def timed(run_one: Callable[[int], None], first: int, count: int, profile: str | None = None) -> Timing:
+    profiler = cProfile.Profile() if profile else None
+    load_before = os.getloadavg()[0]
+    cpu, start = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for n in range(first, first + count):
+        run_one(n)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile or "")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return Timing(count, elapsed, cpu, load_before, os.getloadavg()[0])
+
+
+def check_outcome(world: World, count: int, members: int) -> str:
+    """What the real run left in the register; refuses to report a rate for cases that did not happen."""
+    with unit_of_work(world.db, world.supervisor) as uow:
+        waiting = uow.session.scalar(select(func.count()).select_from(Case).where(Case.status == "running"))
+        history = uow.session.scalar(
+            select(func.count()).select_from(ResidentHistory).where(ResidentHistory.case_id.is_not(None))
+        )
+        outbox = uow.session.scalar(select(func.count()).select_from(OutboxMessage))
+    expected = (count, count * members, count * (members + 1))
+    if (waiting, history, outbox) != expected:
+        raise SystemExit(
+            f"unexpected outcome (cases, history, outbox) {(waiting, history, outbox)} != {expected}"
+        )
+    return f"{waiting} cases at 交付物の発行, {history} history rows, {outbox} outbox rows"
+
+
+def report(name: str, timing: Timing) -> None:
+    print(
+        f"{name:<28} {timing.cases} cases in {timing.seconds:6.2f} s = {timing.rate:7.1f} cases/s "
+        f"(CPU of this process {timing.cpu_seconds:5.2f} s; load average {timing.load_before:.2f} → "
+        f"{timing.load_after:.2f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=500, help="measured cases (default 500)")
+    parser.add_argument("--warmup", type=int, default=50, help="cases run before measuring (default 50)")
+    parser.add_argument("--members", type=int, default=3, choices=range(1, len(GIVEN) + 1))
+    parser.add_argument("--profile", help="write a cProfile of the measured real cases to this file")
+    args = parser.parse_args()
+    total = args.warmup + args.count
+    world = make_world(
+        fresh_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)), total * args.members
+    )
+    data = [intake(n, args.members) for n in range(total)]
+
+    bare = BareFlow.from_file(WORKFLOWS_DIR / "move_in.bpmn", "move_in")
+    timed(lambda n: bare.run_case(data[n]), 0, args.warmup)
+    bare_timing = timed(lambda n: bare.run_case(data[n]), args.warmup, args.count)
+
+    timed(lambda n: real_case(world, data[n]), 0, args.warmup)
+    real_timing = timed(lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile)
+    outcome = check_outcome(world, total, args.members)
+
+    print(f"転入 of {args.members} persons, {args.count} measured cases after {args.warmup} warm-up cases")
+    report("bare SpiffWorkflow (ceiling)", bare_timing)
+    report("engine + handlers + PG", real_timing)
+    print(f"ratio real / bare: {real_timing.rate / bare_timing.rate:.2f}   ({outcome})")
+
+
+if __name__ == "__main__":
+    main()
