@@ -95,3 +95,50 @@ def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
 
     actor = Actor(tenant_id=tenant_id, login_id=login_id, roles=frozenset({"analyst"}))
     run_migration_job(task_database(), actor, job_id)
+
+
+def _eagerly_against(db: Database, task: Any, *args: Any) -> None:
+    """Queue ``task``; without a broker it runs at once in this process against ``db``."""
+    if not celery_app.conf.task_always_eager:
+        task.delay(*args)
+        return
+    token = _in_process_db.set(db)
+    try:
+        task.delay(*args)
+    finally:
+        _in_process_db.reset(token)
+
+
+@celery_app.task(name="jumin.extraction.run")
+def run_extraction(tenant_id: int, job_id: int) -> int:
+    """Run one extraction job (EUC / sampling, j1360 j1330) chunk by chunk; progress in ExtractionJob."""
+    from handlers.extraction import run_extraction_job
+
+    run_extraction_job(task_database(), tenant_id, job_id)
+    return job_id
+
+
+def queue_extraction(db: Database, tenant_id: int, job_id: int) -> None:
+    _eagerly_against(db, run_extraction, tenant_id, job_id)
+
+
+@celery_app.task(name="jumin.batches.run_due")
+def run_due_batches() -> int:
+    """Beat, every minute: start every scheduled batch whose time has come (j1280)."""
+    from handlers.batches.runner import run_due
+
+    return len(run_due(task_database()))
+
+
+@celery_app.task(name="jumin.batches.run")
+def run_batch(tenant_id: int, batch_code: str, parameters: dict[str, Any], login_id: str) -> int:
+    """Run one registered batch now (started from the batch page); the result is a BatchRun row."""
+    from handlers.batches.runner import run_batch_now
+
+    return run_batch_now(task_database(), tenant_id, batch_code, parameters, started_by=login_id).id
+
+
+def queue_batch(
+    db: Database, tenant_id: int, batch_code: str, parameters: dict[str, Any], login_id: str
+) -> None:
+    _eagerly_against(db, run_batch, tenant_id, batch_code, parameters, login_id)

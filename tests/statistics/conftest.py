@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers.context import Actor
+from handlers.residents.search_keys import refresh_household_keys
 from tests import factories
 
 D = dt.date(2024, 6, 30)
@@ -33,6 +34,8 @@ def small_register(setup_session: Session, city_a: models.Municipality) -> dict[
     s = setup_session
     present = _person(s, city_a, 101, birth_date=dt.date(1980, 1, 1))
     present.household.address = "神奈川県横浜市中区港町1丁目1番地"
+    refresh_household_keys(present.household)
+    present.household.postal_code = "2310017"
     moved_out = _person(s, city_a, 102, sex="2", birth_date=dt.date(1990, 5, 5))
     factories.remove_resident_row(s, moved_out, removal_date=dt.date(2023, 3, 1), reason="domestic_move_out")
     leaving = _person(s, city_a, 103, birth_date=dt.date(2000, 7, 1))
