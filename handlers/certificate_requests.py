@@ -5,7 +5,9 @@ certificates work); a refused one ends with the refusal recorded in the case and
 The disclosure check is the ONE decision, ``handlers.suppression.check_disclosure`` (j410, j440; 住基法12条の3):
 a perpetrator is refused whoever they claim to act for; a request whose scope includes a protected person ends
 refused with ``needs_release`` until the support-measure officer releases exactly that request (the clerk asks
-with ``request_certificate_release``; the release is used up by the next identical request).  It changes no
+with ``request_certificate_release``).  The flow's check only decides; the release is used up when the
+clerk's issuance task (``issue_requested_certificate``) actually prints the copy, so an identical request
+after that needs a new release.  It changes no
 record, so it is not a change type: it starts ``workflows/certificate_request.bpmn`` directly.
 """
 
@@ -15,28 +17,32 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.audit import record_access
 from handlers.certificates.catalog import TYPES
+from handlers.certificates.issuance import IssuedCertificate, issue_certificate, printed_subjects
+from handlers.certificates.issuance import disclosure_request as certificate_disclosure_request
+from handlers.certificates.options import request_from_case
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.lookup import find_resident
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from handlers.rules.disclosure import REQUESTER_KINDS, DisclosureRequest, Identity, Requester
+from handlers.rules.disclosure import REQUESTER_KINDS, DisclosureRequest
 from handlers.suppression import check_disclosure as decide_disclosure
 from handlers.suppression_controls import request_release
 from handlers.uow import UnitOfWork
-from models.case import Case
+from models.case import Case, CaseTask
 from workflows.engine import runner
 from workflows.engine.registry import ServiceContext, register
 
+JST = ZoneInfo("Asia/Tokyo")
 PROCESS_ID = "certificate_request"
+ISSUE_TASK = "issue_certificate"
 # The certificates a counter request may ask for, by their handlers/certificates/catalog.py code.
 COUNTER_TYPES = ("copy_individual", "copy_household", "entry_certificate", "removed_copy",
                  "removed_entry_certificate")  # fmt: skip
 CERTIFICATE_TYPES = {code: TYPES[code].label for code in COUNTER_TYPES}
-OPTION_ITEMS = {"include_my_number": "my_number", "include_resident_code": "resident_code",
-                "include_honseki": "honseki"}  # fmt: skip
 IDENTITY_KEYS = ("atena_number", "name", "kana", "birth_date")
 OPTIONS = {  # printed only when asked (j1000)
     "include_head_relation": "世帯主・続柄",
@@ -161,30 +167,13 @@ def normalized_request(uow: UnitOfWork, request: Mapping[str, Any]) -> dict[str,
     }
 
 
-def _identity(fields: Mapping[str, Any] | None) -> Identity | None:
-    if not fields:
-        return None
-    birth = fields.get("birth_date")
-    return Identity(
-        atena_number=fields.get("atena_number") or None,
-        name=fields.get("name") or None,
-        kana=fields.get("kana") or None,
-        birth_date=dt.date.fromisoformat(birth) if birth else None,
-    )
-
-
-def disclosure_request(request: Mapping[str, Any]) -> DisclosureRequest:
-    """The normalized counter request as the one disclosure decision reads it: a 除票 certificate is
-    ``removed_certificate``; the printed options 個人番号・住民票コード・本籍 are the items asked for."""
-    removed = TYPES[request["certificate_type"]].source == "removed"
-    items = sorted(OPTION_ITEMS[o] for o in request.get("options") or () if o in OPTION_ITEMS)
-    return DisclosureRequest(
-        requester=Requester(request["requester_kind"], _identity(request.get("requester")) or Identity()),
-        subjects=tuple(request["subjects"]),
-        purpose="removed_certificate" if removed else "certificate",
-        items=tuple(items),
-        on_behalf_of=_identity(request.get("on_behalf_of")),
-    )
+def disclosure_request(uow: UnitOfWork, request: Mapping[str, Any]) -> DisclosureRequest:
+    """The normalized counter request as the one disclosure decision reads it: the same question issuance
+    asks (``handlers.certificates.issuance.disclosure_request``, for the persons the copy would print today),
+    so the officer's release of this request is the one issuance honours."""
+    certificate = request_from_case(request)
+    today = dt.datetime.now(JST).date()
+    return certificate_disclosure_request(certificate, printed_subjects(uow.session, certificate, today))
 
 
 NEEDS_RELEASE_MESSAGE = (
@@ -194,7 +183,8 @@ NEEDS_RELEASE_MESSAGE = (
 
 
 def _decide(uow: UnitOfWork, request: Mapping[str, Any]) -> Decision:
-    decision = decide_disclosure(uow, disclosure_request(request))
+    # Decide only: an officer's release is used up by issuance, when the copy is actually printed.
+    decision = decide_disclosure(uow, disclosure_request(uow, request), consume_release=False)
     if decision.outcome == "needs_release":
         return Decision(False, "needs_release", NEEDS_RELEASE_MESSAGE, decision.alerts)
     return Decision(decision.allowed, decision.reason_code, decision.message, decision.alerts)
@@ -231,6 +221,7 @@ def open_certificate_request(uow: UnitOfWork, request: Mapping[str, Any]) -> Cas
     clerk's issuance task, a refused one is closed with the refusal."""
     require(uow.actor, "certificate.issue")
     normalized = normalized_request(uow, request)
+    disclosure_request(uow, normalized)  # a subject of the wrong status (除票 for a 写し…) opens no case
     return runner.start_case(uow, PROCESS_ID, data={"request": normalized}, subjects=normalized["subjects"])
 
 
@@ -238,4 +229,20 @@ def request_certificate_release(uow: UnitOfWork, request: Mapping[str, Any]) -> 
     """The clerk stopped with ``needs_release`` asks the support-measure officer to review exactly that
     request (j440); returns the release request's id.  Once granted, the same request passes once."""
     require(uow.actor, "certificate.issue")
-    return request_release(uow, disclosure_request(normalized_request(uow, request)))
+    return request_release(uow, disclosure_request(uow, normalized_request(uow, request)))
+
+
+def issue_requested_certificate(
+    uow: UnitOfWork, task_id: int, *, now: dt.datetime | None = None
+) -> IssuedCertificate:
+    """The clerk's ``issue_certificate`` task: print the copies the case's request asks for (issuance asks
+    the same disclosure question again and uses up an officer's release), then complete the task."""
+    require(uow.actor, "certificate.issue")
+    task = uow.session.get(CaseTask, task_id)
+    case = uow.session.get(Case, task.case_id) if task is not None else None
+    if task is None or case is None or case.process_id != PROCESS_ID or task.bpmn_id != ISSUE_TASK:
+        raise NotFoundError("証明書の発行タスクが見つかりません。")
+    request = runner.task_data(uow, task_id)["request"]
+    issued = issue_certificate(uow, request_from_case(request), now=now)
+    runner.complete_task(uow, task_id, {"issued": True, "issue_numbers": issued.issue_numbers})
+    return issued

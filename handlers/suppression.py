@@ -232,13 +232,19 @@ def load_facts(session: Session, request: DisclosureRequest, now: dt.datetime) -
 
 
 def check_disclosure(
-    uow: UnitOfWork, request: DisclosureRequest, *, now: dt.datetime | None = None
+    uow: UnitOfWork,
+    request: DisclosureRequest,
+    *,
+    now: dt.datetime | None = None,
+    consume_release: bool = True,
 ) -> Decision:
-    """Decide one disclosure and log it.  An ``allow`` that relies on the officer's release uses it up."""
+    """Decide one disclosure and log it.  An ``allow`` that relies on the officer's release uses it up,
+    unless ``consume_release`` is False: a step that only decides whether the disclosure may go ahead (the
+    certificate-request flow's check) leaves the release for the door that actually discloses (issuance)."""
     _check_request(request)
     moment = now or utcnow()
     decision = decide(request, load_facts(uow.session, request, moment))
-    if decision.allowed and decision.release_id is not None:
+    if consume_release and decision.allowed and decision.release_id is not None:
         release = uow.session.get(DisclosureRelease, decision.release_id)
         assert release is not None  # just loaded in this transaction
         release.used_at = moment
@@ -252,6 +258,7 @@ def check_disclosure(
     }
     if decision.release_id is not None:
         detail["release_id"] = decision.release_id
+        detail["release_used"] = consume_release
     if request.households:
         detail["households"] = sorted(set(request.households))
     record_access(uow, "disclosure_decided", "view", targets=request.subjects, detail=detail)

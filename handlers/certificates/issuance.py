@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
 
 from handlers.audit import record_access
 from handlers.certificates.catalog import TYPES
-from handlers.certificates.compose import compose_content
+from handlers.certificates.compose import compose_content, load_snapshots
 from handlers.certificates.officials import Official, official_on
 from handlers.certificates.options import (
     CertificateOptions,
@@ -114,8 +115,15 @@ def format_issue_number(day: dt.date, municipality: str, terminal: str, printer:
     return f"{day:%Y%m%d} {municipality} {terminal} {printer} {sequence:06d}"
 
 
+def printed_subjects(session: Session, request: CertificateRequest, on: dt.date) -> list[str]:
+    """宛名番号 of the persons a copy of ``request`` prints as the register stood on ``on``."""
+    return [snapshot["atena_number"] for snapshot in load_snapshots(session, request, on)]
+
+
 def disclosure_request(request: CertificateRequest, printed: list[str]) -> DisclosureRequest:
-    """The disclosure question for the persons the copy prints (the whole household when asked).
+    """THE disclosure question of a certificate request, for the persons the copy prints (the whole household
+    when asked).  The certificate-request flow's check and issuance both ask it, so an officer's release of
+    one counter request (matched by ``request_fingerprint``) is the release issuance finds.
 
     The 支援措置期間終了通知 goes from the office to the protected person themself, so it is asked as an
     ``inquiry`` (alerts only) rather than as a certificate for a requester."""

@@ -136,6 +136,18 @@ def validate_request(request: CertificateRequest) -> None:
         raise ValidationError(problems)
 
 
+def identity_from_fields(fields: Mapping[str, Any] | None) -> Identity | None:
+    """A stated person as the request keeps it (宛名番号, 氏名, カナ, ISO 生年月日) as an Identity."""
+    if not fields:
+        return None
+    birth = fields.get("birth_date")
+    return Identity(
+        atena_number=fields.get("atena_number") or None,
+        name=fields.get("name") or None,
+        kana=fields.get("kana") or None,
+        birth_date=dt.date.fromisoformat(str(birth)) if birth else None,
+    )
+
 
 def request_from_case(data: Mapping[str, Any]) -> CertificateRequest:
     """The request a certificate-request case keeps (``handlers.certificate_requests.normalized_request``) as a
@@ -147,14 +159,14 @@ def request_from_case(data: Mapping[str, Any]) -> CertificateRequest:
         include_resident_code="include_resident_code" in asked,
         include_my_number="include_my_number" in asked,
     )
-    requester = data.get("requester") or {}
     return CertificateRequest(
         certificate_type=str(data["certificate_type"]),
         subjects=tuple(str(s) for s in data.get("subjects") or ()),
         whole_household=bool(data.get("whole_household")) or data["certificate_type"] == "copy_household",
         options=options,
         requester_kind=str(data["requester_kind"]),
-        requester=Identity(name=requester.get("name") or None),
+        requester=identity_from_fields(data.get("requester")) or Identity(),
+        on_behalf_of=identity_from_fields(data.get("on_behalf_of")),
         purpose=str(data.get("purpose") or ""),
         copies=int(data.get("copies") or 1),
     )

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from handlers.certificate_requests import (
     check_certificate_request,
+    issue_requested_certificate,
     normalized_request,
     open_certificate_request,
     request_certificate_release,
 )
+from handlers.certificates import IssuedCertificate, ReleaseRequiredError
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import PermissionDeniedError, ValidationError
@@ -26,6 +28,8 @@ from handlers.uow import UnitOfWork
 from models.audit import AccessLog
 from models.case import Case, CaseTask
 from models.support import SupportMeasure, SupportMeasureParty
+from models.suppression import DisclosureRelease
+from tests.certificates.pdf_tools import pdf_text
 from tests.factories import actor_for, make_household
 from tests.handlers.suppression_world import World, build_world
 from tests.workflows.conftest import Step
@@ -204,7 +208,7 @@ def test_a_household_copy_is_stopped_when_one_member_is_protected(
 
 @pytest.mark.req("j440", "j1370")
 def test_the_officers_release_lets_exactly_that_request_through_once(
-    db: Database, step: Step, clerk_a: Actor, officer_a: Actor, world: World
+    db: Database, step: Step, clerk_a: Actor, officer_a: Actor, world: World, certifying: None
 ) -> None:
     asked = request([world.atena["victim"]])
     refused = step(clerk_a, open_certificate_request, asked)
@@ -219,9 +223,49 @@ def test_the_officers_release_lets_exactly_that_request_through_once(
     passed = step(clerk_a, open_certificate_request, asked)
     assert disclosure_of(step, clerk_a, passed)["tasks"] == [("issue_certificate", "ready", "clerk")]
     assert last_decision(step, clerk_a).detail["reason_code"] == "released"
+    issued = issue_through_the_task(step, clerk_a, passed)
+    assert "山田花子" in pdf_text(issued.pdf).replace(" ", ""), "the released copy is printed"
+    assert step(clerk_a, lambda uow: uow.session.get(Case, passed.id).status) == "completed"
     again = step(clerk_a, open_certificate_request, asked)
-    assert disclosure_of(step, clerk_a, again)["tasks"] == [], "the release is used up"
+    assert disclosure_of(step, clerk_a, again)["tasks"] == [], "the release is used up by the issued copy"
     assert last_decision(step, clerk_a).detail["reason_code"] == "needs_release"
+
+
+def issue_through_the_task(step: Step, clerk: Actor, case: Case) -> IssuedCertificate:
+    [task] = [t for t in step(clerk, runner.ready_tasks) if t.case_id == case.id]
+    step(clerk, runner.claim_task, task.id)
+    return step(clerk, issue_requested_certificate, task.id)
+
+
+@pytest.fixture
+def certifying(setup_session: Session, city_a: Any) -> None:
+    officials = [{"title": "横浜市長", "name": "山中 竹春", "from": "2021-08-30", "to": "", "acting": False}]
+    city_a.settings = {**(city_a.settings or {}), "officials": officials}
+    setup_session.flush()
+
+
+@pytest.mark.req("j440", "j1000", "j1370")
+def test_a_release_is_used_up_only_when_the_copy_is_issued(
+    db: Database, step: Step, clerk_a: Actor, officer_a: Actor, world: World, certifying: None
+) -> None:
+    """needs_release → the officer grants → the flow passes twice (deciding uses nothing up) → the first
+    issuance uses the release, the second case's issuance is stopped again; the release is recorded used."""
+    asked = request([world.atena["grandma"]], certificate_type="copy_household")
+    release_id = step(clerk_a, request_certificate_release, asked)
+    step(officer_a, grant_release, release_id, "本人確認のうえ世帯全員の写しの交付と確認した")
+    first = step(clerk_a, open_certificate_request, asked)
+    second = step(clerk_a, open_certificate_request, asked)
+    assert disclosure_of(step, clerk_a, second)["tasks"] == [("issue_certificate", "ready", "clerk")]
+    issued = issue_through_the_task(step, clerk_a, first)
+    text = pdf_text(issued.pdf).replace(" ", "")
+    assert "山田花子" in text and "山田梅" in text, "the household copy is printed"
+    release = step(officer_a, lambda uow: uow.session.get(DisclosureRelease, release_id))
+    assert release.used_at is not None
+    with pytest.raises(ReleaseRequiredError):
+        issue_through_the_task(step, clerk_a, second)
+    assert disclosure_of(step, clerk_a, second)["tasks"] == [("issue_certificate", "claimed", "clerk")]
+    refused = step(clerk_a, open_certificate_request, asked)
+    assert disclosure_of(step, clerk_a, refused)["tasks"] == [], "a new request needs a new release"
 
 
 @pytest.mark.req("j440", "j1370")
