@@ -1,0 +1,215 @@
+"""The door registry: every way in to resident data, declared once, so a door added without coverage fails
+``test_door_coverage``.
+
+- ``ROUTES``: every rule of the Flask URL map, by endpoint: how to call it (method, URL with ``{key}`` filled from
+  ``tests.contract.world.World.url_values``, form or JSON body), who calls (``web`` a signed-in user, ``api`` a
+  bearer token, ``anonymous``) and what kind of door it is:
+  * ``public``  – no resident data at all (static files, sign-in pages, the public verification page);
+  * ``object``  – the URL names one object of a municipality: another municipality's user gets 404/403;
+  * ``named``   – the URL names a shared name (a process id, a change type): each municipality sees its own;
+  * ``list``    – no object in the URL (lists, searches, forms, actions whose body names the object).
+  ``discloses`` marks a door that hands resident data to someone outside the resident register's staff view
+  (a certificate, the inspection list, an extract): each has a probe in ``test_no_leak_of_a_protected_person``.
+- ``OPERATORS``: every BPMN service-task operator (``workflows.engine.registry.names()`` and the resolver-supplied
+  ``<code>.<step>`` of every change type) with what it does with resident data.
+- ``CELERY_TASKS``: every Celery task but ``celery.*``, with what it does with resident data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PUBLIC, OBJECT, NAMED, LIST = "public", "object", "named", "list"
+
+
+@dataclass(frozen=True)
+class Door:
+    method: str
+    url: str  # with {key} placeholders from World.url_values
+    kind: str  # PUBLIC / OBJECT / NAMED / LIST
+    caller: str = "web"  # web / api / anonymous
+    form: dict[str, Any] | None = None
+    json: dict[str, Any] | None = None
+    discloses: bool = False
+    note: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def web(method: str, url: str, kind: str, **kw: Any) -> Door:
+    return Door(method, url, kind, "web", **kw)
+
+
+def api(method: str, url: str, kind: str, **kw: Any) -> Door:
+    return Door(method, url, kind, "api", **kw)
+
+
+def public(url: str, note: str, method: str = "GET") -> Door:
+    return Door(method, url, PUBLIC, "anonymous", note=note)
+
+
+# A search that would find city A's family by a part of their kana (the full kana is a marker, so an echo of
+# the query in the form is not mistaken for a leak).
+KANA_PART = {"kana": "ミタラ"}
+
+ROUTES: dict[str, Door] = {
+    # --- public, no resident data --------------------------------------------------------------------------
+    "static": public("/static/css/app.css", "static assets"),
+    "auth.login": public("/login", "sign-in page"),
+    "auth.totp": public("/login/totp", "second factor page (redirects without a pending sign-in)"),
+    "auth.enrol": public("/login/enrol", "TOTP enrolment (redirects without a pending sign-in)"),
+    "certificates.verify": public("/verify", "public verification page: answers genuine or not, no data"),
+    "certificates.verify_api": public("/verify/api", "public verification API: answers genuine or not"),
+    "api.openapi_document": public("/api/openapi.json", "the API description"),
+    # --- the signed-in user's own account ------------------------------------------------------------------
+    "auth.logout": web("POST", "/logout", LIST, note="ends the caller's own session"),
+    "auth.account": web("GET", "/account", LIST, note="the caller's own account"),
+    "auth.change_password": web("GET", "/account/password", LIST, note="the caller's own password"),
+    "api.me": api("GET", "/api/me", LIST, note="the token's own municipality and roles"),
+    # --- residents -----------------------------------------------------------------------------------------
+    "residents.index": web("GET", "/", LIST),
+    "residents.search": web("GET", "/residents/search", LIST, query=KANA_PART),
+    "residents.show": web("GET", "/residents/{atena_victim}", OBJECT),
+    "removed_records.search": web("GET", "/removed-records", LIST, query={"kana": "ジョヒョウ"}),
+    "removed_records.show": web("GET", "/removed-records/{atena_removed}", OBJECT),
+    "api.search_residents_api": api("GET", "/api/residents", LIST, query=KANA_PART),
+    "api.view_resident_api": api("GET", "/api/residents/{atena_victim}", OBJECT),
+    "api.register_household_api": api(
+        "POST", "/api/households", LIST,
+        json={"household": {"household_number": "{household_family}"}, "members": []},
+        note="registers into the token's own municipality; a refused body writes nothing",
+    ),
+    "counter.households": web("GET", "/counter/households", LIST, query={"q": "{household_family}"}),
+    # --- certificates --------------------------------------------------------------------------------------
+    "certificates.index": web("GET", "/certificates", LIST),
+    "certificates.issue": web(
+        "POST", "/certificates/issue", LIST, discloses=True,
+        form={"subjects": "{atena_victim}", "certificate_type": "copy_individual", "requester_kind": "third_party",
+              "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": "1", "seal": "y",
+              "include_foreign_items": "y", "official": "auto"},
+    ),
+    "certificates.history": web("GET", "/certificates/history/{atena_victim}", OBJECT),
+    "certificates.dispose": web(
+        "POST", "/certificates/dispose", LIST, form={"issue_number": "{issue_number}", "reason": "汚損"}
+    ),
+    # --- support measures and suppression ------------------------------------------------------------------
+    "support_measures.show": web("GET", "/support-measures/{measure_id}", OBJECT),
+    "support_measures.suppressed": web("GET", "/support-measures/suppressed", LIST, discloses=True,
+                                       note="j1290: the officer's list of suppressed persons"),
+    "support_measures.releases": web("GET", "/support-measures/releases", LIST),
+    "support_measures.grant": web(
+        "POST", "/support-measures/releases/{release_id}/grant", OBJECT, form={"reason": "確認した"}
+    ),
+    "support_measures.lift_form": web("GET", "/support-measures/lift", LIST),
+    "support_measures.lift": web(
+        "POST", "/support-measures/lift", LIST,
+        form={"target": "measure", "target_id": "{measure_id}", "purpose": "certificate", "minutes": "10",
+              "reason": "確認"},
+    ),
+    "support_measures.suppressions": web(
+        "GET", "/support-measures/suppressions", LIST, query={"atena_number": "{atena_stranger}"}
+    ),
+    "support_measures.set_one": web(
+        "POST", "/support-measures/suppressions", LIST,
+        form={"atena_number": "{atena_stranger}", "process": "certificate", "level": "error",
+              "start_date": "2024-01-01", "reason": "確認"},
+    ),
+    "support_measures.release_one": web(
+        "POST", "/support-measures/suppressions/{suppression_id}/release", OBJECT, form={"reason": "終了"}
+    ),
+    "support_measures.new": web("GET", "/support-measures/new", LIST),
+    "support_measures.create": web(
+        "POST", "/support-measures/new", LIST, form={"applicant_atena_number": "{atena_victim}"}
+    ),
+    "support_measures.tasks": web("GET", "/support-measures/tasks", LIST),
+    "support_measures.task": web("GET", "/support-measures/tasks/{task_id}", OBJECT),
+    "support_measures.complete": web("POST", "/support-measures/tasks/{task_id}", OBJECT, form={}),
+    "inspection.inspection": web(
+        "GET", "/inspection-list", LIST, discloses=True, query={"area": "神奈川県横浜市"},
+        note="j1320: the inspection list excludes households with a protected person",
+    ),
+    # --- the access log ------------------------------------------------------------------------------------
+    "audit_log.index": web("GET", "/audit-log", LIST, discloses=True, query={"atena_number": "{atena_victim}"},
+                           note="auditors only; rows never carry an address"),
+    # --- counter cases and tasks ---------------------------------------------------------------------------
+    "counter.choose_type": web("GET", "/cases/new", LIST),
+    "counter.new_case": web("GET", "/cases/new/{code}", NAMED),
+    "counter.bulk": web("GET", "/cases/bulk", LIST),
+    "counter.tasks": web("GET", "/tasks", LIST),
+    "counter.case": web("GET", "/cases/{case_id}", OBJECT),
+    "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
+    "counter.claim": web("POST", "/tasks/{task_id}/claim", OBJECT),
+    "counter.release": web("POST", "/tasks/{task_id}/release", OBJECT),
+    "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"login_id": "all@202118"}),
+    "counter.resubmit": web("GET", "/tasks/{task_id}/intake", OBJECT),
+    "counter.review": web("GET", "/tasks/{task_id}/review", OBJECT),
+    "counter.decide": web("POST", "/tasks/{task_id}/review", OBJECT, form={"decision": "approve"}),
+    "counter.confirmation": web("GET", "/tasks/{task_id}/confirmation", OBJECT),
+    "api.open_case_api": api(
+        "POST", "/api/cases", LIST, json={"change_type": "move_within", "subjects": ["{atena_victim}"]},
+    ),
+    "api.case_view_api": api("GET", "/api/cases/{case_id}", OBJECT),
+    "api.cancel_case_api": api("POST", "/api/cases/{case_id}/cancel", OBJECT, json={"reason": "取消"}),
+    "api.list_tasks_api": api("GET", "/api/tasks", LIST),
+    "api.claim_task_api": api("POST", "/api/tasks/{task_id}/claim", OBJECT),
+    "api.complete_task_api": api("POST", "/api/tasks/{task_id}/complete", OBJECT, json={"data": {}}),
+    # --- flows (BPMN) --------------------------------------------------------------------------------------
+    "flows.index": web("GET", "/flows", LIST),
+    "flows.modeler": web("GET", "/flows/{process_id}", NAMED),
+    "flows.flow_xml": web("GET", "/flows/{process_id}/flow.bpmn", NAMED),
+    "flows.standard": web("GET", "/flows/{process_id}/standard.bpmn", NAMED),
+    "flows.deploy": web("POST", "/flows/{process_id}/deploy", NAMED, form={"xml": ""}),
+    "flows.versions": web("GET", "/flows/{process_id}/versions", NAMED),
+    "flows.rollback": web("POST", "/flows/{process_id}/versions/1/rollback", NAMED),
+    "flows.migration": web("GET", "/flows/{process_id}/migration", NAMED),
+    "flows.start_migration": web("POST", "/flows/{process_id}/migration", NAMED),
+    "flows.migration_job": web("GET", "/flows/migrations/{job_id}", OBJECT),
+    "flows.migration_job_json": web("GET", "/flows/migrations/{job_id}.json", OBJECT),
+    "flows.revert": web("POST", "/flows/cases/{case_id}/revert-migration", OBJECT),
+    "flows.scenarios": web("POST", "/flows/{process_id}/scenarios", NAMED),
+    # --- outbox --------------------------------------------------------------------------------------------
+    "outbox.index": web("GET", "/outbox", LIST),
+    "outbox.resend_message": web("POST", "/outbox/{message_id}/resend", OBJECT),
+    # --- user administration -------------------------------------------------------------------------------
+    "user_admin.index": web("GET", "/admin/users", LIST),
+    "user_admin.create": web("GET", "/admin/users/new", LIST),
+    "user_admin.edit": web("GET", "/admin/users/{user_id}", OBJECT),
+    "user_admin.reset_password": web("POST", "/admin/users/{user_id}/password", OBJECT),
+    "user_admin.reset_totp": web("POST", "/admin/users/{user_id}/reset-totp", OBJECT),
+    "user_admin.unlock": web("POST", "/admin/users/{user_id}/unlock", OBJECT),
+}  # fmt: skip
+
+
+# --- BPMN service-task operators ---------------------------------------------------------------------------
+# What each operator does with resident data.  ``DISCLOSURE_OPERATORS`` decide a disclosure and are called with
+# the perpetrator as requester in the no-leak test; the others change records of the case's own subjects and
+# return ids and statuses only (their paths are in tests/workflows/).
+DISCLOSURE_OPERATORS = {
+    "certificate_request.check_disclosure": "the one disclosure decision for a counter certificate request",
+}
+RECORD_OPERATORS = {
+    "support_measure.record_request": "records the application (provisional protection); returns the measure id",
+    "support_measure.record_opinion": "records the opinion of the police/consultation centre; returns ids",
+    "support_measure.put_in_force": "the officer's decision; queues notices without addresses",
+    "support_measure.refuse": "the officer's refusal; returns the status",
+}
+OPERATORS: dict[str, str] = {**DISCLOSURE_OPERATORS, **RECORD_OPERATORS}
+# The case framework supplies these three for every change type (handlers.cases.operators): the provisional
+# record, 本登録 and the notices, all on the case's own subjects; they return ids and counts.
+CHANGE_TYPE_STEPS = {
+    "record_provisional": "writes the provisional record of the case's subjects",
+    "register": "本登録 of the case's subjects (history rows), returns ids",
+    "queue_notices": "queues the change's notices in the outbox (payloads checked in test_outbound_payloads)",
+}
+
+# --- Celery tasks ------------------------------------------------------------------------------------------
+CELERY_TASKS: dict[str, str] = {
+    "jumin.ping": "opens a unit of work, returns 'pong': no resident data",
+    "jumin.outbox.deliver_destination": "delivers queued outbox payloads (checked in test_outbound_payloads)",
+    "jumin.outbox.sweep": "starts deliveries: no payload of its own",
+    "jumin.outbox.near_realtime": "starts 宛名連携 deliveries: no payload of its own",
+    "jumin.flows.migrate_running_cases": "moves cases to a new flow version: no disclosure",
+    "jumin.extraction.run": "runs an extraction job (its output excludes protected persons: extraction probe)",
+    "jumin.batches.run_due": "starts due batches: no output of its own",
+    "jumin.batches.run": "runs one registered batch (outputs are the batch's own doors)",
+}

@@ -1,0 +1,213 @@
+"""The contract world: city A with a protected family and everything a door can name by id, city B with a user
+holding every role (and a token with every role), so no door can blame a missing permission.
+
+City A (横浜市):
+- the family household ``family`` at ``PROTECTED_ADDRESS``: ``victim`` 御手洗 桜子 (申出者), ``child`` 御手洗 蓮
+  (併せて支援を求める者) and ``grandma`` 御手洗 千代, an unprotected member;
+- ``abuser`` 斎藤 鷹雄 (a resident registered as the perpetrator) and the non-resident perpetrator 伊藤 鷲郎,
+  known by name and birth date;
+- ``stranger`` 勅使河原 仁, nobody special (a certificate request of theirs is waiting for issuance);
+- ``removed`` 除票野 忠, a live 除票;
+- the measure in force, an inquiry alert suppression on the stranger, a pending release request, a case with
+  its issuance task, outbox notices, a migration job.
+
+Every string in ``World.markers`` belongs to city A only: a response to city B containing one is a leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import models
+from handlers.api_tokens import issue_token
+from handlers.certificate_requests import open_certificate_request, request_certificate_release
+from handlers.certificates import CertificateRequest, issue_certificate
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.residents.search_keys import refresh_household_keys
+from handlers.support_measures import create_support_measure, decide_support_measure
+from handlers.suppression_controls import set_suppression
+from handlers.uow import unit_of_work
+from tests import factories
+
+PROTECTED_ADDRESS = "神奈川県横浜市泉区和泉町秘匿三丁目7番9号"
+ABUSER_BIRTH = dt.date(1975, 5, 5)
+ITO_BIRTH = dt.date(1970, 1, 1)
+ALL_ROLES = list(factories.ROLE_NAMES)
+OFFICIALS = [{"title": "横浜市長", "name": "山中 竹春", "from": "2021-08-30", "to": "", "acting": False}]
+
+PEOPLE: dict[str, tuple[int, str, dict[str, Any]]] = {
+    "victim": (511, "family", {"family_name": "御手洗", "given_name": "桜子", "family_name_kana": "ミタライ",
+                               "given_name_kana": "サクラコ", "birth_date": dt.date(1988, 3, 3)}),
+    "child": (512, "family", {"family_name": "御手洗", "given_name": "蓮", "family_name_kana": "ミタライ",
+                              "given_name_kana": "レン", "birth_date": dt.date(2015, 6, 6)}),
+    "grandma": (513, "family", {"family_name": "御手洗", "given_name": "千代", "family_name_kana": "ミタライ",
+                                "given_name_kana": "チヨ", "birth_date": dt.date(1950, 9, 9)}),
+    "abuser": (514, "abuser", {"family_name": "斎藤", "given_name": "鷹雄", "family_name_kana": "サイトウ",
+                               "given_name_kana": "タカオ", "birth_date": ABUSER_BIRTH}),
+    "stranger": (515, "stranger", {"family_name": "勅使河原", "given_name": "仁",
+                                   "family_name_kana": "テシガワラ", "given_name_kana": "ジン"}),
+}  # fmt: skip
+ADDRESSES = {
+    "family": PROTECTED_ADDRESS,
+    "abuser": "神奈川県横浜市戸塚区戸塚町鷹巣2番",
+    "stranger": "神奈川県横浜市中区本町勅使5番",
+}
+
+
+@dataclass
+class World:
+    atena: dict[str, str] = field(default_factory=dict)
+    households: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)  # what a URL names: measure_id, case_id, task_id …
+    markers: list[str] = field(default_factory=list)  # city A's strings that city B must never see
+    b_token: str = ""  # an API token of city B with every role
+    a_token: str = ""  # an API token of city A with the clerk role
+
+    @property
+    def url_values(self) -> dict[str, Any]:
+        values = dict(self.ids)
+        values.update({f"atena_{k}": v for k, v in self.atena.items()})
+        values.update({f"household_{k}": v for k, v in self.households.items()})
+        return values
+
+
+def _people(world: World, session: Session, city: models.Municipality) -> None:
+    homes: dict[str, models.Household] = {}
+    for number, name in ((501, "family"), (502, "abuser"), (503, "stranger")):
+        home = factories.make_household_row(session, city, number=number)
+        home.address = ADDRESSES[name]
+        refresh_household_keys(home)
+        homes[name] = home
+    for name, (number, home, names) in PEOPLE.items():
+        world.atena[name] = factories.make_resident_row(
+            session, homes[home], number=number, **names
+        ).atena_number
+    removed = factories.make_removed_resident(
+        session, city, number=520, removal_date=dt.date(2024, 3, 31), family_name="除票野", given_name="忠",
+        family_name_kana="ジョヒョウノ", given_name_kana="タダシ",
+    )  # fmt: skip
+    world.atena["removed"] = removed.atena_number
+    world.households = {name: h.household_number for name, h in homes.items()}
+    world.households["removed"] = removed.household.household_number
+
+
+def _measure(world: World, db: Database, officer: Actor) -> None:
+    a = world.atena
+    with unit_of_work(db, officer) as uow:
+        measure = create_support_measure(
+            uow,
+            applicant={"name": "御手洗 桜子", "atena_number": a["victim"]},
+            co_applicants=[{"name": "御手洗 蓮", "atena_number": a["child"]}],
+            perpetrators=[
+                {"name": "斎藤 鷹雄", "atena_number": a["abuser"], "birth_date": ABUSER_BIRTH},
+                {
+                    "name": "伊藤 鷲郎",
+                    "name_kana": "イトウ ワシロウ",
+                    "birth_date": ITO_BIRTH,
+                    "note": "元交際相手",
+                },
+            ],
+            protected_services=["inspection", "certificate", "koseki_fuhyo"],
+            protected_addresses=["current"],
+            request_date=dt.date(2024, 4, 1),
+            victim_kind="dv",
+        )
+        decide_support_measure(uow, measure.id, start_date=dt.date(2024, 4, 1))
+        world.ids["measure_id"] = measure.id
+        world.ids["suppression_id"] = set_suppression(
+            uow, atena_number=a["stranger"], process="inquiry", level="alert",
+            start_date=dt.date(2024, 1, 1), reason="関係機関からの依頼",
+        ).id  # fmt: skip
+
+
+def _counter_work(world: World, db: Database, clerk: Actor, setup_session: Session) -> None:
+    a = world.atena
+    victim_copy = certificate_request(a["victim"], requester_kind="self", requester={"name": "御手洗 桜子"})
+    with unit_of_work(db, clerk) as uow:
+        world.ids["release_id"] = request_certificate_release(uow, victim_copy)
+        case = open_certificate_request(uow, certificate_request(a["stranger"]))
+        world.ids["case_id"] = case.id
+        world.markers.append(case.case_number)
+    task = setup_session.scalars(select(models.CaseTask).where(models.CaseTask.case_id == case.id)).one()
+    world.ids["task_id"] = task.id
+    message = setup_session.scalars(
+        select(models.OutboxMessage).where(models.OutboxMessage.tenant_id == clerk.tenant_id)
+    ).first()
+    assert message is not None, "the measure queued its notices"
+    world.ids["message_id"] = message.id
+    definition = setup_session.scalars(
+        select(models.ProcessDefinition).where(models.ProcessDefinition.tenant_id == clerk.tenant_id)
+    ).first()
+    assert definition is not None
+    job = models.MigrationJob(
+        tenant_id=clerk.tenant_id, process_id=definition.process_id, target_definition_id=definition.id,
+        case_ids=[case.id], total=1, created_by="analyst@141003", errors={str(case.id): "御手洗の案件"},
+    )  # fmt: skip
+    setup_session.add(job)
+    setup_session.flush()
+    world.ids["job_id"] = job.id
+
+
+def certificate_request(atena_number: str, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "requester_kind": "self",
+        "requester": {"name": "勅使河原 仁", "atena_number": atena_number},
+        "subjects": [atena_number],
+        "certificate_type": "copy_individual",
+        "options": [],
+        "purpose": "",
+        "copies": 1,
+    }
+    return base | overrides
+
+
+def _markers(world: World) -> None:
+    world.markers += list(world.atena.values()) + list(world.households.values())
+    world.markers += [
+        "御手洗",
+        "ミタライ",
+        "桜子",
+        "勅使河原",
+        "テシガワラ",
+        "斎藤",
+        "鷹雄",
+        "除票野",
+        "鷲郎",
+    ]
+    world.markers += ["和泉町秘匿", "戸塚町鷹巣", "本町勅使"]
+
+
+def build_world(
+    db: Database,
+    setup_session: Session,
+    city_a: models.Municipality,
+    city_b: models.Municipality,
+    users_a: dict[str, models.User],
+) -> World:
+    world = World()
+    city_a.settings = {**(city_a.settings or {}), "officials": OFFICIALS}
+    _people(world, setup_session, city_a)
+    setup_session.flush()
+    officer = factories.actor_for(users_a["support_officer"])
+    clerk = factories.actor_for(users_a["clerk"])
+    _measure(world, db, officer)
+    _counter_work(world, db, clerk, setup_session)
+    world.ids["user_id"] = users_a["clerk"].id
+    world.ids.update(code="move_in", process_id="certificate_request")
+    with unit_of_work(db, clerk) as uow:
+        copy = CertificateRequest("copy_individual", (world.atena["stranger"],), requester_kind="self")
+        world.ids["issue_number"] = issue_certificate(uow, copy).issue_numbers[0]
+    _markers(world)
+    everything_b = factories.make_user(setup_session, city_b, login_id="all@202118", roles=ALL_ROLES)
+    world.ids["b_user_id"] = everything_b.id
+    with unit_of_work(db, factories.actor_for(everything_b)) as uow:
+        world.b_token = issue_token(uow, name="佐久市全権", roles=ALL_ROLES)
+    with unit_of_work(db, factories.actor_for(users_a["administrator"])) as uow:
+        world.a_token = issue_token(uow, name="横浜市窓口", roles=["clerk"])
+    return world
