@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.audit import record_access
 from handlers.cases.change_input_gate import change_input_check
@@ -31,6 +32,7 @@ from workflows.engine import runner
 INTAKE_PREFIX = "intake_"
 REVIEW_PREFIX = "review_"
 FOUR_EYES_MESSAGE = "入力者本人は決裁できません（四つの目の原則）。"
+SIMULTANEOUS_DECISION_MESSAGE = "この案件は他の職員が同時に決裁しました。画面を開き直してください。"
 
 
 def _change_type(code: str) -> ChangeType:
@@ -218,7 +220,10 @@ def approve(uow: UnitOfWork, task_id: int, acknowledgements: Sequence[str] = ())
         }
         for a in alerts
     ]
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except StaleDataError as exc:  # another reviewer decided this case meanwhile (j1380)
+        raise ConflictError(SIMULTANEOUS_DECISION_MESSAGE) from exc
     case = _finish_task(uow, task, {"approved": True})
     _log(uow, "change_approved", case)
     return case

@@ -1,0 +1,139 @@
+"""Two reviewers completing the same task at the same moment (j1380): one wins, the other gets a clear
+conflict, and nothing is registered twice.
+
+The per-test rolled-back transaction cannot be shared by two threads, so this test commits into a database
+of its own: a dedicated schema on PostgreSQL (created and dropped here), a file of its own on SQLite, where
+``BEGIN IMMEDIATE`` makes the second writer wait for the first and then find the task done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+import models
+from handlers import cases
+from handlers.context import Actor
+from handlers.db import Database, make_engine
+from handlers.errors import ConflictError
+from handlers.residents.resident_code_pool import load_pool
+from handlers.rules.check_digit import with_m11w27
+from handlers.tenancy import bind_session
+from handlers.uow import unit_of_work
+from models.case import CaseTask
+from models.change import OutboxMessage, PendingChange
+from models.resident import Resident, ResidentHistory
+from tests import factories
+from tests.cases.test_move_in import intake
+
+pytestmark = [pytest.mark.slow, pytest.mark.req("j1380")]
+
+
+@pytest.fixture
+def committed_db(database_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A database whose transactions really commit, visible to every thread's own connection."""
+    if database_url.startswith("postgresql"):
+        schema = f"concurrency_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(database_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine: Engine = make_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
+    else:
+        admin, schema = None, ""
+        engine = make_engine(f"sqlite:///{tmp_path / 'concurrency.sqlite3'}")
+    models.Base.metadata.create_all(engine)
+    try:
+        yield Database(engine)
+    finally:
+        engine.dispose()
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def make_staff(db: Database) -> dict[str, Actor]:
+    session = db.sessionmaker()
+    bind_session(session, None, cross_tenant=True)
+    city = factories.make_municipality(session, code="141003", name="横浜市", prefecture="神奈川県")
+    users = {
+        name: factories.make_user(session, city, login_id=f"{name}@141003", roles=[role])
+        for name, role in (("clerk", "clerk"), ("first", "supervisor"), ("second", "supervisor"))
+    }
+    session.commit()
+    session.close()
+    staff = {name: factories.actor_for(user) for name, user in users.items()}
+    with unit_of_work(db, staff["first"]) as uow:
+        load_pool(uow, [with_m11w27(f"{8_000_000_000 + n:010d}") for n in range(200)])
+    return staff
+
+
+def approve_together(
+    db: Database, reviewers: list[Actor], task_id: int, acknowledged: list[str]
+) -> list[Any]:
+    """Each reviewer approves in its own thread and connection, released at the same instant."""
+    start = threading.Barrier(len(reviewers))
+    outcomes: list[Any] = [None] * len(reviewers)
+
+    def approve(index: int, actor: Actor) -> None:
+        start.wait()
+        try:
+            with unit_of_work(db, actor) as uow:
+                outcomes[index] = cases.approve(uow, task_id, acknowledged).status
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test asserts
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=approve, args=(i, a)) for i, a in enumerate(reviewers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an approval never finished (deadlock?)"
+    return outcomes
+
+
+LATE = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("extra", "acknowledged"),
+    [({}, []), ({"change_date": LATE}, ["late_notification"])],
+    ids=["no_alert", "alert_acknowledged_by_both"],
+)
+def test_two_reviewers_approving_the_same_task_at_once_register_the_change_exactly_once(
+    committed_db: Database, extra: dict[str, Any], acknowledged: list[str]
+) -> None:
+    staff = make_staff(committed_db)
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        case_id = cases.open_case(uow, "move_in", intake(**extra)).id
+        review = uow.session.scalars(
+            select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.bpmn_id == "review_move_in")
+        ).one()
+
+    outcomes = approve_together(committed_db, [staff["first"], staff["second"]], review.id, acknowledged)
+
+    winners = [o for o in outcomes if isinstance(o, str)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert winners == ["running"], outcomes  # waiting at 交付物の発行
+    assert len(losers) == 1 and isinstance(losers[0], ConflictError), outcomes
+    assert str(losers[0])  # a message the reviewer can read
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        people = list(uow.session.scalars(select(Resident).where(Resident.family_name == "転入")))
+        history = list(uow.session.scalars(select(ResidentHistory)))
+        outbox = list(uow.session.scalars(select(OutboxMessage)))
+        pending = uow.session.scalars(select(PendingChange)).one()
+    assert len(people) == 3
+    assert sorted(h.atena_number for h in history) == sorted(p.atena_number for p in people)
+    assert [h.case_id for h in history] == [case_id] * 3
+    assert sorted((m.destination, m.kind) for m in outbox) == [("cs", "identity_change")] * 3 + [
+        ("municipality:202118", "move_in_notice")
+    ]
+    assert len({m.idempotency_key for m in outbox}) == 4
+    assert pending.status == "registered"
