@@ -13,7 +13,8 @@ from celery import Celery
 from handlers.settings import Settings
 
 OUTBOX_SWEEP_SECONDS = 60.0  # pending notices whose dispatch was lost are picked up within a minute
-NEAR_REALTIME_SECONDS = 300.0  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
+NEAR_REALTIME_SECONDS = 300.0
+BATCH_SCHEDULER_SECONDS = 60.0  # scheduled batches (BatchSchedule.next_run_at) start within a minute  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
 
 
 def make_celery(settings: Settings | None = None) -> Celery:
@@ -44,6 +45,8 @@ def make_celery(settings: Settings | None = None) -> Celery:
     app.conf.beat_schedule = {  # ``celery -A worker.celery_app beat``
         "outbox-sweep": {"task": "jumin.outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
         "outbox-near-realtime": {"task": "jumin.outbox.near_realtime", "schedule": NEAR_REALTIME_SECONDS},
+        # every BatchSchedule row (j1280) is checked each minute; its own next_run_at decides what runs
+        "batches-run-due": {"task": "jumin.batches.run_due", "schedule": BATCH_SCHEDULER_SECONDS},
     }
     return app
 
