@@ -1,0 +1,84 @@
+"""Bulk writing for the import: PostgreSQL ``COPY`` through the session's own driver connection, SQLite
+``executemany``; both in the caller's transaction.  Database ids are taken in blocks (the table's sequence
+on PostgreSQL, past ``max(id)`` on SQLite after taking the write lock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+
+def _sqlite_value(value: Any) -> Any:
+    """SQLAlchemy's SQLite storage formats: ISO dates, naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``, JSON text."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _postgres_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class BulkSink:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self._next_sqlite_id: dict[str, int] = {}
+        if self.postgres:
+            conn.execute(text("SET LOCAL synchronous_commit = off"))
+
+    def ids(self, table: str, how_many: int) -> list[int]:
+        if how_many == 0:
+            return []
+        if self.postgres:
+            rows = self.conn.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                {"t": table, "n": how_many},
+            )
+            return [int(r[0]) for r in rows]
+        if table not in self._next_sqlite_id:
+            last = self.conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+            self._next_sqlite_id[table] = int(last) + 1
+        first = self._next_sqlite_id[table]
+        self._next_sqlite_id[table] = first + how_many
+        return list(range(first, first + how_many))
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        if self.postgres:
+            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(tuple(_postgres_value(v) for v in row))
+            return
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        batch = [tuple(_sqlite_value(v) for v in row) for row in rows]
+        if batch:
+            self.conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+
+    def set_heads(self, pairs: list[tuple[int, int]]) -> None:
+        """household.head_resident_id, once the residents exist (the link is circular)."""
+        if not pairs:
+            return
+        if self.postgres:
+            self.conn.execute(
+                text("CREATE TEMP TABLE IF NOT EXISTS import_heads (household_id bigint, head bigint)")
+            )
+            self.conn.execute(text("TRUNCATE import_heads"))
+            self.insert("import_heads", ("household_id", "head"), pairs)
+            self.conn.execute(text("UPDATE household h SET head_resident_id = s.head "
+                                   "FROM import_heads s WHERE h.id = s.household_id"))  # fmt: skip
+            self.conn.execute(text("DROP TABLE import_heads"))
+            return
+        self.conn.exec_driver_sql(
+            "UPDATE household SET head_resident_id = ? WHERE id = ?", [(h, i) for i, h in pairs]
+        )

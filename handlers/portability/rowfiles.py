@@ -1,0 +1,151 @@
+"""Writing and reading the layout's files: CSV (RFC 4180: CRLF, quotes doubled, a header row) and JSON Lines
+(one object per line, keys in column order, LF).  Writers count rows and hash the bytes as they go."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from handlers.portability.codec import (
+    BadValueError,
+    from_csv_field,
+    from_jsonl_value,
+    to_csv_field,
+    to_jsonl_value,
+)
+from handlers.portability.layout import FileSpec
+
+
+class _HashingSink:
+    """A text sink for csv.writer: encodes to UTF-8, hashes and writes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.handle.write(data)
+        return len(text)
+
+
+class RowWriter:
+    def __init__(self, handle: BinaryIO, spec: FileSpec) -> None:
+        self.sink = _HashingSink(handle)
+        self.spec = spec
+        self.kinds = tuple(c.kind for c in spec.columns)
+        self.names = spec.column_names
+        self.rows = 0
+
+    @property
+    def sha256(self) -> str:
+        return self.sink.digest.hexdigest()
+
+    def write(self, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class CsvRowWriter(RowWriter):
+    def __init__(self, handle: BinaryIO, spec: FileSpec) -> None:
+        super().__init__(handle, spec)
+        self.csv = csv.writer(self.sink, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self.csv.writerow(self.names)
+
+    def write(self, values: dict[str, Any]) -> None:
+        self.csv.writerow([to_csv_field(k, values[n]) for k, n in zip(self.kinds, self.names, strict=True)])
+        self.rows += 1
+
+
+class JsonlRowWriter(RowWriter):
+    def write(self, values: dict[str, Any]) -> None:
+        row = {n: to_jsonl_value(k, values[n]) for k, n in zip(self.kinds, self.names, strict=True)}
+        self.sink.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.rows += 1
+
+
+@contextmanager
+def open_writer(fmt: str, handle: BinaryIO, spec: FileSpec) -> Iterator[RowWriter]:
+    yield (CsvRowWriter if fmt == "csv" else JsonlRowWriter)(handle, spec)
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldError:
+    line: int
+    column: str  # column name, or "" for the whole row
+    reason: str  # Japanese
+
+
+@dataclass
+class ReadRow:
+    line: int
+    values: dict[str, Any]
+    errors: list[FieldError]
+
+
+def _decode(spec: FileSpec, line: int, raw: dict[str, Any], decode: Any) -> ReadRow:
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for column in spec.columns:
+        try:
+            values[column.name] = decode(column.kind, raw[column.name])
+        except BadValueError as exc:
+            errors.append(FieldError(line, column.name, str(exc)))
+            values[column.name] = None
+    return ReadRow(line, values, errors)
+
+
+def _read_csv(path: Path, spec: FileSpec) -> Iterator[ReadRow]:
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        header = next(reader, None)
+        if header != list(spec.column_names):
+            yield ReadRow(1, {}, [FieldError(1, "", "見出し行の列名・列順が定義と一致しません")])
+            return
+        line = reader.line_num + 1
+        for raw in reader:
+            if len(raw) != len(header):
+                reason = f"列の数が {len(raw)} です（定義は {len(header)} 列）"
+                yield ReadRow(line, {}, [FieldError(line, "", reason)])
+            else:
+                yield _decode(spec, line, dict(zip(header, raw, strict=True)), from_csv_field)
+            line = reader.line_num + 1  # a quoted field may span lines: report where the record starts
+
+
+def _read_jsonl(path: Path, spec: FileSpec) -> Iterator[ReadRow]:
+    with path.open("r", encoding="utf-8", newline="\n") as handle:
+        for line, text in enumerate(handle, start=1):
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError:
+                yield ReadRow(line, {}, [FieldError(line, "", "JSON として読めない行です")])
+                continue
+            if not isinstance(raw, dict) or list(raw) != list(spec.column_names):
+                yield ReadRow(line, {}, [FieldError(line, "", "項目名・項目順が定義と一致しません")])
+                continue
+            yield _decode(spec, line, raw, from_jsonl_value)
+
+
+def read_rows(path: Path, spec: FileSpec, fmt: str) -> Iterator[ReadRow]:
+    """Every data row of the file with its line number (the CSV header is line 1) and decoding errors."""
+    try:
+        yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        yield ReadRow(0, {}, [FieldError(0, "", f"ファイルを読めません（{type(exc).__name__}）")])
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,138 @@
+"""The import refuses what it cannot take whole: a file that disagrees with its manifest, bad rows (every one
+reported with file, line, column and a Japanese reason), a tenant that already holds data; and it writes
+into the test database (PostgreSQL COPY when the suite runs on PostgreSQL) losslessly."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import models
+from handlers.audit_verify import verify_chain
+from handlers.db import Database
+from handlers.portability import ImportRefusedError, TenantNotEmptyError, export_tenant, import_tenant
+from handlers.uow import unit_of_work
+from tests.portability.registers import (
+    TENANT_ID,
+    PersonPlan,
+    add_municipality,
+    build_source,
+    files_of,
+    fresh_database,
+    make_template,
+    system_actor,
+)
+
+PLANS = [[PersonPlan("髙橋", "邊\U000e0104", "タカハシ", False, None, "昭和10年頃", "世帯主", False, ["a,b"], 2),
+          PersonPlan(None, "𠮷", "キチ", True, None, None, "子の子の子", True, [], 1)]]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("checks")
+    source = build_source(make_template(where / "template.sqlite3"), where / "source.sqlite3", PLANS)
+    with unit_of_work(source, system_actor()) as uow:
+        export_tenant(uow, where / "export", "csv")
+    return where
+
+
+def _target(where: Path, name: str) -> Database:
+    database = fresh_database(where / "template.sqlite3", where / f"{name}.sqlite3")
+    with unit_of_work(database, system_actor(), cross_tenant=True) as uow:
+        add_municipality(uow.session)
+    return database
+
+
+def _residents(database: Database) -> int:
+    with unit_of_work(database, system_actor()) as uow:
+        return int(uow.session.scalar(select(func.count(models.Resident.id))) or 0)
+
+
+def _copy_export(exported: Path, name: str) -> Path:
+    copy = exported / name
+    copy.mkdir()
+    for path in (exported / "export").iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    return copy
+
+
+def _rewrite_residents(directory: Path, edit: dict[tuple[int, str], str]) -> None:
+    """Change fields of residents.csv ((data row index, column) → raw text) and re-sign the manifest, as a
+    vendor's faulty but consistent file would be."""
+    path = directory / "residents.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
+    for (index, column), value in edit.items():
+        rows[index + 1][rows[0].index(column)] = value
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode())
+    manifest = json.loads((directory / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["name"] == "residents")
+    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+
+
+@pytest.mark.req("j1410")
+def test_a_file_that_disagrees_with_its_checksum_is_refused_before_anything_is_written(
+    exported: Path,
+) -> None:
+    directory = _copy_export(exported, "tampered")
+    (directory / "households.csv").write_bytes((directory / "households.csv").read_bytes() + b"")
+    data = (directory / "residents.csv").read_bytes()
+    (directory / "residents.csv").write_bytes(data.replace("髙橋".encode(), "高橋".encode()))
+    target = _target(exported, "tampered")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    assert [(p.file, p.line) for p in refused.value.problems] == [("residents.csv", 0)]
+    assert "sha256" in refused.value.problems[0].reason
+    assert _residents(target) == 0
+
+
+@pytest.mark.req("j1410", "j1440")
+def test_every_bad_row_is_reported_with_file_line_column_and_reason(exported: Path) -> None:
+    directory = _copy_export(exported, "bad")
+    _rewrite_residents(directory, {(0, "birth_date"): "1980-02-30", (0, "atena_number"): "0000000010",
+                                   (1, "household_number"): "9999999999", (1, "sex"): "\\N"})  # fmt: skip
+    target = _target(exported, "bad")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    found = {(p.file, p.line, p.column) for p in refused.value.problems}
+    assert found >= {("residents.csv", 2, "birth_date"), ("residents.csv", 2, "atena_number"),
+                     ("residents.csv", 3, "household_number"), ("residents.csv", 3, "sex")}  # fmt: skip
+    reasons = " ".join(p.reason for p in refused.value.problems)
+    assert "YYYY-MM-DD" in reasons and "検査数字" in reasons and "世帯ファイルにありません" in reasons
+    assert "必須" in reasons
+    assert _residents(target) == 0
+
+
+@pytest.mark.req("j1410")
+def test_a_municipality_that_already_holds_residents_is_refused(exported: Path) -> None:
+    target = _target(exported, "busy")
+    import_tenant(lambda: unit_of_work(target, system_actor()), exported / "export")
+
+    with pytest.raises(TenantNotEmptyError):
+        import_tenant(lambda: unit_of_work(target, system_actor()), exported / "export")
+
+
+@pytest.mark.req("j1410", "j1370")
+def test_import_into_the_suite_database_is_lossless(exported: Path, db: Database, tmp_path: Path) -> None:
+    """On PostgreSQL this is the COPY path, and the round trip crosses SQLite → PostgreSQL."""
+    with unit_of_work(db, system_actor(), cross_tenant=True) as uow:
+        add_municipality(uow.session)
+    report = import_tenant(lambda: unit_of_work(db, system_actor()), exported / "export")
+    with unit_of_work(db, system_actor()) as uow:
+        assert verify_chain(uow.session, TENANT_ID).ok
+        export_tenant(uow, tmp_path / "again", "csv", access_log_through=report.counts["access_log"])
+
+    assert files_of(tmp_path / "again") == files_of(exported / "export")
+    assert report.counts["residents"] == 2 and not report.chain_relinked
