@@ -88,7 +88,10 @@ ROUTES: dict[str, Door] = {
               "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": "1", "seal": "y",
               "include_foreign_items": "y", "official": "auto"},
     ),
-    "certificates.history": web("GET", "/certificates/history/{atena_victim}", OBJECT),
+    "certificates.history": web(
+        "GET", "/certificates/history/{atena_victim}", LIST,
+        note="交付履歴 looked up by 宛名番号 in the caller's municipality: another city's number gives an empty list",
+    ),
     "certificates.dispose": web(
         "POST", "/certificates/dispose", LIST, form={"issue_number": "{issue_number}", "reason": "汚損"}
     ),
@@ -140,7 +143,7 @@ ROUTES: dict[str, Door] = {
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
     "counter.claim": web("POST", "/tasks/{task_id}/claim", OBJECT),
     "counter.release": web("POST", "/tasks/{task_id}/release", OBJECT),
-    "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"login_id": "all@202118"}),
+    "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"user_id": "{b_user_id}"}),
     "counter.resubmit": web("GET", "/tasks/{task_id}/intake", OBJECT),
     "counter.review": web("GET", "/tasks/{task_id}/review", OBJECT),
     "counter.decide": web("POST", "/tasks/{task_id}/review", OBJECT, form={"decision": "approve"}),

@@ -29,6 +29,7 @@ from handlers.certificate_requests import open_certificate_request, request_cert
 from handlers.certificates import CertificateRequest, issue_certificate
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.removed_records.archive import archive_old_removed_records
 from handlers.residents.search_keys import refresh_household_keys
 from handlers.support_measures import create_support_measure, decide_support_measure
 from handlers.suppression_controls import set_suppression
@@ -89,7 +90,7 @@ def _people(world: World, session: Session, city: models.Municipality) -> None:
             session, homes[home], number=number, **names
         ).atena_number
     removed = factories.make_removed_resident(
-        session, city, number=520, removal_date=dt.date(2024, 3, 31), family_name="除票野", given_name="忠",
+        session, city, number=520, removal_date=dt.date(2015, 3, 31), family_name="除票野", given_name="忠",
         family_name_kana="ジョヒョウノ", given_name_kana="タダシ",
     )  # fmt: skip
     world.atena["removed"] = removed.atena_number
@@ -197,6 +198,8 @@ def build_world(
     officer = factories.actor_for(users_a["support_officer"])
     clerk = factories.actor_for(users_a["clerk"])
     _measure(world, db, officer)
+    with unit_of_work(db, Actor.system(city_a.id, "archive")) as uow:  # the 除票 goes to the removed store
+        archive_old_removed_records(uow, today=dt.date(2024, 4, 1))
     _counter_work(world, db, clerk, setup_session)
     world.ids["user_id"] = users_a["clerk"].id
     world.ids.update(code="move_in", process_id="certificate_request")
