@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "webui.commands.synth",
     "webui.commands.outbox",
     "webui.commands.tenant",
+    "webui.commands.residents",
 ]
 
 

@@ -13,6 +13,8 @@ import functools
 
 import jntajis
 
+from handlers import characters
+
 GETA = "〓"
 _COMBO = (
     jntajis.MJShrinkSchemeCombo.JIS_INCORPORATION_UCS_UNIFICATION_RULE
@@ -44,16 +46,12 @@ def in_jis_x0208(char: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def jis_fallback(char: str) -> str:
     """``char`` itself when JIS X 0208 has it, else its first JIS X 0208 縮退 candidate, else 〓."""
-    if in_jis_x0208(char):
-        return char
-    for candidate in jntajis.mj_shrink_candidates(char, int(_COMBO)):
-        if candidate != char and all(in_jis_x0208(c) for c in candidate):
-            return str(candidate)
-    return GETA
+    return characters.to_network_charset(char).text
 
 
 def to_network_charset(name: str | None) -> str | None:
-    """The name as 住基ネット can carry it (IVS stripped, non-JIS characters replaced)."""
+    """The name as 住基ネット can carry it (IVS stripped, non-JIS characters replaced).  The rule lives in
+    ``handlers.characters.to_network_charset`` (one place); this hook keeps the CS adapter's str interface."""
     if name is None:
         return None
-    return "".join(jis_fallback(c) for c in strip_ivs(name))
+    return characters.to_network_charset(name).text

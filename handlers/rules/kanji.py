@@ -14,6 +14,7 @@ import unicodedata
 
 import jaconv
 
+from handlers.characters import jis_x0208_fallback
 from handlers.rules.digits import ascii_digits
 
 # Old, variant and simplified forms → the representative used in search keys.  Keys and values are single code
@@ -49,11 +50,22 @@ _VARIATION_SELECTORS = re.compile("[\U000e0100-\U000e01ef\ufe00-\ufe0f]")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
+def _fold_by_mj(char: str) -> str:
+    """A character outside JIS X 0208 → its JIS X 0208 form from the MJ 縮退 tables (𦚰 → 脇, 𩵋 → 魚)."""
+    if char.isascii() or not unicodedata.category(char).startswith("Lo"):
+        return char
+    return jis_x0208_fallback(char) or char
+
+
 def fold_name(text: str) -> str:
-    """The kanji-name search key: NFC, no spaces, no variation selectors, variants → representatives."""
+    """The kanji-name search key: NFC, no spaces, no variation selectors, variants → representatives.
+
+    First pass: the hand-written table above; second pass: every character still outside JIS X 0208 goes
+    to its MJ 縮退 candidate (thousands of variants), and the table is applied once more to the result."""
     normalized = unicodedata.normalize("NFC", text)
     plain = _VARIATION_SELECTORS.sub("", _SPACES.sub("", normalized))
-    return plain.translate(_VARIANT_TABLE)
+    folded = plain.translate(_VARIANT_TABLE)
+    return "".join(_fold_by_mj(c) for c in folded).translate(_VARIANT_TABLE)
 
 
 # --- addresses -----------------------------------------------------------------------------------------

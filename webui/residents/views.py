@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
+from handlers.name_characters import view_name_characters
 from handlers.residents.presenter import view_resident
 from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
@@ -59,3 +60,13 @@ def show(atena_number: str) -> str:
     with web_uow() as uow:
         view = view_resident(uow, atena_number, on=on)
     return render_template("residents/show.html", view=view, as_of_text=as_of_text, problems=problems)
+
+
+@bp.get("/residents/<atena_number>/characters")
+@login_required
+@permission_required("resident.view")
+def characters(atena_number: str) -> str:
+    """文字コード照会 (j370): each character of the names with its MJ code and an enlarged glyph."""
+    with web_uow() as uow:
+        view = view_name_characters(uow, atena_number)
+    return render_template("residents/characters.html", view=view)
