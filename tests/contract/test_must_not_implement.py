@@ -1,0 +1,164 @@
+"""Proof that the functions chapter 3 lists under 【実装しない機能】 are absent or refused, one test per function
+we can check (docs/conformance.md lists these beside the section keys).  A test marked xfail(strict) is a
+known violation the report shows as such; it fails as soon as the violation is fixed, so the mark is removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+import models
+from handlers.changes.death import death_kind_problems
+from handlers.changes.household_change import HouseholdChange
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import ValidationError
+from handlers.residents.registration import amend_resident
+from handlers.rules.change_reasons import REASONS
+from handlers.rules.date_input import DateInputError, parse_flexible_date
+from handlers.rules.relationship import is_allowed_relationship
+from handlers.uow import unit_of_work
+from models.certificate import IssuanceDeletionRefusedError
+from models.suppression import SUPPRESSION_PROCESSES
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.req("j210")
+def test_there_is_no_move_cancellation_reason() -> None:
+    """転居取消 is not an 異動事由: a mistaken 転居 is undone with 異動の取消し（修正）."""
+    assert not [
+        r
+        for r in REASONS.values()
+        if "転居取消" in r.label or re.search(r"cancel", r.code) and "move" in r.code
+    ]
+
+
+@pytest.mark.req("j480")
+def test_a_processing_date_given_with_the_intake_is_not_used(db: Database, clerk_a: Actor) -> None:
+    member = factories.japanese_member(processed_date="2001-01-01")
+    try:
+        household = factories.make_household(db, clerk_a, [member], household={**factories.default_address(),
+                                                                               "processed_date": "2001-01-01"})  # fmt: skip
+    except ValidationError:
+        return  # refused outright: no other 処理日 either
+    with unit_of_work(db, clerk_a) as uow:
+        dates = set(uow.session.scalars(select(models.ResidentHistory.processed_date).where(
+            models.ResidentHistory.household_number == household.household_number)))  # fmt: skip
+    assert dates == {dt.date.today()}
+
+
+@pytest.mark.req("j110")
+@pytest.mark.parametrize(
+    "relation", ["祖父", "孫", "おじ", "甥", "準世帯主", "家事使用人", "子の子の子の子の子"]
+)
+def test_relationships_outside_the_list_are_refused(relation: str) -> None:
+    assert not is_allowed_relationship(relation)
+
+
+@pytest.mark.req("j860", "j200")
+def test_a_clerical_correction_appends_history_and_never_overwrites_it(db: Database, clerk_a: Actor) -> None:
+    household = factories.make_household(db, clerk_a, [factories.japanese_member(given_name="太朗")])
+    atena = household.members[0].atena_number
+    with unit_of_work(db, clerk_a) as uow:
+        before = {row.history_no: dict(row.snapshot) for row in uow.session.scalars(
+            select(models.ResidentHistory).where(models.ResidentHistory.atena_number == atena))}  # fmt: skip
+        amend_resident(uow, atena, {"given_name": "太郎"}, reason_code="clerical_correction",
+                       change_date=dt.date.today())  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        after = {row.history_no: dict(row.snapshot) for row in uow.session.scalars(
+            select(models.ResidentHistory).where(models.ResidentHistory.atena_number == atena))}  # fmt: skip
+    assert len(after) == len(before) + 1
+    assert all(after[number] == snapshot for number, snapshot in before.items())
+
+
+@pytest.mark.req("j300")
+def test_issuance_history_cannot_be_deleted(setup_session: Session, city_a: models.Municipality) -> None:
+    row = models.CertificateIssuance(
+        tenant_id=city_a.id, issue_number="X-1", issued_at=dt.datetime.now(dt.UTC), place="本庁", terminal="T",
+        printer="P", login_id="clerk", certificate_type="juminhyo", subjects=[], items_printed=[], options={},
+        pages=1, requester_kind="self", content_digest="0" * 64, signature="s",
+    )  # fmt: skip
+    setup_session.add(row)
+    setup_session.flush()
+    with pytest.raises(IssuanceDeletionRefusedError):
+        setup_session.delete(row)
+        setup_session.flush()
+    setup_session.rollback()
+
+
+@pytest.mark.req("j300")
+def test_the_database_refuses_a_raw_delete_of_issuance_history(
+    setup_session: Session, city_a: models.Municipality
+) -> None:
+    setup_session.add(models.CertificateIssuance(
+        tenant_id=city_a.id, issue_number="X-2", issued_at=dt.datetime.now(dt.UTC), place="本庁", terminal="T",
+        printer="P", login_id="clerk", certificate_type="juminhyo", subjects=[], items_printed=[], options={},
+        pages=1, requester_kind="self", content_digest="0" * 64, signature="s",
+    ))  # fmt: skip
+    setup_session.flush()
+    with pytest.raises(Exception, match="refused"), setup_session.begin_nested():
+        setup_session.execute(text("DELETE FROM certificate_issuance WHERE issue_number = 'X-2'"))
+
+
+@pytest.mark.req("j80")
+@pytest.mark.parametrize("typed", ["みなし昭和20年1月1日", "昭和20年1月1日（みなし）"])
+def test_deemed_birth_dates_are_not_accepted(typed: str) -> None:
+    with pytest.raises(DateInputError):
+        parse_flexible_date(typed)
+
+
+@pytest.mark.req("j450")
+def test_there_is_no_refusal_registration_suppression() -> None:
+    """住民異動不受理 is not a suppression process, and no handler or model speaks of 不受理 as one."""
+    assert set(SUPPRESSION_PROCESSES) == {"change_input", "certificate", "inquiry"}
+    sources = [p for d in ("handlers", "models") for p in (ROOT / d).rglob("*.py")]
+    assert not [
+        p for p in sources if re.search(r"不受理|non_acceptance|refusal_registration", p.read_text("utf-8"))
+    ]
+
+
+@pytest.mark.req("j820")
+def test_presumed_death_is_not_a_selectable_reason() -> None:
+    assert [p.code for p in death_kind_problems({"death_kind": "推定死亡"})] == ["death_kind_not_selectable"]
+    assert not [r for r in REASONS.values() if "推定死亡" in r.label]
+
+
+@pytest.mark.req("j720")
+def test_a_household_change_with_an_address_change_is_refused(db: Database, clerk_a: Actor) -> None:
+    household = factories.make_household(db, clerk_a)
+    intake = {"kind": "household_change", "change_date": dt.date.today().isoformat(),
+              "atena_numbers": [household.members[1].atena_number], "address": "別の住所1番"}  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        assessment = HouseholdChange().assess(uow, intake)
+    assert "address_change_forbidden" in [p.code for p in assessment.problems]
+
+
+@pytest.mark.req("j530")
+@pytest.mark.xfail(
+    strict=True,
+    reason="KNOWN VIOLATION: the 決裁 records the approver (acknowledgements by_login/at, "
+    "the review task's completed_by/completed_at, a CaseEvent); j530 lists that as 実装しない機能",
+)
+def test_the_approval_records_no_approver_name_or_date() -> None:
+    from handlers.cases import doors
+
+    source = inspect.getsource(doors.approve)
+    assert "by_login" not in source and "by_user_id" not in source
+
+
+@pytest.mark.req("j1420")
+def test_no_os_native_printing_bypasses_the_access_log() -> None:
+    """Certificates are PDFs made and logged by the handlers; no page calls window.print, no code spools to a
+    printer (lp/lpr) or the OS print dialog."""
+    scanned = [*(ROOT / "webui" / "templates").rglob("*.html"), *(ROOT / "webui" / "static" / "js").rglob("*.js"),
+               *(ROOT / "handlers").rglob("*.py"), *(ROOT / "worker").rglob("*.py")]  # fmt: skip
+    pattern = re.compile(r"window\.print|\blpr?\b\s*['\"]|\"lpr?\"|'lpr?'|win32print|cups")
+    assert not [str(p.relative_to(ROOT)) for p in scanned if pattern.search(p.read_text("utf-8"))]
