@@ -26,6 +26,10 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.outbox.views", "bp"),
     ("webui.certificates.views", "bp"),
     ("webui.counter", "bp"),
+    ("webui.statistics.views", "bp"),
+    ("webui.extraction.views", "bp"),
+    ("webui.csv_intake.views", "bp"),
+    ("webui.batches.views", "bp"),
 ]
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "webui.commands.outbox",
     "webui.commands.tenant",
     "webui.commands.residents",
+    "webui.commands.conformance",
 ]
 
 

@@ -1,0 +1,54 @@
+"""What the batch pages ask of the batches (j1280): one batch with its schedule, remembered parameters and
+recent runs; and the check before a manual start (permission, a registered batch, only its own parameters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.batches.registry import BATCHES, BatchDefinition
+from handlers.errors import NotFoundError
+from handlers.permissions import require
+from handlers.uow import UnitOfWork
+from models.reporting import BatchRun, BatchSchedule
+
+
+@dataclass(frozen=True)
+class BatchDetail:
+    definition: BatchDefinition
+    schedule: BatchSchedule | None
+    parameters: dict[str, Any]  # the remembered parameters (last used or saved), defaults filled in
+    edited: frozenset[str]  # parameters the last run changed from the time before
+    runs: list[BatchRun]
+
+
+def _definition(code: str) -> BatchDefinition:
+    if code not in BATCHES:
+        raise NotFoundError(f"バッチ「{code}」は登録されていません。")
+    return BATCHES[code]
+
+
+def batch_detail(uow: UnitOfWork, code: str, limit: int = 20) -> BatchDetail:
+    require(uow.actor, "batch.run")
+    definition = _definition(code)
+    schedule = uow.session.scalars(
+        select(BatchSchedule).where(BatchSchedule.batch_code == code)
+    ).one_or_none()
+    runs = list(
+        uow.session.scalars(
+            select(BatchRun).where(BatchRun.batch_code == code).order_by(BatchRun.id.desc()).limit(limit)
+        )
+    )
+    remembered = {**definition.defaults, **(schedule.parameters if schedule else {})}
+    edited = frozenset(runs[0].changed_parameters) if runs else frozenset()
+    return BatchDetail(definition, schedule, remembered, edited, runs)
+
+
+def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a manual start passes on: only the batch's own names (anything else is dropped).  The
+    caller queues ``jumin.batches.run`` with them after commit."""
+    require(uow.actor, "batch.run")
+    definition = _definition(code)
+    return {k: v for k, v in parameters.items() if k in definition.defaults and v is not None}
