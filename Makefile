@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/jumin_test
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps node-deps run serve test test-sqlite test-postgres test-fast lint bench clean
+.PHONY: install system-deps node-deps run serve test test-sqlite test-postgres test-fast lint bench conformance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -68,6 +68,10 @@ test-postgres: install
 ## the fast part only (no benchmarks-sized or browser suites)
 test-fast: install
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+## docs/conformance.md: chapter 3 section by section, with the tests (req marks) that prove each
+conformance: install
+	$(BIN)/jumin conformance report --format md > docs/conformance.md
 
 lint: install
 	$(BIN)/ruff check .
