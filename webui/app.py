@@ -30,6 +30,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.extraction.views", "bp"),
     ("webui.csv_intake.views", "bp"),
     ("webui.batches.views", "bp"),
+    ("webui.conformance.views", "bp"),
 ]
 
 
