@@ -11,15 +11,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from handlers.context import Actor
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 
 GENESIS_HASH = "0" * 64
+LOCKED_HEADS_KEY = "access_log_locked_heads"
 ACTIONS = ("search", "view", "change", "print", "export", "auth", "setting", "batch")
 
 
@@ -67,7 +68,30 @@ def _ensure_head(session: Session, tenant_id: int) -> None:
 
 
 def _lock_head(session: Session, tenant_id: int) -> AccessLogHead:
-    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy)."""
+    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy).
+
+    Once locked, the head stays locked to this transaction until it ends, so later rows of the same
+    transaction use the head they hold (``session.info``); any rollback, even of a SAVEPOINT (which releases
+    the row lock taken inside it), or the end of the transaction forgets it."""
+    held: dict[int, AccessLogHead] = session.info.setdefault(LOCKED_HEADS_KEY, {})
+    if tenant_id in held and held[tenant_id] in session:  # not expunged meanwhile
+        return held[tenant_id]
+    held[tenant_id] = head = _select_locked_head(session, tenant_id)
+    return head
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_heads_on_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(LOCKED_HEADS_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(LOCKED_HEADS_KEY, None)
+
+
+def _select_locked_head(session: Session, tenant_id: int) -> AccessLogHead:
     locking = (
         select(AccessLogHead)
         .where(AccessLogHead.tenant_id == tenant_id)

@@ -11,10 +11,12 @@ another case) leaves the error in ``session.info`` so the door that drove the en
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
 
@@ -32,6 +34,7 @@ from workflows.engine.registry import ServiceContext
 
 STEPS = ("record_provisional", "register", "queue_notices")
 FAILURE_KEY = "case_operator_error"
+ASSESSMENT_KEY = "case_door_assessment"
 CATALOG_MODULE = "handlers.changes.catalog"
 
 Operator = Callable[..., dict[str, Any]]
@@ -60,9 +63,25 @@ def subject_numbers(subjects: list[str], kind: str) -> list[str]:
     return [s.split(":", 1)[1] for s in subjects if s.startswith(f"{kind}:")]
 
 
+def remember_assessment(uow: UnitOfWork, code: str, intake: dict[str, Any], assessment: Assessment) -> None:
+    """Keep the door's assessment for the operator its engine run calls next in the same unit of work:
+    only case rows are written in between, so assessing the same intake again would find the same."""
+    kept = dataclasses.replace(assessment, problems=list(assessment.problems), alerts=list(assessment.alerts))
+    uow.session.info[ASSESSMENT_KEY] = (code, copy.deepcopy(intake), kept)
+
+
+def _remembered(uow: UnitOfWork, code: str, intake: dict[str, Any]) -> Assessment | None:
+    kept = uow.session.info.pop(ASSESSMENT_KEY, None)
+    if kept is not None and kept[0] == code and kept[1] == intake:
+        return cast(Assessment, kept[2])
+    return None
+
+
 def assess_current(ctx: ServiceContext, code: str) -> Assessment:
-    """Assess the case's intake against the register as it is now; errors refuse."""
-    assessment = change_type(code).assess(ctx.uow, intake_of(ctx))
+    """Assess the case's intake against the register as it is now (the door's assessment of the same intake
+    in this unit of work, when there is one); errors refuse."""
+    intake = intake_of(ctx)
+    assessment = _remembered(ctx.uow, code, intake) or change_type(code).assess(ctx.uow, intake)
     if assessment.problems:
         raise ValidationError(assessment.problems)
     return assessment

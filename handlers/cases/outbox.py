@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
-from models.resident import NumberSequence
 
-SEQUENCE_NAME_LIMIT = 30  # NumberSequence.name length
+SEQUENCE_NAME_LIMIT = 30  # NumberSequence.name length (models.resident)
 
 
 def sequence_name(destination: str) -> str:
@@ -31,17 +31,7 @@ def sequence_name(destination: str) -> str:
 
 
 def next_outbox_seq(uow: UnitOfWork, destination: str) -> int:
-    name = sequence_name(destination)
-    counter = uow.session.scalars(
-        select(NumberSequence).where(NumberSequence.name == name).with_for_update()
-    ).one_or_none()
-    if counter is None:
-        counter = NumberSequence(tenant_id=uow.actor.tenant_id, name=name, next_value=1)
-        uow.session.add(counter)
-    value = counter.next_value
-    counter.next_value = value + 1
-    uow.session.flush()
-    return value
+    return take_next(uow.session, sequence_name(destination), uow.actor.tenant_id)
 
 
 def queue_case_notices(

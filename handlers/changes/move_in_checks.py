@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from handlers.errors import Problem
@@ -149,31 +149,43 @@ def re_move_in_problems(
                 )
             ], []
         return [], []
+    return _removed_matches(session, index, member)
+
+
+def _removed_matches(
+    session: Session, index: int, member: Mapping[str, Any]
+) -> tuple[list[Problem], list[Problem]]:
+    """A 除票 with the same 個人番号, 住民票コード or 在留カード番号 is an error; the same 氏名・性別・生年月日
+    an alert.  One query finds both; a number match wins."""
     keys = [
         (Resident.my_number, member.get("my_number")),
         (Resident.resident_code, member.get("resident_code")),
         (Resident.residence_card_number, member.get("residence_card_number")),
     ]
-    conditions = [column == str(value).strip() for column, value in keys if value]
-    if conditions:
-        match = session.scalars(
-            select(Resident).where(Resident.status == "removed", or_(*conditions))
-        ).first()
-        if match is not None:
-            return [_named(index, _re_move_in(match.atena_number, "error"))], []
+    by_number = [column == str(value).strip() for column, value in keys if value]
     birth = _birth(member.get("birth_date"))
-    if birth is None or not member.get("family_name"):
-        return [], []
-    same = session.scalars(
-        select(Resident).where(
-            Resident.status == "removed",
+    by_name = (
+        and_(
             Resident.family_name == member.get("family_name"),
             Resident.given_name == member.get("given_name"),
             Resident.sex == str(member.get("sex")),
             Resident.birth_date == birth,
         )
-    ).first()
-    return ([], [_named(index, _re_move_in(same.atena_number, "alert"))]) if same is not None else ([], [])
+        if birth is not None and member.get("family_name")
+        else None
+    )
+    if not by_number and by_name is None:
+        return [], []
+    conditions = [*by_number, *([by_name] if by_name is not None else [])]
+    removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*conditions))))
+    for match in removed:
+        if any(_same_number(match, column, value) for column, value in keys if value):
+            return [_named(index, _re_move_in(match.atena_number, "error"))], []
+    return ([], [_named(index, _re_move_in(removed[0].atena_number, "alert"))]) if removed else ([], [])
+
+
+def _same_number(resident: Resident, column: Any, value: Any) -> bool:
+    return bool(getattr(resident, column.key) == str(value).strip())
 
 
 def _re_move_in(atena_number: str, level: str) -> Problem:

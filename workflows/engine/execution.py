@@ -31,6 +31,7 @@ class Loaded:
     case: Case
     definition: ProcessDefinition
     workflow: BpmnWorkflow
+    fresh: bool = False  # the case was created in this unit of work: it has no saved rows yet
 
 
 def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
@@ -49,6 +50,7 @@ def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
         raise NotFoundError("指定された案件はありません。")
     definition = uow.session.get(ProcessDefinition, case.definition_id)
     assert definition is not None  # FK
+    store.hold(uow.session, definition, definition.id)
     workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
     return Loaded(case, definition, workflow)
 
@@ -105,9 +107,10 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
     if error is None:
         case.incident_task = case.incident_error = None
     case.updated_at = now
-    store.save_workflow(uow.session, case, workflow, now)
-    store.sync_tasks(uow.session, case, workflow)
-    store.sync_timers(uow.session, case, workflow)
+    store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
+    store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
+    store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
+    loaded.fresh = False
     try:
         uow.session.flush()
     except StaleDataError as exc:

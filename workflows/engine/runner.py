@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
+from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
-from models.resident import NumberSequence
 from workflows.engine import store
 from workflows.engine.execution import Loaded, environment, load_case, run_engine, settle
 from workflows.engine.loader import load_definition
@@ -47,16 +46,7 @@ SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
 
 def _next_case_number(uow: UnitOfWork) -> str:
     year = dt.datetime.now(JST).year
-    name = f"case_{year}"
-    counter = uow.session.scalars(
-        select(NumberSequence).where(NumberSequence.name == name).with_for_update()
-    ).one_or_none()
-    if counter is None:
-        counter = NumberSequence(tenant_id=uow.actor.tenant_id, name=name, next_value=1)
-        uow.session.add(counter)
-    value = counter.next_value
-    counter.next_value = value + 1
-    return f"{year}-{value:06d}"
+    return f"{year}-{take_next(uow.session, f'case_{year}', uow.actor.tenant_id):06d}"
 
 
 def start_case(
@@ -71,6 +61,7 @@ def start_case(
     """Open a case on the newest version of ``process_id`` and run it until it waits."""
     _check_data(data)
     definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
+    store.hold(uow.session, definition, definition.id)
     now = utcnow()
     case = Case(
         tenant_id=uow.actor.tenant_id,
@@ -91,7 +82,7 @@ def start_case(
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     record_event(uow, case, "started", process_id=process_id, version=definition.version)
-    loaded = Loaded(case, definition, workflow)
+    loaded = Loaded(case, definition, workflow, fresh=True)
     return settle(uow, loaded, run_engine(uow, workflow))
 
 
@@ -153,6 +144,7 @@ def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     definition = uow.session.get(ProcessDefinition, case.definition_id) if case else None
     if case is None or definition is None:
         raise NotFoundError("案件が見つかりません。")
+    store.hold(uow.session, definition, definition.id)
     workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
     task = store.find_task(workflow, row.task_uuid)
     return dict(task.data) if task is not None else dict(row.data)

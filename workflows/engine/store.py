@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -30,6 +31,39 @@ from workflows.engine.safe_env import SafeEnvironment, SafeScriptEngine
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 SPEC_KEYS = ("spec", "subprocess_specs")
 OPEN_TASK_STATES = ("ready", "claimed")
+HELD_ROWS_KEY = "engine_held_rows"
+
+
+class _SpecOnceConverter(BpmnWorkflowConverter):
+    """The library's workflow converter (registered in its place, same behaviour), plus the two paths we use:
+    an instance converted without its spec, and one restored onto the parsed spec objects of its definition
+    (shared, as every new workflow of a definition shares them)."""
+
+    def to_dict_without_spec(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict_onto(
+        self, dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]
+    ) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return cast(BpmnWorkflow, workflow)
+
+
+_WORKFLOWS = _SpecOnceConverter(BpmnWorkflow, SERIALIZER.registry)
+
+
+def hold(session: Session, row: Any, key: Any) -> None:
+    """Keep ``row`` referenced for the rest of the unit of work: the session's identity map holds rows only
+    weakly, and a case's definition and saved state are read again by the next step of the same call."""
+    session.info.setdefault(HELD_ROWS_KEY, {})[(type(row), key)] = row
 
 
 def new_workflow(definition: ProcessDefinition, environment: SafeEnvironment) -> BpmnWorkflow:
@@ -44,17 +78,28 @@ def _spec_json(sha256: str, xml: str, process_id: str) -> str:
     return json.dumps({key: full[key] for key in SPEC_KEYS})
 
 
-def save_workflow(session: Session, case: Case, workflow: BpmnWorkflow, now: dt.datetime) -> WorkflowState:
-    dct = json.loads(SERIALIZER.serialize_json(workflow))
-    version = dct.pop(SERIALIZER.VERSION_KEY)
-    for key in SPEC_KEYS:
-        dct.pop(key)
-    state = session.get(WorkflowState, case.id)
+def _instance_json(workflow: BpmnWorkflow) -> str:
+    """``SERIALIZER.serialize_json`` minus the spec (same encoder), without converting the spec at all."""
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        dct = _WORKFLOWS.to_dict_without_spec(workflow)
+    finally:
+        registry._encoder_mode = False
+    return json.dumps(dct, cls=SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+
+
+def save_workflow(
+    session: Session, case: Case, workflow: BpmnWorkflow, now: dt.datetime, *, fresh: bool = False
+) -> WorkflowState:
+    """Write the case's workflow; ``fresh``: the case was created in this unit of work (nothing to read)."""
+    state = None if fresh else session.get(WorkflowState, case.id)
     if state is None:
         state = WorkflowState(case_id=case.id, tenant_id=case.tenant_id)
         session.add(state)
-    state.state_json = json.dumps(dct, ensure_ascii=False, separators=(",", ":"))
-    state.serializer_version = str(version)
+        hold(session, state, case.id)
+    state.state_json = _instance_json(workflow)
+    state.serializer_version = str(SERIALIZER.VERSION)
     state.updated_at = now
     return state
 
@@ -65,11 +110,16 @@ def restore_workflow(
     state = session.get(WorkflowState, case.id)
     if state is None:
         raise LookupError(f"case {case.id} has no saved workflow")
+    hold(session, state, case.id)
     dct = json.loads(state.state_json)
-    dct.update(json.loads(_spec_json(definition.sha256, definition.bpmn_xml, definition.process_id)))
-    dct[SERIALIZER.VERSION_KEY] = state.serializer_version
-    SERIALIZER.migrate(dct)
-    workflow = SERIALIZER.from_dict(dct)
+    if state.serializer_version == str(SERIALIZER.VERSION):
+        spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+        workflow = _WORKFLOWS.from_dict_onto(dct, spec, subprocess_specs)
+    else:  # saved by an older SpiffWorkflow: let the serializer migrate the full document
+        dct.update(json.loads(_spec_json(definition.sha256, definition.bpmn_xml, definition.process_id)))
+        dct[SERIALIZER.VERSION_KEY] = state.serializer_version
+        SERIALIZER.migrate(dct)
+        workflow = SERIALIZER.from_dict(dct)
     workflow.script_engine = SafeScriptEngine(environment)
     return workflow
 
@@ -85,12 +135,14 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def sync_tasks(session: Session, case: Case, workflow: BpmnWorkflow) -> list[CaseTask]:
-    """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows."""
+def sync_tasks(
+    session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False
+) -> list[CaseTask]:
+    """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
+    ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
-    rows = {
-        row.task_uuid: row for row in session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
-    }
+    found = () if fresh else session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
+    rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
             row.state = "cancelled"
@@ -141,12 +193,11 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
     }
 
 
-def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow) -> None:
+def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False) -> None:
     """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
     waiting = waiting_timers(workflow)
-    rows = {
-        t.task_uuid: t for t in session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id))
-    }
+    found = () if fresh else session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id))
+    rows = {t.task_uuid: t for t in found}
     for uuid, row in rows.items():
         if not row.fired and uuid not in waiting:
             session.delete(row)

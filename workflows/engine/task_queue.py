@@ -56,16 +56,19 @@ def check_role(actor: Actor, row: CaseTask) -> None:
 def transition(
     uow: UnitOfWork, row: CaseTask, conditions: list[ColumnElement[bool]], message: str, **values: Any
 ) -> CaseTask:
-    """UPDATE the row only if ``conditions`` still hold; otherwise someone else got there first."""
+    """UPDATE the row only if ``conditions`` still hold (otherwise someone else got there first); the row as
+    updated comes back from the same statement (RETURNING)."""
     stmt = (
         update(CaseTask)
         .where(CaseTask.id == row.id, *conditions)
         .values(version=CaseTask.version + 1, **values)
-        .execution_options(synchronize_session=False)
+        .returning(CaseTask)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    if uow.session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+    updated = uow.session.scalars(stmt).one_or_none()
+    if updated is None:
         raise ConflictError(message)
-    return get_task(uow, row.id)
+    return updated
 
 
 def _case_of(uow: UnitOfWork, row: CaseTask) -> Case:
