@@ -1,0 +1,121 @@
+"""Batch pages (j1280): the registry with schedules and last parameters, a schedule saved (month-end), run now
+with edited parameters highlighted, the run log with output and error; batch.run only; city B cannot see
+city A's run."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from handlers.batches import registry as batch_registry
+from models import BatchRun, BatchSchedule
+from tests.web.conftest import login_as
+
+pytestmark = pytest.mark.req("j1280")
+
+
+def test_the_list_shows_every_batch_with_its_schedule(sign_in, users_a):
+    body = sign_in(users_a["supervisor"]).get("/batches").get_data(as_text=True)
+    for definition in batch_registry.BATCHES.values():
+        assert definition.label in body
+    assert "スケジュールなし（直接起動のみ）" in body and "一度に移行する件数：1000" in body
+
+
+def test_a_month_end_schedule_is_saved_and_shown(sign_in, users_a, setup_session):
+    client = sign_in(users_a["supervisor"])
+    saved = client.post(
+        "/batches/statistics_snapshot/schedule", data={"frequency": "month_end", "run_at": "23:30"}
+    )
+    assert saved.status_code == 302
+    schedule = setup_session.scalars(
+        select(BatchSchedule).where(BatchSchedule.batch_code == "statistics_snapshot")
+    ).one()
+    assert (schedule.frequency, schedule.run_at) == (
+        "month_end",
+        "23:30",
+    ) and schedule.next_run_at is not None
+    body = client.get("/batches").get_data(as_text=True)
+    assert "毎月末 23:30" in body
+
+
+def test_a_wrong_time_is_refused_in_japanese(sign_in, users_a):
+    page = sign_in(users_a["supervisor"]).post("/batches/archive_removed/schedule",
+                                               data={"frequency": "daily", "run_at": "25:99"})  # fmt: skip
+    assert (
+        page.status_code == 200
+        and "実行時刻" in page.get_data(as_text=True)
+        and "HH:MM" in page.get_data(as_text=True)
+    )
+
+
+def test_run_now_logs_the_run_and_highlights_the_edited_parameter(sign_in, users_a, setup_session):
+    client = sign_in(users_a["supervisor"])
+    started = client.post("/batches/archive_removed/run", data={"parameters-batch_size": "50"})
+    assert started.status_code == 302 and started.location.endswith("/batches/archive_removed")
+    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "archive_removed")).one()
+    assert (
+        run.status == "succeeded"
+        and run.parameters["batch_size"] == "50"
+        and run.changed_parameters == ["batch_size"]
+    )
+    body = client.get(started.location).get_data(as_text=True)
+    assert 'value="50"' in body and '<span class="change-mark">変更</span>' in body  # remembered, highlighted
+    log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
+    assert "正常終了" in log and "移行 0 件" in log and "手動（supervisor@141003" in log
+
+
+def test_a_failed_run_shows_its_error_on_the_log_page(sign_in, users_a, setup_session, monkeypatch):
+    def broken(uow, params, today):  # type: ignore[no-untyped-def]
+        raise RuntimeError("接続できません")
+
+    original = batch_registry.BATCHES["move_outs_due"]
+    monkeypatch.setitem(batch_registry.BATCHES, "move_outs_due",
+                        batch_registry.BatchDefinition(original.code, original.label, broken))  # fmt: skip
+    client = sign_in(users_a["supervisor"])
+    client.post("/batches/move_outs_due/run", data={})
+    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
+    log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
+    assert "異常終了" in log and "RuntimeError: 接続できません" in log
+    assert "異常終了したバッチが 1 件" in client.get("/batches").get_data(as_text=True)
+
+
+def test_the_statistics_batch_offers_its_xlsx(sign_in, users_a, setup_session):
+    client = sign_in(users_a["supervisor"])
+    client.post("/batches/statistics_snapshot/run", data={"parameters-period": "current_month"})
+    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "statistics_snapshot")).one()
+    assert f'href="/batches/runs/{run.id}/result"' in client.get(f"/batches/runs/{run.id}").get_data(
+        as_text=True
+    )
+    got = client.get(f"/batches/runs/{run.id}/result")
+    assert got.status_code == 200 and got.data[:2] == b"PK"  # an XLSX (zip) file
+
+
+@pytest.mark.parametrize("path", ["/batches", "/batches/archive_removed"])
+def test_a_clerk_may_not_run_batches(sign_in, users_a, path):
+    assert sign_in(users_a["clerk"]).get(path).status_code == 403
+
+
+def test_an_unknown_batch_is_404(sign_in, users_a):
+    assert sign_in(users_a["supervisor"]).get("/batches/no_such_batch").status_code == 404
+
+
+def test_city_b_gets_404_for_city_a_run(sign_in, users_a, users_b, setup_session, app: Flask):
+    sign_in(users_a["supervisor"]).post("/batches/archive_removed/run", data={})
+    run = setup_session.scalars(select(BatchRun)).one()
+    other = app.test_client()
+    login_as(other, users_b["supervisor"])
+    assert other.get(f"/batches/runs/{run.id}").status_code == 404
+    assert other.get(f"/batches/runs/{run.id}/result").status_code == 404
+    assert "移行 0 件" not in other.get("/batches").get_data(as_text=True)
+
+
+def test_running_without_the_csrf_token_is_refused(db, setup_session, users_a):
+    from webui.app import create_app
+
+    setup_session.flush()
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True, "SECRET_KEY": "test"}, db=db)
+    client = app.test_client()
+    login_as(client, users_a["supervisor"])
+    assert client.post("/batches/archive_removed/run", data={}).status_code == 400
+    assert setup_session.scalars(select(BatchRun)).all() == []
