@@ -26,6 +26,7 @@ from handlers.db import Database
 from handlers.demo_data import load_demo
 from handlers.uow import unit_of_work
 from tests import factories
+from tests.workflows import conftest as engine_fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -39,6 +40,11 @@ _USER_SEQ = itertools.count(1)
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian chromium is not installed (make system-deps)", allow_module_level=True)
+
+
+# The engine-test fixtures (test operators, one unit of work per step) for the flow-modeler journey.
+operators = engine_fixtures.operators
+step = engine_fixtures.step
 
 
 @dataclass

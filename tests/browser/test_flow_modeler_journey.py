@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -77,33 +78,33 @@ def test_an_analyst_adds_a_step_and_deploys_new_cases_follow_it_while_old_ones_f
     supervisor_a: Actor,
     users_a: dict[str, User],
     operators: RecordingOperators,
+    browser: Any,
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     old = start(step, clerk_a)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        sign_in(page, live_server, users_a["analyst"].login_id)
-        page.goto(f"{live_server}/flows/move_in")
-        page.wait_for_function("window.flowReady === true")
-        assert page.is_visible(".bjs-powered-by")  # the bpmn.io watermark stays visible (licence)
-        assert page.evaluate(ADD_STEP) == "explain_rules"
-        page.fill("#element-form [name=name]", "ごみ出しの説明")
-        page.select_option("#element-form [name=lane]", "窓口")
-        page.fill("#element-form [name=form_key]", "move_in_explain")
-        page.click("#element-form button[type=submit]")
-        page.screenshot(path=str(ARTIFACTS / "flow-modeler-step-added.png"))
+    # The session's Chromium (tests/browser/conftest.py): a second sync_playwright() in one process fails.
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in(page, live_server, users_a["analyst"].login_id)
+    page.goto(f"{live_server}/flows/move_in")
+    page.wait_for_function("window.flowReady === true")
+    assert page.is_visible(".bjs-powered-by")  # the bpmn.io watermark stays visible (licence)
+    assert page.evaluate(ADD_STEP) == "explain_rules"
+    page.fill("#element-form [name=name]", "ごみ出しの説明")
+    page.select_option("#element-form [name=lane]", "窓口")
+    page.fill("#element-form [name=form_key]", "move_in_explain")
+    page.click("#element-form button[type=submit]")
+    page.screenshot(path=str(ARTIFACTS / "flow-modeler-step-added.png"))
 
-        page.fill("#deploy-comment", "ごみ出しの説明を追加")
-        page.click("#deploy-form button[type=submit]")
-        page.wait_for_selector("#deploy-result[data-version='2']", timeout=15000)
-        page.screenshot(path=str(ARTIFACTS / "flow-modeler-deployed.png"))
+    page.fill("#deploy-comment", "ごみ出しの説明を追加")
+    page.click("#deploy-form button[type=submit]")
+    page.wait_for_selector("#deploy-result[data-version='2']", timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "flow-modeler-deployed.png"))
 
-        page.goto(f"{live_server}/flows/move_in")
-        page.wait_for_function("window.flowReady === true")
-        assert page.evaluate("document.querySelectorAll('.flow-deviation').length") >= 3
-        page.screenshot(path=str(ARTIFACTS / "flow-modeler-deviation.png"))
-        browser.close()
+    page.goto(f"{live_server}/flows/move_in")
+    page.wait_for_function("window.flowReady === true")
+    assert page.evaluate("document.querySelectorAll('.flow-deviation').length") >= 3
+    page.screenshot(path=str(ARTIFACTS / "flow-modeler-deviation.png"))
+    page.close()
 
     new = start(step, clerk_a)
     assert new.definition_id != old.definition_id

@@ -96,7 +96,20 @@ def probe_suppressed_list(world: World, web: dict[str, FlaskClient], **_: Any) -
     assert world.atena["victim"] in call(web["support_officer"], door, world).get_data(as_text=True)
 
 
+def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: Database, city_a: Any,
+                              users_a: dict[str, models.User]) -> None:  # fmt: skip
+    from handlers.extraction import create_extraction_job, run_extraction_job
+
+    with unit_of_work(db, factories.actor_for(users_a["analyst"])) as uow:
+        job_id = create_extraction_job(uow, {"field": "family_name_kana", "op": "not_null"}, "csv_utf8").id
+    run_extraction_job(db, city_a.id, job_id)
+    body = web["analyst"].get(f"/extraction/jobs/{job_id}/download").get_data().decode("utf-8-sig", "replace")
+    assert "勅使河原" in body, "control: the extract lists the unprotected neighbour"
+    assert world.atena["victim"] not in body and world.atena["child"] not in body and "桜子" not in body
+
+
 PROBES = {
+    "extraction.download": probe_extraction_download,
     "certificates.issue": probe_certificates_issue,
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
@@ -111,9 +124,9 @@ def test_every_disclosing_door_has_a_probe() -> None:
 
 @pytest.mark.parametrize("endpoint", sorted(PROBES))
 def test_a_disclosing_door_gives_nothing_of_the_protected_person(
-    world: World, client_as: Any, users_a: dict[str, models.User], endpoint: str
+    db: Database, world: World, client_as: Any, users_a: dict[str, models.User], city_a: Any, endpoint: str
 ) -> None:
-    PROBES[endpoint](world, clients(client_as, users_a))
+    PROBES[endpoint](world, clients(client_as, users_a), db=db, city_a=city_a, users_a=users_a)
 
 
 # --- screens that are not disclosures show the protection plainly -------------------------------------------

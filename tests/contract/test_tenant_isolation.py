@@ -49,7 +49,7 @@ def call(client: FlaskClient, door: Door, world: World, token: str | None = None
 
 def leaked(response: TestResponse, world: World, door: Door | None = None) -> list[str]:
     """City A's strings in the response, except those the caller sent itself (an echo of the URL or form)."""
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")
     body += json.dumps(dict(response.headers), ensure_ascii=False)
     sent = ""
     if door is not None:

@@ -153,6 +153,38 @@ def _counter_work(world: World, db: Database, clerk: Actor, setup_session: Sessi
     setup_session.add(job)
     setup_session.flush()
     world.ids["job_id"] = job.id
+    _reporting_rows(world, setup_session, clerk.tenant_id)
+
+
+def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
+    """An extraction result, a CSV import, a bulk address change and a batch run of city A, each carrying
+    city A's strings (what another municipality must never get back)."""
+    a = world.atena
+    secret = f"{a['stranger']},勅使河原 仁,神奈川県横浜市中区本町勅使5番\n".encode()
+    rows = {
+        "extraction_job_id": models.ExtractionJob(
+            tenant_id=tenant_id, conditions={}, output="csv_utf8", status="done", created_by="analyst@141003",
+            row_count=1, result=secret, result_name="extraction.csv", result_type="text/csv",
+        ),
+        "import_id": models.CsvImport(
+            tenant_id=tenant_id, kind="change_notice", file_name="勅使河原.csv", sha256="0" * 64,
+            status="imported", created_by="clerk@141003", problems=[{"row": 1, "reason": a["stranger"]}],
+        ),
+        "change_id": models.BulkAddressChange(
+            tenant_id=tenant_id, target="address", minor_category="住居表示", change_date=dt.date(2024, 4, 1),
+            plan=[{"atena_number": a["stranger"], "before": "本町勅使5番", "after": "本町勅使6番"}],
+            created_by="clerk@141003",
+        ),
+        "run_id": models.BatchRun(
+            tenant_id=tenant_id, batch_code="removed_archive", trigger="manual", status="succeeded",
+            started_at=dt.datetime(2024, 4, 1, tzinfo=dt.UTC), output=f"勅使河原 {a['stranger']}",
+            result=secret, result_name="run.csv", started_by="supervisor@141003",
+        ),
+    }  # fmt: skip
+    for key, row in rows.items():
+        session.add(row)
+        session.flush()
+        world.ids[key] = row.id
 
 
 def certificate_request(atena_number: str, **overrides: Any) -> dict[str, Any]:
@@ -202,7 +234,7 @@ def build_world(
         archive_old_removed_records(uow, today=dt.date(2024, 4, 1))
     _counter_work(world, db, clerk, setup_session)
     world.ids["user_id"] = users_a["clerk"].id
-    world.ids.update(code="move_in", process_id="certificate_request")
+    world.ids.update(code="move_in", process_id="certificate_request", batch_code="removed_archive")
     with unit_of_work(db, clerk) as uow:
         copy = CertificateRequest("copy_individual", (world.atena["stranger"],), requester_kind="self")
         world.ids["issue_number"] = issue_certificate(uow, copy).issue_numbers[0]
