@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField, IntegerField, SelectField, StringField
+from wtforms import Form, FormField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from handlers.batches import FREQUENCIES, WEEKDAYS
@@ -17,9 +17,11 @@ from handlers.rules.date_input import DateInputError, parse_calendar_date
 
 
 class ScheduleForm(FlaskForm):
-    frequency = SelectField("実行間隔", choices=list(FREQUENCIES.items()), default="none")
+    frequency = SelectField(
+        "実行間隔", choices=[SelectChoice(k, v) for k, v in FREQUENCIES.items()], default="none"
+    )
     run_at = StringField("実行時刻（HH:MM）", default="02:00", validators=[Length(max=5)])
-    weekday = SelectField("曜日（毎週）", choices=[("", "—"), *((str(i), d) for i, d in enumerate(WEEKDAYS))],
+    weekday = SelectField("曜日（毎週）", choices=[SelectChoice("", "—"), *(SelectChoice(str(i), d) for i, d in enumerate(WEEKDAYS))],
                           default="")  # fmt: skip
     day_of_month = IntegerField(
         "日（毎月）", validators=[Optional(), NumberRange(1, 31, "1〜31で入力してください")]

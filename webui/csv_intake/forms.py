@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from handlers.changes.minor_correction import MINOR_CATEGORIES
@@ -19,15 +19,17 @@ BULK_TARGETS = {"address": "住所（世帯番号・変更前住所・変更後�
 class UploadForm(FlaskForm):
     file = FileField("CSVファイル", validators=[FileRequired("CSVファイルを選んでください")],
                      description="UTF-8（BOM付き・なし）またはShift_JIS。1行目は様式どおりの見出し")  # fmt: skip
-    kind = SelectField("種類", choices=list(KIND_LABELS.items()))
+    kind = SelectField("種類", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     all_or_nothing = BooleanField("1行でも誤りがあればファイル全体を取り込まない（全件または取込なし）")
 
 
 class BulkUploadForm(FlaskForm):
     file = FileField("CSVファイル", validators=[FileRequired("CSVファイルを選んでください")])
-    target = SelectField("変更する項目", choices=list(BULK_TARGETS.items()))
+    target = SelectField("変更する項目", choices=[SelectChoice(k, v) for k, v in BULK_TARGETS.items()])
     minor_category = SelectField(
-        "軽微な修正の区分", choices=list(MINOR_CATEGORIES.items()), default="area_renamed"
+        "軽微な修正の区分",
+        choices=[SelectChoice(k, v) for k, v in MINOR_CATEGORIES.items()],
+        default="area_renamed",
     )
     change_date = StringField("修正日", validators=[DataRequired("修正日を入力してください"), Length(max=30)],
                               description=DATE_HINT)  # fmt: skip

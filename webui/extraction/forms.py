@@ -16,6 +16,7 @@ from wtforms import (
     FormField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +32,13 @@ from handlers.rules.foreign import FOREIGN_CATEGORIES
 from handlers.statistics.report import CHANGE_LABELS
 
 ANY = ("", "指定しない")
+
+
+def choices(pairs: Any) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 DATE_HINT = "例：2026-04-01、令和8年4月1日"
 
 
@@ -60,7 +68,7 @@ class JobOptionsMixin:
     include_removed = BooleanField("除票を含める（除票用データベースに移行したものも含む）")
     reference_date = StringField("年齢の基準日", filters=[_strip], validators=[Optional(), Length(max=30)],
                                  description="空欄は今日。" + DATE_HINT)  # fmt: skip
-    output = RadioField("出力", choices=list(OUTPUTS.items()), default="count")
+    output = RadioField("出力", choices=choices(OUTPUTS.items()), default="count")
 
     def reference(self, problems: list[Problem]) -> dt.date | None:
         text = iso_date(self.reference_date.data, "reference_date", "年齢の基準日", problems)  # type: ignore[attr-defined]
@@ -76,20 +84,20 @@ class WizardForm(JobOptionsMixin, FlaskForm):
     )
     area = StringField("地区（住所の先頭）", filters=[_strip], validators=[Optional(), Length(max=200)],
                        description="例：神奈川県横浜市中区")  # fmt: skip
-    sex = SelectField("性別", choices=[ANY, ("1", "男"), ("2", "女")], default="")
+    sex = SelectField("性別", choices=choices([ANY, ("1", "男"), ("2", "女")]), default="")
     birth_from = StringField("生年月日（自）", filters=[_strip], validators=[Optional(), Length(max=30)])
     birth_to = StringField("生年月日（至）", filters=[_strip], validators=[Optional(), Length(max=30)])
     resident_kind = SelectField(
-        "住民種別", choices=[ANY, ("japanese", "日本人"), ("foreign", "外国人")], default=""
+        "住民種別", choices=choices([ANY, ("japanese", "日本人"), ("foreign", "外国人")]), default=""
     )
     nationality = StringField("国籍・地域", filters=[_strip], validators=[Optional(), Length(max=60)])
     foreign_category = SelectField(
         "法第30条の45の区分",
-        choices=[ANY, *((c.code, c.label) for c in FOREIGN_CATEGORIES.values())],
+        choices=choices([ANY, *((c.code, c.label) for c in FOREIGN_CATEGORIES.values())]),
         default="",
     )
-    flags = CheckboxesField("資格・登録（すべてに該当する人）", choices=list(FLAG_FIELDS.items()))
-    change_category = SelectField("期間中の異動", choices=[ANY, *CHANGE_LABELS.items()], default="")
+    flags = CheckboxesField("資格・登録（すべてに該当する人）", choices=choices(FLAG_FIELDS.items()))
+    change_category = SelectField("期間中の異動", choices=choices([ANY, *CHANGE_LABELS.items()]), default="")
     change_start = StringField("異動の期間（自）", filters=[_strip], validators=[Optional(), Length(max=30)])
     change_end = StringField("異動の期間（至）", filters=[_strip], validators=[Optional(), Length(max=30)])
 
@@ -105,8 +113,8 @@ class WizardForm(JobOptionsMixin, FlaskForm):
         return {**plain, **ages, **dates}
 
 
-FIELD_CHOICES = [("", "（項目を選ぶ）"), *((f.name, f.label) for f in FIELDS.values())]
-OPERATOR_CHOICES = list(OPERATORS.items())
+FIELD_CHOICES = choices([("", "（項目を選ぶ）"), *((f.name, f.label) for f in FIELDS.values())])
+OPERATOR_CHOICES = choices(OPERATORS.items())
 
 
 class ConditionRowForm(Form):
@@ -118,10 +126,10 @@ class ConditionRowForm(Form):
 
 
 class BuilderForm(JobOptionsMixin, FlaskForm):
-    mode = RadioField("条件の組み合わせ", choices=[("all", "すべてを満たす（AND）"), ("any", "いずれかを満たす（OR）")],
+    mode = RadioField("条件の組み合わせ", choices=choices([("all", "すべてを満たす（AND）"), ("any", "いずれかを満たす（OR）")]),
                       default="all")  # fmt: skip
     rows = FieldList(FormField(ConditionRowForm), min_entries=3, max_entries=30)
-    change_category = SelectField("期間中の異動", choices=[ANY, *CHANGE_LABELS.items()], default="")
+    change_category = SelectField("期間中の異動", choices=choices([ANY, *CHANGE_LABELS.items()]), default="")
     change_start = StringField("異動の期間（自）", filters=[_strip], validators=[Optional(), Length(max=30)])
     change_end = StringField("異動の期間（至）", filters=[_strip], validators=[Optional(), Length(max=30)])
 
