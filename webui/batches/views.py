@@ -88,7 +88,7 @@ def start(code: str) -> WerkzeugResponse:
     form = run_form(BATCHES[code], BATCHES[code].defaults)
     form.validate_on_submit()
     with web_uow() as uow:
-        parameters = prepare_manual_run(uow, code, dict(form.parameters.data))  # type: ignore[attr-defined]
+        parameters = prepare_manual_run(uow, code, dict(form.parameters.data))
     actor = current_actor()
     queue_batch(current_db(), actor.tenant_id, code, parameters, actor.login_id)
     flash(f"「{BATCHES[code].label}」を開始しました。結果は実行ログで確認できます。", "info")

@@ -71,7 +71,7 @@ class JobOptionsMixin:
     output = RadioField("出力", choices=choices(OUTPUTS.items()), default="count")
 
     def reference(self, problems: list[Problem]) -> dt.date | None:
-        text = iso_date(self.reference_date.data, "reference_date", "年齢の基準日", problems)  # type: ignore[attr-defined]
+        text = iso_date(self.reference_date.data, "reference_date", "年齢の基準日", problems)
         return dt.date.fromisoformat(text) if text else None
 
 
