@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 import models
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.suppression import DisclosureRequest, Identity, Requester, check_disclosure
+from handlers.errors import ConflictError
+from handlers.suppression import Decision, DisclosureRequest, Identity, Requester, check_disclosure
+from handlers.suppression_controls import grant_release, lift_temporarily, request_release
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.handlers.suppression_world import ABUSER_BIRTH, ITO_BIRTH, World, build_world
@@ -97,6 +99,14 @@ ROWS = [
     Row("third_party_plain_certificate", "third_party", ("stranger",), "certificate", "allow", "ok", LAWYER),
     Row("screen_inquiry_of_protected_shows_alert", "official", ("victim",), "inquiry", "allow", "ok",
         alerts=("protected_subject",)),
+    Row("wide_area_issuance_of_an_unprotected_person", "other_municipality", ("stranger",), "certificate",
+        "allow", "ok", "stranger"),
+    Row("perpetrator_asking_for_an_unprotected_household_member", "third_party", ("grandma",), "certificate",
+        "refuse", "perpetrator", SAITO_SPOKEN),
+    Row("perpetrator_refused_even_for_change_input_screen", "self", ("child",), "change_input", "refuse",
+        "perpetrator", "abuser"),
+    Row("provisional_measure_stops_the_inspection_list", "third_party", ("newcomer", "stranger"), "inspection",
+        "needs_release", "protected", LAWYER),
     Row("change_input_of_protected_shows_alert", "self", ("victim",), "change_input", "allow", "ok", "victim",
         alerts=("protected_subject",)),
 ]  # fmt: skip
@@ -160,3 +170,42 @@ def test_protected_persons_are_named_in_the_decision(db: Database, world: World,
     with unit_of_work(db, clerk_a) as uow:
         decision = check_disclosure(uow, request_for(world, row))
     assert set(decision.subjects_protected) == {world.atena["victim"], world.atena["child"]}
+
+
+def _ask(db: Database, actor: Actor, world: World, row: Row, **kwargs: object) -> Decision:
+    with unit_of_work(db, actor) as uow:
+        return check_disclosure(uow, request_for(world, row), **kwargs)  # type: ignore[arg-type]
+
+
+VICTIM_COPY = Row("victim_copy", "third_party", ("victim",), "certificate", "", "", LAWYER)
+
+
+def test_a_release_is_used_up_only_by_a_consuming_check(db: Database, world: World, clerk_a: Actor,
+                                                        officer_a: Actor) -> None:  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        release_id = request_release(uow, request_for(world, VICTIM_COPY))
+    with unit_of_work(db, officer_a) as uow:
+        grant_release(uow, release_id, "審査済み")
+    for _ in range(2):  # a deciding-only check (the certificate-request flow) leaves the release
+        assert _ask(db, clerk_a, world, VICTIM_COPY, consume_release=False).reason_code == "released"
+    assert _ask(db, clerk_a, world, VICTIM_COPY).reason_code == "released"  # issuance uses it
+    assert _ask(db, clerk_a, world, VICTIM_COPY).outcome == "needs_release"
+
+
+def test_no_release_lets_the_perpetrator_through(db: Database, world: World, clerk_a: Actor) -> None:
+    row = Row("perpetrator_copy", "third_party", ("victim",), "certificate", "", "", "abuser")
+    with pytest.raises(ConflictError), unit_of_work(db, clerk_a) as uow:
+        request_release(uow, request_for(world, row))  # the officer is not even asked
+    assert _ask(db, clerk_a, world, row).reason_code == "perpetrator"
+
+
+def test_a_temporary_lift_opens_one_purpose_only(db: Database, world: World, clerk_a: Actor,
+                                                 officer_a: Actor) -> None:  # fmt: skip
+    with unit_of_work(db, officer_a) as uow:
+        lift_temporarily(uow, measure_id=world.measures["in_force"], purpose="certificate", minutes=10,
+                         reason="本人への交付")  # fmt: skip
+    assert _ask(db, clerk_a, world, VICTIM_COPY).reason_code == "ok"
+    inspection = Row("inspection", "third_party", ("victim",), "inspection", "", "", LAWYER)
+    assert _ask(db, clerk_a, world, inspection).outcome == "needs_release"
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert _ask(db, clerk_a, world, VICTIM_COPY, now=later).outcome == "needs_release", "the lift reverts"
