@@ -14,13 +14,24 @@ from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import PendingChange
 
+PENDING_KEY = "case_pending_changes"
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 def pending_change_of(uow: UnitOfWork, case_id: int) -> PendingChange | None:
-    return uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
+    """The case's provisional change; once read or written in this unit of work, the same row again (the
+    operators of one engine run ask for it one after another)."""
+    known: dict[int, PendingChange] = uow.session.info.setdefault(PENDING_KEY, {})
+    pending = known.get(case_id)
+    if pending is not None and pending in uow.session:
+        return pending
+    pending = uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
+    if pending is not None:
+        known[case_id] = pending
+    return pending
 
 
 def require_pending(uow: UnitOfWork, case_id: int) -> PendingChange:
@@ -37,6 +48,7 @@ def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessm
     if pending is None:
         pending = PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code)
         uow.session.add(pending)
+        uow.session.info.setdefault(PENDING_KEY, {})[case.id] = pending
     pending.status = "provisional"
     pending.proposal = dict(assessment.proposal)
     pending.alerts = [alert.to_json() for alert in assessment.alerts]
@@ -44,6 +56,8 @@ def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessm
     pending.entered_by = uow.actor.user_id
     pending.entered_by_login = uow.actor.login_id
     pending.entered_at = utcnow()
+    pending.entered_place = uow.actor.ward_code
+    pending.entered_terminal = uow.actor.terminal
     pending.result = None
     uow.session.flush()
     return pending

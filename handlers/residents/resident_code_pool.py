@@ -1,8 +1,8 @@
 """住民票コードの付番 (j870): the pool of free codes fetched from the CS, taken at random, with a low-stock alert.
 
-A code is taken under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two registrations at once
-never get the same code and never wait on each other); on SQLite the transaction's write lock serialises
-them.  A taken code stays in the pool marked ``taken`` so it is never handed out twice.
+A code is chosen and marked in one statement under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+two registrations at once never get the same code and never wait on each other); on SQLite the transaction's
+write lock serialises them.  A taken code stays in the pool marked ``taken`` so it is never handed out twice.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.errors import Problem, ValidationError
@@ -80,21 +80,26 @@ def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], lis
 
 
 def take_resident_code(session: Session) -> str:
-    """A free code chosen at random, marked taken in the caller's transaction."""
-    stmt = (
-        select(ResidentCodePoolEntry)
+    """A free code chosen at random, marked taken in the caller's transaction (one UPDATE … RETURNING)."""
+    chosen = (
+        select(ResidentCodePoolEntry.id)
         .where(ResidentCodePoolEntry.taken.is_(False))
         .order_by(func.random())
         .limit(1)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    entry = session.scalars(stmt).first()
-    if entry is None:
+    taking = (
+        update(ResidentCodePoolEntry)
+        .where(ResidentCodePoolEntry.id == chosen)
+        .values(taken=True, taken_at=dt.datetime.now(dt.UTC))
+        .returning(ResidentCodePoolEntry.code)
+        .execution_options(synchronize_session=False)
+    )
+    code = session.execute(taking).scalar_one_or_none()
+    if code is None:
         raise ValidationError([_empty_pool_problem()])
-    entry.taken = True
-    entry.taken_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    return entry.code
+    return str(code)
 
 
 def _normalized(codes: Iterable[str]) -> tuple[list[str], list[Problem]]:
