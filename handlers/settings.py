@@ -18,6 +18,8 @@ class Settings:
     session_idle_minutes: int = 15
     max_failed_logins: int = 5
     lockout_minutes: int = 30
+    migration_database_url: str | None = None  # the tables' owner; None: DATABASE_URL (see docs/operations.md)
+    app_database_role: str = "jumin_app"  # the non-owner role the app connects as (row-level security)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -30,4 +32,6 @@ class Settings:
             session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "15")),
             max_failed_logins=int(env.get("MAX_FAILED_LOGINS", "5")),
             lockout_minutes=int(env.get("LOCKOUT_MINUTES", "30")),
+            migration_database_url=env.get("MIGRATION_DATABASE_URL") or None,
+            app_database_role=env.get("APP_DATABASE_ROLE", "jumin_app"),
         )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from handlers import rls
 from handlers.errors import TenancyError
 from models.base import TenantScoped
 
@@ -21,8 +22,10 @@ CROSS_TENANT_KEY = "cross_tenant"
 
 
 def bind_session(session: Session, tenant_id: int | None, *, cross_tenant: bool = False) -> None:
+    """Scope ``session``; on PostgreSQL the row-level security settings follow (``handlers.rls``)."""
     session.info[TENANT_KEY] = tenant_id
     session.info[CROSS_TENANT_KEY] = cross_tenant
+    rls.rescope_session(session)
 
 
 def session_tenant(session: Session) -> int | None:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 import models
+from handlers import rls
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.tenancy import bind_session
@@ -39,6 +40,8 @@ def engine(database_url: str) -> Iterator[Engine]:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     models.Base.metadata.create_all(eng)
+    if eng.dialect.name == "postgresql":
+        rls.apply_to_engine(eng)  # the same policies as migration 0003 (the suite connects as owner: bypassed)
     yield eng
     eng.dispose()
 
