@@ -35,6 +35,8 @@ class PendingChange(TenantScoped, Base):
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     entered_by_login: Mapped[str] = mapped_column(String(60))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    entered_place: Mapped[str | None] = mapped_column(String(6))  # 入力場所: the operator's ward (支所) code
+    entered_terminal: Mapped[str | None] = mapped_column(String(60))  # 入力端末
     registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[dict[str, Any] | None] = mapped_column()
     version: Mapped[int] = mapped_column(Integer, default=1)

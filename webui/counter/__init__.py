@@ -8,4 +8,10 @@ from webui.counter.form_support import help_attributes
 bp = Blueprint("counter", __name__)
 bp.add_app_template_global(help_attributes)
 
-from webui.counter import bulk_views, intake_views, queue_views, review_views  # noqa: E402, F401
+from webui.counter import (  # noqa: E402, F401
+    approval_views,
+    bulk_views,
+    intake_views,
+    queue_views,
+    review_views,
+)
