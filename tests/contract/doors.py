@@ -148,6 +148,11 @@ ROUTES: dict[str, Door] = {
     "counter.review": web("GET", "/tasks/{task_id}/review", OBJECT),
     "counter.decide": web("POST", "/tasks/{task_id}/review", OBJECT, form={"decision": "approve"}),
     "counter.confirmation": web("GET", "/tasks/{task_id}/confirmation", OBJECT),
+    "counter.provisional": web("GET", "/cases/provisional", LIST, note="j530 仮登録一覧: supervisors only"),
+    "counter.approve_provisional_changes": web(
+        "POST", "/cases/provisional/approve", LIST, form={"scope": "selected", "case_ids": "{case_id}"},
+        note="本登録 of the selected cases: another municipality's case id gives 404",
+    ),
     "api.open_case_api": api(
         "POST", "/api/cases", LIST, json={"change_type": "move_within", "subjects": ["{atena_victim}"]},
     ),
