@@ -20,6 +20,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from handlers.certificates.content import CertificateContent
+from handlers.certificates.fastpdf import HtmlText, write_pdf
 from handlers.certificates.fonts import font_face_css
 from handlers.certificates.signing import Payload, sign_payload, text_digest
 
@@ -121,20 +122,39 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
+def render_document(html: str) -> Any:
+    """WeasyPrint's laid-out ``Document`` of ``html`` (what ``fastpdf`` builds a form from)."""
+    from weasyprint import HTML
+
+    font_config, css = _weasy_objects()
+    return HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=[css], font_config=font_config)
+
+
 @dataclass(frozen=True)
 class RenderedCertificate:
     pdf: bytes
-    html: str
+    source_html: str  # with the QR and payload placeholders
     digest: str
     payload: str
     signature: str
     pages: int
 
+    @property
+    def html(self) -> str:
+        """The final HTML, QR code included (what WeasyPrint renders when the fast writer cannot)."""
+        return final_html(self.source_html, self.payload)
+
+
+def final_html(source_html: str, payload_text: str) -> str:
+    return source_html.replace(QR_MARK, qr_image(payload_text)).replace(PAYLOAD_MARK, payload_text)
+
 
 def render_certificate(content: CertificateContent, issue_number: str) -> RenderedCertificate:
-    """Render one copy: digest the printed text, sign it into the QR code, write the PDF."""
+    """Render one copy: digest the printed text, sign it into the QR code, write the PDF (from the cached form
+    of its layout when ``fastpdf`` can, else with WeasyPrint)."""
     html = render_html(content, issue_number)
-    digest = text_digest(printed_text(html))
+    reader = HtmlText(html)
+    digest = text_digest(reader.printed_text)
     payload = Payload(
         content.municipality_code,
         issue_number,
@@ -143,7 +163,8 @@ def render_certificate(content: CertificateContent, issue_number: str) -> Render
         digest,
     )
     payload_text, signature = sign_payload(payload)
-    final_html = html.replace(QR_MARK, qr_image(payload_text)).replace(PAYLOAD_MARK, payload_text)
-    return RenderedCertificate(
-        html_to_pdf(final_html), final_html, digest, payload_text, signature, len(content.sheets)
-    )
+    title = content.certificate_type.title
+    pdf = write_pdf(reader, payload_text, title, lambda: render_document(final_html(html, payload_text)))
+    if pdf is None:
+        pdf = html_to_pdf(final_html(html, payload_text))
+    return RenderedCertificate(pdf, html, digest, payload_text, signature, len(content.sheets))
