@@ -11,6 +11,7 @@ from models.immigration_notice import ImmigrationNotice
 from models.integration import IntegrationDestination
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.relay import RelayInbox
+from models.rate_limit import RateLimitWindow
 from models.removed import RemovedRecordArchive
 from models.reporting import (
     BatchRun,
@@ -53,6 +54,7 @@ __all__ = [
     "Municipality",
     "PendingTimer",
     "ProcessDefinition",
+    "RateLimitWindow",
     "NumberSequence",
     "OutboxMessage",
     "PendingChange",

@@ -16,6 +16,7 @@ csrf = CSRFProtect()
 
 # One blueprint per feature: (module, attribute).  Each module lives in webui/.
 BLUEPRINTS: list[tuple[str, str]] = [
+    ("webui.ops", "bp"),  # first: request id and latency wrap every other hook
     ("webui.auth.views", "bp"),
     ("webui.residents.views", "bp"),
     ("webui.audit_log.views", "bp"),
@@ -72,10 +73,11 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
         if init is not None:
             init(app)
 
-    from webui import errors, filters
+    from webui import errors, filters, hardening
 
     errors.init_app(app)
     filters.init_app(app)
+    hardening.init_app(app)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:
