@@ -92,7 +92,10 @@ def field_ids(form: Form) -> set[str]:
 
 def problem_target(field: str, ids: set[str], aliases: dict[str, str]) -> str | None:
     """The form field a handler's problem names: ``members[1].birth_date`` → ``members-1-birth_date``."""
-    candidates = [field, _INDEX.sub(r"-\1", field).replace(".", "-"), field.rsplit(".", 1)[-1]]
+    dashed = _INDEX.sub(r"-\1", field).replace(".", "-")
+    head, _, leaf = dashed.rpartition("-")
+    nested = f"{head}-foreign-{leaf}" if head else f"foreign-{leaf}"  # the 国籍・在留資格等 sub-form
+    candidates = [field, dashed, nested, field.rsplit(".", 1)[-1]]
     for name in candidates:
         name = aliases.get(name, name)
         if name in ids:

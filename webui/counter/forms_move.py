@@ -10,6 +10,7 @@ from wtforms import BooleanField, Form, FormField, SelectField, StringField, Sub
 from wtforms.fields import FieldList
 from wtforms.validators import InputRequired, Length, Optional
 
+from webui.counter.foreign_items import SEIREKI, ForeignItemsForm
 from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
@@ -59,9 +60,16 @@ class AddressMixin:
         )
 
 
-class MemberForm(Form):
-    """One person moving in (転入者)."""
+KIND_CHOICES = choices([("japanese", "日本人"), ("foreign", "外国人")])
+JAPANESE_ONLY = ("honseki", "hittosha")
+FOREIGN_ONLY = ("name_alphabet", "foreign_resident_date", "foreign")
 
+
+class MemberForm(Form):
+    """One person moving in (転入者): a Japanese resident, or a foreign one with the name in alphabet and the
+    art. 30-45 category items (日本人と外国人の区別, j550)."""
+
+    resident_kind = SelectField("住民の種別", choices=KIND_CHOICES, default="japanese")
     family_name = StringField("氏", validators=[InputRequired(REQUIRED), Length(max=100)])
     given_name = StringField("名", validators=[InputRequired(REQUIRED), Length(max=100)])
     family_name_kana = StringField("氏（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
@@ -73,15 +81,55 @@ class MemberForm(Form):
     relation_to_head = SelectField(
         "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
     )
-    honseki = StringField("本籍", validators=[Optional(), Length(max=200)], description="なし・不明も可")
-    hittosha = StringField("筆頭者", validators=[Optional(), Length(max=100)])
+    honseki = StringField(
+        "本籍（日本人）", validators=[Optional(), Length(max=200)], description="なし・不明も可"
+    )
+    hittosha = StringField("筆頭者（日本人）", validators=[Optional(), Length(max=100)])
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
+    name_alphabet = StringField(
+        "氏名（アルファベット・外国人）",
+        validators=[Optional(), Length(max=200)],
+        description="例：SMITH JOHN",
+    )
+    foreign_resident_date = StringField(
+        "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
+        description=SEIREKI,
+    )  # fmt: skip
+    foreign = FormField(ForeignItemsForm, label="国籍・在留資格等（外国人のみ）")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.resident_kind.data == "foreign":  # a foreign resident may have no name in kanji
+            self.family_name.validators = [Optional(), Length(max=100)]
+            self.given_name.validators = [Optional(), Length(max=100)]
+            self.name_alphabet.validators = [InputRequired(REQUIRED), Length(max=200)]
+        return bool(super().validate(extra_validators))
 
     def items(self) -> dict[str, Any]:
-        values = blank_to_none({name: field.data for name, field in self._fields.items()})
-        values["resident_kind"] = "japanese"
-        return values
+        kind = "foreign" if self.resident_kind.data == "foreign" else "japanese"
+        skipped = JAPANESE_ONLY if kind == "foreign" else FOREIGN_ONLY
+        values = blank_to_none(
+            {n: f.data for n, f in self._fields.items() if n not in (*skipped, "foreign", "resident_kind")}
+        )
+        if kind == "foreign":
+            values.update(self.foreign.form.items())
+        return {**values, "resident_kind": kind}
+
+
+def fill_members(members: FieldList, entered: list[Any]) -> None:
+    """Each person's earlier values into the rows of ``members`` (the nested 国籍・在留資格等 too)."""
+    people = [m for m in entered if isinstance(m, dict)]
+    while len(members.entries) < len(people):
+        members.append_entry()
+    for entry, person in zip(members.entries, people, strict=False):
+        for name, field in entry.form._fields.items():
+            if isinstance(field, FormField):
+                for sub_name, sub in field.form._fields.items():
+                    sub.data = person.get(sub_name) or ""
+            elif name == "resident_kind":
+                field.data = person.get(name) or "japanese"
+            else:
+                field.data = person.get(name) or ""
 
 
 class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
@@ -154,12 +202,7 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
             "unnotified_address": intake.get("unnotified_address"),
         }.items():  # fmt: skip
             getattr(self, name).data = value or ("" if name != "join_existing" else False)
-        members = [m for m in intake.get("members") or [] if isinstance(m, dict)]
-        while len(self.members.entries) < len(members):
-            self.members.append_entry()
-        for entry, member in zip(self.members.entries, members, strict=False):
-            for name, field in entry.form._fields.items():
-                field.data = member.get(name) or ""
+        fill_members(self.members, intake.get("members") or [])
 
 
 class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):

@@ -6,7 +6,20 @@ from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 
+from webui.counter.forms_foreign import (
+    ForeignArrivalForm,
+    ForeignStatusAcquiredForm,
+    NationalityLossForm,
+    NaturalizationForm,
+)
 from webui.counter.forms_move import MoveInForm, MoveOutForm, MoveWithinForm
+from webui.counter.forms_numbers import (
+    ChangeCancellationForm,
+    MyNumberChangeForm,
+    ResidentCodeChangeForm,
+    ResidentCodeCorrectionForm,
+    ResidentCodeIssueForm,
+)
 from webui.counter.forms_other import (
     CorrectionForm,
     DeathForm,
@@ -53,6 +66,13 @@ CORRECTION_SECTIONS: Sections = (
     ("職権記載等", EX_OFFICIO),
 )  # fmt: skip
 CORRECTION_ALIASES = (("changes", "changes-0-item"), ("household_changes", "household_item"))
+FOREIGN_SECTIONS: Sections = (
+    ("届出の内容", ("atena_number", "change_date", "notified_date")),
+    ("住所・世帯", ("postal_code", "address", "address_katagaki")),
+    ("外国人住民", ("members", "add_member", "remove_member")),
+    ("その他", ("note",)),
+)
+FOREIGN_ALIASES = (("household", "address"), ("members", "members-0-name_alphabet"))
 MOVERS_ALIASES = (
     ("atena_numbers", "atena_numbers"),
     ("destination", "destination_kind"),
@@ -75,12 +95,24 @@ INTAKE_SPECS: dict[str, IntakeSpec] = {
     "koseki_notice": IntakeSpec(CorrectionForm, CORRECTION_SECTIONS, CORRECTION_ALIASES),
     "move_in_notice_receipt": IntakeSpec(NoticeReceiptForm),
     "immigration_notice": IntakeSpec(ImmigrationNoticeForm),
+    "foreign_move_in_30_46": IntakeSpec(ForeignArrivalForm, FOREIGN_SECTIONS, FOREIGN_ALIASES),
+    "foreign_status_acquired_30_47": IntakeSpec(ForeignStatusAcquiredForm, FOREIGN_SECTIONS, FOREIGN_ALIASES),
+    "naturalization": IntakeSpec(NaturalizationForm),
+    "nationality_acquisition": IntakeSpec(NaturalizationForm),
+    "nationality_loss": IntakeSpec(NationalityLossForm),
+    "my_number_change": IntakeSpec(MyNumberChangeForm),
+    "resident_code_issue": IntakeSpec(ResidentCodeIssueForm),
+    "resident_code_change": IntakeSpec(ResidentCodeChangeForm),
+    "resident_code_correction": IntakeSpec(ResidentCodeCorrectionForm),
+    "change_cancellation": IntakeSpec(ChangeCancellationForm),
 }
 # Change types with a form, in the order the counter offers them.
 COUNTER_ORDER = (
     "move_in", "move_within", "move_out", "household_change", "birth", "death", "disappearance", "address_setting",
     "ex_officio_correction", "minor_correction", "clerical_correction", "koseki_notice", "move_in_notice_receipt",
-    "immigration_notice",
+    "immigration_notice", "foreign_move_in_30_46", "foreign_status_acquired_30_47", "naturalization",
+    "nationality_acquisition", "nationality_loss", "my_number_change", "resident_code_issue", "resident_code_change",
+    "resident_code_correction", "change_cancellation",
 )  # fmt: skip
 # Change types the bulk page offers (j550: the same correction for many persons).
 BULK_TYPES = ("minor_correction", "ex_officio_correction")
@@ -92,4 +124,5 @@ def sections_of(spec: IntakeSpec, form: FlaskForm) -> Sections:
     rest = tuple(n for n in form._fields if n not in named and n != "csrf_token")
     if not spec.sections:
         return (("届出の内容", rest),)
-    return spec.sections + ((("その他の項目", rest),) if rest else ())
+    present = tuple((title, tuple(n for n in names if n in form._fields)) for title, names in spec.sections)
+    return present + ((("その他の項目", rest),) if rest else ())
