@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
+from handlers.permissions import has_permission
 from handlers.rules.disclosure import (
     ITEMS,
     PROTECTED_PURPOSES,
@@ -37,13 +39,14 @@ from handlers.rules.disclosure import (
 )
 from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
 from handlers.uow import UnitOfWork
+from models.removed import RemovedRecordArchive
 from models.resident import Household, Resident
 from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import DisclosureRelease, Suppression, TemporaryLift
 
 __all__ = [
-    "Decision", "DisclosureRequest", "Identity", "Requester", "check_disclosure", "load_facts",
-    "request_fingerprint", "utcnow",
+    "Decision", "DisclosureRequest", "Identity", "Requester", "Withheld", "check_disclosure", "load_facts",
+    "persons_withheld_from_lists", "request_fingerprint", "utcnow",
 ]  # fmt: skip
 
 
@@ -263,3 +266,74 @@ def check_disclosure(
         detail["households"] = sorted(set(request.households))
     record_access(uow, "disclosure_decided", "view", targets=request.subjects, detail=detail)
     return decision
+
+
+# --- lists of persons ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Who a list of persons leaves out: the protected persons and every member of their households (the
+    address and the 世帯番号 of an unprotected member are the protected person's)."""
+
+    protected: frozenset[str] = frozenset()  # the persons a measure protects
+    persons: frozenset[str] = frozenset()  # they and every member (live or archived 除票) of their households
+    households: frozenset[str] = frozenset()  # the 世帯番号 of those households
+
+    def withholds(self, atena_number: str, household_number: str | None = None) -> bool:
+        return atena_number in self.persons or household_number in self.households
+
+
+def _protected_candidates(session: Session) -> tuple[str, ...]:
+    rows = session.scalars(
+        select(SupportMeasureParty.atena_number)
+        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
+        .where(SupportMeasure.status.in_(ACTIVE_STATUSES), SupportMeasureParty.role.in_(PROTECTED_ROLES))
+    )
+    return tuple(sorted({a for a in rows if a}))
+
+
+def _households_of(session: Session, protected: Collection[str]) -> Withheld:
+    live = session.execute(
+        select(Household.id, Household.household_number)
+        .join(Resident, Resident.household_id == Household.id)
+        .where(Resident.atena_number.in_(list(protected)))
+    ).all()
+    numbers = frozenset(row[1] for row in live) | frozenset(
+        session.scalars(
+            select(RemovedRecordArchive.household_number).where(
+                RemovedRecordArchive.atena_number.in_(list(protected))
+            )
+        )
+    )
+    members = set(
+        session.scalars(select(Resident.atena_number).where(Resident.household_id.in_([r[0] for r in live])))
+    )
+    members |= set(
+        session.scalars(
+            select(RemovedRecordArchive.atena_number).where(
+                RemovedRecordArchive.household_number.in_(list(numbers))
+            )
+        )
+    )
+    return Withheld(frozenset(protected), frozenset(members | set(protected)), numbers)
+
+
+def persons_withheld_from_lists(uow: UnitOfWork, purpose: str, *, now: dt.datetime | None = None) -> Withheld:
+    """THE rule for every list of persons (inspection list, extraction and sampling, …): leave out each
+    person protected by a support measure in force or provisional, and every member of their household.
+
+    The protected persons are decided by ``check_disclosure`` for ``purpose`` (temporary lifts for that purpose
+    honoured; one ``disclosure_decided`` row).  The support-measure officer (``support.view``) is withheld
+    nothing, except from the inspection list, which is made for the public (j1320)."""
+    if purpose != "inspection" and has_permission(uow.actor, "support.view"):
+        return Withheld()
+    candidates = _protected_candidates(uow.session)
+    if not candidates:
+        return Withheld()
+    request = DisclosureRequest(requester=Requester("official"), subjects=candidates, purpose=purpose)
+    decision = check_disclosure(uow, request, now=now, consume_release=False)
+    protected = set(decision.subjects_protected)
+    if not protected:
+        return Withheld()
+    return _households_of(uow.session, protected)

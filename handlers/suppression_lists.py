@@ -15,6 +15,7 @@ from handlers.audit import record_access
 from handlers.permissions import require
 from handlers.rules.kanji import fold_address
 from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
+from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 from models.support import SupportMeasure, SupportMeasureParty
@@ -114,20 +115,21 @@ def inspection_list(
     uow: UnitOfWork, area: str, *, order: str = "address", seed: int | None = None
 ) -> list[dict[str, Any]]:
     """The inspection list for the area whose address starts with ``area``: current residents only, without
-    any household that includes a person protected by a support measure (in force or provisional), in address
-    order or in random order (ランダム順位, reproducible with ``seed``).  Logged as an export."""
+    any household that includes a person protected by a support measure (in force or provisional; the one rule
+    ``persons_withheld_from_lists``), in address order or in random order (ランダム順位, reproducible with
+    ``seed``).  Logged as an export."""
     require(uow.actor, "resident.search")
     if order not in ("address", "random"):
         raise ValueError(order)
-    protected = list(_protected_by_measure(uow))
-    protected_households = select(Resident.household_id).where(Resident.atena_number.in_(protected))
+    withheld = persons_withheld_from_lists(uow, "inspection")
     rows = uow.session.execute(
         select(Resident, Household)
         .join(Household, Household.id == Resident.household_id)
         .where(
             Resident.status == "resident",
             Household.address_key.startswith(fold_address(area), autoescape=True),
-            Resident.household_id.not_in(protected_households),
+            Household.household_number.not_in(list(withheld.households)),
+            Resident.atena_number.not_in(list(withheld.persons)),
         )
         .order_by(Household.address_key, Household.household_number, Resident.household_order)
     ).all()

@@ -2,8 +2,9 @@
 default) chunk by chunk, each chunk and each progress update in its own short transaction, so the counter
 is never held up by a lock or a long transaction.
 
-Suppression: persons protected by a support measure are left out of every list unless the requester is the
-support-measure officer — decided once per job by ``handlers.suppression.check_disclosure`` (purpose 照会).
+Suppression: persons protected by a support measure AND every member of their households are left out of every
+list unless the requester is the support-measure officer — decided once per job by the one rule for lists,
+``handlers.suppression.persons_withheld_from_lists`` (purpose 照会).
 The access log gets one ``extraction_run`` row per job: the conditions, the output, the number of persons
 and their 宛名番号 (never a 個人番号).
 """
@@ -25,13 +26,10 @@ from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.extraction.conditions import Node, describe, parse_conditions
 from handlers.extraction.outputs import MEDIA_TYPES, OUTPUTS, Writer, writer_for
 from handlers.extraction.source import Scope, count_matches, fetch_by_keys, fetch_chunk, fetch_keys, sources
-from handlers.permissions import has_permission, require
-from handlers.rules.disclosure import DisclosureRequest, Requester
-from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
-from handlers.suppression import check_disclosure
+from handlers.permissions import require
+from handlers.suppression import Withheld, persons_withheld_from_lists
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import ExtractionJob
-from models.support import SupportMeasure, SupportMeasureParty
 from models.user import User
 
 CHUNK_SIZE = 2000
@@ -98,23 +96,6 @@ def job_spec(job: ExtractionJob) -> JobSpec:
     return JobSpec(parse_conditions(stored["tree"]), scope, stored.get("sample"))
 
 
-def protected_persons(uow: UnitOfWork) -> frozenset[str]:
-    """Who must be left out of lists for this actor: nobody for the support officer (support.view), else the
-    protected persons as ``check_disclosure`` decides them for a 照会 (temporary lifts honoured)."""
-    if has_permission(uow.actor, "support.view"):
-        return frozenset()
-    candidates = uow.session.scalars(
-        select(SupportMeasureParty.atena_number)
-        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
-        .where(SupportMeasure.status.in_(ACTIVE_STATUSES), SupportMeasureParty.role.in_(PROTECTED_ROLES))
-    ).all()
-    subjects = tuple(sorted({a for a in candidates if a}))
-    if not subjects:
-        return frozenset()
-    request = DisclosureRequest(requester=Requester("official"), subjects=subjects, purpose="inquiry")
-    return frozenset(check_disclosure(uow, request).subjects_protected)
-
-
 def job_actor(db: Database, tenant_id: int, job_id: int) -> Actor:
     """The requester of the job (their roles decide suppression), or the system for a scheduled job."""
     with unit_of_work(db, Actor.system(tenant_id, "extraction")) as uow:
@@ -133,28 +114,28 @@ def _update(db: Database, actor: Actor, job_id: int, **values: Any) -> None:
             setattr(job, key, value)
 
 
-def _load(db: Database, actor: Actor, job_id: int) -> tuple[JobSpec, str, frozenset[str], int]:
+def _load(db: Database, actor: Actor, job_id: int) -> tuple[JobSpec, str, Withheld, int]:
     with unit_of_work(db, actor) as uow:
         job = uow.session.get(ExtractionJob, job_id)
         if job is None:
             raise NotFoundError(f"抽出ジョブ {job_id} はありません。")
         spec = job_spec(job)
         total = count_matches(uow.session, spec.node, spec.scope)
-        excluded = protected_persons(uow)
+        excluded = persons_withheld_from_lists(uow, "inquiry")
         job.status, job.total, job.progress = "running", total, 0
         return spec, job.output, excluded, total
 
 
-def _kept(rows: list[dict[str, Any]], excluded: frozenset[str], seen: list[str]) -> list[dict[str, Any]]:
-    kept = [r for r in rows if r["atena_number"] not in excluded]
+def _kept(rows: list[dict[str, Any]], excluded: Withheld, seen: list[str]) -> list[dict[str, Any]]:
+    kept = [r for r in rows if not excluded.withholds(r["atena_number"], r["household_number"])]
     seen.extend(r["atena_number"] for r in kept)
     return kept
 
 
 def _stream(
-    db: Database, actor: Actor, job_id: int, spec: JobSpec, writer: Writer, excluded: frozenset[str]
+    db: Database, actor: Actor, job_id: int, spec: JobSpec, writer: Writer, excluded: Withheld
 ) -> tuple[list[str], int]:
-    """Write every match chunk by chunk; returns (宛名番号 written, protected persons left out)."""
+    """Write every match chunk by chunk; returns (宛名番号 written, persons withheld)."""
     written: list[str] = []
     scanned = 0
     for source in sources(spec.scope):
@@ -172,13 +153,13 @@ def _stream(
 
 
 def _sample(
-    db: Database, actor: Actor, spec: JobSpec, writer: Writer, excluded: frozenset[str]
+    db: Database, actor: Actor, spec: JobSpec, writer: Writer, excluded: Withheld
 ) -> tuple[list[str], int]:
-    """Random sampling (j1330): the matches (protected persons left out) sampled with the seed, reproducibly."""
+    """Random sampling (j1330): the matches (withheld persons left out) sampled with the seed, reproducibly."""
     assert spec.sample is not None
     with unit_of_work(db, actor) as uow:
         keys = list(fetch_keys(uow.session, spec.node, spec.scope))
-    eligible = [k for k in keys if k[1] not in excluded]
+    eligible = [k for k in keys if k[1] not in excluded.persons]
     chosen = sorted(
         random.Random(spec.sample["seed"]).sample(eligible, min(spec.sample["count"], len(eligible)))
     )
@@ -190,7 +171,7 @@ def _sample(
                 rows = fetch_by_keys(
                     uow.session, spec.node, spec.scope, source, wanted[start : start + CHUNK_SIZE]
                 )
-            writer.write(_kept(rows, frozenset(), written))
+            writer.write(_kept(rows, excluded, written))
     return written, len(keys) - len(eligible)
 
 

@@ -106,6 +106,7 @@ def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: 
     body = web["analyst"].get(f"/extraction/jobs/{job_id}/download").get_data().decode("utf-8-sig", "replace")
     assert "勅使河原" in body, "control: the extract lists the unprotected neighbour"
     assert world.atena["victim"] not in body and world.atena["child"] not in body and "桜子" not in body
+    assert none_of(body, world) == [], "nor the unprotected member of the household, nor its address"
 
 
 PROBES = {
@@ -263,12 +264,6 @@ def test_the_full_extract_flags_protected_persons(
 # --- extraction (EUC) ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: handlers.extraction.jobs.protected_persons leaves out the "
-    "protected persons only; the unprotected member of their household is extracted with the "
-    "protected address and 世帯番号 (the inspection list leaves out the whole household)",
-)
 def test_an_extraction_leaves_out_the_protected_household_for_a_non_officer(
     db: Database, world: World, users_a: dict[str, models.User], city_a: Any
 ) -> None:

@@ -151,6 +151,24 @@ def test_protected_persons_are_left_out_of_lists_and_the_run_is_logged(
     assert "my_number" not in str(log.detail) and decided
 
 
+@pytest.mark.req("j1360", "j1330", "j410")
+@pytest.mark.parametrize("sample", [None, {"count": 10, "seed": 3}])
+def test_the_protected_persons_household_is_left_out_of_extractions_and_samples(
+    db, setup_session, small_register, analyst_a, sample
+):
+    from tests import factories
+
+    present = small_register["present"]
+    member = factories.make_resident_row(setup_session, present.household, number=106, given_name="同居")
+    _protect(setup_session, present)
+    job = _run(db, analyst_a, {"all": []}, sample=sample)
+    rows = _csv_rows(job)
+    assert _numbers(rows).isdisjoint({present.atena_number, member.atena_number})
+    assert {r["世帯番号"] for r in rows}.isdisjoint({present.household.household_number})
+    assert not any("港町1丁目1番地" in r["住所"] for r in rows), "the protected address is in no row"
+    assert job.excluded_protected == 2 and job.row_count == 2
+
+
 @pytest.mark.req("j1360")
 def test_the_support_officer_with_extraction_rights_sees_protected_persons(
     db, setup_session, small_register, users_a
