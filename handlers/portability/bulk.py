@@ -36,6 +36,7 @@ class BulkSink:
         self._next_sqlite_id: dict[str, int] = {}
         if self.postgres:
             conn.execute(text("SET LOCAL synchronous_commit = off"))
+            conn.execute(text("SET LOCAL default_toast_compression = lz4"))  # snapshots: far faster than pglz
 
     def ids(self, table: str, how_many: int) -> list[int]:
         if how_many == 0:
@@ -64,6 +65,13 @@ class BulkSink:
         batch = [tuple(_sqlite_value(v) for v in row) for row in rows]
         if batch:
             self.conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+
+    def analyze(self, tables: list[str]) -> None:
+        """Fresh planner statistics for the tables just filled (PostgreSQL), so the first queries after an
+        import do not plan on empty-table estimates."""
+        if self.postgres:
+            for table in tables:
+                self.conn.execute(text(f"ANALYZE {table}"))
 
     def set_heads(self, pairs: list[tuple[int, int]]) -> None:
         """household.head_resident_id, once the residents exist (the link is circular)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import aliased
 
 from handlers.audit import record_access
@@ -144,6 +144,10 @@ def export_tenant(
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     municipality = municipality_of(uow.session, uow.actor.tenant_id)
+    if (
+        uow.session.get_bind().dialect.name == "postgresql"
+    ):  # plan the streamed joins for all rows, not the first
+        uow.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     through = _log_head(uow) if access_log_through is None else min(access_log_through, _log_head(uow))
     files = [_write_file(uow, spec, target, fmt, through) for spec in SPECS]
     manifest = {

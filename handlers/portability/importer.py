@@ -155,6 +155,7 @@ class _Writer:
             counts[name] = self.write_file(SPEC_BY_NAME[name])
         self.sink.set_heads(self.ids.heads + [(h, self.ids.residents[a]) for h, a in self.ids.pending_heads])
         counts["number_sequences"] = self.write_sequences()
+        self.sink.analyze([SPEC_BY_NAME[name].model.__tablename__ for name, rows in counts.items() if rows])
         return counts
 
     def write_file(self, spec: FileSpec) -> int:

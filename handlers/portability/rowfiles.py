@@ -143,6 +143,17 @@ def read_rows(path: Path, spec: FileSpec, fmt: str) -> Iterator[ReadRow]:
         yield ReadRow(0, {}, [FieldError(0, "", f"ファイルを読めません（{type(exc).__name__}）")])
 
 
+def count_records(path: Path, fmt: str) -> int:
+    """Data records (CSV records after the header, or JSON lines), or -1 when the file cannot be parsed."""
+    try:
+        with path.open("r", encoding="utf-8", newline="" if fmt == "csv" else "\n") as handle:
+            if fmt == "csv":
+                return sum(1 for _ in csv.reader(handle, strict=True)) - 1
+            return sum(1 for _ in handle)
+    except (UnicodeDecodeError, csv.Error):
+        return -1
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
