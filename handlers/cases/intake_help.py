@@ -94,3 +94,18 @@ def _messages(err: DomainError) -> list[str]:
     if isinstance(err, ValidationError):
         return [f"{p.item}：{p.reason}。{p.remedy}" for p in err.problems]
     return [str(err)]
+
+
+def relation_rows(
+    uow: UnitOfWork, atena_numbers: Sequence[str], household_numbers: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """The persons whose 続柄 the clerk sets (j470): the movers, then the members of the named households
+    (the destination's, for 転居 into an existing household or a 世帯合併), each once, by the one search door."""
+    queries = [ResidentQuery(atena_number=a, limit=1) for a in dict.fromkeys(atena_numbers) if a]
+    queries += [ResidentQuery(household_number=h, limit=50) for h in dict.fromkeys(household_numbers) if h]
+    rows: dict[str, dict[str, str]] = {}
+    for query in queries:
+        for hit in search_residents(uow, query):
+            if hit.status == "resident":
+                rows.setdefault(hit.atena_number, {"atena_number": hit.atena_number, "name": hit.name})
+    return list(rows.values())

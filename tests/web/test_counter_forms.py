@@ -179,7 +179,9 @@ def test_naturalization_and_nationality_loss_forms_open_their_cases(
 def test_number_changes_and_a_cancellation_are_entered_through_their_forms(
     app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
 ) -> None:
-    members = [factories.make_household(db, clerk_a).members[0] for _ in range(3)]  # no household locks another
+    members = [
+        factories.make_household(db, clerk_a).members[0] for _ in range(3)
+    ]  # no household locks another
     clerk = signed_in(app, users_a["clerk"])
     changed = clerk.post("/cases/new/resident_code_change", data={"atena_number": members[0].atena_number})
     assert pending_proposal(db, clerk_a, case_id_of(changed))["atena_number"] == members[0].atena_number
@@ -190,3 +192,54 @@ def test_number_changes_and_a_cancellation_are_entered_through_their_forms(
     refused = clerk.post("/cases/new/change_cancellation", data={
         "atena_number": members[2].atena_number, "history_no": "99", "ex_officio_record": "誤って入力"})  # fmt: skip
     assert refused.status_code == 422 and "履歴" in summary_of(refused)
+
+
+def relation_rows_of(page: str) -> list[tuple[str, str]]:
+    """(hidden 宛名番号 row index, label) of every 続柄 row on the page."""
+    return re.findall(r'<label for="(relations-\d+-relation)">([^<]+)</label>', page)
+
+
+def test_a_move_within_shows_a_named_relation_row_per_mover_and_sends_the_chosen_relations(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    members = factories.make_household(db, clerk_a).members
+    wife, son = sorted((m for m in members if m.given_name != "太郎"), key=lambda m: m.given_name)[::-1]
+    clerk = signed_in(app, users_a["clerk"])
+    form = {
+        "atena_numbers": f"{wife.atena_number} {son.atena_number}", "destination_kind": "new",
+        "change_date": ARRIVED.isoformat(), "address": "神奈川県横浜市中区港町3丁目1番地",
+    }  # fmt: skip
+    page = clerk.post("/cases/new/move_within", data={**form, "load_relations": "1"}).get_data(as_text=True)
+    rows = relation_rows_of(page)
+    assert [label for _id, label in rows] == [
+        f"山田 花子（宛名番号 {wife.atena_number}）の続柄", f"山田 一郎（宛名番号 {son.atena_number}）の続柄",
+    ] and "error-summary" not in page  # fmt: skip
+    chosen = {
+        "relations-0-atena_number": wife.atena_number, "relations-0-name": "山田 花子", "relations-0-relation": "世帯主",
+        "relations-1-atena_number": son.atena_number, "relations-1-name": "山田 一郎", "relations-1-relation": "子",
+    }  # fmt: skip
+    case_id = case_id_of(clerk.post("/cases/new/move_within", data={**form, **chosen}))
+    proposal = pending_proposal(db, clerk_a, case_id)
+    assert {wife.atena_number: "世帯主", son.atena_number: "子"}.items() <= _relations_in(proposal).items()
+
+
+def _relations_in(proposal: dict[str, Any]) -> dict[str, str]:
+    found = proposal.get("relations") or (proposal.get("destination") or {}).get("relations") or {}
+    return {str(k): str(v) for k, v in found.items()}
+
+
+def test_a_household_change_lists_the_members_of_both_households_for_their_relations(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    first = factories.make_household(db, clerk_a)
+    second = factories.make_household(
+        db, clerk_a, [factories.japanese_member(family_name="佐藤", hittosha="佐藤 太郎")]
+    )
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.post("/cases/new/household_change", data={
+        "kind": "household_merge", "household_number": second.household_number,
+        "target_household_number": first.household_number, "change_date": ARRIVED.isoformat(),
+        "load_relations": "1"}).get_data(as_text=True)  # fmt: skip
+    labels = [label for _id, label in relation_rows_of(page)]
+    assert len(labels) == 4 and any(label.startswith("佐藤 太郎") for label in labels)
+    assert 'name="relations-0-atena_number"' in page

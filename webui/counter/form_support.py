@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wtforms import Field, Form, FormField, StringField
+from wtforms import Field, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
@@ -59,6 +59,38 @@ def relations_map(text: str | None) -> dict[str, str]:
         if len(parts) == 2 and parts[0]:
             found[parts[0]] = parts[1].strip()
     return found
+
+
+class RelationRowForm(Form):
+    """One person's 続柄 in the destination household (j470): the person is named, the relation chosen."""
+
+    atena_number = HiddenField()
+    name = HiddenField()
+    relation = SelectField(
+        "続柄",
+        choices=choices([("", "変更しない"), *((r, r) for r in (*STANDALONE_RELATIONS, *BASE_RELATIONS))]),
+    )
+
+
+def name_relation_rows(rows: FieldList) -> None:
+    """Label each row's 続柄 with the person it is for (the name travels in a hidden field)."""
+    for entry in rows.entries:
+        person = entry.form.name.data or entry.form.atena_number.data
+        entry.form.relation.label.text = f"{person}（宛名番号 {entry.form.atena_number.data}）の続柄"
+
+
+def fill_relation_rows(rows: FieldList, people: Sequence[dict[str, str]], relations: dict[str, str]) -> None:
+    """One row per person, with the relation entered before (再入力) or none."""
+    while rows.entries:
+        rows.pop_entry()
+    for person in people:
+        rows.append_entry({"atena_number": person["atena_number"], "name": person.get("name", ""),
+                           "relation": relations.get(person["atena_number"], "")})  # fmt: skip
+    name_relation_rows(rows)
+
+
+def relations_of(rows: FieldList) -> dict[str, str]:
+    return {e.form.atena_number.data: e.form.relation.data for e in rows.entries if e.form.relation.data}
 
 
 def blank_to_none(values: dict[str, Any]) -> dict[str, Any]:

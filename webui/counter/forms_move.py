@@ -15,10 +15,12 @@ from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
     CalendarDate,
+    RelationRowForm,
     atena_list,
     blank_to_none,
     choices,
-    relations_map,
+    name_relation_rows,
+    relations_of,
 )
 
 REQUIRED = "入力してください。"
@@ -211,14 +213,35 @@ class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):
     )
     destination_kind = SelectField("転居後の世帯", choices=choices(DESTINATION_KINDS), default="keep")
     household_number = StringField("加わる世帯の世帯番号（既存の世帯に加わる場合）", validators=[Optional()])
-    relations = StringField(
-        "続柄（新しい世帯・既存の世帯の場合）", validators=[Optional(), Length(max=400)],
-        description="「宛名番号 続柄」を読点で区切る。例：1000000001 世帯主、1000000002 妻",
-    )  # fmt: skip
+    load_relations = SubmitField("世帯員を表示して続柄を入力")
+    relations = FieldList(FormField(RelationRowForm), label="続柄", min_entries=0, max_entries=30)
     note = StringField("備考", validators=[Optional(), Length(max=400)])
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_relation_rows(self.relations)
+
+    def relation_people(self) -> tuple[list[str], list[str]]:
+        """(movers, households) whose members get a 続柄 row."""
+        existing = self.destination_kind.data == "existing"
+        return atena_list(self.atena_numbers.data), atena_list(self.household_number.data) if existing else []
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力); the 続柄 rows are filled by the page from the register."""
+        address = intake.get("address") or {}
+        destination = intake.get("destination") or {}
+        for name, value in {
+            "atena_numbers": " ".join(intake.get("atena_numbers") or []), "change_date": intake.get("change_date"),
+            "notified_date": intake.get("notified_date"), "note": intake.get("note"),
+            "postal_code": address.get("postal_code"), "address": address.get("address"),
+            "address_katagaki": address.get("address_katagaki"),
+            "destination_kind": destination.get("kind") or "keep",
+            "household_number": destination.get("household_number"),
+        }.items():  # fmt: skip
+            getattr(self, name).data = value or ""
+
     def to_intake(self) -> dict[str, Any]:
-        relations = relations_map((self.relations.data or "").replace("、", "\n").replace(",", "\n"))
+        relations = relations_of(self.relations)
         return {
             "atena_numbers": atena_list(self.atena_numbers.data),
             "change_date": self.change_date.data,

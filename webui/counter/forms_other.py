@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, SelectField, StringField
+from wtforms import BooleanField, Form, FormField, SelectField, StringField, SubmitField
 from wtforms.fields import FieldList
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -16,10 +16,12 @@ from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
     CalendarDate,
+    RelationRowForm,
     atena_list,
     blank_to_none,
     choices,
-    relations_map,
+    name_relation_rows,
+    relations_of,
 )
 from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin
 
@@ -55,10 +57,6 @@ class ExOfficioMixin:
         }  # fmt: skip
 
 
-def _relations(text: str | None) -> dict[str, str]:
-    return relations_map((text or "").replace("、", "\n").replace(",", "\n"))
-
-
 class HouseholdChangeForm(DatesMixin, FlaskForm):
     kind = SelectField("種類", choices=choices(HOUSEHOLD_KINDS))
     atena_numbers = StringField(
@@ -67,10 +65,8 @@ class HouseholdChangeForm(DatesMixin, FlaskForm):
     household_number = StringField("世帯番号（合併する世帯・世帯主変更の世帯）", validators=[Optional()])
     target_household_number = StringField("加わる先の世帯番号（合併・変更）", validators=[Optional()])
     new_head = StringField("新しい世帯主の宛名番号（世帯主変更）", validators=[Optional()])
-    relations = StringField(
-        "続柄", validators=[Optional(), Length(max=400)],
-        description="「宛名番号 続柄」を読点で区切る。例：1000000001 世帯主、1000000002 妻",
-    )  # fmt: skip
+    load_relations = SubmitField("世帯員を表示して続柄を入力")
+    relations = FieldList(FormField(RelationRowForm), label="続柄", min_entries=0, max_entries=30)
     de_facto_head = StringField("事実上の世帯主（備考に記載）", validators=[Optional(), Length(max=100)])
     note = StringField("備考", validators=[Optional(), Length(max=400)])
 
@@ -83,8 +79,19 @@ class HouseholdChangeForm(DatesMixin, FlaskForm):
                  "de_facto_head": self.de_facto_head.data, "note": self.note.data}
             ),
             "atena_numbers": atena_list(self.atena_numbers.data),
-            "relations": _relations(self.relations.data),
+            "relations": relations_of(self.relations),
         }  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_relation_rows(self.relations)
+
+    def relation_people(self) -> tuple[list[str], list[str]]:
+        """(persons, households) whose members get a 続柄 row: the persons named and the households involved."""
+        households = [self.household_number.data or "", self.target_household_number.data or ""]
+        return atena_list(self.atena_numbers.data) + atena_list(self.new_head.data), [
+            h.strip() for h in households
+        ]
 
 
 class ChildForm(Form):

@@ -11,11 +11,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers import cases
-from handlers.cases.intake_help import find_households, municipality_code, municipality_options
+from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import Problem, ValidationError
 from webui.counter import bp
-from webui.counter.form_support import collect_errors
+from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -53,6 +53,20 @@ def _membership_button(form: FlaskForm) -> bool:
     return False
 
 
+def _relations_button(form: FlaskForm, relations: dict[str, str] | None = None) -> bool:
+    """The 世帯員を表示 button (or a 再入力): a 続柄 row per person concerned, named from the register (j470)."""
+    button = getattr(form, "load_relations", None)
+    if button is None or (relations is None and not button.data):
+        return False
+    people, households = form.relation_people()  # type: ignore[attr-defined]
+    with web_uow() as uow:
+        rows = relation_rows(uow, people, households)
+    fill_relation_rows(
+        form.relations, rows, relations if relations is not None else relations_of(form.relations)
+    )  # type: ignore[attr-defined]
+    return True
+
+
 def _render(
     code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
@@ -74,7 +88,7 @@ def _render(
 def new_case(code: str) -> Response | tuple[str, int]:
     spec = _spec(code)
     form = spec.form()
-    if request.method == "GET" or _membership_button(form):
+    if request.method == "GET" or _membership_button(form) or _relations_button(form):
         return _render(code, form, [], status=200)
     if not form.validate():
         return _render(code, form, [])
@@ -113,8 +127,12 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
     form = spec.form()
     if request.method == "GET":
         _fill(form, context["intake"])
+        intake = context["intake"]
+        _relations_button(
+            form, intake.get("relations") or (intake.get("destination") or {}).get("relations") or {}
+        )
         return _render(code, form, [], context=context)
-    if _membership_button(form) or not form.validate():
+    if _membership_button(form) or _relations_button(form) or not form.validate():
         return _render(code, form, [], context=context)
     try:
         with web_uow() as uow:
