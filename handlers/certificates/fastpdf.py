@@ -27,7 +27,14 @@ from typing import Any
 import pydyf
 import segno
 
-from handlers.certificates.forms import Form, NodeLayout, UnsupportedFormError, build_form, collapse
+from handlers.certificates.forms import (
+    WIDTH_TOLERANCE_PX,
+    Form,
+    NodeLayout,
+    UnsupportedFormError,
+    build_form,
+    collapse,
+)
 from handlers.certificates.typeset import (
     FONT_NAME,
     CoreFace,
@@ -135,7 +142,7 @@ def _place(face: CoreFace, node: NodeLayout, text: str) -> list[PlacedLine] | No
     x = {"right": line.x + line.width - width, "center": line.x + (line.width - width) / 2}.get(
         line.align, line.x
     )
-    if x < line.room[0] - 0.01 or x + width > line.room[1] + 0.01:
+    if x < line.room[0] - WIDTH_TOLERANCE_PX or x + width > line.room[1] + WIDTH_TOLERANCE_PX:
         return None  # would not fit its cell: WeasyPrint clips or wraps it
     return [PlacedLine(run, x, line.baseline, line.size, 0.0)]
 

@@ -35,7 +35,7 @@ class Line:
     size: float
     letter_spacing: float
     align: str  # left / right / center / justify
-    room: tuple[float, float]  # the line box's left and right edges
+    room: tuple[float, float]  # the left and right edges of the block the line is in (its content box)
     text: str
     run: GlyphRun
 
@@ -94,17 +94,18 @@ def _boxes_module() -> Any:
     return boxes
 
 
-def _walk(box: Any, page: int, line_box: Any, found: list[tuple[int, Any, Any]], images: list[Any]) -> None:
+def _walk(box: Any, page: int, block: Any, found: list[tuple[int, Any, Any]], images: list[Any]) -> None:
+    """Collect the text boxes (with the block whose lines hold them) and the images, in document order."""
     boxes = _boxes_module()
     if isinstance(box, boxes.TextBox):
         if box.text.strip(" \t\n\r\f"):
-            found.append((page, box, line_box))
+            found.append((page, box, block))
         return
     if isinstance(box, boxes.InlineReplacedBox | boxes.BlockReplacedBox):
         images.append((page, box))
         return
     for child in getattr(box, "children", ()):
-        _walk(child, page, box if isinstance(box, boxes.LineBox) else line_box, found, images)
+        _walk(child, page, box if isinstance(child, boxes.LineBox) else block, found, images)
 
 
 def _strip_text_and_images(box: Any) -> None:
@@ -121,7 +122,7 @@ def _strip_text_and_images(box: Any) -> None:
         _strip_text_and_images(child)
 
 
-def _line(face: CoreFace, box: Any, line_box: Any) -> Line:
+def _line(face: CoreFace, box: Any, block: Any) -> Line:
     style = box.style
     if tuple(style["color"]) != BLACK or style["visibility"] != "visible":
         raise UnsupportedFormError("coloured or hidden text")
@@ -130,8 +131,8 @@ def _line(face: CoreFace, box: Any, line_box: Any) -> Line:
     size = round(float(style["font_size"]) * 1024) / 1024  # Pango's unit, as WeasyPrint writes it
     if run is None or abs(run.width(size, spacing) - box.width) > WIDTH_TOLERANCE_PX:
         raise UnsupportedFormError(f"cannot reproduce the line {box.text!r}")
-    left = line_box.position_x if line_box is not None else box.position_x
-    right = left + (line_box.width if line_box is not None else box.width)
+    left = block.content_box_x() if block is not None else box.position_x
+    right = left + (block.width if block is not None else box.width)
     align = {"start": "left", "end": "right"}.get(style["text_align_all"], style["text_align_all"])
     return Line(box.position_x, box.position_y + box.baseline, box.width, size, spacing, align,
                 (left, right), box.text, run)  # fmt: skip
@@ -143,9 +144,9 @@ def _node_layouts(face: CoreFace, texts: list[str], found: list[tuple[int, Any, 
     for text in texts:
         target, taken, lines = CSS_SPACE.sub("", text), "", []
         while len(taken) < len(target) and position < len(found):
-            page, box, line_box = found[position]
+            page, box, block = found[position]
             taken += CSS_SPACE.sub("", box.text)
-            lines.append((page, _line(face, box, line_box)))
+            lines.append((page, _line(face, box, block)))
             position += 1
         if taken != target or len({page for page, _ in lines}) != 1:
             raise UnsupportedFormError(f"text node {text!r} does not match the layout")
@@ -164,14 +165,14 @@ def _page_graphics(pdf: bytes) -> list[PageGraphics]:
 
     pages = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        resources = page["/Resources"]
+        resources: Any = page["/Resources"].get_object()
         for kind in ("/XObject", "/Pattern", "/Shading", "/Font"):
-            used = resources.get(kind)
-            if used is not None and len(used.get_object()):
+            if kind in resources and len(resources[kind].get_object()):
                 raise UnsupportedFormError(f"static graphics need {kind}")
+        named = resources["/ExtGState"].get_object() if "/ExtGState" in resources else {}
         states = {
             str(name)[1:]: {str(key)[1:]: _number(value) for key, value in state.get_object().items()}
-            for name, state in (resources.get("/ExtGState") or {}).get_object().items()
+            for name, state in named.items()
         }
         contents = page.get_contents()
         data = contents.get_data() if contents is not None else b""
