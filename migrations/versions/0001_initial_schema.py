@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:12:13.929444
+Create Date: 2026-11-26 05:15:34.600311
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_municipality")),
         sa.UniqueConstraint("code", name=op.f("uq_municipality_code")),
+    )
+    op.create_table(
+        "rate_limit_window",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("window", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_window")),
     )
     op.create_table(
         "access_log",
@@ -125,6 +132,169 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_app_user_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "batch_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_code", sa.String(length=40), nullable=False),
+        sa.Column("trigger", sa.String(length=12), nullable=False),
+        sa.Column(
+            "parameters",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "changed_parameters",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("output", sa.Text(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("terminal", sa.String(length=60), nullable=True),
+        sa.Column("started_by", sa.String(length=60), nullable=False),
+        sa.Column("result", sa.LargeBinary(), nullable=True),
+        sa.Column("result_name", sa.String(length=100), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_batch_run_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_batch_run")),
+    )
+    with op.batch_alter_table("batch_run", schema=None) as batch_op:
+        batch_op.create_index("ix_batch_run_code", ["tenant_id", "batch_code", "started_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_batch_run_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "batch_schedule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_code", sa.String(length=40), nullable=False),
+        sa.Column("frequency", sa.String(length=12), nullable=False),
+        sa.Column("run_at", sa.String(length=5), nullable=False),
+        sa.Column("once_on", sa.Date(), nullable=True),
+        sa.Column("weekday", sa.Integer(), nullable=True),
+        sa.Column("day_of_month", sa.Integer(), nullable=True),
+        sa.Column(
+            "parameters",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_by", sa.String(length=60), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_batch_schedule_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_batch_schedule")),
+        sa.UniqueConstraint("tenant_id", "batch_code", name=op.f("uq_batch_schedule_tenant_id")),
+    )
+    with op.batch_alter_table("batch_schedule", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_batch_schedule_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "bulk_address_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("target", sa.String(length=10), nullable=False),
+        sa.Column("minor_category", sa.String(length=40), nullable=False),
+        sa.Column("change_date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column(
+            "plan", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "problems",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "applied",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "skipped",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.String(length=60), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_bulk_address_change_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bulk_address_change")),
+    )
+    with op.batch_alter_table("bulk_address_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_bulk_address_change_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "csv_import",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("file_name", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("encoding", sa.String(length=20), nullable=True),
+        sa.Column("all_or_nothing", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("created_count", sa.Integer(), nullable=False),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "problems",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.String(length=60), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_csv_import_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_csv_import")),
+    )
+    with op.batch_alter_table("csv_import", schema=None) as batch_op:
+        batch_op.create_index("ix_csv_import_sha", ["tenant_id", "kind", "sha256"], unique=False)
+        batch_op.create_index(batch_op.f("ix_csv_import_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "flow_scenario",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("process_id", sa.String(length=60), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "scenario",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("author", sa.String(length=60), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_flow_scenario_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flow_scenario")),
+        sa.UniqueConstraint("tenant_id", "process_id", "name", name=op.f("uq_flow_scenario_tenant_id")),
+    )
+    with op.batch_alter_table("flow_scenario", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flow_scenario_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "household",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("household_number", sa.String(length=10), nullable=False),
@@ -156,6 +326,89 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_household_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "immigration_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("event_date", sa.Date(), nullable=False),
+        sa.Column("residence_card_number", sa.String(length=12), nullable=True),
+        sa.Column("atena_number", sa.String(length=10), nullable=True),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("applied_case_id", sa.Integer(), nullable=True),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_immigration_notice_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_immigration_notice")),
+    )
+    with op.batch_alter_table("immigration_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_immigration_notice_residence_card_number"), ["residence_card_number"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_immigration_notice_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index("ix_immigration_notice_tenant_status", ["tenant_id", "status"], unique=False)
+
+    op.create_table(
+        "integration_destination",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("url", sa.String(length=300), nullable=True),
+        sa.Column("directory", sa.String(length=300), nullable=True),
+        sa.Column("secret", sa.Text(), nullable=True),
+        sa.Column("subscription", sa.String(length=24), nullable=True),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("receives_protected", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_integration_destination_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_integration_destination")),
+        sa.UniqueConstraint("tenant_id", "name", name=op.f("uq_integration_destination_tenant_id")),
+    )
+    with op.batch_alter_table("integration_destination", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_integration_destination_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "koseki_notice_inbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sender_code", sa.String(length=6), nullable=True),
+        sa.Column("notice_date", sa.Date(), nullable=False),
+        sa.Column("atena_number", sa.String(length=10), nullable=True),
+        sa.Column("resident_code", sa.String(length=11), nullable=True),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("applied_case_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_koseki_notice_inbox_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_koseki_notice_inbox")),
+    )
+    with op.batch_alter_table("koseki_notice_inbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_koseki_notice_inbox_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index("ix_koseki_notice_inbox_tenant_status", ["tenant_id", "status"], unique=False)
 
     op.create_table(
         "number_sequence",
@@ -198,6 +451,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("process_definition", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_process_definition_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "relay_inbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sender_code", sa.String(length=6), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=140), nullable=False),
+        sa.Column("resident_code", sa.String(length=11), nullable=True),
+        sa.Column("name", sa.String(length=120), nullable=True),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_relay_inbox_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_relay_inbox")),
+        sa.UniqueConstraint("tenant_id", "idempotency_key", name=op.f("uq_relay_inbox_tenant_id")),
+    )
+    with op.batch_alter_table("relay_inbox", schema=None) as batch_op:
+        batch_op.create_index("ix_relay_inbox_resident_code", ["tenant_id", "resident_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_relay_inbox_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "removed_record_archive",
@@ -369,6 +649,57 @@ def upgrade() -> None:
         batch_op.create_index("ix_case_tenant_status", ["tenant_id", "status"], unique=False)
 
     op.create_table(
+        "certificate_issuance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("issue_number", sa.String(length=120), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=60), nullable=False),
+        sa.Column("terminal", sa.String(length=60), nullable=False),
+        sa.Column("printer", sa.String(length=60), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("login_id", sa.String(length=60), nullable=False),
+        sa.Column("certificate_type", sa.String(length=40), nullable=False),
+        sa.Column(
+            "subjects",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "items_printed",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "options",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("copy_index", sa.Integer(), nullable=False),
+        sa.Column("fee", sa.Integer(), nullable=False),
+        sa.Column("requester_kind", sa.String(length=30), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=True),
+        sa.Column("content_digest", sa.String(length=64), nullable=False),
+        sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("disposed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("disposed_by", sa.String(length=60), nullable=True),
+        sa.Column("disposal_reason", sa.Text(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_certificate_issuance_tenant_id_municipality")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_certificate_issuance_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate_issuance")),
+        sa.UniqueConstraint("tenant_id", "issue_number", name=op.f("uq_certificate_issuance_tenant_id")),
+    )
+    with op.batch_alter_table("certificate_issuance", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certificate_issuance_issued_at"), ["issued_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_certificate_issuance_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "disclosure_release",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
@@ -401,6 +732,89 @@ def upgrade() -> None:
     with op.batch_alter_table("disclosure_release", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_disclosure_release_fingerprint"), ["fingerprint"], unique=False)
         batch_op.create_index(batch_op.f("ix_disclosure_release_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "extraction_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column(
+            "conditions",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("output", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("row_count", sa.Integer(), nullable=True),
+        sa.Column("excluded_protected", sa.Integer(), nullable=False),
+        sa.Column("result", sa.LargeBinary(), nullable=True),
+        sa.Column("result_name", sa.String(length=100), nullable=True),
+        sa.Column("result_type", sa.String(length=60), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.String(length=60), nullable=False),
+        sa.Column("created_by_user_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_extraction_job_created_by_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_extraction_job_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_extraction_job")),
+    )
+    with op.batch_alter_table("extraction_job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_extraction_job_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "migration_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("process_id", sa.String(length=60), nullable=False),
+        sa.Column("target_definition_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "case_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column(
+            "errors",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.String(length=60), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["target_definition_id"],
+            ["process_definition.id"],
+            name=op.f("fk_migration_job_target_definition_id_process_definition"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_migration_job_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_migration_job")),
+    )
+    with op.batch_alter_table("migration_job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_migration_job_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "resident",
@@ -647,6 +1061,43 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_event_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "case_migration",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("from_definition_id", sa.Integer(), nullable=False),
+        sa.Column("to_definition_id", sa.Integer(), nullable=False),
+        sa.Column("previous_state_json", sa.Text(), nullable=False),
+        sa.Column("previous_serializer_version", sa.String(length=10), nullable=False),
+        sa.Column("migrated_by", sa.String(length=60), nullable=False),
+        sa.Column("migrated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reverted_by", sa.String(length=60), nullable=True),
+        sa.Column("reverted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_case_migration_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["from_definition_id"],
+            ["process_definition.id"],
+            name=op.f("fk_case_migration_from_definition_id_process_definition"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["migration_job.id"], name=op.f("fk_case_migration_job_id_migration_job")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_case_migration_tenant_id_municipality")
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_definition_id"],
+            ["process_definition.id"],
+            name=op.f("fk_case_migration_to_definition_id_process_definition"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_migration")),
+    )
+    with op.batch_alter_table("case_migration", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_migration_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_case_migration_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "case_task",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -686,6 +1137,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_case_task_tenant_state_role", ["tenant_id", "state", "role"], unique=False)
 
     op.create_table(
+        "csv_import_row",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("import_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("row_number", sa.Integer(), nullable=False),
+        sa.Column("row_key", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "data", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_csv_import_row_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["import_id"], ["csv_import.id"], name=op.f("fk_csv_import_row_import_id_csv_import")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["municipality.id"], name=op.f("fk_csv_import_row_tenant_id_municipality")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_csv_import_row")),
+        sa.UniqueConstraint("tenant_id", "kind", "row_key", name=op.f("uq_csv_import_row_tenant_id")),
+    )
+    with op.batch_alter_table("csv_import_row", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_csv_import_row_import_id"), ["import_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_csv_import_row_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
@@ -708,6 +1185,7 @@ def upgrade() -> None:
         ),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_outbox_message_case_id_case")),
         sa.ForeignKeyConstraint(
@@ -746,6 +1224,8 @@ def upgrade() -> None:
         sa.Column("entered_by", sa.Integer(), nullable=True),
         sa.Column("entered_by_login", sa.String(length=60), nullable=False),
         sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("entered_place", sa.String(length=6), nullable=True),
+        sa.Column("entered_terminal", sa.String(length=60), nullable=True),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "result",
@@ -1065,12 +1545,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_message_case_id"))
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("csv_import_row", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_csv_import_row_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_csv_import_row_import_id"))
+
+    op.drop_table("csv_import_row")
     with op.batch_alter_table("case_task", schema=None) as batch_op:
         batch_op.drop_index("ix_case_task_tenant_state_role")
         batch_op.drop_index(batch_op.f("ix_case_task_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_case_task_case_id"))
 
     op.drop_table("case_task")
+    with op.batch_alter_table("case_migration", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_migration_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_case_migration_case_id"))
+
+    op.drop_table("case_migration")
     with op.batch_alter_table("case_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_event_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_case_event_case_id"))
@@ -1098,11 +1588,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resident_household_id"))
 
     op.drop_table("resident")
+    with op.batch_alter_table("migration_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_migration_job_tenant_id"))
+
+    op.drop_table("migration_job")
+    with op.batch_alter_table("extraction_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_extraction_job_tenant_id"))
+
+    op.drop_table("extraction_job")
     with op.batch_alter_table("disclosure_release", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_disclosure_release_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_disclosure_release_fingerprint"))
 
     op.drop_table("disclosure_release")
+    with op.batch_alter_table("certificate_issuance", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certificate_issuance_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_certificate_issuance_issued_at"))
+
+    op.drop_table("certificate_issuance")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_index("ix_case_tenant_status")
         batch_op.drop_index(batch_op.f("ix_case_tenant_id"))
@@ -1126,6 +1629,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_removed_archive_kana")
 
     op.drop_table("removed_record_archive")
+    with op.batch_alter_table("relay_inbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_relay_inbox_tenant_id"))
+        batch_op.drop_index("ix_relay_inbox_resident_code")
+
+    op.drop_table("relay_inbox")
     with op.batch_alter_table("process_definition", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_process_definition_tenant_id"))
 
@@ -1134,10 +1642,47 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_number_sequence_tenant_id"))
 
     op.drop_table("number_sequence")
+    with op.batch_alter_table("koseki_notice_inbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_koseki_notice_inbox_tenant_status")
+        batch_op.drop_index(batch_op.f("ix_koseki_notice_inbox_tenant_id"))
+
+    op.drop_table("koseki_notice_inbox")
+    with op.batch_alter_table("integration_destination", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_integration_destination_tenant_id"))
+
+    op.drop_table("integration_destination")
+    with op.batch_alter_table("immigration_notice", schema=None) as batch_op:
+        batch_op.drop_index("ix_immigration_notice_tenant_status")
+        batch_op.drop_index(batch_op.f("ix_immigration_notice_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_immigration_notice_residence_card_number"))
+
+    op.drop_table("immigration_notice")
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_household_tenant_id"))
 
     op.drop_table("household")
+    with op.batch_alter_table("flow_scenario", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_flow_scenario_tenant_id"))
+
+    op.drop_table("flow_scenario")
+    with op.batch_alter_table("csv_import", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_csv_import_tenant_id"))
+        batch_op.drop_index("ix_csv_import_sha")
+
+    op.drop_table("csv_import")
+    with op.batch_alter_table("bulk_address_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_bulk_address_change_tenant_id"))
+
+    op.drop_table("bulk_address_change")
+    with op.batch_alter_table("batch_schedule", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_batch_schedule_tenant_id"))
+
+    op.drop_table("batch_schedule")
+    with op.batch_alter_table("batch_run", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_batch_run_tenant_id"))
+        batch_op.drop_index("ix_batch_run_code")
+
+    op.drop_table("batch_run")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_app_user_tenant_id"))
 
@@ -1148,6 +1693,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_access_log_function"))
 
     op.drop_table("access_log")
+    op.drop_table("rate_limit_window")
     op.drop_table("municipality")
     op.drop_table("access_log_head")
     # ### end Alembic commands ###

@@ -40,8 +40,8 @@ def test_upgrade_to_head_matches_the_models(fresh_url: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.req("j1370")
-def test_the_migrated_access_log_refuses_updates(fresh_url: str) -> None:
+@pytest.mark.req("j1370", "j300")
+def test_the_migrated_access_log_and_issuance_history_are_protected_by_triggers(fresh_url: str) -> None:
     migrations.upgrade(fresh_url)
     engine = make_engine(fresh_url)
     with engine.connect() as conn:
@@ -55,3 +55,4 @@ def test_the_migrated_access_log_refuses_updates(fresh_url: str) -> None:
         }
     engine.dispose()
     assert any(name.startswith("access_log_") for name in names)
+    assert any(name.startswith("certificate_issuance_") for name in names)  # j300: issuance history kept
