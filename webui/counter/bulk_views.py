@@ -1,5 +1,6 @@
-"""一括入力 (j550): the same correction for many persons picked from a search; one case per person, each
-written whole or not at all, and a result row per person."""
+"""一括入力 (j550): the same correction for many persons picked from a search; one case per household for a
+change of the household's address, one per person otherwise, each written whole or not at all, and a result
+row per person."""
 
 from __future__ import annotations
 
