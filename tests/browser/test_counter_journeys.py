@@ -253,3 +253,62 @@ def test_the_whole_move_in_is_done_with_the_keyboard_only(journey: Any) -> None:
     supervisor.page.wait_for_url(re.compile(r".*/cases/\d+$"))
     assert "本登録済み" in supervisor.page.inner_text("main")
     supervisor.shot("keyboard-approved")
+
+
+@pytest.mark.req("j20", "j530")
+def test_a_family_with_a_foreign_member_moves_in_and_is_registered_from_the_provisional_list(
+    journey: Any,
+) -> None:
+    clerk = journey("clerk")
+    clerk.go("/cases/new/move_in")
+    page = clerk.page
+    page.fill("#change_date", MOVED.isoformat())
+    page.fill("#postal_code", "231-0017")
+    page.wait_for_function("document.getElementById('address').value.includes('港町')")
+    page.fill("#address", page.input_value("#address") + "2丁目5番地")
+    page.fill("#former_address", "長野県佐久市中込3番地")
+    page.get_by_role("button", name="転入者を1人追加").click()
+    for selector, value in {
+        "#members-0-family_name": "若葉", "#members-0-given_name": "健", "#members-0-family_name_kana": "ワカバ",
+        "#members-0-given_name_kana": "ケン", "#members-0-birth_date": "昭和60年5月5日",
+        "#members-0-honseki": "東京都千代田区千代田1番", "#members-0-hittosha": "若葉 健",
+        "#members-1-name_alphabet": "WAKABA OLIVIA", "#members-1-family_name_kana": "ワカバ",
+        "#members-1-given_name_kana": "オリビア", "#members-1-birth_date": "1988-09-12",
+        "#members-1-foreign-nationality": "オーストラリア", "#members-1-foreign-residence_status": "日本人の配偶者等",
+        "#members-1-foreign-period_of_stay": "3年", "#members-1-foreign-stay_expiry_date": "2029-09-30",
+        "#members-1-foreign-residence_card_number": "WX12345678YZ",
+    }.items():  # fmt: skip
+        page.fill(selector, value)
+    page.select_option("#members-0-sex", "1")
+    page.select_option("#members-0-relation_to_head", "世帯主")
+    page.select_option("#members-1-resident_kind", "foreign")
+    page.select_option("#members-1-sex", "2")
+    page.select_option("#members-1-relation_to_head", "妻")
+    page.select_option("#members-1-foreign-foreign_category", "mid_long_term")
+    clerk.shot("foreign-member-filled")
+    page.get_by_role("button", name="入力内容を確定（仮登録）").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    number = case_number(page)
+    clerk.shot("provisional")
+
+    supervisor = journey("supervisor")
+    supervisor.go("/cases/provisional")
+    row = supervisor.page.locator("tr", has_text=number)
+    assert "WAKABA OLIVIA" in row.inner_text()
+    supervisor.shot("provisional-list")
+    row.locator("input[name=case_ids]").check()
+    for box in row.locator("input[type=checkbox][name^=ack-]").all():
+        box.check()
+    supervisor.page.get_by_role("button", name="選択した案件を本登録").click()
+    supervisor.page.wait_for_selector("[data-outcome]")
+    assert (
+        supervisor.page.locator("tr[data-outcome]", has_text=number).get_attribute("data-outcome")
+        == "approved"
+    )
+    supervisor.shot("registered-from-list")
+
+    clerk.go("/residents/search")
+    clerk.page.fill("#f-kana", "ワカバ")
+    clerk.page.get_by_role("button", name="検索").click()
+    assert clerk.page.locator("table.results tbody tr").count() == 2
+    clerk.shot("found-by-kana")
