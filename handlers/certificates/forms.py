@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from handlers.certificates.typeset import CoreFace, GlyphRun
@@ -55,12 +57,17 @@ class NodeLayout:
         return len(self.lines) != 1 or bool(line.letter_spacing) or line.align == "justify"
 
 
-@dataclass(frozen=True)
+@dataclass
 class PageGraphics:
     content: bytes  # the static drawing (PDF operators, WeasyPrint's coordinate system)
     states: dict[str, dict[str, float]]  # ExtGState resources it names
     width_pt: float
     height_pt: float
+
+    @cached_property
+    def compressed(self) -> bytes:
+        """The drawing in its own q…Q, deflated once (best level) for every copy's first content stream."""
+        return zlib.compress(b"q\n" + self.content + b"\nQ\n", 9)
 
 
 @dataclass(frozen=True)
