@@ -29,21 +29,32 @@ PROTECTED_ROLES = ("applicant", "co_applicant")
 ACTIVE_STATUSES = ("requested", "provisional", "in_force")  # only an explicit termination lifts protection
 
 
-def protected_atena_numbers(session: Session, atena_numbers: Collection[str]) -> set[str]:
-    """Which of these persons are protected by a measure in force or provisional (the end date passing does
-    not lift protection; only termination does)."""
-    if not atena_numbers:
-        return set()
-    rows = session.scalars(
-        select(SupportMeasureParty.atena_number)
+def protection_statuses(
+    session: Session, atena_numbers: Collection[str] | None = None
+) -> dict[str, set[str]]:
+    """Who is protected by a measure in force or provisional (the end date passing does not lift protection;
+    only termination does), with the statuses of the measures protecting each: of ``atena_numbers``, or of
+    everyone in the municipality when None.  Temporary lifts are not applied here (they belong to one purpose:
+    ``handlers.suppression`` honours them)."""
+    if atena_numbers is not None and not atena_numbers:
+        return {}
+    stmt = (
+        select(SupportMeasureParty.atena_number, SupportMeasure.status)
         .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
-        .where(
-            SupportMeasureParty.role.in_(PROTECTED_ROLES),
-            SupportMeasureParty.atena_number.in_(list(atena_numbers)),
-            SupportMeasure.status.in_(ACTIVE_STATUSES),
-        )
+        .where(SupportMeasureParty.role.in_(PROTECTED_ROLES), SupportMeasure.status.in_(ACTIVE_STATUSES))
     )
-    return {a for a in rows if a}
+    if atena_numbers is not None:
+        stmt = stmt.where(SupportMeasureParty.atena_number.in_(list(atena_numbers)))
+    found: dict[str, set[str]] = {}
+    for atena, status in session.execute(stmt):
+        if atena:
+            found.setdefault(atena, set()).add(status)
+    return found
+
+
+def protected_atena_numbers(session: Session, atena_numbers: Collection[str]) -> set[str]:
+    """Which of these persons are protected by a measure in force or provisional."""
+    return set(protection_statuses(session, atena_numbers))
 
 
 # --- the register C use cases (j160, j440) -------------------------------------------------------------

@@ -37,7 +37,7 @@ from handlers.rules.disclosure import (
     Requester,
     decide,
 )
-from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
+from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES, protection_statuses
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
 from models.resident import Household, Resident
@@ -46,7 +46,7 @@ from models.suppression import DisclosureRelease, Suppression, TemporaryLift
 
 __all__ = [
     "Decision", "DisclosureRequest", "Identity", "Requester", "Withheld", "check_disclosure", "load_facts",
-    "persons_withheld_from_lists", "request_fingerprint", "utcnow",
+    "households_of", "persons_withheld_from_lists", "request_fingerprint", "utcnow",
 ]  # fmt: skip
 
 
@@ -284,16 +284,9 @@ class Withheld:
         return atena_number in self.persons or household_number in self.households
 
 
-def _protected_candidates(session: Session) -> tuple[str, ...]:
-    rows = session.scalars(
-        select(SupportMeasureParty.atena_number)
-        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
-        .where(SupportMeasure.status.in_(ACTIVE_STATUSES), SupportMeasureParty.role.in_(PROTECTED_ROLES))
-    )
-    return tuple(sorted({a for a in rows if a}))
-
-
-def _households_of(session: Session, protected: Collection[str]) -> Withheld:
+def households_of(session: Session, protected: Collection[str]) -> Withheld:
+    """``protected`` with every member of their households: the live members, and the archived 除票 filed
+    under the same 世帯番号."""
     live = session.execute(
         select(Household.id, Household.household_number)
         .join(Resident, Resident.household_id == Household.id)
@@ -328,7 +321,7 @@ def persons_withheld_from_lists(uow: UnitOfWork, purpose: str, *, now: dt.dateti
     nothing, except from the inspection list, which is made for the public (j1320)."""
     if purpose != "inspection" and has_permission(uow.actor, "support.view"):
         return Withheld()
-    candidates = _protected_candidates(uow.session)
+    candidates = tuple(sorted(protection_statuses(uow.session)))
     if not candidates:
         return Withheld()
     request = DisclosureRequest(requester=Requester("official"), subjects=candidates, purpose=purpose)
@@ -336,4 +329,4 @@ def persons_withheld_from_lists(uow: UnitOfWork, purpose: str, *, now: dt.dateti
     protected = set(decision.subjects_protected)
     if not protected:
         return Withheld()
-    return _households_of(uow.session, protected)
+    return households_of(uow.session, protected)

@@ -14,25 +14,18 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.permissions import require
 from handlers.rules.kanji import fold_address
-from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
+from handlers.support_measures import protection_statuses
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
-from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import Suppression
 
 
 def _protected_by_measure(uow: UnitOfWork) -> dict[str, list[str]]:
-    rows = uow.session.execute(
-        select(SupportMeasureParty.atena_number, SupportMeasure.status)
-        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
-        .where(SupportMeasure.status.in_(ACTIVE_STATUSES), SupportMeasureParty.role.in_(PROTECTED_ROLES))
-    ).all()
-    found: dict[str, list[str]] = {}
-    for atena, status in rows:
-        if atena:
-            found.setdefault(atena, []).append(f"support_measure:{status}")
-    return found
+    return {
+        atena: [f"support_measure:{status}" for status in sorted(statuses)]
+        for atena, statuses in protection_statuses(uow.session).items()
+    }
 
 
 def _suppressed(uow: UnitOfWork) -> dict[str, list[str]]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped, TimestampMixin
@@ -30,3 +30,5 @@ class IntegrationDestination(TenantScoped, TimestampMixin, Base):
     secret: Mapped[str | None] = mapped_column(Text)  # HMAC-SHA256 key
     subscription: Mapped[str | None] = mapped_column(String(24))  # SUBSCRIPTIONS, subscribers only
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 宛名連携: may receive the addresses of protected persons and their households (else blanked, flag kept)
+    receives_protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -7,6 +7,11 @@
 
 Each copy has its own sequence and idempotency key (``<original key>@<subscriber>``), so one subscriber that
 fails neither blocks nor duplicates another.  Names stay in MJ characters (Unicode with IVS).
+
+The data goes with its support-measure data (支援対象者管理データを含む, j1190): every person in a full extract
+or named in a delta carries a ``support_measure`` flag, and a subscriber not configured ``receives_protected``
+gets protected persons and their households with the address fields blanked (``handlers.integration.
+support_flags``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.cases.outbox import next_outbox_seq
 from handlers.errors import NotFoundError
+from handlers.integration.support_flags import SupportFlags, flag_delta, load_support_flags
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
 from handlers.residents.history import display_name
@@ -76,14 +82,17 @@ def queue_copy(
 
 
 def fan_out(uow: UnitOfWork, message: OutboxMessage) -> FanOut | None:
-    """Copy an ``addressee`` message to every delta subscriber (None when there is none)."""
+    """Copy an ``addressee`` message to every delta subscriber (None when there is none), each copy flagged
+    and, for a subscriber not allowed protected addresses, with them blanked."""
     subscribers = delta_subscribers(uow)
     if not subscribers:
         return None
+    flags = load_support_flags(uow.session)
     result = FanOut()
     for subscriber in subscribers:
         key = f"{message.idempotency_key}@{subscriber.name}"[:100]
-        if queue_copy(uow, subscriber.name, message.kind, dict(message.payload), key, message.case_id):
+        payload = flag_delta(flags, message.payload or {}, receives_protected=subscriber.receives_protected)
+        if queue_copy(uow, subscriber.name, message.kind, payload, key, message.case_id):
             result.copies += 1
         if subscriber.subscription == "realtime_delta":
             result.realtime.append(subscriber.name)
@@ -91,8 +100,14 @@ def fan_out(uow: UnitOfWork, message: OutboxMessage) -> FanOut | None:
     return result
 
 
-def resident_extract(resident: Resident) -> dict[str, object]:
+def resident_extract(
+    resident: Resident, flags: SupportFlags, *, receives_protected: bool
+) -> dict[str, object]:
+    """One person of a full extract with their support-measure flag; the address blanked (None) for a
+    protected person or a member of their household unless the subscriber ``receives_protected``."""
     household = resident.household
+    number = household.household_number if household else None
+    withheld = not receives_protected and flags.withholds_address(resident.atena_number, number)
     return {
         "atena_number": resident.atena_number,
         "resident_code": resident.resident_code,
@@ -102,8 +117,10 @@ def resident_extract(resident: Resident) -> dict[str, object]:
         "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
         "sex": resident.sex,
         "status": resident.status,
-        "household_number": household.household_number if household else None,
-        "address": household.address if household else None,
+        "household_number": number,
+        "address": household.address if household and not withheld else None,
+        "address_withheld": withheld,
+        "support_measure": flags.flag(resident.atena_number, number),
     }
 
 
@@ -124,7 +141,9 @@ def request_full_extract(uow: UnitOfWork, subscriber: str) -> OutboxMessage:
         .order_by(OutboxMessage.id.desc())
     )
     key = f"full:{subscriber}:{(count or 0) + 1}"[:100]
-    payload = {"residents": [resident_extract(r) for r in residents]}
+    flags = load_support_flags(uow.session)
+    allowed = config.receives_protected
+    payload = {"residents": [resident_extract(r, flags, receives_protected=allowed) for r in residents]}
     queue_copy(uow, subscriber, "full_extract", payload, key, None)
     uow.session.flush()
     record_access(
@@ -132,7 +151,11 @@ def request_full_extract(uow: UnitOfWork, subscriber: str) -> OutboxMessage:
         "full_extract_requested",
         "export",
         [r.atena_number for r in residents],
-        detail={"to": subscriber},
+        detail={
+            "to": subscriber,
+            "receives_protected": allowed,
+            "address_withheld": sum(1 for r in payload["residents"] if r["address_withheld"]),
+        },
     )
     message = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
     schedule_delivery(uow, [subscriber])

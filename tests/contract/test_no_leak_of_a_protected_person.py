@@ -241,24 +241,83 @@ def test_a_temporary_lift_is_never_sent(
     assert len(outbox(setup_session)) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: the 宛名連携 full extract (handlers.integration.subscribers."
-    "resident_extract) sends the protected person's address with no support-measure flag",
-)
+def full_extract(db: Database, setup_session: Session, city: Any, admin: models.User,
+                 receives_protected: bool) -> dict[str, dict[str, Any]]:  # fmt: skip
+    from handlers.integration.subscribers import request_full_extract
+
+    setup_session.add(models.IntegrationDestination(tenant_id=city.id, name="subscriber:tax", kind="http_json",
+                                                    url="http://127.0.0.1:9/", subscription="full",
+                                                    receives_protected=receives_protected))  # fmt: skip
+    setup_session.flush()
+    with unit_of_work(db, factories.actor_for(admin)) as uow:
+        message = request_full_extract(uow, "subscriber:tax")
+        return {r["atena_number"]: r for r in message.payload["residents"]}
+
+
 def test_the_full_extract_flags_protected_persons(
     db: Database, world: World, setup_session: Session, users_a: dict[str, models.User], city_a: Any
 ) -> None:
-    from handlers.integration.subscribers import request_full_extract
+    """j1190: the data goes with the support-measure data; a subscriber not allowed protected addresses gets
+    the protected persons and their household flagged, with the address withheld."""
+    rows = full_extract(db, setup_session, city_a, users_a["administrator"], receives_protected=False)
+    a = world.atena
+    for person in ("victim", "child"):
+        flag = rows[a[person]]["support_measure"]
+        assert flag["protected"] is True and flag["provisional"] is False, person
+    grandma = rows[a["grandma"]]
+    assert grandma["support_measure"]["protected"] is False
+    assert grandma["support_measure"]["household_protected"] is True
+    stranger = rows[a["stranger"]]
+    assert stranger["support_measure"] == {"protected": False, "provisional": False,
+                                           "household_protected": False,
+                                           "suppressed_processes": ["inquiry"]}  # fmt: skip
+    assert stranger["address"] == "神奈川県横浜市中区本町勅使5番", "control: others keep their address"
+    for person in ("victim", "child", "grandma"):
+        assert rows[a[person]]["address"] is None and rows[a[person]]["address_withheld"] is True, person
+    text = str(list(rows.values()))
+    assert PROTECTED_ADDRESS not in text and "和泉町秘匿" not in text, (
+        "the address goes nowhere in the extract"
+    )
 
-    setup_session.add(models.IntegrationDestination(tenant_id=city_a.id, name="subscriber:tax", kind="http_json",
-                                                    url="http://127.0.0.1:9/", subscription="full"))  # fmt: skip
-    setup_session.flush()
-    with unit_of_work(db, factories.actor_for(users_a["administrator"])) as uow:
-        message = request_full_extract(uow, "subscriber:tax")
-        rows = {r["atena_number"]: r for r in message.payload["residents"]}
+
+def test_a_subscriber_allowed_protected_addresses_gets_them_with_the_flag(
+    db: Database, world: World, setup_session: Session, users_a: dict[str, models.User], city_a: Any
+) -> None:
+    rows = full_extract(db, setup_session, city_a, users_a["administrator"], receives_protected=True)
     victim = rows[world.atena["victim"]]
-    assert victim.get("support_measure") is True or victim.get("address") is None
+    assert victim["address"] == PROTECTED_ADDRESS and victim["support_measure"]["protected"] is True
+
+
+def test_a_delta_to_a_subscriber_carries_the_flag_and_withholds_the_address(
+    db: Database, world: World, setup_session: Session, city_a: Any
+) -> None:
+    from handlers.integration.subscribers import fan_out
+
+    for name, allowed in (("subscriber:tax", False), ("subscriber:welfare", True)):
+        setup_session.add(models.IntegrationDestination(
+            tenant_id=city_a.id, name=name, kind="http_json", url="http://127.0.0.1:9/",
+            subscription="near_realtime_delta", receives_protected=allowed,
+        ))  # fmt: skip
+    payload = {"household_number": world.households["family"], "address": PROTECTED_ADDRESS,
+               "members": [{"atena_number": world.atena[p]} for p in ("victim", "child", "grandma")]}  # fmt: skip
+    note = models.OutboxMessage(tenant_id=city_a.id, destination="addressee", kind="household_change",
+                                payload=payload, idempotency_key="delta:1", seq=999, status="pending")  # fmt: skip
+    setup_session.add(note)
+    setup_session.flush()
+    with unit_of_work(db, Actor.system(city_a.id, "delivery")) as uow:
+        message = uow.session.get(models.OutboxMessage, note.id)
+        assert message is not None and fan_out(uow, message) is not None
+    copies = {
+        m.destination: m.payload for m in outbox(setup_session) if m.idempotency_key.startswith("delta:1@")
+    }
+    tax, welfare = copies["subscriber:tax"], copies["subscriber:welfare"]
+    for copy in (tax, welfare):
+        flags = copy["support_measures"]
+        assert flags[world.atena["victim"]]["protected"] is True
+        assert flags[world.atena["grandma"]]["household_protected"] is True
+    assert tax["address"] is None and tax["address_withheld"] is True
+    assert PROTECTED_ADDRESS not in str(tax) and "和泉町秘匿" not in str(tax)
+    assert welfare["address"] == PROTECTED_ADDRESS, "control: the allowed subscriber gets it"
 
 
 # --- extraction (EUC) ---------------------------------------------------------------------------------------
