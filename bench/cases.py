@@ -12,7 +12,9 @@ postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases), its schema **dr
 Ceiling: the same workflows/move_in.bpmn through bare SpiffWorkflow in memory (trivial operators, the default
 script engine, a JSON save and restore between the steps: ``workflows.engine.bench_support``).
 
-Prints cases/s of both, their ratio, CPU seconds of this process, and the load average around each run.
+Prints cases/s of both, their ratio, the CPU per case of this process and of its PostgreSQL backends (read
+from /proc, so the database must run on this machine), and the load average around each run.  On a shared
+machine the CPU per case is the steadier figure: cases/s falls with the load, CPU per case much less.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 import models
 from handlers import cases
@@ -55,6 +58,19 @@ class World:
     db: Database
     clerk: Actor
     supervisor: Actor
+    backend_pids: set[int]
+
+    def server_cpu(self) -> float:
+        """CPU seconds the PostgreSQL backends of this run have used so far (same machine, /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.backend_pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return total
 
 
 def fresh_database(url: str) -> Database:
@@ -74,8 +90,22 @@ def _actor(user: models.User) -> Actor:
                  roles=frozenset(user.roles), client_address="127.0.0.1")  # fmt: skip
 
 
+def _backend_pids(db: Database) -> set[int]:
+    pids: set[int] = set()
+
+    def remember(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.add(int(cursor.fetchone()[0]))
+
+    event.listen(db.bind, "connect", remember)
+    db.bind.dispose()  # connections made before the listener would go unseen
+    return pids
+
+
 def make_world(db: Database, codes_needed: int) -> World:
     """横浜市 with a clerk and a supervisor, and a 住民票コード pool of ``codes_needed`` + spare codes."""
+    pids = _backend_pids(db)
     session = db.sessionmaker()
     bind_session(session, None, cross_tenant=True)
     city = models.Municipality(code="141003", name="横浜市", prefecture="神奈川県", kind="designated_city",
@@ -95,7 +125,7 @@ def make_world(db: Database, codes_needed: int) -> World:
     codes = [with_m11w27(f"{7_000_000_000 + n:010d}") for n in range(codes_needed + POOL_SPARE)]
     with unit_of_work(db, supervisor) as uow:
         load_pool(uow, codes)
-    return World(db, clerk, supervisor)
+    return World(db, clerk, supervisor, pids)
 
 
 def my_number(serial: int) -> str:
@@ -143,6 +173,7 @@ class Timing:
     cases: int
     seconds: float
     cpu_seconds: float
+    server_cpu_seconds: float
     load_before: float
     load_after: float
 
@@ -151,10 +182,16 @@ class Timing:
         return self.cases / self.seconds
 
 
-def timed(run_one: Callable[[int], None], first: int, count: int, profile: str | None = None) -> Timing:
+def timed(
+    run_one: Callable[[int], None],
+    first: int,
+    count: int,
+    profile: str | None = None,
+    server_cpu: Callable[[], float] = lambda: 0.0,
+) -> Timing:
     profiler = cProfile.Profile() if profile else None
     load_before = os.getloadavg()[0]
-    cpu, start = time.process_time(), time.perf_counter()
+    server, cpu, start = server_cpu(), time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
     for n in range(first, first + count):
@@ -163,7 +200,7 @@ def timed(run_one: Callable[[int], None], first: int, count: int, profile: str |
         profiler.disable()
         profiler.dump_stats(profile or "")
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return Timing(count, elapsed, cpu, load_before, os.getloadavg()[0])
+    return Timing(count, elapsed, cpu, server_cpu() - server, load_before, os.getloadavg()[0])
 
 
 def check_outcome(world: World, count: int, members: int) -> str:
@@ -183,10 +220,12 @@ def check_outcome(world: World, count: int, members: int) -> str:
 
 
 def report(name: str, timing: Timing) -> None:
+    per_case = 1000 / timing.cases
+    server = f" + PostgreSQL {timing.server_cpu_seconds * per_case:.1f}" if timing.server_cpu_seconds else ""
     print(
-        f"{name:<28} {timing.cases} cases in {timing.seconds:6.2f} s = {timing.rate:7.1f} cases/s "
-        f"(CPU of this process {timing.cpu_seconds:5.2f} s; load average {timing.load_before:.2f} → "
-        f"{timing.load_after:.2f})"
+        f"{name:<28} {timing.cases} cases in {timing.seconds:6.2f} s = {timing.rate:7.1f} cases/s; "
+        f"CPU per case {timing.cpu_seconds * per_case:.1f} ms{server}; load average "
+        f"{timing.load_before:.2f} → {timing.load_after:.2f}"
     )
 
 
@@ -210,7 +249,9 @@ def main() -> None:
     bare_timing = timed(lambda n: bare.run_case(data[n]), args.warmup, args.count)
 
     timed(lambda n: real_case(world, data[n]), 0, args.warmup)
-    real_timing = timed(lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile)
+    real_timing = timed(
+        lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile, world.server_cpu
+    )
     outcome = check_outcome(world, total, args.members)
 
     print(f"転入 of {args.members} persons, {args.count} measured cases after {args.warmup} warm-up cases")

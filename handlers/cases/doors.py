@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.audit import record_access
@@ -103,7 +103,7 @@ def _finish_task(uow: UnitOfWork, task: CaseTask, data: dict[str, Any]) -> Case:
     if not (task.state == "claimed" and task.claimed_by == uow.actor.login_id):
         task = runner.claim_task(uow, task.id)
     runner.complete_task(uow, task.id, data)
-    case = uow.session.get(Case, task.case_id, populate_existing=True)
+    case = uow.session.get(Case, task.case_id)  # the row the engine run just wrote, when still held
     assert case is not None
     failure = take_failure(uow)
     if case.status == "incident" and failure is not None:
@@ -135,13 +135,12 @@ def open_case(uow: UnitOfWork, change_type_code: str, intake: Mapping[str, Any])
     kind = _change_type(change_type_code)
     data = _plain(intake)
     assessment = _assess_or_refuse(uow, kind, data, None)
-    case = runner.start_case(uow, kind.process_id, data={"change_type": kind.code}, change_type=kind.code)
-    case.due_date = due_date_for(kind, assessment.event_date)
-    uow.session.execute(
-        update(CaseTask)
-        .where(CaseTask.case_id == case.id)
-        .values(due_date=case.due_date)
-        .execution_options(synchronize_session="fetch")
+    case = runner.start_case(
+        uow,
+        kind.process_id,
+        data={"change_type": kind.code},
+        change_type=kind.code,
+        due_date=due_date_for(kind, assessment.event_date),
     )
     case = _finish_task(uow, _open_task(uow, case.id, INTAKE_PREFIX), {"intake": data})
     _raise_incident(case)

@@ -8,7 +8,8 @@ receiver can apply the notices of one municipality in order.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,16 @@ def next_outbox_seq(uow: UnitOfWork, destination: str) -> int:
     return take_next(uow.session, sequence_name(destination), uow.actor.tenant_id)
 
 
+def _seq_blocks(uow: UnitOfWork, destinations: list[str]) -> dict[str, Iterator[int]]:
+    """Consecutive sequence numbers per destination for these notices, each block taken in one statement
+    (destinations in order of first appearance, as one by one would lock them)."""
+    blocks: dict[str, Iterator[int]] = {}
+    for destination, count in Counter(destinations).items():
+        first = take_next(uow.session, sequence_name(destination), uow.actor.tenant_id, count)
+        blocks[destination] = iter(range(first, first + count))
+    return blocks
+
+
 def queue_case_notices(
     uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]
 ) -> list[OutboxMessage]:
@@ -42,6 +53,8 @@ def queue_case_notices(
         row.idempotency_key: row
         for row in uow.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))
     }
+    missing = [n for i, n in enumerate(notices, start=1) if f"{case.case_number}:{i}" not in existing]
+    seqs = _seq_blocks(uow, [str(n["destination"]) for n in missing])
     rows: list[OutboxMessage] = []
     for index, notice in enumerate(notices, start=1):
         key = f"{case.case_number}:{index}"
@@ -56,7 +69,7 @@ def queue_case_notices(
             kind=str(notice["kind"]),
             payload=dict(notice.get("payload") or {}),
             idempotency_key=key,
-            seq=next_outbox_seq(uow, destination),
+            seq=next(seqs[destination]),
             status="pending",
             attempts=0,
         )

@@ -48,6 +48,7 @@ def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
     ).one_or_none()
     if case is None:
         raise NotFoundError("指定された案件はありません。")
+    store.hold(uow.session, case, case.id)
     definition = uow.session.get(ProcessDefinition, case.definition_id)
     assert definition is not None  # FK
     store.hold(uow.session, definition, definition.id)

@@ -57,8 +57,10 @@ def start_case(
     subjects: Sequence[str] = (),
     households: Sequence[str] = (),
     change_type: str | None = None,
+    due_date: dt.date | None = None,
 ) -> Case:
-    """Open a case on the newest version of ``process_id`` and run it until it waits."""
+    """Open a case on the newest version of ``process_id`` and run it until it waits; ``due_date`` (the legal
+    deadline) goes to the case and its task rows."""
     _check_data(data)
     definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
     store.hold(uow.session, definition, definition.id)
@@ -75,6 +77,7 @@ def start_case(
         created_by=uow.actor.login_id,
         created_at=now,
         updated_at=now,
+        due_date=due_date,
     )
     uow.session.add(case)
     uow.session.flush()
