@@ -105,21 +105,25 @@ _forms: OrderedDict[str, list[Form]] = OrderedDict()
 _unsupported: set[str] = set()
 
 
-def _form_for(face: CoreFace, reader: HtmlText, layout: Callable[[], Any]) -> Form | None:
+def _cached_form(reader: HtmlText) -> Form | None:
     with _lock:
-        if reader.skeleton in _unsupported:
-            return None
         for form in _forms.get(reader.skeleton, ()):
             if all(reader.nodes[i] == text for i, text in form.fixed_texts.items()):
                 _forms.move_to_end(reader.skeleton)
                 return form
-    if any(face.shape(collapse(text)) is None for text in reader.nodes):
+    return None
+
+
+def _new_form(face: CoreFace, reader: HtmlText, layout: Callable[[], Any], pinned: set[int]) -> Form | None:
+    """Lay this copy out with WeasyPrint and keep it as a form of its skeleton (None if it cannot be one)."""
+    if reader.skeleton in _unsupported or any(face.shape(collapse(text)) is None for text in reader.nodes):
         return None  # a rare character: WeasyPrint's font fallback is needed
     try:
-        form = build_form(face, layout(), reader.nodes)
-    except UnsupportedFormError:
-        with _lock:
-            _unsupported.add(reader.skeleton)
+        form = build_form(face, layout(), reader.nodes, pinned)
+    except UnsupportedFormError as error:
+        if error.permanent:
+            with _lock:
+                _unsupported.add(reader.skeleton)
         return None
     with _lock:
         forms = _forms.setdefault(reader.skeleton, [])
@@ -270,19 +274,36 @@ def _assemble(
     return output.getvalue()
 
 
+def _place_all(
+    face: CoreFace, form: Form, reader: HtmlText
+) -> tuple[list[tuple[int, list[PlacedLine]]], set[int]]:
+    """Each text node placed on its page, and the indexes of those that could not be placed."""
+    placed, failed = [], set()
+    for index, (node, text) in enumerate(zip(form.nodes, reader.nodes, strict=True)):
+        lines = _place(face, node, text)
+        if lines is None:
+            failed.add(index)
+        placed.append((node.page, lines or []))
+    return placed, failed
+
+
 def write_pdf(reader: HtmlText, payload: str, title: str, layout: Callable[[], Any]) -> bytes | None:
     """The copy's PDF from its form, or None when WeasyPrint must render it.  ``reader`` is the parsed HTML of
-    the copy; ``layout()`` lays the copy out with WeasyPrint (a ``Document``) when its form is not cached."""
+    the copy; ``layout()`` lays the copy out with WeasyPrint (a ``Document``) when no form fits it.  A text
+    that cannot take the place of the form's (it would wrap, or overflow its cell) gets a form of its own,
+    kept for the copies with the same text there (an acting mayor's longer 公印 title, say)."""
     face = core_face()
     if face is None:
         return None
-    form = _form_for(face, reader, layout)
+    form = _cached_form(reader) or _new_form(face, reader, layout, set())
     if form is None:
         return None
-    placed: list[tuple[int, list[PlacedLine]]] = []
-    for node, text in zip(form.nodes, reader.nodes, strict=True):
-        lines = _place(face, node, text)
-        if lines is None:
+    placed, failed = _place_all(face, form, reader)
+    if failed:
+        form = _new_form(face, reader, layout, failed)
+        if form is None:
             return None
-        placed.append((node.page, lines))
+        placed, failed = _place_all(face, form, reader)
+        if failed:
+            return None
     return _assemble(face, form, placed, payload, title)

@@ -88,7 +88,11 @@ class Form:
 
 
 class UnsupportedFormError(Exception):
-    """This layout needs WeasyPrint for every copy."""
+    """No form from this copy: for every copy of its layout (``permanent``) or for this copy's text only."""
+
+    def __init__(self, reason: str, *, permanent: bool = True) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 def collapse(text: str) -> str:
@@ -137,9 +141,11 @@ def _line(face: CoreFace, box: Any, block: Any) -> Line:
     spacing = 0.0 if style["letter_spacing"] == "normal" else float(style["letter_spacing"])
     size = round(float(style["font_size"]) * 1024) / 1024  # Pango's unit, as WeasyPrint writes it
     if run is None or abs(run.width(size, spacing) - box.width) > WIDTH_TOLERANCE_PX:
-        raise UnsupportedFormError(f"cannot reproduce the line {box.text!r}")
+        raise UnsupportedFormError(f"cannot reproduce the line {box.text!r}", permanent=False)
     left = block.content_box_x() if block is not None else box.position_x
     right = left + (block.width if block is not None else box.width)
+    if box.position_x < left - WIDTH_TOLERANCE_PX or box.position_x + box.width > right + WIDTH_TOLERANCE_PX:
+        raise UnsupportedFormError(f"the line {box.text!r} overflows its block (clipped)", permanent=False)
     align = {"start": "left", "end": "right"}.get(style["text_align_all"], style["text_align_all"])
     return Line(box.position_x, box.position_y + box.baseline, box.width, size, spacing, align,
                 (left, right), box.text, run)  # fmt: skip
@@ -188,8 +194,9 @@ def _page_graphics(pdf: bytes) -> list[PageGraphics]:
     return pages
 
 
-def build_form(face: CoreFace, document: Any, texts: list[str]) -> Form:
-    """A Form from a rendered WeasyPrint ``Document`` of the HTML whose text nodes are ``texts``."""
+def build_form(face: CoreFace, document: Any, texts: list[str], pinned: set[int] | None = None) -> Form:
+    """A Form from a rendered WeasyPrint ``Document`` of the HTML whose text nodes are ``texts``; the nodes in
+    ``pinned`` (besides the wrapped and spaced-out ones) only match copies with the same text."""
     found: list[tuple[int, Any, Any]] = []
     images: list[Any] = []
     for index, page in enumerate(document.pages):
@@ -204,5 +211,6 @@ def build_form(face: CoreFace, document: Any, texts: list[str]) -> Form:
     for page in document.pages:
         _strip_text_and_images(page._page_box)
     form = Form(_page_graphics(document.write_pdf()), nodes, qr)
-    form.fixed_texts = {index: node.text for index, node in enumerate(nodes) if node.fixed}
+    fixed = pinned or set()
+    form.fixed_texts = {index: node.text for index, node in enumerate(nodes) if node.fixed or index in fixed}
     return form

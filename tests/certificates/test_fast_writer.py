@@ -37,7 +37,10 @@ def snapshot(
     }  # fmt: skip
 
 
-def content(code: str, people: list[dict[str, Any]]) -> CertificateContent:
+MAYOR = Official("横浜市長", "山中 竹春", False, "神奈川県横浜市長")
+
+
+def content(code: str, people: list[dict[str, Any]], official: Official = MAYOR) -> CertificateContent:
     kind = TYPES[code]
     blocks = [
         PersonBlock(
@@ -45,7 +48,6 @@ def content(code: str, people: list[dict[str, Any]]) -> CertificateContent:
         )
         for p in people
     ]
-    official = Official("横浜市長", "山中 竹春", False, "神奈川県横浜市長")
     return CertificateContent(kind, "141003", "横浜市", "神奈川県", [], paginate(blocks, kind.layout), official,
                               TODAY, "令和8年11月26日", OPTIONS)  # fmt: skip
 
@@ -117,5 +119,31 @@ def test_a_value_wider_than_its_cell_is_left_to_weasyprint(monkeypatch: pytest.M
         cells[address], text="神奈川県横浜市中区港町" + "一丁目" * 12
     )  # unfitted: same size
     copy = render.render_certificate(wide, "20261126 横浜市 本庁1 端末 000004")
-    assert calls == ["html_to_pdf"]
+    assert calls == ["render_document", "html_to_pdf"]  # tried as a form of its own: clipped, so not kept
     assert text_digest(extract_pdf_text(copy.pdf)) == copy.digest
+
+
+@pytest.mark.req("j1050", "j310")
+def test_a_longer_seal_title_gets_a_form_of_its_own_that_later_copies_reuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    render.render_certificate(
+        content("copy_individual", [snapshot("太郎")]), "20261126 横浜市 本庁1 端末 000005"
+    )
+    acting = Official("横浜市長職務代理者 副市長", "平原 敏英", True, "神奈川県横浜市長職務代理者 副市長")
+    calls = weasyprint_calls(monkeypatch)
+    render.render_certificate(
+        content("copy_individual", [snapshot("花子")], acting), "20261205 横浜市 本庁1 端末 000006"
+    )
+    assert calls == ["render_document"]  # the seal text wraps in its box: a new form, from this copy
+    copy = render.render_certificate(
+        content("copy_individual", [snapshot("一郎")], acting), "20261205 横浜市 本庁1 端末 000007"
+    )
+    mayor = render.render_certificate(
+        content("copy_individual", [snapshot("次郎")]), "20261126 横浜市 本庁1 端末 000008"
+    )
+    assert calls == ["render_document"]
+    same_page_images(copy.pdf, render.html_to_pdf(copy.html), tmp_path)
+    assert "横浜市長職務代理者副市長之印" in pdf_text(copy.pdf).replace(" ", "").replace("\n", "")
+    assert "横浜市長之印" in pdf_text(mayor.pdf)
