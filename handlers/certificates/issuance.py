@@ -30,10 +30,12 @@ from handlers.certificates.render import render_certificate
 from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.disclosure import Requester
+from handlers.sequences import take_next
 from handlers.suppression import DisclosureRequest, check_disclosure
 from handlers.uow import UnitOfWork
 from models.certificate import CertificateIssuance
-from models.resident import NumberSequence
+from models.removed import RemovedRecordArchive
+from models.resident import Resident
 from models.tenant import Municipality
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -97,17 +99,8 @@ class IssuedCertificate:
 
 
 def _next_sequence(uow: UnitOfWork) -> int:
-    counter = uow.session.scalars(
-        select(NumberSequence).where(NumberSequence.name == SEQUENCE).with_for_update()
-    ).one_or_none()
-    if counter is None:
-        counter = NumberSequence(name=SEQUENCE, next_value=1)
-        uow.session.add(counter)
-        uow.session.flush()
-    value = counter.next_value
-    counter.next_value = value + 1
-    uow.session.flush()
-    return value
+    """The 発行番号's serial: one row-locked counter per tenant (safe across web workers, first use too)."""
+    return take_next(uow.session, SEQUENCE, uow.actor.tenant_id)
 
 
 def format_issue_number(day: dt.date, municipality: str, terminal: str, printer: str, sequence: int) -> str:
@@ -176,11 +169,11 @@ def issue_certificate(
     if municipality is None:
         raise NotFoundError("市区町村が登録されていません。")
     options = effective_options(request)
-    official = _official(uow, municipality, request, today)
     content = compose_content(
-        uow.session, municipality, request, options, official, request.as_of or today, today
+        uow.session, municipality, request, options, None, request.as_of or today, today
     )
-    pass_disclosure(uow, request, content.subjects)
+    pass_disclosure(uow, request, content.subjects)  # before the certifier: a refusal is never masked
+    content.official = _official(uow, municipality, request, today)
     terminal = request.terminal or uow.actor.terminal or DEFAULT_TERMINAL
     fee = fee_for(municipality, request.certificate_type, request.requester_kind)
     copies = []
@@ -272,9 +265,19 @@ def dispose_certificate(
     return row  # fmt: skip
 
 
+def _known_person(session: Session, atena_number: str) -> bool:
+    """A person of this municipality: on the register (住民 or live 除票) or in the 除票用データベース."""
+    for column in (Resident.atena_number, RemovedRecordArchive.atena_number):
+        if session.scalar(select(column).where(column == atena_number).limit(1)) is not None:
+            return True
+    return False
+
+
 def issuance_history(uow: UnitOfWork, atena_number: str) -> list[CertificateIssuance]:
-    """交付履歴 (j300) of one person, newest first."""
+    """交付履歴 (j300) of one person of this municipality, newest first; another 宛名番号 is not found."""
     require(uow.actor, "certificate.issue")
+    if not _known_person(uow.session, atena_number):
+        raise NotFoundError("指定された宛名番号の住民はありません。")
     mentions = cast(CertificateIssuance.subjects, String).like(f'%"{atena_number}"%')
     rows = uow.session.scalars(
         select(CertificateIssuance)

@@ -21,12 +21,15 @@ from handlers.certificates import (
     verify_pdf,
 )
 from handlers.certificates import issuance as issuance_module
+from handlers.certificates.officials import NoOfficialError
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.errors import NotFoundError
 from handlers.support_measures import protected_atena_numbers
 from handlers.tenancy import bind_session
 from handlers.uow import unit_of_work
 from models.certificate import IssuanceDeletionRefusedError
+from tests import factories
 from tests.certificates.conftest import FIXED_NOW, atena_numbers, issue
 from tests.certificates.pdf_tools import flat, pdf_text
 
@@ -129,6 +132,44 @@ def test_household_copy_with_a_protected_member_is_refused_until_released(
             now=FIXED_NOW,
         )
     assert setup_session.scalars(select(models.CertificateIssuance)).all() == []
+
+
+@pytest.mark.req("j1000", "j410")
+def test_a_refusal_is_never_masked_by_a_missing_certifier(
+    db: Database,
+    clerk_a: Actor,
+    family: models.Household,
+    setup_session: Session,
+    certifying_city: models.Municipality,
+) -> None:
+    taro, hanako, _ = atena_numbers(family)
+    protect(setup_session, certifying_city, hanako)
+    certifying_city.settings = {**(certifying_city.settings or {}), "officials": []}
+    setup_session.flush()
+    with pytest.raises(ReleaseRequiredError, match="支援措置責任者"):
+        issue(db, clerk_a, "copy_household", [taro], whole_household=True, now=FIXED_NOW)
+    neighbour = atena_numbers(factories.make_household(db, clerk_a))[0]
+    with pytest.raises(NoOfficialError):  # control: an unprotected household meets the configuration error
+        issue(db, clerk_a, "copy_individual", [neighbour], now=FIXED_NOW)
+    assert setup_session.scalars(select(models.CertificateIssuance)).all() == []
+
+
+@pytest.mark.req("j300")
+def test_the_history_of_another_municipalitys_person_is_not_found(
+    db: Database,
+    clerk_a: Actor,
+    family: models.Household,
+    setup_session: Session,
+    city_b: models.Municipality,
+) -> None:
+    saku = factories.make_household_row(setup_session, city_b, number=901)
+    other = factories.make_resident_row(setup_session, saku, number=901).atena_number
+    setup_session.flush()
+    assert other not in atena_numbers(family)
+    with pytest.raises(NotFoundError), unit_of_work(db, clerk_a) as uow:
+        issuance_history(uow, other)
+    with unit_of_work(db, clerk_a) as uow:
+        assert issuance_history(uow, atena_numbers(family)[0]) == [], "control: our person, no copies yet"
 
 
 @pytest.mark.req("j1000")

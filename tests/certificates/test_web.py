@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import models
+from tests import factories
 from tests.certificates.conftest import atena_numbers
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.web.conftest import login_as
@@ -43,6 +44,22 @@ def test_clerk_issues_a_pdf_and_sees_it_in_the_history_then_disposes_it(
     setup_session.expire_all()
     assert setup_session.scalars(select(models.CertificateIssuance)).one().status == "disposed"
     assert "処分済み（紙詰まり）" in client.get(f"/certificates/history/{hanako}").get_data(as_text=True)
+
+
+@pytest.mark.req("j300")
+def test_the_history_page_of_another_municipalitys_person_is_not_found(
+    client: FlaskClient,
+    users_a: dict[str, models.User],
+    family: models.Household,
+    setup_session: Session,
+    city_b: models.Municipality,
+) -> None:
+    saku = factories.make_household_row(setup_session, city_b, number=902)
+    other = factories.make_resident_row(setup_session, saku, number=902).atena_number
+    setup_session.flush()
+    login_as(client, users_a["clerk"])
+    assert client.get(f"/certificates/history/{other}").status_code == 404
+    assert client.get(f"/certificates/history/{atena_numbers(family)[0]}").status_code == 200
 
 
 @pytest.mark.req("j1000")
