@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/jumin_test
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps node-deps run serve test test-sqlite test-postgres test-fast lint bench conformance clean
+.PHONY: install system-deps node-deps run serve worker beat test test-sqlite test-postgres test-fast lint bench conformance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,17 @@ run: install system-deps node-deps
 	$(BIN)/jumin db upgrade
 	$(BIN)/jumin demo load
 	$(BIN)/jumin run --host 127.0.0.1 --port 5000
+
+## make serve: production processes (configured by the environment only; see README "Production"):
+## gunicorn with WEB_CONCURRENCY workers on BIND; `make worker` and `make beat` run Celery (CELERY_BROKER_URL)
+serve: install
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py webui.wsgi:app
+
+worker: install
+	$(BIN)/celery -A worker.celery_app worker --loglevel $${LOG_LEVEL:-INFO} --concurrency $${CELERY_CONCURRENCY:-2}
+
+beat: install
+	$(BIN)/celery -A worker.celery_app beat --loglevel $${LOG_LEVEL:-INFO} --schedule $${CELERY_BEAT_SCHEDULE:-instance/celerybeat-schedule}
 
 ## make test: install what the tests need and run the whole suite on SQLite, then on PostgreSQL if it answers
 test: install system-deps node-deps

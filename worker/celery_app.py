@@ -42,6 +42,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
             result_backend="cache+memory://",
         )
     app.conf.timezone = "Asia/Tokyo"
+    app.conf.task_default_queue = os.environ.get("CELERY_QUEUE", "celery")  # one queue per deployment
     app.conf.beat_schedule = {  # ``celery -A worker.celery_app beat``
         "outbox-sweep": {"task": "jumin.outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS},
         "outbox-near-realtime": {"task": "jumin.outbox.near_realtime", "schedule": NEAR_REALTIME_SECONDS},
@@ -52,3 +53,49 @@ def make_celery(settings: Settings | None = None) -> Celery:
 
 
 celery_app = make_celery()
+
+
+def _install_request_id_propagation() -> None:
+    """The web request's id travels in each task's headers and is logged by the worker (handlers.observability)."""
+    import logging
+
+    from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+
+    from handlers.observability import (
+        CELERY_HEADER,
+        accept_request_id,
+        configure_logging,
+        current_request_id,
+        set_request_id,
+    )
+
+    log = logging.getLogger("jumin.worker")
+
+    @before_task_publish.connect(weak=False)
+    def _carry(headers: dict[str, object] | None = None, **_: object) -> None:
+        request_id = current_request_id()
+        if request_id and headers is not None:
+            headers.setdefault(CELERY_HEADER, request_id)
+
+    @task_prerun.connect(weak=False)
+    def _adopt(task: object = None, **_: object) -> None:
+        request = getattr(task, "request", None)
+        if request is None or getattr(request, "is_eager", False):
+            return  # eager: the caller's id is already current
+        carried = getattr(request, CELERY_HEADER, None) or (getattr(request, "headers", None) or {}).get(
+            CELERY_HEADER
+        )
+        set_request_id(accept_request_id(carried))
+        log.info("task %s started", getattr(task, "name", "?"), extra={"task_id": request.id})
+
+    @task_postrun.connect(weak=False)
+    def _forget(task: object = None, **_: object) -> None:
+        if not getattr(getattr(task, "request", None), "is_eager", False):
+            set_request_id(None)
+
+    @setup_logging.connect(weak=False)  # connected: Celery leaves logging to us (LOG_FORMAT)
+    def _json_logs(**_: object) -> None:
+        configure_logging()
+
+
+_install_request_id_propagation()

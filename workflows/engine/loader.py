@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.errors import NotFoundError, Problem, ValidationError
@@ -202,6 +203,12 @@ def load_definition(session: Session, tenant_id: int, process_id: str) -> Proces
     path = WORKFLOWS_DIR / f"{process_id}.bpmn"
     if not path.is_file():
         raise NotFoundError(f"業務フロー {process_id!r} はありません。")
-    return deploy_definition(
-        session, tenant_id, process_id, path.read_text(encoding="utf-8"), author="system", comment="初期配備"
-    )
+    xml = path.read_text(encoding="utf-8")
+    try:
+        with session.begin_nested():  # several web workers may meet the first case of a process at once
+            return deploy_definition(session, tenant_id, process_id, xml, author="system", comment="初期配備")
+    except IntegrityError:
+        definition = _latest(session, tenant_id, process_id)  # the other transaction's version 1, committed
+        if definition is None:
+            raise
+        return definition
