@@ -1,9 +1,10 @@
-"""HTML (Jinja) → PDF (WeasyPrint) for certificates, with a signed QR code (segno).
+"""HTML (Jinja) → PDF for certificates, with a signed QR code (segno).
 
-What makes it fast (see bench/certificates.py): one Jinja environment with compiled templates, one
-FontConfiguration and one pre-parsed stylesheet per process (WeasyPrint otherwise reloads fonts and reparses
-the CSS for every document), and the cached IPAmj core subset (``fonts.py``) so that embedding the glyphs
-of a common name does not mean subsetting the 45 MB MJ font.
+Each copy is written by ``fastpdf`` from the cached form of its layout (WeasyPrint lays a layout out once;
+later copies only place their text and QR code: see bench/RESULTS.md); WeasyPrint renders a copy whole when the
+fast writer cannot reproduce it (``html_to_pdf``).  For WeasyPrint: one Jinja environment with compiled
+templates, one FontConfiguration and one pre-parsed stylesheet per process, and the cached IPAmj core subset
+(``fonts.py``) so that embedding the glyphs of a common name does not mean subsetting the 45 MB MJ font.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import base64
 import io
 import threading
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -54,30 +54,9 @@ def stylesheet_text() -> str:
     return str(_weasy["css_text"])
 
 
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("head", "style", "script", "svg"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("head", "style", "script", "svg"):
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
 def printed_text(html: str) -> str:
     """The text a reader sees, in document order (what the digest covers)."""
-    collector = _TextCollector()
-    collector.feed(html)
-    return "".join(collector.parts)
+    return HtmlText(html).printed_text
 
 
 def seal_text(content: CertificateContent) -> str:
