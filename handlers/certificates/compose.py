@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.certificates.archived import archived_as_of, archived_history
 from handlers.certificates.catalog import TYPES, CertificateType
 from handlers.certificates.content import (
     VALUE_WIDTH_MM,
@@ -49,10 +50,15 @@ def _status_problem(kind: CertificateType, atena_number: str) -> Problem:
                    "証明書の種別を確認してください", "wrong_status")  # fmt: skip
 
 
+def snapshot_as_of(session: Session, atena_number: str, on: dt.date) -> dict[str, Any] | None:
+    """The live register's snapshot, or the 除票用データベース's when the live tables no longer hold the person."""
+    return resident_as_of(session, atena_number, on) or archived_as_of(session, atena_number, on)
+
+
 def load_snapshots(session: Session, request: CertificateRequest, on: dt.date) -> list[dict[str, Any]]:
     """The persons to print as the register stood on ``on``: the subjects, or their whole household."""
     kind = TYPES[request.certificate_type]
-    first = resident_as_of(session, request.subjects[0], on)
+    first = snapshot_as_of(session, request.subjects[0], on)
     if first is None:
         raise NotFoundError("指定された宛名番号の住民票はありません。")
     if request.whole_household and kind.layout == "household":
@@ -60,7 +66,7 @@ def load_snapshots(session: Session, request: CertificateRequest, on: dt.date) -
     else:
         snapshots = [first]
         for atena_number in request.subjects[1:]:
-            snapshot = resident_as_of(session, atena_number, on)
+            snapshot = snapshot_as_of(session, atena_number, on)
             if snapshot is None:
                 raise NotFoundError("指定された宛名番号の住民票はありません。")
             snapshots.append(snapshot)
@@ -93,10 +99,13 @@ def in_household_order(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _history_for(session: Session, snapshot: dict[str, Any], on: dt.date) -> list[dict[str, Any]]:
+    rows = history_rows(session, snapshot["atena_number"])
+    if not rows:
+        return archived_history(session, snapshot["atena_number"], on)
     return [
         {"history_no": r.history_no, "change_reason": r.change_reason,
          "change_date": r.change_date, "change_date_text": r.change_date_text}
-        for r in history_rows(session, snapshot["atena_number"])
+        for r in rows
         if r.effective_date <= on
     ]  # fmt: skip
 
