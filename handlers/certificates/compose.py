@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from handlers.certificates.archived import archived_as_of, archived_history
 from handlers.certificates.catalog import TYPES, CertificateType
 from handlers.certificates.content import (
+    PREVIOUS_CODE_LABELS,
     VALUE_WIDTH_MM,
     CertificateContent,
     PersonBlock,
@@ -110,6 +111,29 @@ def _history_for(session: Session, snapshot: dict[str, Any], on: dt.date) -> lis
     ]  # fmt: skip
 
 
+def previous_resident_code(session: Session, atena_number: str, on: dt.date) -> str | None:
+    """The 住民票コード the person held before the last change or correction registered by ``on``: the code
+    of the history snapshot just before the last one whose code differs (None after a first 付番)."""
+    codes = [
+        r.snapshot.get("resident_code") for r in history_rows(session, atena_number) if r.effective_date <= on
+    ]
+    for index in range(len(codes) - 1, 0, -1):
+        if codes[index] != codes[index - 1]:
+            return codes[index - 1] or None
+    return None
+
+
+def _with_previous_code(
+    session: Session, kind: CertificateType, snapshot: dict[str, Any], on: dt.date
+) -> dict[str, Any]:
+    if kind.code not in PREVIOUS_CODE_LABELS:
+        return snapshot
+    return {
+        **snapshot,
+        "previous_resident_code": previous_resident_code(session, snapshot["atena_number"], on),
+    }
+
+
 def compose_content(
     session: Session,
     municipality: Municipality,
@@ -129,6 +153,7 @@ def compose_content(
     alerts: list[Problem] = []
     blocks = []
     for snapshot in snapshots:
+        snapshot = _with_previous_code(session, kind, snapshot, on)
         cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts)
         history = []
         if options.include_history and kind.layout != "notice":

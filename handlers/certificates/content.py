@@ -29,6 +29,10 @@ PERSONS_PER_HOUSEHOLD_SHEET = 4
 VALUE_WIDTH_MM = {"individual": 130.0, "household": 58.0, "notice": 130.0}
 MOVE_OUT_FIELDS = ("move_out_planned_date", "destination_planned_address")
 WIDE_SPACE = "\u3000"
+PREVIOUS_CODE_LABELS = {  # the replaced code, printed beside the new one
+    "resident_code_change_notice": "変更前の住民票コード",
+    "resident_code_correction_notice": "修正前の住民票コード",
+}
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,9 @@ def _notice_cells(snapshot: dict[str, Any], kind: CertificateType, options: Cert
         cells.append(Cell("measure_end_date", "支援措置の終了日", format_wareki(options.measure_end_date)))
     else:
         cells.append(Cell("resident_code", "住民票コード", snapshot.get("resident_code") or ""))
+    if snapshot.get("previous_resident_code") and kind.code in PREVIOUS_CODE_LABELS:
+        label = PREVIOUS_CODE_LABELS[kind.code]
+        cells.append(Cell("previous_resident_code", label, snapshot["previous_resident_code"]))
     return cells
 
 
