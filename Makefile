@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## system packages for certificates: the MJ font (IPAmj明朝), Noto CJK fallback, HarfBuzz subsetting (fast PDF
-## font embedding) and poppler (pdftotext / pdftoppm / pdffonts, used by the tests); chromium for the browser
+## font embedding), poppler (pdftotext / pdftoppm / pdffonts) and zbar-tools (zbarimg reads the printed QR code),
+## used by the tests; chromium for the browser
 ## tests (Playwright drives /usr/bin/chromium; never `playwright install`)
-SYSTEM_PACKAGES := fonts-ipamj-mincho fonts-noto-cjk poppler-utils libharfbuzz-subset0 chromium
+SYSTEM_PACKAGES := fonts-ipamj-mincho fonts-noto-cjk poppler-utils libharfbuzz-subset0 chromium zbar-tools
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
