@@ -17,15 +17,16 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.residents.change_records import append_change, record_household_change
 from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.history import append_history
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
+from handlers.residents.household_problems import head_problem, mover_problems, relation_problems
 from handlers.residents.lookup import find_resident
 from handlers.residents.numbering import issue_number
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
 from handlers.residents.validation import validate_household_input, validate_resident_input
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.relationship import normalize_relationship, relationship_problem
+from handlers.rules.relationship import normalize_relationship
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -52,43 +53,6 @@ def _request(
     known = REASONS.get(reason_code)
     category = known.category if known is not None else "amendment"
     return check_change_request(reason_code, change_date, notified_date, category=category, kinds=kinds)
-
-
-def append_change(uow: UnitOfWork, resident: Resident, request: ChangeRequest, note: str | None) -> None:
-    append_history(
-        uow.session,
-        resident,
-        reason_code=request.reason.code,
-        change_date=request.change_date,
-        effective_date=request.change_date,
-        notified_date=request.notified_date,
-        note=note,
-        entered_by=uow.actor.user_id,
-        input_terminal=uow.actor.terminal,
-    )
-
-
-def _relation_problems(relations: Mapping[str, str], needed: Sequence[str]) -> list[Problem]:
-    problems = []
-    for atena in needed:
-        found = relationship_problem(str(relations.get(atena) or ""), field=f"relations.{atena}")
-        if found is not None:
-            problems.append(
-                Problem(
-                    found.field, f"{found.item}（宛名番号{atena}）", found.reason, found.remedy, found.code
-                )
-            )
-    return problems
-
-
-def _head_problem(field: str) -> Problem:
-    return Problem(
-        field,
-        "世帯主との続柄",
-        "この世帯には既に世帯主がいます",
-        "世帯主の変更は世帯主変更の届出で行ってください",
-        "duplicate_head",
-    )
 
 
 def add_members_to_household(
@@ -119,7 +83,7 @@ def add_members_to_household(
         if values.values.get("relation_to_head") == HEAD:
             heads += 1
             if heads > 1:
-                problems.append(_head_problem(f"members[{index}].relation_to_head"))
+                problems.append(head_problem(f"members[{index}].relation_to_head"))
     if not members:
         problems.append(
             Problem("members", "世帯員", "入力されていません", "世帯員を入力してください", "required")
@@ -141,15 +105,7 @@ def add_members_to_household(
         added.append(resident)
     uow.session.flush()
     _settle_household(household, family_of)
-    for resident in added:
-        append_change(uow, resident, request, note)
-    record_access(
-        uow,
-        "household_members_added",
-        "change",
-        [r.atena_number for r in added],
-        detail={"reason": request.reason.code, "household_number": household.household_number},
-    )
+    record_household_change(uow, "household_members_added", household, added, request, note)
     return added
 
 
@@ -180,38 +136,6 @@ def _new_household(
     return household, []
 
 
-def _mover_problems(
-    movers: Sequence[Resident], relations: Mapping[str, str], target: Household | None
-) -> list[Problem]:
-    problems = _relation_problems(relations, [m.atena_number for m in movers])
-    heads = [m for m in movers if normalize_relationship(str(relations.get(m.atena_number) or "")) == HEAD]
-    has_head = target is not None and target.head is not None and target.head not in movers
-    if len(heads) > 1 or (heads and has_head):
-        problems.append(_head_problem("relations"))
-    for mover in movers:
-        if mover.status == "removed":
-            problems.append(
-                Problem(
-                    "atena_numbers",
-                    f"宛名番号{mover.atena_number}",
-                    "消除された住民です",
-                    "住民を選び直してください",
-                    "removed",
-                )
-            )
-        if target is not None and mover.household_id == target.id:
-            problems.append(
-                Problem(
-                    "to_household_number",
-                    "異動先世帯",
-                    "既にこの世帯の世帯員です",
-                    "別の世帯を選択してください",
-                    "same_household",
-                )
-            )
-    return problems
-
-
 def move_members(
     uow: UnitOfWork,
     atena_numbers: Sequence[str],
@@ -239,7 +163,7 @@ def move_members(
                 "atena_numbers", "異動者", "選択されていません", "異動する住民を選択してください", "required"
             )
         )
-    problems += _mover_problems(movers, relations, target)
+    problems += mover_problems(movers, relations, target)
     if target is None and movers and not problems:
         target, found = _new_household(uow, new_household or {}, movers[0].household)
         problems += found
@@ -255,15 +179,7 @@ def move_members(
     for household in [*sources.values(), target]:
         uow.session.refresh(household, ["members"])
         _settle_household(household)
-    for mover in movers:
-        append_change(uow, mover, request, note)
-    record_access(
-        uow,
-        "household_members_moved",
-        "change",
-        [m.atena_number for m in movers],
-        detail={"reason": request.reason.code, "household_number": target.household_number},
-    )
+    record_household_change(uow, "household_members_moved", target, movers, request, note)
     return target
 
 
@@ -310,14 +226,7 @@ def change_household_address(
     for member in members:
         member.address_set_date = set_date.change_date
         member.address_set_date_text = None
-        append_change(uow, member, request, note)
-    record_access(
-        uow,
-        "household_address_changed",
-        "change",
-        [m.atena_number for m in members],
-        detail={"reason": request.reason.code, "household_number": household.household_number},
-    )
+    record_household_change(uow, "household_address_changed", household, members, request, note)
     return household
 
 
@@ -352,9 +261,9 @@ def change_head(
     old_head = household.head
     others = [m.atena_number for m in members if m.atena_number != new_head_atena]
     must_give = [a for a in others if a in relations or (old_head is not None and a == old_head.atena_number)]
-    problems += _relation_problems(relations, must_give)
+    problems += relation_problems(relations, must_give)
     if any(normalize_relationship(str(relations.get(a) or "")) == HEAD for a in must_give):
-        problems.append(_head_problem("relations"))
+        problems.append(head_problem("relations"))
     if problems:
         raise ValidationError(problems)
     for atena in must_give:
@@ -363,15 +272,7 @@ def change_head(
     new_head.relation_to_head = HEAD
     household.head = new_head
     reorder_members(members)
-    for member in members:
-        append_change(uow, member, request, note)
-    record_access(
-        uow,
-        "household_head_changed",
-        "change",
-        list(by_atena),
-        detail={"reason": request.reason.code, "household_number": household.household_number},
-    )
+    record_household_change(uow, "household_head_changed", household, members, request, note)
     return household
 
 

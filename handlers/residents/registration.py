@@ -14,8 +14,9 @@ from typing import Any
 from handlers.audit import record_access
 from handlers.errors import ConflictError, Problem, ValidationError
 from handlers.permissions import require
-from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.history import HistoryDates, append_history
+from handlers.residents.change_records import append_change, record_household_change
+from handlers.residents.events import check_change_request
+from handlers.residents.history import HistoryDates
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
 from handlers.residents.items import REMOVAL_ITEMS, RESIDENT_ITEMS
 from handlers.residents.lookup import find_resident
@@ -130,37 +131,8 @@ def register_household(
     uow.session.flush()
     set_head_from_relations(new_household, residents)
     reorder_members(residents)
-    for resident in residents:
-        _append(uow, resident, request, note)
-    record_access(
-        uow,
-        "household_registered",
-        "change",
-        [r.atena_number for r in residents],
-        detail={"reason": request.reason.code, "household_number": new_household.household_number},
-    )
+    record_household_change(uow, "household_registered", new_household, residents, request, note)
     return new_household
-
-
-def _append(
-    uow: UnitOfWork,
-    resident: Resident,
-    request: ChangeRequest,
-    note: str | None,
-    dates: HistoryDates | None = None,
-) -> None:
-    append_history(
-        uow.session,
-        resident,
-        reason_code=request.reason.code,
-        change_date=request.change_date,
-        effective_date=request.change_date,
-        notified_date=request.notified_date,
-        note=note,
-        entered_by=uow.actor.user_id,
-        input_terminal=uow.actor.terminal,
-        **(dates or HistoryDates()),
-    )
 
 
 def _check_version(resident: Resident, expected_version: int | None) -> None:
@@ -246,7 +218,7 @@ def amend_resident(
         setattr(resident, key, value)
     refresh_resident_keys(resident)
     _keep_head_consistent(resident, was_head)
-    _append(uow, resident, request, note, dates)
+    append_change(uow, resident, request, note, dates)
     record_access(
         uow, "resident_amended", "change", [resident.atena_number], detail={"reason": request.reason.code}
     )
@@ -305,7 +277,7 @@ def remove_resident(
     _keep_head_consistent(resident, was_head)
     if all(m.status == "removed" for m in resident.household.members):
         resident.household.status = "dissolved"
-    _append(uow, resident, request, note)
+    append_change(uow, resident, request, note)
     record_access(
         uow, "resident_removed", "change", [resident.atena_number], detail={"reason": request.reason.code}
     )
