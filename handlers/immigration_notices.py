@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.inbound_notices import add_to_pending_list, pending_notices
 from handlers.permissions import require
 from handlers.residents.items import RESIDENT_ITEM_BY_FIELD
 from handlers.residents.registration import current_items
@@ -117,23 +118,13 @@ def import_immigration_notices(uow: UnitOfWork, rows: Sequence[Mapping[str, Any]
         )
         for row in rows
     ]
-    uow.session.add_all(notices)
-    uow.session.flush()
-    targets = [t.atena_number for n in notices if (t := target_of(uow, n)) is not None]
-    record_access(uow, "immigration_notices_imported", "change", targets, detail={"count": len(notices)})
+    add_to_pending_list(uow, notices, "immigration_notices_imported", target_of)
     return notices
 
 
 def pending_immigration_notices(uow: UnitOfWork) -> list[ImmigrationNotice]:
     """The notices not applied yet, oldest first, whatever their notice date (j960)."""
-    require(uow.actor, "resident.view")
-    return list(
-        uow.session.scalars(
-            select(ImmigrationNotice)
-            .where(ImmigrationNotice.status == "pending")
-            .order_by(ImmigrationNotice.received_at, ImmigrationNotice.id)
-        )
-    )
+    return pending_notices(uow, ImmigrationNotice)
 
 
 def find_notice(uow: UnitOfWork, notice_id: Any) -> ImmigrationNotice:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.changes.base import change_types
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.inbound_notices import add_to_pending_list, pending_notices
 from handlers.permissions import require
 from handlers.residents.items import RESIDENT_ITEM_BY_FIELD
 from handlers.residents.registration import current_items
@@ -74,22 +75,12 @@ def import_koseki_notices(uow: UnitOfWork, rows: Sequence[Mapping[str, Any]]) ->
         )
         for row in rows
     ]
-    uow.session.add_all(notices)
-    uow.session.flush()
-    targets = [t.atena_number for n in notices if (t := target_of(uow, n)) is not None]
-    record_access(uow, "koseki_notices_imported", "change", targets, detail={"count": len(notices)})
+    add_to_pending_list(uow, notices, "koseki_notices_imported", target_of)
     return notices
 
 
 def pending_koseki_notices(uow: UnitOfWork) -> list[KosekiNoticeInbox]:
-    require(uow.actor, "resident.view")
-    return list(
-        uow.session.scalars(
-            select(KosekiNoticeInbox)
-            .where(KosekiNoticeInbox.status == "pending")
-            .order_by(KosekiNoticeInbox.received_at, KosekiNoticeInbox.id)
-        )
-    )
+    return pending_notices(uow, KosekiNoticeInbox)
 
 
 def find_koseki_notice(uow: UnitOfWork, notice_id: Any) -> KosekiNoticeInbox:
