@@ -160,7 +160,7 @@ def _mj_table() -> dict[int, tuple[tuple[int, tuple[tuple[int, int], ...]], ...]
 
 def mj_info(char_or_sequence: str) -> MJInfo | None:
     """The MJ character a stored character (base + optional IVS) is, or None when the MJ table has none."""
-    base, *rest = char_or_sequence
+    base, rest = char_or_sequence[0], char_or_sequence[1:]
     selector = ord(rest[0]) - IVS_BASE if rest and 0 <= ord(rest[0]) - IVS_BASE < 240 else -1
     entries = _mj_table().get(ord(base), ())
     chosen = next((n for n, forms in entries if (ord(base), selector) in forms), None)

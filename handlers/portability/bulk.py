@@ -64,7 +64,7 @@ class BulkSink:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         batch = [tuple(_sqlite_value(v) for v in row) for row in rows]
         if batch:
-            self.conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+            self.conn.exec_driver_sql(sql, batch)
 
     def analyze(self, tables: list[str]) -> None:
         """Fresh planner statistics for the tables just filled (PostgreSQL), so the first queries after an

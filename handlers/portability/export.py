@@ -82,7 +82,7 @@ def _reference_expressions(spec: FileSpec) -> tuple[dict[str, Any], list[tuple[A
 def export_statement(spec: FileSpec, through_seq: int | None = None) -> Select[Any]:
     """One SELECT giving the file's columns in order (ORM attributes, so tenant scoping applies)."""
     exprs, joins = _reference_expressions(spec)
-    columns = [exprs.get(c.name, getattr(spec.model, c.name, None)) for c in spec.columns]
+    columns = [exprs[c.name] if c.name in exprs else getattr(spec.model, c.name) for c in spec.columns]
     stmt = select(*(expr.label(c.name) for expr, c in zip(columns, spec.columns, strict=True)))
     stmt = stmt.select_from(spec.model)
     for target, on in joins:

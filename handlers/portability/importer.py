@@ -16,9 +16,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select
 
 from handlers.audit import GENESIS_HASH, record_access, row_hash
 from handlers.audit_verify import verify_chain
@@ -47,6 +47,7 @@ from models.suppression import Suppression
 from models.user import User
 
 CHUNK_ROWS = 20_000
+SEQUENCE_TABLE = cast(Table, NumberSequence.__table__)
 RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, RemovedRecordArchive, SupportMeasure,
                  Suppression, CertificateIssuance, AccessLog)  # fmt: skip
 
@@ -231,8 +232,7 @@ class _Writer:
             used = [int(n[:-1]) for n in numbers if m11w27_valid(n)]
             counters[name] = max(counters.get(name, 1), max(used, default=0) + 1)
         rows = [{"name": n, "next_value": v} for n, v in sorted(counters.items())]
-        self.sink.conn.execute(NumberSequence.__table__.delete().where(
-            NumberSequence.__table__.c.tenant_id == self.tenant_id))  # fmt: skip
+        self.sink.conn.execute(delete(SEQUENCE_TABLE).where(SEQUENCE_TABLE.c.tenant_id == self.tenant_id))
         if rows:
             new_ids = self.sink.ids("number_sequence", len(rows))
             self.sink.insert("number_sequence", ("id", "tenant_id", "name", "next_value"),
