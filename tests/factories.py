@@ -120,7 +120,7 @@ def make_resident_row(
     session.flush()
     if household.head_resident_id is None:
         household.head = resident
-    add_history_row(session, resident, reason_code="move_in", change_date=moved_in)
+    add_history_row(session, resident, reason_code="domestic_move_in", change_date=moved_in)
     return resident
 
 
@@ -152,7 +152,7 @@ def add_history_row(
 
 
 def remove_resident_row(
-    session: Session, resident: models.Resident, *, removal_date: dt.date, reason: str = "move_out"
+    session: Session, resident: models.Resident, *, removal_date: dt.date, reason: str = "domestic_move_out"
 ) -> models.Resident:
     """Make the person a live 除票 (status ``removed``) with a history snapshot and one memo."""
     resident.status = "removed"

@@ -214,7 +214,7 @@ def test_move_out_items_are_omitted_before_the_planned_date(
     leaving.move_out_planned_date = dt.date(2026, 12, 20)
     leaving.destination_planned_address = "長野県佐久市中込2番地"
     factories.add_history_row(
-        setup_session, leaving, reason_code="move_out", change_date=dt.date(2026, 11, 20)
+        setup_session, leaving, reason_code="domestic_move_out", change_date=dt.date(2026, 11, 20)
     )
     setup_session.flush()
     before = flat(pdf_text(issue(db, clerk_a, "copy_individual", [leaving.atena_number], now=FIXED_NOW).pdf))

@@ -88,7 +88,7 @@ def test_archive_moves_only_removed_records_older_than_five_years(
     assert row.record["status"] == "removed" and row.record["removal_date"] == OLD.isoformat()
     assert row.record["destination_planned_address"] == "長野県佐久市中込1番地"
     assert [h["history_no"] for h in row.history] == [1, 2]
-    assert [h["change_reason"] for h in row.history] == ["move_in", "move_out"]
+    assert [h["change_reason"] for h in row.history] == ["domestic_move_in", "domestic_move_out"]
     assert row.history[0]["snapshot"]["status"] == "resident"
     assert [m["body"] for m in row.memos] == ["転出確認済"]
     (logged,) = _log(db, city_a, "removed_records_archived")
