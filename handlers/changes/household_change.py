@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
+from handlers.changes.head_appointment import appoint_ex_officio_head
 from handlers.changes.move_out_register import HEAD_DOCUMENTS
 from handlers.changes.movers import (
     Movers,
@@ -41,7 +42,6 @@ from handlers.changes.movers import (
 from handlers.errors import Problem
 from handlers.residents.households import change_head, move_members
 from handlers.residents.lookup import find_resident
-from handlers.rules.head_leaving import EX_OFFICIO_HEAD, EX_OFFICIO_HEAD_NOTE
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -235,17 +235,7 @@ class HouseholdChange:
                 relations=proposal["relations"],
                 **common,
             )
-        if proposal.get("head_outcome") == EX_OFFICIO_HEAD:
-            change_head(
-                uow,
-                proposal["source_household"],
-                proposal["new_head"],
-                relations={},
-                reason_code="head_change",
-                change_date=proposal["change_date"],
-                note=EX_OFFICIO_HEAD_NOTE,
-            )
-            changed.append(proposal["new_head"])
+        changed += appoint_ex_officio_head(uow, proposal)
         households = list(dict.fromkeys([proposal["source_household"], result.household_number]))
         extra = HEAD_DOCUMENTS.get(str(proposal.get("head_outcome")))
         return RegistrationResult(

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
+from handlers.changes.head_appointment import appoint_ex_officio_head
 from handlers.changes.move_out_register import HEAD_DOCUMENTS
 from handlers.changes.movers import (
     Movers,
@@ -36,10 +37,9 @@ from handlers.changes.movers import (
     subjects,
 )
 from handlers.errors import Problem
-from handlers.residents.households import change_head, change_household_address, move_members
+from handlers.residents.households import change_household_address, move_members
 from handlers.residents.lookup import find_resident
 from handlers.residents.validation import validate_household_input
-from handlers.rules.head_leaving import EX_OFFICIO_HEAD, EX_OFFICIO_HEAD_NOTE
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 from models.tenant import Municipality
@@ -215,17 +215,7 @@ class MoveWithin:
             mover.address_set_date_text = None
         target = _apply(uow, proposal, movers)
         changed = [m.atena_number for m in movers]
-        if proposal.get("head_outcome") == EX_OFFICIO_HEAD:
-            change_head(
-                uow,
-                proposal["source_household"],
-                proposal["new_head"],
-                relations={},
-                reason_code="head_change",
-                change_date=proposal["change_date"],
-                note=EX_OFFICIO_HEAD_NOTE,
-            )
-            changed.append(proposal["new_head"])
+        changed += appoint_ex_officio_head(uow, proposal)
         households = list(dict.fromkeys([proposal["source_household"], target.household_number]))
         notices = [
             NoticeDraft(
