@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import contains_eager
 
 from handlers.audit import record_access
@@ -82,6 +82,15 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _starts_with(column: Any, prefix: str) -> Any:
+    """A prefix match the planner can always serve from the btree: a byte range (search keys are COLLATE "C")
+    beside the exact LIKE.  Under PostgreSQL row-level security a LIKE alone is not leakproof, so it is never
+    used as an index condition and the search would scan the whole register."""
+    return and_(
+        column >= prefix, column < prefix + "\U0010ffff", column.like(_like_prefix(prefix), escape="\\")
+    )
+
+
 def _like_contains(value: str) -> str:
     return "%" + _like_prefix(value)
 
@@ -99,11 +108,9 @@ def _birth_date(text: str) -> dt.date:
 
 def _text_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
     if query.kana and query.kana.strip():
-        stmt = stmt.where(Resident.kana_key.like(_like_prefix(fold_kana(query.kana)), escape="\\"))
+        stmt = stmt.where(_starts_with(Resident.kana_key, fold_kana(query.kana)))
     if query.given_kana and query.given_kana.strip():
-        stmt = stmt.where(
-            Resident.given_kana_key.like(_like_prefix(fold_kana(query.given_kana)), escape="\\")
-        )
+        stmt = stmt.where(_starts_with(Resident.given_kana_key, fold_kana(query.given_kana)))
     if query.name and query.name.strip():
         stmt = stmt.where(Resident.name_key.like(_like_contains(name_search_key(query.name)), escape="\\"))
     if query.address and query.address.strip():
