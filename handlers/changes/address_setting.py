@@ -11,14 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
-from handlers.changes.birth import RESIDENT_CODE_NOTICE
+from handlers.changes.birth import register_ex_officio_person
 from handlers.changes.ex_officio import (
-    cs_notice,
-    documents,
-    event_of,
     event_proposal,
-    history_dates,
-    history_note,
     read_event_date,
     read_ex_officio,
 )
@@ -26,7 +21,6 @@ from handlers.changes.new_person import (
     check_person,
     duplicate_head_problem,
     read_destination,
-    record_new_person,
 )
 from handlers.errors import Problem
 from handlers.residents.parsing import clean_text
@@ -92,23 +86,7 @@ class AddressSetting:
         return Assessment(proposal, problems, alerts, destination.subjects, event.value if event else None)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
-        person = record_new_person(
-            uow,
-            proposal,
-            reason_code="ex_officio_record",
-            event=event_of(proposal),
-            note=history_note(proposal),
-            dates=history_dates(proposal),
-        )
-        return RegistrationResult(
-            atena_numbers=[person.atena_number],
-            household_numbers=[person.household.household_number],
-            notices=[
-                cs_notice("identity_change", person, "ex_officio_record", resident_code=person.resident_code)
-            ],
-            documents=documents(proposal, RESIDENT_CODE_NOTICE),
-            summary={"atena_number": person.atena_number, "reason": "ex_officio_record"},
-        )
+        return register_ex_officio_person(uow, proposal, "ex_officio_record")
 
 
 ADDRESS_SETTING = register_change_type(AddressSetting())

@@ -41,6 +41,29 @@ RESIDENT_CODE_NOTICE = "resident_code_notice"  # 住民票コード通知票
 EVENT_FIELDS = ("birth_date", "became_resident_date", "address_set_date")  # all the birth date
 
 
+def register_ex_officio_person(
+    uow: UnitOfWork, proposal: Mapping[str, Any], reason_code: str
+) -> RegistrationResult:
+    """本登録 of a person recorded ex officio (出生, 住所設定): the new record with a pooled 住民票コード, the
+    住基ネット identity_change notice and the 住民票コード通知票 (j870, j890)."""
+    person = record_new_person(
+        uow,
+        proposal,
+        reason_code=reason_code,
+        event=event_of(proposal),
+        note=history_note(proposal),
+        dates=history_dates(proposal),
+    )
+    notice = cs_notice("identity_change", person, reason_code, resident_code=person.resident_code)
+    return RegistrationResult(
+        atena_numbers=[person.atena_number],
+        household_numbers=[person.household.household_number],
+        notices=[notice],
+        documents=documents(proposal, RESIDENT_CODE_NOTICE),
+        summary={"atena_number": person.atena_number, "reason": reason_code},
+    )
+
+
 def _copy_koseki(
     destination: Destination, member: dict[str, Any], source: str, problems: list[Problem]
 ) -> bool:
@@ -119,23 +142,7 @@ class Birth:
         )
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
-        event = event_of(proposal)
-        child = record_new_person(
-            uow,
-            proposal,
-            reason_code="birth",
-            event=event,
-            note=history_note(proposal),
-            dates=history_dates(proposal),
-        )
-        notice = cs_notice("identity_change", child, "birth", resident_code=child.resident_code)
-        return RegistrationResult(
-            atena_numbers=[child.atena_number],
-            household_numbers=[child.household.household_number],
-            notices=[notice],
-            documents=documents(proposal, RESIDENT_CODE_NOTICE),
-            summary={"atena_number": child.atena_number, "reason": "birth"},
-        )
+        return register_ex_officio_person(uow, proposal, "birth")
 
 
 BIRTH = register_change_type(Birth())
