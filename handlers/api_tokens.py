@@ -19,9 +19,10 @@ from handlers import audit
 from handlers.auth import actor_for_user
 from handlers.context import Actor
 from handlers.errors import NotFoundError, Problem, TenancyError, ValidationError
-from handlers.permissions import ROLES, require
+from handlers.permissions import require
 from handlers.tenancy import CROSS_TENANT_KEY
 from handlers.uow import UnitOfWork
+from handlers.user_admin import unknown_role_problems
 from models.api_token import ApiToken
 from models.user import User
 
@@ -114,17 +115,7 @@ def _token_problems(name: str, user_id: int | None, roles: list[str]) -> list[Pr
                 "name", "名称", "1文字以上80文字以内で指定されていません", "入力し直してください", "format"
             )
         )
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        problems.append(
-            Problem(
-                "roles",
-                "権限",
-                f"不明な権限です（{'、'.join(unknown)}）",
-                "一覧から選択してください",
-                "unknown_role",
-            )
-        )
+    problems += unknown_role_problems(roles)
     if user_id is None and not roles:
         problems.append(
             Problem(

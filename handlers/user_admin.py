@@ -192,20 +192,27 @@ def password_problems(password: str, *, field: str = "password") -> list[Problem
     ]
 
 
+def unknown_role_problems(roles: Iterable[str]) -> list[Problem]:
+    """The problem naming the roles that are not in ``ROLES`` (none when every role is known)."""
+    unknown = [r for r in roles if r not in ROLES]
+    if not unknown:
+        return []
+    return [
+        Problem(
+            "roles",
+            "権限",
+            f"不明な権限です（{'、'.join(unknown)}）",
+            "一覧から選択してください",
+            "unknown_role",
+        )
+    ]
+
+
 def _checked_roles(roles: Iterable[str], problems: list[Problem]) -> list[str]:
     role_list = sorted(set(roles))
-    unknown = [r for r in role_list if r not in ROLES]
-    if unknown:
-        problems.append(
-            Problem(
-                "roles",
-                "権限",
-                f"不明な権限です（{'、'.join(unknown)}）",
-                "一覧から選択してください",
-                "unknown_role",
-            )
-        )
-    elif not role_list:
+    unknown = unknown_role_problems(role_list)
+    problems.extend(unknown)
+    if not unknown and not role_list:
         problems.append(Problem("roles", "権限", "選択されていません", "1つ以上選択してください", "required"))
     return role_list
 
