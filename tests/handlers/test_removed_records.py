@@ -48,7 +48,11 @@ def _count(db: Database, city: models.Municipality, model: type, *where: object)
 def _log(db: Database, city: models.Municipality, function: str) -> list[models.AccessLog]:
     with unit_of_work(db, _system(city)) as uow:
         return list(
-            uow.session.scalars(select(models.AccessLog).where(models.AccessLog.function == function))
+            uow.session.scalars(
+                select(models.AccessLog)
+                .where(models.AccessLog.function == function)
+                .order_by(models.AccessLog.seq)
+            )
         )
 
 
