@@ -100,9 +100,12 @@ def _assess_or_refuse(uow: UnitOfWork, kind: ChangeType, intake: dict[str, Any],
 def _finish_task(uow: UnitOfWork, task: CaseTask, data: dict[str, Any]) -> Case:
     """Claim ``task`` if the actor has not yet, complete it, and raise any refusal of the engine run."""
     take_failure(uow)
-    if not (task.state == "claimed" and task.claimed_by == uow.actor.login_id):
-        task = runner.claim_task(uow, task.id)
-    runner.complete_task(uow, task.id, data)
+    try:
+        if not (task.state == "claimed" and task.claimed_by == uow.actor.login_id):
+            task = runner.claim_task(uow, task.id)
+        runner.complete_task(uow, task.id, data)
+    except StaleDataError as exc:  # a row this call changed was decided by someone else meanwhile (j1380)
+        raise ConflictError(SIMULTANEOUS_DECISION_MESSAGE) from exc
     case = uow.session.get(Case, task.case_id)  # the row the engine run just wrote, when still held
     assert case is not None
     failure = take_failure(uow)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,16 @@ from handlers.errors import ConflictError
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
 from handlers.tenancy import bind_session
-from handlers.uow import unit_of_work
-from models.case import CaseTask
+from handlers.uow import UnitOfWork, unit_of_work
+from models.case import Case, CaseTask
 from models.change import OutboxMessage, PendingChange
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.test_move_in import intake
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("j1380")]
+
+Decision = Callable[[UnitOfWork], Case]
 
 
 @pytest.fixture
@@ -75,27 +78,25 @@ def make_staff(db: Database) -> dict[str, Actor]:
     return staff
 
 
-def approve_together(
-    db: Database, reviewers: list[Actor], task_id: int, acknowledged: list[str]
-) -> list[Any]:
-    """Each reviewer approves in its own thread and connection, released at the same instant."""
-    start = threading.Barrier(len(reviewers))
-    outcomes: list[Any] = [None] * len(reviewers)
+def decide_together(db: Database, decisions: list[tuple[Actor, Decision]]) -> list[Any]:
+    """Each reviewer decides in its own thread and connection, released at the same instant."""
+    start = threading.Barrier(len(decisions))
+    outcomes: list[Any] = [None] * len(decisions)
 
-    def approve(index: int, actor: Actor) -> None:
+    def decide(index: int, actor: Actor, decision: Decision) -> None:
         start.wait()
         try:
             with unit_of_work(db, actor) as uow:
-                outcomes[index] = cases.approve(uow, task_id, acknowledged).status
+                outcomes[index] = decision(uow).status
         except Exception as error:  # noqa: BLE001 - the outcome is what the test asserts
             outcomes[index] = error
 
-    threads = [threading.Thread(target=approve, args=(i, a)) for i, a in enumerate(reviewers)]
+    threads = [threading.Thread(target=decide, args=(i, a, d)) for i, (a, d) in enumerate(decisions)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an approval never finished (deadlock?)"
+    assert not any(thread.is_alive() for thread in threads), "a decision never finished (deadlock?)"
     return outcomes
 
 
@@ -117,7 +118,10 @@ def test_two_reviewers_approving_the_same_task_at_once_register_the_change_exact
             select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.bpmn_id == "review_move_in")
         ).one()
 
-    outcomes = approve_together(committed_db, [staff["first"], staff["second"]], review.id, acknowledged)
+    def approve(uow: UnitOfWork) -> Case:
+        return cases.approve(uow, review.id, acknowledged)
+
+    outcomes = decide_together(committed_db, [(staff["first"], approve), (staff["second"], approve)])
 
     winners = [o for o in outcomes if isinstance(o, str)]
     losers = [o for o in outcomes if isinstance(o, Exception)]
@@ -137,3 +141,47 @@ def test_two_reviewers_approving_the_same_task_at_once_register_the_change_exact
     ]
     assert len({m.idempotency_key for m in outbox}) == 4
     assert pending.status == "registered"
+
+
+def late_reject(uow: UnitOfWork, task_id: int, delay: float) -> Case:
+    time.sleep(delay)  # lets the approval take its row locks first
+    return cases.reject(uow, task_id, "住所の方書を確認してください")
+
+
+@pytest.mark.parametrize("rejection_delay", [0.0, 0.2], ids=["together", "rejection_just_after"])
+def test_an_approval_and_a_rejection_of_the_same_task_at_once_leave_one_decision(
+    committed_db: Database, rejection_delay: float
+) -> None:
+    staff = make_staff(committed_db)
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        case_id = cases.open_case(uow, "move_in", intake(change_date=LATE)).id
+        review = uow.session.scalars(
+            select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.bpmn_id == "review_move_in")
+        ).one()
+
+    outcomes = decide_together(
+        committed_db,
+        [
+            (staff["first"], lambda uow: cases.approve(uow, review.id, ["late_notification"])),
+            (staff["second"], lambda uow: late_reject(uow, review.id, rejection_delay)),
+        ],
+    )
+
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(losers) == 1 and isinstance(losers[0], ConflictError), outcomes
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        pending = uow.session.scalars(select(PendingChange)).one()
+        people = list(uow.session.scalars(select(Resident).where(Resident.family_name == "転入")))
+        outbox = list(uow.session.scalars(select(OutboxMessage)))
+        open_tasks = [
+            t.bpmn_id for t in uow.session.scalars(select(CaseTask).where(CaseTask.state == "ready"))
+        ]
+    if isinstance(outcomes[0], str):  # the approval won
+        assert (pending.status, len(people), len(outbox), open_tasks) == (
+            "registered",
+            3,
+            4,
+            ["issue_documents"],
+        )
+    else:  # the rejection won: nothing registered, the case is back at intake
+        assert (pending.status, people, outbox, open_tasks) == ("rejected", [], [], ["intake_move_in"])
