@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.load_test [--seconds 60] [--users 16] [--workers 4] [--kill-midway]
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench (the owner; default)
 
-Mix per request: resident search 40 %, record view 30 %, 転入 intake (case opened, numbers proposed) 10 %,
+Mix per request (--mix counter, the default; --mix reads: searches and views only): resident search 40 %, record view 30 %, 転入 intake (case opened, numbers proposed) 10 %,
 approval of an opened case (本登録: 宛名番号, 世帯番号, 住民票コード from the pool, notices) 10 %, certificate
 issuance (発行番号, PDF rendered) 10 %.  Closed loop: ``--users`` client threads, each waiting for its answer.
 Traffic goes to 127.0.0.1 only and stops after ``--seconds`` or ``--max-requests``.
@@ -49,7 +49,10 @@ from handlers.uow import unit_of_work
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench"
 OUT = Path(__file__).resolve().parent / "out"
-MIX = (("search", 40), ("view", 30), ("intake", 10), ("approve", 10), ("certificate", 10))
+MIXES = {
+    "counter": (("search", 40), ("view", 30), ("intake", 10), ("approve", 10), ("certificate", 10)),
+    "reads": (("search", 55), ("view", 45)),  # the read side alone, for comparison
+}
 APP_ROLE = "jumin_app_bench"
 
 
@@ -186,10 +189,10 @@ class Client:
 
 
 def drive(port: int, prepared: Prepared, users: int, seconds: float, max_requests: int,
-          on_half: Any = None) -> tuple[Tally, float]:  # fmt: skip
+          on_half: Any = None, mix: str = "counter") -> tuple[Tally, float]:  # fmt: skip
     tally, serial_counter = Tally(), iter(range(prepared.serial_base, prepared.serial_base + 10**6))
     serials = _SharedIter(serial_counter)
-    ops = [op for op, weight in MIX for _ in range(weight)]
+    ops = [op for op, weight in MIXES[mix] for _ in range(weight)]
     stop_at, budget = time.time() + seconds, _Budget(max_requests)
 
     def user() -> None:
@@ -278,6 +281,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--kill-midway", action="store_true")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="counter")
     args = parser.parse_args()
     owner_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     owner = Database.from_url(owner_url)
@@ -299,20 +303,20 @@ def main() -> None:
         cluster.wait_for_http(port)
         load_before = os.getloadavg()
         on_half = (lambda: killed.append(kill_one_worker(web.pid))) if args.kill_midway else None
-        tally, elapsed = drive(port, prepared, args.users, args.seconds, args.max_requests, on_half)
+        tally, elapsed = drive(port, prepared, args.users, args.seconds, args.max_requests, on_half, args.mix)
         load_after = os.getloadavg()
     finally:
         procs.stop_all()
         _drop_queue(queue)
     report = summarize(tally, elapsed)
-    report.update(workers=args.workers, users=args.users, killed_worker=killed or None,
+    report.update(mix=args.mix, workers=args.workers, users=args.users, killed_worker=killed or None,
                   load_before=[round(x, 2) for x in load_before], load_after=[round(x, 2) for x in load_after],
                   acknowledged={k: len(v) for k, v in tally.acknowledged.items()},
                   missing_acknowledged=missing_acknowledged(owner, tally), logs=str(logdir))  # fmt: skip
     with unit_of_work(owner, Actor.system(0, "bench:check"), cross_tenant=True) as uow:
         report["residents"] = int(uow.session.execute(text("SELECT count(*) FROM resident")).scalar_one())
     OUT.mkdir(exist_ok=True)
-    name = "load_test_kill.json" if args.kill_midway else "load_test.json"
+    name = f"load_test_{args.mix}{'_kill' if args.kill_midway else ''}.json"
     (OUT / name).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
