@@ -183,7 +183,7 @@ class Timing:
 
 
 def timed(
-    run_one: Callable[[int], None],
+    run_one: Callable[[int], object],
     first: int,
     count: int,
     profile: str | None = None,
