@@ -61,6 +61,9 @@ ROUTES: dict[str, Door] = {
     "certificates.verify": public("/verify", "public verification page: answers genuine or not, no data"),
     "certificates.verify_api": public("/verify/api", "public verification API: answers genuine or not"),
     "api.openapi_document": public("/api/openapi.json", "the API description"),
+    "ops.healthz": public("/healthz", "liveness probe: process up, no data"),
+    "ops.readyz": public("/readyz", "readiness probe: database and broker answer, no data"),
+    "ops.metrics": public("/metrics", "Prometheus metrics: aggregated counts across tenants, no resident data"),
     # --- the signed-in user's own account ------------------------------------------------------------------
     "auth.logout": web("POST", "/logout", LIST, note="ends the caller's own session"),
     "auth.account": web("GET", "/account", LIST, note="the caller's own account"),
@@ -81,6 +84,12 @@ ROUTES: dict[str, Door] = {
     ),
     "counter.households": web("GET", "/counter/households", LIST, query={"q": "{household_family}"}),
     # --- certificates --------------------------------------------------------------------------------------
+    "api.issue_certificate_api": api(
+        "POST", "/api/certificates", LIST, discloses=True,
+        json={"subjects": ["{atena_victim}"], "certificate_type": "copy_individual",
+              "requester_kind": "third_party", "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": 1},
+        note="issues into the token's own municipality; the one disclosure decision applies",
+    ),
     "certificates.index": web("GET", "/certificates", LIST),
     "certificates.issue": web(
         "POST", "/certificates/issue", LIST, discloses=True,

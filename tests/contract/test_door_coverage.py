@@ -57,7 +57,8 @@ def test_only_pages_without_resident_data_are_public(app: Flask) -> None:
     """Public doors are declared one by one; a door is public only if it needs no sign-in."""
     public = {endpoint for endpoint, door in ROUTES.items() if door.kind == PUBLIC}
     assert public == {"static", "auth.login", "auth.totp", "auth.enrol", "certificates.verify",
-                      "certificates.verify_api", "api.openapi_document"}  # fmt: skip
+                      "certificates.verify_api", "api.openapi_document",
+                      "ops.healthz", "ops.readyz", "ops.metrics"}  # fmt: skip
 
 
 def test_every_service_task_operator_has_an_entry() -> None:

@@ -74,6 +74,18 @@ def probe_certificates_issue(world: World, web: dict[str, FlaskClient], **_: Any
         assert none_of(body, world) == [], subject
 
 
+def probe_certificates_api(world: World, web: dict[str, FlaskClient], **_: Any) -> None:
+    door = ROUTES["api.issue_certificate_api"]
+    headers = {"Authorization": f"Bearer {world.a_token}"}
+    for subject, kind, whole in (("victim", "copy_individual", False), ("grandma", "copy_household", True)):
+        body = {**door.json, "subjects": [world.atena[subject]], "certificate_type": kind,  # type: ignore[dict-item]
+                "whole_household": whole}  # fmt: skip
+        response = web["clerk"].post("/api/certificates", json=body, headers=headers)
+        text = response.get_data(as_text=True)
+        assert response.mimetype != "application/pdf" and response.status_code in (403, 409, 422), subject
+        assert none_of(text, world) == [], subject
+
+
 def probe_inspection(world: World, web: dict[str, FlaskClient], **_: Any) -> None:
     body = call(web["clerk"], ROUTES["inspection.inspection"], world).get_data(as_text=True)
     assert "勅使河原" in body, "control: the list does list the unprotected neighbour"
@@ -112,6 +124,7 @@ def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: 
 PROBES = {
     "extraction.download": probe_extraction_download,
     "certificates.issue": probe_certificates_issue,
+    "api.issue_certificate_api": probe_certificates_api,
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
     "support_measures.suppressed": probe_suppressed_list,
