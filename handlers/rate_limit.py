@@ -47,16 +47,16 @@ class DatabaseCounters:
 
     def hit(self, key: str, window: int, seconds: int) -> int:
         insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-        stmt = insert(RateLimitWindow).values(key=key, window=window, hits=1)
-        stmt = stmt.on_conflict_do_update(
+        values = insert(RateLimitWindow).values(key=key, window=window, hits=1)
+        upsert = values.on_conflict_do_update(
             index_elements=[RateLimitWindow.key],
             set_={
-                "hits": _case_same_window(stmt.excluded.window),
-                "window": stmt.excluded.window,
+                "hits": _case_same_window(values.excluded.window),
+                "window": values.excluded.window,
             },
         ).returning(RateLimitWindow.hits)
         with unit_of_work(self.db, Actor.system(0, LIMITER_ACTOR)) as uow:
-            return int(uow.session.execute(stmt).scalar_one())
+            return int(uow.session.execute(upsert).scalar_one())
 
 
 def _case_same_window(new_window: object) -> object:
