@@ -43,7 +43,7 @@ from handlers.api_tokens import issue_token
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.passwords import hash_password
-from handlers.residents.resident_code_pool import load_pool
+from handlers.residents.resident_code_pool import free_code_count, load_pool
 from handlers.rules.check_digit import with_m11w27
 from handlers.uow import unit_of_work
 
@@ -119,8 +119,14 @@ def prepare(db: Database, codes: int) -> Prepared:
             r: issue_token(uow, name=f"load-{run}-{r}", user_id=users[r].id) for r in ("clerk", "supervisor")
         }
     supervisor = Actor(tenant_id, "bench.supervisor", users["supervisor"].id, frozenset({"supervisor"}))
-    with unit_of_work(db, supervisor) as uow:
-        load_pool(uow, [with_m11w27(f"{9_000_000_000 + run * 20_000 + n:010d}") for n in range(codes)])
+    with unit_of_work(
+        db, supervisor
+    ) as uow:  # top the pool up to ``codes`` free codes (a CS delivery's size)
+        free = free_code_count(uow.session)
+        if free < codes:
+            load_pool(
+                uow, [with_m11w27(f"{9_000_000_000 + run * 20_000 + n:010d}") for n in range(codes - free)]
+            )
     prefixes = [k[: random.randint(2, 4)] for _a, k in sample if k]
     return Prepared(tokens, [a for a, _k in sample], prefixes, 500_000 + run * 20_000)
 
@@ -291,7 +297,7 @@ def main() -> None:
 
         rls.enable_row_level_security(conn)
     app_url = cluster.app_role_url(owner_url, APP_ROLE)
-    prepared = prepare(owner, codes=20_000)
+    prepared = prepare(owner, codes=5_000)
     queue = f"jumin-load-{uuid.uuid4().hex[:8]}"
     port, logdir = cluster.free_port(), Path(tempfile.mkdtemp(prefix="jumin-load-"))
     env = cluster.process_env(app_url, "redis://127.0.0.1:6379/0", queue, {"WEB_CONCURRENCY": str(args.workers),
