@@ -61,7 +61,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = Database.from_url(f"sqlite:///{path}")
     models.Base.metadata.create_all(db.bind)
     load_demo(db, echo=lambda _line: None)
-    app = create_app({"TESTING": False, "SECRET_KEY": "browser-tests", "WTF_CSRF_ENABLED": True}, db=db)
+    app = create_app(
+        # real CSRF, no per-address rate limits: every journey signs in several users from 127.0.0.1
+        {"TESTING": False, "SECRET_KEY": "browser-tests", "WTF_CSRF_ENABLED": True, "RATE_LIMITS_ENABLED": False},
+        db=db,
+    )
     httpd: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -25,7 +25,7 @@ FAMILY = [
 def fill_move_in(page: Any, family_name: str, family_kana: str, *, katagaki: str = "") -> None:
     page.fill("#change_date", MOVED_WAREKI)
     page.fill("#postal_code", "231-0017")
-    page.wait_for_function("document.getElementById('address').value.includes('港町')")
+    page.wait_for_function("() => document.getElementById('address').value.includes('港町')")
     page.fill("#address", page.input_value("#address") + "1丁目1番地")
     if katagaki:
         page.fill("#address_katagaki", katagaki)
@@ -120,7 +120,7 @@ def test_a_rejected_review_comes_back_to_intake_and_is_fixed(journey: Any) -> No
     clerk.page.fill("#members-1-given_name", "")
     clerk.page.get_by_role("button", name="入力内容を確定（仮登録）").click()
     clerk.page.wait_for_selector("#error-summary")
-    clerk.page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    clerk.page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
     clerk.shot("error-summary")
     clerk.page.get_by_role("link", name=re.compile("名：")).click()
     assert clerk.page.evaluate("document.activeElement.id") == "members-1-given_name"
@@ -180,13 +180,13 @@ def keyboard_sign_in(tab: Any) -> None:
     from tests import factories
 
     tab.go("/login")
-    tab.page.wait_for_function("document.activeElement && document.activeElement.id === 'login_id'")
+    tab.page.wait_for_function("() => document.activeElement && document.activeElement.id === 'login_id'")
     tab.page.keyboard.type(tab.login_id)  # the login id has the autofocus
     tab.page.keyboard.press("Tab")
     tab.page.keyboard.type(factories.DEFAULT_PASSWORD)
     tab.page.keyboard.press("Enter")
     tab.page.wait_for_url(re.compile(r".*/login/totp"))
-    tab.page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    tab.page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
     tab.page.keyboard.type(pyotp.TOTP(factories.TEST_TOTP_SECRET).now())
     tab.page.keyboard.press("Enter")
     tab.page.wait_for_url(lambda url: "/login" not in url)
@@ -201,7 +201,7 @@ def test_the_whole_move_in_is_done_with_the_keyboard_only(journey: Any) -> None:
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # the focus is visible
     type_into(page, "postal_code", "2310017")
-    page.wait_for_function("document.getElementById('address').value.includes('港町')")
+    page.wait_for_function("() => document.getElementById('address').value.includes('港町')")
     tab_to(page, "address")
     page.keyboard.press("End")
     page.keyboard.type("1丁目2番地")
@@ -264,7 +264,7 @@ def test_a_family_with_a_foreign_member_moves_in_and_is_registered_from_the_prov
     page = clerk.page
     page.fill("#change_date", MOVED.isoformat())
     page.fill("#postal_code", "231-0017")
-    page.wait_for_function("document.getElementById('address').value.includes('港町')")
+    page.wait_for_function("() => document.getElementById('address').value.includes('港町')")
     page.fill("#address", page.input_value("#address") + "2丁目5番地")
     page.fill("#former_address", "長野県佐久市中込3番地")
     page.get_by_role("button", name="転入者を1人追加").click()

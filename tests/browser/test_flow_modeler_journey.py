@@ -86,7 +86,7 @@ def test_an_analyst_adds_a_step_and_deploys_new_cases_follow_it_while_old_ones_f
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     sign_in(page, live_server, users_a["analyst"].login_id)
     page.goto(f"{live_server}/flows/move_in")
-    page.wait_for_function("window.flowReady === true")
+    page.wait_for_function("() => window.flowReady === true")
     assert page.is_visible(".bjs-powered-by")  # the bpmn.io watermark stays visible (licence)
     assert page.evaluate(ADD_STEP) == "explain_rules"
     page.fill("#element-form [name=name]", "ごみ出しの説明")
@@ -101,7 +101,7 @@ def test_an_analyst_adds_a_step_and_deploys_new_cases_follow_it_while_old_ones_f
     page.screenshot(path=str(ARTIFACTS / "flow-modeler-deployed.png"))
 
     page.goto(f"{live_server}/flows/move_in")
-    page.wait_for_function("window.flowReady === true")
+    page.wait_for_function("() => window.flowReady === true")
     assert page.evaluate("document.querySelectorAll('.flow-deviation').length") >= 3
     page.screenshot(path=str(ARTIFACTS / "flow-modeler-deviation.png"))
     page.close()
