@@ -63,7 +63,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     load_demo(db, echo=lambda _line: None)
     app = create_app(
         # real CSRF, no per-address rate limits: every journey signs in several users from 127.0.0.1
-        {"TESTING": False, "SECRET_KEY": "browser-tests", "WTF_CSRF_ENABLED": True, "RATE_LIMITS_ENABLED": False},
+        {
+            "TESTING": False,
+            "SECRET_KEY": "browser-tests",
+            "WTF_CSRF_ENABLED": True,
+            "RATE_LIMITS_ENABLED": False,
+        },
         db=db,
     )
     httpd: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)

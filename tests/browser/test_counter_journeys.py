@@ -120,7 +120,9 @@ def test_a_rejected_review_comes_back_to_intake_and_is_fixed(journey: Any) -> No
     clerk.page.fill("#members-1-given_name", "")
     clerk.page.get_by_role("button", name="入力内容を確定（仮登録）").click()
     clerk.page.wait_for_selector("#error-summary")
-    clerk.page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
+    clerk.page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'error-summary'"
+    )
     clerk.shot("error-summary")
     clerk.page.get_by_role("link", name=re.compile("名：")).click()
     assert clerk.page.evaluate("document.activeElement.id") == "members-1-given_name"
