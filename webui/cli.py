@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "webui.commands.tenant",
     "webui.commands.residents",
     "webui.commands.conformance",
+    "webui.commands.address",
 ]
 
 
