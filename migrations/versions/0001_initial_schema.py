@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:40:35.160582
+Create Date: 2026-11-26 06:11:00.520764
 """
 
 from collections.abc import Sequence
