@@ -41,7 +41,9 @@ from tests.pg_available import ensure_database
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CITY = {"code": "141003", "name": "横浜市", "prefecture": "神奈川県", "kind": "general"}
-OFFICIALS = [{"title": "横浜市長", "name": "山中 竹春", "from": "2021-08-30", "to": "", "acting": False}]  # 認証者
+OFFICIALS = [
+    {"title": "横浜市長", "name": "山中 竹春", "from": "2021-08-30", "to": "", "acting": False}
+]  # 認証者
 ROLES = ("clerk", "supervisor", "administrator")
 
 

@@ -18,7 +18,9 @@ class Settings:
     session_idle_minutes: int = 15
     max_failed_logins: int = 5
     lockout_minutes: int = 30
-    migration_database_url: str | None = None  # the tables' owner; None: DATABASE_URL (see docs/operations.md)
+    migration_database_url: str | None = (
+        None  # the tables' owner; None: DATABASE_URL (see docs/operations.md)
+    )
     app_database_role: str = "jumin_app"  # the non-owner role the app connects as (row-level security)
     extra: dict[str, str] = field(default_factory=dict)
 

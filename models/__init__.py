@@ -10,8 +10,8 @@ from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.integration import IntegrationDestination
 from models.koseki_notice_inbox import KosekiNoticeInbox
-from models.relay import RelayInbox
 from models.rate_limit import RateLimitWindow
+from models.relay import RelayInbox
 from models.removed import RemovedRecordArchive
 from models.reporting import (
     BatchRun,

@@ -22,12 +22,16 @@ class SupportMeasure(TenantScoped, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(20))  # requested / provisional / in_force / terminated
     provisional: Mapped[bool] = mapped_column(Boolean, default=True)  # 仮支援措置
     provisional_start_date: Mapped[dt.date | None] = mapped_column(Date)
-    originating_municipality: Mapped[str | None] = mapped_column(String(6))  # for provisional as former address
+    originating_municipality: Mapped[str | None] = mapped_column(
+        String(6)
+    )  # for provisional as former address
     victim_kind: Mapped[str | None] = mapped_column(String(20))  # dv / stalking / child_abuse / other
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     request_date: Mapped[dt.date | None] = mapped_column(Date)
-    opinion_source: Mapped[str | None] = mapped_column(String(40))  # police / consultation centre / child guidance
+    opinion_source: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # police / consultation centre / child guidance
     opinion_text: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decided_date: Mapped[dt.date | None] = mapped_column(Date)

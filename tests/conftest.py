@@ -41,7 +41,9 @@ def engine(database_url: str) -> Iterator[Engine]:
             conn.execute(text("CREATE SCHEMA public"))
     models.Base.metadata.create_all(eng)
     if eng.dialect.name == "postgresql":
-        rls.apply_to_engine(eng)  # the same policies as migration 0003 (the suite connects as owner: bypassed)
+        rls.apply_to_engine(
+            eng
+        )  # the same policies as migration 0003 (the suite connects as owner: bypassed)
     yield eng
     eng.dispose()
 
@@ -72,14 +74,16 @@ def setup_session(db: Database) -> Iterator[Session]:
 
 @pytest.fixture
 def city_a(setup_session: Session) -> models.Municipality:
-    return factories.make_municipality(setup_session, code="141003", name="横浜市", prefecture="神奈川県",
-                                       kind="designated_city")
+    return factories.make_municipality(
+        setup_session, code="141003", name="横浜市", prefecture="神奈川県", kind="designated_city"
+    )
 
 
 @pytest.fixture
 def city_b(setup_session: Session) -> models.Municipality:
-    return factories.make_municipality(setup_session, code="202118", name="上田市", prefecture="長野県",
-                                       kind="general")
+    return factories.make_municipality(
+        setup_session, code="202118", name="上田市", prefecture="長野県", kind="general"
+    )
 
 
 @pytest.fixture

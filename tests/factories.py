@@ -253,9 +253,16 @@ def japanese_family() -> list[dict[str, Any]]:
     """山田 太郎 (世帯主), 花子 (妻), 一郎 (子)."""
     return [
         japanese_member(),
-        japanese_member(given_name="花子", given_name_kana="ハナコ", birth_date="昭和57年6月15日", sex="2",
-                        relation_to_head="妻"),
-        japanese_member(given_name="一郎", given_name_kana="イチロウ", birth_date="平成22年1月20日", relation_to_head="子"),
+        japanese_member(
+            given_name="花子",
+            given_name_kana="ハナコ",
+            birth_date="昭和57年6月15日",
+            sex="2",
+            relation_to_head="妻",
+        ),
+        japanese_member(
+            given_name="一郎", given_name_kana="イチロウ", birth_date="平成22年1月20日", relation_to_head="子"
+        ),
     ]
 
 

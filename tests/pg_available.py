@@ -18,7 +18,9 @@ def ensure_database(url: str) -> bool:
                 text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
             ).scalar()
             if not exists:
-                conn.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE template0'))
+                conn.execute(
+                    text(f"CREATE DATABASE \"{target.database}\" ENCODING 'UTF8' TEMPLATE template0")
+                )
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure means "not available"
         print(f"PostgreSQL unavailable: {exc}", file=sys.stderr)

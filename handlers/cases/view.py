@@ -72,12 +72,12 @@ def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str
         if not isinstance(member, Mapping):
             continue
         atena = member.get("atena_number")
-        current = (
+        person: Resident | None = (
             uow.session.scalars(select(Resident).where(Resident.atena_number == atena)).first()
             if atena
             else None
         )
-        for row in _item_diff(current, member, RESIDENT_ITEM_BY_FIELD, hidden):
+        for row in _item_diff(person, member, RESIDENT_ITEM_BY_FIELD, hidden):
             diff.append({"subject": f"resident:{atena}" if atena else f"new:{index + 1}", **row})
     return diff
 
@@ -163,8 +163,9 @@ def case_view(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
             for m in outbox
         ],  # fmt: skip
     }
+    pending_view: dict[str, Any] = view["pending_change"] or {}  # type: ignore[assignment]
     shown = "my_number" not in uow.actor.hidden_items and any(
-        row["field"] == "my_number" for row in (view["pending_change"] or {}).get("diff", [])
+        row["field"] == "my_number" for row in pending_view.get("diff", [])
     )
     record_access(
         uow, "case_viewed", "view", case.subject_atena_numbers or [], my_number_shown=shown,

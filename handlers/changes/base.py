@@ -40,7 +40,8 @@ class Assessment:
     proposal: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)  # level "error": block registration
     alerts: list[Problem] = field(default_factory=list)  # level "alert": need acknowledgement
-    subjects: list[str] = field(default_factory=list)  # lock keys: "resident:<宛名番号>", "household:<世帯番号>"
+    # lock keys: "resident:<宛名番号>", "household:<世帯番号>"
+    subjects: list[str] = field(default_factory=list)
     event_date: dt.date | None = None  # 異動日 (or planned date for 転出): drives the deadline
 
     @property
@@ -53,7 +54,8 @@ class RegistrationResult:
     atena_numbers: list[str]  # persons whose record changed (history rows appended)
     household_numbers: list[str]
     notices: list[NoticeDraft] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)  # documents to issue at 交付 (e.g. move_out_certificate)
+    # documents to issue at 交付 (e.g. move_out_certificate)
+    documents: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # JSON-safe facts for the case timeline
 
 

@@ -159,4 +159,4 @@ def writer_for(output: str) -> Writer:
         "count": CountWriter, "csv_utf8": lambda: CsvWriter("utf-8"), "csv_sjis": lambda: CsvWriter("cp932"),
         "xml": XmlWriter, "labels_pdf": LabelWriter,
     }  # fmt: skip
-    return writers[output]()  # type: ignore[no-any-return]
+    return writers[output]()

@@ -156,7 +156,7 @@ def compile_node(node: Node, scope: Scope, source: str) -> Any:
     return _live_condition(node, scope) if source == "live" else _archive_condition(node, scope)
 
 
-def _live_select(node: Node, scope: Scope) -> Select[Any]:
+def _live_select(node: Node, scope: Scope) -> Select:
     columns = (
         Resident.atena_number, Household.household_number, Resident.family_name, Resident.given_name,
         Resident.name_alphabet, Resident.family_name_kana, Resident.given_name_kana, Resident.birth_date,

@@ -31,7 +31,9 @@ def eras() -> tuple[Era, ...]:
     for spec in filter(None, os.environ.get("JUMIN_EXTRA_ERAS", "").split(",")):
         name, _, start = spec.partition(":")
         parts = name.split("/")
-        extra.append(Era(parts[0].strip(), dt.date.fromisoformat(start.strip()), parts[1] if len(parts) > 1 else ""))
+        extra.append(
+            Era(parts[0].strip(), dt.date.fromisoformat(start.strip()), parts[1] if len(parts) > 1 else "")
+        )
     return tuple(sorted(BUILTIN_ERAS + tuple(extra), key=lambda e: e.start))
 
 

@@ -67,7 +67,7 @@ def report_table(report: PopulationReport, changes: ChangeReport) -> list[Table]
 def _csv_lines(tables: list[Table]) -> Iterator[list[object]]:
     for title, header, rows in tables:
         yield [title]
-        yield header
+        yield list(header)
         yield from rows
         yield []
 
@@ -84,7 +84,7 @@ def report_xlsx(report: PopulationReport, changes: ChangeReport) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for index, (title, header, rows) in enumerate(report_table(report, changes), start=1):
         sheet = book.create_sheet(f"{index}")
         sheet.append([title])

@@ -68,7 +68,6 @@ def missing_move_in_notices(tenant_code: str, after_days: int | None, today: dt.
     click.echo(f"{tenant_code}: 転入通知未着 {len(rows)} 件 (基準日 {day})")
 
 
-
 @batch_cli.command("run-due")
 def run_due_batches() -> None:
     """スケジュール（BatchSchedule）の実行時刻が到来したバッチを実行する（組込み構成では cron から毎分）。"""

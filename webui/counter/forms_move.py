@@ -55,9 +55,9 @@ class AddressMixin:
     def address_items(self) -> dict[str, Any]:
         return blank_to_none(
             {
-                "postal_code": self.postal_code.data,  # type: ignore[attr-defined]
-                "address": self.address.data,  # type: ignore[attr-defined]
-                "address_katagaki": self.address_katagaki.data,  # type: ignore[attr-defined]
+                "postal_code": self.postal_code.data,
+                "address": self.address.data,
+                "address_katagaki": self.address_katagaki.data,
             }
         )
 

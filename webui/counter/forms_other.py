@@ -49,11 +49,11 @@ class ExOfficioMixin:
     def ex_officio_items(self) -> dict[str, Any]:
         return {
             **blank_to_none(
-                {"ex_officio_record": self.ex_officio_record.data, "koseki_date": self.koseki_date.data,  # type: ignore[attr-defined]
-                 "requested_date": self.requested_date.data}  # type: ignore[attr-defined]
+                {"ex_officio_record": self.ex_officio_record.data, "koseki_date": self.koseki_date.data,
+                 "requested_date": self.requested_date.data}
             ),
-            "on_request": bool(self.on_request.data),  # type: ignore[attr-defined]
-            "notify_person": bool(self.notify_person.data),  # type: ignore[attr-defined]
+            "on_request": bool(self.on_request.data),
+            "notify_person": bool(self.notify_person.data),
         }  # fmt: skip
 
 

@@ -42,11 +42,11 @@ def _membership_button(form: FlaskForm) -> bool:
     members = getattr(form, "members", None)
     if members is None:
         return False
-    if form.add_member.data:  # type: ignore[attr-defined]
+    if form.add_member.data:
         if len(members.entries) < (members.max_entries or 12):
             members.append_entry()
         return True
-    if form.remove_member.data:  # type: ignore[attr-defined]
+    if form.remove_member.data:
         if len(members.entries) > 1:
             members.pop_entry()
         return True
@@ -58,12 +58,12 @@ def _relations_button(form: FlaskForm, relations: dict[str, str] | None = None) 
     button = getattr(form, "load_relations", None)
     if button is None or (relations is None and not button.data):
         return False
-    people, households = form.relation_people()  # type: ignore[attr-defined]
+    people, households = form.relation_people()
     with web_uow() as uow:
         rows = relation_rows(uow, people, households)
     fill_relation_rows(
         form.relations, rows, relations if relations is not None else relations_of(form.relations)
-    )  # type: ignore[attr-defined]
+    )
     return True
 
 
@@ -94,7 +94,7 @@ def new_case(code: str) -> Response | tuple[str, int]:
         return _render(code, form, [])
     try:
         with web_uow() as uow:
-            case = cases.open_case(uow, code, form.to_intake())  # type: ignore[attr-defined]
+            case = cases.open_case(uow, code, form.to_intake())
             case_id, number = case.id, case.case_number
     except ValidationError as err:
         return _render(code, form, err.problems)
@@ -136,7 +136,7 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         return _render(code, form, [], context=context)
     try:
         with web_uow() as uow:
-            cases.resubmit_intake(uow, task_id, form.to_intake())  # type: ignore[attr-defined]
+            cases.resubmit_intake(uow, task_id, form.to_intake())
     except ValidationError as err:
         return _render(code, form, err.problems, context=context)
     flash(f"受付番号 {context['case_number']} を再入力し、審査に回しました。", "success")
