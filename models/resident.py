@@ -52,7 +52,7 @@ class Resident(TenantScoped, TimestampMixin, Base):
     __tablename__ = "resident"
     __table_args__ = (
         UniqueConstraint("tenant_id", "atena_number"),
-        Index("ix_resident_tenant_kana", "tenant_id", "kana_key"),
+        Index("ix_resident_tenant_kana", "tenant_id", "kana_key", "atena_number"),  # the search order
         Index("ix_resident_tenant_given_kana", "tenant_id", "given_kana_key"),
         Index("ix_resident_tenant_name", "tenant_id", "name_key"),
         Index("ix_resident_tenant_birth", "tenant_id", "birth_date"),

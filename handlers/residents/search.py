@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, and_, select, tuple_
+from sqlalchemy.orm import contains_eager, load_only
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
@@ -29,7 +29,8 @@ from handlers.rules.kanji import fold_address
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
-DEFAULT_LIMIT = 200
+DEFAULT_LIMIT = 50  # one page of hits; the next page continues after the last one (``after``)
+CURSOR_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,11 @@ class ResidentQuery:
     special_permanent_certificate_number: str | None = None
     include_removed: bool = False
     limit: int = DEFAULT_LIMIT
+    after: str | None = None  # the cursor of the previous page's last hit (``SearchResults.next_after``)
 
     def criteria(self) -> list[str]:
         """Names of the conditions given (for the access log: never the values)."""
-        skip = {"include_removed", "limit"}
+        skip = {"include_removed", "limit", "after"}
         return [f.name for f in fields(self) if f.name not in skip and (getattr(self, f.name) or "").strip()]
 
 
@@ -73,9 +75,10 @@ class ResidentHit:
 
 
 class SearchResults(list[ResidentHit]):
-    """The hits, and whether more matched than the limit (``truncated``)."""
+    """The hits, whether more matched than the limit (``truncated``), and the cursor of the next page."""
 
     truncated: bool = False
+    next_after: str | None = None
 
 
 def _like_prefix(value: str) -> str:
@@ -141,9 +144,49 @@ def _exact_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
     return stmt
 
 
+# the columns a hit shows: a page never loads the other ~80 columns of a person or household
+_HIT_COLUMNS = (
+    Resident.atena_number, Resident.kana_key, Resident.family_name, Resident.given_name,
+    Resident.name_alphabet, Resident.family_name_kana, Resident.given_name_kana, Resident.birth_date,
+    Resident.birth_date_text, Resident.resident_kind, Resident.sex, Resident.status,
+)  # fmt: skip
+_HIT_HOUSEHOLD_COLUMNS = (Household.household_number, Household.address, Household.address_katagaki)
+
+
+def _cursor(resident: Resident) -> str:
+    return f"{resident.kana_key}{CURSOR_SEPARATOR}{resident.atena_number}"
+
+
+def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
+    """Keyset paging: the hits that sort after the cursor, read from the same index range."""
+    if not after:
+        return stmt
+    kana_key, separator, atena_number = after.rpartition(CURSOR_SEPARATOR)
+    if not separator or not atena_number.isdigit():
+        raise ValidationError(
+            [
+                Problem(
+                    "after",
+                    "次ページ",
+                    "ページの指定が正しくありません",
+                    "検索をやり直してください",
+                    "invalid",
+                )
+            ]
+        )
+    return stmt.where(tuple_(Resident.kana_key, Resident.atena_number) > tuple_(kana_key, atena_number))
+
+
 def _statement(query: ResidentQuery) -> Select[Any]:
-    stmt = select(Resident).join(Resident.household).options(contains_eager(Resident.household))
-    stmt = _exact_conditions(_text_conditions(stmt, query), query)
+    stmt = (
+        select(Resident)
+        .join(Resident.household)
+        .options(
+            load_only(*_HIT_COLUMNS),
+            contains_eager(Resident.household).load_only(*_HIT_HOUSEHOLD_COLUMNS),
+        )
+    )
+    stmt = _after(_exact_conditions(_text_conditions(stmt, query), query), query.after)
     return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
 
 
@@ -192,6 +235,7 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
     results = SearchResults()
     results.truncated = len(rows) > query.limit
     rows = rows[: query.limit]
+    results.next_after = _cursor(rows[-1]) if results.truncated else None
     measures = active_measures_by_person(uow, [r.atena_number for r in rows])
     results.extend(_hit(r, measures) for r in rows)
     record_access(

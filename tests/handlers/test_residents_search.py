@@ -182,6 +182,31 @@ def test_results_are_limited_and_say_so(db: Database, clerk_a: Actor, town: dict
     assert len(results) == 2 and results.truncated
 
 
+@pytest.mark.req("j320")
+def test_the_next_page_continues_after_the_last_hit_without_overlap(
+    db: Database, clerk_a: Actor, town: dict
+) -> None:
+    everyone = search(db, clerk_a, address="横浜市", limit=100)
+    assert not everyone.truncated and everyone.next_after is None and len(everyone) >= 3
+    pages: list[str] = []
+    after = None
+    while True:
+        page = search(db, clerk_a, address="横浜市", limit=2, after=after)
+        pages.extend(hit.atena_number for hit in page)
+        if not page.truncated:
+            break
+        assert page.next_after is not None and len(page) == 2
+        after = page.next_after
+    assert pages == [hit.atena_number for hit in everyone]
+
+
+@pytest.mark.req("j320")
+def test_a_forged_page_cursor_is_refused(db: Database, clerk_a: Actor, town: dict) -> None:
+    with pytest.raises(ValidationError) as refused:
+        search(db, clerk_a, kana="サ", after="サイトウ|not-a-number")
+    assert refused.value.problems[0].item == "次ページ"
+
+
 def test_a_search_without_any_condition_is_refused(db: Database, clerk_a: Actor) -> None:
     with pytest.raises(ValidationError) as refused:
         search(db, clerk_a, kana="  ")
@@ -194,3 +219,24 @@ def test_another_municipality_finds_nothing(db: Database, town: dict, users_b: d
     saito = town["saito"].members[0]
     assert search(db, clerk_b, kana="サイトウ") == []
     assert search(db, clerk_b, my_number=saito.my_number) == []
+
+
+@pytest.mark.req("j320")
+def test_a_kana_page_is_read_in_index_order_without_sorting_every_match(connection, city_a) -> None:
+    """A common two-kana prefix matches thousands in a city of millions: the page must come from the index
+    in search order (no Sort node), so its cost does not grow with the number of matches."""
+    if connection.dialect.name != "postgresql":
+        pytest.skip("the planner's choice is checked on PostgreSQL")
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    from handlers.residents.search import _statement
+    from models import Resident
+
+    stmt = _statement(ResidentQuery(kana="サト")).where(Resident.tenant_id == city_a.id)
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    plan = "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql)))
+    assert "ix_resident_tenant_kana" in plan
+    assert "Sort" not in plan, plan

@@ -174,3 +174,33 @@ def test_a_user_of_another_city_gets_not_found(
 def test_an_auditor_may_not_search(client: FlaskClient, users_a: dict[str, User]) -> None:
     login_as(client, users_a["auditor"])
     assert client.get("/residents/search").status_code == 403
+
+
+@pytest.mark.req("j320")
+def test_a_long_result_offers_the_next_page_which_continues_the_list(
+    client: FlaskClient, users_a: dict[str, User], db: Database, clerk_a: Actor
+) -> None:
+    import re
+
+    from handlers.residents.search import DEFAULT_LIMIT
+    from tests.factories import japanese_member
+
+    for n in range(DEFAULT_LIMIT // 3 + 1):  # one page and a few more, all ヤマダ
+        make_household(
+            db,
+            clerk_a,
+            [
+                japanese_member(given_name_kana=given * (n + 1), relation_to_head=relation)
+                for given, relation in (("ア", "世帯主"), ("イ", "妻"), ("ウ", "子"))
+            ],
+        )
+    login_as(client, users_a["clerk"])
+    first = client.get("/residents/search", query_string={"kana": "ヤマダ"}).get_data(as_text=True)
+    next_link = re.search(r'<a href="([^"]+)" rel="next">次の', first)
+    assert next_link is not None
+    second = client.get(next_link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    seen_first = set(re.findall(r"/residents/(\d{10})\b", first))
+    seen_second = set(re.findall(r"/residents/(\d{10})\b", second))
+    assert len(seen_first) == DEFAULT_LIMIT and seen_second and not seen_first & seen_second
+    assert len(seen_first | seen_second) == 3 * (DEFAULT_LIMIT // 3 + 1)
+    assert 'rel="next"' not in second

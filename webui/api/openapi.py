@@ -97,7 +97,7 @@ PATHS: dict[str, Any] = {
     "/api/openapi.json": {"get": _op("このAPI仕様（OpenAPI 3.1）", _json(OBJECT, "OpenAPI文書"))},
     "/api/residents": {"get": _op("住民検索", _json(OBJECT, "検索結果"),
                                   params=[_query("kana"), _query("name"), _query("birth_date"),
-                                          _query("include_removed")])},
+                                          _query("include_removed"), _query("after")])},
     "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(OBJECT, "住民記録"),
                                                  params=[_path_param("atena_number", "string"), _query("as_of")])},
     "/api/households": {"post": _op("世帯の登録", _json(OBJECT, "登録した世帯"), body="HouseholdRequest",

@@ -35,7 +35,13 @@ def _query_from_args() -> ResidentQuery:
 def search_residents_api() -> Response:
     with web_uow() as uow:
         results = search_residents(uow, _query_from_args())
-    return jsonify({"results": [dataclasses.asdict(hit) for hit in results], "truncated": results.truncated})
+    return jsonify(
+        {
+            "results": [dataclasses.asdict(hit) for hit in results],
+            "truncated": results.truncated,
+            "next_after": results.next_after,  # pass as ``after`` for the next page
+        }
+    )
 
 
 @bp.get("/residents/<atena_number>")

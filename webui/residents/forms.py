@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -35,6 +35,7 @@ class ResidentSearchForm(FlaskForm):
         "特別永住者証明書番号", validators=[Optional(), Length(max=20)]
     )
     include_removed = BooleanField("除票も含める")
+    after = HiddenField(validators=[Optional(), Length(max=200)])  # the next page's cursor
 
     def to_query(self) -> ResidentQuery:
         values: dict[str, Any] = {

@@ -4,6 +4,7 @@ call the handler, render."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -39,7 +40,13 @@ def search() -> str:
                 results = search_residents(uow, form.to_query())
         except ValidationError as err:
             problems = err.problems
-    return render_template("residents/search.html", form=form, results=results, problems=problems)
+    next_url = None
+    if results is not None and results.next_after:
+        args: dict[str, Any] = {**request.args.to_dict(), "after": results.next_after}
+        next_url = url_for("residents.search", **args)
+    return render_template(
+        "residents/search.html", form=form, results=results, problems=problems, next_url=next_url
+    )
 
 
 def _as_of(text: str | None) -> tuple[dt.date | None, list[Problem]]:
