@@ -63,3 +63,49 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self._on_statement)
         event.remove(self.engine, "commit", self._on_end)
         event.remove(self.engine, "rollback", self._on_end)
+
+
+def commit_step(db: Any, rows: int) -> str:
+    """One unit of work that logs ``rows`` access-log rows: the wall and CPU time of its commit step."""
+    import os
+    import time
+
+    from sqlalchemy import select
+
+    from handlers.audit import record_access
+    from handlers.context import Actor
+    from handlers.uow import unit_of_work
+    from models.tenant import Municipality
+
+    with unit_of_work(db, Actor.system(0), cross_tenant=True) as uow:
+        tenant = uow.session.scalar(select(Municipality.id).order_by(Municipality.id))
+    counter = StatementCounter(db.bind)
+    with unit_of_work(db, Actor.system(tenant, "bench")) as uow:
+        for n in range(rows):
+            record_access(uow, "case_opened", "change", [f"{n:09d}"], detail={"case": n})
+        cpu, start = time.process_time(), time.perf_counter()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    counts = counter.take()
+    counter.close()
+    return (
+        f"{rows:>6} rows: commit step {elapsed * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, "
+        f"{counts.statements} statements; load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def main() -> None:
+    """``python -m bench.statements [ROWS …]``: the commit step on BENCH_DATABASE_URL (after bench.cases)."""
+    import os
+    import sys
+
+    from handlers.db import Database
+
+    db = Database.from_url(
+        os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases")
+    )
+    for rows in [int(a) for a in sys.argv[1:]] or [1, 100, 10_000]:
+        print(commit_step(db, rows))
+
+
+if __name__ == "__main__":
+    main()
