@@ -15,6 +15,9 @@ script engine, a JSON save and restore between the steps: ``workflows.engine.ben
 Prints cases/s of both, their ratio, the CPU per case of this process and of its PostgreSQL backends (read
 from /proc, so the database must run on this machine), and the load average around each run.  On a shared
 machine the CPU per case is the steadier figure: cases/s falls with the load, CPU per case much less.
+Then 20 more cases and 20 searches (``search_residents``) run with a statement counter (``bench.statements``):
+statements per call, ``SELECT … FOR UPDATE`` of the access-log chain head, and the statements run while the
+head is held.
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ from typing import Any
 from sqlalchemy import event, func, select, text
 
 import models
+from bench.statements import StatementCounter
 from handlers import cases
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.passwords import hash_password
 from handlers.residents.resident_code_pool import load_pool
+from handlers.residents.search import ResidentQuery, search_residents
 from handlers.rules.check_digit import my_number_check_digit, with_m11w27
 from handlers.tenancy import bind_session
 from handlers.uow import unit_of_work
@@ -48,6 +53,7 @@ from workflows.engine.bench_support import BareFlow
 from workflows.engine.loader import WORKFLOWS_DIR
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases"
+COUNTED = 20  # cases and searches run after the timed run with a statement counter attached
 POOL_SPARE = 1_000  # free codes left at the end: stays above the low-stock alert threshold (100)
 GIVEN = [("太郎", "タロウ", "1", "世帯主"), ("花子", "ハナコ", "2", "妻"), ("一郎", "イチロウ", "1", "子"),
          ("次郎", "ジロウ", "1", "子"), ("桜", "サクラ", "2", "子")]  # fmt: skip
@@ -229,6 +235,21 @@ def report(name: str, timing: Timing) -> None:
     )
 
 
+def count_statements(world: World, first: int, data: list[dict[str, Any]]) -> None:
+    """Statements per 転入 case (open + approve) and per search, each in its own unit of work."""
+    counter = StatementCounter(world.db.bind)
+    for n in range(first, first + COUNTED):
+        real_case(world, data[n])
+    per_case = counter.take()
+    for n in range(COUNTED):
+        with unit_of_work(world.db, world.clerk) as uow:
+            search_residents(uow, ResidentQuery(kana="テンニュウ", given_kana=GIVEN[n % len(GIVEN)][1]))
+    per_search = counter.take()
+    counter.close()
+    print(f"per 転入 case (open + approve, {COUNTED} cases): {per_case.per(COUNTED)}")
+    print(f"per search ({COUNTED} searches):                 {per_search.per(COUNTED)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -238,7 +259,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=3, choices=range(1, len(GIVEN) + 1))
     parser.add_argument("--profile", help="write a cProfile of the measured real cases to this file")
     args = parser.parse_args()
-    total = args.warmup + args.count
+    total = args.warmup + args.count + COUNTED
     world = make_world(
         fresh_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)), total * args.members
     )
@@ -252,6 +273,7 @@ def main() -> None:
     real_timing = timed(
         lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile, world.server_cpu
     )
+    count_statements(world, args.warmup + args.count, data)
     outcome = check_outcome(world, total, args.members)
 
     print(f"転入 of {args.members} persons, {args.count} measured cases after {args.warmup} warm-up cases")

@@ -1,14 +1,21 @@
 """Access log (j1370): every search, view, change, print and export writes one row in the caller's
 transaction.  Rows are hash-chained per tenant; ``handlers.audit_verify.verify_chain`` detects any edit,
 insertion or deletion.
+
+``append`` only keeps the row on the session; the commit step (``before_commit``) locks the heads of the
+tenants concerned, gives the rows their place in the chain and lets the commit's flush write them.  The head
+is therefore held from the end of the transaction's work to its COMMIT only, so a long transaction (a CSV
+intake) does not hold up the municipality's other audited requests.  Seq order is commit order.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, select
@@ -20,7 +27,7 @@ from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 
 GENESIS_HASH = "0" * 64
-LOCKED_HEADS_KEY = "access_log_locked_heads"
+PENDING_KEY = "access_log_pending"
 ACTIONS = ("search", "view", "change", "print", "export", "auth", "setting", "batch")
 
 
@@ -67,31 +74,8 @@ def _ensure_head(session: Session, tenant_id: int) -> None:
     session.execute(insert(AccessLogHead).values(values).on_conflict_do_nothing(index_elements=["tenant_id"]))
 
 
-def _lock_head(session: Session, tenant_id: int) -> AccessLogHead:
-    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy).
-
-    Once locked, the head stays locked to this transaction until it ends, so later rows of the same
-    transaction use the head they hold (``session.info``); any rollback, even of a SAVEPOINT (which releases
-    the row lock taken inside it), or the end of the transaction forgets it."""
-    held: dict[int, AccessLogHead] = session.info.setdefault(LOCKED_HEADS_KEY, {})
-    if tenant_id in held and held[tenant_id] in session:  # not expunged meanwhile
-        return held[tenant_id]
-    held[tenant_id] = head = _select_locked_head(session, tenant_id)
-    return head
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_heads_on_rollback(session: Session, _previous: Any) -> None:
-    session.info.pop(LOCKED_HEADS_KEY, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_heads_at_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(LOCKED_HEADS_KEY, None)
-
-
 def _select_locked_head(session: Session, tenant_id: int) -> AccessLogHead:
+    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy)."""
     locking = (
         select(AccessLogHead)
         .where(AccessLogHead.tenant_id == tenant_id)
@@ -105,6 +89,81 @@ def _select_locked_head(session: Session, tenant_id: int) -> AccessLogHead:
     return head
 
 
+@dataclass
+class _Pending:
+    row: AccessLog  # seq, prev_hash and hash still empty
+    owner: SessionTransaction | None  # the SAVEPOINT it was appended in; None: the transaction itself
+
+
+def _pending(session: Session) -> list[_Pending]:
+    pending: list[_Pending] = session.info.setdefault(PENDING_KEY, [])
+    return pending
+
+
+def _chain(session: Session, entries: list[_Pending]) -> None:
+    """Link ``entries`` (append order) to their tenants' chains: heads locked in tenant-id order."""
+    heads = {
+        tenant: _select_locked_head(session, tenant) for tenant in sorted({e.row.tenant_id for e in entries})
+    }
+    for entry in entries:
+        row, head = entry.row, heads[entry.row.tenant_id]
+        row.seq, row.prev_hash = head.last_seq + 1, head.last_hash
+        row.hash = row_hash(row)
+        head.last_seq, head.last_hash = row.seq, row.hash
+        session.add(row)
+
+
+def flush_pending(session: Session) -> None:
+    """Chain and write this session's pending rows now, for the rare caller that must read its own rows
+    before commit.  The heads stay locked until the transaction ends, as they were before the rows were
+    chained at commit.  Not inside a SAVEPOINT: a rollback of it could not give the rows back."""
+    entries = session.info.pop(PENDING_KEY, [])
+    if not entries:
+        return
+    if session.get_nested_transaction() is not None:
+        session.info[PENDING_KEY] = entries
+        raise RuntimeError("access-log rows can be chained early only outside a SAVEPOINT")
+    session.flush()
+    _chain(session, entries)
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    """Chain the transaction's rows in its commit step.  Everything else is flushed first, so the heads are
+    locked last: the lock lasts from here to COMMIT, and no other row lock is awaited while it is held."""
+    if not session.info.get(PENDING_KEY) or session.get_nested_transaction() is not None:
+        return  # nothing to chain, or only a SAVEPOINT being released: its rows wait for the real commit
+    session.flush()
+    _chain(session, session.info.pop(PENDING_KEY))
+
+
+def _inside(owner: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while owner is not None:
+        if owner is ended:
+            return True
+        owner = owner.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_rows(session: Session, previous: SessionTransaction) -> None:
+    """Rows appended inside a rolled-back SAVEPOINT (or its children) disappear, as written rows would."""
+    entries = session.info.get(PENDING_KEY)
+    if not entries:
+        return
+    if previous.parent is None:
+        session.info.pop(PENDING_KEY, None)
+        return
+    session.info[PENDING_KEY] = [e for e in entries if not _inside(e.owner, previous)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
 def append(
     session: Session,
     actor: Actor,
@@ -116,14 +175,15 @@ def append(
     detail: dict[str, Any] | None = None,
     tenant_id: int | None = None,
 ) -> AccessLog:
-    """Append one row to the tenant's chain inside the current transaction."""
+    """Append one row to the tenant's chain when the current transaction commits.
+
+    No SQL and no lock here: the row waits on the session (``seq``, ``prev_hash`` and ``hash`` empty until
+    the commit step chains it).  A rollback of the transaction, or of the SAVEPOINT it was appended in,
+    drops it."""
     if action not in ACTIONS:
         raise ValueError(f"unknown access-log action {action!r}")
-    tenant = tenant_id if tenant_id is not None else actor.tenant_id
-    head = _lock_head(session, tenant)
     row = AccessLog(
-        tenant_id=tenant,
-        seq=head.last_seq + 1,
+        tenant_id=tenant_id if tenant_id is not None else actor.tenant_id,
         occurred_at=_now(),
         user_id=actor.user_id,
         login_id=actor.login_id,
@@ -133,13 +193,9 @@ def append(
         action=action,
         targets=sorted(set(targets)),
         my_number_shown=my_number_shown,
-        detail=detail or {},
-        prev_hash=head.last_hash,
+        detail=copy.deepcopy(detail) if detail else {},  # the content as it was when the access happened
     )
-    row.hash = row_hash(row)
-    head.last_seq = row.seq
-    head.last_hash = row.hash
-    session.add(row)
+    _pending(session).append(_Pending(row, session.get_nested_transaction()))
     return row
 
 

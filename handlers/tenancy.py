@@ -60,12 +60,13 @@ def _check_rows(session: Session, _ctx: Any, _instances: Any) -> None:
     if session.info.get(CROSS_TENANT_KEY):
         return
     tenant_id = session.info.get(TENANT_KEY)
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+    new = session.new  # built anew on every access: once per flush, not once per row
+    for obj in list(new) + list(session.dirty) + list(session.deleted):
         if not isinstance(obj, TenantScoped):
             continue
         if tenant_id is None:
             raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
-        if obj in session.new and obj.tenant_id is None:
+        if obj in new and obj.tenant_id is None:
             obj.tenant_id = tenant_id
         if obj.tenant_id != tenant_id:
             raise TenancyError("他の市区町村のデータは変更できません。")

@@ -82,6 +82,7 @@ def test_the_confirmation_shows_each_item_before_and_after_in_western_dates_and_
     [notice_id] = import_rows(db, clerk_a, [extension(card, period_of_stay="3年")])
     with unit_of_work(db, clerk_a) as uow:
         view = immigration_notice_view(uow, notice_id)
+    with unit_of_work(db, clerk_a) as uow:  # the row is chained when the view's unit of work commits
         log = uow.session.scalars(select(AccessLog).order_by(AccessLog.seq.desc())).first()
     assert (view["atena_number"], view["kind_label"], view["removes_record"]) == (
         atena,
