@@ -81,25 +81,34 @@ def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], lis
 
 def take_resident_code(session: Session) -> str:
     """A free code chosen at random, marked taken in the caller's transaction (one UPDATE … RETURNING)."""
+    [code] = take_resident_codes(session, 1)
+    return code
+
+
+def take_resident_codes(session: Session, count: int) -> list[str]:
+    """``count`` free codes chosen at random, marked taken in the caller's transaction, all in one
+    ``UPDATE … WHERE id IN (SELECT … LIMIT count FOR UPDATE SKIP LOCKED) RETURNING``; too few free codes
+    refuses (nothing is taken)."""
+    if count < 1:
+        return []
     chosen = (
         select(ResidentCodePoolEntry.id)
         .where(ResidentCodePoolEntry.taken.is_(False))
         .order_by(func.random())
-        .limit(1)
+        .limit(count)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
     taking = (
         update(ResidentCodePoolEntry)
-        .where(ResidentCodePoolEntry.id == chosen)
+        .where(ResidentCodePoolEntry.id.in_(chosen.scalar_subquery()))
         .values(taken=True, taken_at=dt.datetime.now(dt.UTC))
         .returning(ResidentCodePoolEntry.code)
         .execution_options(synchronize_session=False)
     )
-    code = session.execute(taking).scalar_one_or_none()
-    if code is None:
+    codes = [str(code) for code in session.execute(taking).scalars()]
+    if len(codes) < count:
         raise ValidationError([_empty_pool_problem()])
-    return str(code)
+    return codes
 
 
 def _normalized(codes: Iterable[str]) -> tuple[list[str], list[Problem]]:
