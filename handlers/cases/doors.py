@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.audit import record_access
@@ -120,13 +119,8 @@ def _raise_incident(case: Case) -> None:
 
 
 def _open_task(uow: UnitOfWork, case_id: int, prefix: str) -> CaseTask:
-    rows = uow.session.scalars(
-        select(CaseTask)
-        .where(CaseTask.case_id == case_id, CaseTask.state.in_(("ready", "claimed")))
-        .order_by(CaseTask.id)
-    ).all()
-    for row in rows:
-        if row.bpmn_id.startswith(prefix):
+    for row in runner.case_task_rows(uow, case_id):
+        if row.state in ("ready", "claimed") and row.bpmn_id.startswith(prefix):
             return row
     raise ConflictError("この案件には該当する未完了のタスクがありません。")
 

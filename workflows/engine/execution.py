@@ -42,10 +42,13 @@ def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
 
 
 def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
-    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine."""
-    case = uow.session.scalars(
-        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
+    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine.  A case
+    opened in this transaction is invisible to every other one: it is taken as held, neither read nor locked."""
+    case = store.held(uow.session, Case, case_id) if store.opened_here(uow.session, case_id) else None
+    if case is None:
+        case = uow.session.scalars(
+            select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+        ).one_or_none()
     if case is None:
         raise NotFoundError("指定された案件はありません。")
     store.hold(uow.session, case, case.id)

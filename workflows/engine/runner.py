@@ -37,8 +37,9 @@ from workflows.engine.timeline import record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
-    "assign_task", "cancel_case", "claim_task", "complete_task", "fire_case_timers", "fire_due_timers",
-    "incidents", "ready_tasks", "retry_incident", "start_case", "system_uow_factory", "task_data", "unclaim_task",
+    "assign_task", "cancel_case", "case_task_rows", "claim_task", "complete_task", "fire_case_timers",
+    "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
+    "system_uow_factory", "task_data", "unclaim_task",
 ]  # fmt: skip
 
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
@@ -81,6 +82,7 @@ def start_case(
     )
     uow.session.add(case)
     uow.session.flush()
+    store.mark_opened(uow.session, case)
     workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
@@ -138,6 +140,16 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
     record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
     settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
     return row
+
+
+def case_task_rows(uow: UnitOfWork, case_id: int) -> list[CaseTask]:
+    """Every task row of the case, by id; the rows this transaction saved are not read again."""
+    return store.case_task_rows(uow.session, case_id)
+
+
+def opened_here(uow: UnitOfWork, case_id: int) -> bool:
+    """Whether the case was opened in this unit of work's transaction (it has no other rows yet)."""
+    return store.opened_here(uow.session, case_id)
 
 
 def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
