@@ -29,7 +29,7 @@ from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, r
 from handlers.changes.move_in_checks import (
     KINDS,
     late_alert,
-    re_move_in_problems,
+    re_move_in_problems_of,
     read_destination,
     read_request,
 )
@@ -89,10 +89,11 @@ class MoveIn:
                 Problem("members", "転入者", "入力されていません", "転入者を入力してください", "required")
             )
         members = []
+        re_move_in = re_move_in_problems_of(uow.session, members_in)
         for index, member in enumerate(members_in):
             prepared = prepared_member(member, intake, change_date)
             problems += _member_problems(index, prepared)
-            found, alerted = re_move_in_problems(uow.session, index, member)
+            found, alerted = re_move_in[index]
             problems += found
             alerts += alerted
             members.append({**prepared, "re_move_in_of": member.get("re_move_in_of")})

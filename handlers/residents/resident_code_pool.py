@@ -25,6 +25,7 @@ from models.tenant import Municipality
 
 ALERT_SETTING = "resident_code_pool_alert"
 DEFAULT_ALERT_THRESHOLD = 100
+COUNT_CAP = 1_000  # free codes counted at most (plus those needed) by the check before 本登録
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,37 @@ def _empty_pool_problem() -> Problem:
     )
 
 
+def _pool_status(session: Session, cap: int) -> tuple[int, int]:
+    """(the alert threshold, the free codes counted up to ``cap``) in one statement: the municipality's
+    settings and a count that stops at ``cap`` (counting a large pool in full costs more than the check
+    needs)."""
+    tenant_id = session_tenant(session)
+    free = (
+        select(ResidentCodePoolEntry.id).where(ResidentCodePoolEntry.taken.is_(False)).limit(cap).subquery()
+    )
+    counted = select(func.count()).select_from(free).scalar_subquery()
+    if tenant_id is None:
+        return alert_threshold(session), int(session.scalar(select(counted)) or 0)
+    row = session.execute(select(Municipality.settings, counted).where(Municipality.id == tenant_id)).first()
+    if row is None:
+        return DEFAULT_ALERT_THRESHOLD, int(session.scalar(select(counted)) or 0)
+    value = (row[0] or {}).get(ALERT_SETTING)
+    return (int(value) if value is not None else DEFAULT_ALERT_THRESHOLD), int(row[1] or 0)
+
+
 def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], list[Problem]]:
     """(errors, alerts) before codes are taken: too few free codes is an error; fewer than the
-    municipality's threshold left after taking them is an alert (j870)."""
-    free = free_code_count(session)
+    municipality's threshold left after taking them is an alert (j870).
+
+    Only a pool smaller than ``needed`` + threshold needs its exact size, so the free codes are counted up
+    to that many (up to ``COUNT_CAP`` + ``needed`` in the first statement, which also reads the threshold;
+    a threshold above ``COUNT_CAP`` counts again with its own cap)."""
+    threshold, free = _pool_status(session, COUNT_CAP + needed)
+    if free == COUNT_CAP + needed and threshold > COUNT_CAP:
+        free = _pool_status(session, threshold + needed)[1]
     if free < needed:
         return [_empty_pool_problem()], []
     left = free - needed
-    threshold = alert_threshold(session)
     if left < threshold:
         alert = Problem(
             "resident_code",

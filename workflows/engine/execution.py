@@ -110,7 +110,8 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
         case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
     if error is None:
         case.incident_task = case.incident_error = None
-    case.updated_at = now
+    if not (loaded.fresh or store.opened_here(uow.session, case.id)):
+        case.updated_at = now  # a case opened in this transaction keeps the time it was written with
     store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
     store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
     store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)

@@ -79,6 +79,8 @@ def start_case(
         created_at=now,
         updated_at=now,
         due_date=due_date,
+        incident_task=None,
+        incident_error=None,
     )
     uow.session.add(case)
     uow.session.flush()
