@@ -20,7 +20,7 @@ from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
 from workflows.engine import store
-from workflows.engine.execution import Loaded, environment, load_case, run_engine, settle
+from workflows.engine.execution import Loaded, environment, load_case, lock_case, run_engine, settle
 from workflows.engine.loader import load_definition
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
@@ -37,12 +37,14 @@ from workflows.engine.timeline import record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
-    "assign_task", "cancel_case", "case_task_rows", "claim_task", "complete_task", "fire_case_timers",
+    "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
+    "fire_case_timers", "lock_case",
     "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
     "system_uow_factory", "task_data", "unclaim_task",
 ]  # fmt: skip
 
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
+CLAIM_CONFLICT = "このタスク（{}）は他の職員が担当しているか、既に完了しています。"
 
 
 def _next_case_number(uow: UnitOfWork) -> str:
@@ -118,6 +120,21 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
         raise ConflictError(f"このタスク（{row.name}）は既に完了しています。")
     if row.state != "claimed" or row.claimed_by != uow.actor.login_id:
         raise ConflictError(f"このタスク（{row.name}）を完了するには、先に担当（引受け）してください。")
+    return _complete(uow, row, data, claim=False)
+
+
+def claim_and_complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTask:
+    """``claim_task`` then ``complete_task`` of a ready task, as one conditional UPDATE of its row: the same
+    checks, outcome and timeline (task_claimed, task_completed)."""
+    row = get_task(uow, task_id)
+    if row.state == "completed":
+        raise ConflictError(f"このタスク（{row.name}）は既に完了しています。")
+    if row.state != "ready":
+        raise ConflictError(CLAIM_CONFLICT.format(row.name))
+    return _complete(uow, row, data, claim=True)
+
+
+def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bool) -> CaseTask:
     check_role(uow.actor, row)
     _check_data(data)
     loaded = load_case(uow, row.case_id)
@@ -128,17 +145,22 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
         or not task.has_state(TaskState.READY)
     ):
         raise ConflictError(f"このタスク（{row.name}）は現在完了できません。")
+    now = utcnow()
+    if claim:
+        conditions = [CaseTask.state == "ready"]
+        message = CLAIM_CONFLICT.format(row.name)
+        claimed = {"claimed_by": uow.actor.login_id, "claimed_at": now}
+    else:
+        conditions = [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id]
+        message = f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。"
+        claimed = {}
     row = transition(
-        uow,
-        row,
-        [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id],
-        f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。",
-        state="completed",
-        completed_by=uow.actor.login_id,
-        completed_at=utcnow(),
-        data=data,
-    )
+        uow, row, conditions, message, state="completed", completed_by=uow.actor.login_id, completed_at=now,
+        data=data, **claimed,
+    )  # fmt: skip
     task.data.update(data)
+    if claim:
+        record_event(uow, loaded.case, "task_claimed", task=row.bpmn_id, task_id=row.id)
     record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
     settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
     return row
