@@ -111,8 +111,9 @@ def take_resident_code(session: Session) -> str:
 
 def take_resident_codes(session: Session, count: int) -> list[str]:
     """``count`` free codes chosen at random, marked taken in the caller's transaction, all in one
-    ``UPDATE … WHERE id IN (SELECT … LIMIT count FOR UPDATE SKIP LOCKED) RETURNING``; too few free codes
-    refuses (nothing is taken)."""
+    ``UPDATE … WHERE id IN (SELECT … LIMIT count FOR UPDATE SKIP LOCKED) RETURNING``.  Too few free codes
+    refuses with a ValidationError, which rolls the caller's unit of work (or the service task's SAVEPOINT)
+    back with the codes it marked."""
     if count < 1:
         return []
     chosen = (
