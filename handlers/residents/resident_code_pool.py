@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.errors import Problem, ValidationError
@@ -111,7 +111,7 @@ def take_resident_code(session: Session) -> str:
 
 def take_resident_codes(session: Session, count: int) -> list[str]:
     """``count`` free codes chosen at random, marked taken in the caller's transaction, all in one
-    ``UPDATE … WHERE id IN (SELECT … LIMIT count FOR UPDATE SKIP LOCKED) RETURNING``.  Too few free codes
+    ``UPDATE … WHERE id = ANY(ARRAY(SELECT … LIMIT count FOR UPDATE SKIP LOCKED)) RETURNING``.  Too few free codes
     refuses with a ValidationError, which rolls the caller's unit of work (or the service task's SAVEPOINT)
     back with the codes it marked."""
     if count < 1:
@@ -123,9 +123,16 @@ def take_resident_codes(session: Session, count: int) -> list[str]:
         .limit(count)
         .with_for_update(skip_locked=True)
     )
+    ids = chosen.scalar_subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        # ``= ANY(ARRAY(SELECT …))`` runs the choice once, as an InitPlan.  ``IN (SELECT …)`` would be re-run
+        # by PostgreSQL's recheck of a row another transaction updated meanwhile, choosing *more* codes.
+        wanted = ResidentCodePoolEntry.id == any_(func.array(ids))
+    else:  # SQLite: one writer at a time, nothing to recheck
+        wanted = ResidentCodePoolEntry.id.in_(ids)
     taking = (
         update(ResidentCodePoolEntry)
-        .where(ResidentCodePoolEntry.id.in_(chosen.scalar_subquery()))
+        .where(wanted)
         .values(taken=True, taken_at=dt.datetime.now(dt.UTC))
         .returning(ResidentCodePoolEntry.code)
         .execution_options(synchronize_session=False)
