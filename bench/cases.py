@@ -1,6 +1,7 @@
 """Complete 転入 cases per second: the real path (engine + handlers + PostgreSQL) against bare SpiffWorkflow.
 
     .venv/bin/python -m bench.cases [--count 500] [--warmup 50] [--members 3] [--profile out.prof]
+                                    [--processes N]
 
 Real path: for each case, a clerk opens a 転入 of a family (``handlers.cases.open_case``: assess, case,
 intake task completed, provisional change) in one unit of work, then a supervisor — another user — finds
@@ -12,9 +13,12 @@ postgresql+psycopg://postgres@127.0.0.1:5432/jumin_bench_cases), its schema **dr
 Ceiling: the same workflows/move_in.bpmn through bare SpiffWorkflow in memory (trivial operators, the default
 script engine, a JSON save and restore between the steps: ``workflows.engine.bench_support``).
 
-Prints cases/s of both, their ratio, the CPU per case of this process and of its PostgreSQL backends (read
-from /proc, so the database must run on this machine), and the load average around each run.  On a shared
-machine the CPU per case is the steadier figure: cases/s falls with the load, CPU per case much less.
+Prints cases/s of both, their ratio, the SQL statements per case, the CPU per case of this process and of its
+PostgreSQL backends (read from /proc, so the database must run on this machine), and the load average around
+each run.  On a shared machine the CPU per case is the steadier figure: cases/s falls with the load, CPU per
+case much less.  ``--processes N`` (N > 1) runs the same measured cases once more in N forked processes at
+once, each with its own connection and its own share of the cases (different persons), and prints that rate
+beside the single-process one.
 Then 20 more cases and 20 searches (``search_residents``) run with a statement counter (``bench.statements``):
 statements per call, ``SELECT … FOR UPDATE`` of the access-log chain head, and the statements run while the
 head is held.
@@ -25,7 +29,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import multiprocessing
 import os
+import pstats
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +71,7 @@ class World:
     clerk: Actor
     supervisor: Actor
     backend_pids: set[int]
+    statements: list[int]  # one counter: SQL statements sent so far by this process
 
     def server_cpu(self) -> float:
         """CPU seconds the PostgreSQL backends of this run have used so far (same machine, /proc)."""
@@ -94,6 +101,16 @@ def fresh_database(url: str) -> Database:
 def _actor(user: models.User) -> Actor:
     return Actor(tenant_id=user.tenant_id, login_id=user.login_id, user_id=user.id,
                  roles=frozenset(user.roles), client_address="127.0.0.1")  # fmt: skip
+
+
+def _statement_counter(db: Database) -> list[int]:
+    counter = [0]
+
+    def count(*_args: Any) -> None:
+        counter[0] += 1
+
+    event.listen(db.bind, "before_cursor_execute", count)
+    return counter
 
 
 def _backend_pids(db: Database) -> set[int]:
@@ -131,7 +148,7 @@ def make_world(db: Database, codes_needed: int) -> World:
     codes = [with_m11w27(f"{7_000_000_000 + n:010d}") for n in range(codes_needed + POOL_SPARE)]
     with unit_of_work(db, supervisor) as uow:
         load_pool(uow, codes)
-    return World(db, clerk, supervisor, pids)
+    return World(db, clerk, supervisor, pids, _statement_counter(db))
 
 
 def my_number(serial: int) -> str:
@@ -182,6 +199,7 @@ class Timing:
     server_cpu_seconds: float
     load_before: float
     load_after: float
+    statements: int = 0
 
     @property
     def rate(self) -> float:
@@ -193,11 +211,13 @@ def timed(
     first: int,
     count: int,
     profile: str | None = None,
-    server_cpu: Callable[[], float] = lambda: 0.0,
+    world: World | None = None,
 ) -> Timing:
     profiler = cProfile.Profile() if profile else None
     load_before = os.getloadavg()[0]
-    server, cpu, start = server_cpu(), time.process_time(), time.perf_counter()
+    server = world.server_cpu() if world else 0.0
+    statements = world.statements[0] if world else 0
+    cpu, start = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
     for n in range(first, first + count):
@@ -205,8 +225,52 @@ def timed(
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile or "")
+        calls = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+        print(f"Python function calls per case (cProfile): {calls / count:,.0f}")
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return Timing(count, elapsed, cpu, server_cpu() - server, load_before, os.getloadavg()[0])
+    return Timing(
+        count, elapsed, cpu, (world.server_cpu() - server) if world else 0.0, load_before, os.getloadavg()[0],
+        (world.statements[0] - statements) if world else 0,
+    )  # fmt: skip
+
+
+def _run_share(world: World, data: list[dict[str, Any]], share: list[int], go: Any, results: Any) -> None:
+    """One forked process: its own connections, its share of the cases, its CPU and its backends' CPU."""
+    world.db.bind.dispose(close=False)  # the parent's pooled connections stay the parent's
+    world.backend_pids.clear()
+    for n in share[:1]:  # opens this process's connection before the clock starts
+        real_case(world, data[n])
+    go.wait()
+    server, cpu, statements = world.server_cpu(), time.process_time(), world.statements[0]
+    for n in share[1:]:
+        real_case(world, data[n])
+    results.put((time.process_time() - cpu, world.server_cpu() - server, world.statements[0] - statements))
+
+
+def timed_parallel(
+    world: World, data: list[dict[str, Any]], first: int, count: int, processes: int
+) -> Timing:
+    """The cases ``first`` … ``first + count`` in ``processes`` forked processes at once (one case each
+    before the clock starts, to connect)."""
+    context = multiprocessing.get_context("fork")
+    go, results = context.Event(), context.Queue()
+    shares = [list(range(first + i, first + count, processes)) for i in range(processes)]
+    workers = [context.Process(target=_run_share, args=(world, data, share, go, results)) for share in shares]
+    for worker in workers:
+        worker.start()
+    time.sleep(3)  # every process connected and ran its first case
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    go.set()
+    measured = [results.get() for _ in workers]
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    cases = count - processes
+    return Timing(
+        cases, elapsed, sum(m[0] for m in measured), sum(m[1] for m in measured), load_before,
+        os.getloadavg()[0], sum(m[2] for m in measured),
+    )  # fmt: skip
 
 
 def check_outcome(world: World, count: int, members: int) -> str:
@@ -228,9 +292,12 @@ def check_outcome(world: World, count: int, members: int) -> str:
 def report(name: str, timing: Timing) -> None:
     per_case = 1000 / timing.cases
     server = f" + PostgreSQL {timing.server_cpu_seconds * per_case:.1f}" if timing.server_cpu_seconds else ""
+    statements = (
+        f"; {timing.statements / timing.cases:.1f} SQL statements per case" if timing.statements else ""
+    )
     print(
         f"{name:<28} {timing.cases} cases in {timing.seconds:6.2f} s = {timing.rate:7.1f} cases/s; "
-        f"CPU per case {timing.cpu_seconds * per_case:.1f} ms{server}; load average "
+        f"CPU per case {timing.cpu_seconds * per_case:.1f} ms{server}{statements}; load average "
         f"{timing.load_before:.2f} → {timing.load_after:.2f}"
     )
 
@@ -258,8 +325,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50, help="cases run before measuring (default 50)")
     parser.add_argument("--members", type=int, default=3, choices=range(1, len(GIVEN) + 1))
     parser.add_argument("--profile", help="write a cProfile of the measured real cases to this file")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="also run the measured cases again in N processes at once"
+    )
     args = parser.parse_args()
-    total = args.warmup + args.count + COUNTED
+    measured = args.warmup + args.count * (2 if args.processes > 1 else 1)
+    total = measured + COUNTED
     world = make_world(
         fresh_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)), total * args.members
     )
@@ -270,16 +341,22 @@ def main() -> None:
     bare_timing = timed(lambda n: bare.run_case(data[n]), args.warmup, args.count)
 
     timed(lambda n: real_case(world, data[n]), 0, args.warmup)
-    real_timing = timed(
-        lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile, world.server_cpu
-    )
-    count_statements(world, args.warmup + args.count, data)
+    real_timing = timed(lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile, world)
+    parallel = None
+    if args.processes > 1:
+        parallel = timed_parallel(world, data, args.warmup + args.count, args.count, args.processes)
+    count_statements(world, measured, data)
     outcome = check_outcome(world, total, args.members)
 
     print(f"転入 of {args.members} persons, {args.count} measured cases after {args.warmup} warm-up cases")
     report("bare SpiffWorkflow (ceiling)", bare_timing)
     report("engine + handlers + PG", real_timing)
     print(f"ratio real / bare: {real_timing.rate / bare_timing.rate:.2f}   ({outcome})")
+    if parallel is not None:
+        report(f"same, {args.processes} processes at once", parallel)
+        print(
+            f"ratio ({args.processes} processes) / bare (1 process): {parallel.rate / bare_timing.rate:.2f}"
+        )
 
 
 if __name__ == "__main__":

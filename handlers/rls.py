@@ -105,10 +105,20 @@ def _session_scope(session: Session) -> tuple[int | None, bool]:
     return session.info.get(TENANT_KEY), bool(session.info.get(CROSS_TENANT_KEY))
 
 
+SCOPED_KEY = "rls_scoped_as"
+
+
 @event.listens_for(Session, "after_begin")
-def _scope_new_transaction(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
-    tenant_id, cross_tenant = _session_scope(session)
-    scope_transaction(conn, tenant_id, cross_tenant=cross_tenant)
+def _scope_new_transaction(session: Session, transaction: SessionTransaction, conn: Connection) -> None:
+    """Scope each transaction the session begins.  A SAVEPOINT inherits the settings of its transaction, so
+    it is scoped again only when the session's tenant changed inside an earlier SAVEPOINT (whose rollback
+    would have undone that change in the database)."""
+    scope = _session_scope(session)
+    if transaction.nested and session.info.get(SCOPED_KEY) == scope:
+        return
+    scope_transaction(conn, scope[0], cross_tenant=scope[1])
+    if not transaction.nested:
+        session.info[SCOPED_KEY] = scope
 
 
 def rescope_session(session: Session) -> None:
@@ -117,6 +127,10 @@ def rescope_session(session: Session) -> None:
         return  # the next transaction's after_begin sets it
     tenant_id, cross_tenant = _session_scope(session)
     scope_transaction(session.connection(), tenant_id, cross_tenant=cross_tenant)
+    if session.in_nested_transaction():
+        session.info.pop(SCOPED_KEY, None)  # a rollback of the SAVEPOINT would undo it: re-scope each one
+    else:
+        session.info[SCOPED_KEY] = (tenant_id, cross_tenant)
 
 
 def app_role_statements(role: str, password: str | None, database: str) -> list[str]:

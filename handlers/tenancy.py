@@ -50,9 +50,23 @@ def _scope_statement(state: ORMExecuteState) -> None:
         if _touches_tenant_data(state):
             raise TenancyError("テナント（市区町村）が設定されていないため、住民データにアクセスできません。")
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+
+
+_CRITERIA: dict[int, Any] = {}
+
+
+def _tenant_criteria(tenant_id: int) -> Any:
+    """The loader criteria option of one tenant, built once per tenant and process (options are immutable;
+    building one analyses its lambda, which every statement paid for)."""
+    option = _CRITERIA.get(tenant_id)
+    if option is None:
+        option = _CRITERIA[tenant_id] = _build_criteria(tenant_id)
+    return option
+
+
+def _build_criteria(tenant_id: int) -> Any:
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
 @event.listens_for(Session, "before_flush")

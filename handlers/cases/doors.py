@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.audit import record_access
@@ -101,9 +100,12 @@ def _finish_task(uow: UnitOfWork, task: CaseTask, data: dict[str, Any]) -> Case:
     """Claim ``task`` if the actor has not yet, complete it, and raise any refusal of the engine run."""
     take_failure(uow)
     try:
-        if not (task.state == "claimed" and task.claimed_by == uow.actor.login_id):
-            task = runner.claim_task(uow, task.id)
-        runner.complete_task(uow, task.id, data)
+        if task.state == "claimed" and task.claimed_by == uow.actor.login_id:
+            runner.complete_task(uow, task.id, data)
+        elif task.state == "ready":
+            runner.claim_and_complete_task(uow, task.id, data)
+        else:  # claimed by someone else: the claim refuses as it always did
+            runner.complete_task(uow, runner.claim_task(uow, task.id).id, data)
     except StaleDataError as exc:  # a row this call changed was decided by someone else meanwhile (j1380)
         raise ConflictError(SIMULTANEOUS_DECISION_MESSAGE) from exc
     case = uow.session.get(Case, task.case_id)  # the row the engine run just wrote, when still held
@@ -120,13 +122,8 @@ def _raise_incident(case: Case) -> None:
 
 
 def _open_task(uow: UnitOfWork, case_id: int, prefix: str) -> CaseTask:
-    rows = uow.session.scalars(
-        select(CaseTask)
-        .where(CaseTask.case_id == case_id, CaseTask.state.in_(("ready", "claimed")))
-        .order_by(CaseTask.id)
-    ).all()
-    for row in rows:
-        if row.bpmn_id.startswith(prefix):
+    for row in runner.case_task_rows(uow, case_id):
+        if row.state in ("ready", "claimed") and row.bpmn_id.startswith(prefix):
             return row
     raise ConflictError("この案件には該当する未完了のタスクがありません。")
 
@@ -153,7 +150,7 @@ def open_case(uow: UnitOfWork, change_type_code: str, intake: Mapping[str, Any])
 
 def _task_and_case(uow: UnitOfWork, task_id: int, prefix: str) -> tuple[CaseTask, Case]:
     task = runner.get_task(uow, task_id)
-    case = uow.session.get(Case, task.case_id)
+    case = runner.lock_case(uow, task.case_id)  # decisions on one case wait for each other from here
     if case is None or case.change_type is None:
         raise NotFoundError("案件が見つかりません。")
     if not task.bpmn_id.startswith(prefix) or task.state not in ("ready", "claimed"):

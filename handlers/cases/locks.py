@@ -11,11 +11,14 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 
 from handlers.errors import Problem, ValidationError
+from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import SubjectLock
+from workflows.engine import runner
 
 OPEN_CASE_STATUSES = ("running", "waiting", "incident")
+LOCKS_KEY = "case_subject_locks"
 SUBJECT_NAMES = {
     "resident": "住民（宛名番号{0}）",
     "household": "世帯（世帯番号{0}）",
@@ -70,21 +73,33 @@ def take_locks(uow: UnitOfWork, case: Case, subjects: Iterable[str]) -> list[str
     problems = lock_conflicts(uow, wanted, case.id)
     if problems:
         raise ValidationError(problems)
-    held = {
-        lock.subject: lock
-        for lock in uow.session.scalars(select(SubjectLock).where(SubjectLock.case_id == case.id))
-    }
+    held = {lock.subject: lock for lock in _held_locks(uow, case.id)}
+    kept = []
     for subject, lock in held.items():
         if subject not in wanted:
             uow.session.delete(lock)
     for subject in wanted:
-        if subject not in held:
-            uow.session.add(SubjectLock(tenant_id=case.tenant_id, subject=subject, case_id=case.id))
+        lock = held.get(subject) or SubjectLock(tenant_id=case.tenant_id, subject=subject, case_id=case.id)
+        uow.session.add(lock)
+        kept.append(lock)
     uow.session.flush()
+    transaction_memo(uow.session).setdefault(LOCKS_KEY, {})[case.id] = kept
     return wanted
 
 
+def _held_locks(uow: UnitOfWork, case_id: int) -> list[SubjectLock]:
+    """The case's lock rows: none for a case opened in this transaction, the ones ``take_locks`` left when it
+    ran earlier in it, else read."""
+    known: list[SubjectLock] | None = transaction_memo(uow.session).get(LOCKS_KEY, {}).get(case_id)
+    if known is not None and all(lock in uow.session for lock in known):
+        return known
+    if runner.opened_here(uow, case_id):
+        return []
+    return list(uow.session.scalars(select(SubjectLock).where(SubjectLock.case_id == case_id)))
+
+
 def release_locks(uow: UnitOfWork, case_id: int) -> None:
+    transaction_memo(uow.session).get(LOCKS_KEY, {}).pop(case_id, None)
     uow.session.execute(
         delete(SubjectLock)
         .where(SubjectLock.case_id == case_id)

@@ -18,14 +18,13 @@ import importlib
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
-
 from handlers.audit import record_access
 from handlers.cases.locks import release_locks, take_locks
 from handlers.cases.outbox import queue_case_notices
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.errors import DomainError, Problem, ValidationError
+from handlers.residents.history import history_of_case
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.resident import ResidentHistory
@@ -100,29 +99,22 @@ def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     }
 
 
-def _tag_history(ctx: ServiceContext, atena_numbers: list[str], after_id: int) -> None:
-    """Stamp the history rows this registration appended with the case (``ResidentHistory.case_id``)."""
-    if not atena_numbers:
-        return
-    ctx.session.execute(
-        update(ResidentHistory)
-        .where(
-            ResidentHistory.id > after_id,
-            ResidentHistory.atena_number.in_(atena_numbers),
-            ResidentHistory.case_id.is_(None),
-        )
-        .values(case_id=ctx.case.id)
-        .execution_options(synchronize_session=False)
-    )
+def _untag_others(appended: list[ResidentHistory], atena_numbers: list[str]) -> None:
+    """The case stamps the history rows of the persons its registration is about
+    (``ResidentHistory.case_id``); a row appended for anyone else (a household member whose record changed
+    along) is not the case's."""
+    subjects = set(atena_numbers)
+    for row in appended:
+        if row.atena_number not in subjects:
+            row.case_id = None
 
 
 def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
     pending = require_pending(ctx.uow, ctx.case.id)
     assess_current(ctx, code)
-    last_history = ctx.session.scalar(select(func.max(ResidentHistory.id))) or 0
-    result = change_type(code).register(ctx.uow, pending.proposal)
-    ctx.session.flush()
-    _tag_history(ctx, list(result.atena_numbers), last_history)
+    with history_of_case(ctx.session, ctx.case.id) as appended:
+        result = change_type(code).register(ctx.uow, pending.proposal)
+    _untag_others(appended, list(result.atena_numbers))
     mark_registered(pending, result)
     release_locks(ctx.uow, ctx.case.id)
     case: Case = ctx.case

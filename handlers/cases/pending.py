@@ -13,6 +13,7 @@ from handlers.errors import ConflictError
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import PendingChange
+from workflows.engine import runner
 
 PENDING_KEY = "case_pending_changes"
 
@@ -28,6 +29,8 @@ def pending_change_of(uow: UnitOfWork, case_id: int) -> PendingChange | None:
     pending = known.get(case_id)
     if pending is not None and pending in uow.session:
         return pending
+    if runner.opened_here(uow, case_id):
+        return None  # the case was opened in this transaction and has not written one yet
     pending = uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
     if pending is not None:
         known[case_id] = pending

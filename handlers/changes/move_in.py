@@ -29,13 +29,13 @@ from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, r
 from handlers.changes.move_in_checks import (
     KINDS,
     late_alert,
-    re_move_in_problems,
+    re_move_in_problems_of,
     read_destination,
     read_request,
 )
 from handlers.errors import Problem
 from handlers.residents import households as hh
-from handlers.residents.resident_code_pool import pool_problems, take_resident_code
+from handlers.residents.resident_code_pool import pool_problems, take_resident_codes
 from handlers.residents.validation import validate_resident_input
 from handlers.uow import UnitOfWork
 
@@ -89,10 +89,11 @@ class MoveIn:
                 Problem("members", "転入者", "入力されていません", "転入者を入力してください", "required")
             )
         members = []
+        re_move_in = re_move_in_problems_of(uow.session, members_in)
         for index, member in enumerate(members_in):
             prepared = prepared_member(member, intake, change_date)
             problems += _member_problems(index, prepared)
-            found, alerted = re_move_in_problems(uow.session, index, member)
+            found, alerted = re_move_in[index]
             problems += found
             alerts += alerted
             members.append({**prepared, "re_move_in_of": member.get("re_move_in_of")})
@@ -131,19 +132,23 @@ class MoveIn:
             proposal.get("household_number")
             or hh.create_household(uow, proposal["household"]).household_number
         )
-        documents: list[str] = []
-        atena_numbers: list[str] = []
-        for member in proposal["members"]:
-            values = {k: v for k, v in member.items() if k != "re_move_in_of"}
-            if not values.get("resident_code"):
-                values["resident_code"] = take_resident_code(uow.session)
-                documents.append("resident_code_notice")
-            if member.get("re_move_in_of"):
-                hh.readmit_resident(uow, member["re_move_in_of"], number, values, **dates)
-                atena_numbers.append(member["re_move_in_of"])
-            else:
-                [added] = hh.add_members_to_household(uow, number, [values], **dates)
-                atena_numbers.append(added.atena_number)
+        members = [{k: v for k, v in m.items() if k != "re_move_in_of"} for m in proposal["members"]]
+        issuing = [values for values in members if not values.get("resident_code")]
+        for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
+            values["resident_code"] = code
+        documents = ["resident_code_notice"] if issuing else []
+        if not any(member.get("re_move_in_of") for member in proposal["members"]):
+            added = hh.add_members_to_household(uow, number, members, **dates)  # one call: one history flush
+            atena_numbers = [resident.atena_number for resident in added]
+        else:  # 再転入 among them: person by person, in the order entered
+            atena_numbers = []
+            for member, values in zip(proposal["members"], members, strict=True):
+                if member.get("re_move_in_of"):
+                    hh.readmit_resident(uow, member["re_move_in_of"], number, values, **dates)
+                    atena_numbers.append(member["re_move_in_of"])
+                else:
+                    [one] = hh.add_members_to_household(uow, number, [values], **dates)
+                    atena_numbers.append(one.atena_number)
         return RegistrationResult(
             atena_numbers=atena_numbers,
             household_numbers=[number],

@@ -152,36 +152,96 @@ def re_move_in_problems(
     return _removed_matches(session, index, member)
 
 
-def _removed_matches(
-    session: Session, index: int, member: Mapping[str, Any]
-) -> tuple[list[Problem], list[Problem]]:
-    """A 除票 with the same 個人番号, 住民票コード or 在留カード番号 is an error; the same 氏名・性別・生年月日
-    an alert.  One query finds both; a number match wins."""
+def re_move_in_problems_of(
+    session: Session, members: Sequence[Mapping[str, Any]]
+) -> list[tuple[list[Problem], list[Problem]]]:
+    """``re_move_in_problems`` of every entered person, in order; the 除票 that match any of the persons not
+    marked 再転入 are found in one query."""
+    searches = {
+        index: conditions
+        for index, member in enumerate(members)
+        if not str(member.get("re_move_in_of") or "").strip() and (conditions := _match_conditions(member))
+    }
+    removed: list[Resident] = []
+    if searches:
+        wanted = [condition for conditions in searches.values() for condition in conditions]
+        removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*wanted))))
+    results = []
+    for index, member in enumerate(members):
+        if index in searches:
+            results.append(_judged(index, member, [r for r in removed if _matches(r, member)]))
+        elif str(member.get("re_move_in_of") or "").strip():
+            results.append(re_move_in_problems(session, index, member))
+        else:
+            results.append(([], []))
+    return results
+
+
+def _number_keys(member: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     keys = [
         (Resident.my_number, member.get("my_number")),
         (Resident.resident_code, member.get("resident_code")),
         (Resident.residence_card_number, member.get("residence_card_number")),
     ]
-    by_number = [column == str(value).strip() for column, value in keys if value]
+    return [(column, value) for column, value in keys if value]
+
+
+def _name_key(member: Mapping[str, Any]) -> tuple[Any, Any, str, dt.date] | None:
+    """(氏, 名, 性別, 生年月日) when the person has a 氏 and a valid 生年月日."""
     birth = _birth(member.get("birth_date"))
-    by_name = (
-        and_(
-            Resident.family_name == member.get("family_name"),
-            Resident.given_name == member.get("given_name"),
-            Resident.sex == str(member.get("sex")),
-            Resident.birth_date == birth,
+    if birth is None or not member.get("family_name"):
+        return None
+    return member.get("family_name"), member.get("given_name"), str(member.get("sex")), birth
+
+
+def _match_conditions(member: Mapping[str, Any]) -> list[Any]:
+    """SQL conditions a 除票 of the person meets: the same 個人番号, 住民票コード or 在留カード番号, or the same
+    氏名・性別・生年月日."""
+    conditions = [column == str(value).strip() for column, value in _number_keys(member)]
+    name = _name_key(member)
+    if name is not None:
+        conditions.append(
+            and_(
+                Resident.family_name == name[0],
+                Resident.given_name == name[1],
+                Resident.sex == name[2],
+                Resident.birth_date == name[3],
+            )
         )
-        if birth is not None and member.get("family_name")
-        else None
+    return conditions
+
+
+def _matches(resident: Resident, member: Mapping[str, Any]) -> bool:
+    """``_match_conditions`` of the person, evaluated on a 除票 already read."""
+    if any(_same_number(resident, column, value) for column, value in _number_keys(member)):
+        return True
+    name = _name_key(member)
+    return (
+        name is not None
+        and (resident.family_name, resident.given_name, resident.sex, resident.birth_date) == name
     )
-    if not by_number and by_name is None:
-        return [], []
-    conditions = [*by_number, *([by_name] if by_name is not None else [])]
-    removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*conditions))))
+
+
+def _judged(
+    index: int, member: Mapping[str, Any], removed: list[Resident]
+) -> tuple[list[Problem], list[Problem]]:
+    """A number match wins (error); else a name match is an alert."""
     for match in removed:
-        if any(_same_number(match, column, value) for column, value in keys if value):
+        if any(_same_number(match, column, value) for column, value in _number_keys(member)):
             return [_named(index, _re_move_in(match.atena_number, "error"))], []
     return ([], [_named(index, _re_move_in(removed[0].atena_number, "alert"))]) if removed else ([], [])
+
+
+def _removed_matches(
+    session: Session, index: int, member: Mapping[str, Any]
+) -> tuple[list[Problem], list[Problem]]:
+    """A 除票 with the same 個人番号, 住民票コード or 在留カード番号 is an error; the same 氏名・性別・生年月日
+    an alert.  One query finds both; a number match wins."""
+    conditions = _match_conditions(member)
+    if not conditions:
+        return [], []
+    removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*conditions))))
+    return _judged(index, member, removed)
 
 
 def _same_number(resident: Resident, column: Any, value: Any) -> bool:

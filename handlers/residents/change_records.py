@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from handlers.audit import record_access
 from handlers.residents.events import ChangeRequest
-from handlers.residents.history import HistoryDates, append_history
+from handlers.residents.history import HistoryDates, append_histories
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -20,9 +20,26 @@ def append_change(
     dates: HistoryDates | None = None,
 ) -> None:
     """Append the person's history row for the request (its reason, 異動日 and 届出日, plus any other dates)."""
-    append_history(
+    append_changes(uow, [resident], request, note, dates)
+
+
+def append_changes(
+    uow: UnitOfWork,
+    residents: Sequence[Resident],
+    request: ChangeRequest,
+    note: str | None,
+    dates: HistoryDates | None = None,
+    *,
+    first: bool = False,
+) -> None:
+    """``append_change`` for several persons at once (one flush, one INSERT); ``first``: persons created in
+    this transaction, whose first history row this is."""
+    if not residents:
+        return
+    append_histories(
         uow.session,
-        resident,
+        residents,
+        first=first,
         reason_code=request.reason.code,
         change_date=request.change_date,
         effective_date=request.change_date,
@@ -41,10 +58,12 @@ def record_household_change(
     residents: Sequence[Resident],
     request: ChangeRequest,
     note: str | None,
+    *,
+    new_persons: bool = False,
 ) -> None:
-    """A history row for each of ``residents`` and one access-log row ``function`` for the household."""
-    for resident in residents:
-        append_change(uow, resident, request, note)
+    """A history row for each of ``residents`` and one access-log row ``function`` for the household;
+    ``new_persons``: they were created in this transaction (their first history row)."""
+    append_changes(uow, residents, request, note, first=new_persons)
     record_access(
         uow,
         function,

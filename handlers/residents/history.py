@@ -8,6 +8,8 @@ from which the snapshot holds in law (the 異動日); ``processed_date`` (処理
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypedDict
 
 from sqlalchemy import func, inspect, select
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from models.resident import Resident, ResidentHistory
 
 _NOT_IN_SNAPSHOT = {"tenant_id", "created_at"}
+CASE_TAG_KEY = "history_case_tag"
 
 
 class HistoryDates(TypedDict, total=False):
@@ -69,11 +72,30 @@ def snapshot_of(resident: Resident) -> dict[str, Any]:
     return data
 
 
-def _last_history_no(session: Session, atena_number: str) -> int:
-    last = session.scalar(
-        select(func.max(ResidentHistory.history_no)).where(ResidentHistory.atena_number == atena_number)
+def _last_history_nos(session: Session, atena_numbers: list[str]) -> dict[str, int]:
+    """The greatest 履歴番号 of each person (one query for all of them)."""
+    rows = session.execute(
+        select(ResidentHistory.atena_number, func.max(ResidentHistory.history_no))
+        .where(ResidentHistory.atena_number.in_(atena_numbers))
+        .group_by(ResidentHistory.atena_number)
     )
-    return int(last or 0)
+    return {atena_number: int(last or 0) for atena_number, last in rows}
+
+
+@contextmanager
+def history_of_case(session: Session, case_id: int) -> Iterator[list[ResidentHistory]]:
+    """Inside the block, every history row appended without its own ``case_id`` carries ``case_id`` (the
+    case whose 本登録 appends it); those rows are collected in the list the block receives."""
+    previous = session.info.get(CASE_TAG_KEY)
+    appended: list[ResidentHistory] = []
+    session.info[CASE_TAG_KEY] = (case_id, appended)
+    try:
+        yield appended
+    finally:
+        if previous is None:
+            session.info.pop(CASE_TAG_KEY, None)
+        else:
+            session.info[CASE_TAG_KEY] = previous
 
 
 def append_history(
@@ -97,19 +119,16 @@ def append_history(
 
     ``effective_date`` defaults to the change date (the legal effect), and to today when that is unknown.
     ``notified_date`` is the 届出日, ``notice_date`` the 通知日, ``requested_date`` the 申出日 and ``claim_date``
-    the 請求日 (see ``HistoryDates``).
+    the 請求日 (see ``HistoryDates``).  Inside ``history_of_case`` the row carries that case unless
+    ``case_id`` is given.
     """
-    session.flush()
-    today = dt.date.today()
-    row = ResidentHistory(
-        resident_id=resident.id,
-        atena_number=resident.atena_number,
-        history_no=_last_history_no(session, resident.atena_number) + 1,
-        change_reason=reason_code,
+    [row] = append_histories(
+        session,
+        [resident],
+        reason_code=reason_code,
         change_date=change_date,
+        effective_date=effective_date,
         change_date_text=change_date_text,
-        effective_date=effective_date or change_date or today,
-        processed_date=today,
         notified_date=notified_date,
         notice_date=notice_date,
         requested_date=requested_date,
@@ -118,15 +137,59 @@ def append_history(
         entered_by=entered_by,
         input_terminal=input_terminal,
         case_id=case_id,
-        household_number=resident.household.household_number,
-        status=resident.status,
-        snapshot={},
     )
-    resident.history_no = row.history_no
-    row.snapshot = snapshot_of(resident)
-    session.add(row)
-    session.flush()
     return row
+
+
+def append_histories(
+    session: Session,
+    residents: Sequence[Resident],
+    *,
+    first: bool = False,
+    reason_code: str,
+    change_date: dt.date | None,
+    effective_date: dt.date | None = None,
+    case_id: int | None = None,
+    **fields: Any,
+) -> list[ResidentHistory]:
+    """``append_history`` for several persons and the same change: one flush before (the persons' rows and
+    ids), one query for their last 履歴番号 and one INSERT of the new rows.  ``first``: the persons were
+    created in this transaction and have no history yet (履歴番号 1, set before their own INSERT, nothing to
+    read)."""
+    if first:
+        for resident in residents:
+            resident.history_no = 1  # written with the person's own INSERT, not an UPDATE after it
+    session.flush()
+    last = {} if first else _last_history_nos(session, [r.atena_number for r in residents])
+    tag = session.info.get(CASE_TAG_KEY) if case_id is None else None
+    if tag is not None:
+        case_id = tag[0]
+    today = dt.date.today()
+    rows = []
+    for resident in residents:
+        last[resident.atena_number] = last.get(resident.atena_number, 0) + 1  # a person twice: n+1, n+2
+        row = ResidentHistory(
+            resident_id=resident.id,
+            atena_number=resident.atena_number,
+            history_no=last[resident.atena_number],
+            change_reason=reason_code,
+            change_date=change_date,
+            effective_date=effective_date or change_date or today,
+            processed_date=today,
+            case_id=case_id,
+            household_number=resident.household.household_number,
+            status=resident.status,
+            snapshot={},
+            **fields,
+        )
+        resident.history_no = row.history_no
+        row.snapshot = snapshot_of(resident)
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    if tag is not None:
+        tag[1].extend(rows)
+    return rows
 
 
 def history_rows(session: Session, atena_number: str) -> list[ResidentHistory]:

@@ -22,7 +22,7 @@ from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
 from handlers.residents.household_problems import head_problem, mover_problems, relation_problems
 from handlers.residents.lookup import find_resident
-from handlers.residents.numbering import issue_number
+from handlers.residents.numbering import issue_number, issue_numbers
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
 from handlers.residents.validation import validate_household_input, validate_resident_input
 from handlers.rules.change_reasons import REASONS
@@ -30,11 +30,16 @@ from handlers.rules.relationship import normalize_relationship
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
+CREATED_KEY = "households_created"
+
 
 def find_household(uow: UnitOfWork, household_number: str) -> Household:
-    found = uow.session.scalars(
-        select(Household).where(Household.household_number == household_number)
-    ).one_or_none()
+    """The active household with this 世帯番号 (one created earlier in this transaction is not read again)."""
+    found = uow.session.info.get(CREATED_KEY, {}).get(household_number)
+    if found is None or found not in uow.session:
+        found = uow.session.scalars(
+            select(Household).where(Household.household_number == household_number)
+        ).one_or_none()
     if found is None or found.status != "active":
         raise NotFoundError("指定された世帯番号の世帯は見つかりません。")
     return found
@@ -91,21 +96,20 @@ def add_members_to_household(
     if problems:
         raise ValidationError(problems)
     added = []
-    for values in parsed:
+    for values, atena_number in zip(parsed, issue_numbers(uow.session, "atena", len(parsed)), strict=True):
         resident = Resident(
-            atena_number=issue_number(uow.session, "atena"),
+            atena_number=atena_number,
             resident_kind=values.kind,
             status="resident",
-            history_no=0,
+            history_no=1,  # the first history row is appended below, in this transaction
             household=household,
             **{"notified_date": request.notified_date, **values.values},
         )
         refresh_resident_keys(resident)
         uow.session.add(resident)
         added.append(resident)
-    uow.session.flush()
     _settle_household(household, family_of)
-    record_household_change(uow, "household_members_added", household, added, request, note)
+    record_household_change(uow, "household_members_added", household, added, request, note, new_persons=True)
     return added
 
 
@@ -294,10 +298,13 @@ def create_household(uow: UnitOfWork, data: Mapping[str, Any]) -> Household:
     parsed, problems = validate_household_input(data)
     if problems:
         raise ValidationError(problems)
-    household = Household(household_number=issue_number(uow.session, "household"), **parsed.values)
+    household = Household(
+        household_number=issue_number(uow.session, "household"), members=[], **parsed.values
+    )  # a new household has no members: nothing to load when they join
     refresh_household_keys(household)
     uow.session.add(household)
     uow.session.flush()
+    uow.session.info.setdefault(CREATED_KEY, {})[household.household_number] = household
     return household
 
 

@@ -23,3 +23,15 @@ def issue_number(session: Session, name: str) -> str:
     if value >= 10**BODY_DIGITS:
         raise OverflowError(f"{SEQUENCES[name]}の採番が上限に達しました。")
     return with_m11w27(f"{value:0{BODY_DIGITS}d}")
+
+
+def issue_numbers(session: Session, name: str, count: int) -> list[str]:
+    """``count`` consecutive numbers of the tenant's ``name`` sequence, taken in one statement."""
+    if name not in SEQUENCES:
+        raise KeyError(name)
+    if count < 1:
+        return []
+    first = take_next(session, name, count=count)
+    if first + count - 1 >= 10**BODY_DIGITS:
+        raise OverflowError(f"{SEQUENCES[name]}の採番が上限に達しました。")
+    return [with_m11w27(f"{value:0{BODY_DIGITS}d}") for value in range(first, first + count)]

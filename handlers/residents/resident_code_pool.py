@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.errors import Problem, ValidationError
@@ -25,6 +25,7 @@ from models.tenant import Municipality
 
 ALERT_SETTING = "resident_code_pool_alert"
 DEFAULT_ALERT_THRESHOLD = 100
+COUNT_CAP = 1_000  # free codes counted at most (plus those needed) by the check before 本登録
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,37 @@ def _empty_pool_problem() -> Problem:
     )
 
 
+def _pool_status(session: Session, cap: int) -> tuple[int, int]:
+    """(the alert threshold, the free codes counted up to ``cap``) in one statement: the municipality's
+    settings and a count that stops at ``cap`` (counting a large pool in full costs more than the check
+    needs)."""
+    tenant_id = session_tenant(session)
+    free = (
+        select(ResidentCodePoolEntry.id).where(ResidentCodePoolEntry.taken.is_(False)).limit(cap).subquery()
+    )
+    counted = select(func.count()).select_from(free).scalar_subquery()
+    if tenant_id is None:
+        return alert_threshold(session), int(session.scalar(select(counted)) or 0)
+    row = session.execute(select(Municipality.settings, counted).where(Municipality.id == tenant_id)).first()
+    if row is None:
+        return DEFAULT_ALERT_THRESHOLD, int(session.scalar(select(counted)) or 0)
+    value = (row[0] or {}).get(ALERT_SETTING)
+    return (int(value) if value is not None else DEFAULT_ALERT_THRESHOLD), int(row[1] or 0)
+
+
 def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], list[Problem]]:
     """(errors, alerts) before codes are taken: too few free codes is an error; fewer than the
-    municipality's threshold left after taking them is an alert (j870)."""
-    free = free_code_count(session)
+    municipality's threshold left after taking them is an alert (j870).
+
+    Only a pool smaller than ``needed`` + threshold needs its exact size, so the free codes are counted up
+    to that many (up to ``COUNT_CAP`` + ``needed`` in the first statement, which also reads the threshold;
+    a threshold above ``COUNT_CAP`` counts again with its own cap)."""
+    threshold, free = _pool_status(session, COUNT_CAP + needed)
+    if free == COUNT_CAP + needed and threshold > COUNT_CAP:
+        free = _pool_status(session, threshold + needed)[1]
     if free < needed:
         return [_empty_pool_problem()], []
     left = free - needed
-    threshold = alert_threshold(session)
     if left < threshold:
         alert = Problem(
             "resident_code",
@@ -81,25 +105,42 @@ def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], lis
 
 def take_resident_code(session: Session) -> str:
     """A free code chosen at random, marked taken in the caller's transaction (one UPDATE … RETURNING)."""
+    [code] = take_resident_codes(session, 1)
+    return code
+
+
+def take_resident_codes(session: Session, count: int) -> list[str]:
+    """``count`` free codes chosen at random, marked taken in the caller's transaction, all in one
+    ``UPDATE … WHERE id = ANY(ARRAY(SELECT … LIMIT count FOR UPDATE SKIP LOCKED)) RETURNING``.  Too few free codes
+    refuses with a ValidationError, which rolls the caller's unit of work (or the service task's SAVEPOINT)
+    back with the codes it marked."""
+    if count < 1:
+        return []
     chosen = (
         select(ResidentCodePoolEntry.id)
         .where(ResidentCodePoolEntry.taken.is_(False))
         .order_by(func.random())
-        .limit(1)
+        .limit(count)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    ids = chosen.scalar_subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        # ``= ANY(ARRAY(SELECT …))`` runs the choice once, as an InitPlan.  ``IN (SELECT …)`` would be re-run
+        # by PostgreSQL's recheck of a row another transaction updated meanwhile, choosing *more* codes.
+        wanted = ResidentCodePoolEntry.id == any_(func.array(ids))
+    else:  # SQLite: one writer at a time, nothing to recheck
+        wanted = ResidentCodePoolEntry.id.in_(ids)
     taking = (
         update(ResidentCodePoolEntry)
-        .where(ResidentCodePoolEntry.id == chosen)
+        .where(wanted)
         .values(taken=True, taken_at=dt.datetime.now(dt.UTC))
         .returning(ResidentCodePoolEntry.code)
         .execution_options(synchronize_session=False)
     )
-    code = session.execute(taking).scalar_one_or_none()
-    if code is None:
+    codes = [str(code) for code in session.execute(taking).scalars()]
+    if len(codes) < count:
         raise ValidationError([_empty_pool_problem()])
-    return str(code)
+    return codes
 
 
 def _normalized(codes: Iterable[str]) -> tuple[list[str], list[Problem]]:

@@ -14,6 +14,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
 from handlers.uow import unit_of_work
+from models.audit import AccessLog
 from models.case import Case, CaseTask
 from models.change import OutboxMessage, SubjectLock
 from models.resident import Household, Resident, ResidentHistory
@@ -92,6 +93,62 @@ def test_a_family_of_three_is_registered_only_after_approval_with_notices(
     step(clerk_a, runner.claim_task, docs.id)
     step(clerk_a, runner.complete_task, docs.id, {"issued": []})
     assert all_rows(step, clerk_a, Case)[0].status == "completed"
+
+
+@pytest.mark.req("j200", "j460", "j1010")
+def test_a_family_entered_child_first_is_registered_at_once_with_the_final_head_and_order_in_every_snapshot(
+    step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    data = intake()
+    data["members"] = list(reversed(data["members"]))  # 一郎 (子), 花子 (妻), 太郎 (世帯主)
+    case = step(clerk_a, cases.open_case, "move_in", data)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    people = sorted(newcomers(step, clerk_a), key=lambda r: r.household_order)
+    assert [(p.given_name, p.household_order, p.history_no) for p in people] == [
+        ("太郎", 1, 1), ("花子", 2, 1), ("一郎", 3, 1)
+    ]  # fmt: skip
+    assert sorted(p.atena_number for p in people) == [p.atena_number for p in reversed(people)]  # entry order
+    for person in people:
+        [row] = all_rows(step, clerk_a, ResidentHistory, ResidentHistory.atena_number == person.atena_number)
+        assert (row.history_no, row.case_id) == (1, case.id)
+        assert row.snapshot["head_atena_number"] == people[0].atena_number  # the head, also for the child's
+        assert row.snapshot["household_order"] == person.household_order
+    [added] = all_rows(step, clerk_a, AccessLog, AccessLog.function == "household_members_added")
+    assert added.targets == [p.atena_number for p in reversed(people)]  # one row naming the three
+
+
+@pytest.mark.req("j600")
+def test_a_re_move_in_among_new_members_registers_each_in_the_order_entered(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    old = factories.make_household(
+        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
+    )
+    person = old.members[0]
+    with unit_of_work(db, clerk_a) as uow:
+        from handlers.residents.registration import remove_resident
+
+        remove_resident(uow, person.atena_number, reason_code="domestic_move_out", removal_date="2021-01-01")
+    data = intake()
+    data["members"] = [
+        dict(data["members"][0], my_number=person.my_number, re_move_in_of=person.atena_number),
+        data["members"][2],
+    ]
+    with pytest.raises(ValidationError) as refused:  # the child's number is the removed person's: error
+        step(clerk_a, cases.open_case, "move_in", {**data, "members": [data["members"][0], dict(
+            data["members"][1], my_number=person.my_number)]})  # fmt: skip
+    assert [(p.field, p.code) for p in refused.value.problems if p.code == "re_move_in_required"] == [
+        ("members[1].re_move_in_of", "re_move_in_required")
+    ]
+    case = step(clerk_a, cases.open_case, "move_in", data)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    back, child = sorted(newcomers(step, clerk_a), key=lambda r: r.household_order)
+    assert back.atena_number == person.atena_number and back.status == "resident"
+    [done] = all_rows(step, clerk_a, Case, Case.id == case.id)
+    assert done.subject_atena_numbers == [back.atena_number, child.atena_number]  # in the order entered
+    assert child.given_name == "一郎" and child.household_id == back.household_id
+    child_rows = all_rows(step, clerk_a, ResidentHistory, ResidentHistory.atena_number == child.atena_number)
+    assert [(h.history_no, h.case_id) for h in child_rows] == [(1, case.id)]
 
 
 @pytest.mark.req("j600")

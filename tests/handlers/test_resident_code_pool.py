@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session
 
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.errors import PermissionDeniedError, Problem, ValidationError
+from handlers.residents import resident_code_pool as pool_module
 from handlers.residents.resident_code_pool import (
     free_code_count,
     load_pool,
     pool_problems,
     take_resident_code,
+    take_resident_codes,
 )
 from handlers.uow import unit_of_work
 from models.resident_code_pool import ResidentCodePoolEntry
@@ -78,3 +80,52 @@ def test_alert_when_fewer_than_the_municipalitys_threshold_would_remain(
         errors, alerts = pool_problems(uow.session, needed=2)
         assert errors == [] and [a.code for a in alerts] == ["resident_code_pool_low"]
         assert [p.code for p in pool_problems(uow.session, needed=5)[0]] == ["resident_code_pool_empty"]
+
+
+def test_several_codes_are_taken_in_one_statement_and_too_few_take_none(
+    db: Database, supervisor_a: Actor
+) -> None:
+    codes = [valid_resident_code() for _ in range(5)]
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, codes)
+    with unit_of_work(db, supervisor_a) as uow:
+        taken = take_resident_codes(uow.session, 3)
+    assert len(set(taken)) == 3 and set(taken) <= set(codes)
+    with pytest.raises(ValidationError) as refused, unit_of_work(db, supervisor_a) as uow:
+        take_resident_codes(uow.session, 3)  # only 2 left
+    assert refused.value.problems[0].code == "resident_code_pool_empty"
+    with unit_of_work(db, supervisor_a) as uow:
+        assert free_code_count(uow.session) == 2  # the refusal rolled its unit of work back
+
+
+def test_the_pool_check_counts_only_as_far_as_its_decision_needs_and_reports_exact_figures(
+    db: Database,
+    supervisor_a: Actor,
+    setup_session: Session,
+    city_a: Municipality,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pool_module, "COUNT_CAP", 4)  # the count stops at 4 + needed
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [valid_resident_code() for _ in range(12)])
+    with unit_of_work(db, supervisor_a) as uow:
+        # default threshold 100 > the cap: counted again in full, so the alert names the true 10 left
+        [alert] = pool_problems(uow.session, needed=2)[1]
+        assert "空き番が10件" in alert.reason and "100件" in alert.reason
+    city_a.settings = {"resident_code_pool_alert": 3}
+    setup_session.flush()
+    with unit_of_work(db, supervisor_a) as uow:
+        assert pool_problems(uow.session, needed=2) == ([], [])  # ≥ 6 counted: ≥ 4 left, not below 3
+        assert pool_problems(uow.session, needed=12) == ([], [alert_for(0, 3)])
+        assert [p.code for p in pool_problems(uow.session, needed=13)[0]] == ["resident_code_pool_empty"]
+
+
+def alert_for(left: int, threshold: int) -> Problem:
+    return Problem(
+        "resident_code",
+        "住民票コード",
+        f"付番後の住民票コードの空き番が{left}件で、設定値（{threshold}件）を下回ります",
+        "CSから住民票コードを取得して蓄積してください",
+        "resident_code_pool_low",
+        level="alert",
+    )

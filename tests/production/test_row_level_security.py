@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy.event
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
@@ -144,6 +145,40 @@ def test_a_session_bound_to_a_tenant_mid_transaction_is_rescoped(
         bind_session(session, city_b.id)
         assert session.execute(text("SELECT count(*) FROM resident")).scalar_one() == 2
     finally:
+        session.rollback()
+        session.close()
+
+
+def test_savepoints_keep_the_transactions_tenant_and_a_rescope_undone_by_a_rollback_is_redone(
+    as_app_role: Connection,
+    db: Database,
+    two_cities: dict,
+    city_a: models.Municipality,
+    city_b: models.Municipality,
+) -> None:
+    from handlers.tenancy import bind_session
+
+    def visible(session: Session) -> set[int]:
+        return set(session.execute(text("SELECT DISTINCT tenant_id FROM resident")).scalars())
+
+    session = db.sessionmaker()
+    scoping: list[str] = []
+    listen = lambda *args: scoping.append(args[2]) if "set_config" in args[2] else None  # noqa: E731
+    sqlalchemy.event.listen(as_app_role.engine, "before_cursor_execute", listen)
+    try:
+        bind_session(session, city_a.id)
+        assert visible(session) == {city_a.id}
+        with session.begin_nested():  # inherits the tenant: no second set_config
+            assert visible(session) == {city_a.id}
+        assert len(scoping) == 1
+        savepoint = session.begin_nested()
+        bind_session(session, city_b.id)  # rescoped inside the SAVEPOINT …
+        assert visible(session) == {city_b.id}
+        savepoint.rollback()  # … which the rollback undoes in the database, not in the session
+        with session.begin_nested():  # so the next SAVEPOINT scopes again, to the session's tenant
+            assert visible(session) == {city_b.id}
+    finally:
+        sqlalchemy.event.remove(as_app_role.engine, "before_cursor_execute", listen)
         session.rollback()
         session.close()
 

@@ -18,12 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.errors import ConflictError, NotFoundError
+from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, ProcessDefinition
 from workflows.engine import store
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
 from workflows.engine.timeline import record_event, utcnow
+
+LOCKED_KEY = "engine_cases_locked"
 
 
 @dataclass
@@ -41,14 +44,30 @@ def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
     return SafeEnvironment(make_context)
 
 
-def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
-    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine."""
+def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
+    """Read the case row locked FOR UPDATE (PostgreSQL) until the transaction ends, refreshed from the
+    database; ``load_case`` later in the transaction takes it as it is."""
     case = uow.session.scalars(
         select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
     ).one_or_none()
+    if case is not None:
+        store.hold(uow.session, case, case.id)
+        transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
+    return case
+
+
+def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
+    """Lock the case row (FOR UPDATE on PostgreSQL) and restore its workflow with the safe engine.  A case
+    opened in this transaction (invisible to every other one) or already locked by it is taken as held."""
+    case = None
+    if store.opened_here(uow.session, case_id) or case_id in transaction_memo(uow.session).get(
+        LOCKED_KEY, ()
+    ):
+        case = store.held(uow.session, Case, case_id)
+    if case is None:
+        case = lock_case(uow, case_id)
     if case is None:
         raise NotFoundError("指定された案件はありません。")
-    store.hold(uow.session, case, case.id)
     definition = uow.session.get(ProcessDefinition, case.definition_id)
     assert definition is not None  # FK
     store.hold(uow.session, definition, definition.id)
@@ -107,7 +126,8 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
         case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
     if error is None:
         case.incident_task = case.incident_error = None
-    case.updated_at = now
+    if not (loaded.fresh or store.opened_here(uow.session, case.id)):
+        case.updated_at = now  # a case opened in this transaction keeps the time it was written with
     store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
     store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
     store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)

@@ -20,7 +20,7 @@ from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
 from workflows.engine import store
-from workflows.engine.execution import Loaded, environment, load_case, run_engine, settle
+from workflows.engine.execution import Loaded, environment, load_case, lock_case, run_engine, settle
 from workflows.engine.loader import load_definition
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
@@ -37,11 +37,14 @@ from workflows.engine.timeline import record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
-    "assign_task", "cancel_case", "claim_task", "complete_task", "fire_case_timers", "fire_due_timers",
-    "incidents", "ready_tasks", "retry_incident", "start_case", "system_uow_factory", "task_data", "unclaim_task",
+    "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
+    "fire_case_timers", "lock_case",
+    "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
+    "system_uow_factory", "task_data", "unclaim_task",
 ]  # fmt: skip
 
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
+CLAIM_CONFLICT = "このタスク（{}）は他の職員が担当しているか、既に完了しています。"
 
 
 def _next_case_number(uow: UnitOfWork) -> str:
@@ -78,9 +81,12 @@ def start_case(
         created_at=now,
         updated_at=now,
         due_date=due_date,
+        incident_task=None,
+        incident_error=None,
     )
     uow.session.add(case)
     uow.session.flush()
+    store.mark_opened(uow.session, case)
     workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
@@ -114,6 +120,21 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
         raise ConflictError(f"このタスク（{row.name}）は既に完了しています。")
     if row.state != "claimed" or row.claimed_by != uow.actor.login_id:
         raise ConflictError(f"このタスク（{row.name}）を完了するには、先に担当（引受け）してください。")
+    return _complete(uow, row, data, claim=False)
+
+
+def claim_and_complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTask:
+    """``claim_task`` then ``complete_task`` of a ready task, as one conditional UPDATE of its row: the same
+    checks, outcome and timeline (task_claimed, task_completed)."""
+    row = get_task(uow, task_id)
+    if row.state == "completed":
+        raise ConflictError(f"このタスク（{row.name}）は既に完了しています。")
+    if row.state != "ready":
+        raise ConflictError(CLAIM_CONFLICT.format(row.name))
+    return _complete(uow, row, data, claim=True)
+
+
+def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bool) -> CaseTask:
     check_role(uow.actor, row)
     _check_data(data)
     loaded = load_case(uow, row.case_id)
@@ -124,20 +145,35 @@ def complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> CaseTa
         or not task.has_state(TaskState.READY)
     ):
         raise ConflictError(f"このタスク（{row.name}）は現在完了できません。")
+    now = utcnow()
+    if claim:
+        conditions = [CaseTask.state == "ready"]
+        message = CLAIM_CONFLICT.format(row.name)
+        claimed = {"claimed_by": uow.actor.login_id, "claimed_at": now}
+    else:
+        conditions = [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id]
+        message = f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。"
+        claimed = {}
     row = transition(
-        uow,
-        row,
-        [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id],
-        f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。",
-        state="completed",
-        completed_by=uow.actor.login_id,
-        completed_at=utcnow(),
-        data=data,
-    )
+        uow, row, conditions, message, state="completed", completed_by=uow.actor.login_id, completed_at=now,
+        data=data, **claimed,
+    )  # fmt: skip
     task.data.update(data)
+    if claim:
+        record_event(uow, loaded.case, "task_claimed", task=row.bpmn_id, task_id=row.id)
     record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
     settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
     return row
+
+
+def case_task_rows(uow: UnitOfWork, case_id: int) -> list[CaseTask]:
+    """Every task row of the case, by id; the rows this transaction saved are not read again."""
+    return store.case_task_rows(uow.session, case_id)
+
+
+def opened_here(uow: UnitOfWork, case_id: int) -> bool:
+    """Whether the case was opened in this unit of work's transaction (it has no other rows yet)."""
+    return store.opened_here(uow.session, case_id)
 
 
 def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:

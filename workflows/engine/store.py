@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from workflows.engine.lanes import role_for_lane
 from workflows.engine.loader import process_specs
@@ -32,6 +33,9 @@ SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFI
 SPEC_KEYS = ("spec", "subprocess_specs")
 OPEN_TASK_STATES = ("ready", "claimed")
 HELD_ROWS_KEY = "engine_held_rows"
+OPENED_KEY = "engine_cases_opened"
+TASK_ROWS_KEY = "engine_case_task_rows"
+TIMER_ROWS_KEY = "engine_case_timer_rows"
 
 
 class _SpecOnceConverter(BpmnWorkflowConverter):
@@ -60,10 +64,52 @@ class _SpecOnceConverter(BpmnWorkflowConverter):
 _WORKFLOWS = _SpecOnceConverter(BpmnWorkflow, SERIALIZER.registry)
 
 
+def mark_opened(session: Session, case: Case) -> None:
+    """``case`` was created in this transaction: it has no task rows and no timers yet, and no other
+    transaction can see it (so it needs no lock either)."""
+    hold(session, case, case.id)
+    memo = transaction_memo(session)
+    memo.setdefault(OPENED_KEY, set()).add(case.id)
+    memo.setdefault(TASK_ROWS_KEY, {})[case.id] = []
+    memo.setdefault(TIMER_ROWS_KEY, {})[case.id] = []
+
+
+def opened_here(session: Session, case_id: int) -> bool:
+    """Whether the case was created in this transaction (see ``mark_opened``)."""
+    return case_id in transaction_memo(session).get(OPENED_KEY, ())
+
+
+def _known_rows(session: Session, key: str, case_id: int) -> list[Any] | None:
+    """Every row of the case the memo knows (all still in the session), or None: read them."""
+    rows: list[Any] | None = transaction_memo(session).get(key, {}).get(case_id)
+    if rows is None or any(row not in session for row in rows):
+        return None
+    return rows
+
+
+def _remember_rows(session: Session, key: str, case_id: int, rows: list[Any]) -> None:
+    transaction_memo(session).setdefault(key, {})[case_id] = rows
+
+
+def case_task_rows(session: Session, case_id: int) -> list[CaseTask]:
+    """All task rows of the case, by id (as this transaction last saved them, else read)."""
+    known = _known_rows(session, TASK_ROWS_KEY, case_id)
+    if known is None:
+        known = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case_id)))
+        _remember_rows(session, TASK_ROWS_KEY, case_id, known)
+    return sorted(known, key=lambda row: row.id)
+
+
 def hold(session: Session, row: Any, key: Any) -> None:
     """Keep ``row`` referenced for the rest of the unit of work: the session's identity map holds rows only
     weakly, and a case's definition and saved state are read again by the next step of the same call."""
     session.info.setdefault(HELD_ROWS_KEY, {})[(type(row), key)] = row
+
+
+def held(session: Session, kind: type[Any], key: Any) -> Any | None:
+    """The row ``hold`` kept under ``key``, if it is still in the session."""
+    row = session.info.get(HELD_ROWS_KEY, {}).get((kind, key))
+    return row if row is not None and row in session else None
 
 
 def new_workflow(definition: ProcessDefinition, environment: SafeEnvironment) -> BpmnWorkflow:
@@ -141,7 +187,9 @@ def sync_tasks(
     """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
     ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
-    found = () if fresh else session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
+    found = [] if fresh else _known_rows(session, TASK_ROWS_KEY, case.id)
+    if found is None:
+        found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
@@ -154,6 +202,7 @@ def sync_tasks(
             session.add(created[-1])
         elif existing.state not in OPEN_TASK_STATES:  # re-opened by a retry
             existing.state, existing.claimed_by, existing.claimed_at = "ready", None, None
+    _remember_rows(session, TASK_ROWS_KEY, case.id, [*found, *created])
     return created
 
 
@@ -196,22 +245,28 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
 def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False) -> None:
     """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
     waiting = waiting_timers(workflow)
-    found = () if fresh else session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id))
+    found = [] if fresh else _known_rows(session, TIMER_ROWS_KEY, case.id)
+    if found is None:
+        found = list(session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id)))
     rows = {t.task_uuid: t for t in found}
+    kept = []
     for uuid, row in rows.items():
         if not row.fired and uuid not in waiting:
             session.delete(row)
+        else:
+            kept.append(row)
     for uuid, task in waiting.items():
         fire_at = _timer_fire_at(task)
         if fire_at is None:
             continue
         timer = rows.get(uuid)
         if timer is None:
-            session.add(
-                PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
-            )
+            timer = PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
+            session.add(timer)
+            kept.append(timer)
         elif not timer.fired:
             timer.fire_at = fire_at
+    _remember_rows(session, TIMER_ROWS_KEY, case.id, kept)
 
 
 def mark_timers_fired(workflow: BpmnWorkflow, task_uuids: list[str]) -> int:

@@ -41,7 +41,10 @@ def incidents(uow: UnitOfWork) -> list[Case]:
 
 
 def get_task(uow: UnitOfWork, task_id: int) -> CaseTask:
-    row = uow.session.get(CaseTask, task_id, populate_existing=True)
+    """The task row: read once per transaction, then as this transaction last wrote it (every change of a
+    task's state is a conditional UPDATE … RETURNING that refreshes the row, so a stale copy can only make
+    that UPDATE find nothing and refuse)."""
+    row = uow.session.get(CaseTask, task_id)
     if row is None:
         raise NotFoundError("指定されたタスクはありません。")
     return row
