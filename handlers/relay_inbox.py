@@ -33,7 +33,7 @@ STATUS_LABELS = {
     "review": "要確認",
     "applied": "反映済",
     "used": "使用済",
-    "refused": "不受理",
+    "refused": "受理せず",
 }
 NOT_FOUND = "指定された受信通知は見つかりません。"
 RELAY_ACTOR = "relay"
@@ -90,9 +90,9 @@ def reasons_of(row: RelayInbox) -> list[str]:
 
 def action_for(row: RelayInbox) -> str:
     if row.status == "review":
-        return "内容を確認し、受理または不受理を決めてください"
+        return "内容を確認し、受理するかどうかを決めてください"
     if row.status == "refused":
-        return "対応不要（不受理）"
+        return "対応不要（受理せず）"
     if row.status == "used":
         return used_note(row)
     if row.kind == "move_out_certificate_info":
@@ -145,7 +145,7 @@ def _row(uow: UnitOfWork, inbox_id: int) -> RelayInbox:
 
 def _reason_required() -> ValidationError:
     return ValidationError(
-        [Problem("reason", "理由", "入力されていません", "不受理の理由を入力してください", "required")]
+        [Problem("reason", "理由", "入力されていません", "受理しない理由を入力してください", "required")]
     )
 
 
@@ -195,20 +195,28 @@ def decide(
     require(uow.actor, "resident.approve")
     row = _row(uow, inbox_id)
     if row.status != "review":
-        raise ConflictError("確認待ち（要確認）の受信通知だけを受理・不受理にできます。")
+        raise ConflictError("確認待ち（要確認）の受信通知だけを受理するかどうかを決められます。")
     reason = (reason or "").strip()
     if decision == "refuse":
         if not reason:
             raise _reason_required()
         for case_id in _open_case_ids(uow, row):
-            cancel(uow, case_id, f"転入通知を不受理：{reason}")
+            cancel(uow, case_id, f"転入通知を受理せず：{reason}")
         row.status = "refused"
     elif decision == "accept":
         _accept(uow, row, atena_number)
         row.status = "applied"
     else:
         raise ValidationError(
-            [Problem("decision", "判断", "選択されていません", "受理か不受理を選択してください", "required")]
+            [
+                Problem(
+                    "decision",
+                    "判断",
+                    "選択されていません",
+                    "受理するかしないかを選択してください",
+                    "required",
+                )
+            ]
         )
     row.payload = {
         **(row.payload or {}),
