@@ -5,6 +5,7 @@ stops the subscriber until a supervisor resends it, then the whole batch goes ag
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -130,3 +131,20 @@ def test_a_batch_that_keeps_failing_becomes_a_dead_letter_and_resend_delivers_th
     [batch] = subscriber.state.received
     assert [m["idempotency_key"] for m in batch.body["payload"]["messages"]] == keys
     assert {m.status for m in messages(delivering, clerk_a, SUBSCRIBER)} == {"sent"}
+
+
+def test_a_file_drop_subscriber_gets_one_file_per_batch(
+    delivering: Database, setup_session: Session, city_a: Municipality, clerk_a: Actor, tmp_path: Path
+) -> None:
+    configure(
+        setup_session, city_a.id, "subscriber:stats", "file_drop", directory=str(tmp_path),
+        subscription="near_realtime_delta",
+    )  # fmt: skip
+    keys = queue_messages(delivering, clerk_a, "addressee", 2)
+    sweep(delivering, near_realtime=True)
+    [written] = [p.name for p in tmp_path.iterdir()]
+    assert written == "141003_subscriber_stats_0000000001.dat"
+    text = (tmp_path / written).read_bytes().decode("cp932")
+    assert "batch" in text.splitlines()[0]
+    for key in keys:
+        assert f"{key}@subscriber:stats" in text
