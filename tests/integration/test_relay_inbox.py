@@ -1,4 +1,4 @@
-"""The relay inbox's decisions (j690, j700) and the single use of a 転出証明書情報 (j670, j610):
+"""The relay inbox's decisions (j690) and the single use of a 転出証明書情報 (j610):
 
 * a 転入通知 whose automatic acceptance meets an alert (here: the person is under a support measure) is kept
   with status ``review`` and its reasons, applied only when a supervisor accepts it, or refused with a reason;
@@ -161,7 +161,7 @@ def test_an_unmatched_notice_is_accepted_for_the_person_the_supervisor_names(
     assert (moved.status, moved.destination_confirmed_address) == ("removed", "長野県上田市大手1丁目2番3号")
 
 
-@pytest.mark.req("j670", "j610")
+@pytest.mark.req("j610")
 def test_a_move_out_certificate_serves_one_special_move_in_only(
     delivering: Database,
     setup_session: Session,
@@ -201,7 +201,7 @@ def test_a_move_out_certificate_serves_one_special_move_in_only(
     ]
 
 
-@pytest.mark.req("j670")
+@pytest.mark.req("j610")
 def test_two_open_special_move_ins_cannot_hold_the_same_certificate_and_registration_marks_it_used(
     delivering: Database,
     setup_session: Session,

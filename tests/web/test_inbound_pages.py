@@ -1,5 +1,5 @@
-"""The inbound-notice pages: the CS relay inbox with status and action and the supervisor's decision (j690,
-j700), the 転出証明書情報 lookup that prefills a 特例転入 (j670, j610), the 戸籍 notice pending list with its
+"""The inbound-notice pages: the CS relay inbox with status and action and the supervisor's decision (j690),
+the 転出証明書情報 lookup that prefills a 特例転入 (j610), the 戸籍 notice pending list with its
 before/after 確認票, apply and refuse (j770).  Each renders for its roles, refuses the others and another
 municipality, logs what it shows, and leaves out the name of a person under a support measure."""
 
@@ -82,7 +82,7 @@ def logged(db: Database, city: Municipality, function: str) -> list[AccessLog]:
         return list(uow.session.scalars(select(AccessLog).where(AccessLog.function == function)))
 
 
-@pytest.mark.req("j700", "j710")
+@pytest.mark.req("j690")
 def test_the_relay_inbox_shows_each_message_with_its_status_and_the_action_to_take(
     sign_in: Any, users_a: dict[str, Any], inbox: dict[str, Any], db: Database, city_a: Municipality
 ) -> None:
@@ -162,7 +162,7 @@ def test_another_municipality_sees_and_decides_nothing_of_this_inbox(
     assert row.status == "review"
 
 
-@pytest.mark.req("j670", "j610")
+@pytest.mark.req("j610")
 def test_the_certificate_lookup_finds_by_code_or_name_and_birth_date_and_prefills_the_special_move_in(
     sign_in: Any, users_a: dict[str, Any], inbox: dict[str, Any], db: Database, city_a: Municipality
 ) -> None:
@@ -194,7 +194,7 @@ def test_the_certificate_lookup_finds_by_code_or_name_and_birth_date_and_prefill
     assert f'name="relay_inbox_id" type="hidden" value="{row.id}"' in page
 
 
-@pytest.mark.req("j670")
+@pytest.mark.req("j610")
 def test_a_used_certificate_is_shown_as_used_and_cannot_prefill_another_special_move_in(
     sign_in: Any, users_a: dict[str, Any], setup_session: Session, city_a: Municipality
 ) -> None:
