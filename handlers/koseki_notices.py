@@ -15,9 +15,12 @@ from handlers.changes.base import change_types
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.inbound_notices import add_to_pending_list, pending_notices
 from handlers.permissions import require
+from handlers.residents.history import display_name
 from handlers.residents.items import RESIDENT_ITEM_BY_FIELD
+from handlers.residents.protection import check_inquiry
 from handlers.residents.registration import current_items
 from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.resident import Resident
@@ -98,11 +101,56 @@ def target_of(uow: UnitOfWork, notice: KosekiNoticeInbox) -> Resident | None:
     return uow.session.scalars(select(Resident).where(condition, Resident.status != "removed")).first()
 
 
+def koseki_notice_list(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The pending list as shown (j770): each notice with its person's name, or no name for a person the list
+    rule withholds (支援措置, ``persons_withheld_from_lists``); logged against the persons shown."""
+    notices = pending_koseki_notices(uow)
+    withheld = persons_withheld_from_lists(uow, "inquiry")
+    rows, shown = [], []
+    for notice in notices:
+        resident = target_of(uow, notice)
+        hidden = resident is not None and withheld.withholds(resident.atena_number)
+        if resident is not None and not hidden:
+            shown.append(resident.atena_number)
+        rows.append(
+            {
+                "id": notice.id, "received_at": notice.received_at, "notice_date": notice.notice_date.isoformat(),
+                "sender_code": notice.sender_code or "", "withheld": hidden,
+                "atena_number": None if hidden or resident is None else resident.atena_number,
+                "name": None if hidden or resident is None else display_name(resident),
+                "found": resident is not None,
+                "notified": "・".join(RESIDENT_ITEM_BY_FIELD[f].label for f in notice.payload if f in NOTIFIED_ITEMS),
+            }
+        )  # fmt: skip
+    record_access(uow, "koseki_notices_listed", "view", shown, detail={"count": len(rows)})
+    return rows
+
+
+def refuse_koseki_notice(uow: UnitOfWork, notice_id: Any, reason: str) -> KosekiNoticeInbox:
+    """取込不可: the notice leaves the pending list unapplied, with the reason (e.g. not our resident)."""
+    require(uow.actor, "resident.change")
+    notice = find_koseki_notice(uow, notice_id)
+    if notice.status != "pending":
+        raise ConflictError("この通知は既に処理されています。")
+    if not (reason or "").strip():
+        raise ValidationError(
+            [Problem("reason", "取込不可の理由", "入力されていません", "理由を入力してください", "required")]
+        )
+    notice.status = "rejected"
+    notice.note = reason.strip()
+    resident = target_of(uow, notice)
+    targets = [resident.atena_number] if resident is not None else []
+    record_access(uow, "koseki_notice_refused", "change", targets, detail={"notice_id": notice.id})
+    return notice
+
+
 def koseki_notice_view(uow: UnitOfWork, notice_id: Any) -> dict[str, Any]:
-    """確認票: each notified item before and after."""
+    """確認票: each notified item before and after (the 照会 decision applies: an error-level 照会
+    suppression refuses it, a protected person comes with the alert)."""
     require(uow.actor, "resident.view")
     notice = find_koseki_notice(uow, notice_id)
     resident = target_of(uow, notice)
+    alerts = [a.message for a in check_inquiry(uow, resident.atena_number)[0].alerts] if resident else []
     before = current_items(resident) if resident is not None else {}
     items = [
         {
@@ -121,6 +169,10 @@ def koseki_notice_view(uow: UnitOfWork, notice_id: Any) -> dict[str, Any]:
         "notice_date": notice.notice_date.isoformat(),
         "status": notice.status,
         "atena_number": resident.atena_number if resident else None,
+        "name": display_name(resident) if resident else None,
+        "sender_code": notice.sender_code or "",
+        "note": notice.note or "",
+        "alerts": alerts,
         "items": items,
     }
 

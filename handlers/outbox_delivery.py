@@ -8,6 +8,7 @@ delivery per destination sends that destination's pending messages strictly in `
   ``policy.max_attempts`` the message is dead and the destination stops behind it (CS needs the order of
   changes, j1090) until a supervisor resends it (``resend``).
 * ``addressee`` messages are copied to every 宛名連携 delta subscriber first (handlers.integration.subscribers).
+* A near-real-time subscriber gets its pending messages as one batch per run (handlers.outbox_batch).
 * A destination without configuration keeps its messages pending without counting attempts.
 
 How deliveries are started is the Database's dispatcher (``install_dispatcher``); the worker installs Celery.
@@ -28,6 +29,7 @@ from handlers.integration.destinations import destination_config, transmit
 from handlers.integration.messages import envelope
 from handlers.integration.subscribers import ADDRESSEE, fan_out
 from handlers.integration.transport import Delivery
+from handlers.outbox_batch import is_batched, send_batch
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.uow import UnitOfWork, unit_of_work
 from models.change import OutboxMessage
@@ -138,32 +140,38 @@ def deliver_head(uow: UnitOfWork, destination: str, policy: DeliveryPolicy, now:
         if copies is None:
             return DeliveryRun(destination, state="unconfigured")
         mark_sent(head, now)  # no 団体内統合宛名 configured: the subscribers' copies were the delivery
-        return DeliveryRun(destination, state="sent")
+        return DeliveryRun(destination, sent=1, state="sent")
+    sent = [head]
     try:
-        transmit(Delivery(uow, head, config, envelope(uow, head)))
+        if is_batched(config):
+            sent = send_batch(uow, head, config, policy.batch_limit, now)
+        else:
+            transmit(Delivery(uow, head, config, envelope(uow, head)))
     except Exception as error:  # noqa: BLE001 - every failure is an attempt, kept with its reason
         record_failure(head, error, policy, now)
         state = "dead" if head.status == "dead" else "retry"
         return DeliveryRun(
             destination, state=state, retry_in=policy.delay(head.attempts), failures=[str(error)]
         )
-    mark_sent(head, now)
-    return DeliveryRun(destination, state="sent")
+    for message in sent:
+        mark_sent(message, now)
+    return DeliveryRun(destination, sent=len(sent), state="sent")
 
 
 def deliver_destination(
     db: Database, tenant_id: int, destination: str, policy: DeliveryPolicy | None = None
 ) -> DeliveryRun:
-    """Send the destination's pending messages in ``seq`` order, one transaction each, until none is left,
-    the head fails or waits, or ``policy.batch_limit`` messages went out."""
+    """Send the destination's pending messages in ``seq`` order, one transaction each (a near-real-time
+    subscriber's: one batch each), until none is left, the head fails or waits, or ``policy.batch_limit``
+    messages went out."""
     policy = policy or DeliveryPolicy.from_env()
     run = DeliveryRun(destination)
-    for _ in range(policy.batch_limit):
+    while run.sent < policy.batch_limit:
         with unit_of_work(db, Actor.system(tenant_id, DELIVERY_ACTOR)) as uow:
             step = deliver_head(uow, destination, policy, utcnow())
         if step.state != "sent":
             run.state, run.retry_in, run.failures = step.state, step.retry_in, step.failures
             return run
-        run.sent += 1
+        run.sent += step.sent
     run.state = "more"
     return run

@@ -22,12 +22,16 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.permissions import require
+from handlers.relay_certificates import certificate_intake, find_move_out_certificate_info
 from handlers.uow import UnitOfWork, unit_of_work
 from models.relay import RelayInbox
 from models.tenant import Municipality
 
 RELAY_ACTOR = "relay"
+__all__ = [
+    "RelayReceipt", "accept_signed", "certificate_intake", "find_move_out_certificate_info", "receive_message",
+    "route_message", "sender_secret", "target_code",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,59 +100,6 @@ def receive_message(uow: UnitOfWork, body: Mapping[str, Any], code: str) -> Rela
         accept_move_in_notice(uow, row)
     record_access(uow, "relay_message_received", "change", [], detail={"kind": row.kind, "key": key})
     return RelayReceipt(code, row.id)
-
-
-def _member(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The person's items as a 特例転入 intake member (the clerk checks and completes them, j610)."""
-    family, _, given = str(payload.get("name_mj") or payload.get("name") or "").partition(" ")
-    items = ("family_name_kana", "given_name_kana", "birth_date", "sex", "relation_to_head", "honseki",
-             "hittosha", "nationality", "resident_code", "my_number", "resident_kind")  # fmt: skip
-    member = {k: payload.get(f"{k}_mj", payload.get(k)) for k in items if payload.get(k) is not None}
-    return {**member, "family_name": family, "given_name": given}
-
-
-def certificate_intake(row: RelayInbox) -> dict[str, Any]:
-    """The parts of a 特例転入 intake the 転出証明書情報 fills."""
-    payload = row.payload
-    return {
-        "kind": "special",
-        "former_address": {
-            "address": payload.get("address"),
-            "municipality_code": row.sender_code,
-        },
-        "move_out_certificate": {
-            "planned_move_out_date": payload.get("move_out_planned_date"),
-            "issued_by": payload.get("sender_name"),
-            "relay_inbox_id": row.id,
-        },
-        "members": [_member(payload)],
-    }
-
-
-def find_move_out_certificate_info(
-    uow: UnitOfWork, *, resident_code: str | None = None, name: str | None = None
-) -> list[dict[str, Any]]:
-    """転出証明書情報 received for a 特例転入, by 住民票コード or by (part of) the name; newest first."""
-    require(uow.actor, "resident.change")
-    query = select(RelayInbox).where(RelayInbox.kind == "move_out_certificate_info")
-    if resident_code:
-        query = query.where(RelayInbox.resident_code == resident_code.strip())
-    elif name:
-        query = query.where(RelayInbox.name.contains(name.strip()))
-    else:
-        return []
-    rows = uow.session.scalars(query.order_by(RelayInbox.received_at.desc(), RelayInbox.id.desc())).all()
-    record_access(
-        uow,
-        "move_out_certificate_info_searched",
-        "search",
-        [],
-        detail={"resident_code": resident_code, "name": name, "count": len(rows)},
-    )
-    return [
-        {"id": r.id, "sender_code": r.sender_code, "name": r.name, "intake": certificate_intake(r)}
-        for r in rows
-    ]
 
 
 def sender_secret(db: Database, sender_code: str) -> str | None:

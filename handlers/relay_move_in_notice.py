@@ -1,7 +1,9 @@
 """A 転入通知 received through the relay (j680, j690): one 転入通知の受理 case per person, opened by the relay and
 approved at once by the automatic acceptance when the municipality's setting ``move_in_notice_auto_apply`` is
-on and the notice raises no alert.  Otherwise the case waits for a supervisor's review; a notice that cannot be
-matched or assessed is kept in the relay inbox with status ``review`` and the reason (取込エラー)."""
+on and the notice raises no alert.  Otherwise the case waits for a supervisor's review.  The inbox row is
+``review`` (a person decides, ``handlers.relay_inbox.decide``) when the notice cannot be matched or assessed
+(取込エラー) or when the automatic acceptance met an alert (the person under a support measure, no move-out
+recorded here, a notice already received …); the reasons are kept in its payload (``review_reasons``)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ def receipt_intake(row: RelayInbox, atena_number: str) -> dict[str, Any]:
     }
 
 
-def _review_task(uow: UnitOfWork, case_id: int) -> CaseTask | None:
+def review_task(uow: UnitOfWork, case_id: int) -> CaseTask | None:
     return uow.session.scalars(
         select(CaseTask).where(
             CaseTask.case_id == case_id,
@@ -52,17 +54,22 @@ def _review_task(uow: UnitOfWork, case_id: int) -> CaseTask | None:
     ).first()
 
 
-def _open_receipt(uow: UnitOfWork, row: RelayInbox, atena_number: str, automatic: bool) -> int:
+def open_receipt(
+    uow: UnitOfWork, row: RelayInbox, atena_number: str, automatic: bool
+) -> tuple[int, list[str]]:
+    """Open the person's 転入通知の受理 case and, when ``automatic``, approve it; returns the case id and the
+    reasons the automatic acceptance stopped at (the alerts a person must acknowledge, j690)."""
     case = open_case(uow, "move_in_notice_receipt", receipt_intake(row, atena_number))
-    task = _review_task(uow, case.id)
-    if automatic and task is not None:
-        accepter = UnitOfWork(uow.session, Actor.system(uow.actor.tenant_id, AUTO_ACCEPT_ACTOR))
-        try:
-            with uow.session.begin_nested():
-                approve(accepter, task.id, [])
-        except ValidationError:
-            pass  # an alert needs a person: the case waits for review (j690)
-    return case.id
+    task = review_task(uow, case.id)
+    if not automatic or task is None:
+        return case.id, []
+    accepter = UnitOfWork(uow.session, Actor.system(uow.actor.tenant_id, AUTO_ACCEPT_ACTOR))
+    try:
+        with uow.session.begin_nested():
+            approve(accepter, task.id, [])
+    except ValidationError as stopped:
+        return case.id, [f"{atena_number}: {problem.reason}" for problem in stopped.problems]
+    return case.id, []
 
 
 def _residents(uow: UnitOfWork, payload: Mapping[str, Any]) -> list[Resident]:
@@ -85,12 +92,15 @@ def accept_move_in_notice(uow: UnitOfWork, row: RelayInbox) -> None:
     automatic = auto_apply(uow)
     case_ids: list[int] = []
     errors: list[str] = []
+    reasons: list[str] = []
     for resident in residents:
         try:
             with uow.session.begin_nested():
-                case_ids.append(_open_receipt(uow, row, resident.atena_number, automatic))
+                case_id, alerts = open_receipt(uow, row, resident.atena_number, automatic)
+            case_ids.append(case_id)
+            reasons += alerts
         except DomainError as error:
             errors.append(f"{resident.atena_number}: {error}")
     row.case_id = case_ids[0] if case_ids else None
-    row.status = "review" if errors else ("applied" if automatic else "received")
-    row.payload = {**row.payload, "case_ids": case_ids, "errors": errors}
+    row.status = "review" if errors or reasons else ("applied" if automatic else "received")
+    row.payload = {**row.payload, "case_ids": case_ids, "errors": errors, "review_reasons": reasons}

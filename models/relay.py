@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped
 
-RELAY_STATUSES = ("received", "used", "applied", "review")
+RELAY_STATUSES = ("received", "used", "applied", "review", "refused")
 
 
 class RelayInbox(TenantScoped, Base):

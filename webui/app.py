@@ -26,6 +26,8 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.flows.views", "bp"),
     ("webui.certificates.views", "bp"),
     ("webui.outbox.views", "bp"),
+    ("webui.inbound.views", "bp"),
+    ("webui.destinations.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),
     ("webui.extraction.views", "bp"),

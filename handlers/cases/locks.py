@@ -23,6 +23,7 @@ SUBJECT_NAMES = {
     "resident": "住民（宛名番号{0}）",
     "household": "世帯（世帯番号{0}）",
     "resident_code": "住民（住民票コード{0}）",
+    "relay_inbox": "転出証明書情報（受信番号{0}）",
 }
 
 

@@ -34,6 +34,7 @@ from handlers.changes.move_in_checks import (
     read_request,
 )
 from handlers.errors import Problem
+from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
 from handlers.residents.resident_code_pool import pool_problems, take_resident_codes
 from handlers.residents.validation import validate_resident_input
@@ -104,10 +105,13 @@ class MoveIn:
             problems += errors
             alerts += low
         alerts += late_alert(request)
+        problems += certificate_problems(uow, intake)  # a 転出証明書情報 serves one 特例転入 only
         subjects = destination.subjects + [
             f"resident:{m['re_move_in_of']}" for m in members if m.get("re_move_in_of")
         ]
         subjects += [f"resident_code:{m['resident_code']}" for m in members if m.get("resident_code")]
+        if certificate_id(intake) not in (None, ""):
+            subjects.append(f"relay_inbox:{certificate_id(intake)}")
         proposal = {
             "kind": intake.get("kind"),
             "reason_code": KINDS.get(str(intake.get("kind")), "domestic_move_in"),
@@ -149,6 +153,7 @@ class MoveIn:
                 else:
                     [one] = hh.add_members_to_household(uow, number, [values], **dates)
                     atena_numbers.append(one.atena_number)
+        mark_certificate_used(uow, proposal, atena_numbers)
         return RegistrationResult(
             atena_numbers=atena_numbers,
             household_numbers=[number],

@@ -37,7 +37,7 @@ def send_http_json(delivery: Delivery) -> None:
         config.url,
         config.secret or "",
         delivery.body,
-        key=delivery.message.idempotency_key,
-        seq=delivery.message.seq,
+        key=delivery.key,
+        seq=delivery.seq,
         sender=delivery.sender_code,
     )

@@ -26,8 +26,8 @@ def send_relay(delivery: Delivery) -> None:
             config.url.rstrip("/") + RELAY_PATH,
             config.secret or "",
             delivery.body,
-            key=delivery.message.idempotency_key,
-            seq=delivery.message.seq,
+            key=delivery.key,
+            seq=delivery.seq,
             sender=delivery.sender_code,
         )
         return

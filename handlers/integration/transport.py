@@ -25,3 +25,12 @@ class Delivery:
     @property
     def sender_code(self) -> str:
         return str(self.body["sender"]["code"])
+
+    @property
+    def key(self) -> str:
+        """The request's idempotency key: the message's, or a batch's own key (handlers.outbox_batch)."""
+        return str(self.body["idempotency_key"])
+
+    @property
+    def seq(self) -> int:
+        return int(self.body["seq"])

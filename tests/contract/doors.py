@@ -216,6 +216,23 @@ ROUTES: dict[str, Door] = {
     # --- outbox --------------------------------------------------------------------------------------------
     "outbox.index": web("GET", "/outbox", LIST),
     "outbox.resend_message": web("POST", "/outbox/{message_id}/resend", OBJECT),
+    # --- inbound notices: the CS relay inbox, 転出証明書情報, 戸籍の通知 (j680-j710, j770) ----------------------
+    "inbound.relay": web("GET", "/inbound/relay", LIST, note="the caller's municipality's relay inbox"),
+    "inbound.decide_relay": web(
+        "POST", "/inbound/relay/{relay_inbox_id}/decision", OBJECT, form={"decision": "refuse", "reason": "確認"}
+    ),
+    "inbound.certificates": web(
+        "GET", "/inbound/move-out-certificates", LIST, query={"name": "勅使"},
+        note="転出証明書情報 received by the caller's municipality only",
+    ),
+    "inbound.koseki": web("GET", "/inbound/koseki", LIST),
+    "inbound.koseki_notice": web("GET", "/inbound/koseki/{koseki_notice_id}", OBJECT),
+    "inbound.apply_koseki": web("POST", "/inbound/koseki/{koseki_notice_id}/apply", OBJECT),
+    "inbound.refuse_koseki": web("POST", "/inbound/koseki/{koseki_notice_id}/refuse", OBJECT, form={"reason": "確認"}),
+    # --- destination settings (administrators) -------------------------------------------------------------
+    "destinations.index": web("GET", "/settings/destinations", LIST),
+    "destinations.create": web("GET", "/settings/destinations/new", LIST),
+    "destinations.edit": web("GET", "/settings/destinations/{destination_id}", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),

@@ -181,10 +181,31 @@ def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
             result=secret, result_name="run.csv", started_by="supervisor@141003",
         ),
     }  # fmt: skip
+    rows.update(_inbound_rows(world, tenant_id))
     for key, row in rows.items():
         session.add(row)
         session.flush()
         world.ids[key] = row.id
+
+
+def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
+    """A relay message, a 戸籍 notice and a (disabled) destination of city A, carrying city A's strings."""
+    now = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
+    return {
+        "relay_inbox_id": models.RelayInbox(
+            tenant_id=tenant_id, received_at=now, sender_code="202177", kind="move_out_certificate_info",
+            idempotency_key="202177:W-1:1", resident_code="12345678901", name="勅使河原 仁", status="review",
+            payload={"name": "勅使河原 仁", "address": "神奈川県横浜市中区本町勅使5番", "birth_date": "1980-04-01"},
+        ),
+        "koseki_notice_id": models.KosekiNoticeInbox(
+            tenant_id=tenant_id, received_at=now, notice_date=dt.date(2024, 4, 1), atena_number=world.atena["stranger"],
+            payload={"hittosha": "勅使河原 仁"}, status="pending",
+        ),
+        "destination_id": models.IntegrationDestination(
+            tenant_id=tenant_id, name="subscriber:teshigawara", kind="http_json", url="https://example.invalid/n",
+            secret="勅使河原の鍵", subscription="near_realtime_delta", enabled=False,
+        ),
+    }  # fmt: skip
 
 
 def certificate_request(atena_number: str, **overrides: Any) -> dict[str, Any]:

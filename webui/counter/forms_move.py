@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, Form, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields import FieldList
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -150,6 +150,7 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
     )
     unnotified_address = StringField("未届の住所（未届転入のみ）", validators=[Optional(), Length(max=200)])
     note = StringField("備考", validators=[Optional(), Length(max=400)])
+    relay_inbox_id = HiddenField()  # the 転出証明書情報 a 特例転入 was prefilled from (used once, at 本登録)
     members = FieldList(FormField(MemberForm), label="転入者", min_entries=1, max_entries=12)
     add_member = SubmitField("転入者を1人追加")
     remove_member = SubmitField("最後の転入者を削除")
@@ -182,8 +183,14 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
         )  # fmt: skip
         if former:
             intake["former_address"] = former
-        if self.planned_move_out_date.data:
-            intake["move_out_certificate"] = {"planned_move_out_date": self.planned_move_out_date.data}
+        certificate = blank_to_none(
+            {
+                "planned_move_out_date": self.planned_move_out_date.data,
+                "relay_inbox_id": self.relay_inbox_id.data,
+            }
+        )
+        if certificate:
+            intake["move_out_certificate"] = certificate
         if self.kind.data == "unnotified":
             intake["unnotified_address"] = self.unnotified_address.data
         return intake
@@ -201,6 +208,7 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
             "former_postal_code": former.get("postal_code"),
             "former_municipality_code": former.get("municipality_code"),
             "planned_move_out_date": (intake.get("move_out_certificate") or {}).get("planned_move_out_date"),
+            "relay_inbox_id": str((intake.get("move_out_certificate") or {}).get("relay_inbox_id") or ""),
             "unnotified_address": intake.get("unnotified_address"),
         }.items():  # fmt: skip
             getattr(self, name).data = value or ("" if name != "join_existing" else False)

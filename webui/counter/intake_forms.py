@@ -44,12 +44,13 @@ MOVE_IN_SECTIONS: Sections = (
     ("届出の内容", ("kind", "change_date", "notified_date")),
     ("転入先の住所・世帯", ("postal_code", "address", "address_katagaki", "join_existing", "household_number")),
     ("転入前の住所", ("former_postal_code", "former_address", "former_municipality_code",
-                  "planned_move_out_date", "unnotified_address")),
+                  "planned_move_out_date", "unnotified_address", "relay_inbox_id")),
     ("転入者", ("members", "add_member", "remove_member")),
     ("その他", ("note",)),
 )  # fmt: skip
 MOVE_IN_ALIASES = (
     ("household", "address"),
+    ("move_out_certificate", "planned_move_out_date"),
     ("former_address", "former_address"),
     ("members", "members-0-family_name"),
 )

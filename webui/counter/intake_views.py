@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 from handlers import cases
 from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
-from handlers.errors import Problem, ValidationError
+from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.relay_certificates import certificate_for_intake
 from webui.counter import bp
 from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
@@ -88,6 +89,8 @@ def _render(
 def new_case(code: str) -> Response | tuple[str, int]:
     spec = _spec(code)
     form = spec.form()
+    if request.method == "GET" and code == "move_in" and request.args.get("certificate"):
+        return _prefilled_from_certificate(form, request.args["certificate"])
     if request.method == "GET" or _membership_button(form) or _relations_button(form):
         return _render(code, form, [], status=200)
     if not form.validate():
@@ -100,6 +103,18 @@ def new_case(code: str) -> Response | tuple[str, int]:
         return _render(code, form, err.problems)
     flash(f"受付番号 {number} で仮登録しました。審査者の決裁を待っています。", "success")
     return redirect(url_for("counter.case", case_id=case_id))
+
+
+def _prefilled_from_certificate(form: FlaskForm, inbox_id: str) -> Response | tuple[str, int]:
+    """特例転入: the intake filled from a 転出証明書情報 received through the relay (refused once used)."""
+    try:
+        with web_uow() as uow:
+            intake = certificate_for_intake(uow, inbox_id)
+    except (ConflictError, NotFoundError) as err:
+        flash(str(err), "error")
+        return redirect(url_for("inbound.certificates"))
+    _fill(form, intake)
+    return _render("move_in", form, [], status=200, certificate=intake["move_out_certificate"])
 
 
 def _fill(form: FlaskForm, intake: dict[str, Any]) -> None:

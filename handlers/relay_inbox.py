@@ -1,0 +1,231 @@
+"""The CS relay inbox of a municipality (j680–j710): the messages other municipalities sent it through the relay
+(転入通知, 転出証明書情報 …) with their status and the action each needs, and the decision on a row the
+automatic acceptance left for a person (status ``review``): accept or refuse with a reason.
+
+Lists follow the one rule for lists of persons (``persons_withheld_from_lists``): a row about a person this
+municipality protects (支援措置) or a member of their household shows neither name nor address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from handlers.audit import record_access
+from handlers.cases import approve, cancel
+from handlers.cases.pending import pending_change_of
+from handlers.context import Actor
+from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.permissions import require
+from handlers.relay_certificates import used_note
+from handlers.relay_move_in_notice import open_receipt, review_task
+from handlers.residents.lookup import find_resident
+from handlers.suppression import persons_withheld_from_lists
+from handlers.uow import UnitOfWork
+from models.relay import RelayInbox
+from models.resident import Resident
+
+KIND_LABELS = {"move_in_notice": "転入通知", "move_out_certificate_info": "転出証明書情報"}
+STATUS_LABELS = {
+    "received": "受信済",
+    "review": "要確認",
+    "applied": "反映済",
+    "used": "使用済",
+    "refused": "受理せず",
+}
+NOT_FOUND = "指定された受信通知は見つかりません。"
+RELAY_ACTOR = "relay"
+# The alerts the 異動入力 decision adds at approval (handlers.rules.disclosure): accepting a row whose reasons
+# the supervisor has read acknowledges them with the change type's own alerts.
+CHANGE_INPUT_ALERTS = ("protected_subject", "suppression_alert")
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    received_at: dt.datetime
+    sender: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    resident_code: str | None
+    name: str | None  # None when withheld
+    withheld: bool
+    action: str  # what to do next, in Japanese
+    reasons: list[str]
+    case_id: int | None
+    decidable: bool  # status review: accept / refuse here
+
+
+def _atena_by_code(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = uow.session.execute(
+        select(Resident.resident_code, Resident.atena_number).where(Resident.resident_code.in_(sorted(codes)))
+    ).all()
+    return {str(code): str(atena) for code, atena in rows}
+
+
+def _codes(row: RelayInbox) -> list[str]:
+    payload = row.payload or {}
+    codes = payload.get("resident_codes") or [payload.get("resident_code") or row.resident_code]
+    return [str(c) for c in codes if c]
+
+
+def reasons_of(row: RelayInbox) -> list[str]:
+    payload = row.payload or {}
+    found = [str(r) for r in payload.get("review_reasons") or []] + [
+        str(e) for e in payload.get("errors") or []
+    ]
+    if payload.get("error"):
+        found.append(str(payload["error"]))
+    decision = payload.get("decision") or {}
+    if decision.get("reason"):
+        found.append(f"判断理由：{decision['reason']}")
+    return found
+
+
+def action_for(row: RelayInbox) -> str:
+    if row.status == "review":
+        return "内容を確認し、受理するかどうかを決めてください"
+    if row.status == "refused":
+        return "対応不要（受理せず）"
+    if row.status == "used":
+        return used_note(row)
+    if row.kind == "move_out_certificate_info":
+        return "特例転入の受付で使用できます（転出証明書情報の照会から）"
+    if row.kind == "move_in_notice" and row.status == "received":
+        return "転入通知の受理の案件を決裁してください"
+    return "対応不要（反映済）" if row.status == "applied" else "対応不要"
+
+
+def relay_inbox(uow: UnitOfWork, status: str | None = None) -> list[InboxRow]:
+    """The inbox, newest first (optionally one status), each row with its action."""
+    require(uow.actor, "resident.change")
+    query = select(RelayInbox)
+    if status:
+        query = query.where(RelayInbox.status == status)
+    rows = list(uow.session.scalars(query.order_by(RelayInbox.received_at.desc(), RelayInbox.id.desc())))
+    atena = _atena_by_code(uow, {c for r in rows for c in _codes(r)})
+    withheld = persons_withheld_from_lists(uow, "inquiry")
+    shown: list[InboxRow] = []
+    targets: set[str] = set()
+    for row in rows:
+        persons = [atena[c] for c in _codes(row) if c in atena]
+        hidden = any(withheld.withholds(p) for p in persons)
+        targets |= set(persons)
+        shown.append(_inbox_row(row, hidden))
+    record_access(
+        uow, "relay_inbox_listed", "view", sorted(targets), detail={"count": len(rows), "status": status}
+    )
+    return shown
+
+
+def _inbox_row(row: RelayInbox, hidden: bool) -> InboxRow:
+    payload = row.payload or {}
+    return InboxRow(
+        id=row.id, received_at=row.received_at,
+        sender=f"{payload.get('sender_name') or ''}（{row.sender_code}）",
+        kind=row.kind, kind_label=KIND_LABELS.get(row.kind, row.kind), status=row.status,
+        status_label=STATUS_LABELS.get(row.status, row.status), resident_code=None if hidden else row.resident_code,
+        name=None if hidden else row.name, withheld=hidden, action=action_for(row),
+        reasons=[] if hidden else reasons_of(row), case_id=row.case_id, decidable=row.status == "review",
+    )  # fmt: skip
+
+
+def _row(uow: UnitOfWork, inbox_id: int) -> RelayInbox:
+    row = uow.session.get(RelayInbox, int(inbox_id))
+    if row is None or row.tenant_id != uow.actor.tenant_id:
+        raise NotFoundError(NOT_FOUND)
+    return row
+
+
+def _reason_required() -> ValidationError:
+    return ValidationError(
+        [Problem("reason", "理由", "入力されていません", "受理しない理由を入力してください", "required")]
+    )
+
+
+def _open_case_ids(uow: UnitOfWork, row: RelayInbox) -> list[int]:
+    ids = [int(i) for i in (row.payload or {}).get("case_ids") or []]
+    return [i for i in ids if review_task(uow, i) is not None]
+
+
+def _approve_waiting(uow: UnitOfWork, case_ids: list[int]) -> None:
+    for case_id in case_ids:
+        pending = pending_change_of(uow, case_id)
+        codes = [str(a.get("code")) for a in (pending.alerts if pending else None) or []]
+        task = review_task(uow, case_id)
+        if task is not None:
+            approve(uow, task.id, [*codes, *CHANGE_INPUT_ALERTS])
+
+
+def _accept(uow: UnitOfWork, row: RelayInbox, atena_number: str | None) -> None:
+    """Approve the waiting receipt cases, the alerts acknowledged by this decision.  For a notice that matched
+    nobody, the relay opens the receipt case for the person the supervisor names, who then approves it."""
+    case_ids = _open_case_ids(uow, row)
+    if not case_ids:
+        if not atena_number or not atena_number.strip():
+            raise ValidationError(
+                [
+                    Problem(
+                        "atena_number",
+                        "対象者の宛名番号",
+                        "入力されていません",
+                        "転入通知の対象者の宛名番号を入力してください",
+                        "required",
+                    )
+                ]  # fmt: skip
+            )
+        resident = find_resident(uow.session, atena_number.strip())
+        relay = UnitOfWork(uow.session, Actor.system(uow.actor.tenant_id, RELAY_ACTOR))
+        case_id, _ = open_receipt(relay, row, resident.atena_number, automatic=False)
+        row.case_id, case_ids = case_id, [case_id]
+        row.payload = {**(row.payload or {}), "case_ids": case_ids}
+    _approve_waiting(uow, case_ids)
+
+
+def decide(
+    uow: UnitOfWork, inbox_id: int, decision: str, reason: str = "", atena_number: str | None = None
+) -> RelayInbox:
+    """A supervisor's decision on a ``review`` row: ``accept`` or ``refuse`` (with a reason)."""
+    require(uow.actor, "resident.approve")
+    row = _row(uow, inbox_id)
+    if row.status != "review":
+        raise ConflictError("確認待ち（要確認）の受信通知だけを受理するかどうかを決められます。")
+    reason = (reason or "").strip()
+    if decision == "refuse":
+        if not reason:
+            raise _reason_required()
+        for case_id in _open_case_ids(uow, row):
+            cancel(uow, case_id, f"転入通知を受理せず：{reason}")
+        row.status = "refused"
+    elif decision == "accept":
+        _accept(uow, row, atena_number)
+        row.status = "applied"
+    else:
+        raise ValidationError(
+            [
+                Problem(
+                    "decision",
+                    "判断",
+                    "選択されていません",
+                    "受理するかしないかを選択してください",
+                    "required",
+                )
+            ]
+        )
+    row.payload = {
+        **(row.payload or {}),
+        "decision": {"decision": decision, "reason": reason, "by": uow.actor.login_id,
+                     "at": dt.datetime.now(dt.UTC).isoformat()},
+    }  # fmt: skip
+    atena = _atena_by_code(uow, set(_codes(row)))
+    record_access(
+        uow, f"relay_message_{'accepted' if decision == 'accept' else 'refused'}", "change",
+        sorted(atena.values()), detail={"inbox_id": row.id, "kind": row.kind, "reason": reason},
+    )  # fmt: skip
+    return row
