@@ -74,6 +74,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "change_registered": "異動の本登録",
     "approval_refused_same_user": "決裁拒否（入力者本人）",
     "case_viewed": "案件照会",
+    "case_migration_reverted": "案件の移行の取消",
     "resident_readmitted": "再転入の記載",
     "electoral_registered": "選挙人名簿登録通知",
     "validation_failed": "入力エラー",

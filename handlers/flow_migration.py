@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, DomainError, NotFoundError
@@ -148,8 +149,23 @@ def run_migration_job(db: Database, actor: Actor, job_id: int) -> None:
         job.finished_at = dt.datetime.now(dt.UTC)
 
 
+def _migrated_cases(uow: UnitOfWork, job_id: int) -> list[dict[str, object]]:
+    """Each case the job moved, with whether its move was reverted (and by whom)."""
+    rows = uow.session.execute(
+        select(CaseMigration, Case.case_number)
+        .join(Case, Case.id == CaseMigration.case_id)
+        .where(CaseMigration.job_id == job_id)
+        .order_by(CaseMigration.id)
+    ).all()
+    return [
+        {"case_id": m.case_id, "case_number": number, "reverted": m.reverted_at is not None,
+         "reverted_by": m.reverted_by}
+        for m, number in rows
+    ]  # fmt: skip
+
+
 def migration_progress(uow: UnitOfWork, job_id: int) -> dict[str, object]:
-    """What the progress bar polls."""
+    """What the progress bar polls, with the cases moved so far (each revertible on the job page)."""
     require(uow.actor, PERMISSION)
     job = _job(uow, job_id)
     return {
@@ -161,6 +177,7 @@ def migration_progress(uow: UnitOfWork, job_id: int) -> dict[str, object]:
         "status": job.status,
         "errors": job.errors,
         "percent": int(100 * (job.done + job.failed) / job.total) if job.total else 100,
+        "cases": _migrated_cases(uow, job_id),
     }
 
 
@@ -174,6 +191,30 @@ def job_migrations(uow: UnitOfWork, job_id: int) -> list[CaseMigration]:
 
 
 def revert_migration(uow: UnitOfWork, case_id: int) -> CaseMigration:
-    """Put one migrated case back on its previous version and state."""
+    """Put one migrated case back on its previous version and state, in the access log."""
     require(uow.actor, PERMISSION)
-    return revert_case_migration(uow, case_id)
+    migration = revert_case_migration(uow, case_id)
+    case = uow.session.get(Case, case_id)
+    assert case is not None
+    versions = {
+        d.id: d.version
+        for d in uow.session.scalars(
+            select(ProcessDefinition).where(
+                ProcessDefinition.id.in_((migration.from_definition_id, migration.to_definition_id))
+            )
+        )
+    }
+    record_access(
+        uow,
+        "case_migration_reverted",
+        "change",
+        [str(a) for a in case.subject_atena_numbers or []],
+        detail={
+            "case_number": case.case_number,
+            "process_id": case.process_id,
+            "job_id": migration.job_id,
+            "from_version": versions.get(migration.to_definition_id),
+            "to_version": versions.get(migration.from_definition_id),
+        },
+    )
+    return migration

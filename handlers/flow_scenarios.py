@@ -1,46 +1,58 @@
 """Flow tests by analysts (業務フローのテストシナリオ): intake data, decisions at each task, and the expected path.
 
-A scenario runs for real: the change is opened, reviewed and registered through the case doors and the real
-operators, against the current register, inside a SAVEPOINT that is rolled back afterwards, so it proves the
-flow end to end without changing anything.  Standard flows carry their scenarios in
-``workflows/scenarios/<process_id>.json``; a municipality adds its own (``FlowScenario``).
+A scenario runs for real: the case is opened and worked through the real doors and operators
+(``handlers.flow_scenario_drivers``: change cases, 証明書交付請求, 支援措置申出), against the current register,
+inside a SAVEPOINT that is rolled back afterwards, so it proves the flow end to end without changing anything.
+Standard flows carry their scenarios in ``workflows/scenarios/<process_id>.json``; a municipality adds its
+own (``FlowScenario``).
 
 A scenario::
 
-    {"name": "承認", "change_type": "move_in", "intake": {...},
+    {"name": "承認", "change_type": "move_in", "given": {...}, "intake": {...},
      "steps": [{"task": "review_move_in", "data": {"approved": true}, "acknowledge": []},
+               {"task": "review_move_in", "data": {"approved": true}, "expect_refusal": "alert_not_acknowledged"},
                {"task": "issue_documents", "data": {}}],
      "expected_path": ["intake_move_in", "record_provisional", ...], "expected_status": "completed"}
 
-Strings ``"{today}"`` and ``"{today-5}"`` in the intake are replaced with ISO dates.
+``given`` (households, resident-code pool, settings, earlier cases) and the placeholders (``{today-5}``,
+``{resident:0.1}``, ``{my_number}``…) are described in ``handlers.flow_scenario_setup``.  A step with
+``expect_refusal`` must be refused with that problem code (or field, or part of the message), in its own
+SAVEPOINT, and the scenario goes on from where it was.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from handlers import cases
-from handlers.context import Actor
 from handlers.errors import DomainError, Problem, ValidationError
+from handlers.flow_scenario_drivers import (
+    ScenarioFailure,
+    driver_for,
+    open_task,
+    process_of,
+    work_task,
+)
+from handlers.flow_scenario_setup import Placeholders, arrange, scenario_actor
 from handlers.flows import PERMISSION, standard_xml
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
-from models.case import Case, CaseTask
+from models.case import Case
 from models.flow import FlowScenario
-from workflows.engine import runner
 from workflows.engine.loader import WORKFLOWS_DIR, deploy_definition
 from workflows.engine.trace import completed_path
 
 SCENARIO_DIR = Path(WORKFLOWS_DIR) / "scenarios"
-TODAY_TOKEN = re.compile(r"^\{today(?:([+-])(\d+))?\}$")
 MAX_STEPS = 30
+MAX_GIVEN_CASES = 5
+
+__all__ = ["ScenarioFailure", "ScenarioResult", "run_scenario", "run_scenarios", "save_scenario"]
 
 
 @dataclass
@@ -64,62 +76,66 @@ def scenarios_for(uow: UnitOfWork, process_id: str) -> list[dict[str, Any]]:
     return standard_scenarios(process_id) + [dict(row.scenario, name=row.name) for row in own]
 
 
-def _dated(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _dated(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dated(v) for v in value]
-    match = TODAY_TOKEN.match(value) if isinstance(value, str) else None
-    if match is None:
-        return value
-    days = int(match.group(2) or 0) * (-1 if match.group(1) == "-" else 1)
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+def _refusal_matches(err: DomainError, wanted: str) -> bool:
+    if isinstance(err, ValidationError):
+        return any(wanted in (p.code, p.field) for p in err.problems)
+    return wanted in str(err)
 
 
-def _as(uow: UnitOfWork, role: str) -> UnitOfWork:
-    """The same transaction, acting as a distinct scenario user of ``role`` (the four-eyes rule holds)."""
-    actor = Actor(tenant_id=uow.actor.tenant_id, login_id=f"scenario-{role}", roles=frozenset({role}))
-    return UnitOfWork(uow.session, actor)
+def _expect_refusal(uow: UnitOfWork, wanted: str, work: Callable[[], None]) -> None:
+    """Run ``work`` in its own SAVEPOINT: it must be refused with ``wanted`` (a problem code, field or part of
+    the message) and leaves nothing behind."""
+    savepoint = uow.session.begin_nested()
+    try:
+        work()
+    except DomainError as err:
+        if not _refusal_matches(err, wanted):
+            raise ScenarioFailure(f"期待と違う理由で拒否されました（期待：{wanted}、実際：{err}）") from err
+        return
+    finally:
+        savepoint.rollback()
+    raise ScenarioFailure(f"拒否（{wanted}）を期待しましたが、処理が進みました")
 
 
-def _open_task(uow: UnitOfWork, case_id: int, bpmn_id: str) -> CaseTask:
-    rows = uow.session.scalars(
-        select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.state.in_(("ready", "claimed")))
-    ).all()
-    for row in rows:
-        if row.bpmn_id == bpmn_id:
-            return row
-    open_ids = ", ".join(sorted(r.bpmn_id for r in rows)) or "なし"
-    raise ScenarioFailure(f"タスク {bpmn_id} が開いていません（開いているタスク：{open_ids}）")
-
-
-class ScenarioFailure(Exception):
-    """The flow did not do what the scenario expects."""
-
-
-def _work(uow: UnitOfWork, case_id: int, step: dict[str, Any], intake: dict[str, Any]) -> None:
-    row = _open_task(uow, case_id, str(step.get("task")))
-    data = _dated(dict(step.get("data") or {}))
-    if row.bpmn_id.startswith(cases.doors.REVIEW_PREFIX):
-        reviewer = _as(uow, "supervisor")
-        if data.get("approved", True):
-            cases.approve(reviewer, row.id, list(step.get("acknowledge") or []))
+def _drive(uow: UnitOfWork, scenario: Mapping[str, Any], refs: Placeholders) -> int:
+    """Open the scenario's case and work each of its steps; the case's id."""
+    code = str(scenario.get("change_type") or "")
+    driver = driver_for(code)
+    intake = refs.resolve(dict(scenario.get("intake") or {}))
+    case = driver.open(scenario_actor(uow, driver.opener_role), intake)
+    for raw in list(scenario.get("steps") or [])[:MAX_STEPS]:
+        step = refs.resolve(dict(raw))
+        row = open_task(uow, case.id, str(step.get("task")))
+        wanted = step.get("expect_refusal")
+        if wanted:
+            _expect_refusal(uow, str(wanted), partial(work_task, uow, driver, row, step, intake))
         else:
-            cases.reject(reviewer, row.id, str(data.get("reason") or "差戻し"))
-    elif row.bpmn_id.startswith(cases.doors.INTAKE_PREFIX):
-        cases.resubmit_intake(_as(uow, "clerk"), row.id, data.get("intake") or intake)
-    else:
-        worker = _as(uow, row.role or "clerk")
-        runner.claim_task(worker, row.id)
-        runner.complete_task(worker, row.id, data)
-
-
-def _drive(uow: UnitOfWork, scenario: dict[str, Any]) -> int:
-    intake = _dated(dict(scenario.get("intake") or {}))
-    case = cases.open_case(_as(uow, "clerk"), str(scenario["change_type"]), intake)
-    for step in list(scenario.get("steps") or [])[:MAX_STEPS]:
-        _work(uow, case.id, step, intake)
+            work_task(uow, driver, row, step, intake)
     return case.id
+
+
+def _arrange(uow: UnitOfWork, given: Mapping[str, Any]) -> Placeholders:
+    refs = arrange(uow, given)
+    for earlier in list(given.get("cases") or [])[:MAX_GIVEN_CASES]:
+        case_id = _drive(uow, earlier, refs)
+        case = uow.session.get(Case, case_id)
+        if case is None or case.status != "completed":
+            raise ScenarioFailure(f"前提の案件（{earlier.get('change_type')}）が完了しませんでした")
+    return refs
+
+
+def _check(uow: UnitOfWork, process_id: str, scenario: Mapping[str, Any], result: ScenarioResult) -> None:
+    code = str(scenario.get("change_type") or "")
+    if process_of(code) != process_id:
+        raise ScenarioFailure(f"このシナリオ（{code}）は業務フロー {process_id} のものではありません")
+    refs = _arrange(uow, dict(scenario.get("given") or {}))
+    case_id = _drive(uow, scenario, refs)
+    result.path = completed_path(uow, case_id)
+    case = uow.session.get(Case, case_id)
+    status = case.status if case else "missing"
+    wanted = str(scenario.get("expected_status") or "completed")
+    result.passed = result.path == result.expected_path and status == wanted
+    result.message = "" if result.passed else f"経路または状態が違います（状態：{status}、期待：{wanted}）"
 
 
 def run_scenario(
@@ -140,15 +156,7 @@ def run_scenario(
                 author=uow.actor.login_id,
                 comment="scenario",
             )
-        case_id = _drive(uow, scenario)
-        result.path = completed_path(uow, case_id)
-        case = uow.session.get(Case, case_id)
-        status = case.status if case else "missing"
-        wanted = str(scenario.get("expected_status") or "completed")
-        result.passed = result.path == expected and status == wanted
-        result.message = (
-            "" if result.passed else f"経路または状態が違います（状態：{status}、期待：{wanted}）"
-        )
+        _check(uow, process_id, scenario, result)
     except (ScenarioFailure, DomainError) as err:
         result.message = str(err)
     finally:

@@ -97,6 +97,11 @@ def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
     run_migration_job(task_database(), actor, job_id)
 
 
+def queue_migration(db: Database, job_id: int, tenant_id: int, login_id: str) -> None:
+    """Queue a migration job; without a broker it runs at once against the caller's ``db``."""
+    _eagerly_against(db, migrate_running_cases, job_id, tenant_id, login_id)
+
+
 def _eagerly_against(db: Database, task: Any, *args: Any) -> None:
     """Queue ``task``; without a broker it runs at once in this process against ``db``."""
     if not celery_app.conf.task_always_eager:

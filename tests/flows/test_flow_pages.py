@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from handlers.context import Actor
+from handlers.flow_scenarios import standard_scenarios
 from models import User
-from tests.flows.conftest import RecordingOperators, standard
+from models.audit import AccessLog
+from models.case import Case, ProcessDefinition
+from tests.flows.conftest import RecordingOperators, Step, standard
+from tests.flows.test_flow_migration import V2, at_review
 from tests.web.conftest import login_as
 
 pytestmark = pytest.mark.req("j530")
@@ -81,3 +87,97 @@ def test_the_modeler_page_runs_the_flow_scenarios_and_shows_pass_or_fail(analyst
     page = analyst.post("/flows/move_in/scenarios").get_data(as_text=True)
     assert page.count("合格") == 2 and "不合格" not in page
     assert "intake_move_in → record_provisional → review_move_in" in page
+
+
+def _migrated_case(
+    step: Step, clerk_a: Actor, analyst: FlaskClient, operators: RecordingOperators
+) -> tuple[int, int]:
+    case = at_review(step, clerk_a)
+    assert analyst.post("/flows/move_in/deploy", json={"xml": V2, "comment": "説明を追加"}).status_code == 201
+    started = analyst.post("/flows/move_in/migration")
+    assert started.status_code == 302
+    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    return case.id, job_id
+
+
+def _definition_version(step: Step, actor: Actor, case_id: int) -> int:
+    return step(
+        actor,
+        lambda uow: uow.session.get(ProcessDefinition, uow.session.get(Case, case_id).definition_id).version,
+    )
+
+
+def test_the_job_page_reverts_one_migrated_case_with_its_button_and_logs_it(
+    analyst: FlaskClient,
+    step: Step,
+    clerk_a: Actor,
+    analyst_a: Actor,
+    operators: RecordingOperators,
+) -> None:
+    case_id, job_id = _migrated_case(step, clerk_a, analyst, operators)
+    assert _definition_version(step, clerk_a, case_id) == 2
+    page = analyst.get(f"/flows/migrations/{job_id}").get_data(as_text=True)
+    form = f'action="/flows/cases/{case_id}/revert-migration"'
+    assert form in page and "この案件の移行を取り消す" in page and 'name="csrf_token"' in page
+
+    reverted = analyst.post(f"/flows/cases/{case_id}/revert-migration")
+    assert reverted.status_code == 302 and reverted.headers["Location"].endswith(
+        f"/flows/migrations/{job_id}"
+    )
+    assert _definition_version(step, clerk_a, case_id) == 1
+    page = analyst.get(f"/flows/migrations/{job_id}", follow_redirects=True).get_data(as_text=True)
+    assert form not in page and f"取消済（{analyst_a.login_id}）" in page
+    logged = step(
+        analyst_a,
+        lambda uow: [
+            (r.login_id, r.action, r.detail)
+            for r in uow.session.scalars(
+                select(AccessLog).where(AccessLog.function == "case_migration_reverted")
+            )
+        ],
+    )
+    [(login, action, detail)] = logged
+    assert (login, action, detail["job_id"], detail["from_version"], detail["to_version"]) == (
+        analyst_a.login_id, "change", job_id, 2, 1,
+    )  # fmt: skip
+    again = analyst.post(f"/flows/cases/{case_id}/revert-migration")
+    assert again.status_code in (404, 409)  # nothing left to revert
+
+
+def test_revert_is_refused_to_a_clerk_and_to_another_municipalitys_analyst(
+    client: FlaskClient,
+    step: Step,
+    clerk_a: Actor,
+    users_a: dict[str, User],
+    users_b: dict[str, User],
+    operators: RecordingOperators,
+) -> None:
+    login_as(client, users_a["analyst"])
+    case_id, _job_id = _migrated_case(step, clerk_a, client, operators)
+    login_as(client, users_a["clerk"])
+    assert client.post(f"/flows/cases/{case_id}/revert-migration").status_code == 403
+    login_as(client, users_b["analyst"])
+    assert client.post(f"/flows/cases/{case_id}/revert-migration").status_code == 404
+    assert _definition_version(step, clerk_a, case_id) == 2  # still migrated
+    reverts = step(
+        clerk_a,
+        lambda uow: uow.session.scalars(
+            select(AccessLog).where(AccessLog.function == "case_migration_reverted")
+        ).all(),
+    )
+    assert reverts == []
+
+
+@pytest.mark.parametrize(
+    "process_id", ["move_in", "birth", "move_in_notice_receipt", "certificate_request", "support_measure"]
+)
+def test_the_run_scenarios_button_runs_every_scenario_of_each_kind_of_flow(
+    analyst: FlaskClient, process_id: str
+) -> None:
+    modeler = analyst.get(f"/flows/{process_id}").get_data(as_text=True)
+    assert f'action="/flows/{process_id}/scenarios"' in modeler
+    page = analyst.post(f"/flows/{process_id}/scenarios").get_data(as_text=True)
+    count = len(standard_scenarios(process_id))
+    assert count >= 2 and page.count("<td>合格</td>") == count and "不合格" not in page
+    first = standard_scenarios(process_id)[0]
+    assert " → ".join(first["expected_path"]) in page

@@ -3,11 +3,13 @@ the standard flows, fail on a broken flow, and leave nothing behind."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from handlers.context import Actor
-from handlers.flow_scenarios import SCENARIO_DIR, run_scenarios, standard_scenarios
+from handlers.flow_scenarios import SCENARIO_DIR, run_scenario, run_scenarios, standard_scenarios
 from handlers.flows import standard_process_ids
 from models.case import Case, ProcessDefinition
 from models.resident import Resident
@@ -16,17 +18,29 @@ from tests.flows.conftest import Step, standard
 pytestmark = pytest.mark.req("j530")
 
 SCENARIO_FLOWS = sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+SCENARIOS = [(pid, i) for pid in SCENARIO_FLOWS for i in range(len(standard_scenarios(pid)))]
 
 
-@pytest.mark.parametrize("process_id", SCENARIO_FLOWS)
+def test_every_standard_flow_carries_scenarios_and_one_for_each_rejection_branch() -> None:
+    assert sorted(standard_process_ids()) == SCENARIO_FLOWS
+    for process_id in SCENARIO_FLOWS:
+        xml = standard(process_id)
+        paths = [s["expected_path"] for s in standard_scenarios(process_id)]
+        assert paths, process_id
+        if 'name="差戻し"' in xml:  # the review can send the case back to its intake
+            assert any(p.count(f"intake_{process_id}") == 2 for p in paths), process_id
+        if 'id="end_refused"' in xml:  # a refusal branch ends the case
+            assert any("issue_certificate" not in p and "put_support_in_force" not in p for p in paths)
+
+
+@pytest.mark.parametrize(("process_id", "index"), SCENARIOS)
 def test_every_scenario_of_a_standard_flow_passes_and_leaves_the_register_untouched(
-    step: Step, analyst_a: Actor, process_id: str
+    step: Step, analyst_a: Actor, process_id: str, index: int
 ) -> None:
-    assert process_id in standard_process_ids()
-    results = step(analyst_a, run_scenarios, process_id)
-    assert len(results) == len(standard_scenarios(process_id)) >= 1
-    for result in results:
-        assert result.passed, f"{result.name}: {result.message} path={result.path}"
+    scenario = standard_scenarios(process_id)[index]
+    result = step(analyst_a, run_scenario, process_id, scenario)
+    assert result.passed, f"{result.name}: {result.message} path={result.path}"
+    assert result.path == scenario["expected_path"]
     assert step(analyst_a, lambda uow: uow.session.scalars(select(Case)).all()) == []
     assert step(analyst_a, lambda uow: uow.session.scalars(select(Resident)).all()) == []
     assert step(analyst_a, lambda uow: uow.session.scalars(select(ProcessDefinition)).all()) == []
@@ -57,3 +71,69 @@ def test_a_municipality_scenario_is_kept_and_run_with_the_standard_ones(step: St
     results = step(analyst_a, run_scenarios, "move_in")
     assert [(r.name, r.passed) for r in results][-1] == ("横浜市：承認", False)
     assert all(r.passed for r in results[:-1])
+
+
+def _scenario(process_id: str, name_part: str) -> dict[str, Any]:
+    return next(s for s in standard_scenarios(process_id) if name_part in s["name"])
+
+
+@pytest.mark.req("j1000")
+def test_certificate_scenarios_fail_when_the_disclosure_condition_is_inverted(
+    step: Step, analyst_a: Actor
+) -> None:
+    broken = standard("certificate_request").replace(
+        'disclosure["allowed"] == True', 'disclosure["allowed"] == False'
+    )
+    assert broken != standard("certificate_request")
+    allowed = step(
+        analyst_a, run_scenario, "certificate_request", _scenario("certificate_request", "交付可"), broken
+    )
+    assert not allowed.passed and "タスク issue_certificate が開いていません" in allowed.message
+    refused = step(
+        analyst_a, run_scenario, "certificate_request", _scenario("certificate_request", "交付不可"), broken
+    )
+    assert not refused.passed and refused.path == ["check_disclosure"]
+    assert "状態：waiting" in refused.message or "状態：running" in refused.message
+
+
+@pytest.mark.req("j440")
+def test_a_support_measure_scenario_fails_when_the_officers_confirmation_is_removed(
+    step: Step, analyst_a: Actor
+) -> None:
+    broken = standard("support_measure").replace(
+        'sourceRef="record_support_request" targetRef="confirm_support_need"',
+        'sourceRef="record_support_request" targetRef="record_support_opinion"',
+    )
+    start = broken.index('<bpmn:userTask id="confirm_support_need"')
+    broken = broken[:start] + broken[broken.index("</bpmn:userTask>", start) + len("</bpmn:userTask>") :]
+    broken = broken.replace("<bpmn:flowNodeRef>confirm_support_need</bpmn:flowNodeRef>", "")
+    broken = broken.replace(
+        '<bpmn:sequenceFlow id="flow_to_record_opinion" sourceRef="confirm_support_need" '
+        'targetRef="record_support_opinion"/>',
+        "",
+    )
+    results = step(analyst_a, run_scenarios, "support_measure", broken)
+    assert len(results) == 2 and not any(r.passed for r in results)
+    # without the officer's confirmation the opinion is recorded blank: the real operator refuses at intake
+    assert all("意見を求めた機関" in r.message and r.path == [] for r in results)
+
+
+@pytest.mark.req("j870")
+def test_an_alert_scenario_fails_when_the_alert_no_longer_stops_the_approval(
+    step: Step, analyst_a: Actor
+) -> None:
+    scenario = dict(_scenario("birth", "警告"))
+    scenario["given"] = {**scenario["given"], "settings": {"resident_code_pool_alert": 0}}
+    result = step(analyst_a, run_scenario, "birth", scenario)
+    assert not result.passed and "拒否（alert_not_acknowledged）を期待しましたが" in result.message
+
+
+def test_a_scenario_of_another_flow_or_with_a_missing_given_person_fails_with_its_reason(
+    step: Step, analyst_a: Actor
+) -> None:
+    death = _scenario("death", "承認")
+    wrong_flow = step(analyst_a, run_scenario, "birth", death)
+    assert not wrong_flow.passed and "業務フロー birth のものではありません" in wrong_flow.message
+    no_household = {**death, "given": {}}
+    missing = step(analyst_a, run_scenario, "death", no_household)
+    assert not missing.passed and "前提の世帯 0 がありません" in missing.message

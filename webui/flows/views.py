@@ -23,17 +23,17 @@ from handlers.flows import (
     standard_xml,
 )
 from webui.security import current_actor, login_required, permission_required
-from webui.uow import web_uow
+from webui.uow import current_db, web_uow
 
 bp = Blueprint("flows", __name__, template_folder="templates", url_prefix="/flows")
 EDIT = "flows.edit"
 
 
 def _dispatch_migration(job_id: int) -> None:
-    from worker.tasks import migrate_running_cases
+    from worker.tasks import queue_migration
 
     actor = current_actor()
-    migrate_running_cases.delay(job_id, actor.tenant_id, actor.login_id)
+    queue_migration(current_db(), job_id, actor.tenant_id, actor.login_id)
 
 
 @bp.get("")

@@ -12,12 +12,15 @@
     box.dataset.status = p.status;
   }
 
+  var startedOpen = box.dataset.status === "queued" || box.dataset.status === "running";
+
   function poll() {
     fetch(box.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (p) {
         show(p);
         if (p.status === "queued" || p.status === "running") { window.setTimeout(poll, 1000); }
+        else if (startedOpen) { window.location.reload(); }  // the finished job lists its cases to revert
       });
   }
 
