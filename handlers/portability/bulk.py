@@ -23,12 +23,6 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _postgres_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
 class BulkSink:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -59,7 +53,7 @@ class BulkSink:
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(tuple(_postgres_value(v) for v in row))
+                    copy.write_row(row)  # JSON values arrive as their text (str)
             return
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         batch = [tuple(_sqlite_value(v) for v in row) for row in rows]

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import re
+from itertools import cycle
+from operator import mul
 
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 
@@ -58,7 +60,7 @@ def m11w27_check_digit(body: str) -> str:
     _require_digits(body, None, "M11W2-7 body")
     if not body:
         raise ValueError("M11W2-7 body must not be empty")
-    total = sum(int(d) * _M11_WEIGHTS[i % 6] for i, d in enumerate(reversed(body)))
+    total = sum(map(mul, map(int, body[::-1]), cycle(_M11_WEIGHTS)))
     remainder = total % 11
     return "0" if remainder <= 1 else str(11 - remainder)
 
