@@ -60,12 +60,6 @@ class BulkSink:
         if batch:
             self.conn.exec_driver_sql(sql, batch)
 
-    def copy_text(self, table: str, columns: tuple[str, ...], payload: bytes) -> None:
-        """PostgreSQL only: rows already in COPY text format."""
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(payload)
-
     def analyze(self, tables: list[str]) -> None:
         """Fresh planner statistics for the tables just filled (PostgreSQL), so the first queries after an
         import do not plan on empty-table estimates."""

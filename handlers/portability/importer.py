@@ -31,7 +31,6 @@ from handlers.audit_verify import verify_chain
 from handlers.errors import DomainError
 from handlers.permissions import require
 from handlers.portability.bulk import BulkSink
-from handlers.portability.copy_lines import copy_row, raw_plan
 from handlers.portability.export import SNAPSHOT_IDS
 from handlers.portability.layout import SPEC_BY_NAME, SPECS, FileSpec, file_name, login_source
 from handlers.portability.rowfiles import ReadRow, read_rows
@@ -57,7 +56,6 @@ CHUNK_ROWS = 20_000
 WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos", "removed_record_archive",
                  "support_measures", "support_measure_parties", "suppressions", "certificate_issuances",
                  "access_log")  # fmt: skip
-RAW_COPY_FILES = ("households", "residents", "resident_history")  # the large files: COPY from CSV fields
 SNAPSHOT_COLUMN = SPEC_BY_NAME["resident_history"].column_names.index("snapshot")
 SEQUENCE_TABLE = cast(Table, NumberSequence.__table__)
 RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, RemovedRecordArchive, SupportMeasure,
@@ -234,31 +232,15 @@ class _Writer:
             return len(chunk)
         new_ids = self.sink.ids(table, len(chunk))
         self.raw_snapshot = spec.name == "resident_history" and chunk[0].raw is not None
-        if self.sink.postgres and chunk[0].raw is not None and spec.name in RAW_COPY_FILES:
-            self.write_raw_chunk(spec, table, chunk, new_ids)
-            return len(chunk)
         rows = [self.to_db(spec, row, new_id) for row, new_id in zip(chunk, new_ids, strict=True)]
         columns = tuple(rows[0])
         self.sink.insert(table, columns, (tuple([r[c] for c in columns]) for r in rows))
         return len(rows)
 
-    def write_raw_chunk(self, spec: FileSpec, table: str, chunk: list[ReadRow], new_ids: list[int]) -> None:
-        """PostgreSQL, CSV: ids and links as for any row, the other columns from the CSV fields as read."""
-        rows = [
-            self.to_db(spec, row, new_id, with_plain=False)
-            for row, new_id in zip(chunk, new_ids, strict=True)
-        ]
-        first = tuple(rows[0])
-        plan = raw_plan(spec.name, tuple(n for n in _columns_of(spec)[0] if n not in first))
-        lines = [copy_row(plan, [row[c] for c in first], read.raw, read.values)  # type: ignore[arg-type]
-                 for row, read in zip(rows, chunk, strict=True)]  # fmt: skip
-        self.sink.copy_text(table, first + plan.names, "".join(lines).encode("utf-8"))
-
-    def to_db(self, spec: FileSpec, read: ReadRow, new_id: int, *, with_plain: bool = True) -> dict[str, Any]:
-        """The row's database columns (``with_plain=False``: only ids, user ids and links)."""
+    def to_db(self, spec: FileSpec, read: ReadRow, new_id: int) -> dict[str, Any]:
         values = read.values
         self.read = read
-        plain, logins, documents = _columns_of(spec) if with_plain else ((), _columns_of(spec)[1], ())
+        plain, logins, documents = _columns_of(spec)
         row: dict[str, Any] = {"id": new_id, "tenant_id": self.tenant_id}
         row.update({name: values[name] for name in plain})
         for name, source in logins:

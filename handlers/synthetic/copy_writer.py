@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from handlers.copy_text import IdBlocks, copy_payload, copy_payload_with_json, reserve_ids
+from handlers.synthetic.copy_text import IdBlocks, copy_payload, copy_payload_with_json, reserve_ids
 from handlers.synthetic.generator import SyntheticBatch
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,

@@ -1,6 +1,5 @@
-"""PostgreSQL ``COPY … FROM STDIN`` text format made in Python (the synthetic generator process, the tenant
-import), and database ids reserved in advance, so the loading process only hands finished bytes to the
-database.
+"""PostgreSQL ``COPY … FROM STDIN`` text format, made in the generator process, and database ids reserved
+before the generator starts, so the loading process only hands finished bytes to the database.
 
 Text format: one line per row, fields separated by a tab, ``\\N`` for null, and a backslash, tab, newline or
 carriage return inside a value written as ``\\\\``, ``\\t``, ``\\n``, ``\\r``.  Dates are ISO, booleans
