@@ -52,7 +52,7 @@ from models.support import SupportMeasure
 from models.suppression import Suppression
 from models.user import User
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000  # rows per COPY: bounds the pass's memory (a history row with its parsed snapshot ≈ 15 kB)
 WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos", "removed_record_archive",
                  "support_measures", "support_measure_parties", "suppressions", "certificate_issuances",
                  "access_log")  # fmt: skip
