@@ -96,7 +96,8 @@ class ReadRow:
 
 @dataclass
 class RecordCount:
-    """Data records read so far (as ``count_records`` counts them), -1 once the file proves unreadable."""
+    """Data records read so far (CSV records after the header, or JSON lines), -1 once the file proves
+    unreadable (bad UTF-8, broken CSV quoting, or an empty CSV file without a header)."""
 
     records: int = 0
 
@@ -171,24 +172,13 @@ def _read_jsonl(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[Read
 
 def read_rows(path: Path, spec: FileSpec, fmt: str, count: RecordCount | None = None) -> Iterator[ReadRow]:
     """Every data row of the file with its line number (the CSV header is line 1) and decoding errors;
-    ``count`` is kept equal to ``count_records`` of what has been read."""
+    ``count`` is kept equal to the number of data records read (see ``RecordCount``)."""
     count = count if count is not None else RecordCount()
     try:
         yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec, count)
     except (UnicodeDecodeError, csv.Error) as exc:
         count.records = -1
         yield ReadRow(0, {}, [FieldError(0, "", f"ファイルを読めません（{type(exc).__name__}）")])
-
-
-def count_records(path: Path, fmt: str) -> int:
-    """Data records (CSV records after the header, or JSON lines), or -1 when the file cannot be parsed."""
-    try:
-        with path.open("r", encoding="utf-8", newline="" if fmt == "csv" else "\n") as handle:
-            if fmt == "csv":
-                return sum(1 for _ in csv.reader(handle, strict=True)) - 1
-            return sum(1 for _ in handle)
-    except (UnicodeDecodeError, csv.Error):
-        return -1
 
 
 def sha256_of(path: Path) -> str:
