@@ -198,13 +198,16 @@ class _Writer:
         refuse the import if any row or count is wrong."""
         written = {}
         validator = self.validator
-        for spec in SPECS:
-            rows = validator.rows(self.source, spec)
-            if spec.name == "number_sequences":  # written last, past every number used
-                for _row in rows:
-                    pass
-                continue
-            written[spec.name] = self.write_file(spec, rows)
+        try:
+            for spec in SPECS:
+                rows = validator.rows(self.source, spec)
+                if spec.name == "number_sequences":  # written last, past every number used
+                    for _row in rows:
+                        pass
+                    continue
+                written[spec.name] = self.write_file(spec, rows)
+        finally:
+            self.sink.wait()  # the last COPY, before anything else (a rollback too) uses the connection
         counts = {name: written[name] for name in WRITTEN_FILES}
         problems = validator.finish()
         refuse_unless_counts_agree(self.manifest, validator.counts)
@@ -234,7 +237,7 @@ class _Writer:
         self.raw_snapshot = spec.name == "resident_history" and chunk[0].raw is not None
         rows = [self.to_db(spec, row, new_id) for row, new_id in zip(chunk, new_ids, strict=True)]
         columns = tuple(rows[0])
-        self.sink.insert(table, columns, (tuple([r[c] for c in columns]) for r in rows))
+        self.sink.insert_soon(table, columns, [tuple([r[c] for c in columns]) for r in rows])
         return len(rows)
 
     def to_db(self, spec: FileSpec, read: ReadRow, new_id: int) -> dict[str, Any]:

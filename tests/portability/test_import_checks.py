@@ -153,13 +153,13 @@ def test_a_bad_row_after_rows_already_written_rolls_the_whole_import_back(
     are in the database before the bad second resident is read; the refusal still leaves nothing."""
     monkeypatch.setattr("handlers.portability.importer.CHUNK_ROWS", 1)
     written: list[str] = []
-    insert = BulkSink.insert
+    insert_soon = BulkSink.insert_soon
 
     def remember(sink: BulkSink, table: str, columns: tuple[str, ...], rows: Any) -> None:
         written.append(table)
-        insert(sink, table, columns, rows)
+        insert_soon(sink, table, columns, rows)
 
-    monkeypatch.setattr(BulkSink, "insert", remember)
+    monkeypatch.setattr(BulkSink, "insert_soon", remember)
     directory = _copy_export(exported, "late")
     _rewrite_residents(directory, {(1, "birth_date"): "1980-13-01"})
     target = _target(exported, "late")
