@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Index, text
 
 import models
+from bench.cpu import BackendWatch, CpuSample, load_average
 from handlers.db import make_engine
 from handlers.synthetic import LoadReport, bulk_load
 from tests.pg_available import ensure_database
@@ -68,12 +69,19 @@ def load(engine: Engine, count: int, seed: int, batch: int) -> tuple[LoadReport,
     with engine.begin() as conn:
         for index in indexes:
             index.drop(conn)
+    watch = BackendWatch.on(engine)
+    print(f"load average before: {load_average()}")
+    before = CpuSample.take(watch)
     report = bulk_load(engine, tenant_id, count, seed, batch)
+    loaded = CpuSample.take(watch)
+    print(f"load average after:  {load_average()}")
+    print(f"CPU of the load: {loaded.since(before).per_row(count)}")
     started = time.perf_counter()
     with engine.begin() as conn:
         for index in indexes:
             index.create(conn)
         conn.execute(text("ANALYZE"))
+    print(f"CPU of indexes + ANALYZE: {CpuSample.take(watch).since(loaded).per_row(count)}")
     return report, time.perf_counter() - started
 
 

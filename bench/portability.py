@@ -6,7 +6,10 @@
 
 Each phase runs in a forked child so its peak RSS is its own: export from the source, import into an empty
 municipality of the same code in the target database, export again from the target and compare every file's
-sha256 with the first export (the access log up to the first export's last row).
+sha256 with the first export (the access log up to the first export's last row).  Each phase also prints its
+CPU-µs per resident: the phase process and its PostgreSQL backend (read from /proc: same machine only).
+
+    --skip-export   import the files of the previous run's first export again (iterating on the import)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 import models
+from bench.cpu import BackendWatch, CpuSample, load_average
 from bench.load_residents import DEFAULT_PG, fresh_schema
 from handlers.context import Actor
 from handlers.db import Database, make_engine
@@ -43,22 +47,29 @@ def _tenant(db: Database, code: str) -> models.Municipality:
 
 
 def _export(url: str, code: str, directory: Path, fmt: str, through: int | None) -> dict[str, Any]:
-    db = Database(make_engine(url))
+    engine = make_engine(url)
+    watch = BackendWatch.on(engine)
+    db = Database(engine)
     tenant = _tenant(db, code)
+    before = CpuSample.take(watch)
     with unit_of_work(db, Actor.system(tenant.id, "bench-export")) as uow:
         report = export_tenant(uow, directory, fmt, access_log_through=through)
-    return report.counts
+    return {"counts": report.counts, "cpu": CpuSample.take(watch).since(before)}
 
 
 def _import(url: str, directory: Path) -> dict[str, Any]:
-    db = Database(make_engine(url))
+    engine = make_engine(url)
+    watch = BackendWatch.on(engine)
+    db = Database(engine)
     code = json.loads((directory / "manifest.json").read_text())["municipality_code"]
     tenant = _tenant(db, code)
+    before = CpuSample.take(watch)
     report = import_tenant(lambda: unit_of_work(db, Actor.system(tenant.id, "bench-import")), directory)
     return {
         "counts": report.counts,
         "relinked": report.chain_relinked,
         "verified": report.chain_rows_verified,
+        "cpu": CpuSample.take(watch).since(before),
     }
 
 
@@ -92,7 +103,7 @@ def run_phase(label: str, work: Callable[..., Any], *args: Any) -> tuple[Any, fl
     process.start()
     result, seconds, rss = queue.get()
     process.join()
-    print(f"[{label}] {seconds:,.1f} s, peak RSS {rss:,.0f} MiB")
+    print(f"[{label}] {seconds:,.1f} s, peak RSS {rss:,.0f} MiB, load average {load_average()}")
     return result, seconds
 
 
@@ -105,22 +116,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--tenant", default="141003")
+    parser.add_argument("--skip-export", action="store_true", help="import the previous first export again")
     args = parser.parse_args()
     source = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
     target = os.environ.get("BENCH_IMPORT_DATABASE_URL", DEFAULT_TARGET)
     first, second = OUT / f"first-{args.fmt}", OUT / f"second-{args.fmt}"
-    for directory in (first, second):
+    for directory in (first, second) if not args.skip_export else (second,):
         directory.mkdir(parents=True, exist_ok=True)
         for path in directory.iterdir():
             path.unlink()
-    counts, export_seconds = run_phase("export", _export, source, args.tenant, first, args.fmt, None)
+    if args.skip_export:
+        manifest = json.loads((first / "manifest.json").read_text())
+        counts = {f["name"]: f["rows"] for f in manifest["files"]}
+    else:
+        exported, export_seconds = run_phase("export", _export, source, args.tenant, first, args.fmt, None)
+        counts = exported["counts"]
+        print(
+            f"  {counts}\n  {counts['residents'] / export_seconds:,.0f} residents/s; files: {_sizes(first)}"
+        )
+        print(f"  CPU: {exported['cpu'].per_row(counts['residents'])}")
     residents = counts["residents"]
-    print(f"  {counts}\n  {residents / export_seconds:,.0f} residents/s; files: {_sizes(first)}")
     _prepare_target(source, target, args.tenant)
     imported, import_seconds = run_phase("import", _import, target, first)
     print(f"  {residents / import_seconds:,.0f} residents/s (target 20,000); chain verified "
           f"{imported['verified']} rows, relinked={imported['relinked']}")  # fmt: skip
-    run_phase("re-export", _export, target, args.tenant, second, args.fmt, counts["access_log"])
+    print(f"  CPU: {imported['cpu'].per_row(residents)}")
+    again, _seconds = run_phase(
+        "re-export", _export, target, args.tenant, second, args.fmt, counts["access_log"]
+    )
+    print(f"  CPU: {again['cpu'].per_row(residents)}")
     old = {f["name"]: f["sha256"] for f in json.loads((first / "manifest.json").read_text())["files"]}
     new = {f["name"]: f["sha256"] for f in json.loads((second / "manifest.json").read_text())["files"]}
     print(

@@ -1,11 +1,17 @@
 """Bulk writing for the import: PostgreSQL ``COPY`` through the session's own driver connection, SQLite
 ``executemany``; both in the caller's transaction.  Database ids are taken in blocks (the table's sequence
-on PostgreSQL, past ``max(id)`` on SQLite after taking the write lock)."""
+on PostgreSQL, past ``max(id)`` on SQLite after taking the write lock).
+
+On PostgreSQL ``insert_soon`` runs the ``COPY`` of a chunk in a thread while the caller reads and checks the
+next chunk, so the database backend works while the importing process decodes (without it, each waited for
+the other: the wall-clock time was the sum of both).  Every other call waits for that ``COPY`` first, so the
+connection is only ever used by one thread at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,10 +29,19 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _postgres_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+class _BackgroundCopy(threading.Thread):
+    def __init__(
+        self, sink: BulkSink, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        super().__init__(name=f"copy-{table}", daemon=True)
+        self.sink, self.table, self.columns, self.rows = sink, table, columns, rows
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.sink.copy_rows(self.table, self.columns, self.rows)
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread by BulkSink.wait
+            self.error = exc
 
 
 class BulkSink:
@@ -34,11 +49,30 @@ class BulkSink:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self._next_sqlite_id: dict[str, int] = {}
+        self._pending: _BackgroundCopy | None = None
         if self.postgres:
             conn.execute(text("SET LOCAL synchronous_commit = off"))
             conn.execute(text("SET LOCAL default_toast_compression = lz4"))  # snapshots: far faster than pglz
 
+    def wait(self) -> None:
+        """Until the ``COPY`` started by ``insert_soon`` has finished; its error, if any, is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.join()
+            if pending.error is not None:
+                raise pending.error
+
+    def insert_soon(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """``insert``, in a thread on PostgreSQL (see the module's docstring); ``wait`` before relying on it."""
+        self.wait()
+        if not self.postgres:
+            self.insert(table, columns, rows)
+            return
+        self._pending = _BackgroundCopy(self, table, columns, rows)
+        self._pending.start()
+
     def ids(self, table: str, how_many: int) -> list[int]:
+        self.wait()
         if how_many == 0:
             return []
         if self.postgres:
@@ -54,12 +88,16 @@ class BulkSink:
         self._next_sqlite_id[table] = first + how_many
         return list(range(first, first + how_many))
 
+    def copy_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)  # JSON values arrive as their text (str)
+
     def insert(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        self.wait()
         if self.postgres:
-            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(tuple(_postgres_value(v) for v in row))
+            self.copy_rows(table, columns, rows)
             return
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         batch = [tuple(_sqlite_value(v) for v in row) for row in rows]
@@ -69,12 +107,14 @@ class BulkSink:
     def analyze(self, tables: list[str]) -> None:
         """Fresh planner statistics for the tables just filled (PostgreSQL), so the first queries after an
         import do not plan on empty-table estimates."""
+        self.wait()
         if self.postgres:
             for table in tables:
                 self.conn.execute(text(f"ANALYZE {table}"))
 
     def set_heads(self, pairs: list[tuple[int, int]]) -> None:
         """household.head_resident_id, once the residents exist (the link is circular)."""
+        self.wait()
         if not pairs:
             return
         if self.postgres:

@@ -11,6 +11,8 @@ import datetime as dt
 import json
 from typing import Any
 
+import orjson
+
 from handlers.portability.layout import NULL_MARKER
 
 
@@ -103,10 +105,19 @@ def from_csv_field(kind: str, text: str) -> Any:
         return text == "true"
     if kind == "json":
         try:
-            return json.loads(text)
-        except json.JSONDecodeError:
+            return parse_json(text)
+        except ValueError:
             raise BadValueError("JSON として読めません") from None
     return from_jsonl_value(kind, text)
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` at orjson's speed: orjson first, the json module for what only it accepts (NaN,
+    integers beyond 64 bits), so a file is accepted or refused exactly as by ``json.loads``."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def from_jsonl_value(kind: str, value: Any) -> Any:

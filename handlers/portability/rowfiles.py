@@ -16,10 +16,11 @@ from handlers.portability.codec import (
     BadValueError,
     from_csv_field,
     from_jsonl_value,
+    parse_json,
     to_csv_field,
     to_jsonl_value,
 )
-from handlers.portability.layout import FileSpec
+from handlers.portability.layout import NULL_MARKER, FileSpec
 
 
 class _HashingSink:
@@ -90,6 +91,15 @@ class ReadRow:
     line: int
     values: dict[str, Any]
     errors: list[FieldError]
+    raw: list[str] | None = None  # the CSV record's fields as written (JSON text passed on as it is)
+
+
+@dataclass
+class RecordCount:
+    """Data records read so far (CSV records after the header, or JSON lines), -1 once the file proves
+    unreadable (bad UTF-8, broken CSV quoting, or an empty CSV file without a header)."""
+
+    records: int = 0
 
 
 def _decode(spec: FileSpec, line: int, raw: dict[str, Any], decode: Any) -> ReadRow:
@@ -104,29 +114,54 @@ def _decode(spec: FileSpec, line: int, raw: dict[str, Any], decode: Any) -> Read
     return ReadRow(line, values, errors)
 
 
-def _read_csv(path: Path, spec: FileSpec) -> Iterator[ReadRow]:
+def _decode_csv(columns: list[tuple[str, str]], line: int, raw: list[str]) -> ReadRow:
+    """``from_csv_field`` for every field, with nulls and plain text (most fields) decoded inline."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for (name, kind), text in zip(columns, raw, strict=True):
+        if text == NULL_MARKER:
+            values[name] = None
+        elif kind == "text":
+            values[name] = text[1:] if text[:1] == "\\" else text
+        else:
+            try:
+                values[name] = from_csv_field(kind, text)
+            except BadValueError as exc:
+                errors.append(FieldError(line, name, str(exc)))
+                values[name] = None
+    return ReadRow(line, values, errors, raw)
+
+
+def _read_csv(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRow]:
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header = next(reader, None)
+        count.records = -1 if header is None else 0
         if header != list(spec.column_names):
             yield ReadRow(1, {}, [FieldError(1, "", "見出し行の列名・列順が定義と一致しません")])
+            for _ in reader:
+                count.records += 1
             return
+        columns = [(c.name, c.kind) for c in spec.columns]
+        width = len(header)
         line = reader.line_num + 1
         for raw in reader:
-            if len(raw) != len(header):
-                reason = f"列の数が {len(raw)} です（定義は {len(header)} 列）"
+            count.records += 1
+            if len(raw) != width:
+                reason = f"列の数が {len(raw)} です（定義は {width} 列）"
                 yield ReadRow(line, {}, [FieldError(line, "", reason)])
             else:
-                yield _decode(spec, line, dict(zip(header, raw, strict=True)), from_csv_field)
+                yield _decode_csv(columns, line, raw)
             line = reader.line_num + 1  # a quoted field may span lines: report where the record starts
 
 
-def _read_jsonl(path: Path, spec: FileSpec) -> Iterator[ReadRow]:
+def _read_jsonl(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRow]:
     with path.open("r", encoding="utf-8", newline="\n") as handle:
         for line, text in enumerate(handle, start=1):
+            count.records += 1
             try:
-                raw = json.loads(text)
-            except json.JSONDecodeError:
+                raw = parse_json(text)
+            except ValueError:
                 yield ReadRow(line, {}, [FieldError(line, "", "JSON として読めない行です")])
                 continue
             if not isinstance(raw, dict) or list(raw) != list(spec.column_names):
@@ -135,23 +170,15 @@ def _read_jsonl(path: Path, spec: FileSpec) -> Iterator[ReadRow]:
             yield _decode(spec, line, raw, from_jsonl_value)
 
 
-def read_rows(path: Path, spec: FileSpec, fmt: str) -> Iterator[ReadRow]:
-    """Every data row of the file with its line number (the CSV header is line 1) and decoding errors."""
+def read_rows(path: Path, spec: FileSpec, fmt: str, count: RecordCount | None = None) -> Iterator[ReadRow]:
+    """Every data row of the file with its line number (the CSV header is line 1) and decoding errors;
+    ``count`` is kept equal to the number of data records read (see ``RecordCount``)."""
+    count = count if count is not None else RecordCount()
     try:
-        yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec)
+        yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec, count)
     except (UnicodeDecodeError, csv.Error) as exc:
+        count.records = -1
         yield ReadRow(0, {}, [FieldError(0, "", f"ファイルを読めません（{type(exc).__name__}）")])
-
-
-def count_records(path: Path, fmt: str) -> int:
-    """Data records (CSV records after the header, or JSON lines), or -1 when the file cannot be parsed."""
-    try:
-        with path.open("r", encoding="utf-8", newline="" if fmt == "csv" else "\n") as handle:
-            if fmt == "csv":
-                return sum(1 for _ in csv.reader(handle, strict=True)) - 1
-            return sum(1 for _ in handle)
-    except (UnicodeDecodeError, csv.Error):
-        return -1
 
 
 def sha256_of(path: Path) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from handlers.audit import GENESIS_HASH, row_hash
 from handlers.errors import DomainError
 from handlers.portability.layout import LAYOUT_NAME, LAYOUT_VERSION, SPECS, FileSpec, file_name
-from handlers.portability.rowfiles import ReadRow, count_records, read_rows, sha256_of
+from handlers.portability.rowfiles import ReadRow, RecordCount, read_rows, sha256_of
 from handlers.rules.check_digit import m11w27_valid
 
 MANIFEST = "manifest.json"
@@ -64,7 +64,8 @@ class Manifest:
 
 
 def read_manifest(directory: Path, municipality_code: str) -> Manifest:
-    """The manifest, checked against the layout, the target municipality and the files' bytes."""
+    """The manifest, checked against the layout, the target municipality and the files' bytes.  The row
+    counts are checked by ``RowValidator.count_problems`` once the rows have been read."""
     path = directory / MANIFEST
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -108,13 +109,17 @@ def _file_problems(directory: Path, manifest: Manifest) -> Iterator[ImportProble
             yield ImportProblem(
                 name, 0, "", "sha256 がマニフェストと一致しません（ファイルの破損または改変）"
             )
-        elif _count_rows(path, spec, manifest.fmt) != entry.get("rows"):
-            yield ImportProblem(name, 0, "", f"行数がマニフェストの {entry.get('rows')} 行と一致しません")
 
 
-def _count_rows(path: Path, spec: FileSpec, fmt: str) -> int:
-    """Records in the file, without decoding them (the row pass decodes and checks every field)."""
-    return count_records(path, fmt)
+def refuse_unless_counts_agree(manifest: Manifest, counts: dict[str, int]) -> None:
+    """The manifest's row count of every file against the records read (-1: the file was unreadable)."""
+    problems = [
+        ImportProblem(file_name(spec, manifest.fmt), 0, "",
+                      f"行数がマニフェストの {manifest.files[spec.name].get('rows')} 行と一致しません")
+        for spec in SPECS if counts.get(spec.name) != manifest.files[spec.name].get("rows")
+    ]  # fmt: skip
+    if problems:
+        raise ImportRefusedError(problems, "マニフェストとファイルが一致しないため取り込みを中止しました")
 
 
 @dataclass
@@ -135,23 +140,71 @@ class _Chain:
     prev: str = GENESIS_HASH
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """What ``check`` tests per column, gathered once per file so a clean row is passed quickly."""
+
+    required: tuple[str, ...]
+    lengths: tuple[tuple[str, int], ...]
+    check_digits: tuple[str, ...]
+    logins: tuple[str, ...]
+
+    @classmethod
+    def of(cls, spec: FileSpec) -> _Limits:
+        return cls(
+            tuple(c.name for c in spec.columns if not c.nullable),
+            tuple((c.name, c.max_length) for c in spec.columns if c.max_length),
+            tuple(c.name for c in spec.columns if (spec.name, c.name) in CHECK_DIGIT_COLUMNS),
+            tuple(c.name for c in spec.columns if c.reference == "users.login_id"),
+        )
+
+    def clean(self, values: dict[str, Any], logins: set[str]) -> bool:
+        """True when no column check of ``RowValidator.check`` can fail for these values."""
+        for name in self.required:
+            if values[name] is None:
+                return False
+        for name, length in self.lengths:
+            value = values[name]
+            if isinstance(value, str) and len(value) > length:
+                return False
+        for name in self.check_digits:
+            value = values[name]
+            if value and not m11w27_valid(value):
+                return False
+        return all(values[name] is None or values[name] in logins for name in self.logins)
+
+
 class RowValidator:
+    """Checks every row of every file as it is read (``rows``); ``finish`` adds the checks that need all
+    files and returns every problem."""
+
     def __init__(self, manifest: Manifest, logins: set[str]) -> None:
         self.manifest = manifest
         self.logins = logins
         self.keys = _Keys()
         self.chain = _Chain(manifest.chain_tenant_id)
         self.problems: list[ImportProblem] = []
+        self.counts: dict[str, int] = {}  # records read per file
+        self.limits = {spec.name: _Limits.of(spec) for spec in SPECS}
 
     def run(self, directory: Path) -> list[ImportProblem]:
         for spec in SPECS:
-            name = file_name(spec, self.manifest.fmt)
-            for row in read_rows(directory / name, spec, self.manifest.fmt):
-                self.problems.extend(ImportProblem(name, e.line, e.column, e.reason) for e in row.errors)
-                if row.values:
-                    self.problems.extend(
-                        ImportProblem(name, row.line, c, r) for c, r in self.check(spec, row)
-                    )
+            for _row in self.rows(directory, spec):
+                pass
+        return self.finish()
+
+    def rows(self, directory: Path, spec: FileSpec) -> Iterator[ReadRow]:
+        """Every row of the file, each checked (its problems recorded) before it is yielded."""
+        name = file_name(spec, self.manifest.fmt)
+        count = RecordCount()
+        for row in read_rows(directory / name, spec, self.manifest.fmt, count):
+            self.problems.extend(ImportProblem(name, e.line, e.column, e.reason) for e in row.errors)
+            if row.values:
+                self.problems.extend(ImportProblem(name, row.line, c, r) for c, r in self.check(spec, row))
+            yield row
+        self.counts[spec.name] = count.records
+
+    def finish(self) -> list[ImportProblem]:
         residents = self.keys.of("residents")
         name = file_name(SPECS[1], self.manifest.fmt)
         self.problems.extend(ImportProblem(name, line, "head_atena_number", f"世帯主の宛名番号 {atena} が住民ファイルにありません")
@@ -159,6 +212,20 @@ class RowValidator:
         return self.problems
 
     def check(self, spec: FileSpec, row: ReadRow) -> Iterator[tuple[str, str]]:
+        values = row.values
+        if row.errors or not self.limits[spec.name].clean(values, self.logins):
+            yield from self._column_problems(spec, row)
+        if spec.key:
+            key = tuple(values[k] for k in spec.key)
+            seen = self.keys.of(spec.name)
+            if key in seen:
+                yield ",".join(spec.key), f"キー {'/'.join(map(str, key))} が重複しています"
+            seen.add(key if len(key) > 1 else key[0])
+        yield from self._references(spec, values, row.line)
+        if spec.name == "access_log":
+            yield from self._chain_link(values)
+
+    def _column_problems(self, spec: FileSpec, row: ReadRow) -> Iterator[tuple[str, str]]:
         values = row.values
         unreadable = {e.column for e in row.errors}
         for column in spec.columns:
@@ -176,15 +243,6 @@ class RowValidator:
                     column.name,
                     f"利用者 {value} が取り込み先に登録されていません（先に利用者を登録してください）",
                 )
-        if spec.key:
-            key = tuple(values[k] for k in spec.key)
-            seen = self.keys.of(spec.name)
-            if key in seen:
-                yield ",".join(spec.key), f"キー {'/'.join(map(str, key))} が重複しています"
-            seen.add(key if len(key) > 1 else key[0])
-        yield from self._references(spec, values, row.line)
-        if spec.name == "access_log":
-            yield from self._chain_link(values)
 
     def _known_person(self, atena: str) -> bool:
         return atena in self.keys.of("residents") or atena in self.keys.of("removed_record_archive")

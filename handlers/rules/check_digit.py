@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import re
+from itertools import cycle
+from operator import mul
 
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 
@@ -58,7 +60,7 @@ def m11w27_check_digit(body: str) -> str:
     _require_digits(body, None, "M11W2-7 body")
     if not body:
         raise ValueError("M11W2-7 body must not be empty")
-    total = sum(int(d) * _M11_WEIGHTS[i % 6] for i, d in enumerate(reversed(body)))
+    total = sum(map(mul, map(int, body[::-1]), cycle(_M11_WEIGHTS)))
     remainder = total % 11
     return "0" if remainder <= 1 else str(11 - remainder)
 
@@ -82,10 +84,7 @@ def my_number_check_digit(body11: str) -> str:
     """個人番号 check digit (令第8条): Pn = n-th digit from the right, Qn = n+1 (n ≤ 6) or n−5 (n ≥ 7),
     r = Σ Pn·Qn mod 11, check = 0 if r ≤ 1 else 11 − r."""
     _require_digits(body11, 11, "個人番号 body")
-    total = 0
-    for n, digit in enumerate(reversed(body11), start=1):
-        weight = n + 1 if n <= 6 else n - 5
-        total += int(digit) * weight
+    total = sum(map(mul, map(int, body11[::-1]), cycle(_M11_WEIGHTS)))  # Qn = 2..7, 2..6: the M11W2-7 cycle
     remainder = total % 11
     return "0" if remainder <= 1 else str(11 - remainder)
 

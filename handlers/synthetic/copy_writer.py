@@ -1,26 +1,73 @@
 """PostgreSQL side of the bulk loader: psycopg 3 ``COPY`` through the SQLAlchemy connection's own driver
 connection, in the caller's transaction.
 
-The history snapshots arrive as JSON text serialised by the generator process.  (Building them in SQL with
-``to_jsonb`` instead was tried and measured: it cost the single database backend ~45 % more CPU than parsing
-the text, and the backend is the bottleneck.)
+The generator process does everything but the writing: it takes database ids from blocks the loader
+reserved before it started, links the rows, serialises the snapshots and formats the ``COPY`` text
+(``CopyEncoder``); the loading process hands those bytes to the database (``PostgresWriter``).  Building the
+snapshots in SQL with ``to_jsonb`` instead was tried and measured: it cost the single database backend ~45 %
+more CPU than parsing the text, and the backend is the bottleneck.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from handlers.synthetic.copy_text import IdBlocks, copy_payload, copy_payload_with_json, reserve_ids
 from handlers.synthetic.generator import SyntheticBatch
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,
     HOUSEHOLD_COLUMNS,
     RESIDENT_COLUMNS,
-    as_tuples,
     assign_ids,
+    serialise_snapshots,
 )
+
+
+@dataclass(frozen=True)
+class CopyBatch:
+    """One batch as COPY text: households (without their head), residents, (household id, head id) pairs
+    and history rows."""
+
+    households: bytes
+    residents: bytes
+    heads: bytes
+    history: bytes
+    household_count: int
+    resident_count: int
+    history_count: int
+
+
+class CopyEncoder:
+    """Turns generated batches into ``CopyBatch``es, with ids from the reserved blocks (runs in the
+    generator process)."""
+
+    def __init__(self, households: IdBlocks, residents: IdBlocks) -> None:
+        self.households, self.residents = households, residents
+
+    @classmethod
+    def reserving(cls, conn: Connection, count: int) -> CopyEncoder:
+        """Ids for ``count`` residents and at most as many households (ids a smaller number of households
+        leaves unused are a gap in the sequence, as a rolled-back insert leaves)."""
+        return cls(reserve_ids(conn, "household", count), reserve_ids(conn, "resident", count))
+
+    def __call__(self, chunk: SyntheticBatch) -> CopyBatch:
+        serialise_snapshots(chunk)
+        assign_ids(chunk, self.households.take(len(chunk.households)),
+                   self.residents.take(len(chunk.residents)))  # fmt: skip
+        heads = "".join([f"{h['id']}\t{h['head_resident_id']}\n" for h in chunk.households])
+        for row in chunk.households:
+            row["head_resident_id"] = None  # the link is circular: set once the residents exist
+        return CopyBatch(
+            copy_payload(chunk.households, HOUSEHOLD_COLUMNS),
+            copy_payload(chunk.residents, RESIDENT_COLUMNS),
+            heads.encode("ascii"),
+            copy_payload_with_json(chunk.history, HISTORY_COLUMNS),
+            len(chunk.households),
+            len(chunk.residents),
+            len(chunk.history),
+        )
 
 
 class PostgresWriter:
@@ -33,35 +80,20 @@ class PostgresWriter:
         )
         self.raw = conn.connection.driver_connection
 
-    def _ids(self, table: str, how_many: int) -> list[int]:
-        rows = self.conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table, "n": how_many},
-        )
-        return [int(r[0]) for r in rows]
-
-    def _copy(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    def _copy(self, table: str, columns: tuple[str, ...], payload: bytes) -> None:
         cursor = self.raw.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(payload)
 
-    def write(self, chunk: SyntheticBatch) -> None:
-        household_ids = self._ids("household", len(chunk.households))
-        assign_ids(chunk, household_ids, self._ids("resident", len(chunk.residents)))
-        heads = [(h["id"], h["head_resident_id"]) for h in chunk.households]
-        for row in chunk.households:
-            row["head_resident_id"] = None  # the link is circular: set once the residents exist
-        self._copy("household", HOUSEHOLD_COLUMNS, as_tuples(chunk.households, HOUSEHOLD_COLUMNS))
-        self._copy("resident", RESIDENT_COLUMNS, as_tuples(chunk.residents, RESIDENT_COLUMNS))
+    def write(self, batch: CopyBatch) -> None:
+        self._copy("household", HOUSEHOLD_COLUMNS, batch.households)
+        self._copy("resident", RESIDENT_COLUMNS, batch.residents)
         self.conn.execute(text("TRUNCATE synthetic_heads"))
-        self._copy("synthetic_heads", ("household_id", "head"), heads)
+        self._copy("synthetic_heads", ("household_id", "head"), batch.heads)
         self.conn.execute(text(
             "UPDATE household h SET head_resident_id = s.head FROM synthetic_heads s WHERE h.id = s.household_id"
         ))  # fmt: skip
-        for (_id, head), row in zip(heads, chunk.households, strict=True):
-            row["head_resident_id"] = head
-        self._copy("resident_history", HISTORY_COLUMNS, as_tuples(chunk.history, HISTORY_COLUMNS))
+        self._copy("resident_history", HISTORY_COLUMNS, batch.history)
 
     def finish(self) -> None:
         self.conn.execute(text("DROP TABLE IF EXISTS synthetic_heads"))

@@ -14,17 +14,16 @@ the caller's transaction and the caller commits.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 
-from handlers.synthetic.copy_writer import PostgresWriter
+from handlers.synthetic.copy_writer import CopyEncoder, PostgresWriter
 from handlers.synthetic.generator import SyntheticBatch, generate_residents
 from handlers.synthetic.places import Place
 from handlers.synthetic.tables import (
@@ -35,6 +34,7 @@ from handlers.synthetic.tables import (
     RESIDENT_COLUMNS,
     SEQUENCES,
     assign_ids,
+    serialise_snapshots,
 )
 from models.tenant import Municipality, Ward
 
@@ -104,48 +104,54 @@ def bulk_load(
         postgres = conn.dialect.name == "postgresql"
         arguments = dict(place=place, as_of=as_of, first_atena=first_atena, first_household=first_household,
                          batch=batch)  # fmt: skip
-        batches = _prepared_batches(tenant_id, count, seed, arguments, in_background=count > batch)
-        writer: PostgresWriter | _SqliteWriter = PostgresWriter(conn) if postgres else _SqliteWriter(conn)
         households = history = 0
-        for chunk in batches:
-            writer.write(chunk)
-            households += len(chunk.households)
-            history += len(chunk.history)
-        writer.finish()
+        if postgres:
+            writer = PostgresWriter(conn)
+            encode = CopyEncoder.reserving(conn, count)
+            for copy_batch in _prepared_batches(tenant_id, count, seed, arguments, encode, count > batch):
+                writer.write(copy_batch)
+                households += copy_batch.household_count
+                history += copy_batch.history_count
+            writer.finish()
+        else:
+            sqlite = _SqliteWriter(conn)
+            for chunk in _prepared_batches(
+                tenant_id, count, seed, arguments, serialise_snapshots, count > batch
+            ):
+                sqlite.write(chunk)
+                households += len(chunk.households)
+                history += len(chunk.history)
         _set_counter(conn, tenant_id, "atena", first_atena + count)
         _set_counter(conn, tenant_id, "household", first_household + households)
     return LoadReport(tenant_id, count, households, history, time.perf_counter() - started,
                       first_atena, first_household)  # fmt: skip
 
 
-def _prepare(chunk: SyntheticBatch) -> SyntheticBatch:
-    """Serialise each snapshot without its ``id``/``household_id`` (added once the ids are known)."""
-    for row in chunk.history:
-        snapshot = row.pop("snapshot")
-        del snapshot["id"], snapshot["household_id"]
-        row["snapshot_rest"] = json.dumps(snapshot, ensure_ascii=False)
-    return chunk
+Prepare = Callable[[SyntheticBatch], Any]
 
 
-def _produce(queue: Any, tenant_id: int, count: int, seed: int, arguments: dict[str, Any]) -> None:
+def _produce(queue: Any, tenant_id: int, count: int, seed: int, arguments: dict[str, Any],
+             prepare: Prepare) -> None:  # fmt: skip
     try:
         for chunk in generate_residents(tenant_id, count, seed, **arguments):
-            queue.put(_prepare(chunk))
+            queue.put(prepare(chunk))
     finally:
         queue.put(None)
 
 
-def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str, Any], *,
-                      in_background: bool) -> Iterator[SyntheticBatch]:  # fmt: skip
-    """The generator's batches, made in a forked process while this one writes (generation and writing
-    overlap; the order and content are the same as inline)."""
+def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str, Any], prepare: Prepare,
+                      in_background: bool) -> Iterator[Any]:  # fmt: skip
+    """The generator's batches passed through ``prepare`` (for PostgreSQL: finished COPY text), made in a
+    forked process while this one writes (generation and writing overlap; the order and content are the
+    same as inline)."""
     if not in_background:
         for chunk in generate_residents(tenant_id, count, seed, **arguments):
-            yield _prepare(chunk)
+            yield prepare(chunk)
         return
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=1)  # bounds memory: one batch made, one queued, one written
-    producer = context.Process(target=_produce, args=(queue, tenant_id, count, seed, arguments), daemon=True)
+    producer = context.Process(target=_produce, args=(queue, tenant_id, count, seed, arguments, prepare),
+                               daemon=True)  # fmt: skip
     producer.start()
     try:
         while (chunk := queue.get()) is not None:
@@ -196,6 +202,7 @@ class _SqliteWriter:
 
 
 def _sqlite_rows(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    """Dates as ISO text (SQLAlchemy's SQLite storage format), everything else as is."""
+    """Dates as ISO text (SQLAlchemy's SQLite storage format), JSON bytes as text, everything else as is."""
     for row in rows:
-        yield tuple(v.isoformat() if isinstance(v, dt.date) else v for v in (row[c] for c in columns))
+        yield tuple(v.isoformat() if isinstance(v, dt.date) else v.decode() if isinstance(v, bytes) else v
+                    for v in (row[c] for c in columns))  # fmt: skip

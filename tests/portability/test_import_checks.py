@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ import models
 from handlers.audit_verify import verify_chain
 from handlers.db import Database
 from handlers.portability import ImportRefusedError, TenantNotEmptyError, export_tenant, import_tenant
+from handlers.portability.bulk import BulkSink
 from handlers.uow import unit_of_work
 from tests.portability.registers import (
     TENANT_ID,
@@ -136,3 +138,55 @@ def test_import_into_the_suite_database_is_lossless(exported: Path, db: Database
 
     assert files_of(tmp_path / "again") == files_of(exported / "export")
     assert report.counts["residents"] == 2 and not report.chain_relinked
+
+
+def _households(database: Database) -> int:
+    with unit_of_work(database, system_actor()) as uow:
+        return int(uow.session.scalar(select(func.count(models.Household.id))) or 0)
+
+
+@pytest.mark.req("j1410", "j1440")
+def test_a_bad_row_after_rows_already_written_rolls_the_whole_import_back(
+    exported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import validates while it writes: with one row per chunk the households and the first resident
+    are in the database before the bad second resident is read; the refusal still leaves nothing."""
+    monkeypatch.setattr("handlers.portability.importer.CHUNK_ROWS", 1)
+    written: list[str] = []
+    insert_soon = BulkSink.insert_soon
+
+    def remember(sink: BulkSink, table: str, columns: tuple[str, ...], rows: Any) -> None:
+        written.append(table)
+        insert_soon(sink, table, columns, rows)
+
+    monkeypatch.setattr(BulkSink, "insert_soon", remember)
+    directory = _copy_export(exported, "late")
+    _rewrite_residents(directory, {(1, "birth_date"): "1980-13-01"})
+    target = _target(exported, "late")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    assert [(p.file, p.line, p.column) for p in refused.value.problems] == [
+        ("residents.csv", 3, "birth_date")
+    ]
+    assert written == ["household", "resident"]  # written before the bad row was read
+    assert _residents(target) == 0 and _households(target) == 0
+
+
+@pytest.mark.req("j1410")
+def test_a_row_count_that_disagrees_with_the_manifest_is_refused_as_a_manifest_problem(
+    exported: Path,
+) -> None:
+    directory = _copy_export(exported, "miscounted")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    next(f for f in manifest["files"] if f["name"] == "residents")["rows"] = 3
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    target = _target(exported, "miscounted")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    assert [(p.file, p.line) for p in refused.value.problems] == [("residents.csv", 0)]
+    assert "行数" in refused.value.problems[0].reason and "マニフェスト" in str(refused.value)
+    assert _residents(target) == 0 and _households(target) == 0

@@ -1,0 +1,78 @@
+"""CPU-second accounting for the bulk benchmarks: this process, its children, and the PostgreSQL backends of
+an engine's connections (read from /proc, so the database must run on this machine).
+
+On a machine shared with other work, CPU seconds per row are the steady figure; wall-clock rates are printed
+beside them with the load average.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+def backend_cpu(pid: int) -> float:
+    """utime + stime of one process, seconds (0 when it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class BackendWatch:
+    """Remembers the backend pid of every connection the engine opens from now on."""
+
+    pids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def on(cls, engine: Engine) -> BackendWatch:
+        watch = cls()
+        if engine.dialect.name != "postgresql":
+            return watch
+
+        def remember(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                watch.pids.add(int(cursor.fetchone()[0]))
+
+        event.listen(engine, "connect", remember)
+        engine.dispose()  # connections made before the listener would go unseen
+        return watch
+
+    def seconds(self) -> float:
+        return sum(backend_cpu(pid) for pid in self.pids)
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    own: float
+    children: float
+    backends: float
+
+    @classmethod
+    def take(cls, watch: BackendWatch | None = None) -> CpuSample:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return cls(
+            me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, watch.seconds() if watch else 0.0
+        )
+
+    def since(self, earlier: CpuSample) -> CpuSample:
+        return CpuSample(self.own - earlier.own, self.children - earlier.children,
+                         self.backends - earlier.backends)  # fmt: skip
+
+    def per_row(self, rows: int) -> str:
+        """'client 12 + children 34 + backend 56 = 102 CPU-µs per row'."""
+        us = [1e6 * x / rows for x in (self.own, self.children, self.backends)]
+        return (f"client {us[0]:.0f} + forked {us[1]:.0f} + backend {us[2]:.0f} = {sum(us):.0f} CPU-µs per "
+                f"resident ({self.own:.1f} + {self.children:.1f} + {self.backends:.1f} CPU s)")  # fmt: skip
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -1,0 +1,98 @@
+"""PostgreSQL ``COPY … FROM STDIN`` text format, made in the generator process, and database ids reserved
+before the generator starts, so the loading process only hands finished bytes to the database.
+
+Text format: one line per row, fields separated by a tab, ``\\N`` for null, and a backslash, tab, newline or
+carriage return inside a value written as ``\\\\``, ``\\t``, ``\\n``, ``\\r``.  Dates are ISO, booleans
+``t``/``f``.  Values that need no escaping (all synthetic ones) take a fast path checked once per line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+_NUL = "\x00"  # cannot occur in PostgreSQL text: marks a null until the line is checked
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _plain(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None:
+        return _NUL
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"no COPY text form for {kind.__name__}")
+
+
+def _escaped(value: Any) -> str:
+    return "\\N" if value is None else _plain(value).translate(_ESCAPES)
+
+
+def copy_line(values: Sequence[Any]) -> str:
+    """One row of COPY text, with its newline."""
+    line = "\t".join([v if type(v) is str else _NUL if v is None else _plain(v) for v in values])
+    if line.count("\t") != len(values) - 1 or "\\" in line or "\n" in line or "\r" in line:
+        return "\t".join([_escaped(v) for v in values]) + "\n"
+    return line.replace(_NUL, "\\N") + "\n"
+
+
+def copy_payload(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
+    return "".join([copy_line([row[c] for c in columns]) for row in rows]).encode("utf-8")
+
+
+def copy_payload_with_json(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
+    """Like ``copy_payload`` for rows whose last column holds JSON as UTF-8 bytes: the JSON is appended
+    as it is (JSON text has no raw tab or newline; a backslash, from an escape, is doubled)."""
+    *plain, last = columns
+    lines: list[bytes] = []
+    for row in rows:
+        document: bytes = row[last]
+        if b"\\" in document:
+            document = document.replace(b"\\", b"\\\\")
+        lines.append(copy_line([row[c] for c in plain])[:-1].encode("utf-8") + b"\t" + document + b"\n")
+    return b"".join(lines)
+
+
+class IdBlocks:
+    """Database ids reserved in advance, as runs of consecutive values, handed out in order."""
+
+    def __init__(self, runs: list[tuple[int, int]]) -> None:
+        self.runs = runs  # (first id, how many)
+        self.run = 0
+        self.used = 0  # of the current run
+
+    def take(self, how_many: int) -> list[int]:
+        ids: list[int] = []
+        while len(ids) < how_many:
+            if self.run >= len(self.runs):
+                raise RuntimeError("more ids taken than reserved")
+            first, size = self.runs[self.run]
+            step = min(size - self.used, how_many - len(ids))
+            ids.extend(range(first + self.used, first + self.used + step))
+            self.used += step
+            if self.used == size:
+                self.run, self.used = self.run + 1, 0
+        return ids
+
+
+def reserve_ids(conn: Connection, table: str, how_many: int) -> IdBlocks:
+    """``how_many`` values of the table's id sequence (consecutive unless another session takes some at the
+    same moment: then in several runs)."""
+    runs = conn.execute(
+        text(
+            "SELECT min(v), count(*) FROM (SELECT v, v - row_number() OVER (ORDER BY v) AS g FROM "
+            "(SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS v FROM generate_series(1, :n)) s) r "
+            "GROUP BY g ORDER BY 1"
+        ),
+        {"t": table, "n": how_many},
+    )
+    return IdBlocks([(int(first), int(size)) for first, size in runs])

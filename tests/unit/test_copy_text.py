@@ -1,0 +1,34 @@
+"""COPY text made by the synthetic generator process, and ids handed out from reserved blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from handlers.synthetic.copy_text import IdBlocks, copy_line, copy_payload_with_json
+
+
+@pytest.mark.req("j130")
+def test_copy_line_writes_nulls_booleans_dates_and_escapes_special_characters() -> None:
+    plain = copy_line(["山田", None, True, False, 42, dt.date(2026, 2, 3)])
+    assert plain == "山田\t\\N\tt\tf\t42\t2026-02-03\n"
+    tricky = copy_line(["a\\b", "tab\there", "two\nlines", "cr\r", None])
+    assert tricky == "a\\\\b\ttab\\there\ttwo\\nlines\tcr\\r\t\\N\n"
+
+
+@pytest.mark.req("j130")
+def test_json_column_is_appended_with_its_backslashes_doubled() -> None:
+    rows = [{"name": "髙橋", "snapshot": b'{"note":"say \\"hi\\""}'}, {"name": None, "snapshot": b"{}"}]
+    payload = copy_payload_with_json(rows, ("name", "snapshot"))
+    assert payload == '髙橋\t{"note":"say \\\\"hi\\\\""}\n\\N\t{}\n'.encode()
+
+
+@pytest.mark.req("j130")
+def test_reserved_id_runs_are_handed_out_in_order_across_runs() -> None:
+    blocks = IdBlocks([(10, 3), (50, 2)])
+    assert blocks.take(2) == [10, 11]
+    assert blocks.take(2) == [12, 50]
+    assert blocks.take(1) == [51]
+    with pytest.raises(RuntimeError):
+        blocks.take(1)
