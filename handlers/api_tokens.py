@@ -82,8 +82,21 @@ def authenticate_token(session: Session, secret: str) -> Actor | None:
         return None
     actor = _actor_of(session, token)
     if actor is not None:
-        token.last_used_at = dt.datetime.now(dt.UTC)
+        _note_use(token, dt.datetime.now(dt.UTC))
     return actor
+
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def _note_use(token: ApiToken, now: dt.datetime) -> None:
+    """Record the use at most once a minute: a busy client's every request would otherwise update (and lock)
+    the same token row."""
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite hands timestamps back naive (stored as UTC)
+        last = last.replace(tzinfo=dt.UTC)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
 
 
 def _actor_of(session: Session, token: ApiToken) -> Actor | None:

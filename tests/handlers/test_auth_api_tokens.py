@@ -76,6 +76,23 @@ def test_use_is_recorded(db, setup_session, users_a):
     assert setup_session.scalars(select(models.ApiToken)).one().last_used_at is not None
 
 
+def test_use_is_recorded_at_most_once_a_minute(db, setup_session, users_a):
+    """A busy client must not update (and lock) its token row on every request."""
+    secret = _issue(db, factories.actor_for(users_a["administrator"]), name="batch", roles=["clerk"])
+    assert _authenticate(db, secret) is not None
+    setup_session.expire_all()
+    token = setup_session.scalars(select(models.ApiToken)).one()
+    first = token.last_used_at
+    assert _authenticate(db, secret) is not None
+    setup_session.expire_all()
+    assert token.last_used_at == first  # the second use within the minute writes nothing
+    token.last_used_at = first - api_tokens.LAST_USED_RESOLUTION
+    setup_session.flush()
+    assert _authenticate(db, secret) is not None
+    setup_session.expire_all()
+    assert token.last_used_at > first - api_tokens.LAST_USED_RESOLUTION
+
+
 def test_issuing_needs_the_user_administration_permission_and_valid_roles(db, users_a):
     with pytest.raises(PermissionDeniedError):
         _issue(db, factories.actor_for(users_a["clerk"]), name="x", roles=["clerk"])
