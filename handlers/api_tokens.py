@@ -20,6 +20,7 @@ from handlers.auth import actor_for_user
 from handlers.context import Actor
 from handlers.errors import NotFoundError, Problem, TenancyError, ValidationError
 from handlers.permissions import require
+from handlers.rules.instants import as_utc
 from handlers.tenancy import CROSS_TENANT_KEY
 from handlers.uow import UnitOfWork
 from handlers.user_admin import unknown_role_problems
@@ -93,9 +94,7 @@ def _note_use(token: ApiToken, now: dt.datetime) -> None:
     """Record the use at most once a minute: a busy client's every request would otherwise update (and lock)
     the same token row."""
     last = token.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite hands timestamps back naive (stored as UTC)
-        last = last.replace(tzinfo=dt.UTC)
-    if last is None or now - last >= LAST_USED_RESOLUTION:
+    if last is None or now - as_utc(last) >= LAST_USED_RESOLUTION:
         token.last_used_at = now
 
 

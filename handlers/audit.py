@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
 from handlers.context import Actor
+from handlers.rules.instants import as_utc
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 
@@ -35,18 +36,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back naive; they were stored as UTC wall time.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
 def _canonical(row: AccessLog) -> bytes:
     body = {
         "tenant_id": row.tenant_id,
         "seq": row.seq,
-        "occurred_at": _as_utc(row.occurred_at).isoformat(timespec="microseconds"),
+        "occurred_at": as_utc(row.occurred_at).isoformat(timespec="microseconds"),
         "user_id": row.user_id,
         "login_id": row.login_id,
         "client_address": row.client_address,

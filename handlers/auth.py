@@ -25,6 +25,7 @@ from handlers import audit
 from handlers.context import HIDEABLE_ITEMS, Actor
 from handlers.errors import ConflictError, Problem, TenancyError, ValidationError
 from handlers.passwords import hash_password, needs_rehash, verify_password
+from handlers.rules.instants import as_utc
 from handlers.settings import Settings
 from handlers.tenancy import CROSS_TENANT_KEY
 from handlers.uow import UnitOfWork
@@ -137,7 +138,7 @@ def check_password(
 
 
 def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    return user.locked_until is not None and _as_utc(user.locked_until) > (now or _now())
+    return user.locked_until is not None and as_utc(user.locked_until) > (now or _now())
 
 
 def _count_failure(
@@ -330,8 +331,3 @@ def _dummy_hash() -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back naive; they were stored as UTC wall time.
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.rules.instants import as_utc
 from handlers.uow import unit_of_work
 from models.case import Case, CaseTask
 from models.change import OutboxMessage
@@ -35,9 +36,7 @@ class OpsSnapshot:
 def _age(now: dt.datetime, then: dt.datetime | None) -> float:
     if then is None:
         return 0.0
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=dt.UTC)
-    return max(0.0, (now - then).total_seconds())
+    return max(0.0, (now - as_utc(then)).total_seconds())
 
 
 def read_ops_snapshot(db: Database, now: dt.datetime | None = None) -> OpsSnapshot:

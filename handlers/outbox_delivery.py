@@ -31,6 +31,7 @@ from handlers.integration.subscribers import ADDRESSEE, fan_out
 from handlers.integration.transport import Delivery
 from handlers.outbox_batch import is_batched, send_batch
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.rules.instants import as_utc
 from handlers.uow import UnitOfWork, unit_of_work
 from models.change import OutboxMessage
 
@@ -73,10 +74,6 @@ class DeliveryRun:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 # --- delivering one destination ----------------------------------------------------------------------------

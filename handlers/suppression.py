@@ -37,6 +37,7 @@ from handlers.rules.disclosure import (
     Requester,
     decide,
 )
+from handlers.rules.instants import as_utc
 from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES, protection_statuses
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
@@ -55,11 +56,6 @@ JST = ZoneInfo("Asia/Tokyo")
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands timestamps back naive; they were stored as UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 # --- the request -----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.instants import as_utc
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import BatchRun, BatchSchedule
 
@@ -142,10 +143,6 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if moment is not None else None
 
 
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 def run_due(db: Database, now: dt.datetime | None = None) -> list[BatchRun]:
     """Every municipality's schedules whose time has come: run each, then set its next time (Celery beat calls
     this every minute; ``jumin batch run-due`` does it in the embedded default)."""
@@ -153,7 +150,7 @@ def run_due(db: Database, now: dt.datetime | None = None) -> list[BatchRun]:
     with unit_of_work(db, Actor.system(0, "batch:scheduler"), cross_tenant=True) as uow:
         due = [(s.tenant_id, s.id, s.batch_code) for s in uow.session.scalars(
             select(BatchSchedule).where(BatchSchedule.next_run_at.is_not(None)).order_by(BatchSchedule.id))
-            if _as_utc(s.next_run_at) <= moment]  # type: ignore[arg-type]  # fmt: skip
+            if as_utc(s.next_run_at) <= moment]  # type: ignore[arg-type]  # fmt: skip
     runs = []
     for tenant_id, schedule_id, code in due:
         runs.append(run_batch_now(db, tenant_id, code, {}, started_by="scheduler", trigger="schedule",

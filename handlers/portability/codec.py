@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from handlers.portability.layout import NULL_MARKER
+from handlers.rules.instants import as_utc
 
 
 class BadValueError(ValueError):
@@ -22,13 +23,6 @@ class BadValueError(ValueError):
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands timestamps back naive (stored as UTC wall time); PostgreSQL aware."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 def _plain(kind: str, value: Any) -> Any:
