@@ -1,7 +1,8 @@
-"""Checks an export directory before anything is written: the manifest (layout, municipality, checksums,
-row counts), then every row of every file (kinds, required items, lengths, check digits, duplicate keys,
-references between files, the access log's hash chain).  Every problem is reported, with file, line,
-column and a Japanese reason; nothing is written while any remains."""
+"""Checks of an export directory: the manifest (layout, municipality, checksums) before anything is written,
+then every row of every file as the import reads it (kinds, required items, lengths, check digits, duplicate
+keys, references between files, the access log's hash chain) and the row counts against the manifest.  Every
+problem is reported, with file, line, column and a Japanese reason; the import is rolled back while any
+remains."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ class Manifest:
 
 def read_manifest(directory: Path, municipality_code: str) -> Manifest:
     """The manifest, checked against the layout, the target municipality and the files' bytes.  The row
-    counts are checked by ``RowValidator.count_problems`` once the rows have been read."""
+    counts are checked by ``refuse_unless_counts_agree`` once the rows have been read."""
     path = directory / MANIFEST
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -186,12 +187,6 @@ class RowValidator:
         self.problems: list[ImportProblem] = []
         self.counts: dict[str, int] = {}  # records read per file
         self.limits = {spec.name: _Limits.of(spec) for spec in SPECS}
-
-    def run(self, directory: Path) -> list[ImportProblem]:
-        for spec in SPECS:
-            for _row in self.rows(directory, spec):
-                pass
-        return self.finish()
 
     def rows(self, directory: Path, spec: FileSpec) -> Iterator[ReadRow]:
         """Every row of the file, each checked (its problems recorded) before it is yielded."""

@@ -84,9 +84,7 @@ def my_number_check_digit(body11: str) -> str:
     """個人番号 check digit (令第8条): Pn = n-th digit from the right, Qn = n+1 (n ≤ 6) or n−5 (n ≥ 7),
     r = Σ Pn·Qn mod 11, check = 0 if r ≤ 1 else 11 − r."""
     _require_digits(body11, 11, "個人番号 body")
-    total = sum(map(mul, map(int, body11[::-1]), cycle(_M11_WEIGHTS)))  # Qn = 2..7, 2..6: the M11W2-7 cycle
-    remainder = total % 11
-    return "0" if remainder <= 1 else str(11 - remainder)
+    return m11w27_check_digit(body11)  # Qn = 2..7, 2..6 is the M11W2-7 cycle, and the r ≤ 1 rule is the same
 
 
 def my_number_valid(s: str) -> bool:

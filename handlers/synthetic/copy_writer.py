@@ -35,7 +35,6 @@ class CopyBatch:
     heads: bytes
     history: bytes
     household_count: int
-    resident_count: int
     history_count: int
 
 
@@ -65,7 +64,6 @@ class CopyEncoder:
             heads.encode("ascii"),
             copy_payload_with_json(chunk.history, HISTORY_COLUMNS),
             len(chunk.households),
-            len(chunk.residents),
             len(chunk.history),
         )
 

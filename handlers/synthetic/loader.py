@@ -197,9 +197,6 @@ class _SqliteWriter:
         for row, (head, _id) in zip(chunk.households, heads, strict=True):
             row["head_resident_id"] = head
 
-    def finish(self) -> None:
-        """Nothing to tidy up."""
-
 
 def _sqlite_rows(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     """Dates as ISO text (SQLAlchemy's SQLite storage format), JSON bytes as text, everything else as is."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 import orjson
@@ -56,8 +55,3 @@ def assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: li
             household_id = by_number[row["household_number"]]["id"]
             rest = row.pop("snapshot_rest")
             row["snapshot"] = b'{"id":%d,"household_id":%d,' % (resident_id, household_id) + rest[1:]
-
-
-def as_tuples(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    for row in rows:
-        yield tuple(row[c] for c in columns)
