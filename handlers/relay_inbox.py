@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -131,9 +132,15 @@ def _inbox_row(row: RelayInbox, hidden: bool) -> InboxRow:
         sender=f"{payload.get('sender_name') or ''}（{row.sender_code}）",
         kind=row.kind, kind_label=KIND_LABELS.get(row.kind, row.kind), status=row.status,
         status_label=STATUS_LABELS.get(row.status, row.status), resident_code=None if hidden else row.resident_code,
-        name=None if hidden else row.name, withheld=hidden, action=action_for(row),
+        name=None if hidden else row.name, withheld=hidden,
+        action=_withheld_action(row) if hidden else action_for(row),
         reasons=[] if hidden else reasons_of(row), case_id=row.case_id, decidable=row.status == "review",
     )  # fmt: skip
+
+
+def _withheld_action(row: RelayInbox) -> str:
+    """The action of a row about a protected person: never the 宛名番号 a used certificate's note names."""
+    return "対応不要（使用済み）" if row.status == "used" else action_for(row)
 
 
 def _row(uow: UnitOfWork, inbox_id: int) -> RelayInbox:
@@ -149,25 +156,34 @@ def _reason_required() -> ValidationError:
     )
 
 
-def _open_case_ids(uow: UnitOfWork, row: RelayInbox) -> list[int]:
-    ids = [int(i) for i in (row.payload or {}).get("case_ids") or []]
-    return [i for i in ids if review_task(uow, i) is not None]
+def _case_ids(row: RelayInbox) -> list[int]:
+    return [int(i) for i in (row.payload or {}).get("case_ids") or []]
 
 
-def _approve_waiting(uow: UnitOfWork, case_ids: list[int]) -> None:
-    for case_id in case_ids:
+def _waiting_reviews(uow: UnitOfWork, row: RelayInbox) -> dict[int, Any]:
+    """The receipt cases of the row still waiting for their review, with that task.  Cases the row has but
+    none waiting: they were decided on the case page, and this decision could only contradict them."""
+    case_ids = _case_ids(row)
+    waiting = {case_id: task for case_id in case_ids if (task := review_task(uow, case_id)) is not None}
+    if case_ids and not waiting:
+        raise ConflictError(
+            "この通知の受理の案件は、案件の画面で既に決裁または取り消されています。案件の画面で確認してください。"
+        )
+    return waiting
+
+
+def _approve_waiting(uow: UnitOfWork, waiting: dict[int, Any]) -> None:
+    for case_id, task in waiting.items():
         pending = pending_change_of(uow, case_id)
         codes = [str(a.get("code")) for a in (pending.alerts if pending else None) or []]
-        task = review_task(uow, case_id)
-        if task is not None:
-            approve(uow, task.id, [*codes, *CHANGE_INPUT_ALERTS])
+        approve(uow, task.id, [*codes, *CHANGE_INPUT_ALERTS])
 
 
 def _accept(uow: UnitOfWork, row: RelayInbox, atena_number: str | None) -> None:
     """Approve the waiting receipt cases, the alerts acknowledged by this decision.  For a notice that matched
     nobody, the relay opens the receipt case for the person the supervisor names, who then approves it."""
-    case_ids = _open_case_ids(uow, row)
-    if not case_ids:
+    waiting = _waiting_reviews(uow, row)
+    if not waiting:
         if not atena_number or not atena_number.strip():
             raise ValidationError(
                 [
@@ -183,9 +199,10 @@ def _accept(uow: UnitOfWork, row: RelayInbox, atena_number: str | None) -> None:
         resident = find_resident(uow.session, atena_number.strip())
         relay = UnitOfWork(uow.session, Actor.system(uow.actor.tenant_id, RELAY_ACTOR))
         case_id, _ = open_receipt(relay, row, resident.atena_number, automatic=False)
-        row.case_id, case_ids = case_id, [case_id]
-        row.payload = {**(row.payload or {}), "case_ids": case_ids}
-    _approve_waiting(uow, case_ids)
+        row.case_id = case_id
+        row.payload = {**(row.payload or {}), "case_ids": [case_id]}
+        waiting = _waiting_reviews(uow, row)
+    _approve_waiting(uow, waiting)
 
 
 def decide(
@@ -200,7 +217,7 @@ def decide(
     if decision == "refuse":
         if not reason:
             raise _reason_required()
-        for case_id in _open_case_ids(uow, row):
+        for case_id in _waiting_reviews(uow, row):
             cancel(uow, case_id, f"転入通知を受理せず：{reason}")
         row.status = "refused"
     elif decision == "accept":

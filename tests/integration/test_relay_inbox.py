@@ -121,6 +121,20 @@ def test_a_supervisor_accepts_a_notice_in_review_and_the_record_becomes_a_remove
 
 
 @pytest.mark.req("j690")
+def test_a_notice_whose_receipt_case_was_decided_on_the_case_page_is_not_decided_again(
+    delivering: Database, notice_in_review: Resident, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    """Accepting would open a second receipt case, refusing would say nothing was applied: both refused."""
+    [notice] = inbox_rows(delivering, clerk_a)
+    run(delivering, supervisor_a, doors.cancel, notice.case_id, "案件の画面で取消")
+    for decision in ("accept", "refuse"):
+        with pytest.raises(ConflictError, match="案件の画面で既に決裁または取り消されています"):
+            run(delivering, supervisor_a, decide, notice.id, decision, "理由", notice_in_review.atena_number)
+    [unchanged] = inbox_rows(delivering, clerk_a)
+    assert (unchanged.status, unchanged.payload["case_ids"]) == ("review", notice.payload["case_ids"])
+
+
+@pytest.mark.req("j690")
 def test_a_refused_notice_needs_a_reason_cancels_its_receipt_case_and_changes_nothing(
     delivering: Database, notice_in_review: Resident, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
@@ -229,3 +243,30 @@ def test_two_open_special_move_ins_cannot_hold_the_same_certificate_and_registra
     run(delivering, supervisor_b, doors.approve, task.id, [])
     [row] = inbox_rows(delivering, clerk_b)
     assert (row.status, len(row.payload["used"]["atena_numbers"])) == ("used", 1)
+
+
+@pytest.mark.req("j610", "j160")
+def test_a_used_certificate_of_a_protected_person_lists_without_the_numbers_it_was_used_for(
+    delivering: Database,
+    setup_session: Session,
+    city_a: Municipality,
+    city_b: Municipality,
+    users_b: dict[str, Any],
+    clerk_a: Actor,
+    supervisor_a: Actor,
+) -> None:
+    relay_everywhere(setup_session, city_a, city_b)
+    clerk_b, supervisor_b = actor_for(users_b["clerk"]), actor_for(users_b["supervisor"])
+    ichiro = move_out_in_a(delivering, clerk_a, supervisor_a)
+    special_move_in_in_b(delivering, clerk_b, supervisor_b, ichiro.resident_code)
+    [moved_in] = run(
+        delivering,
+        clerk_b,
+        lambda uow: list(
+            uow.session.scalars(select(Resident).where(Resident.resident_code == ichiro.resident_code))
+        ),
+    )
+    protect(delivering, actor_for(users_b["support_officer"]), moved_in.atena_number)
+    [row] = [r for r in run(delivering, clerk_b, relay_inbox) if r.kind == "move_out_certificate_info"]
+    assert (row.status, row.withheld) == ("used", True)
+    assert moved_in.atena_number not in row.action and row.name is None and row.resident_code is None
