@@ -11,13 +11,13 @@ from sqlalchemy import func, or_, select
 
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.outbox_batch import NEAR_REALTIME
 from handlers.outbox_delivery import DeliveryPolicy, DeliveryRun, deliver_destination, utcnow
 from handlers.uow import unit_of_work
 from models.change import OutboxMessage
 from models.integration import IntegrationDestination
 
 SWEEP_ACTOR = "outbox:sweep"
-NEAR_REALTIME = "near_realtime_delta"
 
 
 def _near_realtime(db: Database) -> set[tuple[int, str]]:

@@ -20,6 +20,7 @@ from handlers.cases.pending import pending_change_of
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.relay import RELAY_ACTOR
 from handlers.relay_certificates import used_note
 from handlers.relay_move_in_notice import open_receipt, review_task
 from handlers.residents.lookup import find_resident
@@ -37,7 +38,6 @@ STATUS_LABELS = {
     "refused": "受理せず",
 }
 NOT_FOUND = "指定された受信通知は見つかりません。"
-RELAY_ACTOR = "relay"
 # The alerts the 異動入力 decision adds at approval (handlers.rules.disclosure): accepting a row whose reasons
 # the supervisor has read acknowledges them with the change type's own alerts.
 CHANGE_INPUT_ALERTS = ("protected_subject", "suppression_alert")
