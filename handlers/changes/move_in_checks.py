@@ -128,35 +128,31 @@ def _named(index: int, problem: Problem) -> Problem:
     )  # fmt: skip
 
 
-def re_move_in_problems(
-    session: Session, index: int, member: Mapping[str, Any]
-) -> tuple[list[Problem], list[Problem]]:
-    """(errors, alerts) of 再転入 (j600) for one entered person."""
-    chosen = str(member.get("re_move_in_of") or "").strip()
-    if chosen:
-        found = session.scalars(select(Resident).where(Resident.atena_number == chosen)).first()
-        if found is None or found.status != "removed":
-            return [
-                _named(
-                    index,
-                    Problem(
-                        "re_move_in_of",
-                        "再転入",
-                        "この宛名番号の除票はありません",
-                        "宛名番号を確認してください",
-                        "not_removed",
-                    ),
-                )
-            ], []
-        return [], []
-    return _removed_matches(session, index, member)
+def _chosen_removed_record_problems(session: Session, index: int, chosen: str) -> list[Problem]:
+    """The 除票 a person marked 再転入 names must exist."""
+    found = session.scalars(select(Resident).where(Resident.atena_number == chosen)).first()
+    if found is not None and found.status == "removed":
+        return []
+    return [
+        _named(
+            index,
+            Problem(
+                "re_move_in_of",
+                "再転入",
+                "この宛名番号の除票はありません",
+                "宛名番号を確認してください",
+                "not_removed",
+            ),
+        )
+    ]
 
 
 def re_move_in_problems_of(
     session: Session, members: Sequence[Mapping[str, Any]]
 ) -> list[tuple[list[Problem], list[Problem]]]:
-    """``re_move_in_problems`` of every entered person, in order; the 除票 that match any of the persons not
-    marked 再転入 are found in one query."""
+    """(errors, alerts) of 再転入 (j600) for every entered person, in order: a person marked 再転入 must name a
+    除票; a 除票 with the same 個人番号, 住民票コード or 在留カード番号 as a person not so marked is an error, the
+    same 氏名・性別・生年月日 an alert (a number match wins).  The 除票 of all of them are found in one query."""
     searches = {
         index: conditions
         for index, member in enumerate(members)
@@ -168,10 +164,11 @@ def re_move_in_problems_of(
         removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*wanted))))
     results = []
     for index, member in enumerate(members):
+        chosen = str(member.get("re_move_in_of") or "").strip()
         if index in searches:
             results.append(_judged(index, member, [r for r in removed if _matches(r, member)]))
-        elif str(member.get("re_move_in_of") or "").strip():
-            results.append(re_move_in_problems(session, index, member))
+        elif chosen:
+            results.append((_chosen_removed_record_problems(session, index, chosen), []))
         else:
             results.append(([], []))
     return results
@@ -230,18 +227,6 @@ def _judged(
         if any(_same_number(match, column, value) for column, value in _number_keys(member)):
             return [_named(index, _re_move_in(match.atena_number, "error"))], []
     return ([], [_named(index, _re_move_in(removed[0].atena_number, "alert"))]) if removed else ([], [])
-
-
-def _removed_matches(
-    session: Session, index: int, member: Mapping[str, Any]
-) -> tuple[list[Problem], list[Problem]]:
-    """A 除票 with the same 個人番号, 住民票コード or 在留カード番号 is an error; the same 氏名・性別・生年月日
-    an alert.  One query finds both; a number match wins."""
-    conditions = _match_conditions(member)
-    if not conditions:
-        return [], []
-    removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*conditions))))
-    return _judged(index, member, removed)
 
 
 def _same_number(resident: Resident, column: Any, value: Any) -> bool:

@@ -17,12 +17,7 @@ def issue_number(session: Session, name: str) -> str:
     The counter row stays locked until the transaction ends (``take_next``), so concurrent registrations
     never share a number; a number past the last is refused (and the transaction rolls back).
     """
-    if name not in SEQUENCES:
-        raise KeyError(name)
-    value = take_next(session, name)
-    if value >= 10**BODY_DIGITS:
-        raise OverflowError(f"{SEQUENCES[name]}の採番が上限に達しました。")
-    return with_m11w27(f"{value:0{BODY_DIGITS}d}")
+    return issue_numbers(session, name, 1)[0]
 
 
 def issue_numbers(session: Session, name: str, count: int) -> list[str]:

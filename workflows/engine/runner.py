@@ -24,6 +24,7 @@ from workflows.engine.execution import Loaded, environment, load_case, lock_case
 from workflows.engine.loader import load_definition
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
+    CLAIM_CONFLICT,
     assign_task,
     check_role,
     claim_task,
@@ -44,7 +45,6 @@ __all__ = [
 ]  # fmt: skip
 
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
-CLAIM_CONFLICT = "このタスク（{}）は他の職員が担当しているか、既に完了しています。"
 
 
 def _next_case_number(uow: UnitOfWork) -> str:

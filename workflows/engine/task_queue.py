@@ -18,6 +18,7 @@ from models.user import User
 from workflows.engine.timeline import record_event, utcnow
 
 ASSIGNING_ROLES = frozenset({"supervisor", "system"})
+CLAIM_CONFLICT = "このタスク（{}）は他の職員が担当しているか、既に完了しています。"
 
 
 def ready_tasks(
@@ -88,7 +89,7 @@ def claim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
         uow,
         row,
         [CaseTask.state == "ready"],
-        f"このタスク（{row.name}）は他の職員が担当しているか、既に完了しています。",
+        CLAIM_CONFLICT.format(row.name),
         state="claimed",
         claimed_by=uow.actor.login_id,
         claimed_at=utcnow(),
