@@ -149,23 +149,8 @@ def run_migration_job(db: Database, actor: Actor, job_id: int) -> None:
         job.finished_at = dt.datetime.now(dt.UTC)
 
 
-def _migrated_cases(uow: UnitOfWork, job_id: int) -> list[dict[str, object]]:
-    """Each case the job moved, with whether its move was reverted (and by whom)."""
-    rows = uow.session.execute(
-        select(CaseMigration, Case.case_number)
-        .join(Case, Case.id == CaseMigration.case_id)
-        .where(CaseMigration.job_id == job_id)
-        .order_by(CaseMigration.id)
-    ).all()
-    return [
-        {"case_id": m.case_id, "case_number": number, "reverted": m.reverted_at is not None,
-         "reverted_by": m.reverted_by}
-        for m, number in rows
-    ]  # fmt: skip
-
-
 def migration_progress(uow: UnitOfWork, job_id: int) -> dict[str, object]:
-    """What the progress bar polls, with the cases moved so far (each revertible on the job page)."""
+    """What the progress bar polls (every second while the job runs: counts only)."""
     require(uow.actor, PERMISSION)
     job = _job(uow, job_id)
     return {
@@ -177,17 +162,24 @@ def migration_progress(uow: UnitOfWork, job_id: int) -> dict[str, object]:
         "status": job.status,
         "errors": job.errors,
         "percent": int(100 * (job.done + job.failed) / job.total) if job.total else 100,
-        "cases": _migrated_cases(uow, job_id),
     }
 
 
-def job_migrations(uow: UnitOfWork, job_id: int) -> list[CaseMigration]:
+def migrated_cases(uow: UnitOfWork, job_id: int) -> list[dict[str, object]]:
+    """Each case the job moved, with whether its move was reverted (and by whom), for the job page (each
+    revertible there).  Only these columns: a migration row also holds the case's whole saved state."""
     require(uow.actor, PERMISSION)
-    return list(
-        uow.session.scalars(
-            select(CaseMigration).where(CaseMigration.job_id == job_id).order_by(CaseMigration.id)
-        )
-    )
+    _job(uow, job_id)
+    rows = uow.session.execute(
+        select(CaseMigration.case_id, Case.case_number, CaseMigration.reverted_at, CaseMigration.reverted_by)
+        .join(Case, Case.id == CaseMigration.case_id)
+        .where(CaseMigration.job_id == job_id)
+        .order_by(CaseMigration.id)
+    ).all()
+    return [
+        {"case_id": case_id, "case_number": number, "reverted": reverted_at is not None, "reverted_by": by}
+        for case_id, number, reverted_at, by in rows
+    ]
 
 
 def revert_migration(uow: UnitOfWork, case_id: int) -> CaseMigration:

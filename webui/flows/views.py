@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from handlers.errors import ValidationError
 from handlers.flow_migration import (
+    migrated_cases,
     migration_progress,
     plan_migration,
     revert_migration,
@@ -136,7 +137,7 @@ def start_migration(process_id: str) -> WerkzeugResponse:
 @permission_required(EDIT)
 def migration_job(job_id: int) -> str:
     with web_uow() as uow:
-        progress = migration_progress(uow, job_id)
+        progress = {**migration_progress(uow, job_id), "cases": migrated_cases(uow, job_id)}
     return render_template("flows/migration_job.html", progress=progress)
 
 
