@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.integration.subscribers import SUBSCRIBER_PREFIX
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.integration import DESTINATION_KINDS, SUBSCRIPTIONS, IntegrationDestination
@@ -44,6 +45,7 @@ SUBSCRIPTION_LABELS = {
     "near_realtime_delta": "準即時差分（10分以内）",
 }
 MASK = "●●●●●●●●（設定済み）"
+SECRET_MIN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -130,15 +132,19 @@ def destination_problems(values: Mapping[str, Any]) -> list[Problem]:
         found.append(_problem("directory", "出力先フォルダ", "絶対パスではありません",
                               "/ で始まる出力先フォルダを入力してください", "required"))  # fmt: skip
     subscription = values.get("subscription") or None
-    if name.startswith("subscriber:") and subscription not in SUBSCRIPTIONS:
+    if name.startswith(SUBSCRIBER_PREFIX) and subscription not in SUBSCRIPTIONS:
         found.append(_problem("subscription", "連携方式", "選択されていません",
                               "全件・即時差分・準即時差分から選択してください", "required"))  # fmt: skip
-    if subscription and not name.startswith("subscriber:"):
+    if subscription and not name.startswith(SUBSCRIBER_PREFIX):
         found.append(
             _problem(
                 "subscription", "連携方式", "宛名連携先にだけ指定できます", "連携方式を空欄にしてください"
             )
         )
+    secret = str(values.get("new_secret") or "")
+    if secret and len(secret) < SECRET_MIN_LENGTH:
+        found.append(_problem("new_secret", "HMAC鍵", f"{SECRET_MIN_LENGTH}文字未満です",
+                              f"{SECRET_MIN_LENGTH}文字以上で入力してください", "too_short"))  # fmt: skip
     return found
 
 

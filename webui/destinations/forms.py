@@ -10,7 +10,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
 
-from handlers.destination_settings import KIND_LABELS, SUBSCRIPTION_LABELS, DestinationView
+from handlers.destination_settings import KIND_LABELS, SECRET_MIN_LENGTH, SUBSCRIPTION_LABELS, DestinationView
 
 ABSOLUTE_PATH = r"^/"
 
@@ -40,7 +40,7 @@ class DestinationForm(FlaskForm):
         description="例：/srv/jumin/outbox/koseki_fuhyo",
     )
     new_secret = PasswordField(
-        "HMAC鍵（変更するときだけ入力）", validators=[Optional(), Length(min=16, max=200, message="16文字以上で入力してください。")],
+        "HMAC鍵（変更するときだけ入力）", validators=[Optional(), Length(min=SECRET_MIN_LENGTH, max=200, message=f"{SECRET_MIN_LENGTH}文字以上で入力してください。")],
         description="設定済みの鍵は表示しません。空欄のままなら変わりません。",
     )  # fmt: skip
     subscription = SelectField(
