@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+_DATE = dt.date
 _NUL = "\x00"  # cannot occur in PostgreSQL text: marks a null until the line is checked
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -39,26 +41,33 @@ def _escaped(value: Any) -> str:
 
 def copy_line(values: Sequence[Any]) -> str:
     """One row of COPY text, with its newline."""
-    line = "\t".join([v if type(v) is str else _NUL if v is None else _plain(v) for v in values])
+    line = "\t".join([
+        v if (kind := type(v)) is str else _NUL if v is None else ("t" if v else "f") if kind is bool
+        else v.isoformat() if kind is _DATE else _plain(v)
+        for v in values
+    ])  # fmt: skip
     if line.count("\t") != len(values) - 1 or "\\" in line or "\n" in line or "\r" in line:
         return "\t".join([_escaped(v) for v in values]) + "\n"
     return line.replace(_NUL, "\\N") + "\n"
 
 
 def copy_payload(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
-    return "".join([copy_line([row[c] for c in columns]) for row in rows]).encode("utf-8")
+    """The rows as COPY text, one ``copy_line`` each."""
+    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    return "".join([copy_line(values(row)) for row in rows]).encode("utf-8")
 
 
 def copy_payload_with_json(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
     """Like ``copy_payload`` for rows whose last column holds JSON as UTF-8 bytes: the JSON is appended
     as it is (JSON text has no raw tab or newline; a backslash, from an escape, is doubled)."""
     *plain, last = columns
+    values = itemgetter(*plain) if len(plain) > 1 else lambda row: (row[plain[0]],)
     lines: list[bytes] = []
     for row in rows:
         document: bytes = row[last]
         if b"\\" in document:
             document = document.replace(b"\\", b"\\\\")
-        lines.append(copy_line([row[c] for c in plain])[:-1].encode("utf-8") + b"\t" + document + b"\n")
+        lines.append(copy_line(values(row))[:-1].encode("utf-8") + b"\t" + document + b"\n")
     return b"".join(lines)
 
 
