@@ -14,7 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table
 
 from handlers.residents.history import snapshot_of
-from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
+from handlers.residents.search_keys import refresh_resident_keys
 from handlers.synthetic.foreigners import foreign_dates
 from handlers.synthetic.people import Member, age_on
 from handlers.synthetic.places import Address
@@ -63,10 +63,8 @@ def household_row(tenant_id: int, number: str, address: Address, head_atena: str
         status="active",
         version=1,
         head_atena_number=head_atena,
+        address_key=address.key,  # refresh_household_keys' fold_address, from cached pieces (places.py)
     )
-    holder = SimpleNamespace(**row)
-    refresh_household_keys(cast(Household, holder))
-    row.update({k: v for k, v in vars(holder).items() if k in HOUSEHOLD_DEFAULTS})
     return row
 
 

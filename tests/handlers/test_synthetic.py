@@ -28,6 +28,7 @@ from handlers.rules.check_digit import (
     with_m11w27,
 )
 from handlers.rules.kana import fold_kana
+from handlers.rules.kanji import fold_address
 from handlers.rules.relationship import is_allowed_relationship
 from handlers.synthetic import Place, bulk_load, generate_residents
 from handlers.synthetic.rows import snapshot_by_handler
@@ -94,6 +95,15 @@ def test_kana_keys_are_folded_with_the_search_rules(sample: Any) -> None:
         assert r["kana_key"] == fold_kana(r["family_name_kana"] + r["given_name_kana"])
         assert r["given_kana_key"] == fold_kana(r["given_name_kana"])
         assert r["name_key"]
+
+
+@pytest.mark.req("j320")
+def test_address_keys_are_the_search_rule_of_the_address_and_katagaki(sample: Any) -> None:
+    households, _residents, _history = sample
+    assert any(h["address_katagaki"] for h in households)
+    assert any("丁目" in h["address"] for h in households) and any("番地" in h["address"] for h in households)
+    for h in households:
+        assert h["address_key"] == fold_address(h["address"] + (h["address_katagaki"] or ""))
 
 
 @pytest.mark.req("j10", "j20", "j60", "j110")
