@@ -14,6 +14,7 @@ the caller's transaction and the caller commits.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -132,9 +133,15 @@ Prepare = Callable[[SyntheticBatch], Any]
 
 def _produce(queue: Any, tenant_id: int, count: int, seed: int, arguments: dict[str, Any],
              prepare: Prepare) -> None:  # fmt: skip
+    # The rows are plain dicts without cycles: the cyclic collector would only rescan the heap inherited from
+    # the loader, again and again (~10 % of the generator's CPU).  Frozen, and collected once per batch.
+    gc.freeze()
+    gc.disable()
     try:
         for chunk in generate_residents(tenant_id, count, seed, **arguments):
             queue.put(prepare(chunk))
+            del chunk
+            gc.collect()
     finally:
         queue.put(None)
 

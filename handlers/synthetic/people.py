@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING, TypeVar
@@ -44,6 +46,10 @@ class SyntheticRandom(random.Random):
     def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
         return seq[int(self.random() * len(seq))]
 
+    def weighted(self, population: Sequence[T], cum_weights: Sequence[int]) -> T:
+        """``choices(population, cum_weights=cum_weights)[0]``, the same draw without building a list."""
+        return population[bisect(cum_weights, self.random() * cum_weights[-1], 0, len(population) - 1)]
+
 
 @dataclass
 class Member:
@@ -57,12 +63,19 @@ class Member:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+def weighted(rng: random.Random, population: Sequence[T], cum_weights: Sequence[int]) -> T:
+    """One weighted draw: ``SyntheticRandom.weighted``, or ``choices`` from another generator."""
+    if isinstance(rng, SyntheticRandom):
+        return rng.weighted(population, cum_weights)
+    return rng.choices(population, cum_weights=cum_weights)[0]
+
+
 def household_size(rng: random.Random) -> int:
-    return rng.choices(_SIZES, cum_weights=_SIZE_CUM_WEIGHTS)[0]
+    return weighted(rng, _SIZES, _SIZE_CUM_WEIGHTS)
 
 
 def _single(rng: random.Random) -> list[Member]:
-    low, high = rng.choices(_SINGLE_AGES, cum_weights=_SINGLE_AGE_CUM_WEIGHTS)[0]
+    low, high = weighted(rng, _SINGLE_AGES, _SINGLE_AGE_CUM_WEIGHTS)
     return [Member(HEAD, rng.choice((MALE, FEMALE)), rng.randint(low, high))]
 
 
@@ -133,7 +146,7 @@ def name_japanese_family(
     female: list[tuple[str, str]],
 ) -> None:
     """One surname for the household (a married couple shares it), a given name each."""
-    family = rng.choices(surnames[0], cum_weights=surnames[1])[0]
+    family = weighted(rng, surnames[0], surnames[1])
     for member in members:
         member.family = family
         member.given = rng.choice(male if member.sex == MALE else female)
