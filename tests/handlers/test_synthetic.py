@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 import models
@@ -31,6 +31,7 @@ from handlers.rules.kana import fold_kana
 from handlers.rules.kanji import fold_address
 from handlers.rules.relationship import is_allowed_relationship
 from handlers.synthetic import Place, bulk_load, generate_residents
+from handlers.synthetic.copy_text import reserve_ids
 from handlers.synthetic.rows import snapshot_by_handler
 from handlers.uow import unit_of_work
 from models.snapshot import compact_snapshot
@@ -192,3 +193,14 @@ def test_bulk_loaded_residents_are_found_by_the_normal_search(
 
 def _number_after(value: int) -> str:
     return with_m11w27(f"{value:09d}")
+
+
+def test_reserved_ids_are_sequence_values_no_one_else_gets(connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("ids are reserved from PostgreSQL sequences")
+    ids = reserve_ids(connection, "household", 500).take(500)
+    assert ids == list(range(ids[0], ids[0] + 500))
+    after = connection.execute(text("SELECT nextval(pg_get_serial_sequence('household', 'id'))")).scalar_one()
+    assert after > ids[-1]
+    with pytest.raises(RuntimeError):
+        reserve_ids(connection, "household", 3).take(4)
