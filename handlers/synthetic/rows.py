@@ -146,7 +146,8 @@ def first_history_row(
     reason: str,
     change_date: dt.date,
 ) -> dict[str, Any]:
-    """履歴番号 1 of a person: the 記載 (転入 or 出生) with the full snapshot (ids filled in by the loader)."""
+    """履歴番号 1 of a person: the 記載 (転入 or 出生) with its snapshot in stored (compact) form (ids filled in by
+    the loader)."""
     row = dict(HISTORY_DEFAULTS)
     row.update(
         tenant_id=resident["tenant_id"], atena_number=resident["atena_number"], history_no=1,
