@@ -2,7 +2,7 @@
 deferrable, so the bulk loader writes each household with its head before the residents (issue 2)
 
 On SQLite the snapshot is JSON text already, and only the foreign key is recreated (batch mode copies the
-table).  On PostgreSQL the type change rewrites ``resident_history``; snapshots written compact stay compact
+table; ``migrations/env.py`` runs SQLite migrations with foreign keys off and checks them afterwards).  On PostgreSQL the type change rewrites ``resident_history``; snapshots written compact stay compact
 after a downgrade (``models.snapshot.expand_snapshot`` reads both forms).
 
 Revision ID: 0006
