@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
@@ -44,7 +44,13 @@ def head_name(resident: Resident) -> str | None:
     return display_name(head)
 
 
-def display_name(resident: Resident) -> str:
+class Named(Protocol):
+    family_name: str | None
+    given_name: str | None
+    name_alphabet: str | None
+
+
+def display_name(resident: Named) -> str:
     """氏名 as shown: kanji name, else the alphabet name (foreign residents)."""
     kanji = " ".join(part for part in (resident.family_name, resident.given_name) if part)
     return kanji or resident.name_alphabet or ""
