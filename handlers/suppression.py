@@ -169,6 +169,8 @@ def _protection(
         )
     ).all()
     measure_ids = {row[0] for row in rows}
+    if not measure_ids:
+        return frozenset(), ()  # nobody in scope is protected: no lifts, no perpetrators to read
     lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now)
     protected = frozenset(row[1] for row in rows if row[0] not in lifted and row[1])
     parties = session.scalars(
