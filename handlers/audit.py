@@ -16,14 +16,17 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 
 from handlers.context import Actor
+from handlers.errors import TenancyError
 from handlers.rules.instants import as_utc
+from handlers.tenancy import CROSS_TENANT_KEY, TENANT_KEY
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 
@@ -68,19 +71,21 @@ def _ensure_head(session: Session, tenant_id: int) -> None:
     session.execute(insert(AccessLogHead).values(values).on_conflict_do_nothing(index_elements=["tenant_id"]))
 
 
-def _select_locked_head(session: Session, tenant_id: int) -> AccessLogHead:
-    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy)."""
+_HEADS = cast(Table, AccessLogHead.__table__)
+_ROWS = cast(Table, AccessLog.__table__)
+_ROW_COLUMNS = tuple(c.key for c in _ROWS.columns if c.key != "id")
+
+
+def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
+    """The tenant's head (last seq, last hash), locked FOR UPDATE and read from the database."""
     locking = (
-        select(AccessLogHead)
-        .where(AccessLogHead.tenant_id == tenant_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        select(_HEADS.c.last_seq, _HEADS.c.last_hash).where(_HEADS.c.tenant_id == tenant_id).with_for_update()
     )
-    head = session.scalars(locking).one_or_none()
+    head = session.execute(locking).one_or_none()
     if head is None:
         _ensure_head(session, tenant_id)
-        head = session.scalars(locking).one()
-    return head
+        head = session.execute(locking).one()
+    return int(head[0]), str(head[1])
 
 
 @dataclass
@@ -94,17 +99,37 @@ def _pending(session: Session) -> list[_Pending]:
     return pending
 
 
+def _check_tenants(session: Session, tenants: Iterable[int]) -> None:
+    """The rows are written without the ORM's flush: apply its tenant check (``handlers.tenancy``) here."""
+    if session.info.get(CROSS_TENANT_KEY):
+        return
+    scope = session.info.get(TENANT_KEY)
+    if scope is None:
+        raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
+    if any(tenant != scope for tenant in tenants):
+        raise TenancyError("他の市区町村のデータは変更できません。")
+
+
 def _chain(session: Session, entries: list[_Pending]) -> None:
-    """Link ``entries`` (append order) to their tenants' chains: heads locked in tenant-id order."""
-    heads = {
-        tenant: _select_locked_head(session, tenant) for tenant in sorted({e.row.tenant_id for e in entries})
-    }
+    """Link ``entries`` (append order) to their tenants' chains: heads locked in tenant-id order, the rows and
+    the new heads written as plain statements (one INSERT, one UPDATE per tenant; no unit-of-work flush)."""
+    tenants = sorted({e.row.tenant_id for e in entries})
+    _check_tenants(session, tenants)
+    heads = {tenant: _select_locked_head(session, tenant) for tenant in tenants}
     for entry in entries:
-        row, head = entry.row, heads[entry.row.tenant_id]
-        row.seq, row.prev_hash = head.last_seq + 1, head.last_hash
+        row = entry.row
+        last_seq, last_hash = heads[row.tenant_id]
+        row.seq, row.prev_hash = last_seq + 1, last_hash
         row.hash = row_hash(row)
-        head.last_seq, head.last_hash = row.seq, row.hash
-        session.add(row)
+        heads[row.tenant_id] = (row.seq, row.hash)
+    session.execute(insert(_ROWS), [{key: getattr(e.row, key) for key in _ROW_COLUMNS} for e in entries])
+    for tenant, (last_seq, last_hash) in heads.items():
+        session.execute(
+            update(_HEADS).where(_HEADS.c.tenant_id == tenant).values(last_seq=last_seq, last_hash=last_hash)
+        )
+        cached = session.identity_map.get(identity_key(AccessLogHead, (tenant,)))
+        if cached is not None:  # a head loaded through the ORM (the importer) must not be flushed back stale
+            session.expire(cached)
 
 
 def flush_pending(session: Session) -> None:
