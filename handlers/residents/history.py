@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypedDict
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Row, func, inspect, select
 from sqlalchemy.orm import Session
 
 from models.resident import Resident, ResidentHistory
@@ -202,6 +202,26 @@ def history_rows(session: Session, atena_number: str) -> list[ResidentHistory]:
     return list(
         session.scalars(
             select(ResidentHistory)
+            .where(ResidentHistory.atena_number == atena_number)
+            .order_by(ResidentHistory.history_no)
+        )
+    )
+
+
+def history_entries(session: Session, atena_number: str) -> list[Row[Any]]:
+    """The person's history list in 履歴番号 order: the dates and reasons of each row, without its snapshot
+    (a JSON document of the whole person that a list does not show)."""
+    return list(
+        session.execute(
+            select(
+                ResidentHistory.history_no,
+                ResidentHistory.change_reason,
+                ResidentHistory.change_date,
+                ResidentHistory.change_date_text,
+                ResidentHistory.effective_date,
+                ResidentHistory.processed_date,
+                ResidentHistory.notified_date,
+            )  # fmt: skip
             .where(ResidentHistory.atena_number == atena_number)
             .order_by(ResidentHistory.history_no)
         )

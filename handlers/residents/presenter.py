@@ -21,7 +21,7 @@ from handlers.context import Actor
 from handlers.errors import NotFoundError
 from handlers.permissions import require
 from handlers.residents.history import (
-    history_rows,
+    history_entries,
     household_as_of,
     resident_as_of,
     snapshot_of,
@@ -220,7 +220,7 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
             "processed_date": format_for_kind(row.processed_date, None, kind),
             "notified_date": format_for_kind(row.notified_date, None, kind),
         }
-        for row in history_rows(uow.session, resident.atena_number)
+        for row in history_entries(uow.session, resident.atena_number)
     ]
 
 
