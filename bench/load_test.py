@@ -14,7 +14,7 @@ unmeasured (each worker's first certificate lays its form out, statement caches 
 
 CPU per request (the figure that holds on a shared machine): the gunicorn master and workers and the app
 role's PostgreSQL backends from /proc, the client processes from their own getrusage; printed for the mix and,
-with ``--per-operation N``, for N requests of each operation run alone afterwards.
+with ``--per-operation N`` (default 200; 0 skips it), for N requests of each operation run alone afterwards.
 
 ``--kill-midway``: half-way through, one gunicorn worker is killed with SIGKILL (gunicorn starts another);
 afterwards every acknowledged write (2xx) is looked up in the database: none may be missing.
@@ -347,8 +347,8 @@ def main() -> None:
                         help="N requests of the mix before the measured run (workers' first-use caches)")  # fmt: skip
     parser.add_argument("--kill-midway", action="store_true")
     parser.add_argument("--mix", choices=sorted(MIXES), default="counter")
-    parser.add_argument("--per-operation", type=int, default=0, metavar="N",
-                        help="after the mix, N requests of each operation alone, for CPU per request")  # fmt: skip
+    parser.add_argument("--per-operation", type=int, default=200, metavar="N",
+                        help="after the mix, N requests of each operation alone, for CPU per request (0: none)")  # fmt: skip
     parser.add_argument("--app-role", default=APP_ROLE, help="the non-owner role the app connects as")
     args = parser.parse_args()
     owner_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
