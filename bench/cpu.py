@@ -76,3 +76,58 @@ class CpuSample:
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process (a gunicorn master), of its children it has reaped (a killed worker) and of
+    its live children (the workers), from /proc."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return 0.0
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(backend_cpu(child) for child in _children(pid))
+
+
+@dataclass(frozen=True)
+class CpuSplit:
+    """CPU seconds of one stretch of a load run: the web server's processes, their PostgreSQL backends and
+    the load tool's client processes."""
+
+    server: float
+    backend: float
+    tool: float
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        n = max(requests, 1)
+        return {
+            "server": round(1000 * self.server / n, 2),
+            "backend": round(1000 * self.backend / n, 2),
+            "tool": round(1000 * self.tool / n, 2),
+            "total": round(1000 * (self.server + self.backend + self.tool) / n, 2),
+        }
+
+
+@dataclass(frozen=True)
+class ServerSample:
+    server: float
+    backend: float
+
+    def since(self, earlier: ServerSample, tool: float) -> CpuSplit:
+        return CpuSplit(self.server - earlier.server, self.backend - earlier.backend, tool)

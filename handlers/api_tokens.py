@@ -76,12 +76,15 @@ def authenticate_token(session: Session, secret: str) -> Actor | None:
         raise TenancyError("APIトークンの照合は、市区町村をまたぐ照会として開いたセッションでのみ行えます。")
     if not secret.startswith(SECRET_PREFIX):
         return None
-    token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked.is_(False))
+    found = session.execute(  # the token and its user in one statement
+        select(ApiToken, User)
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked.is_(False))
     ).one_or_none()
-    if token is None:
+    if found is None:
         return None
-    actor = _actor_of(session, token)
+    token, user = found
+    actor = _actor_of(token, user)
     if actor is not None:
         _note_use(token, dt.datetime.now(dt.UTC))
     return actor
@@ -98,12 +101,11 @@ def _note_use(token: ApiToken, now: dt.datetime) -> None:
         token.last_used_at = now
 
 
-def _actor_of(session: Session, token: ApiToken) -> Actor | None:
+def _actor_of(token: ApiToken, user: User | None) -> Actor | None:
     if token.user_id is None:
         return Actor(
             tenant_id=token.tenant_id, login_id=f"api:{token.name}"[:60], roles=frozenset(token.roles)
         )
-    user = session.get(User, token.user_id)
     if user is None or not user.active or user.tenant_id != token.tenant_id:
         return None
     actor = actor_for_user(user)

@@ -128,16 +128,15 @@ def _household_members(session: Session, request: DisclosureRequest) -> tuple[se
                 .where(Household.household_number.in_(request.households))
             )
         )
+    # every member of the households of the persons asked for, with the 世帯番号, in one statement
+    their_households = select(Resident.household_id).where(Resident.atena_number.in_(asked))
     rows = session.execute(
-        select(Household.id, Household.household_number)
-        .join(Resident, Resident.household_id == Household.id)
-        .where(Resident.atena_number.in_(asked))
+        select(Resident.atena_number, Household.household_number)
+        .join(Household, Household.id == Resident.household_id)
+        .where(Resident.household_id.in_(their_households))
     ).all()
-    household_ids = {row[0] for row in rows}
     numbers = {row[1] for row in rows} | set(request.households)
-    members = set(
-        session.scalars(select(Resident.atena_number).where(Resident.household_id.in_(household_ids)))
-    )
+    members = {row[0] for row in rows}
     return asked, asked | members, numbers
 
 
@@ -169,6 +168,8 @@ def _protection(
         )
     ).all()
     measure_ids = {row[0] for row in rows}
+    if not measure_ids:
+        return frozenset(), ()  # nobody in scope is protected: no lifts, no perpetrators to read
     lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now)
     protected = frozenset(row[1] for row in rows if row[0] not in lifted and row[1])
     parties = session.scalars(

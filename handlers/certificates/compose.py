@@ -27,7 +27,7 @@ from handlers.certificates.content import (
 from handlers.certificates.officials import Official
 from handlers.certificates.options import CertificateOptions, CertificateRequest
 from handlers.errors import NotFoundError, Problem, ValidationError
-from handlers.residents.history import history_rows, household_as_of, resident_as_of
+from handlers.residents.history import history_entries, history_rows, household_as_of, resident_as_of
 from handlers.rules.dates import format_wareki
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from models.tenant import Municipality
@@ -100,7 +100,7 @@ def in_household_order(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _history_for(session: Session, snapshot: dict[str, Any], on: dt.date) -> list[dict[str, Any]]:
-    rows = history_rows(session, snapshot["atena_number"])
+    rows = history_entries(session, snapshot["atena_number"])
     if not rows:
         return archived_history(session, snapshot["atena_number"], on)
     return [

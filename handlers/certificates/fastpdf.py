@@ -26,7 +26,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pydyf
-import segno
 
 from handlers.certificates.forms import (
     WIDTH_TOLERANCE_PX,
@@ -36,6 +35,7 @@ from handlers.certificates.forms import (
     build_form,
     collapse,
 )
+from handlers.certificates.qr_matrix import qr_matrix
 from handlers.certificates.typeset import (
     FONT_NAME,
     CoreFace,
@@ -178,7 +178,7 @@ _LIGHT_DARK = bytes.maketrans(b"\x00\x01", b"10")  # a module's value → its bi
 
 def _qr_image(payload: str) -> pydyf.Stream:
     """The QR code as a 1-bit grey image, one pixel per module with a 2-module quiet zone, drawn unsmoothed."""
-    matrix = segno.make(payload, error="m", micro=False, mask=0).matrix
+    matrix = qr_matrix(payload)  # = segno.make(payload, error="m", micro=False, mask=0).matrix
     size = len(matrix) + 4
     padding = -size % 8
     quiet = (1 << (size + padding)) - 1

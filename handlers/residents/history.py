@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Row, func, inspect, select
 from sqlalchemy.orm import Session
 
 from models.resident import Resident, ResidentHistory
@@ -48,7 +48,13 @@ def head_name(resident: Resident) -> str | None:
     return display_name(head)
 
 
-def display_name(resident: Resident) -> str:
+class Named(Protocol):
+    family_name: str | None
+    given_name: str | None
+    name_alphabet: str | None
+
+
+def display_name(resident: Named) -> str:
     """氏名 as shown: kanji name, else the alphabet name (foreign residents)."""
     kanji = " ".join(part for part in (resident.family_name, resident.given_name) if part)
     return kanji or resident.name_alphabet or ""
@@ -200,6 +206,26 @@ def history_rows(session: Session, atena_number: str) -> list[ResidentHistory]:
     return list(
         session.scalars(
             select(ResidentHistory)
+            .where(ResidentHistory.atena_number == atena_number)
+            .order_by(ResidentHistory.history_no)
+        )
+    )
+
+
+def history_entries(session: Session, atena_number: str) -> list[Row[Any]]:
+    """The person's history list in 履歴番号 order: the dates and reasons of each row, without its snapshot
+    (a JSON document of the whole person that a list does not show)."""
+    return list(
+        session.execute(
+            select(
+                ResidentHistory.history_no,
+                ResidentHistory.change_reason,
+                ResidentHistory.change_date,
+                ResidentHistory.change_date_text,
+                ResidentHistory.effective_date,
+                ResidentHistory.processed_date,
+                ResidentHistory.notified_date,
+            )  # fmt: skip
             .where(ResidentHistory.atena_number == atena_number)
             .order_by(ResidentHistory.history_no)
         )

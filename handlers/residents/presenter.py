@@ -10,16 +10,18 @@ never in ``items``, which is what anything printable uses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.errors import NotFoundError
 from handlers.permissions import require
 from handlers.residents.history import (
-    history_rows,
+    history_entries,
     household_as_of,
     resident_as_of,
     snapshot_of,
@@ -38,13 +40,13 @@ from handlers.residents.items import (
     STATUS_LABELS,
     ItemSpec,
 )
-from handlers.residents.lookup import find_resident
-from handlers.residents.protection import check_inquiry, protection_view
+from handlers.residents.lookup import NOT_FOUND_MESSAGE
+from handlers.residents.protection import active_measures_by_person, check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
 from handlers.support_measures import protected_atena_numbers
 from handlers.uow import UnitOfWork
-from models.resident import Resident, ResidentMemo
+from models.resident import Household, Resident, ResidentMemo
 
 SECTIONS: tuple[tuple[str, tuple[ItemSpec, ...]], ...] = (
     ("氏名", NAME_ITEMS),
@@ -140,19 +142,30 @@ def _snapshot_name(snapshot: dict[str, Any]) -> str:
     return kanji or snapshot.get("name_alphabet") or ""
 
 
-def present_resident(uow: UnitOfWork, resident: Resident, *, on: dt.date | None = None) -> dict[str, Any]:
-    """The view model of ``resident`` now, or as the register stood on ``on``."""
+def _snapshot(uow: UnitOfWork, resident: Resident, on: dt.date | None) -> dict[str, Any]:
     snapshot = snapshot_of(resident) if on is None else resident_as_of(uow.session, resident.atena_number, on)
     if snapshot is None:
         raise NotFoundError(f"{on.isoformat() if on else ''}時点のこの住民の記録はありません。")
+    return snapshot
+
+
+def present_resident(uow: UnitOfWork, resident: Resident, *, on: dt.date | None = None) -> dict[str, Any]:
+    """The view model of ``resident`` now, or as the register stood on ``on``."""
+    snapshot = _snapshot(uow, resident, on)
     protected = resident.atena_number in protected_atena_numbers(uow.session, [resident.atena_number])
     view = present_snapshot(uow.actor, snapshot, protected=protected)
     view["as_of"] = on.isoformat() if on else None
     return view
 
 
-def _member_rows(uow: UnitOfWork, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    protected = protected_atena_numbers(uow.session, [m["atena_number"] for m in members])
+# what a household member's row shows (a live member is read from the person, not from a whole snapshot)
+_MEMBER_FIELDS = (
+    "atena_number", "family_name", "given_name", "name_alphabet", "family_name_kana", "given_name_kana",
+    "relation_to_head", "birth_date", "birth_date_text", "resident_kind", "sex", "household_order",
+)  # fmt: skip
+
+
+def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> list[dict[str, Any]]:
     return [
         {
             "atena_number": m["atena_number"],
@@ -172,10 +185,27 @@ def _member_rows(uow: UnitOfWork, members: list[dict[str, Any]]) -> list[dict[st
 def _household_members(
     uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str
 ) -> list[dict[str, Any]]:
+    """The members of the person's household now, or of household ``number`` on ``on``, in household order."""
     if on is not None:
-        return _member_rows(uow, household_as_of(uow.session, number, on))
-    live = [snapshot_of(m) for m in resident.household.members if m.status != "removed"]
-    return _member_rows(uow, sorted(live, key=lambda s: (s["household_order"], s["atena_number"])))
+        return household_as_of(uow.session, number, on)
+    live = [
+        {name: getattr(m, name) for name in _MEMBER_FIELDS}
+        for m in resident.household.members
+        if m.status != "removed"
+    ]
+    return sorted(live, key=lambda s: (s["household_order"], s["atena_number"]))
+
+
+def _resident_with_household(uow: UnitOfWork, atena_number: str) -> Resident:
+    """The person with the household and its members, in two statements (instead of three lazy loads)."""
+    resident = uow.session.scalars(
+        select(Resident)
+        .where(Resident.atena_number == atena_number)
+        .options(joinedload(Resident.household).selectinload(Household.members))
+    ).one_or_none()
+    if resident is None:
+        raise NotFoundError(NOT_FOUND_MESSAGE)
+    return resident
 
 
 def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
@@ -190,7 +220,7 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
             "processed_date": format_for_kind(row.processed_date, None, kind),
             "notified_date": format_for_kind(row.notified_date, None, kind),
         }
-        for row in history_rows(uow.session, resident.atena_number)
+        for row in history_entries(uow.session, resident.atena_number)
     ]
 
 
@@ -206,14 +236,21 @@ def _latest_memo(uow: UnitOfWork, atena_number: str) -> str | None:
 def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = None) -> dict[str, Any]:
     """照会: the person's items, household members in order and history, logged as ``resident_viewed``.
     The 照会 first passes the disclosure decision (an error-level 照会 suppression refuses it, j410) and the
-    view carries the protection block (支援措置 marks, alerts; links and period alerts for the officer)."""
+    view carries the protection block (支援措置 marks, alerts; links and period alerts for the officer).
+    The measures protecting the person and the members are read once, for the marks and the block."""
     require(uow.actor, "resident.view")
-    resident = find_resident(uow.session, atena_number)
+    resident = _resident_with_household(uow, atena_number)
     decision, notice = check_inquiry(uow, atena_number)
-    view = present_resident(uow, resident, on=on)
-    view["protection"] = protection_view(uow, atena_number, decision, dt.date.today())
+    snapshot = _snapshot(uow, resident, on)
+    members = _household_members(uow, resident, on, snapshot["household_number"])
+    measures = active_measures_by_person(uow, {atena_number, *(m["atena_number"] for m in members)})
+    view = present_snapshot(uow.actor, snapshot, protected=atena_number in measures)
+    view["as_of"] = on.isoformat() if on else None
+    view["protection"] = protection_view(
+        uow, atena_number, decision, dt.date.today(), measures=measures.get(atena_number, [])
+    )
     view["suppression_notice"] = notice
-    view["household_members"] = _household_members(uow, resident, on, view["household_number"])
+    view["household_members"] = _member_rows(members, measures)
     view["history"] = _history_list(uow, resident)
     view["screen_only"] = {"memo": _latest_memo(uow, atena_number)}
     targets = [atena_number, *(m["atena_number"] for m in view["household_members"])]

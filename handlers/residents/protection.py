@@ -83,12 +83,21 @@ def active_measures_by_person(
     return found
 
 
-def protection_view(uow: UnitOfWork, atena_number: str, decision: Decision, today: dt.date) -> dict[str, Any]:
+def protection_view(
+    uow: UnitOfWork,
+    atena_number: str,
+    decision: Decision,
+    today: dt.date,
+    *,
+    measures: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The record screen's protection block: the measures in force, the period alerts (officer only) and the
-    decision's alerts (protected person, alert-level 照会 suppression)."""
+    decision's alerts (protected person, alert-level 照会 suppression).  ``measures``: the person's entry of
+    ``active_measures_by_person``, when the caller has already read it."""
     officer = has_permission(uow.actor, "support.view")
     period = support_alerts(uow, atena_number, today) if officer else []
-    measures = active_measures_by_person(uow, [atena_number]).get(atena_number, [])
+    if measures is None:
+        measures = active_measures_by_person(uow, [atena_number]).get(atena_number, [])
     in_force = any(not m["provisional"] for m in measures)
     return {
         "measures": measures,

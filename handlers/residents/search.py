@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, select, tuple_
-from sqlalchemy.orm import contains_eager, load_only
+from sqlalchemy import Row, Select, and_, select, tuple_
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
@@ -26,8 +25,10 @@ from handlers.rules.dates import format_for_kind
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.kana import fold_kana
 from handlers.rules.kanji import fold_address
+from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
+from models.support import SupportMeasure, SupportMeasureParty
 
 DEFAULT_LIMIT = 50  # one page of hits; the next page continues after the last one (``after``)
 CURSOR_SEPARATOR = "|"
@@ -72,6 +73,10 @@ class ResidentHit:
     protected: bool
     protection_label: str = ""  # 支援措置中 / 仮支援措置中 (j160)
     measure_ids: tuple[int, ...] = ()  # only for users with support.view (the link to the measure)
+
+    def to_json(self) -> dict[str, Any]:
+        """The hit as a JSON object (as ``dataclasses.asdict`` gives it, without its deep copies)."""
+        return {**vars(self), "measure_ids": list(self.measure_ids)}
 
 
 class SearchResults(list[ResidentHit]):
@@ -153,8 +158,8 @@ _HIT_COLUMNS = (
 _HIT_HOUSEHOLD_COLUMNS = (Household.household_number, Household.address, Household.address_katagaki)
 
 
-def _cursor(resident: Resident) -> str:
-    return f"{resident.kana_key}{CURSOR_SEPARATOR}{resident.atena_number}"
+def _cursor(row: Row[Any]) -> str:
+    return f"{row.kana_key}{CURSOR_SEPARATOR}{row.atena_number}"
 
 
 def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
@@ -177,15 +182,27 @@ def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
     return stmt.where(tuple_(Resident.kana_key, Resident.atena_number) > tuple_(kana_key, atena_number))
 
 
-def _statement(query: ResidentQuery) -> Select[Any]:
-    stmt = (
-        select(Resident)
-        .join(Resident.household)
-        .options(
-            load_only(*_HIT_COLUMNS),
-            contains_eager(Resident.household).load_only(*_HIT_HOUSEHOLD_COLUMNS),
+def _is_protected() -> Any:
+    """Whether a measure in force or provisional protects the hit (the filter of ``active_measures_by_person``):
+    the page's measures are then read for the protected hits only, which most pages have none of."""
+    return (
+        select(SupportMeasureParty.id)
+        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
+        .where(
+            SupportMeasureParty.atena_number == Resident.atena_number,
+            SupportMeasureParty.role.in_(PROTECTED_ROLES),
+            SupportMeasure.status.in_(ACTIVE_STATUSES),
         )
+        .exists()
+        .label("is_protected")
     )
+
+
+def _statement(query: ResidentQuery) -> Select[Any]:
+    """The page's columns as plain rows (no ORM objects: a page of 50 persons and households built as
+    entities cost more than the query), with whether each hit is protected."""
+    columns: tuple[Any, ...] = (*_HIT_COLUMNS, *_HIT_HOUSEHOLD_COLUMNS, _is_protected())
+    stmt: Select[Any] = select(*columns).select_from(Resident).join(Resident.household)
     stmt = _after(_exact_conditions(_text_conditions(stmt, query), query), query.after)
     return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
 
@@ -196,23 +213,22 @@ def _protection_label(measures: list[dict[str, Any]]) -> str:
     return "支援措置中" if any(not m["provisional"] for m in measures) else "仮支援措置中"
 
 
-def _hit(resident: Resident, measures: dict[str, list[dict[str, Any]]]) -> ResidentHit:
-    kana = " ".join(p for p in (resident.family_name_kana, resident.given_name_kana) if p)
-    household = resident.household
+def _hit(row: Row[Any], measures: dict[str, list[dict[str, Any]]]) -> ResidentHit:
+    kana = " ".join(p for p in (row.family_name_kana, row.given_name_kana) if p)
     return ResidentHit(
-        atena_number=resident.atena_number,
-        household_number=household.household_number,
-        name=display_name(resident),
+        atena_number=row.atena_number,
+        household_number=row.household_number,
+        name=display_name(row),
         kana=kana,
-        birth_date=format_for_kind(resident.birth_date, resident.birth_date_text, resident.resident_kind),
-        sex=SEX_LABELS.get(resident.sex, ""),
-        address=" ".join(p for p in (household.address, household.address_katagaki) if p),
-        status=resident.status,
-        status_label=STATUS_LABELS.get(resident.status, resident.status),
-        resident_kind=resident.resident_kind,
-        protected=resident.atena_number in measures,
-        protection_label=_protection_label(measures.get(resident.atena_number, [])),
-        measure_ids=tuple(m["id"] for m in measures.get(resident.atena_number, []) if m["id"] is not None),
+        birth_date=format_for_kind(row.birth_date, row.birth_date_text, row.resident_kind),
+        sex=SEX_LABELS.get(row.sex, ""),
+        address=" ".join(p for p in (row.address, row.address_katagaki) if p),
+        status=row.status,
+        status_label=STATUS_LABELS.get(row.status, row.status),
+        resident_kind=row.resident_kind,
+        protected=row.atena_number in measures,
+        protection_label=_protection_label(measures.get(row.atena_number, [])),
+        measure_ids=tuple(m["id"] for m in measures.get(row.atena_number, []) if m["id"] is not None),
     )
 
 
@@ -231,12 +247,12 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
                 )
             ]
         )
-    rows = list(uow.session.scalars(_statement(query)).unique())
+    rows = list(uow.session.execute(_statement(query)))
     results = SearchResults()
     results.truncated = len(rows) > query.limit
     rows = rows[: query.limit]
     results.next_after = _cursor(rows[-1]) if results.truncated else None
-    measures = active_measures_by_person(uow, [r.atena_number for r in rows])
+    measures = active_measures_by_person(uow, [r.atena_number for r in rows if r.is_protected])
     results.extend(_hit(r, measures) for r in rows)
     record_access(
         uow,

@@ -37,7 +37,7 @@ def search_residents_api() -> Response:
         results = search_residents(uow, _query_from_args())
     return jsonify(
         {
-            "results": [dataclasses.asdict(hit) for hit in results],
+            "results": [hit.to_json() for hit in results],
             "truncated": results.truncated,
             "next_after": results.next_after,  # pass as ``after`` for the next page
         }
