@@ -15,9 +15,9 @@ from handlers.cases.doors import (
     reject,
     resubmit_intake,
 )
-from handlers.cases.view import case_summary, case_view, list_tasks
+from handlers.cases.view import case_summary, case_tasks, case_view, list_tasks
 
 __all__ = [
-    "approve", "cancel", "case_summary", "case_view", "claim", "complete_case_task", "due_date_for", "list_tasks",
+    "approve", "cancel", "case_summary", "case_tasks", "case_view", "claim", "complete_case_task", "due_date_for", "list_tasks",
     "open_case", "reject", "resubmit_intake",
 ]  # fmt: skip

@@ -28,7 +28,7 @@ from handlers.uow import UnitOfWork
 from models.case import Case, CaseEvent, CaseTask
 from models.change import PendingChange
 from models.resident import Household, Resident
-from workflows.engine.runner import ready_tasks
+from workflows.engine.runner import case_task_rows, ready_tasks
 
 HIDDEN = "（非表示）"
 
@@ -130,6 +130,13 @@ def case_summary(case: Case) -> dict[str, Any]:
         "subject_atena_numbers": list(case.subject_atena_numbers or []),
         "subject_household_numbers": list(case.subject_household_numbers or []),
     }  # fmt: skip
+
+
+def case_tasks(uow: UnitOfWork, case: Case) -> dict[str, Any]:
+    """The case and its tasks as plain data: the answer to the actor's own intake or task completion, which
+    that door has already logged (no timeline, diff or outbox read, and no second "case viewed" row)."""
+    rows = sorted(case_task_rows(uow, case.id), key=lambda task: task.id)
+    return {**case_summary(case), "tasks": [_task_view(task) for task in rows]}
 
 
 def case_view(uow: UnitOfWork, case_id: int) -> dict[str, Any]:

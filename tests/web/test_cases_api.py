@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from handlers.db import Database
 from models import User
+from models.audit import AccessLog
 from tests.cases.test_move_in import intake
 from tests.web.test_residents_api import token_for
 
@@ -56,6 +59,22 @@ def test_a_case_is_opened_approved_and_viewed_through_the_api(
     view = client.get(f"/api/cases/{case['id']}", headers=clerk).get_json()
     assert view["pending_change"]["status"] == "registered"
     assert [m["destination"] for m in view["outbox"]] == ["cs", "cs", "cs", "municipality:202118"]
+
+
+def test_an_intake_or_a_completion_answers_with_the_case_and_its_tasks_and_logs_no_case_view(
+    client: FlaskClient, db: Database, setup_session: Session, users_a: dict[str, User]
+) -> None:
+    clerk, supervisor = token_for(db, users_a, "clerk"), token_for(db, users_a, "supervisor")
+    case = open_move_in(client, clerk)
+    assert [(t["bpmn_id"], t["state"]) for t in case["tasks"]] == [
+        ("intake_move_in", "completed"), ("review_move_in", "ready")
+    ]  # fmt: skip
+    task = review_task(client, supervisor, case["id"])
+    done = post(client, f"/api/tasks/{task['id']}/complete", supervisor, {"decision": "approve"}).get_json()
+    assert (done["id"], done["tasks"][1]["state"]) == (case["id"], "completed")
+    assert done["tasks"][1]["completed_by"] == users_a["supervisor"].login_id
+    functions = setup_session.scalars(select(AccessLog.function).order_by(AccessLog.seq)).all()
+    assert "case_viewed" not in functions and "change_registered" in functions
 
 
 def test_the_entering_clerk_with_the_approver_role_is_refused_with_403(

@@ -33,16 +33,12 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _case_json(uow: Any, case: Any) -> dict[str, Any]:
-    return {**cases.case_summary(case), "tasks": cases.case_view(uow, case.id)["tasks"]}
-
-
 @bp.post("/cases")
 def open_case_api() -> tuple[Response, int]:
     body = _body()
     with web_uow() as uow:
         case = cases.open_case(uow, str(body.get("change_type") or ""), body.get("intake") or {})
-        payload = _case_json(uow, case)
+        payload = cases.case_tasks(uow, case)
     return jsonify(payload), 201
 
 
@@ -85,5 +81,5 @@ def complete_task_api(task_id: int) -> Response:
     body = _body()
     with web_uow() as uow:
         case = cases.complete_case_task(uow, task_id, body)
-        payload = _case_json(uow, case)
+        payload = cases.case_tasks(uow, case)
     return jsonify(payload)
