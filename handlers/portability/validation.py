@@ -202,7 +202,8 @@ class RowValidator:
         count = RecordCount()
         fast = self.fast[spec.name]
         for row in read_rows(directory / name, spec, self.manifest.fmt, count, fast.read if fast else None):
-            self.problems.extend(ImportProblem(name, e.line, e.column, e.reason) for e in row.errors)
+            if row.errors:
+                self.problems.extend(ImportProblem(name, e.line, e.column, e.reason) for e in row.errors)
             if row.values:
                 self.problems.extend(ImportProblem(name, row.line, c, r) for c, r in self.check(spec, row))
             yield row
