@@ -137,11 +137,9 @@ class FastRows:
                 return False
         if not _BOOLS.issuperset(self.kinds["bool"](raw)):
             return False
-        if _INTS.fullmatch("\t".join(self.kinds["int"](raw)) or NULL_MARKER) is None:
-            return False
         dates, stamps = self.kinds["date"](raw), self.kinds["datetime"](raw)
-        if (_DATES.fullmatch("\t".join(dates) or NULL_MARKER) is None
-                or _STAMPS.fullmatch("\t".join(stamps) or NULL_MARKER) is None):  # fmt: skip
+        if not (_all_match(_INTS, self.kinds["int"](raw)) and _all_match(_DATES, dates)
+                and _all_match(_STAMPS, stamps)):  # fmt: skip
             return False
         try:
             list(map(dt.date.fromisoformat, filter(NULL_MARKER.__ne__, dates)))
@@ -152,6 +150,11 @@ class FastRows:
             if raw[i] and raw[i] != NULL_MARKER and not m11w27_valid(raw[i]):
                 return False
         return all(login == NULL_MARKER or login in self.logins for login in self.login_columns(raw))
+
+
+def _all_match(fields_pattern: re.Pattern[str], fields: tuple[str, ...]) -> bool:
+    """Every field has the form (an empty field too is checked: only no field at all passes as such)."""
+    return not fields or fields_pattern.fullmatch("\t".join(fields)) is not None
 
 
 def _decoded(kind: str, text: str) -> Any:
