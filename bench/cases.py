@@ -18,7 +18,7 @@ PostgreSQL backends (read from /proc, so the database must run on this machine),
 each run.  On a shared machine the CPU per case is the steadier figure: cases/s falls with the load, CPU per
 case much less.  ``--processes N`` (N > 1) runs the same measured cases once more in N forked processes at
 once, each with its own connection and its own share of the cases (different persons), and prints that rate
-beside the single-process one.
+beside the single-process one; the bare engine runs its cases in N processes too, for the ratio both ways.
 Then 20 more cases and 20 searches (``search_residents``) run with a statement counter (``bench.statements``):
 statements per call, ``SELECT … FOR UPDATE`` of the access-log chain head, and the statements run while the
 head is held.
@@ -273,6 +273,38 @@ def timed_parallel(
     )  # fmt: skip
 
 
+def _run_bare_share(
+    bare: BareFlow, data: list[dict[str, Any]], share: list[int], go: Any, results: Any
+) -> None:
+    """One forked process of the bare engine: its share of the cases, its CPU."""
+    go.wait()
+    cpu = time.process_time()
+    for n in share:
+        bare.run_case(data[n])
+    results.put(time.process_time() - cpu)
+
+
+def timed_parallel_bare(
+    bare: BareFlow, data: list[dict[str, Any]], first: int, count: int, processes: int
+) -> Timing:
+    """The bare engine's cases ``first`` … ``first + count`` in ``processes`` forked processes at once."""
+    context = multiprocessing.get_context("fork")
+    go, results = context.Event(), context.Queue()
+    shares = [list(range(first + i, first + count, processes)) for i in range(processes)]
+    workers = [context.Process(target=_run_bare_share, args=(bare, data, s, go, results)) for s in shares]
+    for worker in workers:
+        worker.start()
+    time.sleep(1)
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    go.set()
+    cpu = sum(results.get() for _ in workers)
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    return Timing(count, elapsed, cpu, 0.0, load_before, os.getloadavg()[0])
+
+
 def check_outcome(world: World, count: int, members: int) -> str:
     """What the real run left in the register; refuses to report a rate for cases that did not happen."""
     with unit_of_work(world.db, world.supervisor) as uow:
@@ -340,6 +372,10 @@ def main() -> None:
     timed(lambda n: bare.run_case(data[n]), 0, args.warmup)
     bare_timing = timed(lambda n: bare.run_case(data[n]), args.warmup, args.count)
 
+    bare_parallel = None
+    if args.processes > 1:
+        bare_parallel = timed_parallel_bare(bare, data, args.warmup, args.count, args.processes)
+
     timed(lambda n: real_case(world, data[n]), 0, args.warmup)
     real_timing = timed(lambda n: real_case(world, data[n]), args.warmup, args.count, args.profile, world)
     parallel = None
@@ -352,10 +388,12 @@ def main() -> None:
     report("bare SpiffWorkflow (ceiling)", bare_timing)
     report("engine + handlers + PG", real_timing)
     print(f"ratio real / bare: {real_timing.rate / bare_timing.rate:.2f}   ({outcome})")
-    if parallel is not None:
+    if parallel is not None and bare_parallel is not None:
         report(f"same, {args.processes} processes at once", parallel)
+        report(f"bare, {args.processes} processes at once", bare_parallel)
         print(
-            f"ratio ({args.processes} processes) / bare (1 process): {parallel.rate / bare_timing.rate:.2f}"
+            f"ratio ({args.processes} processes) / bare (1 process): {parallel.rate / bare_timing.rate:.2f}; "
+            f"/ bare ({args.processes} processes): {parallel.rate / bare_parallel.rate:.2f}"
         )
 
 

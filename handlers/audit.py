@@ -16,14 +16,16 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers.context import Actor
 from handlers.rules.instants import as_utc
+from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 
@@ -68,19 +70,41 @@ def _ensure_head(session: Session, tenant_id: int) -> None:
     session.execute(insert(AccessLogHead).values(values).on_conflict_do_nothing(index_elements=["tenant_id"]))
 
 
-def _select_locked_head(session: Session, tenant_id: int) -> AccessLogHead:
-    """The tenant's head, locked FOR UPDATE and re-read from the database (never a stale cached copy)."""
-    locking = (
-        select(AccessLogHead)
-        .where(AccessLogHead.tenant_id == tenant_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = session.scalars(locking).one_or_none()
+_HEADS = cast(Table, AccessLogHead.__table__)
+_ROWS = cast(Table, AccessLog.__table__)
+_ROW_COLUMNS = tuple(c.key for c in _ROWS.columns if c.key != "id")
+# Built once (their cache keys are kept): the chain is written with Core, outside the ORM's unit of work.
+_LOCK_HEAD = (
+    select(_HEADS.c.last_seq, _HEADS.c.last_hash)
+    .where(_HEADS.c.tenant_id == bindparam("tenant"))
+    .with_for_update()
+)
+_UPDATE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.tenant_id == bindparam("tenant"))
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
+)
+_INSERT_ROWS = insert(_ROWS)
+
+
+def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
+    """The tenant's head (last seq, last hash), locked FOR UPDATE and read from the database."""
+    head = session.connection().execute(_LOCK_HEAD, {"tenant": tenant_id}).first()
     if head is None:
         _ensure_head(session, tenant_id)
-        head = session.scalars(locking).one()
-    return head
+        head = session.connection().execute(_LOCK_HEAD, {"tenant": tenant_id}).one()
+    return int(head[0]), str(head[1])
+
+
+def _write_heads(session: Session, heads: dict[int, tuple[int, str]]) -> None:
+    session.connection().execute(
+        _UPDATE_HEAD, [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()]
+    )
+    for tenant, (seq, last) in heads.items():  # a head row the session holds (data import) stays true
+        held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
+        if held is not None:
+            set_committed_value(held, "last_seq", seq)
+            set_committed_value(held, "last_hash", last)
 
 
 @dataclass
@@ -95,16 +119,21 @@ def _pending(session: Session) -> list[_Pending]:
 
 
 def _chain(session: Session, entries: list[_Pending]) -> None:
-    """Link ``entries`` (append order) to their tenants' chains: heads locked in tenant-id order."""
-    heads = {
-        tenant: _select_locked_head(session, tenant) for tenant in sorted({e.row.tenant_id for e in entries})
-    }
+    """Link ``entries`` (append order) to their tenants' chains: heads locked in tenant-id order, the rows
+    inserted in one statement, the heads moved on."""
+    tenants = sorted({e.row.tenant_id for e in entries})
+    for tenant in tenants:
+        check_row_tenant(session, tenant)
+    heads = {tenant: _select_locked_head(session, tenant) for tenant in tenants}
+    values = []
     for entry in entries:
-        row, head = entry.row, heads[entry.row.tenant_id]
-        row.seq, row.prev_hash = head.last_seq + 1, head.last_hash
+        row = entry.row
+        row.seq, row.prev_hash = heads[row.tenant_id][0] + 1, heads[row.tenant_id][1]
         row.hash = row_hash(row)
-        head.last_seq, head.last_hash = row.seq, row.hash
-        session.add(row)
+        heads[row.tenant_id] = (row.seq, row.hash)
+        values.append({key: getattr(row, key) for key in _ROW_COLUMNS})
+    session.connection().execute(_INSERT_ROWS, values)
+    _write_heads(session, heads)
 
 
 def flush_pending(session: Session) -> None:
@@ -119,7 +148,6 @@ def flush_pending(session: Session) -> None:
         raise RuntimeError("access-log rows can be chained early only outside a SAVEPOINT")
     session.flush()
     _chain(session, entries)
-    session.flush()
 
 
 @event.listens_for(Session, "before_commit")

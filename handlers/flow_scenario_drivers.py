@@ -5,7 +5,8 @@ through ``handlers.cases`` (受付 → 審査・決裁 → 本登録 …); ``cer
 ``handlers.certificate_requests``; ``support_measure`` a 支援措置申出 through ``handlers.support_measure_flow``.
 Each open task named by a step is then worked as the user of its lane would: the review task by a supervisor
 (approve with acknowledgements, or reject with a reason), the intake task by a clerk (resubmit), any other
-task claimed and completed by a user of the task's role.
+task through its kind's own door (a change case's task door; the 証明書交付請求's issuance, which prints the copies;
+the support-measure task door) by a user of the task's role.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from handlers import cases
 from handlers.certificate_requests import PROCESS_ID as CERTIFICATE_REQUEST
-from handlers.certificate_requests import open_certificate_request
+from handlers.certificate_requests import issue_requested_certificate, open_certificate_request
 from handlers.changes.base import change_types
 from handlers.errors import Problem, ValidationError
 from handlers.flow_scenario_setup import scenario_actor
@@ -46,17 +47,26 @@ def _open_change(code: str) -> Callable[[UnitOfWork, dict[str, Any]], Case]:
     return lambda uow, intake: cases.open_case(uow, code, intake)
 
 
-def _complete_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> None:
-    runner.complete_task(uow, task_id, data)
-    row = uow.session.get(CaseTask, task_id)
-    case = uow.session.get(Case, row.case_id) if row is not None else None
-    if case is not None and case.status == "incident":
-        raise ScenarioFailure(f"処理が止まりました：{case.incident_error}")
+def _complete_change_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> None:
+    """A change case's task other than review and intake, through the case door the counter uses."""
+    cases.doors.complete_case_task(uow, task_id, data)
+
+
+def _issue_requested(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> None:
+    """The 交付 task of a 証明書交付請求: the copies are printed as at the counter (the disclosure question asked
+    again), whatever the step's data says."""
+    runner.claim_task(uow, task_id)
+    issue_requested_certificate(uow, task_id)
+
+
+def _work_support_task(uow: UnitOfWork, task_id: int, data: dict[str, Any]) -> None:
+    runner.claim_task(uow, task_id)
+    complete_support_task(uow, task_id, data)
 
 
 SPECIAL_DRIVERS: dict[str, FlowDriver] = {
-    CERTIFICATE_REQUEST: FlowDriver("clerk", open_certificate_request, _complete_task),
-    SUPPORT_MEASURE: FlowDriver("support_officer", open_support_measure_case, complete_support_task),
+    CERTIFICATE_REQUEST: FlowDriver("clerk", open_certificate_request, _issue_requested),
+    SUPPORT_MEASURE: FlowDriver("support_officer", open_support_measure_case, _work_support_task),
 }
 
 
@@ -67,7 +77,7 @@ def driver_for(code: str) -> FlowDriver:
     if code not in change_types():
         __import__("handlers.changes.catalog")
     if code in change_types():
-        return FlowDriver("clerk", _open_change(code), _complete_task)
+        return FlowDriver("clerk", _open_change(code), _complete_change_task)
     raise ValidationError(
         [
             Problem(
@@ -114,6 +124,4 @@ def work_task(
     elif row.bpmn_id.startswith(cases.doors.INTAKE_PREFIX):
         cases.resubmit_intake(scenario_actor(uow, "clerk"), row.id, data.get("intake") or intake)
     else:
-        worker = scenario_actor(uow, row.role or driver.opener_role)
-        runner.claim_task(worker, row.id)
-        driver.complete(worker, row.id, data)
+        driver.complete(scenario_actor(uow, row.role or driver.opener_role), row.id, data)

@@ -37,9 +37,8 @@ from handlers.immigration_notices import import_immigration_notices
 from handlers.residents.registration import register_household
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import my_number_check_digit, with_m11w27
-from handlers.tenants import MAY_IMPLEMENT
+from handlers.tenants import update_settings
 from handlers.uow import UnitOfWork
-from models.tenant import Municipality
 
 TOKEN = re.compile(
     r"^\{(?:today(?:(?P<sign>[+-])(?P<days>\d+))?|household:(?P<household>\d+)"
@@ -48,7 +47,6 @@ TOKEN = re.compile(
 )
 MAX_GIVEN_HOUSEHOLDS = 10
 MAX_POOL_CODES = 20
-OPTION_KEYS = frozenset(o.key for o in MAY_IMPLEMENT)
 
 
 def scenario_actor(uow: UnitOfWork, role: str) -> UnitOfWork:
@@ -137,21 +135,11 @@ def _register_households(uow: UnitOfWork, specs: list[Any], refs: Placeholders) 
         refs.households.append((created.household_number, [m.atena_number for m in created.members]))
 
 
-def _override_settings(uow: UnitOfWork, settings: Mapping[str, Any]) -> None:
-    unknown = sorted(set(settings) - OPTION_KEYS)
-    if unknown:
-        raise _given_error(f"設定項目 {', '.join(unknown)} はありません")
-    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
-    if municipality is not None:
-        municipality.settings = {**(municipality.settings or {}), **settings}
-        uow.session.flush()
-
-
 def arrange(uow: UnitOfWork, given: Mapping[str, Any]) -> Placeholders:
     """Set up what ``given`` asks for (in the caller's SAVEPOINT) and return the placeholders' values."""
     refs = Placeholders()
     if given.get("settings"):
-        _override_settings(uow, dict(given["settings"]))
+        update_settings(scenario_actor(uow, "administrator"), dict(given["settings"]))
     _register_households(uow, list(given.get("households") or []), refs)
     notices = refs.resolve(list(given.get("immigration_notices") or []))
     if notices:

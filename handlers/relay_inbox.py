@@ -1,6 +1,7 @@
 """The CS relay inbox of a municipality (j680–j710): the messages other municipalities sent it through the relay
 (転入通知, 転出証明書情報 …) with their status and the action each needs, and the decision on a row the
-automatic acceptance left for a person (status ``review``): accept or refuse with a reason.
+automatic acceptance left for a person (status ``review``): accept or refuse with a reason.  A 転入通知 whose
+receipt cases were all decided on the case page instead takes their outcome when the inbox is next read.
 
 Lists follow the one rule for lists of persons (``persons_withheld_from_lists``): a row about a person this
 municipality protects (支援措置) or a member of their household shows neither name nor address.
@@ -26,6 +27,7 @@ from handlers.relay_move_in_notice import open_receipt, review_task
 from handlers.residents.lookup import find_resident
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
+from models.change import PendingChange
 from models.relay import RelayInbox
 from models.resident import Resident
 
@@ -84,6 +86,8 @@ def reasons_of(row: RelayInbox) -> list[str]:
     if payload.get("error"):
         found.append(str(payload["error"]))
     decision = payload.get("decision") or {}
+    if decision.get("on") == "case_page":
+        found.append("受理の案件を案件の画面で決裁または取消済み")
     if decision.get("reason"):
         found.append(f"判断理由：{decision['reason']}")
     return found
@@ -103,9 +107,44 @@ def action_for(row: RelayInbox) -> str:
     return "対応不要（反映済）" if row.status == "applied" else "対応不要"
 
 
+def _settle_decided_on_case_pages(uow: UnitOfWork) -> None:
+    """A 転入通知 still waiting here (``review`` or ``received``) whose receipt cases were all approved or
+    cancelled on the case page takes their outcome: 反映済 when one was registered, 受理せず when none was.
+    Its decision records that it was made on the case page, by the cases' own deciders (in their timelines)."""
+    rows = list(
+        uow.session.scalars(
+            select(RelayInbox).where(
+                RelayInbox.kind == "move_in_notice",
+                RelayInbox.status.in_(("review", "received")),
+                RelayInbox.case_id.is_not(None),
+            )
+        )
+    )
+    case_ids = {case_id for row in rows for case_id in _case_ids(row)}
+    if not case_ids:
+        return
+    outcomes: dict[int, str] = dict(
+        uow.session.execute(
+            select(PendingChange.case_id, PendingChange.status).where(PendingChange.case_id.in_(case_ids))
+        ).all()
+    )
+    for row in rows:
+        decided = {outcomes.get(case_id) for case_id in _case_ids(row)}
+        if not decided or not decided <= {"registered", "cancelled"}:
+            continue  # a case still waits (or was never assessed): the row keeps waiting
+        decision = "accept" if "registered" in decided else "refuse"
+        row.status = "applied" if decision == "accept" else "refused"
+        row.payload = {
+            **(row.payload or {}),
+            "decision": {"decision": decision, "reason": "", "by": None, "on": "case_page",
+                         "at": dt.datetime.now(dt.UTC).isoformat()},
+        }  # fmt: skip
+
+
 def relay_inbox(uow: UnitOfWork, status: str | None = None) -> list[InboxRow]:
     """The inbox, newest first (optionally one status), each row with its action."""
     require(uow.actor, "resident.change")
+    _settle_decided_on_case_pages(uow)
     query = select(RelayInbox)
     if status:
         query = query.where(RelayInbox.status == status)

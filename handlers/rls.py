@@ -84,12 +84,15 @@ def apply_to_engine(engine: Engine) -> list[str]:
         return enable_row_level_security(conn)
 
 
+_SET_SCOPE = text("SELECT set_config(:tk, :t, true), set_config(:ck, :c, true)")  # built once
+
+
 def scope_transaction(conn: Connection, tenant_id: int | None, *, cross_tenant: bool) -> None:
     """SET LOCAL the tenant settings for the transaction ``conn`` is in (PostgreSQL only)."""
     if conn.dialect.name != "postgresql":
         return
     conn.execute(
-        text("SELECT set_config(:tk, :t, true), set_config(:ck, :c, true)"),
+        _SET_SCOPE,
         {
             "tk": TENANT_SETTING,
             "t": "" if tenant_id is None else str(tenant_id),

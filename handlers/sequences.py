@@ -7,9 +7,14 @@ and an UPDATE.  The first use of a name creates its row.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
+from handlers.errors import TenancyError
+from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from models.resident import NumberSequence
 
 
@@ -18,18 +23,44 @@ def take_next(session: Session, name: str, tenant_id: int | None = None, count: 
     with ``count``, that many consecutive values, of which the first is returned."""
     if count < 1:
         raise ValueError("count must be at least 1")
-    stmt = (
-        update(NumberSequence)
-        .where(NumberSequence.name == name)
-        .values(next_value=NumberSequence.next_value + count)
-        .returning(NumberSequence.next_value)
-        .execution_options(synchronize_session=False)
-    )
-    after = session.execute(stmt).scalar_one_or_none()
+    after = _count_up(session, name, count)
     if after is not None:
-        return int(after) - count
+        return after - count
     _create_counter(session, name, tenant_id)  # first use; then count up like any other call
-    return int(session.execute(stmt).scalar_one()) - count
+    after = _count_up(session, name, count)
+    if after is None:
+        raise NoResultFound(f"counter {name!r} was not created")
+    return after - count
+
+
+_COUNTERS = cast(Table, NumberSequence.__table__)
+_COUNT_UP = (  # built once (its cache key is kept); Core, so the tenant is in its WHERE clause explicitly
+    update(_COUNTERS)
+    .where(_COUNTERS.c.tenant_id == bindparam("tenant"), _COUNTERS.c.name == bindparam("counter"))
+    .values(next_value=_COUNTERS.c.next_value + bindparam("count"))
+    .returning(_COUNTERS.c.next_value)
+)
+
+
+def _count_up(session: Session, name: str, count: int) -> int | None:
+    if session.info.get(CROSS_TENANT_KEY):  # no tenant to scope by: the ORM statement, as tenancy sees it
+        stmt = (
+            update(NumberSequence)
+            .where(NumberSequence.name == name)
+            .values(next_value=NumberSequence.next_value + count)
+            .returning(NumberSequence.next_value)
+            .execution_options(synchronize_session=False)
+        )
+        after = session.execute(stmt).scalar_one_or_none()
+    else:
+        tenant = session_tenant(session)
+        if tenant is None:
+            raise TenancyError("テナント（市区町村）が設定されていないため、住民データにアクセスできません。")
+        if session.autoflush:
+            session.flush()  # as the ORM statement's autoflush did
+        params = {"tenant": tenant, "counter": name, "count": count}
+        after = session.connection().execute(_COUNT_UP, params).scalar_one_or_none()
+    return None if after is None else int(after)
 
 
 def _create_counter(session: Session, name: str, tenant_id: int | None) -> None:
@@ -37,8 +68,6 @@ def _create_counter(session: Session, name: str, tenant_id: int | None) -> None:
     second INSERT waits for the first transaction and then does nothing (ON CONFLICT DO NOTHING)."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    from handlers.tenancy import session_tenant
 
     tenant = tenant_id if tenant_id is not None else session_tenant(session)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

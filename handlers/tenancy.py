@@ -69,6 +69,17 @@ def _build_criteria(tenant_id: int) -> Any:
     return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
+def check_row_tenant(session: Session, tenant_id: int | None) -> None:
+    """The flush's check (below) for a row written by a Core INSERT instead of the unit of work."""
+    if session.info.get(CROSS_TENANT_KEY):
+        return
+    session_tenant_id = session.info.get(TENANT_KEY)
+    if session_tenant_id is None:
+        raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
+    if tenant_id != session_tenant_id:
+        raise TenancyError("他の市区町村のデータは変更できません。")
+
+
 @event.listens_for(Session, "before_flush")
 def _check_rows(session: Session, _ctx: Any, _instances: Any) -> None:
     if session.info.get(CROSS_TENANT_KEY):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 import models
 from handlers.db import make_engine
@@ -31,10 +32,24 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if (
+            sqlite
+        ):  # batch mode copies a table and drops the old one: foreign keys off meanwhile, checked after
+            _sqlite_foreign_keys(conn, on=False)
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        if sqlite:
+            _sqlite_foreign_keys(conn, on=True)
     engine.dispose()
+
+
+def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
+    """PRAGMA foreign_keys, on the driver connection outside any transaction (inside one it does nothing)."""
+    conn.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")  # type: ignore[union-attr]
 
 
 if context.is_offline_mode():

@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TenantScoped, TimestampMixin
+from models.snapshot import SnapshotType
 
 # Search keys compare byte-wise (COLLATE "C" on PostgreSQL) so that a btree index serves both
 # ``LIKE 'prefix%'`` and ORDER BY; SQLite's default BINARY collation already does.
@@ -27,8 +28,9 @@ class Household(TenantScoped, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_number: Mapped[str] = mapped_column(String(10))  # 世帯番号 (M11W2-7 check digit)
     head_resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", use_alter=True), nullable=True
-    )  # 世帯主: may be unset (j100)
+        ForeignKey("resident.id", use_alter=True, deferrable=True, initially="IMMEDIATE"), nullable=True
+    )  # 世帯主: may be unset (j100); checked at once, but the bulk loader defers it (heads written with the
+    # household, before the residents)
     ward_code: Mapped[str | None] = mapped_column(String(6))
     address_code: Mapped[str | None] = mapped_column(String(11))  # 住所コード
     address: Mapped[str] = mapped_column(String(200))  # 住所
@@ -173,7 +175,7 @@ class Resident(TenantScoped, TimestampMixin, Base):
 
 
 class ResidentHistory(TenantScoped, TimestampMixin, Base):
-    """One full snapshot of a resident per registered change, keyed by (宛名番号, 履歴番号) (j200)."""
+    """One snapshot of a resident per registered change, keyed by (宛名番号, 履歴番号) (j200)."""
 
     __tablename__ = "resident_history"
     __table_args__ = (
@@ -203,7 +205,7 @@ class ResidentHistory(TenantScoped, TimestampMixin, Base):
     # denormalised from the snapshot for as-of queries and statistics
     household_number: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12))
-    snapshot: Mapped[dict[str, Any]] = mapped_column()
+    snapshot: Mapped[dict[str, Any]] = mapped_column(SnapshotType())  # stored compact (models.snapshot)
 
     resident: Mapped[Resident | None] = relationship(back_populates="history")
 

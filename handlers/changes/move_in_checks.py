@@ -158,10 +158,12 @@ def re_move_in_problems_of(
         for index, member in enumerate(members)
         if not str(member.get("re_move_in_of") or "").strip() and (conditions := _match_conditions(member))
     }
-    removed: list[Resident] = []
+    removed: list[Any] = []
     if searches:
         wanted = [condition for conditions in searches.values() for condition in conditions]
-        removed = list(session.scalars(select(Resident).where(Resident.status == "removed", or_(*wanted))))
+        removed = list(
+            session.execute(select(*_MATCHED_COLUMNS).where(Resident.status == "removed", or_(*wanted)))
+        )
     results = []
     for index, member in enumerate(members):
         chosen = str(member.get("re_move_in_of") or "").strip()
@@ -172,6 +174,13 @@ def re_move_in_problems_of(
         else:
             results.append(([], []))
     return results
+
+
+# What the judgement reads of a 除票 (the columns of ``_match_conditions`` and its 宛名番号), not whole rows.
+_MATCHED_COLUMNS = (
+    Resident.atena_number, Resident.my_number, Resident.resident_code, Resident.residence_card_number,
+    Resident.family_name, Resident.given_name, Resident.sex, Resident.birth_date,
+)  # fmt: skip
 
 
 def _number_keys(member: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -208,7 +217,7 @@ def _match_conditions(member: Mapping[str, Any]) -> list[Any]:
     return conditions
 
 
-def _matches(resident: Resident, member: Mapping[str, Any]) -> bool:
+def _matches(resident: Any, member: Mapping[str, Any]) -> bool:
     """``_match_conditions`` of the person, evaluated on a 除票 already read."""
     if any(_same_number(resident, column, value) for column, value in _number_keys(member)):
         return True
@@ -219,9 +228,7 @@ def _matches(resident: Resident, member: Mapping[str, Any]) -> bool:
     )
 
 
-def _judged(
-    index: int, member: Mapping[str, Any], removed: list[Resident]
-) -> tuple[list[Problem], list[Problem]]:
+def _judged(index: int, member: Mapping[str, Any], removed: list[Any]) -> tuple[list[Problem], list[Problem]]:
     """A number match wins (error); else a name match is an alert."""
     for match in removed:
         if any(_same_number(match, column, value) for column, value in _number_keys(member)):
@@ -229,7 +236,7 @@ def _judged(
     return ([], [_named(index, _re_move_in(removed[0].atena_number, "alert"))]) if removed else ([], [])
 
 
-def _same_number(resident: Resident, column: Any, value: Any) -> bool:
+def _same_number(resident: Any, column: Any, value: Any) -> bool:
     return bool(getattr(resident, column.key) == str(value).strip())
 
 

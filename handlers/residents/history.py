@@ -1,6 +1,10 @@
 """異動履歴 (j200, j210): one full snapshot per registered change, appended and never overwritten, and the
 as-of reads that answer "what did the register say on that date".
 
+The snapshot is stored compact (its None items left out) and read back whole by the column's type
+(``models.snapshot``: ``compact_snapshot`` / ``expand_snapshot``), so every reader of ``ResidentHistory.snapshot``
+sees every key.
+
 A row is keyed by (宛名番号, 履歴番号); 履歴番号 counts 1, 2, 3 … per person.  ``effective_date`` is the date
 from which the snapshot holds in law (the 異動日); ``processed_date`` (処理日) is always the day it was entered.
 """
@@ -16,8 +20,8 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from models.resident import Resident, ResidentHistory
+from models.snapshot import NOT_IN_SNAPSHOT
 
-_NOT_IN_SNAPSHOT = {"tenant_id", "created_at"}
 CASE_TAG_KEY = "history_case_tag"
 
 
@@ -56,7 +60,7 @@ def snapshot_of(resident: Resident) -> dict[str, Any]:
     data = {
         attr.key: _json_safe(getattr(resident, attr.key))
         for attr in mapper.column_attrs
-        if attr.key not in _NOT_IN_SNAPSHOT
+        if attr.key not in NOT_IN_SNAPSHOT
     }
     household = resident.household
     data.update(

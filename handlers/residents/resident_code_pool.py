@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import any_, func, select, update
+from sqlalchemy import Table, any_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.errors import Problem, ValidationError
@@ -59,20 +60,40 @@ def _empty_pool_problem() -> Problem:
     )
 
 
+_POOL = cast(Table, ResidentCodePoolEntry.__table__)
+_MUNICIPALITIES = cast(Table, Municipality.__table__)
+_FREE_CODES = (
+    select(_POOL.c.id)
+    .where(_POOL.c.tenant_id == bindparam("tenant"), _POOL.c.taken.is_(False))
+    .limit(bindparam("cap"))
+    .subquery()
+)
+# Built once (its cache key is kept): Core, scoped by the session's tenant explicitly.
+_SETTINGS_AND_FREE = select(
+    _MUNICIPALITIES.c.settings, select(func.count()).select_from(_FREE_CODES).scalar_subquery()
+).where(_MUNICIPALITIES.c.id == bindparam("tenant"))
+
+
+def _free_codes(session: Session, cap: int) -> int:
+    """The free codes the session can see, counted up to ``cap`` (ORM: tenant-scoped as any statement)."""
+    free = (
+        select(ResidentCodePoolEntry.id).where(ResidentCodePoolEntry.taken.is_(False)).limit(cap).subquery()
+    )
+    return int(session.scalar(select(select(func.count()).select_from(free).scalar_subquery())) or 0)
+
+
 def _pool_status(session: Session, cap: int) -> tuple[int, int]:
     """(the alert threshold, the free codes counted up to ``cap``) in one statement: the municipality's
     settings and a count that stops at ``cap`` (counting a large pool in full costs more than the check
     needs)."""
     tenant_id = session_tenant(session)
-    free = (
-        select(ResidentCodePoolEntry.id).where(ResidentCodePoolEntry.taken.is_(False)).limit(cap).subquery()
-    )
-    counted = select(func.count()).select_from(free).scalar_subquery()
     if tenant_id is None:
-        return alert_threshold(session), int(session.scalar(select(counted)) or 0)
-    row = session.execute(select(Municipality.settings, counted).where(Municipality.id == tenant_id)).first()
+        return alert_threshold(session), _free_codes(session, cap)
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    row = session.connection().execute(_SETTINGS_AND_FREE, {"tenant": tenant_id, "cap": cap}).first()
     if row is None:
-        return DEFAULT_ALERT_THRESHOLD, int(session.scalar(select(counted)) or 0)
+        return DEFAULT_ALERT_THRESHOLD, _free_codes(session, cap)
     value = (row[0] or {}).get(ALERT_SETTING)
     return (int(value) if value is not None else DEFAULT_ALERT_THRESHOLD), int(row[1] or 0)
 

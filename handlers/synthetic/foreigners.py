@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
+from itertools import accumulate
 
 from handlers.rules.foreign import FOREIGN_CATEGORIES
-from handlers.synthetic.people import HEAD, MALE, Member, household_members
+from handlers.synthetic.people import HEAD, MALE, Member, household_members, weighted
 from handlers.synthetic.vocabulary import FAMILY_STATUS, FOREIGN_NAMES, RESIDENCE_STATUSES
 
 MID_LONG_TERM = FOREIGN_CATEGORIES["mid_long_term"].code  # 中長期在留者
@@ -26,9 +27,13 @@ def card_number(rng: random.Random) -> str:
     )
 
 
+_NATIONALITIES = list(FOREIGN_NAMES)
+_NATIONALITY_CUM_WEIGHTS = list(accumulate(v[0] for v in FOREIGN_NAMES.values()))
+
+
 def foreign_household(rng: random.Random, size: int) -> list[Member]:
     """A household of one nationality; the head's status decides the family's (家族滞在)."""
-    nationality = rng.choices(list(FOREIGN_NAMES), weights=[v[0] for v in FOREIGN_NAMES.values()])[0]
+    nationality = weighted(rng, _NATIONALITIES, _NATIONALITY_CUM_WEIGHTS)
     _weight, surnames, given_names = FOREIGN_NAMES[nationality]
     members = [m for m in household_members(rng, size) if m.relation not in ("父", "母")]
     special = rng.random() < SPECIAL_PERMANENT_SHARE.get(nationality, 0.0)

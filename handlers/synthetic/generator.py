@@ -9,17 +9,18 @@ first history row each).  The output is a function of its arguments only: the sa
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
-from handlers.rules.check_digit import my_number_check_digit, with_m11w27
 from handlers.synthetic import foreigners, rows
+from handlers.synthetic.numbers import numbered
 from handlers.synthetic.people import (
     HEAD,
     MALE,
     Member,
+    SyntheticRandom,
     birth_date_for,
     household_members,
     household_size,
@@ -52,28 +53,27 @@ class SyntheticBatch:
 def synthetic_my_number(tenant_id: int, serial: int) -> str:
     """A valid 個人番号, unique per (tenant < 100, serial < 10^9)."""
     body = ((tenant_id % 100) * 10**9 + serial) * _MY_NUMBER_STEP + _MY_NUMBER_OFFSET
-    body11 = f"{body % 10**11:011d}"
-    return body11 + my_number_check_digit(body11)
+    return numbered(body % 10**11, 11)
 
 
 def synthetic_resident_code(tenant_id: int, serial: int) -> str:
     """A valid 住民票コード (10 digits + M11W2-7), unique per tenant for serial < 10^9."""
     body = ((tenant_id % 10) * 10**9 + serial) * _MY_NUMBER_STEP + _RESIDENT_CODE_OFFSET
-    return with_m11w27(f"{body % 10**10:010d}")
+    return numbered(body % 10**10, 10)
 
 
 class _Generator:
     def __init__(self, tenant_id: int, seed: int, place: Place, as_of: dt.date, first_atena: int,
                  first_household: int) -> None:  # fmt: skip
         self.tenant_id = tenant_id
-        self.rng = random.Random(f"jumin-synthetic:{tenant_id}:{seed}")
+        self.rng = SyntheticRandom(f"jumin-synthetic:{tenant_id}:{seed}")
         self.place = place
         self.areas = areas_of(place)
         self.as_of = as_of
         self.next_atena = first_atena
         self.next_household = first_household
         surnames, weights, self.male, self.female = faker_name_pairs()
-        self.surnames = (surnames, weights)
+        self.surnames = (surnames, list(accumulate(weights)))
 
     def household(self, size: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         rng = self.rng
@@ -83,7 +83,7 @@ class _Generator:
             members = household_members(rng, size)
             name_japanese_family(rng, members, self.surnames, self.male, self.female)
             self._family_register(members)
-        household_number = with_m11w27(f"{self.next_household:09d}")
+        household_number = numbered(self.next_household, 9)
         self.next_household += 1
         address = pick_address(rng, self.place, self.areas)
         moved_in = self._move_in_date(members)
@@ -127,7 +127,7 @@ class _Generator:
         return rows.resident_row(
             self.rng,
             tenant_id=self.tenant_id,
-            atena_number=with_m11w27(f"{serial:09d}"),
+            atena_number=numbered(serial, 9),
             order=order,
             member=member,
             birth=birth,

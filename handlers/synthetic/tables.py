@@ -25,33 +25,39 @@ HISTORY_COLUMNS = (
 
 
 def serialise_snapshots(chunk: SyntheticBatch) -> SyntheticBatch:
-    """Serialise each snapshot without its ``id``/``household_id`` (added once the ids are known), as UTF-8
-    JSON bytes (orjson: about 5× faster than the json module for these ~100-item objects)."""
+    """Serialise each snapshot (already in its stored, compact form, without ``id``/``household_id``: added
+    once the ids are known) as UTF-8 JSON bytes (orjson: about 5× faster than the json module, and it writes
+    dates in ISO form)."""
     for row in chunk.history:
-        snapshot = row.pop("snapshot")
-        del snapshot["id"], snapshot["household_id"]
-        row["snapshot_rest"] = orjson.dumps(snapshot)
+        row["snapshot_rest"] = orjson.dumps(row.pop("snapshot"))
     return chunk
 
 
 def assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: list[int]) -> None:
-    """Give rows their database ids and link them (household ↔ head, resident → household, history).
-    A snapshot serialised without its ids (``snapshot_rest``) gets them prepended (JSON bytes)."""
-    by_number: dict[str, dict[str, Any]] = {}
-    for household, new_id in zip(chunk.households, household_ids, strict=True):
-        household["id"] = new_id
-        by_number[household["household_number"]] = household
-    by_atena: dict[str, int] = {}
+    """Give rows their database ids and link them (household ↔ head, resident → household, history), by
+    position: the generator writes each household's members one after another, the head first, and history
+    row i is resident i's (checked as it goes).  A snapshot serialised without its ids (``snapshot_rest``)
+    gets them prepended (JSON bytes)."""
+    households = zip(chunk.households, household_ids, strict=True)
+    household: dict[str, Any] = {"household_number": None}
+    household_id = 0
     for resident, new_id in zip(chunk.residents, resident_ids, strict=True):
         resident["id"] = new_id
-        resident["household_id"] = by_number[resident["household_number"]]["id"]
-        by_atena[resident["atena_number"]] = new_id
-    for household in chunk.households:
-        household["head_resident_id"] = by_atena[household["head_atena_number"]]
-    for row in chunk.history:
-        resident_id = by_atena[row["atena_number"]]
-        row["resident_id"] = resident_id
+        if resident["household_number"] != household["household_number"]:
+            household, household_id = next(households)
+            if household["head_atena_number"] != resident["atena_number"]:
+                raise ValueError(f"household {household['household_number']}: its head is not listed first")
+            household["id"] = household_id
+            household["head_resident_id"] = new_id
+        resident["household_id"] = household_id
+    if next(households, None) is not None:
+        raise ValueError("a household without residents")
+    for row, resident in zip(chunk.history, chunk.residents, strict=True):
+        if row["atena_number"] != resident["atena_number"]:
+            raise ValueError(f"history row of {row['atena_number']} is not in resident order")
+        row["resident_id"] = resident["id"]
         if "snapshot_rest" in row:
-            household_id = by_number[row["household_number"]]["id"]
             rest = row.pop("snapshot_rest")
-            row["snapshot"] = b'{"id":%d,"household_id":%d,' % (resident_id, household_id) + rest[1:]
+            row["snapshot"] = (
+                b'{"id":%d,"household_id":%d,' % (resident["id"], resident["household_id"]) + rest[1:]
+            )

@@ -168,6 +168,7 @@ def test_revert_is_refused_to_a_clerk_and_to_another_municipalitys_analyst(
     assert reverts == []
 
 
+@pytest.mark.usefixtures("certifying_city_a")
 @pytest.mark.parametrize(
     "process_id", ["move_in", "birth", "move_in_notice_receipt", "certificate_request", "support_measure"]
 )

@@ -15,7 +15,7 @@ from models.case import Case, ProcessDefinition
 from models.resident import Resident
 from tests.flows.conftest import Step, standard
 
-pytestmark = pytest.mark.req("j530")
+pytestmark = [pytest.mark.req("j530"), pytest.mark.usefixtures("certifying_city_a")]
 
 SCENARIO_FLOWS = sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
 SCENARIOS = [(pid, i) for pid in SCENARIO_FLOWS for i in range(len(standard_scenarios(pid)))]

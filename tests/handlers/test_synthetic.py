@@ -6,8 +6,9 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 import models
@@ -27,10 +28,13 @@ from handlers.rules.check_digit import (
     with_m11w27,
 )
 from handlers.rules.kana import fold_kana
+from handlers.rules.kanji import fold_address
 from handlers.rules.relationship import is_allowed_relationship
 from handlers.synthetic import Place, bulk_load, generate_residents
+from handlers.synthetic.copy_text import reserve_ids
 from handlers.synthetic.rows import snapshot_by_handler
 from handlers.uow import unit_of_work
+from models.snapshot import compact_snapshot
 
 AS_OF = dt.date(2026, 11, 26)
 YOKOHAMA = Place("141003", "横浜市", "神奈川県", (("141011", "鶴見区"), ("141046", "中区")))
@@ -94,6 +98,15 @@ def test_kana_keys_are_folded_with_the_search_rules(sample: Any) -> None:
         assert r["name_key"]
 
 
+@pytest.mark.req("j320")
+def test_address_keys_are_the_search_rule_of_the_address_and_katagaki(sample: Any) -> None:
+    households, _residents, _history = sample
+    assert any(h["address_katagaki"] for h in households)
+    assert any("丁目" in h["address"] for h in households) and any("番地" in h["address"] for h in households)
+    for h in households:
+        assert h["address_key"] == fold_address(h["address"] + (h["address_katagaki"] or ""))
+
+
 @pytest.mark.req("j10", "j20", "j60", "j110")
 def test_generated_people_pass_the_registration_validation(sample: Any) -> None:
     households, residents, _history = sample
@@ -134,7 +147,8 @@ def test_first_history_row_is_the_snapshot_the_residents_handler_would_take(samp
         head = by_atena[household["head_atena_number"]]
         assert h["atena_number"] == r["atena_number"] and h["history_no"] == 1
         assert h["change_reason"] in {"domestic_move_in", "birth", "ex_officio_record"}
-        assert h["snapshot"] == snapshot_by_handler(r, household, head)
+        stored = orjson.loads(orjson.dumps(h["snapshot"]))  # as the loader writes it (ids added there)
+        assert stored == compact_snapshot(snapshot_by_handler(r, household, head))
 
 
 @pytest.fixture
@@ -179,3 +193,14 @@ def test_bulk_loaded_residents_are_found_by_the_normal_search(
 
 def _number_after(value: int) -> str:
     return with_m11w27(f"{value:09d}")
+
+
+def test_reserved_ids_are_sequence_values_no_one_else_gets(connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("ids are reserved from PostgreSQL sequences")
+    ids = reserve_ids(connection, "household", 500).take(500)
+    assert ids == list(range(ids[0], ids[0] + 500))
+    after = connection.execute(text("SELECT nextval(pg_get_serial_sequence('household', 'id'))")).scalar_one()
+    assert after > ids[-1]
+    with pytest.raises(RuntimeError):
+        reserve_ids(connection, "household", 3).take(4)

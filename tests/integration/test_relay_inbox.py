@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.cases import doors
+from handlers.cases.pending import pending_change_of
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
 from handlers.relay_certificates import certificate_for_intake, find_move_out_certificate_info
-from handlers.relay_inbox import decide, relay_inbox
+from handlers.relay_inbox import CHANGE_INPUT_ALERTS, decide, reasons_of, relay_inbox
 from handlers.support_measures import create_support_measure, decide_support_measure
 from models.audit import AccessLog
 from models.case import Case
@@ -60,6 +61,12 @@ def protect(db: Database, officer: Actor, atena_number: str) -> None:
         decide_support_measure(uow, measure.id, start_date=TODAY)
 
     run(db, officer, create)
+
+
+def approve_with_its_alerts(uow: Any, case_id: int) -> None:
+    """The supervisor approves on the case page, acknowledging every alert the case shows."""
+    alerts = [str(alert["code"]) for alert in pending_change_of(uow, case_id).alerts]
+    doors.approve(uow, review_task(uow, case_id).id, [*alerts, *CHANGE_INPUT_ALERTS])
 
 
 @pytest.fixture
@@ -132,6 +139,31 @@ def test_a_notice_whose_receipt_case_was_decided_on_the_case_page_is_not_decided
             run(delivering, supervisor_a, decide, notice.id, decision, "理由", notice_in_review.atena_number)
     [unchanged] = inbox_rows(delivering, clerk_a)
     assert (unchanged.status, unchanged.payload["case_ids"]) == ("review", notice.payload["case_ids"])
+
+
+@pytest.mark.req("j690")
+@pytest.mark.parametrize(("on_case_page", "settled"), [("approve", "反映済"), ("cancel", "受理せず")])
+def test_a_notice_whose_receipt_case_was_decided_on_the_case_page_no_longer_waits_in_the_inbox(
+    delivering: Database,
+    notice_in_review: Resident,
+    clerk_a: Actor,
+    supervisor_a: Actor,
+    on_case_page: str,
+    settled: str,
+) -> None:
+    [notice] = inbox_rows(delivering, clerk_a)
+    if on_case_page == "cancel":
+        run(delivering, supervisor_a, doors.cancel, notice.case_id, "案件の画面で取消")
+    else:
+        run(delivering, supervisor_a, approve_with_its_alerts, notice.case_id)
+    assert run(delivering, supervisor_a, relay_inbox, "review") == []
+    [row] = run(delivering, supervisor_a, relay_inbox)
+    assert (row.status_label, row.decidable) == (settled, False)
+    [stored] = inbox_rows(delivering, clerk_a)
+    assert stored.payload["decision"]["on"] == "case_page"
+    assert "受理の案件を案件の画面で決裁または取消済み" in reasons_of(
+        stored
+    )  # the list withholds it (protected)
 
 
 @pytest.mark.req("j690")

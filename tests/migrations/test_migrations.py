@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from handlers import migrations
 from handlers.db import make_engine
+from handlers.synthetic import bulk_load
 from tests.pg_available import ensure_database
 
 
@@ -56,3 +58,61 @@ def test_the_migrated_access_log_and_issuance_history_are_protected_by_triggers(
     engine.dispose()
     assert any(name.startswith("access_log_") for name in names)
     assert any(name.startswith("certificate_issuance_") for name in names)  # j300: issuance history kept
+
+
+def _snapshot_type_and_head_link(url: str) -> tuple[str, bool]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        kind = conn.execute(text(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'resident_history'::regclass AND attname = 'snapshot'"
+        )).scalar_one()  # fmt: skip
+        deferrable = conn.execute(text(
+            "SELECT condeferrable FROM pg_constraint WHERE conname = 'fk_household_head_resident_id_resident'"
+        )).scalar_one()  # fmt: skip
+    engine.dispose()
+    return str(kind), bool(deferrable)
+
+
+@pytest.mark.slow
+def test_migration_0006_stores_snapshots_as_json_with_a_deferrable_head_link_and_goes_back(
+    fresh_url: str,
+) -> None:
+    if make_url(fresh_url).get_backend_name() != "postgresql":
+        pytest.skip("0006 changes the column type and the constraint on PostgreSQL only")
+    migrations.upgrade(fresh_url, "0005")
+    assert _snapshot_type_and_head_link(fresh_url) == ("jsonb", False)
+    migrations.upgrade(fresh_url)
+    assert _snapshot_type_and_head_link(fresh_url) == ("json", True)
+    command.downgrade(migrations.alembic_config(fresh_url), "0005")
+    assert _snapshot_type_and_head_link(fresh_url) == ("jsonb", False)
+    migrations.upgrade(fresh_url)
+    migrations.check(fresh_url)
+
+
+@pytest.mark.slow
+def test_migration_0006_keeps_a_populated_register_and_its_links(fresh_url: str) -> None:
+    """On SQLite 0006 copies the household table (batch mode) while residents point at it."""
+    if make_url(fresh_url).get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL alters the constraint in place; its bulk loader needs 0006 already")
+    migrations.upgrade(fresh_url, "0005")
+    engine = make_engine(fresh_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO municipality (code, name, prefecture, kind, settings) "
+            "VALUES ('141003', '横浜市', '神奈川県', 'designated_city', '{}')"
+        ))  # fmt: skip
+        tenant_id = conn.execute(text("SELECT id FROM municipality")).scalar_one()
+    report = bulk_load(engine, tenant_id, 200, seed=3)
+    engine.dispose()
+    migrations.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        households, heads = conn.execute(
+            text("SELECT count(*), count(head_resident_id) FROM household")
+        ).one()
+        residents = conn.execute(text("SELECT count(*) FROM resident")).scalar_one()
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    engine.dispose()
+    assert (households, heads, residents) == (report.households, report.households, 200)

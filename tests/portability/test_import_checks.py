@@ -19,7 +19,9 @@ from handlers.audit_verify import verify_chain
 from handlers.db import Database
 from handlers.portability import ImportRefusedError, TenantNotEmptyError, export_tenant, import_tenant
 from handlers.portability.bulk import BulkSink
+from handlers.portability.export import SNAPSHOT_IDS
 from handlers.uow import unit_of_work
+from models.snapshot import snapshot_keys
 from tests.portability.registers import (
     TENANT_ID,
     PersonPlan,
@@ -138,6 +140,43 @@ def test_import_into_the_suite_database_is_lossless(exported: Path, db: Database
 
     assert files_of(tmp_path / "again") == files_of(exported / "export")
     assert report.counts["residents"] == 2 and not report.chain_relinked
+
+
+def _as_exported_before_compact_snapshots(directory: Path) -> None:
+    """Rewrite the history file as an export made before snapshots were stored compact, from PostgreSQL
+    ``jsonb``: every snapshot key present (None included), keys in ``jsonb`` order; re-sign the manifest."""
+    path = directory / "resident_history.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
+    column = rows[0].index("snapshot")
+    for row in rows[1:]:
+        snapshot = {key: None for key in snapshot_keys() if key not in SNAPSHOT_IDS} | json.loads(row[column])
+        ordered = dict(sorted(snapshot.items(), key=lambda item: (len(item[0].encode()), item[0].encode())))
+        row[column] = json.dumps(ordered, ensure_ascii=False)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode())
+    manifest = json.loads((directory / "manifest.json").read_text())
+    entry = next(f for f in manifest["files"] if f["name"] == "resident_history")
+    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+
+
+@pytest.mark.req("j1410", "j200")
+def test_an_export_with_full_snapshots_from_before_the_compact_form_still_imports(
+    exported: Path, db: Database, tmp_path: Path
+) -> None:
+    old = _copy_export(exported, "before-compact-snapshots")
+    _as_exported_before_compact_snapshots(old)
+    assert files_of(old)["resident_history.csv"] != files_of(exported / "export")["resident_history.csv"]
+    with unit_of_work(db, system_actor(), cross_tenant=True) as uow:
+        add_municipality(uow.session)
+    report = import_tenant(lambda: unit_of_work(db, system_actor()), old)
+    with unit_of_work(db, system_actor()) as uow:
+        snapshots = [row.snapshot for row in uow.session.scalars(select(models.ResidentHistory))]
+        export_tenant(uow, tmp_path / "again", "csv", access_log_through=report.counts["access_log"])
+
+    assert snapshots and all(tuple(s)[: len(snapshot_keys())] == snapshot_keys() for s in snapshots)
+    assert files_of(tmp_path / "again") == files_of(exported / "export")  # read whole, in snapshot order
 
 
 def _households(database: Database) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from handlers.synthetic.copy_text import IdBlocks, copy_line, copy_payload_with_json
+from handlers.synthetic.copy_text import IdBlocks, copy_line, copy_payload, copy_payload_with_json
 
 
 @pytest.mark.req("j130")
@@ -32,3 +32,22 @@ def test_reserved_id_runs_are_handed_out_in_order_across_runs() -> None:
     assert blocks.take(1) == [51]
     with pytest.raises(RuntimeError):
         blocks.take(1)
+
+
+@pytest.mark.req("j130")
+def test_a_batch_is_the_copy_lines_of_its_rows_column_by_column() -> None:
+    rows = [
+        {"a": "山田", "b": None, "c": True, "d": 42, "e": dt.date(2026, 2, 3), "f": None, "g": "x"},
+        {"a": "tab\there", "b": "ok", "c": False, "d": None, "e": None, "f": None, "g": "y"},
+        {"a": None, "b": "back\\slash", "c": None, "d": 0, "e": dt.date(1999, 12, 31), "f": None, "g": "z"},
+        {"a": "cr\r", "b": "two\nlines", "c": True, "d": -1, "e": None, "f": None, "g": "w"},
+    ]
+    columns = ("a", "b", "c", "d", "e", "f", "g")
+    expected = "".join(copy_line([row[c] for c in columns]) for row in rows).encode()
+    assert copy_payload(rows, columns) == expected
+    assert copy_payload(rows[:1], columns) == copy_line([rows[0][c] for c in columns]).encode()
+    assert copy_payload([], columns) == b""
+    with_json = [{**row, "doc": b'{"k":1}'} for row in rows]
+    assert copy_payload_with_json(with_json, (*columns, "doc")) == b"".join(
+        copy_line([row[c] for c in columns]).encode()[:-1] + b'\t{"k":1}\n' for row in rows
+    )

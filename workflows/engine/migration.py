@@ -161,6 +161,7 @@ def revert_case_migration(uow: UnitOfWork, case_id: int) -> CaseMigration:
     assert state is not None
     state.state_json = migration.previous_state_json
     state.serializer_version = migration.previous_serializer_version
+    store.forget_saved(uow.session, case.id)
     case.definition_id = migration.from_definition_id
     definition = uow.session.get(ProcessDefinition, case.definition_id)
     assert definition is not None

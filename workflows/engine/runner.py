@@ -8,6 +8,7 @@ until ``retry_incident`` runs it again.  The queue functions live in ``task_queu
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +35,7 @@ from workflows.engine.task_queue import (
     transition,
     unclaim_task,
 )
-from workflows.engine.timeline import record_event, utcnow
+from workflows.engine.timeline import record_event, record_events, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
@@ -159,9 +160,9 @@ def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bo
         data=data, **claimed,
     )  # fmt: skip
     task.data.update(data)
-    if claim:
-        record_event(uow, loaded.case, "task_claimed", task=row.bpmn_id, task_id=row.id)
-    record_event(uow, loaded.case, "task_completed", task=row.bpmn_id, task_id=row.id)
+    detail = {"task": row.bpmn_id, "task_id": row.id}
+    events = [("task_claimed", detail)] if claim else []
+    record_events(uow, loaded.case, [*events, ("task_completed", dict(detail))])
     settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
     return row
 
@@ -184,9 +185,11 @@ def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     if case is None or definition is None:
         raise NotFoundError("案件が見つかりません。")
     store.hold(uow.session, definition, definition.id)
-    workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
+    workflow = store.restore_workflow(
+        uow.session, case, definition, environment(uow, case), read_only=True
+    )  # the engine run that follows in this call takes the same workflow
     task = store.find_task(workflow, row.task_uuid)
-    return dict(task.data) if task is not None else dict(row.data)
+    return copy.deepcopy(dict(task.data) if task is not None else dict(row.data))
 
 
 def _require_supervising(actor: Actor, case: Case | None = None) -> None:

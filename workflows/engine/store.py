@@ -36,6 +36,7 @@ HELD_ROWS_KEY = "engine_held_rows"
 OPENED_KEY = "engine_cases_opened"
 TASK_ROWS_KEY = "engine_case_task_rows"
 TIMER_ROWS_KEY = "engine_case_timer_rows"
+SAVED_WORKFLOWS_KEY = "engine_saved_workflows"
 
 
 class _SpecOnceConverter(BpmnWorkflowConverter):
@@ -143,16 +144,55 @@ def save_workflow(
     if state is None:
         state = WorkflowState(case_id=case.id, tenant_id=case.tenant_id)
         session.add(state)
-        hold(session, state, case.id)
+    hold(session, state, case.id)
     state.state_json = _instance_json(workflow)
     state.serializer_version = str(SERIALIZER.VERSION)
     state.updated_at = now
+    _keep_saved(session, case.id, workflow)
     return state
 
 
+def _keep_saved(session: Session, case_id: int, workflow: BpmnWorkflow) -> None:
+    """``workflow`` is, in memory, exactly what this transaction last saved for the case: the next restore
+    in the transaction takes it instead of parsing the saved JSON again.  Forgotten at any rollback (also of a
+    SAVEPOINT) with the rest of the transaction memo."""
+    transaction_memo(session).setdefault(SAVED_WORKFLOWS_KEY, {})[case_id] = workflow
+
+
+def forget_saved(session: Session, case_id: int) -> None:
+    """The saved state was replaced by other means than ``save_workflow``: restore it from the row."""
+    transaction_memo(session).get(SAVED_WORKFLOWS_KEY, {}).pop(case_id, None)
+
+
+def _saved_in_memory(session: Session, case_id: int, *, take: bool) -> BpmnWorkflow | None:
+    kept: dict[int, BpmnWorkflow] = transaction_memo(session).get(SAVED_WORKFLOWS_KEY, {})
+    workflow = kept.pop(case_id, None) if take else kept.get(case_id)
+    return workflow if workflow is not None and held(session, WorkflowState, case_id) is not None else None
+
+
 def restore_workflow(
-    session: Session, case: Case, definition: ProcessDefinition, environment: SafeEnvironment
+    session: Session,
+    case: Case,
+    definition: ProcessDefinition,
+    environment: SafeEnvironment,
+    *,
+    read_only: bool = False,
 ) -> BpmnWorkflow:
+    """The case's workflow as last saved.  Restored once per transaction: a workflow this transaction saved
+    or restored is taken from memory (by the caller, who may change it and save it again; a ``read_only``
+    caller leaves it there for the next one and must not change it)."""
+    kept = _saved_in_memory(session, case.id, take=not read_only)
+    if kept is not None:
+        kept.script_engine = SafeScriptEngine(environment)
+        return kept
+    workflow = _restore_saved(session, case, definition)
+    if read_only:
+        _keep_saved(session, case.id, workflow)
+    workflow.script_engine = SafeScriptEngine(environment)
+    return workflow
+
+
+def _restore_saved(session: Session, case: Case, definition: ProcessDefinition) -> BpmnWorkflow:
     state = session.get(WorkflowState, case.id)
     if state is None:
         raise LookupError(f"case {case.id} has no saved workflow")
@@ -166,8 +206,7 @@ def restore_workflow(
         dct[SERIALIZER.VERSION_KEY] = state.serializer_version
         SERIALIZER.migrate(dct)
         workflow = SERIALIZER.from_dict(dct)
-    workflow.script_engine = SafeScriptEngine(environment)
-    return workflow
+    return cast(BpmnWorkflow, workflow)
 
 
 def find_task(workflow: BpmnWorkflow, task_uuid: str) -> Any | None:

@@ -18,7 +18,7 @@ def completed_path(uow: UnitOfWork, case_id: int) -> list[str]:
     definition = uow.session.get(ProcessDefinition, case.definition_id) if case else None
     if case is None or definition is None:
         return []
-    workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case))
+    workflow = store.restore_workflow(uow.session, case, definition, environment(uow, case), read_only=True)
     done = [
         task
         for task in workflow.get_tasks(state=TaskState.COMPLETED)
