@@ -25,6 +25,7 @@ LAYOUT_NAME = "jumin.tenant"
 LAYOUT_VERSION = 1
 NULL_MARKER = "\\N"  # CSV only; a text value that starts with a backslash gets one more (docs/data-layout.md)
 KINDS = ("text", "int", "bool", "date", "datetime", "json")
+CHECK_DIGIT_COLUMNS = {("residents", "atena_number"), ("households", "household_number")}  # M11W2-7
 
 
 @dataclass(frozen=True)

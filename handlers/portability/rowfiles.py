@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from handlers.portability.codec import (
     to_csv_field,
     to_jsonl_value,
 )
+from handlers.portability.copytext import FastRow
 from handlers.portability.layout import NULL_MARKER, FileSpec
 
 
@@ -92,6 +93,11 @@ class ReadRow:
     values: dict[str, Any]
     errors: list[FieldError]
     raw: list[str] | None = None  # the CSV record's fields as written (JSON text passed on as it is)
+    copy: str | None = None  # set by the fast path (copytext.FastRows): every column check passed, ``values``
+    # holds the linked columns only and this the plain columns as COPY text
+
+
+FastReader = Callable[[list[str]], FastRow | None]
 
 
 @dataclass
@@ -132,7 +138,7 @@ def _decode_csv(columns: list[tuple[str, str]], line: int, raw: list[str]) -> Re
     return ReadRow(line, values, errors, raw)
 
 
-def _read_csv(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRow]:
+def _read_csv(path: Path, spec: FileSpec, count: RecordCount, fast: FastReader | None) -> Iterator[ReadRow]:
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header = next(reader, None)
@@ -147,7 +153,10 @@ def _read_csv(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRo
         line = reader.line_num + 1
         for raw in reader:
             count.records += 1
-            if len(raw) != width:
+            quick = fast(raw) if fast is not None else None
+            if quick is not None:
+                yield ReadRow(line, quick.values, [], raw, quick.copy)
+            elif len(raw) != width:
                 reason = f"列の数が {len(raw)} です（定義は {width} 列）"
                 yield ReadRow(line, {}, [FieldError(line, "", reason)])
             else:
@@ -155,7 +164,9 @@ def _read_csv(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRo
             line = reader.line_num + 1  # a quoted field may span lines: report where the record starts
 
 
-def _read_jsonl(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[ReadRow]:
+def _read_jsonl(
+    path: Path, spec: FileSpec, count: RecordCount, _fast: FastReader | None
+) -> Iterator[ReadRow]:
     with path.open("r", encoding="utf-8", newline="\n") as handle:
         for line, text in enumerate(handle, start=1):
             count.records += 1
@@ -170,12 +181,15 @@ def _read_jsonl(path: Path, spec: FileSpec, count: RecordCount) -> Iterator[Read
             yield _decode(spec, line, raw, from_jsonl_value)
 
 
-def read_rows(path: Path, spec: FileSpec, fmt: str, count: RecordCount | None = None) -> Iterator[ReadRow]:
+def read_rows(
+    path: Path, spec: FileSpec, fmt: str, count: RecordCount | None = None, fast: FastReader | None = None
+) -> Iterator[ReadRow]:
     """Every data row of the file with its line number (the CSV header is line 1) and decoding errors;
-    ``count`` is kept equal to the number of data records read (see ``RecordCount``)."""
+    ``count`` is kept equal to the number of data records read (see ``RecordCount``).  ``fast`` (CSV only)
+    is tried on each record first; a record it returns None for is decoded as usual."""
     count = count if count is not None else RecordCount()
     try:
-        yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec, count)
+        yield from (_read_csv if fmt == "csv" else _read_jsonl)(path, spec, count, fast)
     except (UnicodeDecodeError, csv.Error) as exc:
         count.records = -1
         yield ReadRow(0, {}, [FieldError(0, "", f"ファイルを読めません（{type(exc).__name__}）")])
