@@ -154,11 +154,11 @@ def compose_content(
     blocks = []
     for snapshot in snapshots:
         snapshot = _with_previous_code(session, kind, snapshot, on)
-        cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts)
+        cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts, kind.layout)
         history = []
         if options.include_history and kind.layout != "notice":
             history = fit_cells(history_cells(_history_for(session, snapshot, on), snapshot["resident_kind"]),
-                                width, behaviour, alerts)  # fmt: skip
+                                width, behaviour, alerts, kind.layout)  # fmt: skip
         blocks.append(PersonBlock(snapshot["atena_number"], cells, history))
     header = []
     if kind.layout == "household":

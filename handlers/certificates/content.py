@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.certificates.catalog import CertificateType
-from handlers.certificates.fitting import fit_text
+from handlers.certificates.fitting import fit_label, fit_text
 from handlers.certificates.officials import Official
 from handlers.certificates.options import CertificateOptions
 from handlers.errors import Problem
@@ -27,6 +27,8 @@ from handlers.rules.foreign import FOREIGN_CATEGORIES
 ROWS_PER_SHEET = 30
 PERSONS_PER_HOUSEHOLD_SHEET = 4
 VALUE_WIDTH_MM = {"individual": 130.0, "household": 58.0, "notice": 130.0}
+# The label column less its padding, and the form's label size (certificate.css: col.label, th)
+LABEL_FIT = {"individual": (39.0, 9.0), "household": (24.4, 7.0), "notice": (39.0, 9.0)}
 MOVE_OUT_FIELDS = ("move_out_planned_date", "destination_planned_address")
 WIDE_SPACE = "\u3000"
 PREVIOUS_CODE_LABELS = {  # the replaced code, printed beside the new one
@@ -41,6 +43,8 @@ class Cell:
     label: str
     text: str
     size_pt: float = 10.5
+    label_pt: float | None = None  # the label's size when the form's does not hold it (fitting.fit_label)
+    label_wraps: bool = False
 
 
 @dataclass
@@ -285,10 +289,14 @@ def household_header(snapshot: dict[str, Any], options: CertificateOptions) -> l
     return cells
 
 
-def fit_cells(cells: list[Cell], width_mm: float, behaviour: str, alerts: list[Problem]) -> list[Cell]:
-    """j1070: shrink each value to fit; an alert for each value that still does not."""
+def fit_cells(
+    cells: list[Cell], width_mm: float, behaviour: str, alerts: list[Problem], layout: str = "individual"
+) -> list[Cell]:
+    """j1070: shrink each value to fit; an alert for each value that still does not.  Each item's name is
+    fitted to the label column of ``layout`` too (smaller, or on two lines), never cut."""
     fitted = []
     for cell in cells:
+        label = fit_label(cell.label, *LABEL_FIT[layout])
         result = fit_text(cell.text, width_mm, behaviour=behaviour)
         if result.overflowed:
             reason = f"文字数が多く欄に収まりません（{'収まる分のみ印字' if behaviour == 'truncate' else '空欄で印字'}）"
@@ -302,7 +310,7 @@ def fit_cells(cells: list[Cell], width_mm: float, behaviour: str, alerts: list[P
                     "alert",
                 )
             )
-        fitted.append(Cell(cell.field, cell.label, result.text, result.size_pt))
+        fitted.append(Cell(cell.field, cell.label, result.text, result.size_pt, label.size_pt, label.wraps))
     return fitted  # fmt: skip
 
 

@@ -53,6 +53,33 @@ def _truncate(text: str, capacity: float) -> str:
     return "".join(kept)
 
 
+@dataclass(frozen=True)
+class FittedLabel:
+    size_pt: float | None  # None: the form's own size holds it
+    wraps: bool  # on two lines (only at 7 pt and below, which two lines of the row's height hold)
+
+
+TWO_LINE_MAX_PT = 7.0
+
+
+def fit_label(label: str, width_mm: float, form_pt: float) -> FittedLabel:
+    """An item's name in its label column: the form's size when it holds the name on one line, else the
+    largest smaller size that does, else two lines at the largest size up to 7 pt that holds it (an item's name is
+    never cut: 「法第30条の45に規定する区分」 is longer than the column at the form's size)."""
+    needed = em_width(label)
+    if needed <= _capacity_em(width_mm, form_pt, 1):
+        return FittedLabel(None, False)
+    smaller = [size for size in SIZES_PT if size < form_pt]
+    for size in smaller:
+        if needed <= _capacity_em(width_mm, size, 1):
+            return FittedLabel(size, False)
+    two_lines = [size for size in SIZES_PT if size <= min(form_pt, TWO_LINE_MAX_PT)]
+    for size in two_lines:
+        if needed <= _capacity_em(width_mm, size, 2):
+            return FittedLabel(size, True)
+    return FittedLabel(two_lines[-1], True)
+
+
 def fit_text(text: str, width_mm: float, *, lines: int = 1, behaviour: str = "truncate") -> Fitted:
     needed = em_width(text)
     for size in SIZES_PT:

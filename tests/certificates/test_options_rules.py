@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from handlers.certificates.content import Cell, PersonBlock, paginate
-from handlers.certificates.fitting import SIZES_PT, em_width, fit_text
+from handlers.certificates.content import LABEL_FIT, Cell, PersonBlock, paginate
+from handlers.certificates.fitting import SIZES_PT, em_width, fit_label, fit_text
 from handlers.certificates.issuance import format_issue_number
 from handlers.certificates.officials import NoOfficialError, official_on
 from handlers.certificates.options import (
@@ -64,6 +64,27 @@ def test_text_shrinks_step_by_step_then_overflows(
     if overflowed:
         assert em_width(fitted.text) * size * 25.4 / 72 <= width_mm and text.startswith(fitted.text)
         assert fit_text(text, width_mm, behaviour="blank").text == ""
+
+
+@pytest.mark.req("j1070")
+@pytest.mark.parametrize(
+    ("layout", "label", "size", "wraps"),
+    [
+        ("individual", "氏名", None, False),
+        ("individual", "法第30条の45に規定する区分", 8.0, False),  # 13 em: 9 pt would cut it
+        ("household", "在留カード等の番号", None, False),
+        ("household", "外国人住民となった年月日", 7.0, True),
+        ("household", "法第30条の45に規定する区分", 7.0, True),
+    ],
+)
+def test_an_item_name_longer_than_its_label_column_is_set_smaller_or_on_two_lines_never_cut(
+    layout: str, label: str, size: float | None, wraps: bool
+) -> None:
+    width_mm, form_pt = LABEL_FIT[layout]
+    fitted = fit_label(label, width_mm, form_pt)
+    assert (fitted.size_pt, fitted.wraps) == (size, wraps)
+    lines = 2 if wraps else 1
+    assert em_width(label) * (size or form_pt) * 25.4 / 72 <= lines * width_mm
 
 
 @pytest.mark.req("j1070")

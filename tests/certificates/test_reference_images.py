@@ -79,6 +79,7 @@ def _people(session: Session, city: models.Municipality) -> dict[str, models.Res
 CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("copy_individual", "copy_individual", "taro", {"options": CertificateOptions(include_head_relation=True, include_honseki=True, include_kana=True)}),
     ("copy_individual_foreign", "copy_individual", "smith", {"options": CertificateOptions(include_kana=True)}),
+    ("copy_household_foreign", "copy_household", "smith", {"whole_household": True, "options": CertificateOptions(include_head_relation=True)}),
     ("copy_household", "copy_household", "taro", {"whole_household": True, "options": CertificateOptions(include_head_relation=True)}),
     ("entry_certificate_official", "entry_certificate", "hanako", {"options": CertificateOptions(official_use=True, seal=False)}),
     ("removed_copy", "removed_copy", "removed", {}),
