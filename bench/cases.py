@@ -35,12 +35,12 @@ import pstats
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select, text
 
 import models
+from bench.cpu import backend_cpu
 from bench.statements import StatementCounter
 from handlers import cases
 from handlers.context import Actor
@@ -75,15 +75,7 @@ class World:
 
     def server_cpu(self) -> float:
         """CPU seconds the PostgreSQL backends of this run have used so far (same machine, /proc)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in self.backend_pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-        return total
+        return sum(backend_cpu(pid) for pid in self.backend_pids)
 
 
 def fresh_database(url: str) -> Database:
@@ -247,18 +239,19 @@ def _run_share(world: World, data: list[dict[str, Any]], share: list[int], go: A
     results.put((time.process_time() - cpu, world.server_cpu() - server, world.statements[0] - statements))
 
 
-def timed_parallel(
-    world: World, data: list[dict[str, Any]], first: int, count: int, processes: int
-) -> Timing:
-    """The cases ``first`` … ``first + count`` in ``processes`` forked processes at once (one case each
-    before the clock starts, to connect)."""
+def _in_processes(
+    target: Any, leading: tuple[Any, ...], first: int, count: int, processes: int, settle_s: float
+) -> tuple[float, float, list[Any]]:
+    """Run ``target(*leading, share, go, results)`` in ``processes`` forked processes, each with every
+    ``processes``-th case of ``first`` … ``first + count``; the clock starts when all have settled.  Returns
+    the elapsed time, the load average before, and what each process put on ``results``."""
     context = multiprocessing.get_context("fork")
     go, results = context.Event(), context.Queue()
     shares = [list(range(first + i, first + count, processes)) for i in range(processes)]
-    workers = [context.Process(target=_run_share, args=(world, data, share, go, results)) for share in shares]
+    workers = [context.Process(target=target, args=(*leading, share, go, results)) for share in shares]
     for worker in workers:
         worker.start()
-    time.sleep(3)  # every process connected and ran its first case
+    time.sleep(settle_s)
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     go.set()
@@ -266,6 +259,15 @@ def timed_parallel(
     elapsed = time.perf_counter() - start
     for worker in workers:
         worker.join()
+    return elapsed, load_before, measured
+
+
+def timed_parallel(
+    world: World, data: list[dict[str, Any]], first: int, count: int, processes: int
+) -> Timing:
+    """The cases ``first`` … ``first + count`` in ``processes`` forked processes at once (one case each
+    before the clock starts, to connect)."""
+    elapsed, load_before, measured = _in_processes(_run_share, (world, data), first, count, processes, 3)
     cases = count - processes
     return Timing(
         cases, elapsed, sum(m[0] for m in measured), sum(m[1] for m in measured), load_before,
@@ -288,21 +290,8 @@ def timed_parallel_bare(
     bare: BareFlow, data: list[dict[str, Any]], first: int, count: int, processes: int
 ) -> Timing:
     """The bare engine's cases ``first`` … ``first + count`` in ``processes`` forked processes at once."""
-    context = multiprocessing.get_context("fork")
-    go, results = context.Event(), context.Queue()
-    shares = [list(range(first + i, first + count, processes)) for i in range(processes)]
-    workers = [context.Process(target=_run_bare_share, args=(bare, data, s, go, results)) for s in shares]
-    for worker in workers:
-        worker.start()
-    time.sleep(1)
-    load_before = os.getloadavg()[0]
-    start = time.perf_counter()
-    go.set()
-    cpu = sum(results.get() for _ in workers)
-    elapsed = time.perf_counter() - start
-    for worker in workers:
-        worker.join()
-    return Timing(count, elapsed, cpu, 0.0, load_before, os.getloadavg()[0])
+    elapsed, load_before, measured = _in_processes(_run_bare_share, (bare, data), first, count, processes, 1)
+    return Timing(count, elapsed, sum(measured), 0.0, load_before, os.getloadavg()[0])
 
 
 def check_outcome(world: World, count: int, members: int) -> str:

@@ -18,9 +18,8 @@ from sqlalchemy import Engine, event
 
 def backend_cpu(pid: int) -> float:
     """utime + stime of one process, seconds (0 when it has gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = _stat_fields(pid)
+    if fields is None:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

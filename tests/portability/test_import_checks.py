@@ -69,15 +69,24 @@ def _copy_export(exported: Path, name: str) -> Path:
 def _rewrite_residents(directory: Path, edit: dict[tuple[int, str], str]) -> None:
     """Change fields of residents.csv ((data row index, column) → raw text) and re-sign the manifest, as a
     vendor's faulty but consistent file would be."""
-    path = directory / "residents.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
+    rows = _rows(directory, "residents")
     for (index, column), value in edit.items():
         rows[index + 1][rows[0].index(column)] = value
+    _write_signed(directory, "residents", rows)
+
+
+def _rows(directory: Path, name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((directory / f"{name}.csv").read_text("utf-8"), newline="")))
+
+
+def _write_signed(directory: Path, name: str, rows: list[list[str]]) -> None:
+    """Write ``name``.csv as the export writes CSV and put its new checksum in the manifest."""
+    path = directory / f"{name}.csv"
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     path.write_bytes(out.getvalue().encode())
     manifest = json.loads((directory / "manifest.json").read_text())
-    entry = next(f for f in manifest["files"] if f["name"] == "residents")
+    entry = next(f for f in manifest["files"] if f["name"] == name)
     entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
 
@@ -145,20 +154,13 @@ def test_import_into_the_suite_database_is_lossless(exported: Path, db: Database
 def _as_exported_before_compact_snapshots(directory: Path) -> None:
     """Rewrite the history file as an export made before snapshots were stored compact, from PostgreSQL
     ``jsonb``: every snapshot key present (None included), keys in ``jsonb`` order; re-sign the manifest."""
-    path = directory / "resident_history.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
+    rows = _rows(directory, "resident_history")
     column = rows[0].index("snapshot")
     for row in rows[1:]:
         snapshot = {key: None for key in snapshot_keys() if key not in SNAPSHOT_IDS} | json.loads(row[column])
         ordered = dict(sorted(snapshot.items(), key=lambda item: (len(item[0].encode()), item[0].encode())))
         row[column] = json.dumps(ordered, ensure_ascii=False)
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(out.getvalue().encode())
-    manifest = json.loads((directory / "manifest.json").read_text())
-    entry = next(f for f in manifest["files"] if f["name"] == "resident_history")
-    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    _write_signed(directory, "resident_history", rows)
 
 
 @pytest.mark.req("j1410", "j200")
