@@ -207,8 +207,8 @@ def test_an_unmatched_notice_is_accepted_for_the_person_the_supervisor_names(
     assert (moved.status, moved.destination_confirmed_address) == ("removed", "長野県上田市大手1丁目2番3号")
 
 
-@pytest.mark.req("j610")
-def test_a_move_out_certificate_serves_one_special_move_in_only(
+@pytest.fixture
+def moved_out_of_a(
     delivering: Database,
     setup_session: Session,
     city_a: Municipality,
@@ -216,10 +216,18 @@ def test_a_move_out_certificate_serves_one_special_move_in_only(
     users_b: dict[str, Any],
     clerk_a: Actor,
     supervisor_a: Actor,
-) -> None:
+) -> tuple[Resident, Actor, Actor]:
+    """一郎 moved out of A, whose 転出証明書情報 the relay delivered to B; B's clerk and supervisor."""
     relay_everywhere(setup_session, city_a, city_b)
-    clerk_b, supervisor_b = actor_for(users_b["clerk"]), actor_for(users_b["supervisor"])
     ichiro = move_out_in_a(delivering, clerk_a, supervisor_a)
+    return ichiro, actor_for(users_b["clerk"]), actor_for(users_b["supervisor"])
+
+
+@pytest.mark.req("j610")
+def test_a_move_out_certificate_serves_one_special_move_in_only(
+    delivering: Database, moved_out_of_a: tuple[Resident, Actor, Actor]
+) -> None:
+    ichiro, clerk_b, supervisor_b = moved_out_of_a
     [found] = run(delivering, clerk_b, find_move_out_certificate_info, resident_code=ichiro.resident_code)
     assert (found["status"], found["used"]) == ("received", False)
     by_name = run(
@@ -249,17 +257,9 @@ def test_a_move_out_certificate_serves_one_special_move_in_only(
 
 @pytest.mark.req("j610")
 def test_two_open_special_move_ins_cannot_hold_the_same_certificate_and_registration_marks_it_used(
-    delivering: Database,
-    setup_session: Session,
-    city_a: Municipality,
-    city_b: Municipality,
-    users_b: dict[str, Any],
-    clerk_a: Actor,
-    supervisor_a: Actor,
+    delivering: Database, moved_out_of_a: tuple[Resident, Actor, Actor]
 ) -> None:
-    relay_everywhere(setup_session, city_a, city_b)
-    clerk_b, supervisor_b = actor_for(users_b["clerk"]), actor_for(users_b["supervisor"])
-    ichiro = move_out_in_a(delivering, clerk_a, supervisor_a)
+    ichiro, clerk_b, supervisor_b = moved_out_of_a
     [found] = run(delivering, clerk_b, find_move_out_certificate_info, resident_code=ichiro.resident_code)
     intake = found["intake"]
     intake["members"][0]["relation_to_head"] = "世帯主"
@@ -279,17 +279,9 @@ def test_two_open_special_move_ins_cannot_hold_the_same_certificate_and_registra
 
 @pytest.mark.req("j610", "j160")
 def test_a_used_certificate_of_a_protected_person_lists_without_the_numbers_it_was_used_for(
-    delivering: Database,
-    setup_session: Session,
-    city_a: Municipality,
-    city_b: Municipality,
-    users_b: dict[str, Any],
-    clerk_a: Actor,
-    supervisor_a: Actor,
+    delivering: Database, moved_out_of_a: tuple[Resident, Actor, Actor], users_b: dict[str, Any]
 ) -> None:
-    relay_everywhere(setup_session, city_a, city_b)
-    clerk_b, supervisor_b = actor_for(users_b["clerk"]), actor_for(users_b["supervisor"])
-    ichiro = move_out_in_a(delivering, clerk_a, supervisor_a)
+    ichiro, clerk_b, supervisor_b = moved_out_of_a
     special_move_in_in_b(delivering, clerk_b, supervisor_b, ichiro.resident_code)
     [moved_in] = run(
         delivering,
