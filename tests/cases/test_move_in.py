@@ -13,6 +13,7 @@ from handlers.changes.move_in import MOVE_IN
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
+from handlers.residents.registration import remove_resident
 from handlers.uow import unit_of_work
 from models.audit import AccessLog
 from models.case import Case, CaseTask
@@ -65,6 +66,17 @@ def all_rows(step: Step, actor: Actor, model: type, *where: Any) -> list[Any]:
 
 def newcomers(step: Step, actor: Actor) -> list[Resident]:
     return all_rows(step, actor, Resident, Resident.family_name == "転入")
+
+
+def moved_out_in_2021(db: Database, clerk_a: Actor) -> Resident:
+    """転入 テンニュウ, who moved out of the city in 2021 (a 除票 a 再転入 can match)."""
+    old = factories.make_household(
+        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
+    )
+    person = old.members[0]
+    with unit_of_work(db, clerk_a) as uow:
+        remove_resident(uow, person.atena_number, reason_code="domestic_move_out", removal_date="2021-01-01")
+    return person
 
 
 def test_a_family_of_three_is_registered_only_after_approval_with_notices(
@@ -121,14 +133,7 @@ def test_a_family_entered_child_first_is_registered_at_once_with_the_final_head_
 def test_a_re_move_in_among_new_members_registers_each_in_the_order_entered(
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
-    old = factories.make_household(
-        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
-    )
-    person = old.members[0]
-    with unit_of_work(db, clerk_a) as uow:
-        from handlers.residents.registration import remove_resident
-
-        remove_resident(uow, person.atena_number, reason_code="domestic_move_out", removal_date="2021-01-01")
+    person = moved_out_in_2021(db, clerk_a)
     data = intake()
     data["members"] = [
         dict(data["members"][0], my_number=person.my_number, re_move_in_of=person.atena_number),
@@ -155,14 +160,7 @@ def test_a_re_move_in_among_new_members_registers_each_in_the_order_entered(
 def test_a_removed_person_matched_by_number_must_be_entered_as_re_move_in_and_keeps_the_number(
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
-    old = factories.make_household(
-        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
-    )
-    person = old.members[0]
-    with unit_of_work(db, clerk_a) as uow:
-        from handlers.residents.registration import remove_resident
-
-        remove_resident(uow, person.atena_number, reason_code="domestic_move_out", removal_date="2021-01-01")
+    person = moved_out_in_2021(db, clerk_a)
     data = intake()
     data["members"] = [dict(data["members"][0], my_number=person.my_number)]
     with pytest.raises(ValidationError) as refused:
@@ -183,15 +181,7 @@ def test_a_removed_person_matched_by_number_must_be_entered_as_re_move_in_and_ke
 def test_alerts_for_a_name_match_and_a_late_notification_must_be_acknowledged(
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
-    old = factories.make_household(
-        db, clerk_a, [factories.japanese_member(family_name="転入", family_name_kana="テンニュウ")]
-    )
-    with unit_of_work(db, clerk_a) as uow:
-        from handlers.residents.registration import remove_resident
-
-        remove_resident(
-            uow, old.members[0].atena_number, reason_code="domestic_move_out", removal_date="2021-01-01"
-        )
+    moved_out_in_2021(db, clerk_a)  # the intake's name matches this 除票
     late = (TODAY - dt.timedelta(days=40)).isoformat()
     case = step(clerk_a, cases.open_case, "move_in", intake(change_date=late))
     review = task(step, supervisor_a, case.id, "review_")
