@@ -23,13 +23,15 @@ SAVEPOINT, and the scenario goes on from where it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from handlers.errors import DomainError, Problem, ValidationError
 from handlers.flow_scenario_drivers import (
@@ -82,18 +84,40 @@ def _refusal_matches(err: DomainError, wanted: str) -> bool:
     return wanted in str(err)
 
 
+@contextmanager
+def rolled_back(session: Session) -> Iterator[None]:
+    """Run the block in a SAVEPOINT that is always rolled back, leaving no row and no object behind.
+
+    The session forgets an object made persistent inside a SAVEPOINT at its rollback only while that object is
+    still referenced: one that was garbage-collected and then loaded again by a query stays in the identity
+    map as if it existed, and on SQLite (which hands the rolled-back ids out again) the next insert then
+    clashes with it.  The objects are held here until the rollback has expunged them."""
+    made: list[object] = []
+
+    def hold(_session: Session, instance: object) -> None:
+        made.append(instance)
+
+    event.listen(session, "pending_to_persistent", hold)
+    savepoint = session.begin_nested()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
+        event.remove(session, "pending_to_persistent", hold)
+
+
 def _expect_refusal(uow: UnitOfWork, wanted: str, work: Callable[[], None]) -> None:
     """Run ``work`` in its own SAVEPOINT: it must be refused with ``wanted`` (a problem code, field or part of
     the message) and leaves nothing behind."""
-    savepoint = uow.session.begin_nested()
-    try:
-        work()
-    except DomainError as err:
-        if not _refusal_matches(err, wanted):
-            raise ScenarioFailure(f"期待と違う理由で拒否されました（期待：{wanted}、実際：{err}）") from err
-        return
-    finally:
-        savepoint.rollback()
+    with rolled_back(uow.session):
+        try:
+            work()
+        except DomainError as err:
+            if not _refusal_matches(err, wanted):
+                raise ScenarioFailure(
+                    f"期待と違う理由で拒否されました（期待：{wanted}、実際：{err}）"
+                ) from err
+            return
     raise ScenarioFailure(f"拒否（{wanted}）を期待しましたが、処理が進みました")
 
 
@@ -145,22 +169,20 @@ def run_scenario(
     require(uow.actor, PERMISSION)
     expected = [str(t) for t in scenario.get("expected_path") or []]
     result = ScenarioResult(str(scenario.get("name") or ""), False, expected_path=expected)
-    savepoint = uow.session.begin_nested()
-    try:
-        if xml is not None:
-            deploy_definition(
-                uow.session,
-                uow.actor.tenant_id,
-                process_id,
-                xml,
-                author=uow.actor.login_id,
-                comment="scenario",
-            )
-        _check(uow, process_id, scenario, result)
-    except (ScenarioFailure, DomainError) as err:
-        result.message = str(err)
-    finally:
-        savepoint.rollback()
+    with rolled_back(uow.session):
+        try:
+            if xml is not None:
+                deploy_definition(
+                    uow.session,
+                    uow.actor.tenant_id,
+                    process_id,
+                    xml,
+                    author=uow.actor.login_id,
+                    comment="scenario",
+                )
+            _check(uow, process_id, scenario, result)
+        except (ScenarioFailure, DomainError) as err:
+            result.message = str(err)
     return result
 
 

@@ -137,3 +137,29 @@ def test_a_scenario_of_another_flow_or_with_a_missing_given_person_fails_with_it
     no_household = {**death, "given": {}}
     missing = step(analyst_a, run_scenario, "death", no_household)
     assert not missing.passed and "前提の世帯 0 がありません" in missing.message
+
+
+def test_a_rolled_back_scenario_leaves_no_object_in_the_session_even_one_loaded_again(
+    step: Step, analyst_a: Actor
+) -> None:
+    """An object made inside the scenario's SAVEPOINT, dropped and loaded again by a query (as a case loads
+    its definition), is gone from the session after the rollback: the next scenario's rows (SQLite hands the
+    same ids out again) do not clash with a stale identity."""
+    import gc
+
+    from handlers.flow_scenarios import rolled_back
+    from workflows.engine.loader import deploy_definition
+
+    def arrange(uow: Any) -> tuple[bool, bool]:
+        with rolled_back(uow.session):
+            made = deploy_definition(
+                uow.session, analyst_a.tenant_id, "move_in", standard("move_in"), author="t"
+            )
+            made_id = made.id
+            del made
+            gc.collect()
+            reloaded = uow.session.get(ProcessDefinition, made_id)
+            assert reloaded is not None
+        return reloaded in uow.session, uow.session.scalars(select(ProcessDefinition)).first() is not None
+
+    assert step(analyst_a, arrange) == (False, False)
