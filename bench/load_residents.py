@@ -5,10 +5,10 @@
 
 Each database gets a fresh schema (Base.metadata.create_all).  As pg_restore loads a database, the three
 loaded tables' secondary indexes and foreign keys are dropped before the load and made again afterwards:
-the indexes built (two at a time on PostgreSQL), then each foreign key added back and so checked over every
-loaded row in one pass (on SQLite: foreign keys off for the load's connection, then ``PRAGMA
-foreign_key_check`` over the whole file, which must find nothing).  Primary keys, unique keys and the
-deferrable household-head link stay during the load.  Both times are printed, and the total rate counts both.
+the indexes built (two at a time), then each foreign key added back and so checked over every loaded row
+in one pass.  Primary keys, unique keys and the deferrable household-head link stay during the load.  SQLite
+keeps its foreign keys during the load (checking them there costs its writer nothing measurable; measured
+90 against 91 CPU-µs per resident) and only rebuilds the indexes.  Both times are printed, and the total rate counts both.
 Not a test: it prints, it does not assert.
 """
 
@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, ForeignKeyConstraint, Index, text
+from sqlalchemy import Engine, ForeignKeyConstraint, Index, text
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 import models
@@ -68,7 +68,7 @@ def drop_for_load(engine: Engine) -> tuple[list[Index], list[ForeignKeyConstrain
 
 def remake_after_load(engine: Engine, indexes: list[Index], links: list[ForeignKeyConstraint]) -> None:
     """Indexes (two builds at a time on PostgreSQL, one per core), then the foreign keys: each ADD checks
-    every row at once; on SQLite ``foreign_key_check`` checks every link of the file."""
+    every row at once."""
     if engine.dialect.name == "postgresql":
 
         def build(index: Index) -> None:
@@ -85,28 +85,7 @@ def remake_after_load(engine: Engine, indexes: list[Index], links: list[ForeignK
     with engine.begin() as conn:
         for index in indexes:
             index.create(conn)
-        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise RuntimeError(f"foreign keys broken by the load: {broken[:5]}")
         conn.execute(text("ANALYZE"))
-
-
-def _bulk_load(engine: Engine, tenant_id: int, count: int, seed: int, batch: int) -> LoadReport:
-    if engine.dialect.name == "postgresql":
-        return bulk_load(engine, tenant_id, count, seed, batch)
-    with engine.connect() as conn:
-        _sqlite_foreign_keys(conn, on=False)  # a no-op inside a transaction: set before it begins
-        try:
-            report = bulk_load(conn, tenant_id, count, seed, batch)
-            conn.commit()
-        finally:
-            _sqlite_foreign_keys(conn, on=True)
-    return report
-
-
-def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
-    conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-    conn.commit()
 
 
 def add_municipality(engine: Engine) -> int:
@@ -135,7 +114,7 @@ def load(engine: Engine, count: int, seed: int, batch: int) -> tuple[LoadReport,
     watch = BackendWatch.on(engine)
     print(f"load average before: {load_average()}")
     before = CpuSample.take(watch)
-    report = _bulk_load(engine, tenant_id, count, seed, batch)
+    report = bulk_load(engine, tenant_id, count, seed, batch)
     loaded = CpuSample.take(watch)
     print(f"load average after:  {load_average()}")
     print(f"CPU of the load: {loaded.since(before).per_row(count)}")
