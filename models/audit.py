@@ -18,6 +18,7 @@ from models.base import Base, BigIntPK, TenantScoped
 
 class AccessLog(TenantScoped, Base):
     __tablename__ = "access_log"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "seq"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -6,7 +6,7 @@ Models hold data only; every rule lives in ``handlers/``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, func
 from sqlalchemy.dialects.postgresql import JSONB
@@ -41,8 +41,14 @@ class TenantScoped:
 
     ``handlers.tenancy`` filters every ORM query on these models by the session's tenant and refuses to
     flush a row of another tenant.  Nothing else may bypass it.
+
+    ``tenant_id`` gets an index of its own unless the model sets ``tenant_id_indexed = False`` because one
+    of its unique keys or indexes already starts with ``tenant_id`` (a second index on the same leading
+    column serves no query and costs every insert; tests/unit/test_model_indexes.py keeps it so).
     """
+
+    tenant_id_indexed: ClassVar[bool] = True
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr convention
-        return mapped_column(ForeignKey("municipality.id"), index=True, nullable=False)
+        return mapped_column(ForeignKey("municipality.id"), index=cls.tenant_id_indexed, nullable=False)

@@ -32,6 +32,7 @@ class ProcessDefinition(TenantScoped, Base):
     """One immutable version of one BPMN process of one municipality.  A case stays on its version."""
 
     __tablename__ = "process_definition"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "process_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +49,7 @@ class Case(TenantScoped, Base):
     """One application (届出) or ex-officio change (職権) running through a BPMN process."""
 
     __tablename__ = "case"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "case_number"),
         Index("ix_case_tenant_status", "tenant_id", "status"),
@@ -90,13 +92,14 @@ class CaseTask(TenantScoped, Base):
     """A human task of a case: the work-queue index, rebuilt from the workflow after every engine step."""
 
     __tablename__ = "case_task"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("case_id", "task_uuid"),
         Index("ix_case_task_tenant_state_role", "tenant_id", "state", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))  # led by the (case_id, task_uuid) key
     task_uuid: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))  # the BPMN name (Japanese)
@@ -139,7 +142,7 @@ class PendingTimer(TenantScoped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))  # led by the (case_id, task_uuid) key
     task_uuid: Mapped[str] = mapped_column(String(36))
     fire_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # UTC
     fired: Mapped[bool] = mapped_column(Boolean, default=False)

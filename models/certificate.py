@@ -16,6 +16,7 @@ from models.base import Base, TenantScoped
 
 class CertificateIssuance(TenantScoped, Base):
     __tablename__ = "certificate_issuance"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "issue_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

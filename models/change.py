@@ -48,6 +48,7 @@ class SubjectLock(TenantScoped, Base):
     """An open case's claim on a person ("resident:<宛名番号>") or a household ("household:<世帯番号>")."""
 
     __tablename__ = "subject_lock"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,7 @@ class OutboxMessage(TenantScoped, Base):
     """One notice to another system, written in the 本登録 transaction and delivered after commit."""
 
     __tablename__ = "outbox_message"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),
         UniqueConstraint("tenant_id", "destination", "seq", name="uq_outbox_message_destination_seq"),

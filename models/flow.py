@@ -57,6 +57,7 @@ class FlowScenario(TenantScoped, Base):
     """An analyst's test scenario for a process: intake data, decisions, and the expected path of task ids."""
 
     __tablename__ = "flow_scenario"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "process_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ NOTICE_STATUSES = ("pending", "applied", "rejected")
 
 class ImmigrationNotice(TenantScoped, Base):
     __tablename__ = "immigration_notice"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (Index("ix_immigration_notice_tenant_status", "tenant_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ class IntegrationDestination(TenantScoped, TimestampMixin, Base):
     """
 
     __tablename__ = "integration_destination"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ KOSEKI_NOTICE_STATUSES = ("pending", "applied", "rejected")
 
 class KosekiNoticeInbox(TenantScoped, Base):
     __tablename__ = "koseki_notice_inbox"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (Index("ix_koseki_notice_inbox_tenant_status", "tenant_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

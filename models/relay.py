@@ -16,6 +16,7 @@ RELAY_STATUSES = ("received", "used", "applied", "review", "refused")
 
 class RelayInbox(TenantScoped, Base):
     __tablename__ = "relay_inbox"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_relay_inbox_resident_code", "tenant_id", "resident_code"),

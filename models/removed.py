@@ -16,6 +16,7 @@ from models.base import Base, TenantScoped
 
 class RemovedRecordArchive(TenantScoped, Base):
     __tablename__ = "removed_record_archive"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "atena_number"),
         Index("ix_removed_archive_kana", "tenant_id", "kana_key"),

@@ -53,6 +53,7 @@ class CsvImport(TenantScoped, Base):
     """One uploaded CSV file (取込), identified by its sha256 so a re-upload creates nothing twice."""
 
     __tablename__ = "csv_import"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (Index("ix_csv_import_sha", "tenant_id", "kind", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +75,7 @@ class CsvImportRow(TenantScoped, Base):
     """One accepted row, keyed by its content, and what it became (a case or a prepared search)."""
 
     __tablename__ = "csv_import_row"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "kind", "row_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +110,7 @@ class BatchSchedule(TenantScoped, Base):
     """When a registered batch runs by itself (j1280) and the parameters it was last given."""
 
     __tablename__ = "batch_schedule"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "batch_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +131,7 @@ class BatchRun(TenantScoped, Base):
     """One run of a batch: who or what started it, when, with what, and what came out (j1280)."""
 
     __tablename__ = "batch_run"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (Index("ix_batch_run_code", "tenant_id", "batch_code", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

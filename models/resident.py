@@ -23,6 +23,7 @@ SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 class Household(TenantScoped, TimestampMixin, Base):
     __tablename__ = "household"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "household_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,7 @@ class Household(TenantScoped, TimestampMixin, Base):
 
 class Resident(TenantScoped, TimestampMixin, Base):
     __tablename__ = "resident"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "atena_number"),
         Index("ix_resident_tenant_kana", "tenant_id", "kana_key", "atena_number"),  # the search order
@@ -178,6 +180,7 @@ class ResidentHistory(TenantScoped, TimestampMixin, Base):
     """One snapshot of a resident per registered change, keyed by (宛名番号, 履歴番号) (j200)."""
 
     __tablename__ = "resident_history"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "atena_number", "history_no"),
         Index("ix_resident_history_asof", "tenant_id", "atena_number", "effective_date"),
@@ -226,6 +229,7 @@ class NumberSequence(TenantScoped, Base):
     """Per-tenant counters for 宛名番号, 世帯番号 and other numbers, locked row by row when issued."""
 
     __tablename__ = "number_sequence"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

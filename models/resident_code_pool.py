@@ -14,6 +14,7 @@ class ResidentCodePoolEntry(TenantScoped, TimestampMixin, Base):
     """One 住民票コード supplied for new numbering; ``taken`` once given to a person (never reused)."""
 
     __tablename__ = "resident_code_pool_entry"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         Index("ix_resident_code_pool_free", "tenant_id", "taken"),
