@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handlers import audit
@@ -69,9 +70,18 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> None:
     )
 
 
-def authenticate_token(session: Session, secret: str) -> Actor | None:
-    """The Actor a bearer secret stands for, or None.  Needs a cross-tenant session (the token says which
-    tenant); records when the token was last used."""
+@dataclass(frozen=True)
+class TokenMatch:
+    """What a bearer secret stands for: the Actor, and whether the token's use is due to be recorded."""
+
+    actor: Actor
+    use_due: bool
+
+
+def find_token(session: Session, secret: str, now: dt.datetime | None = None) -> TokenMatch | None:
+    """The Actor a bearer secret stands for (a revoked token, an inactive user or another municipality's user:
+    None), read in one statement and nothing written.  Needs a cross-tenant session (the token says which
+    tenant); the token and its user are not kept in the session, which may go on in the token's tenant."""
     if not session.info.get(CROSS_TENANT_KEY):
         raise TenancyError("APIトークンの照合は、市区町村をまたぐ照会として開いたセッションでのみ行えます。")
     if not secret.startswith(SECRET_PREFIX):
@@ -84,21 +94,36 @@ def authenticate_token(session: Session, secret: str) -> Actor | None:
     if found is None:
         return None
     token, user = found
+    for loaded in (token, user):
+        if loaded is not None:
+            session.expunge(loaded)
     actor = _actor_of(token, user)
-    if actor is not None:
-        _note_use(token, dt.datetime.now(dt.UTC))
-    return actor
+    if actor is None:
+        return None
+    return TokenMatch(actor, _use_due(token.last_used_at, now or dt.datetime.now(dt.UTC)))
+
+
+def authenticate_token(session: Session, secret: str) -> Actor | None:
+    """The Actor a bearer secret stands for, or None.  Needs a cross-tenant session (the token says which
+    tenant); records when the token was last used (in ``session``, at most once a minute)."""
+    now = dt.datetime.now(dt.UTC)
+    match = find_token(session, secret, now)
+    if match is None:
+        return None
+    if match.use_due:
+        session.execute(
+            update(ApiToken).where(ApiToken.token_hash == hash_secret(secret)).values(last_used_at=now)
+        )
+    return match.actor
 
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-def _note_use(token: ApiToken, now: dt.datetime) -> None:
+def _use_due(last: dt.datetime | None, now: dt.datetime) -> bool:
     """Record the use at most once a minute: a busy client's every request would otherwise update (and lock)
     the same token row."""
-    last = token.last_used_at
-    if last is None or now - as_utc(last) >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    return last is None or now - as_utc(last) >= LAST_USED_RESOLUTION
 
 
 def _actor_of(token: ApiToken, user: User | None) -> Actor | None:
