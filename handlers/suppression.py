@@ -130,6 +130,9 @@ class _Scope:
     all_members: bool  # every person asked for is a member read here (none only in the 除票 archive)
 
 
+_MEMBER_PROTECTED = protected_flag(Resident.atena_number)  # built once, as its statement's other parts
+
+
 def _household_members(session: Session, request: DisclosureRequest) -> _Scope:
     asked = set(request.subjects)
     if request.households:
@@ -144,7 +147,7 @@ def _household_members(session: Session, request: DisclosureRequest) -> _Scope:
     # protects them, in one statement
     their_households = select(Resident.household_id).where(Resident.atena_number.in_(asked))
     rows = session.execute(
-        select(Resident.atena_number, Household.household_number, protected_flag(Resident.atena_number))
+        select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED)
         .join(Household, Household.id == Resident.household_id)
         .where(Resident.household_id.in_(their_households))
     ).all()

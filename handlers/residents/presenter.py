@@ -183,13 +183,14 @@ def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> l
 
 
 _MEMBER_COLUMNS = tuple(getattr(Resident, name) for name in _MEMBER_FIELDS)
+_PROTECTED = protected_flag(Resident.atena_number)  # built once
 
 
 def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
     """The live members of the person's household in household order, and which of them and the person a
     measure in force or provisional protects (None when the person is not among the rows: read it apart)."""
     rows = uow.session.execute(
-        select(*_MEMBER_COLUMNS, Resident.status, protected_flag(Resident.atena_number)).where(
+        select(*_MEMBER_COLUMNS, Resident.status, _PROTECTED).where(
             Resident.household_id == resident.household_id
         )
     ).all()

@@ -155,6 +155,7 @@ _HIT_COLUMNS = (
     Resident.birth_date_text, Resident.resident_kind, Resident.sex, Resident.status,
 )  # fmt: skip
 _HIT_HOUSEHOLD_COLUMNS = (Household.household_number, Household.address, Household.address_katagaki)
+_PROTECTED = protected_flag(Resident.atena_number)  # built once: a subquery costs more to build than to run
 
 
 def _cursor(row: Row[Any]) -> str:
@@ -184,7 +185,7 @@ def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
 def _statement(query: ResidentQuery) -> Select[Any]:
     """The page's columns as plain rows (no ORM objects: a page of 50 persons and households built as
     entities cost more than the query), with whether each hit is protected."""
-    columns: tuple[Any, ...] = (*_HIT_COLUMNS, *_HIT_HOUSEHOLD_COLUMNS, protected_flag(Resident.atena_number))
+    columns: tuple[Any, ...] = (*_HIT_COLUMNS, *_HIT_HOUSEHOLD_COLUMNS, _PROTECTED)
     stmt: Select[Any] = select(*columns).select_from(Resident).join(Resident.household)
     stmt = _after(_exact_conditions(_text_conditions(stmt, query), query), query.after)
     return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
