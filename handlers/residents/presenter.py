@@ -184,6 +184,14 @@ def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> l
 
 _MEMBER_COLUMNS = tuple(getattr(Resident, name) for name in _MEMBER_FIELDS)
 _PROTECTED = protected_flag(Resident.atena_number)  # built once
+_LATEST_MEMO = (
+    select(ResidentMemo.body)
+    .where(ResidentMemo.atena_number == Resident.atena_number)
+    .order_by(ResidentMemo.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("memo")
+)
 
 
 def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
@@ -217,16 +225,16 @@ def _members_and_measures(
     return members, active_measures_by_person(uow, persons if flagged is None else persons & flagged)
 
 
-def _resident_with_household(uow: UnitOfWork, atena_number: str) -> Resident:
-    """The person with the household and its head in one statement."""
-    resident = uow.session.scalars(
-        select(Resident)
+def _resident_with_household(uow: UnitOfWork, atena_number: str) -> tuple[Resident, str | None]:
+    """The person with the household and its head, and the person's latest メモ, in one statement."""
+    found = uow.session.execute(
+        select(Resident, _LATEST_MEMO)
         .where(Resident.atena_number == atena_number)
         .options(joinedload(Resident.household).joinedload(Household.head))
     ).one_or_none()
-    if resident is None:
+    if found is None:
         raise NotFoundError(NOT_FOUND_MESSAGE)
-    return resident
+    return found[0], found[1]
 
 
 def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
@@ -245,22 +253,13 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
     ]
 
 
-def _latest_memo(uow: UnitOfWork, atena_number: str) -> str | None:
-    return uow.session.scalars(
-        select(ResidentMemo.body)
-        .where(ResidentMemo.atena_number == atena_number)
-        .order_by(ResidentMemo.id.desc())
-        .limit(1)
-    ).first()
-
-
 def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = None) -> dict[str, Any]:
     """照会: the person's items, household members in order and history, logged as ``resident_viewed``.
     The 照会 first passes the disclosure decision (an error-level 照会 suppression refuses it, j410) and the
     view carries the protection block (支援措置 marks, alerts; links and period alerts for the officer).
     The measures protecting the person and the members are read once, for the marks and the block."""
     require(uow.actor, "resident.view")
-    resident = _resident_with_household(uow, atena_number)
+    resident, memo = _resident_with_household(uow, atena_number)
     decision, notice = check_inquiry(uow, atena_number)
     snapshot = _snapshot(uow, resident, on)
     members, measures = _members_and_measures(uow, resident, on, snapshot["household_number"])
@@ -272,7 +271,7 @@ def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = No
     view["suppression_notice"] = notice
     view["household_members"] = _member_rows(members, measures)
     view["history"] = _history_list(uow, resident)
-    view["screen_only"] = {"memo": _latest_memo(uow, atena_number)}
+    view["screen_only"] = {"memo": memo}
     targets = [atena_number, *(m["atena_number"] for m in view["household_members"])]
     record_access(
         uow,
