@@ -11,13 +11,15 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from handlers import audit
 from handlers.auth import actor_for_user
-from handlers.context import Actor
+from handlers.context import HIDEABLE_ITEMS, Actor
 from handlers.errors import NotFoundError, Problem, TenancyError, ValidationError
 from handlers.permissions import require
 from handlers.rules.instants import as_utc
@@ -69,47 +71,77 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> None:
     )
 
 
-def authenticate_token(session: Session, secret: str) -> Actor | None:
-    """The Actor a bearer secret stands for, or None.  Needs a cross-tenant session (the token says which
-    tenant); records when the token was last used."""
+@dataclass(frozen=True)
+class TokenMatch:
+    """What a bearer secret stands for: the Actor, and whether the token's use is due to be recorded."""
+
+    actor: Actor
+    use_due: bool
+
+
+# The token and its user in one statement, built once, as plain columns (no ORM objects: the session may go on
+# in the token's tenant).  The lookup is cross-tenant by design (the token says which tenant).
+_TOKEN_AND_USER = (
+    select(
+        ApiToken.tenant_id.label("token_tenant_id"), ApiToken.name.label("token_name"),
+        ApiToken.user_id.label("token_user_id"), ApiToken.roles.label("token_roles"), ApiToken.last_used_at,
+        User.id, User.tenant_id, User.login_id, User.roles, User.ward_code, User.active,
+        *(getattr(User, f"hide_{item}") for item in HIDEABLE_ITEMS),
+    )
+    .outerjoin(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked.is_(False))
+)  # fmt: skip
+
+
+def find_token(session: Session, secret: str, now: dt.datetime | None = None) -> TokenMatch | None:
+    """The Actor a bearer secret stands for (a revoked token, an inactive user or another municipality's user:
+    None), read in one statement and nothing written.  Needs a cross-tenant session (the token says which
+    tenant)."""
     if not session.info.get(CROSS_TENANT_KEY):
         raise TenancyError("APIトークンの照合は、市区町村をまたぐ照会として開いたセッションでのみ行えます。")
     if not secret.startswith(SECRET_PREFIX):
         return None
-    found = session.execute(  # the token and its user in one statement
-        select(ApiToken, User)
-        .outerjoin(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked.is_(False))
-    ).one_or_none()
+    found = session.connection().execute(_TOKEN_AND_USER, {"hash": hash_secret(secret)}).first()
     if found is None:
         return None
-    token, user = found
-    actor = _actor_of(token, user)
-    if actor is not None:
-        _note_use(token, dt.datetime.now(dt.UTC))
-    return actor
+    actor = _actor_of(found)
+    if actor is None:
+        return None
+    return TokenMatch(actor, _use_due(found.last_used_at, now or dt.datetime.now(dt.UTC)))
+
+
+def authenticate_token(session: Session, secret: str) -> Actor | None:
+    """The Actor a bearer secret stands for, or None.  Needs a cross-tenant session (the token says which
+    tenant); records when the token was last used (in ``session``, at most once a minute)."""
+    now = dt.datetime.now(dt.UTC)
+    match = find_token(session, secret, now)
+    if match is None:
+        return None
+    if match.use_due:
+        session.execute(
+            update(ApiToken).where(ApiToken.token_hash == hash_secret(secret)).values(last_used_at=now)
+        )
+    return match.actor
 
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-def _note_use(token: ApiToken, now: dt.datetime) -> None:
+def _use_due(last: dt.datetime | None, now: dt.datetime) -> bool:
     """Record the use at most once a minute: a busy client's every request would otherwise update (and lock)
     the same token row."""
-    last = token.last_used_at
-    if last is None or now - as_utc(last) >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    return last is None or now - as_utc(last) >= LAST_USED_RESOLUTION
 
 
-def _actor_of(token: ApiToken, user: User | None) -> Actor | None:
-    if token.user_id is None:
-        return Actor(
-            tenant_id=token.tenant_id, login_id=f"api:{token.name}"[:60], roles=frozenset(token.roles)
-        )
-    if user is None or not user.active or user.tenant_id != token.tenant_id:
+def _actor_of(found: Row[Any]) -> Actor | None:
+    """The Actor of a token row of ``_TOKEN_AND_USER``: a system token's, or its user's narrowed to its roles."""
+    terminal = f"api:{found.token_name}"[:60]
+    if found.token_user_id is None:
+        return Actor(tenant_id=found.token_tenant_id, login_id=terminal, roles=frozenset(found.token_roles))
+    if found.id is None or not found.active or found.tenant_id != found.token_tenant_id:
         return None
-    actor = actor_for_user(user)
-    roles = actor.roles & frozenset(token.roles) if token.roles else actor.roles
+    actor = actor_for_user(found)
+    roles = actor.roles & frozenset(found.token_roles) if found.token_roles else actor.roles
     return Actor(
         tenant_id=actor.tenant_id,
         login_id=actor.login_id,
@@ -117,7 +149,7 @@ def _actor_of(token: ApiToken, user: User | None) -> Actor | None:
         roles=roles,
         ward_code=actor.ward_code,
         hidden_items=actor.hidden_items,
-        terminal=f"api:{token.name}"[:60],
+        terminal=terminal,
     )
 
 

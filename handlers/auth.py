@@ -15,7 +15,7 @@ import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pyotp
 from sqlalchemy import select
@@ -90,7 +90,23 @@ def door_actor(login_id: str, client_address: str | None) -> Actor:
     return Actor(tenant_id=0, login_id=login_id[:60], client_address=client_address)
 
 
-def actor_for_user(user: User, client_address: str | None = None) -> Actor:
+class UserFacts(Protocol):
+    """What an Actor is made of: a ``User``, or a row of its columns (``id``, ``tenant_id``, ``login_id``,
+    ``roles``, ``ward_code`` and the ``hide_<item>`` flags)."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def tenant_id(self) -> Any: ...
+    @property
+    def login_id(self) -> Any: ...
+    @property
+    def roles(self) -> Any: ...
+    @property
+    def ward_code(self) -> Any: ...
+
+
+def actor_for_user(user: UserFacts, client_address: str | None = None) -> Actor:
     """The Actor of a user, with the items this user must not see hidden on every screen (j1390)."""
     hidden = frozenset(item for item in HIDEABLE_ITEMS if getattr(user, f"hide_{item}"))
     return Actor(

@@ -52,6 +52,23 @@ def protection_statuses(
     return found
 
 
+def protected_flag(atena_number: Any) -> Any:
+    """A column of a statement over persons: whether a measure in force or provisional protects the person
+    whose 宛名番号 is ``atena_number`` (the filter of ``protection_statuses``, as a correlated EXISTS), so a
+    statement that reads persons says at once which of them need their measures read."""
+    return (
+        select(SupportMeasureParty.id)
+        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
+        .where(
+            SupportMeasureParty.atena_number == atena_number,
+            SupportMeasureParty.role.in_(PROTECTED_ROLES),
+            SupportMeasure.status.in_(ACTIVE_STATUSES),
+        )
+        .exists()
+        .label("is_protected")
+    )
+
+
 def protected_atena_numbers(session: Session, atena_numbers: Collection[str]) -> set[str]:
     """Which of these persons are protected by a measure in force or provisional."""
     return set(protection_statuses(session, atena_numbers))

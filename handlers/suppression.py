@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
@@ -38,7 +38,12 @@ from handlers.rules.disclosure import (
     decide,
 )
 from handlers.rules.instants import as_utc
-from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES, protection_statuses
+from handlers.support_measures import (
+    ACTIVE_STATUSES,
+    PROTECTED_ROLES,
+    protected_flag,
+    protection_statuses,
+)
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
 from models.resident import Household, Resident
@@ -116,9 +121,19 @@ def _check_request(request: DisclosureRequest) -> None:
 # --- the facts -------------------------------------------------------------------------------------------
 
 
-def _household_members(session: Session, request: DisclosureRequest) -> tuple[set[str], set[str], set[str]]:
-    """(persons asked for incl. members of the households asked for, every member of their households,
-    their 世帯番号)."""
+@dataclass(frozen=True)
+class _Scope:
+    asked: set[str]  # persons asked for, incl. members of the households asked for
+    persons: set[str]  # they and every member of their households
+    households: set[str]  # their 世帯番号
+    flagged: set[str]  # the members a measure in force or provisional protects (before temporary lifts)
+    all_members: bool  # every person asked for is a member read here (none only in the 除票 archive)
+
+
+_MEMBER_PROTECTED = protected_flag(Resident.atena_number)  # built once, as its statement's other parts
+
+
+def _household_members(session: Session, request: DisclosureRequest) -> _Scope:
     asked = set(request.subjects)
     if request.households:
         asked |= set(
@@ -128,16 +143,18 @@ def _household_members(session: Session, request: DisclosureRequest) -> tuple[se
                 .where(Household.household_number.in_(request.households))
             )
         )
-    # every member of the households of the persons asked for, with the 世帯番号, in one statement
+    # every member of the households of the persons asked for, with the 世帯番号 and whether a measure
+    # protects them, in one statement
     their_households = select(Resident.household_id).where(Resident.atena_number.in_(asked))
     rows = session.execute(
-        select(Resident.atena_number, Household.household_number)
+        select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED)
         .join(Household, Household.id == Resident.household_id)
         .where(Resident.household_id.in_(their_households))
     ).all()
     numbers = {row[1] for row in rows} | set(request.households)
     members = {row[0] for row in rows}
-    return asked, asked | members, numbers
+    flagged = {row[0] for row in rows if row[2]}
+    return _Scope(asked, asked | members, numbers, flagged, asked <= members)
 
 
 def _live_lifts(
@@ -157,14 +174,13 @@ def _live_lifts(
 def _protection(
     session: Session, scope: set[str], purpose: str, now: dt.datetime
 ) -> tuple[frozenset[str], tuple[Perpetrator, ...]]:
-    protected_party = aliased(SupportMeasureParty)
-    rows = session.execute(
-        select(SupportMeasure.id, protected_party.atena_number)
-        .join(protected_party, protected_party.measure_id == SupportMeasure.id)
+    rows = session.execute(  # no alias: building one per call cost more than the statement
+        select(SupportMeasure.id, SupportMeasureParty.atena_number)
+        .join(SupportMeasureParty, SupportMeasureParty.measure_id == SupportMeasure.id)
         .where(
             SupportMeasure.status.in_(ACTIVE_STATUSES),
-            protected_party.role.in_(PROTECTED_ROLES),
-            protected_party.atena_number.in_(scope),
+            SupportMeasureParty.role.in_(PROTECTED_ROLES),
+            SupportMeasureParty.atena_number.in_(scope),
         )
     ).all()
     measure_ids = {row[0] for row in rows}
@@ -219,9 +235,12 @@ def _release_id(session: Session, fingerprint: str) -> int | None:
 
 
 def load_facts(session: Session, request: DisclosureRequest, now: dt.datetime) -> DisclosureFacts:
-    asked, scope, households = _household_members(session, request)
-    protected, perpetrators = _protection(session, scope, request.purpose, now)
-    suppressions = _suppressions(session, asked, households, request.purpose, now)
+    scope = _household_members(session, request)
+    protected: frozenset[str] = frozenset()
+    perpetrators: tuple[Perpetrator, ...] = ()
+    if scope.flagged or not scope.all_members:  # else the members' flags say nobody in scope is protected
+        protected, perpetrators = _protection(session, scope.persons, request.purpose, now)
+    suppressions = _suppressions(session, scope.asked, scope.households, request.purpose, now)
     release_id = None
     if request.purpose in PROTECTED_PURPOSES and protected:
         release_id = _release_id(session, request_fingerprint(request))

@@ -2,6 +2,11 @@
 
 Side effects queued with ``after_commit`` (Celery dispatch of outbox rows, for instance) run only once the
 transaction has committed.
+
+A door that must read something cross-tenant before it knows the actor (the API's bearer token) opens
+``begin_cross_tenant_read`` and hands that session to the call's unit of work, which continues its transaction
+scoped to the actor's tenant: one transaction per call instead of two.  ``discard`` ends one that no unit of
+work took over (nothing written in it is kept).
 """
 
 from __future__ import annotations
@@ -42,10 +47,26 @@ class UnitOfWork:
             callback()
 
 
-@contextmanager
-def unit_of_work(db: Database, actor: Actor, *, cross_tenant: bool = False) -> Iterator[UnitOfWork]:
-    """Open a session scoped to ``actor``'s tenant; commit on success, roll back on any exception."""
+def begin_cross_tenant_read(db: Database) -> Session:
+    """A cross-tenant session for a door's first read (its transaction begins with that read)."""
     session = db.sessionmaker()
+    bind_session(session, None, cross_tenant=True)
+    return session
+
+
+def discard(session: Session) -> None:
+    """End a session from ``begin_cross_tenant_read`` that no unit of work continued: roll back, close."""
+    session.close()
+
+
+@contextmanager
+def unit_of_work(
+    db: Database, actor: Actor, *, cross_tenant: bool = False, session: Session | None = None
+) -> Iterator[UnitOfWork]:
+    """Open a session scoped to ``actor``'s tenant; commit on success, roll back on any exception.
+    ``session``: one from ``begin_cross_tenant_read``, continued here (its transaction scoped to the actor's
+    tenant from now on, on PostgreSQL with ``set_config`` at once)."""
+    session = session if session is not None else db.sessionmaker()
     bind_session(session, None if cross_tenant else actor.tenant_id, cross_tenant=cross_tenant)
     uow = UnitOfWork(session, actor)
     try:

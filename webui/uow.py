@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app
+from flask import current_app, g
 
 from handlers.db import Database
 from handlers.uow import UnitOfWork, unit_of_work
@@ -19,5 +19,6 @@ def current_db() -> Database:
 
 @contextmanager
 def web_uow() -> Iterator[UnitOfWork]:
-    with unit_of_work(current_db(), current_actor()) as uow:
+    """The request's unit of work; an API request's continues the transaction its token was read in."""
+    with unit_of_work(current_db(), current_actor(), session=g.pop("api_session", None)) as uow:
         yield uow

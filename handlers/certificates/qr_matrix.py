@@ -89,12 +89,64 @@ def _layout(version: int, error: int, length: int) -> _Layout:
     return layout
 
 
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")  # a bit → its binary digit
+_BYTE_BITS = tuple(bytes((b >> i) & 1 for i in range(7, -1, -1)) for b in range(256))  # a byte's 8 bits
+
+
+def _segments(text: str) -> Any:
+    """segno's ``prepare_data(text, None, None)``; a text that goes in byte mode (every signed payload) takes
+    its bits from a table instead of segno's generator per byte."""
+    data, length, encoding = qr.data_to_bytes(text, None)
+    if qr.find_mode(data) != consts.MODE_BYTE:
+        return qr.prepare_data(text, None, None)
+    bits = bytearray(b"".join([_BYTE_BITS[b] for b in data]))
+    segments = qr.Segments()
+    segments.add_segment(qr._Segment(bits, length, consts.MODE_BYTE, encoding))
+    return segments
+
+
+_remainder_tables: dict[int, tuple[int, ...]] = {}
+
+
+def _remainder_table(size: int) -> tuple[int, ...]:
+    """For each byte f, f times segno's generator polynomial of ``size`` error words, as an integer."""
+    table = _remainder_tables.get(size)
+    if table is None:
+        log, exp, generator = consts.GALIOS_LOG, consts.GALIOS_EXP, consts.GEN_POLY[size]
+        rows = [0] + [int.from_bytes(bytes(exp[log[f] + g] for g in generator), "big") for f in range(1, 256)]
+        table = _remainder_tables[size] = tuple(rows)
+    return table
+
+
+def _error_words(block: bytes, size: int) -> bytes:
+    """The block's Reed–Solomon error words: segno's synthetic division (``make_blocks``), one table look-up
+    per data byte on the remainder held as an integer."""
+    table, shift, mask = _remainder_table(size), 8 * (size - 1), (1 << 8 * size) - 1
+    remainder = 0
+    for byte in block:
+        remainder = ((remainder << 8) & mask) ^ table[byte ^ (remainder >> shift)]
+    return remainder.to_bytes(size, "big")
+
+
+def _blocks(ec_infos: Any, message: bytes) -> tuple[list[bytes], list[bytes]]:
+    """segno's ``make_blocks``: the data cut into its blocks, and each block's error words."""
+    data_blocks, error_blocks, start = [], [], 0
+    for info in ec_infos:
+        size = info.num_total - info.num_data
+        for _ in range(info.num_blocks):
+            block = message[start : start + info.num_data]
+            start += info.num_data
+            data_blocks.append(block)
+            error_blocks.append(_error_words(block, size))
+    return data_blocks, error_blocks
+
+
 def _codewords(text: str) -> tuple[int, int, bytes]:
     """(version, error level, the final message's codewords) as ``segno.make(text, error="m", micro=False)``
     makes them (the smallest version that holds the text; the error level boosted while it still fits; data
     and error-correction blocks interleaved as segno's ``make_final_message`` does, without the remainder
     bits, which are zeros)."""
-    segments = qr.prepare_data(text, None, None)
+    segments = _segments(text)
     version = qr.find_version(segments, ERROR_LEVEL, eci=False, micro=False)
     error = qr.boost_error_level(version, ERROR_LEVEL, segments, False)
     buffer = qr.Buffer()
@@ -104,7 +156,9 @@ def _codewords(text: str) -> tuple[int, int, bytes]:
     qr.write_terminator(buffer, capacity, None, len(buffer))
     qr.write_padding_bits(buffer, version, len(buffer))
     qr.write_pad_codewords(buffer, version, capacity, len(buffer))
-    data_blocks, error_blocks = qr.make_blocks(_ECC[version][error], buffer)
+    bits = buffer.getbits()
+    message = int(bytes(bits).translate(_DIGITS), 2).to_bytes(len(bits) // 8, "big")
+    data_blocks, error_blocks = _blocks(_ECC[version][error], message)
     data = (x for x in chain.from_iterable(zip_longest(*data_blocks)) if x is not None)
     checks = (x for x in chain.from_iterable(zip_longest(*error_blocks)) if x is not None)
     return version, error, bytes(chain(data, checks))

@@ -44,7 +44,7 @@ from handlers.residents.lookup import NOT_FOUND_MESSAGE
 from handlers.residents.protection import active_measures_by_person, check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
-from handlers.support_measures import protected_atena_numbers
+from handlers.support_measures import protected_atena_numbers, protected_flag
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident, ResidentMemo
 
@@ -182,30 +182,59 @@ def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> l
     ]
 
 
-def _household_members(
-    uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str
-) -> list[dict[str, Any]]:
-    """The members of the person's household now, or of household ``number`` on ``on``, in household order."""
-    if on is not None:
-        return household_as_of(uow.session, number, on)
+_MEMBER_COLUMNS = tuple(getattr(Resident, name) for name in _MEMBER_FIELDS)
+_PROTECTED = protected_flag(Resident.atena_number)  # built once
+_LATEST_MEMO = (
+    select(ResidentMemo.body)
+    .where(ResidentMemo.atena_number == Resident.atena_number)
+    .order_by(ResidentMemo.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("memo")
+)
+
+
+def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
+    """The live members of the person's household in household order, and which of them and the person a
+    measure in force or provisional protects (None when the person is not among the rows: read it apart)."""
+    rows = uow.session.execute(
+        select(*_MEMBER_COLUMNS, Resident.status, _PROTECTED).where(
+            Resident.household_id == resident.household_id
+        )
+    ).all()
     live = [
-        {name: getattr(m, name) for name in _MEMBER_FIELDS}
-        for m in resident.household.members
-        if m.status != "removed"
+        {name: row[i] for i, name in enumerate(_MEMBER_FIELDS)} for row in rows if row.status != "removed"
     ]
-    return sorted(live, key=lambda s: (s["household_order"], s["atena_number"]))
+    live.sort(key=lambda m: (m["household_order"], m["atena_number"]))
+    flagged = {row.atena_number for row in rows if row.is_protected}
+    found = any(row.atena_number == resident.atena_number for row in rows)
+    return live, flagged if found else None
 
 
-def _resident_with_household(uow: UnitOfWork, atena_number: str) -> Resident:
-    """The person with the household and its members, in two statements (instead of three lazy loads)."""
-    resident = uow.session.scalars(
-        select(Resident)
+def _members_and_measures(
+    uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The members of the person's household now, or of household ``number`` on ``on``, in household order;
+    and the measures protecting the person and them, read only for the protected ones."""
+    flagged = None
+    if on is None:
+        members, flagged = _live_members(uow, resident)
+    else:
+        members = household_as_of(uow.session, number, on)
+    persons = {resident.atena_number, *(m["atena_number"] for m in members)}
+    return members, active_measures_by_person(uow, persons if flagged is None else persons & flagged)
+
+
+def _resident_with_household(uow: UnitOfWork, atena_number: str) -> tuple[Resident, str | None]:
+    """The person with the household and its head, and the person's latest メモ, in one statement."""
+    found = uow.session.execute(
+        select(Resident, _LATEST_MEMO)
         .where(Resident.atena_number == atena_number)
-        .options(joinedload(Resident.household).selectinload(Household.members))
+        .options(joinedload(Resident.household).joinedload(Household.head))
     ).one_or_none()
-    if resident is None:
+    if found is None:
         raise NotFoundError(NOT_FOUND_MESSAGE)
-    return resident
+    return found[0], found[1]
 
 
 def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
@@ -224,26 +253,16 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
     ]
 
 
-def _latest_memo(uow: UnitOfWork, atena_number: str) -> str | None:
-    return uow.session.scalars(
-        select(ResidentMemo.body)
-        .where(ResidentMemo.atena_number == atena_number)
-        .order_by(ResidentMemo.id.desc())
-        .limit(1)
-    ).first()
-
-
 def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = None) -> dict[str, Any]:
     """照会: the person's items, household members in order and history, logged as ``resident_viewed``.
     The 照会 first passes the disclosure decision (an error-level 照会 suppression refuses it, j410) and the
     view carries the protection block (支援措置 marks, alerts; links and period alerts for the officer).
     The measures protecting the person and the members are read once, for the marks and the block."""
     require(uow.actor, "resident.view")
-    resident = _resident_with_household(uow, atena_number)
+    resident, memo = _resident_with_household(uow, atena_number)
     decision, notice = check_inquiry(uow, atena_number)
     snapshot = _snapshot(uow, resident, on)
-    members = _household_members(uow, resident, on, snapshot["household_number"])
-    measures = active_measures_by_person(uow, {atena_number, *(m["atena_number"] for m in members)})
+    members, measures = _members_and_measures(uow, resident, on, snapshot["household_number"])
     view = present_snapshot(uow.actor, snapshot, protected=atena_number in measures)
     view["as_of"] = on.isoformat() if on else None
     view["protection"] = protection_view(
@@ -252,7 +271,7 @@ def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = No
     view["suppression_notice"] = notice
     view["household_members"] = _member_rows(members, measures)
     view["history"] = _history_list(uow, resident)
-    view["screen_only"] = {"memo": _latest_memo(uow, atena_number)}
+    view["screen_only"] = {"memo": memo}
     targets = [atena_number, *(m["atena_number"] for m in view["household_members"])]
     record_access(
         uow,

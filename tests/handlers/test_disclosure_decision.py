@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -209,3 +210,49 @@ def test_a_temporary_lift_opens_one_purpose_only(db: Database, world: World, cle
     assert _ask(db, clerk_a, world, inspection).outcome == "needs_release"
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     assert _ask(db, clerk_a, world, VICTIM_COPY, now=later).outcome == "needs_release", "the lift reverts"
+
+
+def _statements_of_a_check(db: Database, actor: Actor, request: DisclosureRequest) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    with unit_of_work(db, actor) as uow:
+        engine = uow.session.connection().engine
+        sqlalchemy.event.listen(engine, "before_cursor_execute", note)
+        try:
+            decision = check_disclosure(uow, request)
+        finally:
+            sqlalchemy.event.remove(engine, "before_cursor_execute", note)
+    assert decision.outcome == "allow"
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT SUPPORT_MEASURE.ID")]
+
+
+@pytest.mark.req("j440")
+def test_the_measures_are_read_only_when_someone_in_scope_is_protected(
+    db: Database, world: World, clerk_a: Actor
+) -> None:
+    stranger = Row("stranger", "self", ("stranger",), "certificate", "allow", "ok", "stranger")
+    assert _statements_of_a_check(db, clerk_a, request_for(world, stranger)) == []
+    grandma = Row("grandma", "official", ("grandma",), "inquiry", "allow", "ok")
+    assert len(_statements_of_a_check(db, clerk_a, request_for(world, grandma))) == 1  # her household is
+
+
+@pytest.mark.req("j440")
+def test_a_protected_person_asked_for_off_the_register_is_still_protected(
+    db: Database, world: World, setup_session: Session, city_a: models.Municipality, clerk_a: Actor
+) -> None:
+    """A person asked for who is no member of a household on the register (a 除票 of the archive) has no
+    household to say whether they are protected: their measures are read by their 宛名番号."""
+    setup_session.add(
+        models.SupportMeasureParty(
+            tenant_id=city_a.id, measure_id=world.measures["in_force"], role="co_applicant",
+            atena_number="0000000019", name="支援 転出", kana_key="シエンテンシュツ",
+        )
+    )  # fmt: skip
+    setup_session.flush()
+    request = DisclosureRequest(Requester("official", Identity()), ("0000000019",), "inquiry")
+    with unit_of_work(db, clerk_a) as uow:
+        decision = check_disclosure(uow, request)
+    assert set(decision.subjects_protected) == {"0000000019"}

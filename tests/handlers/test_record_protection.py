@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -112,3 +113,34 @@ def test_search_marks_protected_persons_and_links_only_for_the_officer(
     with unit_of_work(db, clerk_a) as uow:
         [hit] = search_residents(uow, ResidentQuery(atena_number=world.atena["newcomer"]))
     assert hit.protection_label == "仮支援措置中"
+
+
+def _measure_reads(db: Database, actor: Actor, atena: str) -> tuple[dict, int]:
+    """The view, and how many statements read measures by 宛名番号 (not counting the EXISTS flags)."""
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement.lstrip().upper())
+
+    with unit_of_work(db, actor) as uow:
+        engine = uow.session.connection().engine
+        sqlalchemy.event.listen(engine, "before_cursor_execute", note)
+        try:
+            shown = view_resident(uow, atena)
+        finally:
+            sqlalchemy.event.remove(engine, "before_cursor_execute", note)
+    return shown, sum(s.startswith("SELECT SUPPORT_MEASURE") for s in seen)
+
+
+@pytest.mark.req("j160")
+def test_the_view_reads_measures_only_for_protected_persons_and_marks_the_members(
+    db: Database, world: World, clerk_a: Actor
+) -> None:
+    shown, reads = _measure_reads(db, clerk_a, world.atena["stranger"])
+    assert reads == 0 and shown["protection"]["measures"] == []
+    shown, reads = _measure_reads(db, clerk_a, world.atena["grandma"])
+    assert (
+        shown["protection"]["measures"] == [] and reads == 3
+    )  # the decision (measures, perpetrators), the marks
+    marks = {m["atena_number"]: m["protected"] for m in shown["household_members"]}
+    assert marks == {world.atena["victim"]: True, world.atena["child"]: True, world.atena["grandma"]: False}

@@ -82,3 +82,21 @@ def test_viewing_needs_the_view_permission(db: Database, clerk_a: Actor, users_a
     person = make_household(db, clerk_a).members[0]
     with pytest.raises(PermissionDeniedError), unit_of_work(db, actor_for(users_a["analyst"])) as uow:
         view_resident(uow, person.atena_number)
+
+
+@pytest.mark.req("j150", "j1380")
+def test_the_memo_shown_is_the_persons_latest_of_this_municipality_only(
+    db: Database, clerk_a: Actor, setup_session: Session, city_b
+) -> None:
+    """The memo comes with the person's own row: another municipality's memo under the same 宛名番号 is never
+    read (宛名番号 are numbered per municipality)."""
+    person = make_household(db, clerk_a).members[0]
+    for tenant_id, body in (
+        (person.tenant_id, "古いメモ"),
+        (person.tenant_id, "窓口で要確認"),
+        (city_b.id, "他市"),
+    ):
+        setup_session.add(ResidentMemo(tenant_id=tenant_id, atena_number=person.atena_number, body=body))
+        setup_session.flush()
+    with unit_of_work(db, clerk_a) as uow:
+        assert view_resident(uow, person.atena_number)["screen_only"]["memo"] == "窓口で要確認"

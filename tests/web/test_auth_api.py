@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from handlers.api_tokens import issue_token
+import models
+from handlers.api_tokens import LAST_USED_RESOLUTION, issue_token, revoke_token
 from handlers.uow import unit_of_work
 from tests import factories
 
@@ -89,3 +92,57 @@ def test_a_token_of_another_municipality_cannot_read_a_resident(client, db, user
     other = client.get(f"/api/residents/{atena}", headers={"Authorization": f"Bearer {token_b}"})
     assert own.status_code == 200
     assert other.status_code == 404 and other.get_json()["error"] == "not_found"
+
+
+def _transactions_begun(client, path: str, secret: str) -> tuple[int, int]:
+    """(status, how many session transactions the request began)."""
+    begun = []
+
+    def note(session, transaction, _conn) -> None:
+        if transaction.parent is None:
+            begun.append(session)
+
+    event.listen(Session, "after_begin", note)
+    try:
+        response = client.get(path, headers={"Authorization": f"Bearer {secret}"})
+    finally:
+        event.remove(Session, "after_begin", note)
+    return response.status_code, len(begun)
+
+
+@pytest.mark.req("j1380")
+def test_an_api_request_reads_its_token_in_the_transaction_of_its_work(client, db, users_a, clerk_a):
+    household = factories.make_household(db, clerk_a)
+    secret = _token(db, users_a, name="横浜市連携", roles=["clerk"])
+    client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})  # the first use is recorded
+    assert _transactions_begun(client, "/api/me", secret) == (200, 1)
+    path = f"/api/residents/{household.members[0].atena_number}"
+    assert _transactions_begun(client, path, secret) == (200, 1)
+
+
+@pytest.mark.req("j1380")
+def test_a_revoked_token_is_refused_on_its_next_request(client, db, setup_session, users_a):
+    secret = _token(db, users_a, name="横浜市連携", roles=["clerk"])
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token = setup_session.scalars(select(models.ApiToken)).one()
+    with unit_of_work(db, factories.actor_for(users_a["administrator"])) as uow:
+        revoke_token(uow, token.id)
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401 and response.get_json() == UNAUTHORIZED
+
+
+def test_the_api_records_a_tokens_use_at_most_once_a_minute(client, db, setup_session, users_a):
+    secret = _token(db, users_a, name="横浜市連携", roles=["clerk"])
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token = setup_session.scalars(select(models.ApiToken)).one()
+    setup_session.refresh(token)
+    first = token.last_used_at
+    assert first is not None
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    setup_session.refresh(token)
+    assert token.last_used_at == first
+    token.last_used_at = first - LAST_USED_RESOLUTION
+    setup_session.flush()
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    setup_session.refresh(token)
+    assert token.last_used_at > first - LAST_USED_RESOLUTION

@@ -11,10 +11,10 @@ import dataclasses
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
-from handlers.api_tokens import authenticate_token
+from handlers.api_tokens import authenticate_token, find_token
 from handlers.auth import door_actor
 from handlers.tenants import municipality_of
-from handlers.uow import unit_of_work
+from handlers.uow import begin_cross_tenant_read, discard, unit_of_work
 from webui.security import current_actor
 from webui.uow import current_db, web_uow
 
@@ -31,9 +31,25 @@ def init_app(app: Flask) -> None:
 
 @bp.before_request
 def authenticate_bearer_token() -> tuple[Response, int] | None:
+    """The token is read in the transaction the endpoint's unit of work then continues in the token's
+    municipality (``webui.uow.web_uow``).  When the token's use is due to be recorded (once a minute), the
+    lookup is made again in a transaction of its own that records it."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
+        return _unauthorized()
+    session = begin_cross_tenant_read(current_db())
+    try:
+        match = find_token(session, secret)
+    except BaseException:
+        discard(session)
+        raise
+    if match is not None and not match.use_due:
+        g.api_session = session
+        g.api_actor = dataclasses.replace(match.actor, client_address=request.remote_addr)
+        return None
+    discard(session)
+    if match is None:
         return _unauthorized()
     with unit_of_work(current_db(), door_actor("api", request.remote_addr), cross_tenant=True) as uow:
         actor = authenticate_token(uow.session, secret)
@@ -41,6 +57,14 @@ def authenticate_bearer_token() -> tuple[Response, int] | None:
         return _unauthorized()
     g.api_actor = dataclasses.replace(actor, client_address=request.remote_addr)
     return None
+
+
+@bp.teardown_request
+def discard_unused_session(_exc: BaseException | None) -> None:
+    """The endpoint never opened its unit of work (an error before it, or nothing to read)."""
+    session = g.pop("api_session", None)
+    if session is not None:
+        discard(session)
 
 
 def _unauthorized() -> tuple[Response, int]:
