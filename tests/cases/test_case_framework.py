@@ -4,9 +4,10 @@ four-eyes rule, acknowledged alerts, rejection, cancellation and rollback."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 import models
@@ -16,7 +17,7 @@ from handlers.db import Database
 from handlers.errors import PermissionDeniedError, ValidationError
 from handlers.rules.deadlines import legal_deadline
 from models.audit import AccessLog
-from models.case import Case, CaseTask
+from models.case import Case, CaseEvent, CaseTask
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.resident import Resident, ResidentHistory
 from tests import factories
@@ -105,6 +106,34 @@ def test_approved_change_is_provisional_until_registered_then_notices_are_queued
     ]
     assert {"change_entered", "change_registered", "change_approved"} <= set(functions(step, clerk_a))
     open_task(step, clerk_a, case.id, "issue_documents")
+
+
+def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_workflow_once(
+    step: Step, connection: Connection, clerk_a: Actor, atena: str
+) -> None:
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lstrip().upper())
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+
+    saves = [s for s in statements if s.startswith(("INSERT INTO WORKFLOW_STATE", "UPDATE WORKFLOW_STATE"))]
+    assert len(saves) == 1
+    tasks = sorted(rows(step, clerk_a, CaseTask, CaseTask.case_id == case.id), key=lambda t: t.id)
+    assert [(t.bpmn_id.split("_")[0], t.state) for t in tasks] == [("intake", "completed"), ("review", "ready")]
+    done = tasks[0]
+    assert (done.claimed_by, done.completed_by) == (clerk_a.login_id, clerk_a.login_id)
+    assert done.claimed_at is not None and done.claimed_at == done.completed_at
+    assert done.data == {"intake": intake(atena)}
+    events = rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id)
+    assert [(e.kind, e.detail.get("task_id")) for e in sorted(events, key=lambda e: e.id)] == [
+        ("started", None), ("task_claimed", done.id), ("task_completed", done.id)
+    ]  # fmt: skip
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(

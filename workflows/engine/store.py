@@ -226,9 +226,9 @@ def sync_tasks(
     """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
     ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
-    found = [] if fresh else _known_rows(session, TASK_ROWS_KEY, case.id)
+    found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None:
-        found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
+        found = [] if fresh else list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
@@ -237,7 +237,7 @@ def sync_tasks(
     for uuid, task in ready.items():
         existing = rows.get(uuid)
         if existing is None:
-            created.append(_new_task_row(case, task))
+            created.append(new_task_row(case, task))
             session.add(created[-1])
         elif existing.state not in OPEN_TASK_STATES:  # re-opened by a retry
             existing.state, existing.claimed_by, existing.claimed_at = "ready", None, None
@@ -245,7 +245,16 @@ def sync_tasks(
     return created
 
 
-def _new_task_row(case: Case, task: Any) -> CaseTask:
+def add_task_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:
+    """Add task rows of the case written outside ``sync_tasks``; the next save knows them without reading."""
+    session.add_all(rows)
+    known = _known_rows(session, TASK_ROWS_KEY, case.id)
+    if known is not None:
+        _remember_rows(session, TASK_ROWS_KEY, case.id, [*known, *rows])
+
+
+def new_task_row(case: Case, task: Any) -> CaseTask:
+    """The open (ready) task row of a READY human task of the workflow."""
     spec = task.task_spec
     properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
     return CaseTask(
