@@ -125,7 +125,10 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     saves = [s for s in statements if s.startswith(("INSERT INTO WORKFLOW_STATE", "UPDATE WORKFLOW_STATE"))]
     assert len(saves) == 1
     tasks = sorted(rows(step, clerk_a, CaseTask, CaseTask.case_id == case.id), key=lambda t: t.id)
-    assert [(t.bpmn_id.split("_")[0], t.state) for t in tasks] == [("intake", "completed"), ("review", "ready")]
+    assert [(t.bpmn_id.split("_")[0], t.state) for t in tasks] == [
+        ("intake", "completed"),
+        ("review", "ready"),
+    ]
     done = tasks[0]
     assert (done.claimed_by, done.completed_by) == (clerk_a.login_id, clerk_a.login_id)
     assert done.claimed_at is not None and done.claimed_at == done.completed_at
@@ -134,6 +137,34 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     assert [(e.kind, e.detail.get("task_id")) for e in sorted(events, key=lambda e: e.id)] == [
         ("started", None), ("task_claimed", done.id), ("task_completed", done.id)
     ]  # fmt: skip
+
+
+def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_one_statement(
+    step: Step, connection: Connection, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        done = step(supervisor_a, cases.approve, review.id, [])
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+
+    assert done.status == "running" and given_name(step, clerk_a, atena) == "太一"
+    reads = [
+        s
+        for s in statements
+        if s.startswith("SELECT") and ("PROCESS_DEFINITION" in s or "WORKFLOW_STATE" in s)
+    ]
+    assert len(reads) == 1
+    assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and "LEFT OUTER JOIN WORKFLOW_STATE" in reads[0]
+    if connection.dialect.name == "postgresql":
+        assert reads[0].endswith('FOR UPDATE OF "CASE"')
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(
