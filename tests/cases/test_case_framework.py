@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers import cases
+from handlers.cases.locks import lock_conflicts, release_locks
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import PermissionDeniedError, ValidationError
 from handlers.rules.deadlines import legal_deadline
+from handlers.uow import UnitOfWork
 from models.audit import AccessLog
 from models.case import Case, CaseEvent, CaseTask
 from models.change import OutboxMessage, PendingChange, SubjectLock
@@ -165,6 +167,22 @@ def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_
     assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and "LEFT OUTER JOIN WORKFLOW_STATE" in reads[0]
     if connection.dialect.name == "postgresql":
         assert reads[0].endswith('FOR UPDATE OF "CASE"')
+
+
+def test_released_locks_leave_the_session_and_free_their_subjects_at_once(
+    step: Step, clerk_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+
+    def release_and_look(uow: UnitOfWork) -> list[object]:
+        held = list(uow.session.scalars(select(SubjectLock).where(SubjectLock.case_id == case.id)))
+        assert [lock.subject for lock in held] == [f"resident:{atena}"]
+        release_locks(uow, case.id)
+        assert all(lock not in uow.session for lock in held)
+        return list(lock_conflicts(uow, [f"resident:{atena}"]))
+
+    assert step(clerk_a, release_and_look) == []
+    assert rows(step, clerk_a, SubjectLock) == []
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(
