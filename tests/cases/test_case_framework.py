@@ -164,9 +164,9 @@ def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_
         if s.startswith("SELECT") and ("PROCESS_DEFINITION" in s or "WORKFLOW_STATE" in s)
     ]
     assert len(reads) == 1
-    assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and "LEFT OUTER JOIN WORKFLOW_STATE" in reads[0]
+    assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and " JOIN WORKFLOW_STATE" in reads[0]
     if connection.dialect.name == "postgresql":
-        assert reads[0].endswith('FOR UPDATE OF "CASE"')
+        assert reads[0].endswith('FOR UPDATE OF "CASE", WORKFLOW_STATE')
 
 
 def test_released_locks_leave_the_session_and_free_their_subjects_at_once(
