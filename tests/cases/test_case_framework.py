@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import models
 from handlers import cases
 from handlers.cases.locks import lock_conflicts, release_locks
+from handlers.cases.outbox import queue_case_notices
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import PermissionDeniedError, ValidationError
@@ -183,6 +184,34 @@ def test_released_locks_leave_the_session_and_free_their_subjects_at_once(
 
     assert step(clerk_a, release_and_look) == []
     assert rows(step, clerk_a, SubjectLock) == []
+
+
+def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    step(supervisor_a, cases.approve, open_task(step, supervisor_a, case.id, "review_").id, [])
+    notices = [
+        {"destination": "cs", "kind": "identity_change", "payload": {"atena_number": atena}},
+        {"destination": "municipality:202118", "kind": "move_in_notice", "payload": {}},
+        {"destination": "cs", "kind": "identity_change", "payload": {"atena_number": atena, "n": 2}},
+        {"destination": "municipality:202118", "kind": "move_in_notice", "payload": {"again": True}},
+    ]
+
+    def queue(uow: UnitOfWork) -> list[str]:
+        return queue_case_notices(uow, uow.session.get(Case, case.id), notices)
+
+    keys = step(supervisor_a, queue)
+    assert keys == [f"{case.case_number}:{n}" for n in range(1, 5)]
+    outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    assert [(m.idempotency_key, m.destination, m.seq, m.payload) for m in outbox] == [
+        (f"{case.case_number}:1", "cs", 1, {"atena_number": atena}),
+        (f"{case.case_number}:2", "municipality:202118", 1, {"atena_number": atena}),
+        (f"{case.case_number}:3", "cs", 2, {"atena_number": atena, "n": 2}),
+        (f"{case.case_number}:4", "municipality:202118", 2, {"again": True}),
+    ]  # the first three are the approval's (its payloads), the fourth is new
+    assert {m.tenant_id for m in outbox} == {clerk_a.tenant_id}
+    assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 4
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(
