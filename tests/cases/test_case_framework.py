@@ -14,9 +14,10 @@ import models
 from handlers import cases
 from handlers.cases.locks import lock_conflicts, release_locks
 from handlers.cases.outbox import queue_case_notices
+from handlers.cases.pending import save_provisional
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.errors import ConflictError, PermissionDeniedError, Problem, ValidationError
 from handlers.rules.deadlines import legal_deadline
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
@@ -212,6 +213,35 @@ def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
     ]  # the first three are the approval's (its payloads), the fourth is new
     assert {m.tenant_id for m in outbox} == {clerk_a.tenant_id}
     assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 4
+
+
+def _written_then_refused(uow: UnitOfWork, case: Case, code: str, assessment: Any) -> None:
+    """``save_provisional`` that writes the pending change, then refuses."""
+    save_provisional(uow, case, code, assessment)
+    raise ValidationError([Problem("x", "テスト", "対象外です", "なし", "probe_refused")])
+
+
+def _refused_by_the_database(uow: UnitOfWork, case: Case, code: str, _assessment: Any) -> None:
+    """``save_provisional`` whose row the database refuses (no 入力者)."""
+    uow.session.add(PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code))
+    uow.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("save", "refusal"),
+    [(_written_then_refused, "対象外です"), (_refused_by_the_database, "入力内容を仮登録できませんでした：")],
+    ids=["refusal", "fault"],
+)
+def test_an_intake_whose_provisional_record_fails_is_refused_with_nothing_written(
+    step: Step, clerk_a: Actor, atena: str, monkeypatch: pytest.MonkeyPatch, save: Any, refusal: str
+) -> None:
+    monkeypatch.setattr("handlers.cases.operators.save_provisional", save)
+    with pytest.raises((ConflictError, ValidationError)) as refused:
+        step(clerk_a, cases.open_case, PROBE, intake(atena))
+    problems = getattr(refused.value, "problems", [])
+    assert str(refused.value).startswith(refusal) or [p.reason for p in problems] == [refusal]
+    assert rows(step, clerk_a, Case) == [] and rows(step, clerk_a, PendingChange) == []
+    assert rows(step, clerk_a, CaseTask) == [] and rows(step, clerk_a, SubjectLock) == []
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(

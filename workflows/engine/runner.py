@@ -108,7 +108,9 @@ def start_case(
     detail = {"task": row.bpmn_id, "task_id": row.id}
     record_events(uow, case, [started, ("task_claimed", detail), ("task_completed", dict(detail))])
     task.data.update(first_task[1])
-    return settle(uow, loaded, run_engine(uow, workflow, first=task.run))
+    error = run_engine(uow, workflow, first=task.run)
+    store.keep_opened_rows(uow.session, case, [row])
+    return settle(uow, loaded, error)
 
 
 def _first_ready(workflow: Any, prefix: str) -> Any | None:

@@ -254,6 +254,13 @@ def add_task_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:
         _remember_rows(session, TASK_ROWS_KEY, case.id, [*known, *rows])
 
 
+def keep_opened_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:
+    """``rows`` are all the task rows of a case opened in this transaction: known again after a rolled-back
+    SAVEPOINT (a failed service task) made the transaction forget what it knew."""
+    if _known_rows(session, TASK_ROWS_KEY, case.id) is None:
+        _remember_rows(session, TASK_ROWS_KEY, case.id, rows)
+
+
 def new_task_row(case: Case, task: Any) -> CaseTask:
     """The open (ready) task row of a READY human task of the workflow."""
     spec = task.task_spec
