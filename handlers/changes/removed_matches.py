@@ -43,9 +43,6 @@ class MatchKeys:
     def add_name(self, name: Name) -> None:
         self.names.append(name)
 
-    def __bool__(self) -> bool:
-        return bool(self.names) or any(self.numbers.values())
-
 
 _RESIDENTS = cast(Table, Resident.__table__)
 _NAME = tuple_(_RESIDENTS.c.family_name, _RESIDENTS.c.given_name, _RESIDENTS.c.sex, _RESIDENTS.c.birth_date)
