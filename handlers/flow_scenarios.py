@@ -161,6 +161,9 @@ def run_scenario(
         result.message = str(err)
     finally:
         savepoint.rollback()
+        # Rows the scenario only read stay in the session unexpired after its SAVEPOINT rolls back; their
+        # ids may be given to the next scenario's rows (SQLite reuses them): forget them all.
+        uow.session.expire_all()
     return result
 
 
