@@ -26,6 +26,24 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# psycopg turns a query's %(name)s placeholders into $n once per distinct query text and keeps the result
+# (an LRU of 128 queries), but only for queries of at most 50 parameters and 4 kB: anything larger is parsed
+# again at every execution.  Our largest hot statements are above that and identical every time: the 本登録
+# INSERT of a family's persons (89 parameters a person: 267 for three, 12 kB) and of their history rows (21
+# a row).  Queries up to these limits are kept (at most 128 × 64 kB per process).
+CACHED_QUERY_PARAMS = 2_000
+CACHED_QUERY_BYTES = 65_536
+
+
+def _cache_long_queries() -> None:
+    """Raise psycopg's limits on the queries whose conversion it keeps (module settings of
+    ``psycopg._queries``, read at every execution; a test checks they still exist and apply)."""
+    from psycopg import _queries  # noqa: PLC0415 - only for PostgreSQL engines
+
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, CACHED_QUERY_PARAMS)
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, CACHED_QUERY_BYTES)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -33,6 +51,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    if engine.dialect.driver == "psycopg":
+        _cache_long_queries()
     return engine
 
 

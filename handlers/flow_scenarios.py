@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.errors import DomainError, Problem, ValidationError
@@ -86,24 +86,19 @@ def _refusal_matches(err: DomainError, wanted: str) -> bool:
 
 @contextmanager
 def rolled_back(session: Session) -> Iterator[None]:
-    """Run the block in a SAVEPOINT that is always rolled back, leaving no row and no object behind.
+    """Run the block in a SAVEPOINT that is always rolled back, leaving no row and no live object behind.
 
-    The session forgets an object made persistent inside a SAVEPOINT at its rollback only while that object is
-    still referenced: one that was garbage-collected and then loaded again by a query stays in the identity
-    map as if it existed, and on SQLite (which hands the rolled-back ids out again) the next insert then
-    clashes with it.  The objects are held here until the rollback has expunged them."""
-    made: list[object] = []
-
-    def hold(_session: Session, instance: object) -> None:
-        made.append(instance)
-
-    event.listen(session, "pending_to_persistent", hold)
+    A SAVEPOINT's rollback forgets the objects the ORM inserted in it only while they are still referenced,
+    and expires only the objects changed in it: rows written by Core statements, or an object collected and
+    then loaded again by a query, stay in the session as if they existed, and on SQLite (which hands the
+    rolled-back ids out again) the next scenario's insert clashed with them.  Everything is expired
+    afterwards: a stale object is then reloaded or replaced, never taken for a row."""
     savepoint = session.begin_nested()
     try:
         yield
     finally:
         savepoint.rollback()
-        event.remove(session, "pending_to_persistent", hold)
+        session.expire_all()
 
 
 def _expect_refusal(uow: UnitOfWork, wanted: str, work: Callable[[], None]) -> None:

@@ -121,9 +121,11 @@ def _raise_incident(case: Case) -> None:
         raise ConflictError(f"入力内容を仮登録できませんでした：{case.incident_error}")
 
 
-def _open_task(uow: UnitOfWork, case_id: int, prefix: str) -> CaseTask:
+def _completed_task(uow: UnitOfWork, case_id: int, prefix: str) -> CaseTask:
+    """The completed task of a case opened in this transaction whose id has ``prefix`` (no read: the engine
+    run saved the case's rows); none: the case did not wait on such a task first."""
     for row in runner.case_task_rows(uow, case_id):
-        if row.state in ("ready", "claimed") and row.bpmn_id.startswith(prefix):
+        if row.state == "completed" and row.bpmn_id.startswith(prefix):
             return row
     raise ConflictError("この案件には該当する未完了のタスクがありません。")
 
@@ -135,14 +137,19 @@ def open_case(uow: UnitOfWork, change_type_code: str, intake: Mapping[str, Any])
     kind = _change_type(change_type_code)
     data = _plain(intake)
     assessment = _assess_or_refuse(uow, kind, data, None)
+    take_failure(uow)
     case = runner.start_case(
         uow,
         kind.process_id,
         data={"change_type": kind.code},
         change_type=kind.code,
         due_date=due_date_for(kind, assessment.event_date),
-    )
-    case = _finish_task(uow, _open_task(uow, case.id, INTAKE_PREFIX), {"intake": data})
+        first_task=(INTAKE_PREFIX, {"intake": data}),
+    )  # the intake task is completed in the same engine run: the case is saved once
+    _completed_task(uow, case.id, INTAKE_PREFIX)
+    failure = take_failure(uow)
+    if case.status == "incident" and failure is not None:
+        raise failure
     _raise_incident(case)
     _log(uow, "change_entered", case)
     return case

@@ -7,10 +7,12 @@ lock hold under concurrency: of two cases locking at once, the second flush fail
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 
 from handlers.errors import Problem, ValidationError
+from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case
@@ -99,13 +101,31 @@ def _held_locks(uow: UnitOfWork, case_id: int) -> list[SubjectLock]:
     return list(uow.session.scalars(select(SubjectLock).where(SubjectLock.case_id == case_id)))
 
 
+_LOCKS = cast(Table, SubjectLock.__table__)
+# Built once (its cache key is kept): Core, scoped by the session's tenant explicitly.
+_RELEASE = delete(_LOCKS).where(
+    _LOCKS.c.case_id == bindparam("case"), _LOCKS.c.tenant_id == bindparam("tenant")
+)
+
+
 def release_locks(uow: UnitOfWork, case_id: int) -> None:
-    transaction_memo(uow.session).get(LOCKS_KEY, {}).pop(case_id, None)
-    uow.session.execute(
-        delete(SubjectLock)
-        .where(SubjectLock.case_id == case_id)
-        .execution_options(synchronize_session="fetch")
-    )
+    """Delete the case's locks; copies of them in the session leave it, as deleted rows do."""
+    session = uow.session
+    transaction_memo(session).get(LOCKS_KEY, {}).pop(case_id, None)
+    tenant_id = session_tenant(session)
+    if tenant_id is None or session.info.get(CROSS_TENANT_KEY):
+        session.execute(
+            delete(SubjectLock)
+            .where(SubjectLock.case_id == case_id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    session.connection().execute(_RELEASE, {"case": case_id, "tenant": tenant_id})
+    for held in [row for row in session.identity_map.values() if isinstance(row, SubjectLock)]:
+        if held.case_id == case_id:
+            session.expunge(held)
 
 
 def held_subjects(uow: UnitOfWork, case_id: int) -> list[str]:

@@ -145,8 +145,8 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
                 )
             ]
         )
-    rows = queue_case_notices(ctx.uow, ctx.case, pending.result.get("notices") or [])
-    return {"queued": len(rows), "keys": [row.idempotency_key for row in rows]}
+    keys = queue_case_notices(ctx.uow, ctx.case, pending.result.get("notices") or [])
+    return {"queued": len(keys), "keys": keys}
 
 
 _STEP_FUNCTIONS: dict[str, Callable[[ServiceContext, str], dict[str, Any]]] = {

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.sequences import take_next
+from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
@@ -45,39 +46,41 @@ def _seq_blocks(uow: UnitOfWork, destinations: list[str]) -> dict[str, Iterator[
     return blocks
 
 
-def queue_case_notices(
-    uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]
-) -> list[OutboxMessage]:
-    """One pending OutboxMessage per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …"""
-    existing = {
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+# Built once (their cache keys are kept): Core, naming the case's tenant.  The rows are written here and
+# read back by no one in this transaction (delivery starts after commit).
+_QUEUED = select(_OUTBOX.c.idempotency_key, _OUTBOX.c.destination, _OUTBOX.c.status).where(
+    _OUTBOX.c.case_id == bindparam("case"), _OUTBOX.c.tenant_id == bindparam("tenant")
+)
+_QUEUE = insert(_OUTBOX)
+
+
+def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One pending outbox message per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …
+    (a key the case already has is not written again); the keys of all of them, in order."""
+    session = uow.session
+    check_row_tenant(session, case.tenant_id)
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    queued = {
         row.idempotency_key: row
-        for row in uow.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id))
+        for row in session.connection().execute(_QUEUED, {"case": case.id, "tenant": case.tenant_id})
     }
-    missing = [n for i, n in enumerate(notices, start=1) if f"{case.case_number}:{i}" not in existing]
-    seqs = _seq_blocks(uow, [str(n["destination"]) for n in missing])
-    rows: list[OutboxMessage] = []
-    for index, notice in enumerate(notices, start=1):
-        key = f"{case.case_number}:{index}"
-        if key in existing:
-            rows.append(existing[key])
-            continue
-        destination = str(notice["destination"])
-        row = OutboxMessage(
-            tenant_id=case.tenant_id,
-            case_id=case.id,
-            destination=destination,
-            kind=str(notice["kind"]),
-            payload=dict(notice.get("payload") or {}),
-            idempotency_key=key,
-            seq=next(seqs[destination]),
-            status="pending",
-            attempts=0,
-        )
-        uow.session.add(row)
-        rows.append(row)
-    uow.session.flush()
-    schedule_delivery(uow, {row.destination for row in rows if row.status == "pending"})
-    return rows
+    keys = [f"{case.case_number}:{index}" for index in range(1, len(notices) + 1)]
+    missing = [(key, notice) for key, notice in zip(keys, notices, strict=True) if key not in queued]
+    seqs = _seq_blocks(uow, [str(notice["destination"]) for _key, notice in missing])
+    rows = [
+        {"tenant_id": case.tenant_id, "case_id": case.id, "destination": str(notice["destination"]),
+         "kind": str(notice["kind"]), "payload": dict(notice.get("payload") or {}), "idempotency_key": key,
+         "seq": next(seqs[str(notice["destination"])]), "status": "pending", "attempts": 0}
+        for key, notice in missing
+    ]  # fmt: skip
+    if rows:
+        session.connection().execute(_QUEUE, rows)
+    pending = [str(notice["destination"]) for _key, notice in missing]
+    pending += [row.destination for key, row in queued.items() if key in keys and row.status == "pending"]
+    schedule_delivery(uow, set(pending))
+    return keys
 
 
 def case_outbox(uow: UnitOfWork, case_id: int) -> list[OutboxMessage]:

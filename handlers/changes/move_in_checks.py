@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.changes.removed_matches import MatchKeys, removed_matching
 from handlers.errors import Problem
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.validation import validate_household_input
@@ -152,35 +153,25 @@ def re_move_in_problems_of(
 ) -> list[tuple[list[Problem], list[Problem]]]:
     """(errors, alerts) of 再転入 (j600) for every entered person, in order: a person marked 再転入 must name a
     除票; a 除票 with the same 個人番号, 住民票コード or 在留カード番号 as a person not so marked is an error, the
-    same 氏名・性別・生年月日 an alert (a number match wins).  The 除票 of all of them are found in one query."""
-    searches = {
-        index: conditions
+    same 氏名・性別・生年月日 an alert (a number match wins).  The 除票 of all of them are found in one query
+    (``removed_matching``)."""
+    keys = MatchKeys()
+    searched = {
+        index
         for index, member in enumerate(members)
-        if not str(member.get("re_move_in_of") or "").strip() and (conditions := _match_conditions(member))
+        if not str(member.get("re_move_in_of") or "").strip() and _add_match_keys(keys, member)
     }
-    removed: list[Any] = []
-    if searches:
-        wanted = [condition for conditions in searches.values() for condition in conditions]
-        removed = list(
-            session.execute(select(*_MATCHED_COLUMNS).where(Resident.status == "removed", or_(*wanted)))
-        )
+    removed = removed_matching(session, keys) if searched else []
     results = []
     for index, member in enumerate(members):
         chosen = str(member.get("re_move_in_of") or "").strip()
-        if index in searches:
+        if index in searched:
             results.append(_judged(index, member, [r for r in removed if _matches(r, member)]))
         elif chosen:
             results.append((_chosen_removed_record_problems(session, index, chosen), []))
         else:
             results.append(([], []))
     return results
-
-
-# What the judgement reads of a 除票 (the columns of ``_match_conditions`` and its 宛名番号), not whole rows.
-_MATCHED_COLUMNS = (
-    Resident.atena_number, Resident.my_number, Resident.resident_code, Resident.residence_card_number,
-    Resident.family_name, Resident.given_name, Resident.sex, Resident.birth_date,
-)  # fmt: skip
 
 
 def _number_keys(member: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -200,25 +191,20 @@ def _name_key(member: Mapping[str, Any]) -> tuple[Any, Any, str, dt.date] | None
     return member.get("family_name"), member.get("given_name"), str(member.get("sex")), birth
 
 
-def _match_conditions(member: Mapping[str, Any]) -> list[Any]:
-    """SQL conditions a 除票 of the person meets: the same 個人番号, 住民票コード or 在留カード番号, or the same
-    氏名・性別・生年月日."""
-    conditions = [column == str(value).strip() for column, value in _number_keys(member)]
+def _add_match_keys(keys: MatchKeys, member: Mapping[str, Any]) -> bool:
+    """Add what a 除票 of the person would share (the same 個人番号, 住民票コード or 在留カード番号, or the same
+    氏名・性別・生年月日) to ``keys``; whether there was anything to add."""
+    numbers = _number_keys(member)
+    for column, value in numbers:
+        keys.add_number(column.key, str(value).strip())
     name = _name_key(member)
     if name is not None:
-        conditions.append(
-            and_(
-                Resident.family_name == name[0],
-                Resident.given_name == name[1],
-                Resident.sex == name[2],
-                Resident.birth_date == name[3],
-            )
-        )
-    return conditions
+        keys.add_name(name)
+    return bool(numbers) or name is not None
 
 
 def _matches(resident: Any, member: Mapping[str, Any]) -> bool:
-    """``_match_conditions`` of the person, evaluated on a 除票 already read."""
+    """What ``_add_match_keys`` searches the person by, evaluated on a 除票 already read."""
     if any(_same_number(resident, column, value) for column, value in _number_keys(member)):
         return True
     name = _name_key(member)

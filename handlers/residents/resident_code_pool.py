@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
 from sqlalchemy import Table, any_, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.check_digit import resident_code_valid
 from handlers.rules.digits import ascii_digits
-from handlers.tenancy import session_tenant
+from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from handlers.uow import UnitOfWork
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.tenant import Municipality
@@ -137,31 +138,43 @@ def take_resident_codes(session: Session, count: int) -> list[str]:
     back with the codes it marked."""
     if count < 1:
         return []
-    chosen = (
-        select(ResidentCodePoolEntry.id)
-        .where(ResidentCodePoolEntry.taken.is_(False))
-        .order_by(func.random())
-        .limit(count)
-        .with_for_update(skip_locked=True)
-    )
-    ids = chosen.scalar_subquery()
-    if session.get_bind().dialect.name == "postgresql":
-        # ``= ANY(ARRAY(SELECT …))`` runs the choice once, as an InitPlan.  ``IN (SELECT …)`` would be re-run
-        # by PostgreSQL's recheck of a row another transaction updated meanwhile, choosing *more* codes.
-        wanted = ResidentCodePoolEntry.id == any_(func.array(ids))
-    else:  # SQLite: one writer at a time, nothing to recheck
-        wanted = ResidentCodePoolEntry.id.in_(ids)
-    taking = (
-        update(ResidentCodePoolEntry)
-        .where(wanted)
-        .values(taken=True, taken_at=dt.datetime.now(dt.UTC))
-        .returning(ResidentCodePoolEntry.code)
-        .execution_options(synchronize_session=False)
-    )
-    codes = [str(code) for code in session.execute(taking).scalars()]
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    now = dt.datetime.now(dt.UTC)
+    tenant_id = session_tenant(session)
+    if tenant_id is None or session.info.get(CROSS_TENANT_KEY):
+        taken = session.execute(_taking(postgresql, ResidentCodePoolEntry, count, now)).scalars()
+    else:
+        if session.autoflush:
+            session.flush()  # as the ORM statement's autoflush did
+        params = {"tenant": tenant_id, "count": count, "now": now}
+        taken = session.connection().execute(_taking_in_tenant(postgresql), params).scalars()
+    codes = [str(code) for code in taken]
     if len(codes) < count:
         raise ValidationError([_empty_pool_problem()])
     return codes
+
+
+def _taking(postgresql: bool, target: Any, count: Any, now: Any, *where: Any) -> Any:
+    """The UPDATE that chooses ``count`` free codes of ``target`` (the ORM entity, scoped by the session, or
+    the table with ``where``) and marks them taken at ``now``.  On PostgreSQL ``= ANY(ARRAY(SELECT …))`` runs
+    the choice once, as an InitPlan: ``IN (SELECT …)`` would be re-run by PostgreSQL's recheck of a row
+    another transaction updated meanwhile, choosing *more* codes (SQLite: one writer, nothing to recheck)."""
+    pool = target.c if isinstance(target, Table) else target
+    chosen = (
+        select(pool.id).where(pool.taken.is_(False), *where).order_by(func.random()).limit(count)
+    ).with_for_update(skip_locked=True)
+    ids = chosen.scalar_subquery()
+    wanted = pool.id == any_(func.array(ids)) if postgresql else pool.id.in_(ids)
+    taking = update(target).where(wanted, *where).values(taken=True, taken_at=now).returning(pool.code)
+    return taking.execution_options(synchronize_session=False)
+
+
+@cache
+def _taking_in_tenant(postgresql: bool) -> Any:
+    """``_taking`` in Core, built once per dialect (its cache key is kept), naming the tenant."""
+    return _taking(
+        postgresql, _POOL, bindparam("count"), bindparam("now"), _POOL.c.tenant_id == bindparam("tenant")
+    )
 
 
 def _normalized(codes: Iterable[str]) -> tuple[list[str], list[Problem]]:

@@ -4,19 +4,24 @@ four-eyes rule, acknowledged alerts, rejection, cancellation and rollback."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 import models
 from handlers import cases
+from handlers.cases.locks import lock_conflicts, release_locks
+from handlers.cases.outbox import queue_case_notices
+from handlers.cases.pending import save_provisional
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.errors import ConflictError, PermissionDeniedError, Problem, ValidationError
 from handlers.rules.deadlines import legal_deadline
+from handlers.uow import UnitOfWork
 from models.audit import AccessLog
-from models.case import Case, CaseTask
+from models.case import Case, CaseEvent, CaseTask
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.resident import Resident, ResidentHistory
 from tests import factories
@@ -105,6 +110,138 @@ def test_approved_change_is_provisional_until_registered_then_notices_are_queued
     ]
     assert {"change_entered", "change_registered", "change_approved"} <= set(functions(step, clerk_a))
     open_task(step, clerk_a, case.id, "issue_documents")
+
+
+def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_workflow_once(
+    step: Step, connection: Connection, clerk_a: Actor, atena: str
+) -> None:
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lstrip().upper())
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+
+    saves = [s for s in statements if s.startswith(("INSERT INTO WORKFLOW_STATE", "UPDATE WORKFLOW_STATE"))]
+    assert len(saves) == 1
+    tasks = sorted(rows(step, clerk_a, CaseTask, CaseTask.case_id == case.id), key=lambda t: t.id)
+    assert [(t.bpmn_id.split("_")[0], t.state) for t in tasks] == [
+        ("intake", "completed"),
+        ("review", "ready"),
+    ]
+    done = tasks[0]
+    assert (done.claimed_by, done.completed_by) == (clerk_a.login_id, clerk_a.login_id)
+    assert done.claimed_at is not None and done.claimed_at == done.completed_at
+    assert done.data == {"intake": intake(atena)}
+    events = rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id)
+    assert [(e.kind, e.detail.get("task_id")) for e in sorted(events, key=lambda e: e.id)] == [
+        ("started", None), ("task_claimed", done.id), ("task_completed", done.id)
+    ]  # fmt: skip
+
+
+def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_one_statement(
+    step: Step, connection: Connection, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        done = step(supervisor_a, cases.approve, review.id, [])
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+
+    assert done.status == "running" and given_name(step, clerk_a, atena) == "太一"
+    reads = [
+        s
+        for s in statements
+        if s.startswith("SELECT") and ("PROCESS_DEFINITION" in s or "WORKFLOW_STATE" in s)
+    ]
+    assert len(reads) == 1
+    assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and " JOIN WORKFLOW_STATE" in reads[0]
+    if connection.dialect.name == "postgresql":
+        assert reads[0].endswith('FOR UPDATE OF "CASE", WORKFLOW_STATE')
+
+
+def test_released_locks_leave_the_session_and_free_their_subjects_at_once(
+    step: Step, clerk_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+
+    def release_and_look(uow: UnitOfWork) -> list[object]:
+        held = list(uow.session.scalars(select(SubjectLock).where(SubjectLock.case_id == case.id)))
+        assert [lock.subject for lock in held] == [f"resident:{atena}"]
+        release_locks(uow, case.id)
+        assert all(lock not in uow.session for lock in held)
+        return list(lock_conflicts(uow, [f"resident:{atena}"]))
+
+    assert step(clerk_a, release_and_look) == []
+    assert rows(step, clerk_a, SubjectLock) == []
+
+
+def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    step(supervisor_a, cases.approve, open_task(step, supervisor_a, case.id, "review_").id, [])
+    notices = [
+        {"destination": "cs", "kind": "identity_change", "payload": {"atena_number": atena}},
+        {"destination": "municipality:202118", "kind": "move_in_notice", "payload": {}},
+        {"destination": "cs", "kind": "identity_change", "payload": {"atena_number": atena, "n": 2}},
+        {"destination": "municipality:202118", "kind": "move_in_notice", "payload": {"again": True}},
+    ]
+
+    def queue(uow: UnitOfWork) -> list[str]:
+        return queue_case_notices(uow, uow.session.get(Case, case.id), notices)
+
+    keys = step(supervisor_a, queue)
+    assert keys == [f"{case.case_number}:{n}" for n in range(1, 5)]
+    outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    assert [(m.idempotency_key, m.destination, m.seq, m.payload) for m in outbox] == [
+        (f"{case.case_number}:1", "cs", 1, {"atena_number": atena}),
+        (f"{case.case_number}:2", "municipality:202118", 1, {"atena_number": atena}),
+        (f"{case.case_number}:3", "cs", 2, {"atena_number": atena, "n": 2}),
+        (f"{case.case_number}:4", "municipality:202118", 2, {"again": True}),
+    ]  # the first three are the approval's (its payloads), the fourth is new
+    assert {m.tenant_id for m in outbox} == {clerk_a.tenant_id}
+    assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 4
+
+
+def _written_then_refused(uow: UnitOfWork, case: Case, code: str, assessment: Any) -> None:
+    """``save_provisional`` that writes the pending change, then refuses."""
+    save_provisional(uow, case, code, assessment)
+    raise ValidationError([Problem("x", "テスト", "対象外です", "なし", "probe_refused")])
+
+
+def _refused_by_the_database(uow: UnitOfWork, case: Case, code: str, _assessment: Any) -> None:
+    """``save_provisional`` whose row the database refuses (no 入力者)."""
+    uow.session.add(PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code))
+    uow.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("save", "refusal"),
+    [(_written_then_refused, "対象外です"), (_refused_by_the_database, "入力内容を仮登録できませんでした：")],
+    ids=["refusal", "fault"],
+)
+def test_an_intake_whose_provisional_record_fails_is_refused_with_nothing_written(
+    step: Step, clerk_a: Actor, atena: str, monkeypatch: pytest.MonkeyPatch, save: Any, refusal: str
+) -> None:
+    monkeypatch.setattr("handlers.cases.operators.save_provisional", save)
+    with pytest.raises((ConflictError, ValidationError)) as refused:
+        step(clerk_a, cases.open_case, PROBE, intake(atena))
+    problems = getattr(refused.value, "problems", [])
+    assert str(refused.value).startswith(refusal) or [p.reason for p in problems] == [refusal]
+    assert rows(step, clerk_a, Case) == [] and rows(step, clerk_a, PendingChange) == []
+    assert rows(step, clerk_a, CaseTask) == [] and rows(step, clerk_a, SubjectLock) == []
 
 
 def test_the_clerk_who_entered_cannot_approve_even_holding_the_approver_role(

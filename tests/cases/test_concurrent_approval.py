@@ -28,11 +28,12 @@ from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
 from handlers.tenancy import bind_session
 from handlers.uow import UnitOfWork, unit_of_work
-from models.case import Case, CaseTask
+from models.case import Case, CaseTask, WorkflowState
 from models.change import OutboxMessage, PendingChange
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.test_move_in import intake
+from workflows.engine import runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("j1380")]
 
@@ -185,3 +186,36 @@ def test_an_approval_and_a_rejection_of_the_same_task_at_once_leave_one_decision
         )
     else:  # the rejection won: nothing registered, the case is back at intake
         assert (pending.status, people, outbox, open_tasks) == ("rejected", [], [], ["intake_move_in"])
+
+
+def test_a_case_locked_after_another_transaction_saved_it_is_read_as_saved(committed_db: Database) -> None:
+    """The second of two transactions locking the same case waits for the first and then restores the
+    workflow the first saved, not the one it would have read before waiting."""
+    staff = make_staff(committed_db)
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        case_id = cases.open_case(uow, "move_in", intake()).id
+    first_holds, seen = threading.Event(), {}
+
+    def first() -> None:
+        with unit_of_work(committed_db, staff["first"]) as uow:
+            runner.lock_case(uow, case_id)
+            state = uow.session.get(WorkflowState, case_id)
+            assert state is not None
+            state.state_json += " "  # still the same JSON: saved again by this transaction
+            uow.session.flush()
+            first_holds.set()
+            time.sleep(0.5)  # the second is waiting for the case lock now
+
+    def second() -> None:
+        first_holds.wait(10)
+        with unit_of_work(committed_db, staff["second"]) as uow:
+            runner.lock_case(uow, case_id)
+            state = uow.session.get(WorkflowState, case_id)
+            seen["saved_again"] = state is not None and state.state_json.endswith(" ")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert seen == {"saved_again": True}

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import PermissionDeniedError, Problem, ValidationError
@@ -20,7 +21,7 @@ from handlers.residents.resident_code_pool import (
 from handlers.uow import unit_of_work
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.tenant import Municipality
-from tests.factories import valid_resident_code
+from tests.factories import actor_for, valid_resident_code
 
 pytestmark = pytest.mark.req("j870")
 
@@ -129,3 +130,21 @@ def alert_for(left: int, threshold: int) -> Problem:
         "resident_code_pool_low",
         level="alert",
     )
+
+
+@pytest.mark.req("j1440")
+def test_codes_are_taken_only_from_the_own_municipalitys_pool(
+    db: Database, supervisor_a: Actor, users_b: dict[str, models.User], setup_session: Session
+) -> None:
+    supervisor_b = actor_for(users_b["supervisor"])
+    own, others = [valid_resident_code() for _ in range(2)], [valid_resident_code() for _ in range(3)]
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, own)
+    with unit_of_work(db, supervisor_b) as uow:
+        load_pool(uow, others)
+    with unit_of_work(db, supervisor_a) as uow:
+        assert sorted(take_resident_codes(uow.session, 2)) == sorted(own)
+    with pytest.raises(ValidationError), unit_of_work(db, supervisor_a) as uow:
+        take_resident_codes(uow.session, 1)  # A's pool is empty; B's codes are not A's
+    taken = {row.code: row.taken for row in setup_session.scalars(select(ResidentCodePoolEntry))}
+    assert taken == {**dict.fromkeys(own, True), **dict.fromkeys(others, False)}

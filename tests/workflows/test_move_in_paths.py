@@ -163,5 +163,7 @@ def test_review_deadline_timer_fires_an_escalation_without_cancelling_the_review
 
     work(step, supervisor_a, case.id, "escalate_review", {})
     work(step, supervisor_a, case.id, "review_move_in", {"approved": True})
+    fired = step(clerk_a, lambda uow: [t.fired for t in uow.session.scalars(select(PendingTimer))])
+    assert fired == [True]  # the fired timer's row stays; nothing else waits
     work(step, clerk_a, case.id, "issue_documents", {})
     assert get_case(step, clerk_a, case.id).status == "completed"

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers.errors import ConflictError, NotFoundError
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
-from models.case import Case, ProcessDefinition
+from models.case import Case, ProcessDefinition, WorkflowState
 from workflows.engine import store
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
@@ -46,13 +46,26 @@ def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
 
 def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     """Read the case row locked FOR UPDATE (PostgreSQL) until the transaction ends, refreshed from the
-    database; ``load_case`` later in the transaction takes it as it is."""
-    case = uow.session.scalars(
-        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    database; ``load_case`` later in the transaction takes it as it is.  Its definition and saved workflow
+    come with it in the same statement (every caller goes on to restore the workflow).  The saved workflow
+    is locked with the case: a statement that waited for another transaction's lock re-reads only the rows
+    it locks, so an unlocked saved workflow would come back as it was before that transaction (PostgreSQL,
+    READ COMMITTED); the definition never changes."""
+    found = uow.session.execute(
+        select(Case, ProcessDefinition, WorkflowState)
+        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .join(WorkflowState, WorkflowState.case_id == Case.id)
+        .where(Case.id == case_id)
+        .with_for_update(of=[Case, WorkflowState])
+        .execution_options(populate_existing=True)
     ).one_or_none()
-    if case is not None:
-        store.hold(uow.session, case, case.id)
-        transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
+    if found is None:
+        return None
+    case, definition, state = found
+    store.hold(uow.session, case, case.id)
+    store.hold(uow.session, definition, definition.id)
+    store.hold(uow.session, state, case.id)
+    transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
     return case
 
 

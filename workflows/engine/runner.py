@@ -62,10 +62,16 @@ def start_case(
     households: Sequence[str] = (),
     change_type: str | None = None,
     due_date: dt.date | None = None,
+    first_task: tuple[str, dict[str, Any]] | None = None,
 ) -> Case:
     """Open a case on the newest version of ``process_id`` and run it until it waits; ``due_date`` (the legal
-    deadline) goes to the case and its task rows."""
+    deadline) goes to the case and its task rows.  ``first_task`` = (BPMN id prefix, data): the actor claims
+    and completes the human task the case first waits on, when its id has that prefix, as
+    ``claim_and_complete_task`` would — same checks, task row and timeline — and the case is saved once,
+    after both runs (a clerk's intake)."""
     _check_data(data)
+    if first_task is not None:
+        _check_data(first_task[1])
     definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
     store.hold(uow.session, definition, definition.id)
     now = utcnow()
@@ -91,9 +97,44 @@ def start_case(
     workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    record_event(uow, case, "started", process_id=process_id, version=definition.version)
+    started = ("started", {"process_id": process_id, "version": definition.version})
     loaded = Loaded(case, definition, workflow, fresh=True)
-    return settle(uow, loaded, run_engine(uow, workflow))
+    error = run_engine(uow, workflow)
+    task = _first_ready(workflow, first_task[0]) if first_task is not None and error is None else None
+    if task is None or first_task is None:
+        record_events(uow, case, [started])
+        return settle(uow, loaded, error)
+    row = _completed_at_once(uow, case, task, first_task[1])
+    detail = {"task": row.bpmn_id, "task_id": row.id}
+    record_events(uow, case, [started, ("task_claimed", detail), ("task_completed", dict(detail))])
+    task.data.update(first_task[1])
+    error = run_engine(uow, workflow, first=task.run)
+    store.keep_opened_rows(uow.session, case, [row])
+    return settle(uow, loaded, error)
+
+
+def _first_ready(workflow: Any, prefix: str) -> Any | None:
+    """The ready human task whose BPMN id starts with ``prefix`` (the first in the workflow's order)."""
+    for task in store.ready_human_tasks(workflow):
+        if task.task_spec.bpmn_id.startswith(prefix):
+            return task
+    return None
+
+
+def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, Any]) -> CaseTask:
+    """The task row of a case opened in this transaction, written already claimed and completed by the
+    actor (no other transaction can see the case, so there is no claim to race)."""
+    row = store.new_task_row(case, task)
+    check_role(uow.actor, row)
+    now = utcnow()
+    login = uow.actor.login_id
+    row.state, row.claimed_by, row.claimed_at, row.completed_by, row.completed_at = (
+        "completed", login, now, login, now
+    )  # fmt: skip
+    row.data = data
+    store.add_task_rows(uow.session, case, [row])
+    uow.session.flush()
+    return row
 
 
 def _check_data(data: dict[str, Any]) -> None:

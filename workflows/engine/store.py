@@ -20,9 +20,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from workflows.engine.lanes import role_for_lane
@@ -226,9 +227,9 @@ def sync_tasks(
     """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
     ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
-    found = [] if fresh else _known_rows(session, TASK_ROWS_KEY, case.id)
+    found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None:
-        found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
+        found = [] if fresh else list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
@@ -237,7 +238,7 @@ def sync_tasks(
     for uuid, task in ready.items():
         existing = rows.get(uuid)
         if existing is None:
-            created.append(_new_task_row(case, task))
+            created.append(new_task_row(case, task))
             session.add(created[-1])
         elif existing.state not in OPEN_TASK_STATES:  # re-opened by a retry
             existing.state, existing.claimed_by, existing.claimed_at = "ready", None, None
@@ -245,7 +246,23 @@ def sync_tasks(
     return created
 
 
-def _new_task_row(case: Case, task: Any) -> CaseTask:
+def add_task_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:
+    """Add task rows of the case written outside ``sync_tasks``; the next save knows them without reading."""
+    session.add_all(rows)
+    known = _known_rows(session, TASK_ROWS_KEY, case.id)
+    if known is not None:
+        _remember_rows(session, TASK_ROWS_KEY, case.id, [*known, *rows])
+
+
+def keep_opened_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:
+    """``rows`` are all the task rows of a case opened in this transaction: known again after a rolled-back
+    SAVEPOINT (a failed service task) made the transaction forget what it knew."""
+    if _known_rows(session, TASK_ROWS_KEY, case.id) is None:
+        _remember_rows(session, TASK_ROWS_KEY, case.id, rows)
+
+
+def new_task_row(case: Case, task: Any) -> CaseTask:
+    """The open (ready) task row of a READY human task of the workflow."""
     spec = task.task_spec
     properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
     return CaseTask(
@@ -285,6 +302,8 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: 
     """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
     waiting = waiting_timers(workflow)
     found = [] if fresh else _known_rows(session, TIMER_ROWS_KEY, case.id)
+    if found is None and not waiting and _drop_unfired_timers(session, case):
+        return
     if found is None:
         found = list(session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id)))
     rows = {t.task_uuid: t for t in found}
@@ -306,6 +325,31 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: 
         elif not timer.fired:
             timer.fire_at = fire_at
     _remember_rows(session, TIMER_ROWS_KEY, case.id, kept)
+
+
+_TIMERS = cast(Table, PendingTimer.__table__)
+# Built once (its cache key is kept): Core, naming the case's tenant.
+_DROP_UNFIRED = delete(_TIMERS).where(
+    _TIMERS.c.case_id == bindparam("case"),
+    _TIMERS.c.tenant_id == bindparam("tenant"),
+    _TIMERS.c.fired.is_(False),
+)
+
+
+def _drop_unfired_timers(session: Session, case: Case) -> bool:
+    """The case waits on no timer: delete its unfired timer rows without reading them first (their copies in
+    the session leave it, as deleted rows do).  False for a session not bound to one tenant (it keeps the
+    ORM path, which reads the rows)."""
+    if session_tenant(session) is None or session.info.get(CROSS_TENANT_KEY):
+        return False
+    check_row_tenant(session, case.tenant_id)
+    session.flush()  # timers marked fired in this transaction are fired in the database before the DELETE
+    session.connection().execute(_DROP_UNFIRED, {"case": case.id, "tenant": case.tenant_id})
+    for timer in [row for row in session.identity_map.values() if isinstance(row, PendingTimer)]:
+        if timer.case_id == case.id and not timer.fired:
+            session.expunge(timer)
+    transaction_memo(session).get(TIMER_ROWS_KEY, {}).pop(case.id, None)  # fired rows: not known
+    return True
 
 
 def mark_timers_fired(workflow: BpmnWorkflow, task_uuids: list[str]) -> int:
