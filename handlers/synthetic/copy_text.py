@@ -79,6 +79,18 @@ class IdBlocks:
         self.run = 0
         self.used = 0  # of the current run
 
+    def at(self, offset: int, how_many: int) -> list[int]:
+        """The ids at positions ``offset`` … ``offset + how_many - 1`` of the reserved order."""
+        ids: list[int] = []
+        for first, size in self.runs:
+            if offset < size and len(ids) < how_many:
+                step = min(size - offset, how_many - len(ids))
+                ids.extend(range(first + offset, first + offset + step))
+            offset = max(0, offset - size)
+        if len(ids) < how_many:
+            raise RuntimeError("more ids taken than reserved")
+        return ids
+
     def take(self, how_many: int) -> list[int]:
         ids: list[int] = []
         while len(ids) < how_many:

@@ -13,18 +13,26 @@ more CPU than parsing the text, and the backend is the bottleneck.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import Connection, text
 
-from handlers.synthetic.copy_text import IdBlocks, copy_payload, copy_payload_with_json, reserve_ids
-from handlers.synthetic.generator import SyntheticBatch
+from handlers.synthetic.copy_text import IdBlocks, copy_line, reserve_ids
+from handlers.synthetic.generator import PersonBatch
+from handlers.synthetic.rows import first_history_items
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,
     HOUSEHOLD_COLUMNS,
-    RESIDENT_COLUMNS,
-    assign_ids,
-    serialise_snapshots,
+    RESIDENT_COPY_COLUMNS,
+    UNSET_DEFAULTS,
+    household_snapshot_json,
+    linked_households,
+    person_values,
+    snapshot_json,
 )
+
+_HOUSEHOLD_VALUES = itemgetter(*HOUSEHOLD_COLUMNS)
+_HISTORY_VALUES = itemgetter(*HISTORY_COLUMNS[:-1])  # all but the snapshot
 
 
 @dataclass(frozen=True)
@@ -40,27 +48,50 @@ class CopyBatch:
 
 class CopyEncoder:
     """Turns generated batches into ``CopyBatch``es, with ids from the reserved blocks (runs in the
-    generator process)."""
+    generator process, for batches in any order).  A resident's line is its ids, the values of its items
+    and one constant tail (the columns no generated person sets, and the tenant), in
+    ``RESIDENT_COPY_COLUMNS`` order; its snapshot joins the person's items to the JSON of its household's
+    items, made once per household."""
 
-    def __init__(self, households: IdBlocks, residents: IdBlocks) -> None:
+    def __init__(self, tenant_id: int, households: IdBlocks, residents: IdBlocks) -> None:
+        self.tenant_id = tenant_id
         self.households, self.residents = households, residents
+        self.tail = "\t" + copy_line((*UNSET_DEFAULTS, tenant_id))
 
     @classmethod
-    def reserving(cls, conn: Connection, count: int) -> CopyEncoder:
+    def reserving(cls, conn: Connection, tenant_id: int, count: int) -> CopyEncoder:
         """Ids for ``count`` residents and at most as many households (ids a smaller number of households
         leaves unused are a gap in the sequence, as a rolled-back insert leaves)."""
-        return cls(reserve_ids(conn, "household", count), reserve_ids(conn, "resident", count))
+        return cls(tenant_id, reserve_ids(conn, "household", count), reserve_ids(conn, "resident", count))
 
-    def __call__(self, chunk: SyntheticBatch) -> CopyBatch:
-        serialise_snapshots(chunk)
-        assign_ids(chunk, self.households.take(len(chunk.households)),
-                   self.residents.take(len(chunk.residents)))  # fmt: skip
+    def __call__(self, made: PersonBatch) -> CopyBatch:
+        plan, tenant_id, tail = made.plan, self.tenant_id, self.tail
+        household_ids = self.households.at(plan.first_household, len(plan.sizes))
+        resident_ids = self.residents.at(plan.first_resident, plan.residents)
+        households: list[str] = []
+        residents: list[str] = []
+        history: list[bytes] = []
+        for household_id, household, members in linked_households(made, household_ids, resident_ids):
+            household["id"], household["head_resident_id"] = household_id, members[0][0]
+            households.append(copy_line(_HOUSEHOLD_VALUES(household)))
+            household_part = household_snapshot_json(household, members[0][1])
+            number = household["household_number"]
+            for resident_id, person, reason, day in members:
+                residents.append(
+                    f"{resident_id}\t{household_id}\t{copy_line(person_values(person))[:-1]}{tail}"
+                )
+                items = first_history_items(tenant_id, person, number, reason, day)
+                items["resident_id"] = resident_id
+                document = snapshot_json(resident_id, household_id, person, household_part)
+                if b"\\" in document:  # JSON escapes: COPY text doubles the backslash
+                    document = document.replace(b"\\", b"\\\\")
+                history.append(copy_line(_HISTORY_VALUES(items))[:-1].encode() + b"\t" + document + b"\n")
         return CopyBatch(
-            copy_payload(chunk.households, HOUSEHOLD_COLUMNS),
-            copy_payload(chunk.residents, RESIDENT_COLUMNS),
-            copy_payload_with_json(chunk.history, HISTORY_COLUMNS),
-            len(chunk.households),
-            len(chunk.history),
+            "".join(households).encode(),
+            "".join(residents).encode(),
+            b"".join(history),
+            len(households),
+            len(history),
         )
 
 
@@ -82,7 +113,7 @@ class PostgresWriter:
 
     def write(self, batch: CopyBatch) -> None:
         self._copy("household", HOUSEHOLD_COLUMNS, batch.households)
-        self._copy("resident", RESIDENT_COLUMNS, batch.residents)
+        self._copy("resident", RESIDENT_COPY_COLUMNS, batch.residents)
         self._copy("resident_history", HISTORY_COLUMNS, batch.history)
 
     def finish(self) -> None:
