@@ -120,18 +120,20 @@ class SyntheticGenerator:
         )
 
     def _family_register(self, members: list[Member]) -> None:
-        """本籍 and 筆頭者: the couple's register (the husband heads it); the head's parents have their own."""
+        """本籍 and 筆頭者: the couple's register (the husband heads it); the head's parents, if they live here,
+        have their own (drawn only then)."""
         honseki = pick_honseki(self.rng, self.place)
         husband = next((m for m in members if m.sex == MALE and m.relation in (HEAD, "夫")), members[0])
-        parents_register = pick_honseki(self.rng, self.place)
-        father_name = self.rng.choice(self.male)[0]
+        couple = f"{husband.family[0]}　{husband.given[0]}"
+        parents = [m for m in members if m.relation in ("父", "母")]
         for member in members:
-            if member.relation in ("父", "母"):
+            member.extra["honseki"], member.extra["hittosha"] = honseki, couple
+        if parents:
+            parents_register = pick_honseki(self.rng, self.place)
+            father_name = self.rng.choice(self.male)[0]
+            for member in parents:
                 member.extra["honseki"] = parents_register
                 member.extra["hittosha"] = f"{member.family[0]}　{father_name}"
-            else:
-                member.extra["honseki"] = honseki
-                member.extra["hittosha"] = f"{husband.family[0]}　{husband.given[0]}"
 
     def _move_in_date(self, members: list[Member]) -> dt.date:
         adult_years = max(1, min(members[0].age - 18, 45))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, func, select, update
 
 from handlers.synthetic.copy_text import IdBlocks
@@ -78,7 +79,9 @@ class SqliteEncoder:
                 batch.residents.append((resident_id, household_id, *_stored(person_values(person)), *unset))
                 items = first_history_items(tenant_id, person, number, reason, day)
                 items["resident_id"] = resident_id
-                document = snapshot_json(resident_id, household_id, person, household_part).decode()
+                document = snapshot_json(
+                    resident_id, household_id, orjson.dumps(person), household_part
+                ).decode()
                 batch.history.append((*_stored(_HISTORY_VALUES(items)), document))
         return batch
 

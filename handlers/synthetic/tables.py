@@ -67,11 +67,12 @@ def household_snapshot_json(household: dict[str, Any], head: dict[str, Any]) -> 
     return orjson.dumps(household_snapshot_items(household, head))[1:-1]
 
 
-def snapshot_json(
-    resident_id: int, household_id: int, person: dict[str, Any], household_part: bytes
-) -> bytes:
-    """A person's stored (compact) snapshot as JSON: ids, the person's items (none of them None), then the
-    household's items (``household_snapshot_json``)."""
+def snapshot_json(resident_id: int, household_id: int, person_json: bytes, household_part: bytes) -> bytes:
+    """A person's stored (compact) snapshot as JSON: ids, the person's items (``orjson.dumps`` of them, none
+    None), then the household's items (``household_snapshot_json``)."""
     return b'{"id":%d,"household_id":%d,%b,%b}' % (
-        resident_id, household_id, orjson.dumps(person)[1:-1], household_part,
-    )  # fmt: skip
+        resident_id,
+        household_id,
+        person_json[1:-1],
+        household_part,
+    )

@@ -86,6 +86,26 @@ def test_copy_text_is_the_copy_text_of_the_table_rows_with_the_handlers_snapshot
             assert orjson.loads(document) == orjson.loads(orjson.dumps(row["snapshot"]))
 
 
+@pytest.mark.req("j130")
+def test_items_that_need_escaping_are_written_escaped() -> None:
+    made = _made()[0]
+    made.persons[0]["family_name"] = 'tab\there "quoted"'
+    made.persons[1]["previous_address"] = "back\\slash\nnewline"
+    made.households[-1]["address_katagaki"] = "棟\\3"
+    households, residents, history = _reference_rows(made)
+    encoded = CopyEncoder(TENANT, *_ids())(copy.deepcopy(made))
+    assert encoded.residents == copy_payload(residents, RESIDENT_COPY_COLUMNS)
+    assert encoded.households == copy_payload(households, HOUSEHOLD_COLUMNS)
+    lines = encoded.history.decode().split("\n")[:-1]
+    for line, row in zip(lines, history, strict=True):
+        fields, document = line.rsplit("\t", 1)
+        assert fields + "\n" == copy_line([row[c] for c in HISTORY_COLUMNS[:-1]])
+        assert orjson.loads(document.replace("\\\\", "\\")) == orjson.loads(orjson.dumps(row["snapshot"]))
+    assert (
+        "tab\\there" in encoded.residents.decode() and "back\\\\slash\\nnewline" in encoded.residents.decode()
+    )
+
+
 @pytest.mark.req("j130", "j200")
 def test_sqlite_tuples_are_the_table_rows_with_the_handlers_snapshot() -> None:
     def stored(value: Any) -> Any:
