@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from multiprocessing.connection import Connection as Pipe
 from operator import itemgetter
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, text
 from handlers.synthetic.copy_lines import history_fields_function, resident_line_function
 from handlers.synthetic.copy_text import IdBlocks, copy_line, reserve_ids
 from handlers.synthetic.generator import PersonBatch
+from handlers.synthetic.plan import BatchPlan
 from handlers.synthetic.rows import first_history_items
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,
@@ -101,6 +103,17 @@ class CopyEncoder:
             len(households),
             len(history),
         )
+
+    @staticmethod
+    def send(pipe: Pipe, encoded: CopyBatch) -> None:
+        """To the loading process: the three payloads as they are (no pickling)."""
+        for payload in (encoded.households, encoded.residents, encoded.history):
+            pipe.send_bytes(payload)
+
+    @staticmethod
+    def receive(pipe: Pipe, plan: BatchPlan) -> CopyBatch:
+        households, residents, history = pipe.recv_bytes(), pipe.recv_bytes(), pipe.recv_bytes()
+        return CopyBatch(households, residents, history, len(plan.sizes), plan.residents)
 
     def _escaped_resident_line(self, resident_id: int, household_id: int, person: dict[str, Any]) -> str:
         return f"{copy_line((resident_id, household_id, *person_values(person)))[:-1]}\t{self.tail}"

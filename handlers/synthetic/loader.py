@@ -13,14 +13,17 @@ the caller's transaction and the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import gc
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing.connection import Connection as Pipe
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -117,49 +120,66 @@ def bulk_load(
                       first_atena, first_household)  # fmt: skip
 
 
-Encode = Callable[[PersonBatch], Any]
+class Encode(Protocol):
+    """Turns a generated batch into what the writer takes, and passes it between processes."""
+
+    def __call__(self, made: PersonBatch) -> Any: ...
+
+    def send(self, pipe: Pipe, encoded: Any) -> None: ...
+
+    def receive(self, pipe: Pipe, plan: BatchPlan) -> Any: ...
 
 
-def _produce(queue: Any, generator: SyntheticGenerator, plans: list[BatchPlan], encode: Encode) -> None:
+PIPE_BYTES = 1 << 20  # the pipe from a generator process (Linux's default, 64 KiB, costs many more switches)
+
+
+def _produce(pipe: Pipe, generator: SyntheticGenerator, plans: list[BatchPlan], encode: Encode) -> None:
     # The rows are plain dicts without cycles: the cyclic collector would only rescan the heap inherited from
     # the loader, again and again (~10 % of the generator's CPU).  Frozen, and collected once per batch.
     gc.freeze()
     gc.disable()
-    try:
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    with pipe:
         for plan in plans:
-            queue.put(encode(generator.batch(plan)))
+            encode.send(pipe, encode(generator.batch(plan)))
             gc.collect()
-    finally:
-        queue.put(None)
 
 
 def _made_batches(generator: SyntheticGenerator, plans: list[BatchPlan], encode: Encode,
                   processes: int) -> Iterator[Any]:  # fmt: skip
     """The planned batches, generated and encoded, in plan order: inline, or made by ``processes`` forked
     processes (process k makes batches k, k + processes, …) while this one writes.  The content is the same
-    either way: a batch depends only on its plan."""
+    either way: a batch depends only on its plan.  A process blocks on its pipe until this one takes its
+    batch, so at most one batch per process waits."""
     if processes < 1:
         for plan in plans:
             yield encode(generator.batch(plan))
         return
     context = multiprocessing.get_context("fork")
     processes = min(processes, len(plans))
-    queues = [context.Queue(maxsize=1) for _ in range(processes)]  # bounds memory: made, queued, written
+    pipes = [context.Pipe(duplex=False) for _ in range(processes)]
     producers = [
-        context.Process(target=_produce, args=(queue, generator, plans[k::processes], encode), daemon=True)
-        for k, queue in enumerate(queues)
+        context.Process(target=_produce, args=(sending, generator, plans[k::processes], encode), daemon=True)
+        for k, (_receiving, sending) in enumerate(pipes)
     ]
-    for producer in producers:
+    for producer, (_receiving, sending) in zip(producers, pipes, strict=True):
         producer.start()
+        sending.close()  # the producer's end: its exit is then seen here as the end of the pipe
+    finished = False
     try:
-        for index in range(len(plans)):
-            encoded = queues[index % processes].get()
-            if encoded is None:
-                raise RuntimeError("a synthetic generator process stopped early")
+        for index, plan in enumerate(plans):
+            try:
+                encoded = encode.receive(pipes[index % processes][0], plan)
+            except EOFError:
+                raise RuntimeError("a synthetic generator process stopped early") from None
             yield encoded
+        finished = True
     finally:
+        for receiving, _sending in pipes:
+            receiving.close()  # a producer still sending (this load failed) stops on the broken pipe
         for producer in producers:
             producer.join(timeout=5)
-        failed = [p.exitcode for p in producers if p.exitcode not in (0, None)]
-        if failed:
+        failed = [p.exitcode for p in producers if p.exitcode != 0]
+        if finished and failed:
             raise RuntimeError(f"synthetic generator process failed (exit codes {failed})")

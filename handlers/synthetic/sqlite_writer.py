@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from multiprocessing.connection import Connection as Pipe
 from operator import itemgetter
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Table, func, select, update
 
 from handlers.synthetic.copy_text import IdBlocks
 from handlers.synthetic.generator import PersonBatch
+from handlers.synthetic.plan import BatchPlan
 from handlers.synthetic.rows import first_history_items
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,
@@ -83,6 +85,15 @@ class SqliteEncoder:
                     resident_id, household_id, orjson.dumps(person), household_part
                 ).decode()
                 batch.history.append((*_stored(_HISTORY_VALUES(items)), document))
+        return batch
+
+    @staticmethod
+    def send(pipe: Pipe, encoded: SqliteBatch) -> None:
+        pipe.send(encoded)
+
+    @staticmethod
+    def receive(pipe: Pipe, plan: BatchPlan) -> SqliteBatch:
+        batch: SqliteBatch = pipe.recv()
         return batch
 
 
