@@ -26,10 +26,23 @@ HISTORY_COLUMNS = (
 )
 # A resident's columns in three parts: its ids, the items a generated person may have (``PERSON_ITEMS``,
 # defaults for those it lacks), and the columns no generated person sets (their defaults, then the tenant).
+# Of the last, those whose default is NULL in Python and in the database are left out of the COPY/INSERT:
+# the database writes NULL for them (~37 fewer fields per resident to make, send and parse).
 PERSON_COLUMNS = tuple(c for c in RESIDENT_COLUMNS if c in PERSON_ITEMS)
 PERSON_DEFAULTS = {c: RESIDENT_DEFAULTS[c] for c in PERSON_COLUMNS}
+NULL_COLUMNS = tuple(
+    c
+    for c in RESIDENT_COLUMNS
+    if c not in PERSON_ITEMS
+    and RESIDENT_DEFAULTS[c] is None
+    and RESIDENT.c[c].server_default is None
+    and not RESIDENT.c[c].primary_key
+    and not RESIDENT.c[c].foreign_keys
+)
 UNSET_COLUMNS = tuple(
-    c for c in RESIDENT_COLUMNS if c not in PERSON_ITEMS and c not in ("id", "household_id", "tenant_id")
+    c
+    for c in RESIDENT_COLUMNS
+    if c not in PERSON_ITEMS and c not in NULL_COLUMNS and c not in ("id", "household_id", "tenant_id")
 )
 RESIDENT_COPY_COLUMNS = ("id", "household_id", *PERSON_COLUMNS, *UNSET_COLUMNS, "tenant_id")
 UNSET_DEFAULTS = tuple(RESIDENT_DEFAULTS[c] for c in UNSET_COLUMNS)

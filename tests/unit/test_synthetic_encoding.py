@@ -21,7 +21,7 @@ from handlers.synthetic.loader import _made_batches
 from handlers.synthetic.plan import plan_batches, plan_households
 from handlers.synthetic.rows import snapshot_by_handler
 from handlers.synthetic.sqlite_writer import SqliteEncoder
-from handlers.synthetic.tables import HISTORY_COLUMNS, HOUSEHOLD_COLUMNS, RESIDENT_COPY_COLUMNS
+from handlers.synthetic.tables import HISTORY_COLUMNS, HOUSEHOLD_COLUMNS, NULL_COLUMNS, RESIDENT_COPY_COLUMNS
 from models.snapshot import compact_snapshot
 
 AS_OF = dt.date(2026, 11, 26)
@@ -78,6 +78,7 @@ def test_copy_text_is_the_copy_text_of_the_table_rows_with_the_handlers_snapshot
         encoded = encode(copy.deepcopy(made))
         assert encoded.households == copy_payload(households, HOUSEHOLD_COLUMNS)
         assert encoded.residents == copy_payload(residents, RESIDENT_COPY_COLUMNS)
+        assert all(r[c] is None for r in residents for c in NULL_COLUMNS)  # left to the database's NULL
         lines = encoded.history.decode().splitlines()
         assert len(lines) == len(history) == encoded.history_count
         for line, row in zip(lines, history, strict=True):
