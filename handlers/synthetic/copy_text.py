@@ -57,20 +57,6 @@ def copy_payload(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> by
     return "".join([copy_line(values(row)) for row in rows]).encode("utf-8")
 
 
-def copy_payload_with_json(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
-    """Like ``copy_payload`` for rows whose last column holds JSON as UTF-8 bytes: the JSON is appended
-    as it is (JSON text has no raw tab or newline; a backslash, from an escape, is doubled)."""
-    *plain, last = columns
-    values = itemgetter(*plain) if len(plain) > 1 else lambda row: (row[plain[0]],)
-    lines: list[bytes] = []
-    for row in rows:
-        document: bytes = row[last]
-        if b"\\" in document:
-            document = document.replace(b"\\", b"\\\\")
-        lines.append(copy_line(values(row))[:-1].encode("utf-8") + b"\t" + document + b"\n")
-    return b"".join(lines)
-
-
 class IdBlocks:
     """Database ids reserved in advance, as runs of consecutive values, handed out in order."""
 

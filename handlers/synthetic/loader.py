@@ -4,7 +4,9 @@ history rows as fast as the database allows.
 It bypasses the per-row ORM (and so the session-level tenant guard) for speed, but it writes only the
 given ``tenant_id``, and every key and check digit comes from the same rules the handlers use (see
 ``handlers.synthetic.rows``).  On PostgreSQL it streams rows with psycopg 3 ``COPY``; on SQLite it uses
-``executemany`` in one transaction.  The tenant's 宛名番号/世帯番号 counters are locked for the whole load
+``executemany`` in one transaction.  The load is planned first (every household's size, so every batch's
+first number and id), then two forked generator processes make alternate batches, encoded for the
+database, and pass them through pipes; this process only writes them, in order.  The tenant's 宛名番号/世帯番号 counters are locked for the whole load
 and advanced past the numbers used, so normal registrations continue after them.
 
 Given an ``Engine`` the load is one transaction committed at the end; given a ``Connection`` it runs in
@@ -133,7 +135,10 @@ class Encode(Protocol):
 PIPE_BYTES = 1 << 20  # the pipe from a generator process (Linux's default, 64 KiB, costs many more switches)
 
 
-def _produce(pipe: Pipe, generator: SyntheticGenerator, plans: list[BatchPlan], encode: Encode) -> None:
+def _produce(pipe: Pipe, others: list[Pipe], generator: SyntheticGenerator, plans: list[BatchPlan],
+             encode: Encode) -> None:  # fmt: skip
+    for inherited in others:  # the loader's ends, copied by the fork: a closed pipe must be seen as closed
+        inherited.close()
     # The rows are plain dicts without cycles: the cyclic collector would only rescan the heap inherited from
     # the loader, again and again (~10 % of the generator's CPU).  Frozen, and collected once per batch.
     gc.freeze()
@@ -158,26 +163,28 @@ def _made_batches(generator: SyntheticGenerator, plans: list[BatchPlan], encode:
         return
     context = multiprocessing.get_context("fork")
     processes = min(processes, len(plans))
-    pipes = [context.Pipe(duplex=False) for _ in range(processes)]
-    producers = [
-        context.Process(target=_produce, args=(sending, generator, plans[k::processes], encode), daemon=True)
-        for k, (_receiving, sending) in enumerate(pipes)
-    ]
-    for producer, (_receiving, sending) in zip(producers, pipes, strict=True):
+    receiving: list[Pipe] = []
+    producers = []
+    for k in range(processes):
+        reader, writer = context.Pipe(duplex=False)
+        receiving.append(reader)
+        producer = context.Process(target=_produce, args=(writer, receiving, generator, plans[k::processes],
+                                                          encode), daemon=True)  # fmt: skip
         producer.start()
-        sending.close()  # the producer's end: its exit is then seen here as the end of the pipe
+        writer.close()  # the producer's end: its exit is then seen here as the end of the pipe
+        producers.append(producer)
     finished = False
     try:
         for index, plan in enumerate(plans):
             try:
-                encoded = encode.receive(pipes[index % processes][0], plan)
+                encoded = encode.receive(receiving[index % processes], plan)
             except EOFError:
                 raise RuntimeError("a synthetic generator process stopped early") from None
             yield encoded
         finished = True
     finally:
-        for receiving, _sending in pipes:
-            receiving.close()  # a producer still sending (this load failed) stops on the broken pipe
+        for reader in receiving:
+            reader.close()  # a producer still sending (this load failed) stops on the broken pipe
         for producer in producers:
             producer.join(timeout=5)
         failed = [p.exitcode for p in producers if p.exitcode != 0]

@@ -149,3 +149,18 @@ def test_numbers_run_in_sequence_without_gaps_whatever_the_batch_size() -> None:
     assert [int(r["atena_number"][:-1]) for r in residents] == list(range(1, COUNT + 1))
     assert [int(h["household_number"][:-1]) for h in households] == list(range(1, len(households) + 1))
     assert all(a["household_number"] <= b["household_number"] for a, b in pairwise(residents))
+
+
+class _FailingEncoder(CopyEncoder):
+    def __call__(self, made: PersonBatch) -> Any:
+        if made.plan.index == 1:
+            raise ValueError("broken batch")
+        return super().__call__(made)
+
+
+@pytest.mark.req("j130")
+def test_a_generator_process_that_fails_fails_the_load() -> None:
+    plans = plan_batches(plan_households(TENANT, COUNT, SEED), 700)
+    made = _made_batches(_generator(), plans, _FailingEncoder(TENANT, *_ids()), processes=2)
+    with pytest.raises(RuntimeError, match="stopped early"):
+        list(made)
