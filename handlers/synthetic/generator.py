@@ -4,8 +4,9 @@
 first history row each).  The output is a function of its arguments only: the same seed, start numbers and
 ``as_of`` date always give the same rows, whatever the batch size.  The loader uses the parts beneath it:
 the load's plan (``plan.py``: household sizes, batches), and ``SyntheticGenerator.batch``, which makes one
-planned batch as ``PersonBatch`` (each person only as the items it has), in any order or process.  Numbers carry their check digits (宛名番号/世帯番号 M11W2-7,
-個人番号 令第8条, 住民票コード M11W2-7) and search keys come from the same rules the handlers use.
+planned batch as ``PersonBatch`` (each person only as the items it has), in any order or process.
+Numbers carry their check digits (宛名番号/世帯番号 M11W2-7, 個人番号 令第8条, 住民票コード M11W2-7) and
+search keys come from the same rules the handlers use.
 """
 
 from __future__ import annotations

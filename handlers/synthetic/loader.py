@@ -6,8 +6,9 @@ given ``tenant_id``, and every key and check digit comes from the same rules the
 ``handlers.synthetic.rows``).  On PostgreSQL it streams rows with psycopg 3 ``COPY``; on SQLite it uses
 ``executemany`` in one transaction.  The load is planned first (every household's size, so every batch's
 first number and id), then two forked generator processes make alternate batches, encoded for the
-database, and pass them through pipes; this process only writes them, in order.  The tenant's 宛名番号/世帯番号 counters are locked for the whole load
-and advanced past the numbers used, so normal registrations continue after them.
+database, and pass them through pipes; this process only writes them, in order.  The tenant's
+宛名番号/世帯番号 counters are locked for the whole load and advanced past the numbers used, so normal
+registrations continue after them.
 
 Given an ``Engine`` the load is one transaction committed at the end; given a ``Connection`` it runs in
 the caller's transaction and the caller commits.
