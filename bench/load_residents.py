@@ -107,14 +107,14 @@ def add_municipality(engine: Engine) -> int:
     return int(tenant_id)
 
 
-def load(engine: Engine, count: int, seed: int, batch: int) -> tuple[LoadReport, float]:
+def load(engine: Engine, count: int, seed: int, batch: int, processes: int) -> tuple[LoadReport, float]:
     fresh_schema(engine)
     tenant_id = add_municipality(engine)
     indexes, links = drop_for_load(engine)
     watch = BackendWatch.on(engine)
     print(f"load average before: {load_average()}")
     before = CpuSample.take(watch)
-    report = bulk_load(engine, tenant_id, count, seed, batch)
+    report = bulk_load(engine, tenant_id, count, seed, batch, processes=processes)
     loaded = CpuSample.take(watch)
     print(f"load average after:  {load_average()}")
     print(f"CPU of the load: {loaded.since(before).per_row(count)}")
@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--processes", type=int, default=2, help="generator processes")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
@@ -157,7 +158,7 @@ def main() -> None:
         url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
         ensure_database(url)
         engine = make_engine(url)
-        report, index_seconds = load(engine, args.count, args.seed, args.batch)
+        report, index_seconds = load(engine, args.count, args.seed, args.batch, args.processes)
         print_report("postgresql", report, index_seconds)
         engine.dispose()
     if not args.skip_sqlite:
@@ -165,14 +166,14 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{path}")
-        report, index_seconds = load(engine, args.count, args.seed, args.batch)
+        report, index_seconds = load(engine, args.count, args.seed, args.batch, args.processes)
         print_report("sqlite", report, index_seconds)
         print(f"[sqlite] file size      {path.stat().st_size / 2**20:>12,.0f} MiB")
         engine.dispose()
     own, children = peak_rss_mib()
-    print(f"peak RSS: loader {own:,.0f} MiB, generator process {children:,.0f} MiB")
+    print(f"peak RSS: loader {own:,.0f} MiB, largest generator process {children:,.0f} MiB")
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"CPU: loader {me.ru_utime + me.ru_stime:,.0f} s, generator {kids.ru_utime + kids.ru_stime:,.0f} s "
+    print(f"CPU: loader {me.ru_utime + me.ru_stime:,.0f} s, generators {kids.ru_utime + kids.ru_stime:,.0f} s "
           f"(database server not included)")  # fmt: skip
 
 

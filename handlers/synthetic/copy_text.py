@@ -57,20 +57,6 @@ def copy_payload(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> by
     return "".join([copy_line(values(row)) for row in rows]).encode("utf-8")
 
 
-def copy_payload_with_json(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
-    """Like ``copy_payload`` for rows whose last column holds JSON as UTF-8 bytes: the JSON is appended
-    as it is (JSON text has no raw tab or newline; a backslash, from an escape, is doubled)."""
-    *plain, last = columns
-    values = itemgetter(*plain) if len(plain) > 1 else lambda row: (row[plain[0]],)
-    lines: list[bytes] = []
-    for row in rows:
-        document: bytes = row[last]
-        if b"\\" in document:
-            document = document.replace(b"\\", b"\\\\")
-        lines.append(copy_line(values(row))[:-1].encode("utf-8") + b"\t" + document + b"\n")
-    return b"".join(lines)
-
-
 class IdBlocks:
     """Database ids reserved in advance, as runs of consecutive values, handed out in order."""
 
@@ -78,6 +64,18 @@ class IdBlocks:
         self.runs = runs  # (first id, how many)
         self.run = 0
         self.used = 0  # of the current run
+
+    def at(self, offset: int, how_many: int) -> list[int]:
+        """The ids at positions ``offset`` … ``offset + how_many - 1`` of the reserved order."""
+        ids: list[int] = []
+        for first, size in self.runs:
+            if offset < size and len(ids) < how_many:
+                step = min(size - offset, how_many - len(ids))
+                ids.extend(range(first + offset, first + offset + step))
+            offset = max(0, offset - size)
+        if len(ids) < how_many:
+            raise RuntimeError("more ids taken than reserved")
+        return ids
 
     def take(self, how_many: int) -> list[int]:
         ids: list[int] = []

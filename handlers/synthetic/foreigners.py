@@ -32,10 +32,11 @@ _NATIONALITY_CUM_WEIGHTS = list(accumulate(v[0] for v in FOREIGN_NAMES.values())
 
 
 def foreign_household(rng: random.Random, size: int) -> list[Member]:
-    """A household of one nationality; the head's status decides the family's (家族滞在)."""
+    """A household of ``size`` persons of one nationality (head, spouse, children); the head's status decides
+    the family's (家族滞在)."""
     nationality = weighted(rng, _NATIONALITIES, _NATIONALITY_CUM_WEIGHTS)
     _weight, surnames, given_names = FOREIGN_NAMES[nationality]
-    members = [m for m in household_members(rng, size) if m.relation not in ("父", "母")]
+    members = household_members(rng, size, with_parents=False)
     special = rng.random() < SPECIAL_PERMANENT_SHARE.get(nationality, 0.0)
     head_status = rng.choice(RESIDENCE_STATUSES)
     family = rng.choice(surnames)

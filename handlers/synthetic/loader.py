@@ -4,8 +4,11 @@ history rows as fast as the database allows.
 It bypasses the per-row ORM (and so the session-level tenant guard) for speed, but it writes only the
 given ``tenant_id``, and every key and check digit comes from the same rules the handlers use (see
 ``handlers.synthetic.rows``).  On PostgreSQL it streams rows with psycopg 3 ``COPY``; on SQLite it uses
-``executemany`` in one transaction.  The tenant's 宛名番号/世帯番号 counters are locked for the whole load
-and advanced past the numbers used, so normal registrations continue after them.
+``executemany`` in one transaction.  The load is planned first (every household's size, so every batch's
+first number and id), then two forked generator processes make alternate batches, encoded for the
+database, and pass them through pipes; this process only writes them, in order.  The tenant's
+宛名番号/世帯番号 counters are locked for the whole load and advanced past the numbers used, so normal
+registrations continue after them.
 
 Given an ``Engine`` the load is one transaction committed at the end; given a ``Connection`` it runs in
 the caller's transaction and the caller commits.
@@ -13,31 +16,26 @@ the caller's transaction and the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import gc
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
+from multiprocessing.connection import Connection as Pipe
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from handlers.synthetic.copy_writer import CopyEncoder, PostgresWriter
-from handlers.synthetic.generator import SyntheticBatch, generate_residents
+from handlers.synthetic.generator import PersonBatch, SyntheticGenerator
 from handlers.synthetic.places import Place
-from handlers.synthetic.tables import (
-    HISTORY_COLUMNS,
-    HOUSEHOLD,
-    HOUSEHOLD_COLUMNS,
-    RESIDENT,
-    RESIDENT_COLUMNS,
-    SEQUENCES,
-    assign_ids,
-    serialise_snapshots,
-)
+from handlers.synthetic.plan import BatchPlan, plan_batches, plan_households
+from handlers.synthetic.sqlite_writer import SqliteEncoder, SqliteWriter
+from handlers.synthetic.tables import SEQUENCES
 from models.tenant import Municipality, Ward
 
 
@@ -96,124 +94,100 @@ def bulk_load(
     batch: int = 20_000,
     *,
     as_of: dt.date | None = None,
+    processes: int = 2,
 ) -> LoadReport:
-    """Generate ``count`` residents for the tenant and write them with their households and history."""
+    """Generate ``count`` residents for the tenant and write them with their households and history;
+    ``processes`` generator processes make the batches while this one writes (none for a single batch)."""
     started = time.perf_counter()
     with _transaction(target) as conn:
         place = place_of(conn, tenant_id)
         first_atena = _locked_counter(conn, tenant_id, "atena")
         first_household = _locked_counter(conn, tenant_id, "household")
-        postgres = conn.dialect.name == "postgresql"
-        arguments = dict(place=place, as_of=as_of, first_atena=first_atena, first_household=first_household,
-                         batch=batch)  # fmt: skip
-        households = history = 0
-        if postgres:
+        plans = plan_batches(plan_households(tenant_id, count, seed), batch)
+        generator = SyntheticGenerator(tenant_id, seed, place, as_of or dt.date.today(), first_atena,
+                                       first_household)  # fmt: skip
+        writer: PostgresWriter | SqliteWriter
+        if conn.dialect.name == "postgresql":
             writer = PostgresWriter(conn)
-            encode = CopyEncoder.reserving(conn, count)
-            for copy_batch in _prepared_batches(tenant_id, count, seed, arguments, encode, count > batch):
-                writer.write(copy_batch)
-                households += copy_batch.household_count
-                history += copy_batch.history_count
-            writer.finish()
+            encode: Encode = CopyEncoder.reserving(conn, tenant_id, count)
         else:
-            sqlite = _SqliteWriter(conn)
-            for chunk in _prepared_batches(
-                tenant_id, count, seed, arguments, serialise_snapshots, count > batch
-            ):
-                sqlite.write(chunk)
-                households += len(chunk.households)
-                history += len(chunk.history)
+            writer = SqliteWriter(conn)
+            encode = SqliteEncoder(tenant_id, *writer.reserve_ids(count))
+        for encoded in _made_batches(generator, plans, encode, processes if len(plans) > 1 else 0):
+            writer.write(encoded)
+        writer.finish()
+        households = sum(len(plan.sizes) for plan in plans)
         _set_counter(conn, tenant_id, "atena", first_atena + count)
         _set_counter(conn, tenant_id, "household", first_household + households)
-    return LoadReport(tenant_id, count, households, history, time.perf_counter() - started,
+    return LoadReport(tenant_id, count, households, count, time.perf_counter() - started,
                       first_atena, first_household)  # fmt: skip
 
 
-Prepare = Callable[[SyntheticBatch], Any]
+class Encode(Protocol):
+    """Turns a generated batch into what the writer takes, and passes it between processes."""
+
+    def __call__(self, made: PersonBatch) -> Any: ...
+
+    def send(self, pipe: Pipe, encoded: Any) -> None: ...
+
+    def receive(self, pipe: Pipe, plan: BatchPlan) -> Any: ...
 
 
-def _produce(queue: Any, tenant_id: int, count: int, seed: int, arguments: dict[str, Any],
-             prepare: Prepare) -> None:  # fmt: skip
+PIPE_BYTES = 1 << 20  # the pipe from a generator process (Linux's default, 64 KiB, costs many more switches)
+
+
+def _produce(pipe: Pipe, others: list[Pipe], generator: SyntheticGenerator, plans: list[BatchPlan],
+             encode: Encode) -> None:  # fmt: skip
+    for inherited in others:  # the loader's ends, copied by the fork: a closed pipe must be seen as closed
+        inherited.close()
     # The rows are plain dicts without cycles: the cyclic collector would only rescan the heap inherited from
     # the loader, again and again (~10 % of the generator's CPU).  Frozen, and collected once per batch.
     gc.freeze()
     gc.disable()
-    try:
-        for chunk in generate_residents(tenant_id, count, seed, **arguments):
-            queue.put(prepare(chunk))
-            del chunk
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    with pipe:
+        for plan in plans:
+            encode.send(pipe, encode(generator.batch(plan)))
             gc.collect()
-    finally:
-        queue.put(None)
 
 
-def _prepared_batches(tenant_id: int, count: int, seed: int, arguments: dict[str, Any], prepare: Prepare,
-                      in_background: bool) -> Iterator[Any]:  # fmt: skip
-    """The generator's batches passed through ``prepare`` (for PostgreSQL: finished COPY text), made in a
-    forked process while this one writes (generation and writing overlap; the order and content are the
-    same as inline)."""
-    if not in_background:
-        for chunk in generate_residents(tenant_id, count, seed, **arguments):
-            yield prepare(chunk)
+def _made_batches(generator: SyntheticGenerator, plans: list[BatchPlan], encode: Encode,
+                  processes: int) -> Iterator[Any]:  # fmt: skip
+    """The planned batches, generated and encoded, in plan order: inline, or made by ``processes`` forked
+    processes (process k makes batches k, k + processes, …) while this one writes.  The content is the same
+    either way: a batch depends only on its plan.  A process blocks on its pipe until this one takes its
+    batch, so at most one batch per process waits."""
+    if processes < 1:
+        for plan in plans:
+            yield encode(generator.batch(plan))
         return
     context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=1)  # bounds memory: one batch made, one queued, one written
-    producer = context.Process(target=_produce, args=(queue, tenant_id, count, seed, arguments, prepare),
-                               daemon=True)  # fmt: skip
-    producer.start()
+    processes = min(processes, len(plans))
+    receiving: list[Pipe] = []
+    producers = []
+    for k in range(processes):
+        reader, writer = context.Pipe(duplex=False)
+        receiving.append(reader)
+        producer = context.Process(target=_produce, args=(writer, receiving, generator, plans[k::processes],
+                                                          encode), daemon=True)  # fmt: skip
+        producer.start()
+        writer.close()  # the producer's end: its exit is then seen here as the end of the pipe
+        producers.append(producer)
+    finished = False
     try:
-        while (chunk := queue.get()) is not None:
-            yield chunk
+        for index, plan in enumerate(plans):
+            try:
+                encoded = encode.receive(receiving[index % processes], plan)
+            except EOFError:
+                raise RuntimeError("a synthetic generator process stopped early") from None
+            yield encoded
+        finished = True
     finally:
-        producer.join(timeout=5)
-        if producer.exitcode not in (0, None):
-            raise RuntimeError(f"synthetic generator process failed (exit code {producer.exitcode})")
-
-
-class _SqliteWriter:
-    """executemany on the DBAPI cursor.  Households go in without their head, which is set once the
-    residents exist, so no foreign key is ever pending (a pending one makes SQLite scan child tables)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        # Take the write lock before reading max(id), so no other writer can take the same ids.
-        conn.execute(update(SEQUENCES).where(SEQUENCES.c.id == -1).values(next_value=0))
-        self.next_household = self._next_id(HOUSEHOLD)
-        self.next_resident = self._next_id(RESIDENT)
-
-    def _next_id(self, table: Table) -> int:
-        return int(self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-
-    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        self.conn.exec_driver_sql(sql, rows)
-
-    def write(self, chunk: SyntheticBatch) -> None:
-        n_households, n_residents = len(chunk.households), len(chunk.residents)
-        household_ids = list(range(self.next_household, self.next_household + n_households))
-        resident_ids = list(range(self.next_resident, self.next_resident + n_residents))
-        self.next_household += n_households
-        self.next_resident += n_residents
-        assign_ids(chunk, household_ids, resident_ids)
-        heads = [(h["head_resident_id"], h["id"]) for h in chunk.households]
-        for row in chunk.households:
-            row["head_resident_id"] = None
-        self._insert("household", HOUSEHOLD_COLUMNS, _sqlite_rows(chunk.households, HOUSEHOLD_COLUMNS))
-        self._insert("resident", RESIDENT_COLUMNS, _sqlite_rows(chunk.residents, RESIDENT_COLUMNS))
-        self._insert("resident_history", HISTORY_COLUMNS, _sqlite_rows(chunk.history, HISTORY_COLUMNS))
-        self.conn.exec_driver_sql("UPDATE household SET head_resident_id = ? WHERE id = ?", heads)
-        for row, (head, _id) in zip(chunk.households, heads, strict=True):
-            row["head_resident_id"] = head
-
-
-_PLAIN = (str, int, bool)
-
-
-def _sqlite_rows(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    """Dates as ISO text (SQLAlchemy's SQLite storage format), JSON bytes as text, everything else as is."""
-    values = itemgetter(*columns)
-    return [
-        tuple([v if v is None or type(v) in _PLAIN else v.isoformat() if isinstance(v, dt.date)
-               else v.decode() if isinstance(v, bytes) else v for v in values(row)])
-        for row in rows
-    ]  # fmt: skip
+        for reader in receiving:
+            reader.close()  # a producer still sending (this load failed) stops on the broken pipe
+        for producer in producers:
+            producer.join(timeout=5)
+        failed = [p.exitcode for p in producers if p.exitcode != 0]
+        if finished and failed:
+            raise RuntimeError(f"synthetic generator process failed (exit codes {failed})")

@@ -96,8 +96,9 @@ def _parent_of_head(rng: random.Random, head_age: int, sex: str) -> Member:
     return Member("父" if sex == MALE else "母", sex, min(104, head_age + rng.randint(22, 36)))
 
 
-def household_members(rng: random.Random, size: int) -> list[Member]:
-    """Relations and ages of ``size`` persons, head first, in 住民票 order (head, spouse, parents, children)."""
+def household_members(rng: random.Random, size: int, *, with_parents: bool = True) -> list[Member]:
+    """Relations and ages of ``size`` persons, head first, in 住民票 order (head, spouse, parents, children);
+    ``with_parents=False``: no parents of the head (children instead)."""
     if size == 1:
         return _single(rng)
     if size == 2:
@@ -111,7 +112,7 @@ def household_members(rng: random.Random, size: int) -> list[Member]:
         return [head, _parent_of_head(rng, head.age, FEMALE)]
     members = _couple(rng, rng.randint(27, 58))
     parents: list[Member] = []
-    if size >= 4 and rng.random() < 0.25:
+    if with_parents and size >= 4 and rng.random() < 0.25:
         parents.append(_parent_of_head(rng, members[0].age, FEMALE))
         if size >= 5 and rng.random() < 0.5:
             parents.insert(0, _parent_of_head(rng, members[0].age, MALE))

@@ -37,6 +37,19 @@ def _scalar_defaults(table: Table) -> dict[str, Any]:
 
 HOUSEHOLD_DEFAULTS = _scalar_defaults(cast(Table, Household.__table__))
 RESIDENT_DEFAULTS = _scalar_defaults(cast(Table, Resident.__table__))
+# What every new person has before its items are set: the defaults that are not None (False flags, keys '').
+PERSON_START = {key: value for key, value in RESIDENT_DEFAULTS.items() if value is not None}
+# Every item ``resident_row`` may set; the other columns keep their default.
+PERSON_ITEMS = frozenset(PERSON_START) | {
+    "atena_number", "resident_kind", "family_name", "given_name", "family_name_kana", "given_name_kana",
+    "birth_date", "sex", "relation_to_head", "became_resident_date", "address_set_date", "notified_date",
+    "my_number", "resident_code", "card_status", "previous_address", "previous_address_code", "honseki",
+    "hittosha", "late_elderly_acquired_date", "nhi_acquired_date", "pension_kind", "pension_acquired_date",
+    "basic_pension_number", "long_term_care_acquired_date", "nationality", "name_alphabet",
+    "foreign_resident_date", "old_alien_registration_date", "foreign_category", "residence_status",
+    "period_of_stay", "stay_expiry_date", "residence_card_number", "special_permanent_certificate_number",
+    "residence_notified",
+}  # fmt: skip
 HISTORY_DEFAULTS = _scalar_defaults(cast(Table, ResidentHistory.__table__))
 
 
@@ -94,7 +107,6 @@ def _birthday(birth: dt.date, years: int) -> dt.date:
 def resident_row(
     rng: random.Random,
     *,
-    tenant_id: int,
     atena_number: str,
     order: int,
     member: Member,
@@ -104,21 +116,27 @@ def resident_row(
     numbers: tuple[str, str],
     as_of: dt.date,
 ) -> tuple[dict[str, Any], str, dt.date]:
-    """The resident row, and the 異動事由 and 異動日 of its first history row."""
+    """The resident's items (``PERSON_START`` and the items that have a value: never a None item, no
+    ``tenant_id``; ``full_resident_row`` makes the table row), and the 異動事由 and 異動日 of its first
+    history row."""
     born_here = previous is None
     since = birth if born_here else moved_in
     notified = min(as_of, since + dt.timedelta(days=rng.randint(0, 13)))
     kind = str(member.extra.get("kind", "japanese"))
-    row = dict(RESIDENT_DEFAULTS)
+    row = dict(PERSON_START)
     row.update(
-        tenant_id=tenant_id, atena_number=atena_number, household_order=order, resident_kind=kind,
-        status="resident", history_no=1, version=1, family_name=member.family[0] or None,
-        given_name=member.given[0] or None, family_name_kana=member.family[1], given_name_kana=member.given[1],
-        name_kana_confirmed=rng.random() < 0.6, birth_date=birth, sex=member.sex,
-        relation_to_head=member.relation, became_resident_date=since, address_set_date=since,
+        atena_number=atena_number, household_order=order, resident_kind=kind,
+        status="resident", history_no=1, version=1, family_name_kana=member.family[1],
+        given_name_kana=member.given[1], name_kana_confirmed=rng.random() < 0.6, birth_date=birth,
+        sex=member.sex, relation_to_head=member.relation, became_resident_date=since, address_set_date=since,
         notified_date=notified, my_number=numbers[0], resident_code=numbers[1],
-        card_status="交付済" if rng.random() < 0.78 else None,
     )  # fmt: skip
+    if member.family[0]:
+        row["family_name"] = member.family[0]
+    if member.given[0]:
+        row["given_name"] = member.given[0]
+    if rng.random() < 0.78:
+        row["card_status"] = "交付済"
     if previous is not None:
         row.update(previous_address=previous[0], previous_address_code=previous[1])
     row.update(_insurance(rng, birth, since, as_of))
@@ -127,16 +145,35 @@ def resident_row(
         row.update(foreign_dates(rng, member, since, as_of))
         row.update({k: v for k, v in member.extra.items() if k in RESIDENT_DEFAULTS})
         row["became_resident_date"] = row["foreign_resident_date"]
-        if row["old_alien_registration_date"] is not None:
+        if "old_alien_registration_date" in row:
             reason, change_date = "ex_officio_record", row["foreign_resident_date"]
     else:
         row.update(honseki=member.extra["honseki"], hittosha=member.extra["hittosha"])
         row["electoral_registered"] = age_on(birth, as_of) >= 18 and (as_of - since).days >= 92
     row["kana_key"], row["given_kana_key"], row["name_key"] = search_keys(
-        row["family_name"], row["given_name"], row["family_name_kana"], row["given_name_kana"],
-        row["name_alphabet"],
+        row.get("family_name"), row.get("given_name"), row["family_name_kana"], row["given_name_kana"],
+        row.get("name_alphabet"),
     )  # fmt: skip
     return row, reason, change_date
+
+
+def full_resident_row(tenant_id: int, person: dict[str, Any], household_number: str) -> dict[str, Any]:
+    """The table row (every column) of a resident's items, with the household it is linked by."""
+    return {**RESIDENT_DEFAULTS, **person, "tenant_id": tenant_id, "household_number": household_number}
+
+
+def first_history_items(
+    tenant_id: int, person: dict[str, Any], household_number: str, reason: str, change_date: dt.date
+) -> dict[str, Any]:
+    """履歴番号 1 of a person, the 記載 (転入 or 出生), without its snapshot and ids."""
+    row = dict(HISTORY_DEFAULTS)
+    row.update(
+        tenant_id=tenant_id, atena_number=person["atena_number"], history_no=1,
+        change_reason=reason, change_date=change_date, effective_date=change_date,
+        processed_date=person["notified_date"], notified_date=person["notified_date"],
+        input_terminal=SYNTHETIC_TERMINAL, household_number=household_number, status=person["status"],
+    )  # fmt: skip
+    return row
 
 
 def first_history_row(
@@ -146,34 +183,19 @@ def first_history_row(
     reason: str,
     change_date: dt.date,
 ) -> dict[str, Any]:
-    """履歴番号 1 of a person: the 記載 (転入 or 出生) with its snapshot in stored (compact) form (ids filled in by
-    the loader)."""
-    row = dict(HISTORY_DEFAULTS)
-    row.update(
-        tenant_id=resident["tenant_id"], atena_number=resident["atena_number"], history_no=1,
-        change_reason=reason, change_date=change_date, effective_date=change_date,
-        processed_date=resident["notified_date"], notified_date=resident["notified_date"],
-        input_terminal=SYNTHETIC_TERMINAL, household_number=household["household_number"],
-        status=resident["status"],
-    )  # fmt: skip
+    """履歴番号 1 of a person with its snapshot in stored (compact) form (ids filled in by the loader)."""
+    row = first_history_items(resident["tenant_id"], resident, household["household_number"], reason,
+                              change_date)  # fmt: skip
     row["snapshot"] = snapshot_from_rows(resident, household, head)
     return row
 
 
-def snapshot_from_rows(
-    resident: dict[str, Any], household: dict[str, Any], head: dict[str, Any]
-) -> dict[str, Any]:
-    """The stored form of what ``snapshot_of`` gives for these rows (``models.snapshot.compact_snapshot``:
-    no None items, so no ``id``/``household_id`` either: the loader adds them), built straight from the
-    dicts.  Dates stay ``date`` objects, which orjson writes in ISO form as ``snapshot_of`` does; a test proves
-    the JSON equal to the handler's on generated data."""
-    data = {key: value for key, value in resident.items() if value is not None}
-    del data["tenant_id"]
-    head_name = (
-        " ".join(p for p in (head["family_name"], head["given_name"]) if p) or head["name_alphabet"] or ""
-    )
-    data["household_number"] = household["household_number"]
-    data["household_address"] = household["address"]
+def household_snapshot_items(household: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
+    """The items of a snapshot that come from the household and its head (``models.snapshot.HOUSEHOLD_KEYS``
+    without the None ones), the same for every member; ``head`` is its row or its items."""
+    family, given = head.get("family_name"), head.get("given_name")
+    head_name = " ".join(p for p in (family, given) if p) or head.get("name_alphabet") or ""
+    data = {"household_number": household["household_number"], "household_address": household["address"]}
     for key, value in (
         ("household_address_katagaki", household["address_katagaki"]),
         ("household_postal_code", household["postal_code"]),
@@ -184,6 +206,20 @@ def snapshot_from_rows(
             data[key] = value
     data["head_atena_number"] = head["atena_number"]
     data["head_name"] = head_name
+    return data
+
+
+def snapshot_from_rows(
+    resident: dict[str, Any], household: dict[str, Any], head: dict[str, Any]
+) -> dict[str, Any]:
+    """The stored form of what ``snapshot_of`` gives for these rows (``models.snapshot.compact_snapshot``:
+    no None items, so no ``id``/``household_id`` either: the loader adds them), built straight from the
+    dicts.  Dates stay ``date`` objects, which orjson writes in ISO form as ``snapshot_of`` does; a test proves
+    it equal to the handler's on generated data.  (The loader's ``COPY`` text joins a person's items and
+    ``household_snapshot_items`` instead: the same document, tested equal.)"""
+    data = {key: value for key, value in resident.items() if value is not None}
+    del data["tenant_id"]
+    data.update(household_snapshot_items(household, head))
     return data
 
 

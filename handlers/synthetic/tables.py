@@ -1,13 +1,15 @@
-"""The tables the bulk loader writes, their column lists, and linking generated rows by database id."""
+"""The tables the bulk loader writes, their column lists, and linking generated persons by database id."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table
 
-from handlers.synthetic.generator import SyntheticBatch
+from handlers.synthetic.generator import PersonBatch
+from handlers.synthetic.rows import PERSON_ITEMS, RESIDENT_DEFAULTS, household_snapshot_items
 from models.resident import Household, NumberSequence, Resident, ResidentHistory
 
 HOUSEHOLD = cast(Table, Household.__table__)
@@ -22,42 +24,68 @@ HISTORY_COLUMNS = (
     *(c.name for c in HISTORY.columns if c.name not in ("created_at", "id", "snapshot")),
     "snapshot",
 )
+# A resident's columns in three parts: its ids, the items a generated person may have (``PERSON_ITEMS``,
+# defaults for those it lacks), and the columns no generated person sets (their defaults, then the tenant).
+# Of the last, those whose default is NULL in Python and in the database are left out of the COPY/INSERT:
+# the database writes NULL for them (~37 fewer fields per resident to make, send and parse).
+PERSON_COLUMNS = tuple(c for c in RESIDENT_COLUMNS if c in PERSON_ITEMS)
+PERSON_DEFAULTS = {c: RESIDENT_DEFAULTS[c] for c in PERSON_COLUMNS}
+NULL_COLUMNS = tuple(
+    c
+    for c in RESIDENT_COLUMNS
+    if c not in PERSON_ITEMS
+    and RESIDENT_DEFAULTS[c] is None
+    and RESIDENT.c[c].server_default is None
+    and not RESIDENT.c[c].primary_key
+    and not RESIDENT.c[c].foreign_keys
+)
+UNSET_COLUMNS = tuple(
+    c
+    for c in RESIDENT_COLUMNS
+    if c not in PERSON_ITEMS and c not in NULL_COLUMNS and c not in ("id", "household_id", "tenant_id")
+)
+RESIDENT_COPY_COLUMNS = ("id", "household_id", *PERSON_COLUMNS, *UNSET_COLUMNS, "tenant_id")
+UNSET_DEFAULTS = tuple(RESIDENT_DEFAULTS[c] for c in UNSET_COLUMNS)
+
+Member = tuple[int, dict[str, Any], str, Any]  # resident id, the person's items, 異動事由, 異動日
 
 
-def serialise_snapshots(chunk: SyntheticBatch) -> SyntheticBatch:
-    """Serialise each snapshot (already in its stored, compact form, without ``id``/``household_id``: added
-    once the ids are known) as UTF-8 JSON bytes (orjson: about 5× faster than the json module, and it writes
-    dates in ISO form)."""
-    for row in chunk.history:
-        row["snapshot_rest"] = orjson.dumps(row.pop("snapshot"))
-    return chunk
+def person_values(person: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of ``PERSON_COLUMNS`` for a person's items (defaults where it has none)."""
+    values = {**PERSON_DEFAULTS, **person}
+    if len(values) != len(PERSON_DEFAULTS):
+        raise ValueError(f"items outside PERSON_ITEMS: {sorted(values.keys() - PERSON_DEFAULTS.keys())}")
+    return tuple(values.values())
 
 
-def assign_ids(chunk: SyntheticBatch, household_ids: list[int], resident_ids: list[int]) -> None:
-    """Give rows their database ids and link them (household ↔ head, resident → household, history), by
-    position: the generator writes each household's members one after another, the head first, and history
-    row i is resident i's (checked as it goes).  A snapshot serialised without its ids (``snapshot_rest``)
-    gets them prepended (JSON bytes)."""
-    households = zip(chunk.households, household_ids, strict=True)
-    household: dict[str, Any] = {"household_number": None}
-    household_id = 0
-    for resident, new_id in zip(chunk.residents, resident_ids, strict=True):
-        resident["id"] = new_id
-        if resident["household_number"] != household["household_number"]:
-            household, household_id = next(households)
-            if household["head_atena_number"] != resident["atena_number"]:
-                raise ValueError(f"household {household['household_number']}: its head is not listed first")
-            household["id"] = household_id
-            household["head_resident_id"] = new_id
-        resident["household_id"] = household_id
-    if next(households, None) is not None:
-        raise ValueError("a household without residents")
-    for row, resident in zip(chunk.history, chunk.residents, strict=True):
-        if row["atena_number"] != resident["atena_number"]:
-            raise ValueError(f"history row of {row['atena_number']} is not in resident order")
-        row["resident_id"] = resident["id"]
-        if "snapshot_rest" in row:
-            rest = row.pop("snapshot_rest")
-            row["snapshot"] = (
-                b'{"id":%d,"household_id":%d,' % (resident["id"], resident["household_id"]) + rest[1:]
-            )
+def linked_households(
+    made: PersonBatch, household_ids: list[int], resident_ids: list[int]
+) -> Iterator[tuple[int, dict[str, Any], list[Member]]]:
+    """Each household of the batch with its id and its members (head first) with theirs, by position."""
+    position = 0
+    for household, household_id, size in zip(made.households, household_ids, made.plan.sizes, strict=True):
+        end = position + abs(size)
+        members = [(resident_ids[i], made.persons[i], *made.changes[i]) for i in range(position, end)]
+        if members[0][1]["atena_number"] != household["head_atena_number"]:
+            raise ValueError(f"household {household['household_number']}: its head is not listed first")
+        position = end
+        yield household_id, household, members
+    if position != len(made.persons) or len(resident_ids) != len(made.persons):
+        raise ValueError("persons and households of the batch do not match")
+
+
+def household_snapshot_json(household: dict[str, Any], head: dict[str, Any]) -> bytes:
+    """The household's and head's items of every member's snapshot, as the JSON members of an object
+    (``"k":v,…`` without braces)."""
+    return orjson.dumps(household_snapshot_items(household, head))[1:-1]
+
+
+def snapshot_json(resident_id: int, household_id: int, person_json: bytes, household_part: bytes) -> bytes:
+    """A person's stored (compact) snapshot as JSON: ids, the person's items (``orjson.dumps`` of them, none
+    None), then the household's items (``household_snapshot_json``)."""
+    return b'{"id":%d,"household_id":%d,%b,%b}' % (
+        resident_id,
+        household_id,
+        person_json[1:-1],
+        household_part,
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from handlers.synthetic.copy_text import IdBlocks, copy_line, copy_payload, copy_payload_with_json
+from handlers.synthetic.copy_text import IdBlocks, copy_line, copy_payload
 
 
 @pytest.mark.req("j130")
@@ -18,13 +18,6 @@ def test_copy_line_writes_nulls_booleans_dates_and_escapes_special_characters() 
 
 
 @pytest.mark.req("j130")
-def test_json_column_is_appended_with_its_backslashes_doubled() -> None:
-    rows = [{"name": "髙橋", "snapshot": b'{"note":"say \\"hi\\""}'}, {"name": None, "snapshot": b"{}"}]
-    payload = copy_payload_with_json(rows, ("name", "snapshot"))
-    assert payload == '髙橋\t{"note":"say \\\\"hi\\\\""}\n\\N\t{}\n'.encode()
-
-
-@pytest.mark.req("j130")
 def test_reserved_id_runs_are_handed_out_in_order_across_runs() -> None:
     blocks = IdBlocks([(10, 3), (50, 2)])
     assert blocks.take(2) == [10, 11]
@@ -32,6 +25,10 @@ def test_reserved_id_runs_are_handed_out_in_order_across_runs() -> None:
     assert blocks.take(1) == [51]
     with pytest.raises(RuntimeError):
         blocks.take(1)
+    assert IdBlocks([(10, 3), (50, 2)]).at(2, 3) == [12, 50, 51]
+    assert IdBlocks([(10, 3), (50, 2)]).at(4, 1) == [51]
+    with pytest.raises(RuntimeError):
+        IdBlocks([(10, 3), (50, 2)]).at(3, 3)
 
 
 @pytest.mark.req("j130")
@@ -47,7 +44,3 @@ def test_a_batch_is_the_copy_lines_of_its_rows_column_by_column() -> None:
     assert copy_payload(rows, columns) == expected
     assert copy_payload(rows[:1], columns) == copy_line([rows[0][c] for c in columns]).encode()
     assert copy_payload([], columns) == b""
-    with_json = [{**row, "doc": b'{"k":1}'} for row in rows]
-    assert copy_payload_with_json(with_json, (*columns, "doc")) == b"".join(
-        copy_line([row[c] for c in columns]).encode()[:-1] + b'\t{"k":1}\n' for row in rows
-    )
