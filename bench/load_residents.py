@@ -83,6 +83,7 @@ def remake_after_load(engine: Engine, indexes: list[Index], links: list[ForeignK
             conn.execute(text("ANALYZE"))
         return
     with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA threads = 2")  # SQLite sorts an index's keys with a helper thread
         for index in indexes:
             index.create(conn)
         conn.execute(text("ANALYZE"))
