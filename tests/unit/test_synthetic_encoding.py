@@ -164,3 +164,23 @@ def test_a_generator_process_that_fails_fails_the_load() -> None:
     made = _made_batches(_generator(), plans, _FailingEncoder(TENANT, *_ids()), processes=2)
     with pytest.raises(RuntimeError, match="stopped early"):
         list(made)
+
+
+def test_a_person_with_an_item_outside_the_columns_is_refused_by_the_sqlite_encoder() -> None:
+    made = copy.deepcopy(next(iter(_made())))
+    made.persons[0]["not_a_column"] = "x"
+    with pytest.raises(ValueError, match="not_a_column"):
+        SqliteEncoder(TENANT, *_ids())(made)
+
+
+def test_sqlite_batches_cross_the_pipe_unchanged() -> None:
+    import multiprocessing
+    import threading
+
+    made = next(iter(_made()))
+    encoded = SqliteEncoder(TENANT, *_ids())(copy.deepcopy(made))
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    sender = threading.Thread(target=SqliteEncoder.send, args=(writer, encoded))  # the pipe holds 64 KiB
+    sender.start()
+    assert SqliteEncoder.receive(reader, made.plan) == encoded
+    sender.join()
