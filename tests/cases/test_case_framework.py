@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 import models
@@ -26,6 +26,7 @@ from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.conftest import PROBE, Step
+from tests.statements import recorded_statements
 from workflows.engine import registry, runner
 from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
 
@@ -115,16 +116,9 @@ def test_approved_change_is_provisional_until_registered_then_notices_are_queued
 def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_workflow_once(
     step: Step, connection: Connection, clerk_a: Actor, atena: str
 ) -> None:
-    statements: list[str] = []
-
-    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement.lstrip().upper())
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with recorded_statements(connection) as sent:
         case = step(clerk_a, cases.open_case, PROBE, intake(atena))
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
+    statements = [s.lstrip().upper() for s in sent]
 
     saves = [s for s in statements if s.startswith(("INSERT INTO WORKFLOW_STATE", "UPDATE WORKFLOW_STATE"))]
     assert len(saves) == 1
@@ -148,16 +142,9 @@ def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_
 ) -> None:
     case = step(clerk_a, cases.open_case, PROBE, intake(atena))
     review = open_task(step, supervisor_a, case.id, "review_")
-    statements: list[str] = []
-
-    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(" ".join(statement.split()).upper())
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with recorded_statements(connection) as sent:
         done = step(supervisor_a, cases.approve, review.id, [])
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
+    statements = [" ".join(s.split()).upper() for s in sent]
 
     assert done.status == "running" and given_name(step, clerk_a, atena) == "太一"
     reads = [

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from handlers.tenancy import bind_session
 from handlers.uow import unit_of_work
 from models.audit import AccessLog, AccessLogHead
 from tests import factories
+from tests.statements import recorded_statements
 from tests.statistics.test_csv_intake import csv_bytes, notice_row
 
 pytestmark = pytest.mark.req("j1370")
@@ -152,19 +152,11 @@ def test_a_search_touches_the_access_log_only_in_its_commit_step(
     db: Database, connection: Connection, setup_session: Session, clerk_a: Actor
 ) -> None:
     setup_session.flush()
-    statements: list[str] = []
-
-    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with recorded_statements(connection) as statements:
         with unit_of_work(db, clerk_a) as uow:
             search_residents(uow, ResidentQuery(kana="ヤマダ"))
             before_commit = list(statements)
         in_commit = statements[len(before_commit) :]
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
 
     assert before_commit, "the search ran no statement at all"
     assert not [s for s in before_commit if "access_log" in s]

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from handlers.suppression_controls import grant_release, lift_temporarily, reque
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.handlers.suppression_world import ABUSER_BIRTH, ITO_BIRTH, World, build_world
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.req("j410", "j440", "j160")
 
@@ -213,18 +213,8 @@ def test_a_temporary_lift_opens_one_purpose_only(db: Database, world: World, cle
 
 
 def _statements_of_a_check(db: Database, actor: Actor, request: DisclosureRequest) -> list[str]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
-
-    with unit_of_work(db, actor) as uow:
-        engine = uow.session.connection().engine
-        sqlalchemy.event.listen(engine, "before_cursor_execute", note)
-        try:
-            decision = check_disclosure(uow, request)
-        finally:
-            sqlalchemy.event.remove(engine, "before_cursor_execute", note)
+    with unit_of_work(db, actor) as uow, recorded_statements(uow.session.connection().engine) as seen:
+        decision = check_disclosure(uow, request)
     assert decision.outcome == "allow"
     return [s for s in seen if s.lstrip().upper().startswith("SELECT SUPPORT_MEASURE.ID")]
 

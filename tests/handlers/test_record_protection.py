@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from handlers.suppression_controls import set_suppression
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.handlers.suppression_world import World, build_world
+from tests.statements import recorded_statements
 
 
 @pytest.fixture
@@ -117,19 +117,9 @@ def test_search_marks_protected_persons_and_links_only_for_the_officer(
 
 def _measure_reads(db: Database, actor: Actor, atena: str) -> tuple[dict, int]:
     """The view, and how many statements read measures by 宛名番号 (not counting the EXISTS flags)."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement.lstrip().upper())
-
-    with unit_of_work(db, actor) as uow:
-        engine = uow.session.connection().engine
-        sqlalchemy.event.listen(engine, "before_cursor_execute", note)
-        try:
-            shown = view_resident(uow, atena)
-        finally:
-            sqlalchemy.event.remove(engine, "before_cursor_execute", note)
-    return shown, sum(s.startswith("SELECT SUPPORT_MEASURE") for s in seen)
+    with unit_of_work(db, actor) as uow, recorded_statements(uow.session.connection().engine) as seen:
+        shown = view_resident(uow, atena)
+    return shown, sum(s.lstrip().upper().startswith("SELECT SUPPORT_MEASURE") for s in seen)
 
 
 @pytest.mark.req("j160")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy.event
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
 from tests import factories
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.req("j1410")
 
@@ -162,23 +162,20 @@ def test_savepoints_keep_the_transactions_tenant_and_a_rescope_undone_by_a_rollb
         return set(session.execute(text("SELECT DISTINCT tenant_id FROM resident")).scalars())
 
     session = db.sessionmaker()
-    scoping: list[str] = []
-    listen = lambda *args: scoping.append(args[2]) if "set_config" in args[2] else None  # noqa: E731
-    sqlalchemy.event.listen(as_app_role.engine, "before_cursor_execute", listen)
     try:
-        bind_session(session, city_a.id)
-        assert visible(session) == {city_a.id}
-        with session.begin_nested():  # inherits the tenant: no second set_config
+        with recorded_statements(as_app_role.engine) as sent:
+            bind_session(session, city_a.id)
             assert visible(session) == {city_a.id}
-        assert len(scoping) == 1
-        savepoint = session.begin_nested()
-        bind_session(session, city_b.id)  # rescoped inside the SAVEPOINT …
-        assert visible(session) == {city_b.id}
-        savepoint.rollback()  # … which the rollback undoes in the database, not in the session
-        with session.begin_nested():  # so the next SAVEPOINT scopes again, to the session's tenant
+            with session.begin_nested():  # inherits the tenant: no second set_config
+                assert visible(session) == {city_a.id}
+            assert len([s for s in sent if "set_config" in s]) == 1
+            savepoint = session.begin_nested()
+            bind_session(session, city_b.id)  # rescoped inside the SAVEPOINT …
             assert visible(session) == {city_b.id}
+            savepoint.rollback()  # … which the rollback undoes in the database, not in the session
+            with session.begin_nested():  # so the next SAVEPOINT scopes again, to the session's tenant
+                assert visible(session) == {city_b.id}
     finally:
-        sqlalchemy.event.remove(as_app_role.engine, "before_cursor_execute", listen)
         session.rollback()
         session.close()
 
