@@ -4,7 +4,7 @@
 Here the columns' types are known in advance, so the line of a resident is one f-string compiled once from
 the column list (as ``dataclasses`` compiles ``__init__``): text as it is, dates by ``str`` (ISO form),
 integers in decimal, booleans ``t``/``f``, an item the person lacks ``\\N``.  The history row's fields are
-``rows.first_history_items`` made once into a ``%`` template.
+``tables.first_history_template`` made once into a ``%`` template.
 
 These lines are only used for a person whose items need no escaping: the caller checks that the person's
 JSON (made anyway for the snapshot) holds no backslash, which JSON writes for every quote, backslash,
@@ -17,8 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.synthetic.copy_text import copy_line
-from handlers.synthetic.rows import PERSON_START, first_history_items
-from handlers.synthetic.tables import HISTORY_COLUMNS, PERSON_COLUMNS, RESIDENT, UNSET_DEFAULTS
+from handlers.synthetic.rows import PERSON_START
+from handlers.synthetic.tables import (
+    PERSON_COLUMNS,
+    RESIDENT,
+    UNSET_DEFAULTS,
+    HistoryField,
+    first_history_template,
+)
 
 ResidentLine = Callable[[int, int, dict[str, Any], Callable[[str], Any]], str]
 HistoryFields = Callable[[int, dict[str, Any], str, str, Any], str]
@@ -46,25 +52,12 @@ def resident_line_function(tenant_id: int) -> ResidentLine:
     return line
 
 
-class _Placeholder(str):
-    """A field of the history template: ``%(column)s``."""
-
-
 def history_fields_function(tenant_id: int) -> HistoryFields:
     """``(resident_id, person, household_number, 異動事由, 異動日) → the history row's COPY fields`` (all but the
-    snapshot, without a newline): ``rows.first_history_items`` given placeholders, once."""
-
-    def holder(column: str) -> Any:
-        return _Placeholder(f"%({column})s")
-
-    person = {"atena_number": holder("atena_number"), "notified_date": holder("notified_date"),
-              "status": holder("status")}  # fmt: skip
-    items = first_history_items(tenant_id, person, holder("household_number"), holder("change_reason"),
-                                holder("change_date"))  # fmt: skip
-    items["resident_id"] = holder("resident_id")
+    snapshot, without a newline): ``tables.first_history_template`` made once into a ``%`` template."""
     template = "\t".join(
-        v if isinstance(v, _Placeholder) else copy_line([v])[:-1].replace("%", "%%")
-        for v in (items[c] for c in HISTORY_COLUMNS[:-1])
+        f"%({v})s" if isinstance(v, HistoryField) else copy_line([v])[:-1].replace("%", "%%")
+        for v in first_history_template(tenant_id)
     )
 
     def fields(resident_id: int, person: dict[str, Any], number: str, reason: str, day: Any) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Table, func, select, update
 from handlers.synthetic.copy_text import IdBlocks
 from handlers.synthetic.generator import PersonBatch
 from handlers.synthetic.plan import BatchPlan
-from handlers.synthetic.rows import PERSON_START, first_history_items
+from handlers.synthetic.rows import PERSON_START
 from handlers.synthetic.tables import (
     HISTORY_COLUMNS,
     HOUSEHOLD,
@@ -33,6 +33,8 @@ from handlers.synthetic.tables import (
     RESIDENT_COPY_COLUMNS,
     SEQUENCES,
     UNSET_DEFAULTS,
+    HistoryField,
+    first_history_template,
     household_snapshot_json,
     linked_households,
     snapshot_json,
@@ -40,7 +42,6 @@ from handlers.synthetic.tables import (
 
 _DATE = dt.date
 _HOUSEHOLD_VALUES = itemgetter(*HOUSEHOLD_COLUMNS)
-_PERSON_KEYS = frozenset(PERSON_DEFAULTS)
 BULK_CACHE_KIB = 262_144  # page cache of the loading connection during the load (then set back)
 
 Rows = list[tuple[Any, ...]]
@@ -87,26 +88,13 @@ def resident_values_function(tenant_id: int) -> ResidentValues:
     return values
 
 
-class _Field(str):
-    """A varying field of the history template: the name of the function's parameter."""
-
-
-def _named(name: str) -> Any:
-    return _Field(name)
-
-
 def history_values_function(tenant_id: int) -> HistoryValues:
     """``(resident_id, 宛名番号, 届出日, 状態, 世帯番号, 異動事由, 異動日) → the history row's parameters`` but the
-    snapshot (dates as ISO text): ``rows.first_history_items`` given placeholders once, its constant
-    parameters stored as they are and the varying ones named."""
-    person = {"atena_number": _named("atena_number"), "notified_date": _named("notified_date"),
-              "status": _named("status")}  # fmt: skip
-    items = first_history_items(tenant_id, person, _named("household_number"), _named("change_reason"),
-                                _named("change_date"))  # fmt: skip
-    items["resident_id"] = _named("resident_id")
-    constants = {f"c{i}": v for i, v in enumerate(_stored(tuple(items[c] for c in HISTORY_COLUMNS[:-1])))}
-    fields = [str(items[c]) if isinstance(items[c], _Field) else f"c{i}"
-              for i, c in enumerate(HISTORY_COLUMNS[:-1])]  # fmt: skip
+    snapshot (dates as ISO text): ``tables.first_history_template`` made once into a tuple display, its
+    constants stored as they are and the varying values named."""
+    template = first_history_template(tenant_id)
+    constants = {f"c{i}": v for i, v in enumerate(_stored(template))}
+    fields = [str(v) if isinstance(v, HistoryField) else f"c{i}" for i, v in enumerate(template)]
     source = ("lambda resident_id, atena_number, notified_date, status, household_number, change_reason, "
               f"change_date: ({', '.join(fields)},)")  # fmt: skip
     values: HistoryValues = eval(source, constants)  # noqa: S307 - source built above from the column list
@@ -133,8 +121,6 @@ class SqliteEncoder:
             household_part = household_snapshot_json(household, members[0][1])
             number = household["household_number"]
             for resident_id, person, reason, day in members:
-                if not _PERSON_KEYS.issuperset(person):
-                    raise ValueError(f"items outside PERSON_ITEMS: {sorted(person.keys() - _PERSON_KEYS)}")
                 batch.residents.append(resident_values(resident_id, household_id, person, person.get))
                 document = snapshot_json(
                     resident_id, household_id, orjson.dumps(person), household_part

@@ -9,7 +9,12 @@ import orjson
 from sqlalchemy import Table
 
 from handlers.synthetic.generator import PersonBatch
-from handlers.synthetic.rows import PERSON_ITEMS, RESIDENT_DEFAULTS, household_snapshot_items
+from handlers.synthetic.rows import (
+    PERSON_ITEMS,
+    RESIDENT_DEFAULTS,
+    first_history_items,
+    household_snapshot_items,
+)
 from models.resident import Household, NumberSequence, Resident, ResidentHistory
 
 HOUSEHOLD = cast(Table, Household.__table__)
@@ -50,12 +55,33 @@ UNSET_DEFAULTS = tuple(RESIDENT_DEFAULTS[c] for c in UNSET_COLUMNS)
 Member = tuple[int, dict[str, Any], str, Any]  # resident id, the person's items, 異動事由, 異動日
 
 
+PERSON_KEYS = frozenset(PERSON_DEFAULTS)
+
+
 def person_values(person: dict[str, Any]) -> tuple[Any, ...]:
-    """The values of ``PERSON_COLUMNS`` for a person's items (defaults where it has none)."""
-    values = {**PERSON_DEFAULTS, **person}
-    if len(values) != len(PERSON_DEFAULTS):
-        raise ValueError(f"items outside PERSON_ITEMS: {sorted(values.keys() - PERSON_DEFAULTS.keys())}")
-    return tuple(values.values())
+    """The values of ``PERSON_COLUMNS`` for a person's items (defaults where it has none; a person with
+    items outside them never gets here: ``linked_households`` refuses it)."""
+    return tuple({**PERSON_DEFAULTS, **person}.values())
+
+
+class HistoryField(str):
+    """A varying field of ``first_history_template``: the name of the value that fills it."""
+
+
+def _field(name: str) -> Any:
+    return HistoryField(name)
+
+
+def first_history_template(tenant_id: int) -> tuple[Any, ...]:
+    """The values of ``rows.first_history_items`` in ``HISTORY_COLUMNS`` order but the snapshot, made once:
+    the constants as they are, each varying value a ``HistoryField`` naming it (resident_id, atena_number,
+    notified_date, status, household_number, change_reason, change_date)."""
+    person = {"atena_number": _field("atena_number"), "notified_date": _field("notified_date"),
+              "status": _field("status")}  # fmt: skip
+    items = first_history_items(tenant_id, person, _field("household_number"), _field("change_reason"),
+                                _field("change_date"))  # fmt: skip
+    items["resident_id"] = _field("resident_id")
+    return tuple(items[c] for c in HISTORY_COLUMNS[:-1])
 
 
 def linked_households(
@@ -66,6 +92,9 @@ def linked_households(
     for household, household_id, size in zip(made.households, household_ids, made.plan.sizes, strict=True):
         end = position + abs(size)
         members = [(resident_ids[i], made.persons[i], *made.changes[i]) for i in range(position, end)]
+        for _id, person, _reason, _day in members:
+            if not PERSON_KEYS.issuperset(person):
+                raise ValueError(f"items outside PERSON_ITEMS: {sorted(person.keys() - PERSON_KEYS)}")
         if members[0][1]["atena_number"] != household["head_atena_number"]:
             raise ValueError(f"household {household['household_number']}: its head is not listed first")
         position = end

@@ -166,11 +166,12 @@ def test_a_generator_process_that_fails_fails_the_load() -> None:
         list(made)
 
 
-def test_a_person_with_an_item_outside_the_columns_is_refused_by_the_sqlite_encoder() -> None:
+@pytest.mark.parametrize("encoder", [CopyEncoder, SqliteEncoder])
+def test_a_person_with_an_item_outside_the_columns_is_refused_by_either_encoder(encoder: Any) -> None:
     made = copy.deepcopy(next(iter(_made())))
     made.persons[0]["not_a_column"] = "x"
     with pytest.raises(ValueError, match="not_a_column"):
-        SqliteEncoder(TENANT, *_ids())(made)
+        encoder(TENANT, *_ids())(made)
 
 
 def test_sqlite_batches_cross_the_pipe_unchanged() -> None:
