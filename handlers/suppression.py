@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from handlers.audit import record_access
@@ -44,6 +44,7 @@ from handlers.support_measures import (
     protected_flag,
     protection_statuses,
 )
+from handlers.tenancy import built_once
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
 from models.resident import Household, Resident
@@ -131,26 +132,30 @@ class _Scope:
 
 
 _MEMBER_PROTECTED = protected_flag(Resident.atena_number)  # built once, as its statement's other parts
+# Built once with their parameters bound at execution: building a statement (and its cache key) cost more than
+# running it.  ``expanding`` lists: an empty list matches nothing.
+_MEMBERS_OF_HOUSEHOLDS = built_once(
+    select(Resident.atena_number)
+    .join(Household, Household.id == Resident.household_id)
+    .where(Household.household_number.in_(bindparam("households", expanding=True)))
+)
+# every member of the households of the persons asked for, with the 世帯番号 and whether a measure protects them
+_MEMBERS_WITH_PROTECTION = built_once(
+    select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED)
+    .join(Household, Household.id == Resident.household_id)
+    .where(
+        Resident.household_id.in_(
+            select(Resident.household_id).where(Resident.atena_number.in_(bindparam("asked", expanding=True)))
+        )
+    )
+)
 
 
 def _household_members(session: Session, request: DisclosureRequest) -> _Scope:
     asked = set(request.subjects)
     if request.households:
-        asked |= set(
-            session.scalars(
-                select(Resident.atena_number)
-                .join(Household, Household.id == Resident.household_id)
-                .where(Household.household_number.in_(request.households))
-            )
-        )
-    # every member of the households of the persons asked for, with the 世帯番号 and whether a measure
-    # protects them, in one statement
-    their_households = select(Resident.household_id).where(Resident.atena_number.in_(asked))
-    rows = session.execute(
-        select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED)
-        .join(Household, Household.id == Resident.household_id)
-        .where(Resident.household_id.in_(their_households))
-    ).all()
+        asked |= set(session.scalars(_MEMBERS_OF_HOUSEHOLDS, {"households": list(request.households)}))
+    rows = session.execute(_MEMBERS_WITH_PROTECTION, {"asked": list(asked)}).all()
     numbers = {row[1] for row in rows} | set(request.households)
     members = {row[0] for row in rows}
     flagged = {row[0] for row in rows if row[2]}
@@ -199,20 +204,33 @@ def _protection(
     return protected, perpetrators
 
 
+# the suppressions of one process in force today on the persons or households asked for (columns only)
+_SUPPRESSIONS = built_once(
+    select(Suppression.id, Suppression.atena_number, Suppression.household_number, Suppression.level).where(
+        Suppression.process == bindparam("process"),
+        Suppression.released_at.is_(None),
+        Suppression.start_date <= bindparam("today"),
+        or_(
+            Suppression.atena_number.in_(bindparam("asked", expanding=True)),
+            Suppression.household_number.in_(bindparam("households", expanding=True)),
+        ),
+    )
+)
+
+
 def _suppressions(
     session: Session, asked: set[str], households: set[str], purpose: str, now: dt.datetime
 ) -> tuple[ActiveSuppression, ...]:
     process = PURPOSE_PROCESS.get(purpose)
     if process is None:
         return ()
-    rows = session.scalars(
-        select(Suppression).where(
-            Suppression.process == process,
-            Suppression.released_at.is_(None),
-            Suppression.start_date <= now.astimezone(JST).date(),
-            or_(Suppression.atena_number.in_(asked), Suppression.household_number.in_(households)),
-        )
-    ).all()
+    params = {
+        "process": process,
+        "today": now.astimezone(JST).date(),
+        "asked": list(asked),
+        "households": list(households),
+    }
+    rows = session.execute(_SUPPRESSIONS, params).all()
     lifted = _live_lifts(session, TemporaryLift.suppression_id, {s.id for s in rows}, purpose, now)
     return tuple(
         ActiveSuppression(s.id, s.atena_number, s.household_number, s.level)

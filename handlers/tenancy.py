@@ -8,9 +8,9 @@ and a row of another tenant is refused.  Only system batches that say so (``cros
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from handlers import rls
@@ -50,10 +50,37 @@ def _scope_statement(state: ORMExecuteState) -> None:
         if _touches_tenant_data(state):
             raise TenancyError("テナント（市区町村）が設定されていないため、住民データにアクセスできません。")
         return
-    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    state.statement = _scoped(state.statement, tenant_id)
 
 
 _CRITERIA: dict[int, Any] = {}
+# Statements built once and run on every request (``built_once``), and their tenant-scoped forms per tenant.
+# Keyed by the statement's id (never reused: the statement is kept here); a statement derived from one of them
+# (``.where`` …) is another object and is scoped anew each time, as every other statement.
+_BUILT_ONCE: dict[int, Executable] = {}
+_SCOPED: dict[tuple[int, int], Executable] = {}
+
+S = TypeVar("S", bound=Executable)
+
+
+def built_once(statement: S) -> S:
+    """Mark a module-level statement that is run many times with its parameters bound at execution: its
+    tenant-scoped form is made once per tenant and kept, so it is neither copied nor its cache key computed
+    again at every execution (an unscoped statement's cache key is computed at each run)."""
+    _BUILT_ONCE[id(statement)] = statement
+    return statement
+
+
+def _scoped(statement: Executable, tenant_id: int) -> Executable:
+    """``statement`` filtered by the tenant (``_tenant_criteria``); kept for statements ``built_once``."""
+    key = (id(statement), tenant_id)
+    scoped = _SCOPED.get(key)
+    if scoped is not None:
+        return scoped
+    scoped = statement.options(_tenant_criteria(tenant_id))
+    if _BUILT_ONCE.get(id(statement)) is statement:
+        _SCOPED[key] = scoped
+    return scoped
 
 
 def _tenant_criteria(tenant_id: int) -> Any:

@@ -16,9 +16,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypedDict
 
-from sqlalchemy import Row, func, inspect, select
+from sqlalchemy import Row, bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
+from handlers.tenancy import built_once
 from models.resident import Resident, ResidentHistory
 from models.snapshot import NOT_IN_SNAPSHOT
 
@@ -212,33 +213,42 @@ def history_rows(session: Session, atena_number: str) -> list[ResidentHistory]:
     )
 
 
+# the dates and reasons of one person's rows, without the snapshot (built once; bound at execution)
+_HISTORY_ENTRIES = built_once(
+    select(
+        ResidentHistory.history_no,
+        ResidentHistory.change_reason,
+        ResidentHistory.change_date,
+        ResidentHistory.change_date_text,
+        ResidentHistory.effective_date,
+        ResidentHistory.processed_date,
+        ResidentHistory.notified_date,
+    )  # fmt: skip
+    .where(ResidentHistory.atena_number == bindparam("atena_number"))
+    .order_by(ResidentHistory.history_no)
+)
+
+
 def history_entries(session: Session, atena_number: str) -> list[Row[Any]]:
     """The person's history list in 履歴番号 order: the dates and reasons of each row, without its snapshot
     (a JSON document of the whole person that a list does not show)."""
-    return list(
-        session.execute(
-            select(
-                ResidentHistory.history_no,
-                ResidentHistory.change_reason,
-                ResidentHistory.change_date,
-                ResidentHistory.change_date_text,
-                ResidentHistory.effective_date,
-                ResidentHistory.processed_date,
-                ResidentHistory.notified_date,
-            )  # fmt: skip
-            .where(ResidentHistory.atena_number == atena_number)
-            .order_by(ResidentHistory.history_no)
-        )
+    return list(session.execute(_HISTORY_ENTRIES, {"atena_number": atena_number}))
+
+
+# the person's row holding on a date: greatest effective date ≤ on, then greatest 履歴番号 (built once)
+_ROW_AS_OF = built_once(
+    select(ResidentHistory)
+    .where(
+        ResidentHistory.atena_number == bindparam("atena_number"),
+        ResidentHistory.effective_date <= bindparam("on"),
     )
+    .order_by(ResidentHistory.effective_date.desc(), ResidentHistory.history_no.desc())
+    .limit(1)
+)
 
 
 def _row_as_of(session: Session, atena_number: str, on: dt.date) -> ResidentHistory | None:
-    return session.scalars(
-        select(ResidentHistory)
-        .where(ResidentHistory.atena_number == atena_number, ResidentHistory.effective_date <= on)
-        .order_by(ResidentHistory.effective_date.desc(), ResidentHistory.history_no.desc())
-        .limit(1)
-    ).first()
+    return session.scalars(_ROW_AS_OF, {"atena_number": atena_number, "on": on}).first()
 
 
 def resident_as_of(session: Session, atena_number: str, on: dt.date) -> dict[str, Any] | None:

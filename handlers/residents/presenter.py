@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from handlers.audit import record_access
@@ -45,6 +45,7 @@ from handlers.residents.protection import active_measures_by_person, check_inqui
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
 from handlers.support_measures import protected_atena_numbers, protected_flag
+from handlers.tenancy import built_once
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident, ResidentMemo
 
@@ -194,14 +195,18 @@ _LATEST_MEMO = (
 )
 
 
+# the live members' columns and the protection flag, of one household (bound at execution)
+_HOUSEHOLD_MEMBERS = built_once(
+    select(*_MEMBER_COLUMNS, Resident.status, _PROTECTED).where(
+        Resident.household_id == bindparam("household_id")
+    )
+)
+
+
 def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
     """The live members of the person's household in household order, and which of them and the person a
     measure in force or provisional protects (None when the person is not among the rows: read it apart)."""
-    rows = uow.session.execute(
-        select(*_MEMBER_COLUMNS, Resident.status, _PROTECTED).where(
-            Resident.household_id == resident.household_id
-        )
-    ).all()
+    rows = uow.session.execute(_HOUSEHOLD_MEMBERS, {"household_id": resident.household_id}).all()
     live = [
         {name: row[i] for i, name in enumerate(_MEMBER_FIELDS)} for row in rows if row.status != "removed"
     ]
@@ -225,13 +230,22 @@ def _members_and_measures(
     return members, active_measures_by_person(uow, persons if flagged is None else persons & flagged)
 
 
+# The person, the household and its head, and the person's latest メモ.  Of the head only what the snapshot
+# takes (its 宛名番号 and name): a whole second person's ~90 columns cost more to read and build than the rest.
+_RESIDENT_WITH_HOUSEHOLD = built_once(
+    select(Resident, _LATEST_MEMO)
+    .where(Resident.atena_number == bindparam("atena_number"))
+    .options(
+        joinedload(Resident.household)
+        .joinedload(Household.head)
+        .load_only(Resident.atena_number, Resident.family_name, Resident.given_name, Resident.name_alphabet)
+    )
+)
+
+
 def _resident_with_household(uow: UnitOfWork, atena_number: str) -> tuple[Resident, str | None]:
     """The person with the household and its head, and the person's latest メモ, in one statement."""
-    found = uow.session.execute(
-        select(Resident, _LATEST_MEMO)
-        .where(Resident.atena_number == atena_number)
-        .options(joinedload(Resident.household).joinedload(Household.head))
-    ).one_or_none()
+    found = uow.session.execute(_RESIDENT_WITH_HOUSEHOLD, {"atena_number": atena_number}).one_or_none()
     if found is None:
         raise NotFoundError(NOT_FOUND_MESSAGE)
     return found[0], found[1]

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from handlers.errors import PermissionDeniedError
 from handlers.permissions import has_permission
@@ -22,6 +22,7 @@ from handlers.rules.disclosure import Decision, DisclosureRequest, Identity, Req
 from handlers.support_measure_status import support_alerts
 from handlers.support_measures import ACTIVE_STATUSES, PROTECTED_ROLES, STATUS_LABELS
 from handlers.suppression import check_disclosure
+from handlers.tenancy import built_once
 from handlers.uow import UnitOfWork
 from models.support import SupportMeasure, SupportMeasureParty
 
@@ -50,6 +51,19 @@ def check_inquiry(uow: UnitOfWork, atena_number: str) -> tuple[Decision, str | N
     )
 
 
+# built once (the persons bound at execution, an expanding list)
+_MEASURES_OF_PERSONS = built_once(
+    select(SupportMeasureParty.atena_number, SupportMeasure.id, SupportMeasure.status)
+    .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
+    .where(
+        SupportMeasureParty.atena_number.in_(bindparam("persons", expanding=True)),
+        SupportMeasureParty.role.in_(PROTECTED_ROLES),
+        SupportMeasure.status.in_(ACTIVE_STATUSES),
+    )
+    .order_by(SupportMeasure.id)
+)
+
+
 def active_measures_by_person(
     uow: UnitOfWork, atena_numbers: Collection[str]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -58,16 +72,7 @@ def active_measures_by_person(
     if not atena_numbers:
         return {}
     linked = has_permission(uow.actor, "support.view")
-    rows = uow.session.execute(
-        select(SupportMeasureParty.atena_number, SupportMeasure.id, SupportMeasure.status)
-        .join(SupportMeasure, SupportMeasure.id == SupportMeasureParty.measure_id)
-        .where(
-            SupportMeasureParty.atena_number.in_(list(atena_numbers)),
-            SupportMeasureParty.role.in_(PROTECTED_ROLES),
-            SupportMeasure.status.in_(ACTIVE_STATUSES),
-        )
-        .order_by(SupportMeasure.id)
-    ).all()
+    rows = uow.session.execute(_MEASURES_OF_PERSONS, {"persons": list(atena_numbers)}).all()
     found: dict[str, list[dict[str, Any]]] = {}
     for atena, measure_id, status in rows:
         if atena is None:  # a party named without a 宛名番号 never matches the filter above

@@ -8,10 +8,12 @@ byte-ordered); a given-name-only search matches ``given_kana_key``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, select, tuple_
+from sqlalchemy import Row, Select, and_, bindparam, select, tuple_
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
@@ -26,6 +28,7 @@ from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.kana import fold_kana
 from handlers.rules.kanji import fold_address
 from handlers.support_measures import protected_flag
+from handlers.tenancy import built_once
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -89,13 +92,19 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _starts_with(column: Any, prefix: str) -> Any:
+def _starts_with(column: Any, name: str) -> Any:
     """A prefix match the planner can always serve from the btree: a byte range (search keys are COLLATE "C")
     beside the exact LIKE.  Under PostgreSQL row-level security a LIKE alone is not leakproof, so it is never
-    used as an index condition and the search would scan the whole register."""
+    used as an index condition and the search would scan the whole register.  Values: ``_prefix_values``."""
     return and_(
-        column >= prefix, column < prefix + "\U0010ffff", column.like(_like_prefix(prefix), escape="\\")
+        column >= bindparam(f"{name}_from"),
+        column < bindparam(f"{name}_to"),
+        column.like(bindparam(f"{name}_like"), escape="\\"),
     )
+
+
+def _prefix_values(name: str, prefix: str) -> dict[str, str]:
+    return {f"{name}_from": prefix, f"{name}_to": prefix + "\U0010ffff", f"{name}_like": _like_prefix(prefix)}
 
 
 def _like_contains(value: str) -> str:
@@ -113,39 +122,44 @@ def _birth_date(text: str) -> dt.date:
         raise ValidationError([err.to_problem("birth_date", "生年月日")]) from err
 
 
-def _text_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
-    if query.kana and query.kana.strip():
-        stmt = stmt.where(_starts_with(Resident.kana_key, fold_kana(query.kana)))
-    if query.given_kana and query.given_kana.strip():
-        stmt = stmt.where(_starts_with(Resident.given_kana_key, fold_kana(query.given_kana)))
-    if query.name and query.name.strip():
-        stmt = stmt.where(Resident.name_key.like(_like_contains(name_search_key(query.name)), escape="\\"))
-    if query.address and query.address.strip():
-        stmt = stmt.where(
-            Household.address_key.like(_like_contains(fold_address(query.address)), escape="\\")
-        )
-    return stmt
+# Each condition a query may give: its part of the statement (values bound at execution) and its values.
+_EXACT_COLUMNS = {
+    "atena_number": Resident.atena_number,
+    "household_number": Household.household_number,
+    "my_number": Resident.my_number,
+    "resident_code": Resident.resident_code,
+    "residence_card_number": Resident.residence_card_number,
+    "special_permanent_certificate_number": Resident.special_permanent_certificate_number,
+}
 
 
-def _exact_conditions(stmt: Select[Any], query: ResidentQuery) -> Select[Any]:
-    exact = {
-        Resident.atena_number: query.atena_number,
-        Household.household_number: query.household_number,
-        Resident.my_number: query.my_number,
-        Resident.resident_code: query.resident_code,
-        Resident.residence_card_number: query.residence_card_number,
-        Resident.special_permanent_certificate_number: query.special_permanent_certificate_number,
-    }
-    for column, value in exact.items():
-        if value and value.strip():
-            stmt = stmt.where(column == _number(value))
-    if query.birth_date and query.birth_date.strip():
-        stmt = stmt.where(Resident.birth_date == _birth_date(query.birth_date))
-    if query.sex and query.sex.strip():
-        stmt = stmt.where(Resident.sex == query.sex.strip())
-    if not query.include_removed:
-        stmt = stmt.where(Resident.status != "removed")
-    return stmt
+def _equals(column: Any, name: str) -> Callable[[], Any]:
+    return lambda: column == bindparam(name)
+
+
+_CONDITIONS: dict[str, Callable[[], Any]] = {
+    "kana": lambda: _starts_with(Resident.kana_key, "kana"),
+    "given_kana": lambda: _starts_with(Resident.given_kana_key, "given_kana"),
+    "name": lambda: Resident.name_key.like(bindparam("name"), escape="\\"),
+    "address": lambda: Household.address_key.like(bindparam("address"), escape="\\"),
+    **{name: _equals(column, name) for name, column in _EXACT_COLUMNS.items()},
+    "birth_date": lambda: Resident.birth_date == bindparam("birth_date"),
+    "sex": lambda: Resident.sex == bindparam("sex"),
+}
+
+
+def _condition_values(name: str, value: str) -> dict[str, Any]:
+    if name in ("kana", "given_kana"):
+        return _prefix_values(name, fold_kana(value))
+    if name == "name":
+        return {name: _like_contains(name_search_key(value))}
+    if name == "address":
+        return {name: _like_contains(fold_address(value))}
+    if name == "birth_date":
+        return {name: _birth_date(value)}
+    if name == "sex":
+        return {name: value.strip()}
+    return {name: _number(value)}
 
 
 # the columns a hit shows: a page never loads the other ~80 columns of a person or household
@@ -162,10 +176,8 @@ def _cursor(row: Row[Any]) -> str:
     return f"{row.kana_key}{CURSOR_SEPARATOR}{row.atena_number}"
 
 
-def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
+def _after_values(after: str) -> dict[str, str]:
     """Keyset paging: the hits that sort after the cursor, read from the same index range."""
-    if not after:
-        return stmt
     kana_key, separator, atena_number = after.rpartition(CURSOR_SEPARATOR)
     if not separator or not atena_number.isdigit():
         raise ValidationError(
@@ -179,16 +191,42 @@ def _after(stmt: Select[Any], after: str | None) -> Select[Any]:
                 )
             ]
         )
-    return stmt.where(tuple_(Resident.kana_key, Resident.atena_number) > tuple_(kana_key, atena_number))
+    return {"after_kana_key": kana_key, "after_atena_number": atena_number}
 
 
-def _statement(query: ResidentQuery) -> Select[Any]:
-    """The page's columns as plain rows (no ORM objects: a page of 50 persons and households built as
-    entities cost more than the query), with whether each hit is protected."""
+@functools.cache
+def _shape_statement(
+    conditions: tuple[str, ...], include_removed: bool, paged: bool, limit: int
+) -> Select[Any]:
+    """The page's statement for one shape of query (which conditions are given), built once per shape: the
+    page's columns as plain rows (no ORM objects: a page of 50 persons and households built as entities cost
+    more than the query), with whether each hit is protected."""
     columns: tuple[Any, ...] = (*_HIT_COLUMNS, *_HIT_HOUSEHOLD_COLUMNS, _PROTECTED)
     stmt: Select[Any] = select(*columns).select_from(Resident).join(Resident.household)
-    stmt = _after(_exact_conditions(_text_conditions(stmt, query), query), query.after)
-    return stmt.order_by(Resident.kana_key, Resident.atena_number).limit(query.limit + 1)
+    for name in conditions:
+        stmt = stmt.where(_CONDITIONS[name]())
+    if not include_removed:
+        stmt = stmt.where(Resident.status != "removed")
+    if paged:
+        stmt = stmt.where(
+            tuple_(Resident.kana_key, Resident.atena_number)
+            > tuple_(bindparam("after_kana_key"), bindparam("after_atena_number"))
+        )
+    return built_once(stmt.order_by(Resident.kana_key, Resident.atena_number).limit(limit + 1))
+
+
+def _statement(query: ResidentQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of the query's shape and the query's values for it."""
+    values: dict[str, Any] = {}
+    given = []
+    for name in _CONDITIONS:
+        value = getattr(query, name)
+        if value and value.strip():
+            given.append(name)
+            values.update(_condition_values(name, value))
+    if query.after:
+        values.update(_after_values(query.after))
+    return _shape_statement(tuple(given), query.include_removed, bool(query.after), query.limit), values
 
 
 def _protection_label(measures: list[dict[str, Any]]) -> str:
@@ -231,7 +269,8 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
                 )
             ]
         )
-    rows = list(uow.session.execute(_statement(query)))
+    statement, values = _statement(query)
+    rows = list(uow.session.execute(statement, values))
     results = SearchResults()
     results.truncated = len(rows) > query.limit
     rows = rows[: query.limit]

@@ -233,7 +233,8 @@ def test_a_kana_page_is_read_in_index_order_without_sorting_every_match(connecti
     from handlers.residents.search import _statement
     from models import Resident
 
-    stmt = _statement(ResidentQuery(kana="サト")).where(Resident.tenant_id == city_a.id)
+    shape, values = _statement(ResidentQuery(kana="サト"))
+    stmt = shape.params(values).where(Resident.tenant_id == city_a.id)
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     connection.execute(text("SET LOCAL enable_seqscan = off"))
     connection.execute(text("SET LOCAL enable_sort = off"))
