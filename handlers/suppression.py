@@ -129,6 +129,7 @@ class _Scope:
     households: set[str]  # their 世帯番号
     flagged: set[str]  # the members a measure in force or provisional protects (before temporary lifts)
     all_members: bool  # every person asked for is a member read here (none only in the 除票 archive)
+    suppression_possible: bool  # False: no suppression can concern the request (see _household_members)
 
 
 _MEMBER_PROTECTED = protected_flag(Resident.atena_number)  # built once, as its statement's other parts
@@ -139,9 +140,24 @@ _MEMBERS_OF_HOUSEHOLDS = built_once(
     .join(Household, Household.id == Resident.household_id)
     .where(Household.household_number.in_(bindparam("households", expanding=True)))
 )
+# Whether any suppression not released is set on the member or on the member's household (any process, any
+# start date): a superset of what ``_suppressions`` reads, so when no member is flagged it would read nothing.
+_MEMBER_SUPPRESSED = (
+    select(Suppression.id)
+    .where(
+        Suppression.released_at.is_(None),
+        or_(
+            Suppression.atena_number == Resident.atena_number,
+            Suppression.household_number == Household.household_number,
+        ),
+    )
+    .exists()
+    .label("is_suppressed")
+)
 # every member of the households of the persons asked for, with the 世帯番号 and whether a measure protects them
+# and whether a suppression may concern them
 _MEMBERS_WITH_PROTECTION = built_once(
-    select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED)
+    select(Resident.atena_number, Household.household_number, _MEMBER_PROTECTED, _MEMBER_SUPPRESSED)
     .join(Household, Household.id == Resident.household_id)
     .where(
         Resident.household_id.in_(
@@ -156,10 +172,14 @@ def _household_members(session: Session, request: DisclosureRequest) -> _Scope:
     if request.households:
         asked |= set(session.scalars(_MEMBERS_OF_HOUSEHOLDS, {"households": list(request.households)}))
     rows = session.execute(_MEMBERS_WITH_PROTECTION, {"asked": list(asked)}).all()
-    numbers = {row[1] for row in rows} | set(request.households)
+    read = {row[1] for row in rows}
     members = {row[0] for row in rows}
     flagged = {row[0] for row in rows if row[2]}
-    return _Scope(asked, asked | members, numbers, flagged, asked <= members)
+    all_members = asked <= members
+    # a suppression can concern the request only through a flagged member, a person asked for who is not a
+    # member read here, or a household asked for that has no member read here
+    possible = any(row[3] for row in rows) or not all_members or not set(request.households) <= read
+    return _Scope(asked, asked | members, read | set(request.households), flagged, all_members, possible)
 
 
 def _live_lifts(
@@ -258,7 +278,9 @@ def load_facts(session: Session, request: DisclosureRequest, now: dt.datetime) -
     perpetrators: tuple[Perpetrator, ...] = ()
     if scope.flagged or not scope.all_members:  # else the members' flags say nobody in scope is protected
         protected, perpetrators = _protection(session, scope.persons, request.purpose, now)
-    suppressions = _suppressions(session, scope.asked, scope.households, request.purpose, now)
+    suppressions: tuple[ActiveSuppression, ...] = ()
+    if scope.suppression_possible:  # else the members' flags say no suppression concerns the request
+        suppressions = _suppressions(session, scope.asked, scope.households, request.purpose, now)
     release_id = None
     if request.purpose in PROTECTED_PURPOSES and protected:
         release_id = _release_id(session, request_fingerprint(request))

@@ -246,3 +246,28 @@ def test_a_protected_person_asked_for_off_the_register_is_still_protected(
     with unit_of_work(db, clerk_a) as uow:
         decision = check_disclosure(uow, request)
     assert set(decision.subjects_protected) == {"0000000019"}
+
+
+def _suppression_reads(db: Database, actor: Actor, request: DisclosureRequest) -> tuple[str, int]:
+    with unit_of_work(db, actor) as uow, recorded_statements(uow.session.connection().engine) as seen:
+        decision = check_disclosure(uow, request)
+    return decision.reason_code, len(
+        [s for s in seen if s.lstrip().upper().startswith("SELECT SUPPRESSION.ID")]
+    )
+
+
+@pytest.mark.req("j410")
+def test_the_suppressions_are_read_only_when_one_may_concern_the_request(
+    db: Database, world: World, clerk_a: Actor
+) -> None:
+    """The members' statement says whether a suppression is set on any of them or their households; the
+    suppressions are read only then (or for a person or household asked for that has no member on the
+    register), and still refuse as before."""
+    stranger = Row("stranger", "self", ("stranger",), "certificate", "", "", "stranger")
+    assert _suppression_reads(db, clerk_a, request_for(world, stranger)) == ("ok", 0)
+    neighbour = Row("neighbour", "self", ("neighbour",), "certificate", "", "", "neighbour")
+    assert _suppression_reads(db, clerk_a, request_for(world, neighbour)) == ("suppressed", 1)
+    lodger = Row("lodger", "self", ("lodger",), "change_input", "", "", "lodger")
+    assert _suppression_reads(db, clerk_a, request_for(world, lodger)) == ("suppressed", 1)
+    household = Row("lodging", "self", (), "change_input", "", "", "lodger", households=("lodging",))
+    assert _suppression_reads(db, clerk_a, request_for(world, household)) == ("suppressed", 1)
