@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, Select, and_, bindparam, select, tuple_
 
@@ -236,21 +236,25 @@ def _protection_label(measures: list[dict[str, Any]]) -> str:
 
 
 def _hit(row: Row[Any], measures: dict[str, list[dict[str, Any]]]) -> ResidentHit:
-    kana = " ".join(p for p in (row.family_name_kana, row.given_name_kana) if p)
+    # unpacked in the order of the statement's columns (_HIT_COLUMNS, _HIT_HOUSEHOLD_COLUMNS, _PROTECTED): a
+    # Row's attributes by name cost more than the rest of a hit
+    (atena_number, _kana_key, _family, _given, _alphabet, family_kana, given_kana, birth_date, birth_date_text,
+     kind, sex, status, household_number, address, katagaki, _protected) = cast(tuple[Any, ...], row)  # fmt: skip
+    found = measures.get(atena_number, [])
     return ResidentHit(
-        atena_number=row.atena_number,
-        household_number=row.household_number,
+        atena_number=atena_number,
+        household_number=household_number,
         name=display_name(row),
-        kana=kana,
-        birth_date=format_for_kind(row.birth_date, row.birth_date_text, row.resident_kind),
-        sex=SEX_LABELS.get(row.sex, ""),
-        address=" ".join(p for p in (row.address, row.address_katagaki) if p),
-        status=row.status,
-        status_label=STATUS_LABELS.get(row.status, row.status),
-        resident_kind=row.resident_kind,
-        protected=row.atena_number in measures,
-        protection_label=_protection_label(measures.get(row.atena_number, [])),
-        measure_ids=tuple(m["id"] for m in measures.get(row.atena_number, []) if m["id"] is not None),
+        kana=" ".join(p for p in (family_kana, given_kana) if p),
+        birth_date=format_for_kind(birth_date, birth_date_text, kind),
+        sex=SEX_LABELS.get(sex, ""),
+        address=" ".join(p for p in (address, katagaki) if p),
+        status=status,
+        status_label=STATUS_LABELS.get(status, status),
+        resident_kind=kind,
+        protected=atena_number in measures,
+        protection_label=_protection_label(found),
+        measure_ids=tuple(m["id"] for m in found if m["id"] is not None),
     )
 
 
