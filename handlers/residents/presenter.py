@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from handlers.audit import record_access
@@ -44,7 +44,8 @@ from handlers.residents.lookup import NOT_FOUND_MESSAGE
 from handlers.residents.protection import active_measures_by_person, check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
-from handlers.support_measures import protected_atena_numbers, protected_flag
+from handlers.support_measures import protected_atena_numbers
+from handlers.suppression import MEMBER_FACTS
 from handlers.tenancy import built_once
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident, ResidentMemo
@@ -184,7 +185,6 @@ def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> l
 
 
 _MEMBER_COLUMNS = tuple(getattr(Resident, name) for name in _MEMBER_FIELDS)
-_PROTECTED = protected_flag(Resident.atena_number)  # built once
 _LATEST_MEMO = (
     select(ResidentMemo.body)
     .where(ResidentMemo.atena_number == Resident.atena_number)
@@ -195,20 +195,28 @@ _LATEST_MEMO = (
 )
 
 
-# the live members' columns and the protection flag, of one household (bound at execution)
-_HOUSEHOLD_MEMBERS = built_once(
-    select(*_MEMBER_COLUMNS, Resident.status, _PROTECTED).where(
-        Resident.household_id == bindparam("household_id")
-    )
+# Every resident (any status) of one household: first the disclosure facts of each (``MEMBER_FACTS``: 宛名番号,
+# 世帯番号, protected, whether a suppression may concern them), which the 照会 decision takes instead of reading
+# the household again, then what a member's row shows and the status
+_HOUSEHOLD_ROWS = built_once(
+    select(*MEMBER_FACTS, *_MEMBER_COLUMNS[1:], Resident.status)
+    .join(Household, Household.id == Resident.household_id)
+    .where(Resident.household_id == bindparam("household_id"))
 )
+_FIELD_AT = len(MEMBER_FACTS) - 1  # the column of _MEMBER_FIELDS[1] is the row's item _FIELD_AT + 1
 
 
-def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
+def _household_rows(uow: UnitOfWork, resident: Resident) -> list[Row[Any]]:
+    return list(uow.session.execute(_HOUSEHOLD_ROWS, {"household_id": resident.household_id}))
+
+
+def _live_members(rows: list[Row[Any]], resident: Resident) -> tuple[list[dict[str, Any]], set[str] | None]:
     """The live members of the person's household in household order, and which of them and the person a
     measure in force or provisional protects (None when the person is not among the rows: read it apart)."""
-    rows = uow.session.execute(_HOUSEHOLD_MEMBERS, {"household_id": resident.household_id}).all()
     live = [
-        {name: row[i] for i, name in enumerate(_MEMBER_FIELDS)} for row in rows if row.status != "removed"
+        {"atena_number": row[0], **{name: row[_FIELD_AT + i] for i, name in enumerate(_MEMBER_FIELDS) if i}}
+        for row in rows
+        if row.status != "removed"
     ]
     live.sort(key=lambda m: (m["household_order"], m["atena_number"]))
     flagged = {row.atena_number for row in rows if row.is_protected}
@@ -217,13 +225,13 @@ def _live_members(uow: UnitOfWork, resident: Resident) -> tuple[list[dict[str, A
 
 
 def _members_and_measures(
-    uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str
+    uow: UnitOfWork, resident: Resident, on: dt.date | None, number: str, rows: list[Row[Any]] | None
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """The members of the person's household now, or of household ``number`` on ``on``, in household order;
-    and the measures protecting the person and them, read only for the protected ones."""
+    """The members of the person's household now (from its ``rows``), or of household ``number`` on ``on``, in
+    household order; and the measures protecting the person and them, read only for the protected ones."""
     flagged = None
     if on is None:
-        members, flagged = _live_members(uow, resident)
+        members, flagged = _live_members(rows or [], resident)
     else:
         members = household_as_of(uow.session, number, on)
     persons = {resident.atena_number, *(m["atena_number"] for m in members)}
@@ -274,9 +282,10 @@ def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = No
     The measures protecting the person and the members are read once, for the marks and the block."""
     require(uow.actor, "resident.view")
     resident, memo = _resident_with_household(uow, atena_number)
-    decision, notice = check_inquiry(uow, atena_number)
+    rows = _household_rows(uow, resident) if on is None else None  # the decision's and the view's members
+    decision, notice = check_inquiry(uow, atena_number, rows)
     snapshot = _snapshot(uow, resident, on)
-    members, measures = _members_and_measures(uow, resident, on, snapshot["household_number"])
+    members, measures = _members_and_measures(uow, resident, on, snapshot["household_number"], rows)
     view = present_snapshot(uow.actor, snapshot, protected=atena_number in measures)
     view["as_of"] = on.isoformat() if on else None
     view["protection"] = protection_view(

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -35,11 +35,14 @@ class InquirySuppressedError(PermissionDeniedError):
     code = "inquiry_suppressed"
 
 
-def check_inquiry(uow: UnitOfWork, atena_number: str) -> tuple[Decision, str | None]:
+def check_inquiry(
+    uow: UnitOfWork, atena_number: str, members: Sequence[Sequence[Any]] | None = None
+) -> tuple[Decision, str | None]:
     """The 照会 decision for one record: (the decision, a notice for the officer who passes a suppression).
-    A refusal keeps its access-log row (the unit of work commits it) and raises ``InquirySuppressedError``."""
+    A refusal keeps its access-log row (the unit of work commits it) and raises ``InquirySuppressedError``.
+    ``members``: the person's household's rows of ``MEMBER_FACTS``, when the caller has read them."""
     request = DisclosureRequest(Requester("official", Identity()), (atena_number,), "inquiry")
-    decision = check_disclosure(uow, request)
+    decision = check_disclosure(uow, request, members=members)
     if decision.allowed:
         return decision, None
     if decision.reason_code == "suppressed" and has_permission(uow.actor, "support.view"):

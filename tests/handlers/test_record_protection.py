@@ -134,3 +134,21 @@ def test_the_view_reads_measures_only_for_protected_persons_and_marks_the_member
     )  # the decision (measures, perpetrators), the marks
     marks = {m["atena_number"]: m["protected"] for m in shown["household_members"]}
     assert marks == {world.atena["victim"]: True, world.atena["child"]: True, world.atena["grandma"]: False}
+
+
+@pytest.mark.req("j410")
+def test_the_view_reads_the_household_once_for_the_decision_and_the_members(
+    db: Database, world: World, clerk_a: Actor, officer_a: Actor
+) -> None:
+    """The 照会 decision takes the household's members the view reads (one statement of them, not two), and a
+    suppression set on the household, not on the person, still refuses the view."""
+    lodger = world.atena["lodger"]
+    with unit_of_work(db, clerk_a) as uow, recorded_statements(uow.session.connection().engine) as seen:
+        shown = view_resident(uow, lodger)
+    member_reads = [s for s in seen if s.lstrip().upper().startswith("SELECT RESIDENT.ATENA_NUMBER")]
+    assert len(member_reads) == 1 and lodger in {m["atena_number"] for m in shown["household_members"]}
+    with unit_of_work(db, officer_a) as uow:
+        set_suppression(uow, household_number=world.households["lodging"], process="inquiry", level="error",
+                        start_date=dt.date(2024, 1, 1), reason="裁判所からの依頼")  # fmt: skip
+    with pytest.raises(InquirySuppressedError):
+        view(db, clerk_a, lodger)
