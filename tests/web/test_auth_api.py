@@ -60,6 +60,20 @@ def test_a_signed_in_browser_session_is_not_an_api_credential(client, users_a):
     assert client.get("/api/me").status_code == 401
 
 
+@pytest.mark.req("j1380")
+def test_an_api_request_neither_reads_nor_writes_the_cookie_session(client, db, users_a):
+    """The API opens no cookie session (Flask's null session): a signed-in browser's cookie sent along is not
+    read, nothing is written back, and the pages keep their session."""
+    from tests.web.auth_helpers import sign_in
+
+    secret = _token(db, users_a, name="script", user_id=users_a["clerk"].id)
+    sign_in(client, users_a["clerk"].login_id)
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.get("/api/me").status_code == 401
+    assert client.get("/residents/search").status_code == 200  # the page still reads its signed-in session
+
+
 def test_the_cli_issues_a_token_shown_once(app, client, users_b):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["token", "issue", "--tenant", "202118", "--name", "連携", "--role", "clerk"])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Request, Response, g, jsonify, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from handlers.api_tokens import authenticate_token, find_token
 from handlers.auth import door_actor
@@ -23,10 +24,21 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 UNAUTHORIZED = {"error": "unauthorized", "message": "認証トークンが必要です。"}
 
 
+class NoSessionForTheApi(SecureCookieSessionInterface):
+    """The API takes no cookies as credentials, so its requests get no cookie session: the signed cookie is
+    neither looked for nor its serializer built, and nothing is written back (Flask's null session)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     from webui.app import csrf
 
     csrf.exempt(bp)
+    app.session_interface = NoSessionForTheApi()
 
 
 @bp.before_request
