@@ -12,6 +12,7 @@ from which the snapshot holds in law (the 異動日); ``processed_date`` (処理
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypedDict
@@ -61,14 +62,15 @@ def display_name(resident: Named) -> str:
     return kanji or resident.name_alphabet or ""
 
 
+@functools.cache
+def _snapshot_keys() -> tuple[str, ...]:
+    """The person's columns a snapshot holds, in the mapper's order (read from the mapper once)."""
+    return tuple(attr.key for attr in inspect(Resident).column_attrs if attr.key not in NOT_IN_SNAPSHOT)
+
+
 def snapshot_of(resident: Resident) -> dict[str, Any]:
     """Every column of the person, plus the household's number, address and head name; JSON-safe."""
-    mapper = inspect(Resident)
-    data = {
-        attr.key: _json_safe(getattr(resident, attr.key))
-        for attr in mapper.column_attrs
-        if attr.key not in NOT_IN_SNAPSHOT
-    }
+    data = {key: _json_safe(getattr(resident, key)) for key in _snapshot_keys()}
     household = resident.household
     data.update(
         household_number=household.household_number,
