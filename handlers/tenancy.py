@@ -53,34 +53,40 @@ def _scope_statement(state: ORMExecuteState) -> None:
     state.statement = _scoped(state.statement, tenant_id)
 
 
-_CRITERIA: dict[int, Any] = {}
-# Statements built once and run on every request (``built_once``), and their tenant-scoped forms per tenant.
-# Keyed by the statement's id (never reused: the statement is kept here); a statement derived from one of them
-# (``.where`` …) is another object and is scoped anew each time, as every other statement.
+# Statements built once and run on every request (``built_once``), and their tenant-scoped forms per tenant,
+# keyed by the statement's id and kept with the statement itself (an id is only trusted while its object is
+# held here).  A statement derived from one of them (``.where`` …) is another object and is scoped anew each
+# time, as every other statement.  Both are bounded: past the bound a statement is simply scoped at each run.
+MAX_BUILT_ONCE = 256
+MAX_SCOPED = 1024
 _BUILT_ONCE: dict[int, Executable] = {}
-_SCOPED: dict[tuple[int, int], Executable] = {}
+_SCOPED: dict[tuple[int, int], tuple[Executable, Executable]] = {}
 
 S = TypeVar("S", bound=Executable)
 
 
 def built_once(statement: S) -> S:
-    """Mark a module-level statement that is run many times with its parameters bound at execution: its
-    tenant-scoped form is made once per tenant and kept, so it is neither copied nor its cache key computed
-    again at every execution (an unscoped statement's cache key is computed at each run)."""
-    _BUILT_ONCE[id(statement)] = statement
+    """Mark a statement built once (at import, or once per shape of query) and run many times with its
+    parameters bound at execution: its tenant-scoped form is made once per tenant and kept, so it is neither
+    copied nor its cache key computed again at every execution."""
+    if len(_BUILT_ONCE) < MAX_BUILT_ONCE:
+        _BUILT_ONCE[id(statement)] = statement
     return statement
 
 
 def _scoped(statement: Executable, tenant_id: int) -> Executable:
     """``statement`` filtered by the tenant (``_tenant_criteria``); kept for statements ``built_once``."""
     key = (id(statement), tenant_id)
-    scoped = _SCOPED.get(key)
-    if scoped is not None:
-        return scoped
+    kept = _SCOPED.get(key)
+    if kept is not None and kept[0] is statement:
+        return kept[1]
     scoped = statement.options(_tenant_criteria(tenant_id))
-    if _BUILT_ONCE.get(id(statement)) is statement:
-        _SCOPED[key] = scoped
+    if _BUILT_ONCE.get(id(statement)) is statement and len(_SCOPED) < MAX_SCOPED:
+        _SCOPED[key] = (statement, scoped)
     return scoped
+
+
+_CRITERIA: dict[int, Any] = {}
 
 
 def _tenant_criteria(tenant_id: int) -> Any:

@@ -194,7 +194,7 @@ def _after_values(after: str) -> dict[str, str]:
     return {"after_kana_key": kana_key, "after_atena_number": atena_number}
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _shape_statement(
     conditions: tuple[str, ...], include_removed: bool, paged: bool, limit: int
 ) -> Select[Any]:

@@ -9,6 +9,7 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
+from handlers.tenancy import built_once
 from handlers.uow import unit_of_work
 
 
@@ -23,6 +24,24 @@ def test_reads_see_only_the_sessions_tenant(db: Database, city_a, city_b) -> Non
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
         numbers = uow.session.scalars(select(models.Household.household_number)).all()
     assert numbers == ["0000000019"]
+
+
+_NUMBERS = built_once(select(models.Household.household_number).order_by(models.Household.household_number))
+
+
+def test_a_statement_built_once_is_scoped_to_each_sessions_tenant(db: Database, city_a, city_b) -> None:
+    """A statement marked ``built_once`` keeps one scoped form per tenant: each session still reads only its
+    tenant's rows, and a statement derived from it is scoped as itself (not served the kept form)."""
+    _add_household(db, city_a.id, "0000000019")
+    _add_household(db, city_a.id, "0000000035")
+    _add_household(db, city_b.id, "0000000027")
+    for _ in range(2):  # the second time from the kept forms
+        with unit_of_work(db, Actor.system(city_a.id)) as uow:
+            assert uow.session.scalars(_NUMBERS).all() == ["0000000019", "0000000035"]
+            derived = _NUMBERS.where(models.Household.household_number != "0000000019")
+            assert uow.session.scalars(derived).all() == ["0000000035"]
+        with unit_of_work(db, Actor.system(city_b.id)) as uow:
+            assert uow.session.scalars(_NUMBERS).all() == ["0000000027"]
 
 
 def test_bulk_update_cannot_touch_another_tenant(db: Database, city_a, city_b) -> None:
