@@ -22,6 +22,7 @@ from handlers.cases.pending import pending_change_of, require_pending, utcnow
 from handlers.changes.base import ChangeType, change_type, change_types
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.row_writes import assign_changed
 from handlers.rules.deadlines import legal_deadline
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
@@ -216,8 +217,7 @@ def approve(uow: UnitOfWork, task_id: int, acknowledgements: Sequence[str] = ())
     if missing:
         raise ValidationError(missing)
     now = utcnow().isoformat()
-    pending.alerts = alerts
-    pending.acknowledgements = [
+    acknowledged_by: list[dict[str, Any]] = [
         {
             "code": a["code"],
             "field": a["field"],
@@ -227,6 +227,7 @@ def approve(uow: UnitOfWork, task_id: int, acknowledgements: Sequence[str] = ())
         }
         for a in alerts
     ]
+    assign_changed(pending, alerts=alerts, acknowledgements=acknowledged_by)  # the same: the row stays clean
     try:
         uow.session.flush()
     except StaleDataError as exc:  # another reviewer decided this case meanwhile (j1380)

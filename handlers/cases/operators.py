@@ -25,6 +25,7 @@ from handlers.cases.pending import mark_registered, pending_change_of, require_p
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.errors import DomainError, Problem, ValidationError
 from handlers.residents.history import history_of_case
+from handlers.row_writes import assign_changed
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.resident import ResidentHistory
@@ -90,8 +91,11 @@ def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     assessment = assess_current(ctx, code)
     subjects = take_locks(ctx.uow, ctx.case, assessment.subjects)
     pending = save_provisional(ctx.uow, ctx.case, code, assessment)
-    ctx.case.subject_atena_numbers = subject_numbers(subjects, "resident")
-    ctx.case.subject_household_numbers = subject_numbers(subjects, "household")
+    assign_changed(
+        ctx.case,
+        subject_atena_numbers=subject_numbers(subjects, "resident"),
+        subject_household_numbers=subject_numbers(subjects, "household"),
+    )
     return {
         "pending_change_id": pending.id,
         "alerts": [alert.code for alert in assessment.alerts],

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.errors import ConflictError, NotFoundError
+from handlers.row_writes import assign_changed, insert_rows
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, ProcessDefinition, WorkflowState
@@ -135,17 +136,20 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
     elif workflow.is_completed():
         case.status, case.completed_at = "completed", now
         record_event(uow, case, "completed")
-    else:
-        case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
+    else:  # a status it already had leaves the row clean (no flush visits it)
+        assign_changed(case, status="running" if store.ready_human_tasks(workflow) else "waiting")
     if error is None:
-        case.incident_task = case.incident_error = None
+        assign_changed(case, incident_task=None, incident_error=None)
     if not (loaded.fresh or store.opened_here(uow.session, case.id)):
         case.updated_at = now  # a case opened in this transaction keeps the time it was written with
-    store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
-    store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
-    store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
+    state = store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
+    created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
+    insert_rows(uow.session, [state])  # each kind of new row in one INSERT, without the unit of work, before
+    insert_rows(uow.session, created)  # sync_timers may flush; the changed rows are left to the flush
+    timers = store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
     loaded.fresh = False
     try:
+        insert_rows(uow.session, timers)
         uow.session.flush()
     except StaleDataError as exc:
         raise ConflictError("この案件は他の職員が同時に更新しました。画面を開き直してください。") from exc

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
+from handlers.row_writes import insert_rows
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
@@ -91,8 +92,9 @@ def start_case(
         incident_task=None,
         incident_error=None,
     )
-    uow.session.add(case)
     uow.session.flush()
+    uow.session.add(case)
+    insert_rows(uow.session, [case])  # one INSERT … RETURNING, without the unit of work
     store.mark_opened(uow.session, case)
     workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
@@ -132,8 +134,9 @@ def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, A
         "completed", login, now, login, now
     )  # fmt: skip
     row.data = data
-    store.add_task_rows(uow.session, case, [row])
     uow.session.flush()
+    store.add_task_rows(uow.session, case, [row])
+    insert_rows(uow.session, [row])
     return row
 
 

@@ -298,16 +298,20 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
     }
 
 
-def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False) -> None:
-    """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
+def sync_timers(
+    session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False
+) -> list[PendingTimer]:
+    """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones.  Returns
+    the new rows."""
     waiting = waiting_timers(workflow)
     found = [] if fresh else _known_rows(session, TIMER_ROWS_KEY, case.id)
     if found is None and not waiting and _drop_unfired_timers(session, case):
-        return
+        return []
     if found is None:
         found = list(session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id)))
     rows = {t.task_uuid: t for t in found}
     kept = []
+    created = []
     for uuid, row in rows.items():
         if not row.fired and uuid not in waiting:
             session.delete(row)
@@ -322,9 +326,11 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: 
             timer = PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
             session.add(timer)
             kept.append(timer)
+            created.append(timer)
         elif not timer.fired:
             timer.fire_at = fire_at
     _remember_rows(session, TIMER_ROWS_KEY, case.id, kept)
+    return created
 
 
 _TIMERS = cast(Table, PendingTimer.__table__)
