@@ -4,6 +4,10 @@
 the session as the flush leaves the rows it inserts: persistent, every attribute committed, forgotten again
 (expunged) when the transaction or SAVEPOINT they were written in rolls back.
 
+``update_rows``: the changed columns of persistent rows written by one prebuilt UPDATE per row, with the
+flush's version check (``StaleDataError`` when another transaction changed the row meanwhile) and its tenant
+rule, the rows left clean and forgotten (expired) with a rolled-back SAVEPOINT as the flush leaves them.
+
 ``assign_changed``: set only the attributes whose value differs, so a row given the values it already has
 stays clean (the flush visits every modified row, ≈ 0.3–0.5 ms of CPU each, even to find nothing to write).
 
@@ -24,13 +28,15 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Column, Insert, Table, insert, inspect, null
+from sqlalchemy import Column, Insert, Table, Update, bindparam, insert, inspect, null, update
 from sqlalchemy.orm import InstanceState, Mapper, Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOONE
 from sqlalchemy.sql.elements import Null
 
-from handlers.tenancy import admit_new_row
+from handlers.tenancy import admit_changed_row, admit_new_row
 
 
 def insert_rows(session: Session, rows: Sequence[Any]) -> None:
@@ -69,6 +75,52 @@ def insert_rows(session: Session, rows: Sequence[Any]) -> None:
             state_dict[attribute_of[key]] = None if value.__class__ is Null else value
     session._register_persistent(set(states))  # as the flush finishes: committed, known to the transaction
     _commit_back_references(plan, states)
+
+
+def update_rows(session: Session, rows: Sequence[Any]) -> None:
+    """Write each of ``rows`` that has changed columns with one UPDATE of them; a row with other pending
+    changes (a relationship), or of a mapper the flush must write, goes to ``session.flush()`` instead."""
+    for row in rows:
+        state = inspect(row)
+        if not state.modified or not state.persistent or state.session is not session:
+            continue
+        plan = _plan(state.mapper)
+        changed = None if plan is None else _changed_columns(plan, state)
+        if plan is None or changed is None:
+            session.flush()
+            return
+        if not changed:
+            continue
+        admit_changed_row(session, row)
+        params = {f"new_{key}": state.dict[plan.attribute_of[key]] for key in changed}
+        params["row_key"] = state.identity[0]
+        version_key = plan.version_key
+        if version_key is not None:
+            old = state.committed_state.get(
+                plan.attribute_of[version_key], state.dict[plan.attribute_of[version_key]]
+            )
+            params["old_version"] = old
+            params[f"new_{version_key}"] = plan.generate_version(old)
+        stmt = plan.update_statement(changed)
+        if session.connection().execute(stmt, params).rowcount != 1:
+            raise StaleDataError(
+                f"UPDATE statement on table '{plan.table.name}' expected to update 1 row(s); 0 were matched."
+            )
+        if version_key is not None:
+            state.dict[plan.attribute_of[version_key]] = params[f"new_{version_key}"]
+        session._register_persistent({state})  # as the flush finishes: committed, known to the transaction
+
+
+def _changed_columns(plan: _Plan, state: InstanceState[Any]) -> tuple[str, ...] | None:
+    """The columns whose value differs from the committed one, or None: a change the flush must write."""
+    changed = []
+    for attribute, old in state.committed_state.items():
+        key = plan.column_of.get(attribute)
+        if key is None or key == plan.version_key or key == plan.key_column.key:
+            return None  # a relationship, the version or the key changed by hand: the flush's work
+        if old is NO_VALUE or old != state.dict.get(attribute):
+            changed.append(key)
+    return tuple(sorted(changed))
 
 
 def _commit_back_references(plan: _Plan, states: list[InstanceState[Any]]) -> None:
@@ -125,6 +177,21 @@ class _Plan:
             if column.server_default is not None and column is not self.key_column
         ]
         self._statements: dict[tuple[str, ...], Insert] = {}
+        self._updates: dict[tuple[str, ...], Update] = {}
+        self.column_of = {attribute: column for column, attribute in self.attribute_of.items()}
+
+    def update_statement(self, changed: tuple[str, ...]) -> Update:
+        """UPDATE of the ``changed`` columns (and the version) of the row with key ``row_key`` (and version
+        ``old_version``)."""
+        stmt = self._updates.get(changed)
+        if stmt is None:
+            table, version = self.table, self.version_key
+            names = (*changed, version) if version is not None else changed
+            stmt = update(table).where(self.key_column == bindparam("row_key"))
+            if version is not None:
+                stmt = stmt.where(table.c[version] == bindparam("old_version"))
+            stmt = self._updates[changed] = stmt.values({table.c[n]: bindparam(f"new_{n}") for n in names})
+        return stmt
 
     def returned(self, values: dict[str, Any]) -> tuple[Column[Any], ...]:
         """The key, then the server-defaulted columns the row leaves to the database."""

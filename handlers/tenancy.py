@@ -96,6 +96,12 @@ def admit_new_row(session: Session, obj: Any) -> None:
         _check_row(session, obj, is_new=True)
 
 
+def admit_changed_row(session: Session, obj: Any) -> None:
+    """The flush's rule for a changed row written by a Core UPDATE instead (``handlers.row_writes``)."""
+    if not session.info.get(CROSS_TENANT_KEY):
+        _check_row(session, obj, is_new=False)
+
+
 def _check_row(session: Session, obj: Any, *, is_new: bool) -> None:
     if not isinstance(obj, TenantScoped):
         return

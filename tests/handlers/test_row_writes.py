@@ -8,13 +8,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
-from handlers.row_writes import insert_rows
+from handlers.row_writes import insert_rows, update_rows
 from handlers.uow import unit_of_work
 from tests.statements import recorded_statements
 
@@ -102,3 +103,44 @@ def test_only_pending_rows_are_written(db: Database, city_a) -> None:
             insert_rows(uow.session, [written])
             insert_rows(uow.session, [])
         assert sent == []
+
+
+def test_a_changed_row_is_updated_with_its_version_and_left_clean(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        row.address, row.postal_code = "テスト町2-2", None  # the second: unchanged (None before)
+        with recorded_statements(uow.session.connection()) as sent:
+            update_rows(uow.session, [row])
+            uow.session.flush()
+        assert len(sent) == 1 and sent[0].lstrip().upper().startswith("UPDATE HOUSEHOLD SET ADDRESS=")
+        assert row.version == 2 and not inspect(row).modified
+    assert _stored(db, city_a.id, "0000000019")["address"] == "テスト町2-2"
+    assert _stored(db, city_a.id, "0000000019")["version"] == 2
+
+
+def test_a_row_changed_by_another_transaction_meanwhile_is_stale(db: Database, city_a) -> None:
+    after: list[str] = []
+    with pytest.raises(StaleDataError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        households = models.Household.__table__
+        uow.session.connection().execute(update(households).values(version=households.c.version + 1))
+        row.address = "テスト町2-2"
+        update_rows(uow.session, [row])
+        after.append("not refused")
+    assert after == []
+
+
+def test_an_update_of_a_rolled_back_savepoint_is_forgotten(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        savepoint = uow.session.begin_nested()
+        row.address = "テスト町2-2"
+        update_rows(uow.session, [row])
+        savepoint.rollback()
+        assert row.address == "テスト町1-1" and row.version == 1  # read again, as after a flushed change

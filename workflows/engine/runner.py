@@ -22,7 +22,15 @@ from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
 from workflows.engine import store
-from workflows.engine.execution import Loaded, environment, load_case, lock_case, run_engine, settle
+from workflows.engine.execution import (
+    Loaded,
+    environment,
+    load_case,
+    lock_case,
+    lock_case_of_task,
+    run_engine,
+    settle,
+)
 from workflows.engine.loader import load_definition
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
@@ -41,7 +49,7 @@ from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uo
 
 __all__ = [
     "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
-    "fire_case_timers", "lock_case",
+    "fire_case_timers", "lock_case", "lock_case_of_task",
     "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
     "system_uow_factory", "task_data", "unclaim_task",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from handlers.row_writes import update_rows
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
@@ -228,8 +229,15 @@ def sync_tasks(
     ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
-    if found is None:
-        found = [] if fresh else list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
+    if found is None and fresh:
+        found = []
+    elif (
+        found is None
+    ):  # the case and its saved workflow, which the read's autoflush would write: an UPDATE each
+        update_rows(
+            session, [row for row in (case, held(session, WorkflowState, case.id)) if row is not None]
+        )
+        found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
