@@ -177,6 +177,16 @@ class _Plan:
             if column.server_default is not None and column is not self.key_column
         ]
         self._statements: dict[tuple[str, ...], Insert] = {}
+        self.columns = [
+            (
+                str(c.key),
+                self.attribute_of[c.key],
+                c is self.key_column,
+                bool(c.type.should_evaluate_none),
+                *_fill(self, c),
+            )
+            for c in self.table.columns
+        ]  # (key, attribute, is the key, None is JSON null, how a None is filled, its argument)
         self._updates: dict[tuple[str, ...], Update] = {}
         self.column_of = {attribute: column for column, attribute in self.attribute_of.items()}
 
@@ -236,22 +246,34 @@ def _row_values(plan: _Plan, state_dict: dict[str, Any]) -> dict[str, Any] | Non
             return None  # the related row is not written yet
         for local, remote in pairs:
             values[local] = related.mapper._get_state_attr_by_column(related, related.dict, remote)
-    for column in plan.table.columns:
-        key = str(column.key)
-        attribute = plan.attribute_of[key]
-        value = state_dict.get(attribute)
-        if key in values or (column is plan.key_column and value is None):
-            continue  # a key the database generates comes back from the INSERT
-        evaluates_none = column.type.should_evaluate_none
-        if value is None and not (attribute in state_dict and evaluates_none):
-            if key == plan.version_key:
-                value = plan.generate_version(None)
-            elif column.default is not None:
-                arg = column.default.arg  # type: ignore[attr-defined]
-                value = arg(None) if column.default.is_callable else arg
-            elif column.server_default is not None:
-                continue
-            elif evaluates_none:
+    get = state_dict.get
+    for key, attribute, is_key, evaluates_none, fill, arg in plan.columns:
+        if key in values:
+            continue
+        value = get(attribute)
+        if value is None and not (evaluates_none and attribute in state_dict):
+            if is_key or fill is _SERVER:
+                continue  # a key or default the database makes comes back from the INSERT
+            if fill is _SCALAR:
+                value = arg
+            elif fill is _CALLABLE or fill is _VERSION:
+                value = arg(None)
+            elif fill is _NULL:
                 value = null()  # SQL NULL, as the flush leaves out such a column; None would be JSON null
         values[key] = value
     return values
+
+
+# How a column the row leaves None is filled (``_Plan.columns``): as the flush fills it.
+_NONE, _SCALAR, _CALLABLE, _SERVER, _NULL, _VERSION = (object() for _ in range(6))
+
+
+def _fill(plan: _Plan, column: Column[Any]) -> tuple[object, Any]:
+    if column.key == plan.version_key:
+        return _VERSION, plan.generate_version
+    if column.default is not None:
+        arg = column.default.arg  # type: ignore[attr-defined]
+        return (_CALLABLE if column.default.is_callable else _SCALAR), arg
+    if column.server_default is not None:
+        return _SERVER, None
+    return (_NULL if column.type.should_evaluate_none else _NONE), None
