@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, inspect, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.change_records import append_change, record_household_change
 from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
+from handlers.residents.household_members import (
+    HEAD,
+    reorder_members,
+    set_head_from_relations,
+    write_new_head,
+)
 from handlers.residents.household_problems import head_problem, mover_problems, relation_problems
 from handlers.residents.lookup import find_resident
 from handlers.residents.numbering import issue_number, issue_numbers
@@ -31,7 +33,6 @@ from handlers.residents.validation import validate_household_input, validate_res
 from handlers.row_writes import insert_rows
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.relationship import normalize_relationship
-from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -115,51 +116,9 @@ def add_members_to_household(
         added.append(resident)
     _settle_household(household, family_of)
     insert_rows(uow.session, added)  # the persons in one INSERT, then the head they bring in one UPDATE
-    _write_new_head(uow.session, household)
+    write_new_head(uow.session, household)
     record_household_change(uow, "household_members_added", household, added, request, note, new_persons=True)
     return added
-
-
-_HOUSEHOLDS = cast(Table, Household.__table__)
-# Built once (its cache key is kept): Core, naming the household's tenant, with the flush's version check.
-_SET_HEAD = (
-    update(_HOUSEHOLDS)
-    .where(
-        _HOUSEHOLDS.c.id == bindparam("household"),
-        _HOUSEHOLDS.c.tenant_id == bindparam("tenant"),
-        _HOUSEHOLDS.c.version == bindparam("version"),
-    )
-    .values(head_resident_id=bindparam("head"), version=bindparam("version") + 1)
-)
-
-
-def _write_new_head(session: Session, household: Household) -> None:
-    """Write a head just set on the household with one UPDATE instead of the flush's post-update (which
-    costs several times the statement); anything else (no new head, a head not written yet, a session
-    not bound to one tenant) is left to the flush."""
-    head = household.head
-    state = inspect(household)
-    if (
-        head is None
-        or inspect(head).key is None
-        or state.key is None
-        or not state.attrs.head.history.added
-        or session_tenant(session) is None
-        or session.info.get(CROSS_TENANT_KEY)
-    ):
-        return
-    check_row_tenant(session, household.tenant_id)
-    params = {"household": household.id, "tenant": household.tenant_id, "version": household.version,
-              "head": head.id}  # fmt: skip
-    if session.connection().execute(_SET_HEAD, params).rowcount != 1:
-        raise StaleDataError(
-            "UPDATE statement on table 'household' expected to update 1 row(s); 0 were matched."
-        )
-    set_committed_value(household, "head_resident_id", head.id)
-    set_committed_value(household, "version", household.version + 1)
-    set_committed_value(household, "head", head)
-    if not any(attribute.history.has_changes() for attribute in state.attrs):
-        state._commit_all(state.dict, session.identity_map)  # nothing left for the flush to look at
 
 
 def _settle_household(household: Household, family_of: Mapping[str, str] | None = None) -> None:

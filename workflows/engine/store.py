@@ -231,12 +231,10 @@ def sync_tasks(
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None and fresh:
         found = []
-    elif (
-        found is None
-    ):  # the case and its saved workflow, which the read's autoflush would write: an UPDATE each
-        update_rows(
-            session, [row for row in (case, held(session, WorkflowState, case.id)) if row is not None]
-        )
+    elif found is None:
+        # the case and its saved workflow, which the read's autoflush would write: one UPDATE each
+        saved = held(session, WorkflowState, case.id)
+        update_rows(session, [case] if saved is None else [case, saved])
         found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
