@@ -22,6 +22,7 @@ from handlers.cases.pending import pending_change_of, require_pending, utcnow
 from handlers.changes.base import ChangeType, change_type, change_types
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.row_writes import assign_changed
 from handlers.rules.deadlines import legal_deadline
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
@@ -156,13 +157,19 @@ def open_case(uow: UnitOfWork, change_type_code: str, intake: Mapping[str, Any])
 
 
 def _task_and_case(uow: UnitOfWork, task_id: int, prefix: str) -> tuple[CaseTask, Case]:
-    task = runner.get_task(uow, task_id)
-    case = runner.lock_case(uow, task.case_id)  # decisions on one case wait for each other from here
+    """The task and its case, locked; the task row and the locked case in one statement when it can."""
+    found = runner.lock_case_of_task(uow, task_id)  # decisions on one case wait for each other from here
+    task, case = found if found is not None else _task_then_case(uow, task_id)
     if case is None or case.change_type is None:
         raise NotFoundError("案件が見つかりません。")
     if not task.bpmn_id.startswith(prefix) or task.state not in ("ready", "claimed"):
         raise ConflictError(f"このタスク（{task.name}）はこの操作の対象ではありません。")
     return task, case
+
+
+def _task_then_case(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case | None]:
+    task = runner.get_task(uow, task_id)
+    return task, runner.lock_case(uow, task.case_id)
 
 
 def resubmit_intake(uow: UnitOfWork, task_id: int, intake: Mapping[str, Any]) -> Case:
@@ -216,8 +223,7 @@ def approve(uow: UnitOfWork, task_id: int, acknowledgements: Sequence[str] = ())
     if missing:
         raise ValidationError(missing)
     now = utcnow().isoformat()
-    pending.alerts = alerts
-    pending.acknowledgements = [
+    acknowledged_by: list[dict[str, Any]] = [
         {
             "code": a["code"],
             "field": a["field"],
@@ -227,6 +233,7 @@ def approve(uow: UnitOfWork, task_id: int, acknowledgements: Sequence[str] = ())
         }
         for a in alerts
     ]
+    assign_changed(pending, alerts=alerts, acknowledgements=acknowledged_by)  # the same: the row stays clean
     try:
         uow.session.flush()
     except StaleDataError as exc:  # another reviewer decided this case meanwhile (j1380)

@@ -20,11 +20,12 @@ from typing import Any, cast
 
 from handlers.audit import record_access
 from handlers.cases.locks import release_locks, take_locks
-from handlers.cases.outbox import queue_case_notices
+from handlers.cases.outbox import queue_case_notices, registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.errors import DomainError, Problem, ValidationError
 from handlers.residents.history import history_of_case
+from handlers.row_writes import assign_changed, update_rows
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.resident import ResidentHistory
@@ -90,8 +91,11 @@ def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     assessment = assess_current(ctx, code)
     subjects = take_locks(ctx.uow, ctx.case, assessment.subjects)
     pending = save_provisional(ctx.uow, ctx.case, code, assessment)
-    ctx.case.subject_atena_numbers = subject_numbers(subjects, "resident")
-    ctx.case.subject_household_numbers = subject_numbers(subjects, "household")
+    assign_changed(
+        ctx.case,
+        subject_atena_numbers=subject_numbers(subjects, "resident"),
+        subject_household_numbers=subject_numbers(subjects, "household"),
+    )
     return {
         "pending_change_id": pending.id,
         "alerts": [alert.code for alert in assessment.alerts],
@@ -116,6 +120,8 @@ def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
         result = change_type(code).register(ctx.uow, pending.proposal)
     _untag_others(appended, list(result.atena_numbers))
     mark_registered(pending, result)
+    registered_here(ctx.uow, ctx.case.id)
+    update_rows(ctx.session, [pending])  # what the autoflush of release_locks would write: one UPDATE
     release_locks(ctx.uow, ctx.case.id)
     case: Case = ctx.case
     case.subject_atena_numbers = list(result.atena_numbers)

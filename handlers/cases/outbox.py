@@ -17,11 +17,13 @@ from sqlalchemy import Table, bindparam, insert, select
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.sequences import take_next
 from handlers.tenancy import check_row_tenant
+from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
 
 SEQUENCE_NAME_LIMIT = 30  # NumberSequence.name length (models.resident)
+NOTHING_QUEUED_KEY = "case_notices_none_queued"
 
 
 def sequence_name(destination: str) -> str:
@@ -55,6 +57,13 @@ _QUEUED = select(_OUTBOX.c.idempotency_key, _OUTBOX.c.destination, _OUTBOX.c.sta
 _QUEUE = insert(_OUTBOX)
 
 
+def registered_here(uow: UnitOfWork, case_id: int) -> None:
+    """The case's change was registered (本登録) in this transaction: no transaction before it could queue its
+    notices (they follow the registration), so the first ``queue_case_notices`` of the case in this
+    transaction has none to read.  Forgotten at any rollback, also of a SAVEPOINT: then they are read."""
+    transaction_memo(uow.session).setdefault(NOTHING_QUEUED_KEY, set()).add(case_id)
+
+
 def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]) -> list[str]:
     """One pending outbox message per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …
     (a key the case already has is not written again); the keys of all of them, in order."""
@@ -62,10 +71,15 @@ def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[st
     check_row_tenant(session, case.tenant_id)
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
-    queued = {
-        row.idempotency_key: row
-        for row in session.connection().execute(_QUEUED, {"case": case.id, "tenant": case.tenant_id})
-    }
+    nothing_queued: set[int] = transaction_memo(session).get(NOTHING_QUEUED_KEY, set())
+    if case.id in nothing_queued:
+        nothing_queued.discard(case.id)  # what this call writes is read by the next one
+        queued = {}
+    else:
+        queued = {
+            row.idempotency_key: row
+            for row in session.connection().execute(_QUEUED, {"case": case.id, "tenant": case.tenant_id})
+        }
     keys = [f"{case.case_number}:{index}" for index in range(1, len(notices) + 1)]
     missing = [(key, notice) for key, notice in zip(keys, notices, strict=True) if key not in queued]
     seqs = _seq_blocks(uow, [str(notice["destination"]) for _key, notice in missing])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from handlers.changes.base import Assessment, RegistrationResult
 from handlers.errors import ConflictError
+from handlers.row_writes import insert_rows
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import PendingChange
@@ -48,9 +49,9 @@ def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessm
     """Write or refresh the case's PendingChange: the proposal, the alerts, who entered it; earlier
     acknowledgements are dropped (the content may have changed)."""
     pending = pending_change_of(uow, case.id)
+    new = pending is None
     if pending is None:
         pending = PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code)
-        uow.session.add(pending)
         uow.session.info.setdefault(PENDING_KEY, {})[case.id] = pending
     pending.status = "provisional"
     pending.proposal = dict(assessment.proposal)
@@ -63,6 +64,9 @@ def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessm
     pending.entered_terminal = uow.actor.terminal
     pending.result = None
     uow.session.flush()
+    if new:
+        uow.session.add(pending)
+        insert_rows(uow.session, [pending])  # one INSERT … RETURNING, without the unit of work
     return pending
 
 

@@ -19,12 +19,18 @@ from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.change_records import append_change, record_household_change
 from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
+from handlers.residents.household_members import (
+    HEAD,
+    reorder_members,
+    set_head_from_relations,
+    write_new_head,
+)
 from handlers.residents.household_problems import head_problem, mover_problems, relation_problems
 from handlers.residents.lookup import find_resident
 from handlers.residents.numbering import issue_number, issue_numbers
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
 from handlers.residents.validation import validate_household_input, validate_resident_input
+from handlers.row_writes import insert_rows
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.relationship import normalize_relationship
 from handlers.uow import UnitOfWork
@@ -109,6 +115,8 @@ def add_members_to_household(
         uow.session.add(resident)
         added.append(resident)
     _settle_household(household, family_of)
+    insert_rows(uow.session, added)  # the persons in one INSERT, then the head they bring in one UPDATE
+    write_new_head(uow.session, household)
     record_household_change(uow, "household_members_added", household, added, request, note, new_persons=True)
     return added
 
@@ -302,8 +310,9 @@ def create_household(uow: UnitOfWork, data: Mapping[str, Any]) -> Household:
         household_number=issue_number(uow.session, "household"), members=[], **parsed.values
     )  # a new household has no members: nothing to load when they join
     refresh_household_keys(household)
-    uow.session.add(household)
     uow.session.flush()
+    uow.session.add(household)
+    insert_rows(uow.session, [household])
     uow.session.info.setdefault(CREATED_KEY, {})[household.household_number] = household
     return household
 

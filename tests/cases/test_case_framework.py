@@ -137,7 +137,7 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     ]  # fmt: skip
 
 
-def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_one_statement(
+def test_an_approval_reads_its_task_the_locked_case_its_definition_and_saved_workflow_in_one_statement(
     step: Step, connection: Connection, clerk_a: Actor, supervisor_a: Actor, atena: str
 ) -> None:
     case = step(clerk_a, cases.open_case, PROBE, intake(atena))
@@ -153,9 +153,32 @@ def test_an_approval_reads_the_locked_case_its_definition_and_saved_workflow_in_
         if s.startswith("SELECT") and ("PROCESS_DEFINITION" in s or "WORKFLOW_STATE" in s)
     ]
     assert len(reads) == 1
-    assert 'FROM "CASE" JOIN PROCESS_DEFINITION' in reads[0] and " JOIN WORKFLOW_STATE" in reads[0]
+    assert 'FROM CASE_TASK JOIN "CASE"' in reads[0] and " JOIN PROCESS_DEFINITION" in reads[0]
+    assert " JOIN WORKFLOW_STATE" in reads[0] and "CASE_TASK.ID = " in reads[0]
+    assert not [s for s in statements if "FROM CASE_TASK WHERE CASE_TASK.ID =" in s]  # no read of its own
     if connection.dialect.name == "postgresql":
         assert reads[0].endswith('FOR UPDATE OF "CASE", WORKFLOW_STATE')
+
+
+def test_an_approval_queues_its_notices_without_reading_the_outbox_and_queueing_again_adds_none(
+    step: Step, connection: Connection, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    """The case registered in this transaction cannot have queued notices before it: the first queueing
+    reads nothing; a second one in the same transaction reads what the first wrote and writes nothing."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+
+    def approve_and_queue_again(uow: UnitOfWork) -> tuple[list[str], list[str]]:
+        with recorded_statements(connection) as sent:
+            cases.approve(uow, review.id, [])
+        pending = uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case.id)).one()
+        assert pending.result is not None
+        return sent, queue_case_notices(uow, uow.session.get(Case, case.id), pending.result["notices"])
+
+    sent, keys = step(supervisor_a, approve_and_queue_again)
+    assert not [s for s in sent if s.lstrip().upper().startswith("SELECT") and "OUTBOX_MESSAGE" in s.upper()]
+    outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    assert [m.idempotency_key for m in outbox] == keys == [f"{case.case_number}:{n}" for n in (1, 2, 3)]
 
 
 def test_released_locks_leave_the_session_and_free_their_subjects_at_once(

@@ -13,6 +13,7 @@ from handlers.uow import unit_of_work
 from models.audit import AccessLog
 from models.resident import Household, Resident, ResidentHistory
 from tests import factories
+from tests.statements import recorded_statements
 
 DATE = "2024-04-01"
 
@@ -169,3 +170,28 @@ def test_reorder_places_a_childs_family_after_the_child(
     run(db, clerk_a, hh.reorder_household, family.household_number, {by_name["幸"]: by_name["一郎"]})
     _, members = state(db, clerk_a, family.household_number)
     assert [m.given_name for m in members] == ["太郎", "花子", "一郎", "幸"]
+
+
+def test_a_family_joining_a_new_household_is_written_by_one_statement_per_table_with_its_head(
+    db: Database, clerk_a: Actor
+) -> None:
+    """The persons, the head they bring and their history rows: one INSERT, one UPDATE, one INSERT (SQLite
+    sends an INSERT … RETURNING per row), nothing left for the flush, and the head and history stored."""
+    family = factories.japanese_family()
+    with unit_of_work(db, clerk_a) as uow:
+        household = hh.create_household(uow, factories.default_address())
+        with recorded_statements(uow.session.connection()) as sent:
+            added = hh.add_members_to_household(
+                uow, household.household_number, family, reason_code="domestic_move_in", change_date=DATE
+            )
+            uow.session.flush()
+        assert not uow.session.dirty and not uow.session.new
+    writes = [" ".join(s.split()[:3]).upper() for s in sent if not s.lstrip().upper().startswith("SELECT")]
+    per_row = 1 if db.bind.dialect.name == "postgresql" else len(family)
+    assert writes.count("INSERT INTO RESIDENT") == per_row
+    assert writes.count("INSERT INTO RESIDENT_HISTORY") == per_row
+    assert [w for w in writes if w.startswith("UPDATE HOUSEHOLD")] == ["UPDATE HOUSEHOLD SET"]
+    stored, members = state(db, clerk_a, household.household_number)
+    assert stored.head is not None and stored.head.atena_number == added[0].atena_number
+    assert stored.version == 2 and [m.atena_number for m in members] == [a.atena_number for a in added]
+    assert [h.history_no for h in history(db, clerk_a, added[1].atena_number)] == [1]

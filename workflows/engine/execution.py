@@ -16,11 +16,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from handlers.errors import ConflictError, NotFoundError
+from handlers.row_writes import assign_changed, insert_rows
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
-from models.case import Case, ProcessDefinition, WorkflowState
+from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
 from workflows.engine import store
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
@@ -61,7 +63,33 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     ).one_or_none()
     if found is None:
         return None
-    case, definition, state = found
+    return _held_locked(uow, *found)
+
+
+def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | None:
+    """``get_task`` then ``lock_case`` of its case, in one statement: the task row (read as ``get_task``
+    reads it, unlocked, as of the statement's start) with the case locked as ``lock_case`` locks it.  None
+    when the task row is already in the session or the statement finds nothing: the caller takes the two
+    steps (and their refusals)."""
+    session = uow.session
+    if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
+        return None
+    found = session.execute(
+        select(CaseTask, Case, ProcessDefinition, WorkflowState)
+        .join(Case, Case.id == CaseTask.case_id)
+        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .join(WorkflowState, WorkflowState.case_id == Case.id)
+        .where(CaseTask.id == task_id)
+        .with_for_update(of=[Case, WorkflowState])
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if found is None:
+        return None
+    task, case, definition, state = found
+    return task, _held_locked(uow, case, definition, state)
+
+
+def _held_locked(uow: UnitOfWork, case: Case, definition: ProcessDefinition, state: WorkflowState) -> Case:
     store.hold(uow.session, case, case.id)
     store.hold(uow.session, definition, definition.id)
     store.hold(uow.session, state, case.id)
@@ -135,17 +163,20 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
     elif workflow.is_completed():
         case.status, case.completed_at = "completed", now
         record_event(uow, case, "completed")
-    else:
-        case.status = "running" if store.ready_human_tasks(workflow) else "waiting"
+    else:  # a status it already had leaves the row clean (no flush visits it)
+        assign_changed(case, status="running" if store.ready_human_tasks(workflow) else "waiting")
     if error is None:
-        case.incident_task = case.incident_error = None
+        assign_changed(case, incident_task=None, incident_error=None)
     if not (loaded.fresh or store.opened_here(uow.session, case.id)):
         case.updated_at = now  # a case opened in this transaction keeps the time it was written with
-    store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
-    store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
-    store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
+    state = store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
+    created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
+    insert_rows(uow.session, [state])  # each kind of new row in one INSERT, without the unit of work, before
+    insert_rows(uow.session, created)  # sync_timers may flush; the changed rows are left to the flush
+    timers = store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
     loaded.fresh = False
     try:
+        insert_rows(uow.session, timers)
         uow.session.flush()
     except StaleDataError as exc:
         raise ConflictError("この案件は他の職員が同時に更新しました。画面を開き直してください。") from exc

@@ -17,11 +17,20 @@ from SpiffWorkflow.util.task import TaskState
 
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
+from handlers.row_writes import insert_rows
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition
 from workflows.engine import store
-from workflows.engine.execution import Loaded, environment, load_case, lock_case, run_engine, settle
+from workflows.engine.execution import (
+    Loaded,
+    environment,
+    load_case,
+    lock_case,
+    lock_case_of_task,
+    run_engine,
+    settle,
+)
 from workflows.engine.loader import load_definition
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
@@ -40,7 +49,7 @@ from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uo
 
 __all__ = [
     "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
-    "fire_case_timers", "lock_case",
+    "fire_case_timers", "lock_case", "lock_case_of_task",
     "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
     "system_uow_factory", "task_data", "unclaim_task",
 ]  # fmt: skip
@@ -91,8 +100,9 @@ def start_case(
         incident_task=None,
         incident_error=None,
     )
-    uow.session.add(case)
     uow.session.flush()
+    uow.session.add(case)
+    insert_rows(uow.session, [case])  # one INSERT … RETURNING, without the unit of work
     store.mark_opened(uow.session, case)
     workflow = store.new_workflow(definition, environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
@@ -132,8 +142,9 @@ def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, A
         "completed", login, now, login, now
     )  # fmt: skip
     row.data = data
-    store.add_task_rows(uow.session, case, [row])
     uow.session.flush()
+    store.add_task_rows(uow.session, case, [row])
+    insert_rows(uow.session, [row])
     return row
 
 

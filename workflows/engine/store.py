@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from handlers.row_writes import update_rows
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
@@ -228,8 +229,13 @@ def sync_tasks(
     ``fresh``: the case was created in this unit of work, so it has no rows yet."""
     ready = {str(task.id): task for task in ready_human_tasks(workflow)}
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
-    if found is None:
-        found = [] if fresh else list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
+    if found is None and fresh:
+        found = []
+    elif found is None:
+        # the case and its saved workflow, which the read's autoflush would write: one UPDATE each
+        saved = held(session, WorkflowState, case.id)
+        update_rows(session, [case] if saved is None else [case, saved])
+        found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():
         if row.state in OPEN_TASK_STATES and uuid not in ready:
@@ -298,16 +304,20 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
     }
 
 
-def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False) -> None:
-    """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones."""
+def sync_timers(
+    session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False
+) -> list[PendingTimer]:
+    """One unfired PendingTimer row per waiting timer, with its UTC fire time; drop the stale ones.  Returns
+    the new rows."""
     waiting = waiting_timers(workflow)
     found = [] if fresh else _known_rows(session, TIMER_ROWS_KEY, case.id)
     if found is None and not waiting and _drop_unfired_timers(session, case):
-        return
+        return []
     if found is None:
         found = list(session.scalars(select(PendingTimer).where(PendingTimer.case_id == case.id)))
     rows = {t.task_uuid: t for t in found}
     kept = []
+    created = []
     for uuid, row in rows.items():
         if not row.fired and uuid not in waiting:
             session.delete(row)
@@ -322,9 +332,11 @@ def sync_timers(session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: 
             timer = PendingTimer(tenant_id=case.tenant_id, case_id=case.id, task_uuid=uuid, fire_at=fire_at)
             session.add(timer)
             kept.append(timer)
+            created.append(timer)
         elif not timer.fired:
             timer.fire_at = fire_at
     _remember_rows(session, TIMER_ROWS_KEY, case.id, kept)
+    return created
 
 
 _TIMERS = cast(Table, PendingTimer.__table__)

@@ -1,0 +1,146 @@
+"""New rows written by one Core INSERT (``handlers.row_writes.insert_rows``) end up as the flush would leave
+them: the same stored values, persistent and clean in the session, refused for another tenant, and forgotten
+with a rolled-back SAVEPOINT."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+import models
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.errors import TenancyError
+from handlers.row_writes import insert_rows, update_rows
+from handlers.uow import unit_of_work
+from tests.statements import recorded_statements
+
+
+def _household(number: str, **values: Any) -> models.Household:
+    return models.Household(household_number=number, address="テスト町1-1", **values)
+
+
+def _stored(db: Database, tenant_id: int, number: str) -> dict[str, Any]:
+    with unit_of_work(db, Actor.system(tenant_id)) as uow:
+        row = uow.session.scalars(
+            select(models.Household).where(models.Household.household_number == number)
+        ).one()
+        return {c.key: getattr(row, c.key) for c in inspect(models.Household).column_attrs if c.key != "id"}
+
+
+def test_inserted_rows_store_what_the_flush_stores(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add(_household("0000000019", postal_code="2310017"))
+        uow.session.flush()
+        row = _household("0000000027", postal_code="2310017")
+        uow.session.add(row)
+        insert_rows(uow.session, [row])
+        assert row.id is not None and row.tenant_id == city_a.id and row.version == 1
+        assert row.status == "active" and row.address_key == ""  # the Python defaults, as the flush sets
+    flushed, inserted = _stored(db, city_a.id, "0000000019"), _stored(db, city_a.id, "0000000027")
+    for key in ("household_number", "created_at"):
+        flushed.pop(key), inserted.pop(key)
+    assert inserted == flushed
+
+
+def test_inserted_rows_are_persistent_and_clean(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        rows = [_household(f"00000000{n}9") for n in range(3)]
+        uow.session.add_all(rows)
+        with recorded_statements(uow.session.connection()) as sent:
+            insert_rows(uow.session, rows)
+            uow.session.flush()  # nothing left to write
+        assert {s.split()[0] for s in sent} == {"INSERT"}  # the flush found nothing left to write
+        if uow.session.get_bind().dialect.name == "postgresql":
+            assert len(sent) == 1  # (SQLite sends one row per INSERT … RETURNING, as the flush does)
+        assert all(inspect(r).persistent and not inspect(r).modified for r in rows)
+        assert sorted(r.id for r in rows) == [r.id for r in rows]  # keys in the order the rows were given
+        assert isinstance(rows[0].created_at, dt.datetime)  # the server default, read back with the key
+
+
+def test_a_row_of_another_tenant_is_refused(db: Database, city_a, city_b) -> None:
+    with pytest.raises(TenancyError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("1", tenant_id=city_b.id)
+        uow.session.add(row)
+        insert_rows(uow.session, [row])
+
+
+def test_rows_of_a_rolled_back_savepoint_leave_the_session(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        savepoint = uow.session.begin_nested()
+        uow.session.add(row)
+        insert_rows(uow.session, [row])
+        savepoint.rollback()
+        assert row not in uow.session
+        assert uow.session.scalars(select(models.Household)).all() == []
+
+
+def test_a_row_the_helper_cannot_write_is_left_to_the_flush(db: Database, city_a) -> None:
+    """A many-to-one whose row is not written yet: the flush writes both, in its order."""
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        household = _household("0000000019")
+        person = models.Resident(
+            atena_number="0000000019", household=household, resident_kind="japanese", status="resident",
+            history_no=1, family_name="試験", given_name="太郎", birth_date=dt.date(1980, 1, 1), sex="1",
+            relation_to_head="世帯主",
+        )  # fmt: skip
+        uow.session.add_all([household, person])
+        insert_rows(uow.session, [person])
+        assert inspect(person).persistent and person.household_id == household.id
+
+
+def test_only_pending_rows_are_written(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        written = _household("0000000019")
+        uow.session.add(written)
+        uow.session.flush()
+        with recorded_statements(uow.session.connection()) as sent:
+            insert_rows(uow.session, [written])
+            insert_rows(uow.session, [])
+        assert sent == []
+
+
+def test_a_changed_row_is_updated_with_its_version_and_left_clean(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        row.address, row.postal_code = "テスト町2-2", None  # the second: unchanged (None before)
+        with recorded_statements(uow.session.connection()) as sent:
+            update_rows(uow.session, [row])
+            uow.session.flush()
+        assert len(sent) == 1 and sent[0].lstrip().upper().startswith("UPDATE HOUSEHOLD SET ADDRESS=")
+        assert row.version == 2 and not inspect(row).modified
+    assert _stored(db, city_a.id, "0000000019")["address"] == "テスト町2-2"
+    assert _stored(db, city_a.id, "0000000019")["version"] == 2
+
+
+def test_a_row_changed_by_another_transaction_meanwhile_is_stale(db: Database, city_a) -> None:
+    after: list[str] = []
+    with pytest.raises(StaleDataError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        households = models.Household.__table__
+        uow.session.connection().execute(update(households).values(version=households.c.version + 1))
+        row.address = "テスト町2-2"
+        update_rows(uow.session, [row])
+        after.append("not refused")
+    assert after == []
+
+
+def test_an_update_of_a_rolled_back_savepoint_is_forgotten(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        row = _household("0000000019")
+        uow.session.add(row)
+        uow.session.flush()
+        savepoint = uow.session.begin_nested()
+        row.address = "テスト町2-2"
+        update_rows(uow.session, [row])
+        savepoint.rollback()
+        assert row.address == "テスト町1-1" and row.version == 1  # read again, as after a flushed change
