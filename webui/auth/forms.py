@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import PasswordField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,12 +17,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return list(ROLES.items())
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in ROLES.items()]
 
 
-def _hidden_item_choices() -> list[tuple[str, str]]:
-    return list(HIDEABLE_ITEM_NAMES.items())
+def _hidden_item_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in HIDEABLE_ITEM_NAMES.items()]
 
 
 class LoginForm(FlaskForm):
