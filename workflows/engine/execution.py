@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
@@ -29,6 +29,7 @@ from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptEr
 from workflows.engine.timeline import record_event, utcnow
 
 LOCKED_KEY = "engine_cases_locked"
+_Selecting = TypeVar("_Selecting", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass
@@ -54,12 +55,7 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     it locks, so an unlocked saved workflow would come back as it was before that transaction (PostgreSQL,
     READ COMMITTED); the definition never changes."""
     found = uow.session.execute(
-        select(Case, ProcessDefinition, WorkflowState)
-        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
-        .join(WorkflowState, WorkflowState.case_id == Case.id)
-        .where(Case.id == case_id)
-        .with_for_update(of=[Case, WorkflowState])
-        .execution_options(populate_existing=True)
+        _with_case_locked(select(Case, ProcessDefinition, WorkflowState)).where(Case.id == case_id)
     ).one_or_none()
     if found is None:
         return None
@@ -75,18 +71,25 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
         return None
     found = session.execute(
-        select(CaseTask, Case, ProcessDefinition, WorkflowState)
-        .join(Case, Case.id == CaseTask.case_id)
-        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
-        .join(WorkflowState, WorkflowState.case_id == Case.id)
-        .where(CaseTask.id == task_id)
-        .with_for_update(of=[Case, WorkflowState])
-        .execution_options(populate_existing=True)
+        _with_case_locked(
+            select(CaseTask, Case, ProcessDefinition, WorkflowState).join(Case, Case.id == CaseTask.case_id)
+        ).where(CaseTask.id == task_id)
     ).one_or_none()
     if found is None:
         return None
     task, case, definition, state = found
     return task, _held_locked(uow, case, definition, state)
+
+
+def _with_case_locked(statement: _Selecting) -> _Selecting:
+    """``statement`` (which selects the case) joined with the case's definition and saved workflow, the case
+    and the saved workflow locked FOR UPDATE and every row refreshed from the database."""
+    return (
+        statement.join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .join(WorkflowState, WorkflowState.case_id == Case.id)
+        .with_for_update(of=[Case, WorkflowState])
+        .execution_options(populate_existing=True)
+    )
 
 
 def _held_locked(uow: UnitOfWork, case: Case, definition: ProcessDefinition, state: WorkflowState) -> Case:
