@@ -103,12 +103,17 @@ def update_rows(session: Session, rows: Sequence[Any]) -> None:
             params[f"new_{version_key}"] = plan.generate_version(old)
         stmt = plan.update_statement(changed)
         if session.connection().execute(stmt, params).rowcount != 1:
-            raise StaleDataError(
-                f"UPDATE statement on table '{plan.table.name}' expected to update 1 row(s); 0 were matched."
-            )
+            raise stale_row(plan.table.name)
         if version_key is not None:
             state.dict[plan.attribute_of[version_key]] = params[f"new_{version_key}"]
         session._register_persistent({state})  # as the flush finishes: committed, known to the transaction
+
+
+def stale_row(table_name: str) -> StaleDataError:
+    """The flush's error for a versioned UPDATE that matched no row (another transaction changed it)."""
+    return StaleDataError(
+        f"UPDATE statement on table '{table_name}' expected to update 1 row(s); 0 were matched."
+    )
 
 
 def _changed_columns(plan: _Plan, state: InstanceState[Any]) -> tuple[str, ...] | None:

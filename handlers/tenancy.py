@@ -104,13 +104,8 @@ def _build_criteria(tenant_id: int) -> Any:
 
 def check_row_tenant(session: Session, tenant_id: int | None) -> None:
     """The flush's check (below) for a row written by a Core INSERT instead of the unit of work."""
-    if session.info.get(CROSS_TENANT_KEY):
-        return
-    session_tenant_id = session.info.get(TENANT_KEY)
-    if session_tenant_id is None:
-        raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
-    if tenant_id != session_tenant_id:
-        raise TenancyError("他の市区町村のデータは変更できません。")
+    if not session.info.get(CROSS_TENANT_KEY):
+        _check_tenant(session, tenant_id)
 
 
 @event.listens_for(Session, "before_flush")
@@ -138,10 +133,20 @@ def admit_changed_row(session: Session, obj: Any) -> None:
 def _check_row(session: Session, obj: Any, *, is_new: bool) -> None:
     if not isinstance(obj, TenantScoped):
         return
+    if is_new and obj.tenant_id is None:
+        obj.tenant_id = _writing_tenant(session)
+    _check_tenant(session, obj.tenant_id)
+
+
+def _writing_tenant(session: Session) -> int:
+    """The session's tenant, or the refusal to write tenant data without one."""
     tenant_id = session.info.get(TENANT_KEY)
     if tenant_id is None:
         raise TenancyError("テナント（市区町村）が設定されていないため、住民データを書き込めません。")
-    if is_new and obj.tenant_id is None:
-        obj.tenant_id = tenant_id
-    if obj.tenant_id != tenant_id:
+    return tenant_id
+
+
+def _check_tenant(session: Session, tenant_id: int | None) -> None:
+    """Refuse a write of a row of ``tenant_id`` unless it is the session's tenant."""
+    if tenant_id != _writing_tenant(session):
         raise TenancyError("他の市区町村のデータは変更できません。")

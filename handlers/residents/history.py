@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypedDict
 from sqlalchemy import Row, bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
-from handlers.row_writes import insert_rows
+from handlers.row_writes import assign_changed, insert_rows
 from handlers.tenancy import built_once
 from models.resident import Resident, ResidentHistory
 from models.snapshot import NOT_IN_SNAPSHOT
@@ -172,8 +172,8 @@ def append_histories(
     read)."""
     if first:
         for resident in residents:
-            if resident.history_no != 1:  # written with the person's own INSERT, not an UPDATE after it
-                resident.history_no = 1
+            # written with the person's own INSERT, not an UPDATE after it
+            assign_changed(resident, history_no=1)
         insert_rows(session, residents)  # the new ones: one INSERT, without the unit of work
     session.flush()
     last = {} if first else _last_history_nos(session, [r.atena_number for r in residents])
@@ -198,8 +198,7 @@ def append_histories(
             snapshot={},
             **fields,
         )
-        if resident.history_no != row.history_no:  # unchanged: the person's row stays clean (no flush)
-            resident.history_no = row.history_no
+        assign_changed(resident, history_no=row.history_no)  # unchanged: the row stays clean (no flush)
         row.snapshot = snapshot_of(resident)
         rows.append(row)
     session.add_all(rows)

@@ -8,8 +8,8 @@ from typing import cast
 from sqlalchemy import Table, bindparam, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
+from handlers.row_writes import stale_row
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from handlers.rules.relationship import HEAD
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
@@ -80,9 +80,7 @@ def write_new_head(session: Session, household: Household) -> None:
     params = {"household": household.id, "tenant": household.tenant_id, "version": household.version,
               "head": head.id}  # fmt: skip
     if session.connection().execute(_SET_HEAD, params).rowcount != 1:
-        raise StaleDataError(
-            "UPDATE statement on table 'household' expected to update 1 row(s); 0 were matched."
-        )
+        raise stale_row(_HOUSEHOLDS.name)
     set_committed_value(household, "head_resident_id", head.id)
     set_committed_value(household, "version", household.version + 1)
     set_committed_value(household, "head", head)
