@@ -16,6 +16,7 @@ import cProfile
 import os
 import pstats
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,17 @@ def main() -> None:
     owner_url = os.environ.get("BENCH_DATABASE_URL", load_test.DEFAULT_URL)
     owner, app_url = load_test.set_up_register(owner_url, args.app_role)
     prepared = load_test.prepare(owner, codes=max(500, 2 * (args.requests + args.warmup)))
-    os.environ.update(DATABASE_URL=app_url, SECRET_KEY="profile-secret", LOG_LEVEL="WARNING")
-    os.environ.pop("CELERY_BROKER_URL", None)
+    # Notices are published to a queue nobody consumes, as in bench.load_test (no delivery in the request).
+    queue = f"jumin-profile-{uuid.uuid4().hex[:8]}"
+    os.environ.update(DATABASE_URL=app_url, SECRET_KEY="profile-secret", LOG_LEVEL="WARNING",
+                      CELERY_BROKER_URL=load_test.BROKER, CELERY_QUEUE=queue)  # fmt: skip
+    try:
+        _profile(args, prepared, app_url)
+    finally:
+        load_test.drop_queue(queue)
+
+
+def _profile(args: argparse.Namespace, prepared: Any, app_url: str) -> None:
     from webui.app import create_app
 
     db = Database.from_url(app_url)

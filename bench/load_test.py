@@ -64,6 +64,7 @@ MIXES = {
     "reads": (("search", 55), ("view", 45)),  # the read side alone, for comparison
 }
 APP_ROLE = "jumin_app_bench"
+BROKER = "redis://127.0.0.1:6379/0"  # notices are published to a queue of the run's own that nobody consumes
 
 
 def catch_up_schema(db: Database) -> list[str]:
@@ -356,7 +357,7 @@ def main() -> None:
     prepared = prepare(owner, codes=5_000)
     queue = f"jumin-load-{uuid.uuid4().hex[:8]}"
     port, logdir = cluster.free_port(), Path(tempfile.mkdtemp(prefix="jumin-load-"))
-    env = cluster.process_env(app_url, "redis://127.0.0.1:6379/0", queue, {"WEB_CONCURRENCY": str(args.workers),
+    env = cluster.process_env(app_url, BROKER, queue, {"WEB_CONCURRENCY": str(args.workers),
                               "WEB_THREADS": str(args.web_threads), "LOG_LEVEL": "WARNING",
                               "PROMETHEUS_MULTIPROC_DIR": str(logdir / "metrics")})  # fmt: skip
     procs = cluster.Processes(logdir, env)
@@ -382,7 +383,7 @@ def main() -> None:
                       if args.per_operation else {})  # fmt: skip
     finally:
         procs.stop_all()
-        _drop_queue(queue)
+        drop_queue(queue)
     report = summarize(mixed.tally, mixed.elapsed)
     report.update(mix=args.mix, workers=args.workers, web_threads=args.web_threads, users=args.users,
                   killed_worker=killed or None, load_before=[round(x, 2) for x in load_before],
@@ -401,10 +402,10 @@ def main() -> None:
         _print_cpu(op, row["cpu_ms_per_request"])
 
 
-def _drop_queue(queue: str) -> None:
+def drop_queue(queue: str) -> None:
     import redis
 
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(BROKER)
     client.delete(queue)
     for key in client.scan_iter(f"_kombu.binding.{queue}*"):
         client.delete(key)
