@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers.changes.move_in_checks import re_move_in_problems_of
-from handlers.changes.removed_matches import MatchKeys, removed_matching
+from handlers.changes.removed_matches import MatchKeys, _removed_matching, removed_matching
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
+from models.resident import REMOVED as REMOVED_PREDICATE
 from tests import factories
 
 pytestmark = pytest.mark.req("j600")
@@ -96,3 +97,30 @@ def test_a_cross_tenant_session_finds_the_removed_persons_of_every_municipality(
     keys.add_number("my_number", NUMBER)
     atena_numbers = {row.atena_number for row in removed_matching(setup_session, keys)}
     assert atena_numbers == {removed["taro"].atena_number, removed["other"].atena_number}
+
+
+def test_the_name_match_reads_the_removed_persons_index_not_everyone_born_that_day(
+    setup_session: Session, city_a: models.Municipality, removed: dict[str, models.Resident]
+) -> None:
+    """The statement spells the partial index's predicate as a literal, so the index serves it also once it is
+    prepared; on PostgreSQL the plan reads ``ix_resident_removed_name`` and not the current residents born
+    the same day through ``ix_resident_tenant_birth``."""
+    statement = _removed_matching(("names",))
+    [index] = [i for i in models.Resident.__table__.indexes if i.name == "ix_resident_removed_name"]
+    assert str(index.dialect_options["postgresql"]["where"]) == REMOVED_PREDICATE
+    assert REMOVED_PREDICATE in str(statement)
+    household = factories.make_household_row(setup_session, city_a, number=500)
+    for number in range(501, 561):  # current residents with 山田 太郎's name and birth date
+        factories.make_resident_row(setup_session, household, number=number)
+    setup_session.flush()
+    bound = statement.params(tenant=city_a.id, names=[("山田", "太郎", "1", dt.date(1980, 1, 1))])
+    rows = setup_session.execute(bound).all()
+    assert [r.atena_number for r in rows] == [removed["taro"].atena_number]
+    connection = setup_session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql("ANALYZE resident")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few rows: the choice between indexes
+    compiled = bound.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
+    assert "ix_resident_removed_name" in plan and "ix_resident_tenant_birth" not in plan
