@@ -54,7 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     owner_url = os.environ.get("BENCH_DATABASE_URL", load_test.DEFAULT_URL)
     owner, app_url = load_test.set_up_register(owner_url, args.app_role)
-    prepared = load_test.prepare(owner, codes=max(500, 2 * (args.requests + args.warmup)))
+    # each approval takes three codes (a family of three): warm-up and measured approvals, with a margin
+    prepared = load_test.prepare(owner, codes=max(500, 4 * (args.requests + args.warmup)))
     load_test.settle_statistics(owner)
     # Notices are published to a queue nobody consumes, as in bench.load_test (no delivery in the request).
     queue = f"jumin-profile-{uuid.uuid4().hex[:8]}"
