@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/jumin_test
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps node-deps run serve worker beat test test-sqlite test-postgres test-fast lint bench conformance clean
+.PHONY: install system-deps node-deps run serve worker beat test test-sqlite test-postgres test-fast lint bench-env conformance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,6 +81,20 @@ test-postgres: install
 test-fast: install
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
+## .venv-bench: the benchmarks' environment, on an optimised CPython (PGO + LTO, libpython linked in) as the
+## production image's python:3.11-slim is; Debian's /usr/bin/python3.11 where there is one (its venv module is
+## the package python3.11-venv), else $(PY).  Run the benches with .venv-bench/bin/python (bench/README.md).
+BENCH_PY ?= $(firstword $(wildcard /usr/bin/python3.11) $(PY))
+BENCH_VENV := .venv-bench
+bench-env: system-deps
+	@if [ "$(BENCH_PY)" = /usr/bin/python3.11 ] && ! dpkg-query -W -f='$${Status}' python3.11-venv 2>/dev/null | grep -q 'install ok installed'; then \
+		if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3.11-venv; \
+		else echo "Install python3.11-venv: sudo apt-get install -y python3.11-venv"; exit 1; fi; \
+	fi
+	test -x $(BENCH_VENV)/bin/python || $(BENCH_PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q -e '.[dev]'
+
 ## docs/conformance.md: chapter 3 section by section, with the tests (req marks) that prove each
 conformance: install
 	$(BIN)/jumin conformance report --format md > docs/conformance.md
@@ -90,4 +104,4 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) instance .pytest_cache .mypy_cache .ruff_cache
