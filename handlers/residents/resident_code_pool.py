@@ -1,5 +1,9 @@
 """住民票コードの付番 (j870): the pool of free codes fetched from the CS, taken at random, with a low-stock alert.
 
+The order is drawn when a code is stored (``draw_key``, random): the next code is the free one with the lowest
+draw key, read from an index — a choice as random as sorting the free codes by ``random()`` at each taking,
+without reading and sorting the whole pool (nor planning that statement anew) every time.
+
 A code is chosen and marked in one statement under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 two registrations at once never get the same code and never wait on each other); on SQLite the transaction's
 write lock serialises them.  A taken code stays in the pool marked ``taken`` so it is never handed out twice.
@@ -126,7 +130,7 @@ def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], lis
 
 
 def take_resident_code(session: Session) -> str:
-    """A free code chosen at random, marked taken in the caller's transaction (one UPDATE … RETURNING)."""
+    """A free code chosen at random (the next in drawing order), marked taken in the caller's transaction (one UPDATE … RETURNING)."""
     [code] = take_resident_codes(session, 1)
     return code
 
@@ -161,7 +165,7 @@ def _taking(postgresql: bool, target: Any, count: Any, now: Any, *where: Any) ->
     another transaction updated meanwhile, choosing *more* codes (SQLite: one writer, nothing to recheck)."""
     pool = target.c if isinstance(target, Table) else target
     chosen = (
-        select(pool.id).where(pool.taken.is_(False), *where).order_by(func.random()).limit(count)
+        select(pool.id).where(pool.taken.is_(False), *where).order_by(pool.draw_key).limit(count)
     ).with_for_update(skip_locked=True)
     ids = chosen.scalar_subquery()
     wanted = pool.id == any_(func.array(ids)) if postgresql else pool.id.in_(ids)

@@ -69,6 +69,25 @@ def test_codes_are_taken_at_random_and_never_twice(db: Database, supervisor_a: A
         assert all(r.taken and r.taken_at is not None for r in rows)
 
 
+def test_codes_go_out_in_the_order_drawn_at_random_when_they_were_stored(
+    db: Database, supervisor_a: Actor
+) -> None:
+    codes = [valid_resident_code() for _ in range(20)]
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, codes)
+    with unit_of_work(db, supervisor_a) as uow:
+        drawn = uow.session.execute(
+            select(ResidentCodePoolEntry.code, ResidentCodePoolEntry.draw_key).order_by(
+                ResidentCodePoolEntry.id
+            )
+        ).all()
+        taken = take_resident_codes(uow.session, 5) + [take_resident_code(uow.session) for _ in range(15)]
+    keys = [key for _code, key in drawn]
+    assert len(set(keys)) == 20 and keys != sorted(keys)  # drawn, not numbered (1 chance in 20! to fail)
+    in_draw_order = [code for code, _key in sorted(drawn, key=lambda row: row[1])]
+    assert sorted(taken[:5]) == sorted(in_draw_order[:5]) and taken[5:] == in_draw_order[5:]
+
+
 def test_alert_when_fewer_than_the_municipalitys_threshold_would_remain(
     db: Database, supervisor_a: Actor, setup_session: Session, city_a: Municipality
 ) -> None:

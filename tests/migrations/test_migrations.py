@@ -116,3 +116,41 @@ def test_migration_0006_keeps_a_populated_register_and_its_links(fresh_url: str)
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     engine.dispose()
     assert (households, heads, residents) == (report.households, report.households, 200)
+
+
+@pytest.mark.slow
+def test_migration_0008_draws_an_order_for_the_codes_already_in_the_pool_and_goes_back(
+    fresh_url: str,
+) -> None:
+    migrations.upgrade(fresh_url, "0007")
+    engine = make_engine(fresh_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO municipality (code, name, prefecture, kind, settings) "
+            "VALUES ('141003', '横浜市', '神奈川県', 'designated_city', '{}')"
+        ))  # fmt: skip
+        tenant_id = conn.execute(text("SELECT id FROM municipality")).scalar_one()
+        for n in range(50):
+            conn.execute(
+                text("INSERT INTO resident_code_pool_entry (code, taken, tenant_id, created_at) "
+                     "VALUES (:code, :taken, :tenant, CURRENT_TIMESTAMP)"),
+                {"code": f"{10_000_000_000 + n}", "taken": n % 5 == 0, "tenant": tenant_id},
+            )  # fmt: skip
+    engine.dispose()
+    migrations.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT draw_key FROM resident_code_pool_entry ORDER BY id")).scalars().all()
+        indexes = {i["name"] for i in inspect(conn).get_indexes("resident_code_pool_entry")}
+    engine.dispose()
+    assert len(keys) == 50 and None not in keys and len(set(keys)) > 40  # drawn, not numbered
+    assert keys != sorted(keys)
+    assert "ix_resident_code_pool_draw" in indexes and "ix_resident_code_pool_free" not in indexes
+    command.downgrade(migrations.alembic_config(fresh_url), "0007")
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM resident_code_pool_entry")).scalar_one() == 50
+        assert "draw_key" not in {c["name"] for c in inspect(conn).get_columns("resident_code_pool_entry")}
+    engine.dispose()
+    migrations.upgrade(fresh_url)
+    migrations.check(fresh_url)
