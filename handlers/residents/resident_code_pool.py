@@ -31,7 +31,8 @@ from models.tenant import Municipality
 
 ALERT_SETTING = "resident_code_pool_alert"
 DEFAULT_ALERT_THRESHOLD = 100
-COUNT_CAP = 1_000  # free codes counted at most (plus those needed) by the check before 本登録
+# The alert threshold last read per municipality: the first count's cap in the check before 本登録.
+_THRESHOLDS_SEEN: dict[int | None, int] = {}
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,15 @@ def pool_problems(session: Session, needed: int = 1) -> tuple[list[Problem], lis
     municipality's threshold left after taking them is an alert (j870).
 
     Only a pool smaller than ``needed`` + threshold needs its exact size, so the free codes are counted up
-    to that many (up to ``COUNT_CAP`` + ``needed`` in the first statement, which also reads the threshold;
-    a threshold above ``COUNT_CAP`` counts again with its own cap)."""
-    threshold, free = _pool_status(session, COUNT_CAP + needed)
-    if free == COUNT_CAP + needed and threshold > COUNT_CAP:
+    to that many.  The first statement reads the threshold as it counts, so it counts up to the threshold
+    last seen for the municipality in this process (100 at first) + ``needed``; a threshold found higher
+    than that counts again with its own cap (a hint only: every answer stays exact)."""
+    tenant_id = session_tenant(session)
+    cap = _THRESHOLDS_SEEN.get(tenant_id, DEFAULT_ALERT_THRESHOLD) + needed
+    threshold, free = _pool_status(session, cap)
+    if len(_THRESHOLDS_SEEN) < 4096:
+        _THRESHOLDS_SEEN[tenant_id] = threshold
+    if free == cap and threshold + needed > cap:
         free = _pool_status(session, threshold + needed)[1]
     if free < needed:
         return [_empty_pool_problem()], []

@@ -125,19 +125,32 @@ def test_the_pool_check_counts_only_as_far_as_its_decision_needs_and_reports_exa
     city_a: Municipality,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pool_module, "COUNT_CAP", 4)  # the count stops at 4 + needed
+    monkeypatch.setattr(pool_module, "_THRESHOLDS_SEEN", {})
+    caps: list[int] = []
+    counted = pool_module._pool_status
+
+    def counting(session: Session, cap: int) -> tuple[int, int]:
+        caps.append(cap)
+        return counted(session, cap)
+
+    monkeypatch.setattr(pool_module, "_pool_status", counting)
     with unit_of_work(db, supervisor_a) as uow:
         load_pool(uow, [valid_resident_code() for _ in range(12)])
-    with unit_of_work(db, supervisor_a) as uow:
-        # default threshold 100 > the cap: counted again in full, so the alert names the true 10 left
-        [alert] = pool_problems(uow.session, needed=2)[1]
-        assert "空き番が10件" in alert.reason and "100件" in alert.reason
     city_a.settings = {"resident_code_pool_alert": 3}
     setup_session.flush()
     with unit_of_work(db, supervisor_a) as uow:
-        assert pool_problems(uow.session, needed=2) == ([], [])  # ≥ 6 counted: ≥ 4 left, not below 3
+        assert pool_problems(uow.session, needed=2) == ([], [])  # threshold not known yet: up to 100 + 2
+        assert pool_problems(uow.session, needed=2) == ([], [])  # 3 seen: up to 3 + 2, all it needs
         assert pool_problems(uow.session, needed=12) == ([], [alert_for(0, 3)])
         assert [p.code for p in pool_problems(uow.session, needed=13)[0]] == ["resident_code_pool_empty"]
+    assert caps == [102, 5, 15, 16]
+    caps.clear()
+    city_a.settings = {"resident_code_pool_alert": 50}
+    setup_session.flush()
+    with unit_of_work(db, supervisor_a) as uow:
+        # the count stopped at the old cap (5) below the new threshold: counted again, the exact 10 left named
+        assert pool_problems(uow.session, needed=2) == ([], [alert_for(10, 50)])
+    assert caps == [5, 52]
 
 
 def alert_for(left: int, threshold: int) -> Problem:
