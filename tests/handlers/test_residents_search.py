@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.context import Actor
@@ -241,3 +241,25 @@ def test_a_kana_page_is_read_in_index_order_without_sorting_every_match(connecti
     plan = "\n".join(row[0] for row in connection.execute(text("EXPLAIN " + sql)))
     assert "ix_resident_tenant_kana" in plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("criteria", "generic"),
+    [
+        ({"kana": "サイ"}, True),
+        ({"atena_number": "000000019"}, True),
+        ({"kana": "サイ", "birth_date": "1980-01-01"}, False),  # may choose between indexes per value
+        ({"name": "斉藤"}, False),
+    ],
+)
+def test_a_search_of_one_index_served_condition_is_planned_once_per_connection(
+    db: Database, clerk_a: Actor, town: dict[str, Household], criteria: dict[str, str], generic: bool
+) -> None:
+    """On PostgreSQL a kana search's plan is the same for every value, but without this the planner planned
+    it anew at each search; a shape of several conditions keeps per-value plans."""
+    with unit_of_work(db, clerk_a) as uow:
+        search_residents(uow, ResidentQuery(**criteria))  # type: ignore[arg-type]
+        if uow.session.get_bind().dialect.name != "postgresql":
+            return
+        mode = uow.session.execute(select(func.current_setting("plan_cache_mode"))).scalar_one()
+    assert mode == ("force_generic_plan" if generic else "auto")  # SET LOCAL: it ends with the transaction
