@@ -173,6 +173,39 @@ def run_prebuilt(session: Session, statement: UpdateBase, params: dict[str, Any]
     return ran
 
 
+def run_prebuilt_many(session: Session, statement: UpdateBase, rows: Sequence[dict[str, Any]]) -> None:
+    """Execute ``statement`` (built once, without RETURNING) once for each parameter set of ``rows`` (the
+    same keys in each), with one ``executemany`` as ``Connection.execute`` sends it."""
+    if len(rows) == 1:
+        run_prebuilt(session, statement, rows[0])
+        return
+    conn = session.connection()
+    keys = tuple(rows[0]) if rows else ()
+    thin = None
+    if rows and not statement._returning and all(tuple(row) == keys for row in rows):
+        thin = _thin(statement, conn.dialect, keys)
+    if thin is None:
+        conn.execute(statement, list(rows))
+        return
+    sql, compiled, processors = thin
+    sent = [compiled.construct_params(row) for row in rows]
+    for key, process in processors.items():
+        for values in sent:
+            if key in values:
+                values[key] = process(values[key])
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    events = conn._has_events or conn.engine._has_events
+    try:
+        if events:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, True)
+        cursor.executemany(sql, sent)
+        if events:
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, True)
+    except BaseException as error:
+        conn._handle_dbapi_exception(error, sql, sent, cursor, None)
+    cursor.close()
+
+
 _Thin = tuple[str, SQLCompiler, dict[str, Callable[[Any], Any]]]
 _THIN: dict[tuple[int, Dialect, tuple[str, ...]], tuple[UpdateBase, _Thin | None]] = {}
 

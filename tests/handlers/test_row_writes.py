@@ -19,7 +19,7 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
-from handlers.row_writes import _thin, insert_rows, run_prebuilt, update_rows
+from handlers.row_writes import _thin, insert_rows, run_prebuilt, run_prebuilt_many, update_rows
 from handlers.uow import unit_of_work
 from tests.statements import recorded_statements
 
@@ -198,3 +198,21 @@ def test_a_statement_sqlalchemy_must_complete_is_left_to_it() -> None:
     expanding = update(_HOUSEHOLDS).where(_HOUSEHOLDS.c.id.in_(bindparam("ids", expanding=True)))
     assert _thin(expanding.values(address=bindparam("address")), dialect, ("ids", "address")) is None
     assert _thin(statement, SQLiteDialect_pysqlite(), every) is None  # other databases: always
+
+
+def test_prebuilt_rows_are_written_with_one_statement_the_listeners_see(db: Database, city_a) -> None:
+    numbers = ["0000000019", "0000000027", "0000000035"]
+    rows = [{"tenant_id": city_a.id, "household_number": n, "address": "テスト町1-1", "status": "active",
+             "address_key": "", "version": 1} for n in numbers]  # fmt: skip
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        with recorded_statements(uow.session.connection()) as sent:
+            run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), rows)
+        assert len(sent) == 1 and sent[0].lstrip().upper().startswith("INSERT INTO HOUSEHOLD")
+    assert [_stored(db, city_a.id, n)["household_number"] for n in numbers] == numbers
+
+
+def test_a_database_error_of_prebuilt_rows_is_raised_as_sqlalchemy_raises_it(db: Database, city_a) -> None:
+    row = {"tenant_id": city_a.id, "household_number": "0000000019", "address": "テスト町1-1",
+           "status": "active", "address_key": "", "version": 1}  # fmt: skip
+    with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), [row, dict(row)])  # one number twice

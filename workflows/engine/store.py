@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from handlers.row_writes import update_rows
+from handlers.row_writes import run_prebuilt, update_rows
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
@@ -356,7 +356,7 @@ def _drop_unfired_timers(session: Session, case: Case) -> bool:
         return False
     check_row_tenant(session, case.tenant_id)
     session.flush()  # timers marked fired in this transaction are fired in the database before the DELETE
-    session.connection().execute(_DROP_UNFIRED, {"case": case.id, "tenant": case.tenant_id})
+    run_prebuilt(session, _DROP_UNFIRED, {"case": case.id, "tenant": case.tenant_id})
     for timer in [row for row in session.identity_map.values() if isinstance(row, PendingTimer)]:
         if timer.case_id == case.id and not timer.fired:
             session.expunge(timer)
