@@ -223,11 +223,18 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
 
 
 def sync_tasks(
-    session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False
+    session: Session,
+    case: Case,
+    workflow: BpmnWorkflow,
+    *,
+    fresh: bool = False,
+    ready_tasks: list[Any] | None = None,
 ) -> list[CaseTask]:
     """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
-    ``fresh``: the case was created in this unit of work, so it has no rows yet."""
-    ready = {str(task.id): task for task in ready_human_tasks(workflow)}
+    ``fresh``: the case was created in this unit of work, so it has no rows yet.  ``ready_tasks``: the
+    workflow's ``ready_human_tasks``, when the caller has just listed them (the workflow unchanged since)."""
+    listed = ready_human_tasks(workflow) if ready_tasks is None else ready_tasks
+    ready = {str(task.id): task for task in listed}
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None and fresh:
         found = []
