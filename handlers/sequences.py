@@ -14,6 +14,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from handlers.errors import TenancyError
+from handlers.row_writes import run_prebuilt
 from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from models.resident import NumberSequence
 
@@ -59,7 +60,7 @@ def _count_up(session: Session, name: str, count: int) -> int | None:
         if session.autoflush:
             session.flush()  # as the ORM statement's autoflush did
         params = {"tenant": tenant, "counter": name, "count": count}
-        after = session.connection().execute(_COUNT_UP, params).scalar_one_or_none()
+        after = run_prebuilt(session, _COUNT_UP, params).scalar_one_or_none()
     return None if after is None else int(after)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextvars import ContextVar
 from typing import Any
 
@@ -14,6 +15,7 @@ from handlers.settings import Settings
 from handlers.uow import unit_of_work
 from worker.celery_app import celery_app
 
+log = logging.getLogger(__name__)
 _db: Database | None = None
 _in_process_db: ContextVar[Database | None] = ContextVar("jumin_in_process_db", default=None)
 
@@ -31,17 +33,11 @@ def task_database() -> Database:
 
 
 def dispatcher_for(db: Database) -> Dispatcher:
-    """Queue ``deliver_destination``; in eager mode it runs at once against ``db`` itself."""
+    """Queue one ``deliver_destinations`` for the destinations of a unit of work; in eager mode it runs at
+    once against ``db`` itself."""
 
-    def dispatch(tenant_id: int, destination: str) -> None:
-        if not celery_app.conf.task_always_eager:
-            deliver_destination.delay(tenant_id, destination)
-            return
-        token = _in_process_db.set(db)
-        try:
-            deliver_destination.delay(tenant_id, destination)
-        finally:
-            _in_process_db.reset(token)
+    def dispatch(tenant_id: int, destinations: list[str]) -> None:
+        _eagerly_against(db, deliver_destinations, tenant_id, destinations)
 
     return dispatch
 
@@ -68,6 +64,31 @@ def deliver_destination(self: Any, tenant_id: int, destination: str) -> dict[str
     elif run.state == "retry" and not self.request.is_eager:
         raise self.retry(countdown=run.retry_in or 1.0)
     return {"destination": destination, "sent": run.sent, "state": run.state}
+
+
+@celery_app.task(bind=True, name="jumin.outbox.deliver_destinations")
+def deliver_destinations(self: Any, tenant_id: int, destinations: list[str]) -> list[dict[str, Any]]:
+    """Deliver each destination as ``deliver_destination`` does, one after the other (one message for all
+    the notices of a unit of work).  A destination with more left, or whose head failed (with a broker), goes
+    on as its own ``deliver_destination``: only what failed is retried.  One that raises does not stop the
+    others; the first error is raised at the end (the sweep picks its messages up, as before)."""
+    done: list[dict[str, Any]] = []
+    errors: list[Exception] = []
+    for destination in destinations:
+        try:
+            run = deliver_now(task_database(), tenant_id, destination)
+        except Exception as error:
+            log.exception("delivery of %s/%s failed; the sweep will retry", tenant_id, destination)
+            errors.append(error)
+            continue
+        if run.state == "more":
+            deliver_destination.delay(tenant_id, destination)
+        elif run.state == "retry" and not self.request.is_eager:
+            deliver_destination.apply_async((tenant_id, destination), countdown=run.retry_in or 1.0)
+        done.append({"destination": destination, "sent": run.sent, "state": run.state})
+    if errors:
+        raise errors[0]
+    return done
 
 
 @celery_app.task(name="jumin.outbox.sweep")

@@ -12,6 +12,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, select
 
 from handlers.errors import Problem, ValidationError
+from handlers.row_writes import run_prebuilt
 from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
@@ -122,7 +123,7 @@ def release_locks(uow: UnitOfWork, case_id: int) -> None:
         return
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
-    session.connection().execute(_RELEASE, {"case": case_id, "tenant": tenant_id})
+    run_prebuilt(session, _RELEASE, {"case": case_id, "tenant": tenant_id})
     for held in [row for row in session.identity_map.values() if isinstance(row, SubjectLock)]:
         if held.case_id == case_id:
             session.expunge(held)

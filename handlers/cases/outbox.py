@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select
 
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.row_writes import run_prebuilt_many
 from handlers.sequences import take_next
 from handlers.tenancy import check_row_tenant
 from handlers.transaction_memo import transaction_memo
@@ -90,7 +91,7 @@ def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[st
         for key, notice in missing
     ]  # fmt: skip
     if rows:
-        session.connection().execute(_QUEUE, rows)
+        run_prebuilt_many(session, _QUEUE, rows)
     pending = [str(notice["destination"]) for _key, notice in missing]
     pending += [row.destination for key, row in queued.items() if key in keys and row.status == "pending"]
     schedule_delivery(uow, set(pending))

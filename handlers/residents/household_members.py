@@ -9,7 +9,7 @@ from sqlalchemy import Table, bindparam, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from handlers.row_writes import stale_row
+from handlers.row_writes import run_prebuilt, stale_row
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from handlers.rules.relationship import HEAD
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
@@ -79,7 +79,7 @@ def write_new_head(session: Session, household: Household) -> None:
     check_row_tenant(session, household.tenant_id)
     params = {"household": household.id, "tenant": household.tenant_id, "version": household.version,
               "head": head.id}  # fmt: skip
-    if session.connection().execute(_SET_HEAD, params).rowcount != 1:
+    if run_prebuilt(session, _SET_HEAD, params).rowcount != 1:
         raise stale_row(_HOUSEHOLDS.name)
     set_committed_value(household, "head_resident_id", head.id)
     set_committed_value(household, "version", household.version + 1)

@@ -269,6 +269,7 @@ CHANGE_TYPE_STEPS = {
 CELERY_TASKS: dict[str, str] = {
     "jumin.ping": "opens a unit of work, returns 'pong': no resident data",
     "jumin.outbox.deliver_destination": "delivers queued outbox payloads (checked in test_outbound_payloads)",
+    "jumin.outbox.deliver_destinations": "the same, for each destination of a unit of work's notices",
     "jumin.outbox.sweep": "starts deliveries: no payload of its own",
     "jumin.outbox.near_realtime": "starts 宛名連携 deliveries: no payload of its own",
     "jumin.flows.migrate_running_cases": "moves cases to a new flow version: no disclosure",

@@ -1,6 +1,7 @@
 """New rows written by one Core INSERT (``handlers.row_writes.insert_rows``) end up as the flush would leave
 them: the same stored values, persistent and clean in the session, refused for another tenant, and forgotten
-with a rolled-back SAVEPOINT."""
+with a rolled-back SAVEPOINT.  A prebuilt statement run by ``run_prebuilt`` gives what ``Connection.execute``
+gives, is seen by the statement listeners and fails as SQLAlchemy fails."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
-from handlers.row_writes import insert_rows, update_rows
+from handlers.row_writes import _thin, insert_rows, run_prebuilt, run_prebuilt_many, update_rows
 from handlers.uow import unit_of_work
 from tests.statements import recorded_statements
 
@@ -144,3 +148,71 @@ def test_an_update_of_a_rolled_back_savepoint_is_forgotten(db: Database, city_a)
         update_rows(uow.session, [row])
         savepoint.rollback()
         assert row.address == "テスト町1-1" and row.version == 1  # read again, as after a flushed change
+
+
+# --- run_prebuilt: a prebuilt statement sent by the driver's cursor (PostgreSQL) --------------------------
+
+_HOUSEHOLDS = models.Household.__table__
+_RENUMBER = (
+    update(_HOUSEHOLDS)
+    .where(_HOUSEHOLDS.c.household_number == bindparam("number"))
+    .values(address=bindparam("address"))
+    .returning(_HOUSEHOLDS.c.address, _HOUSEHOLDS.c.version)
+)
+
+
+def test_a_prebuilt_statement_gives_its_rows_and_count_and_is_seen_by_the_statement_listeners(
+    db: Database, city_a
+) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        with recorded_statements(uow.session.connection()) as sent:
+            ran = run_prebuilt(uow.session, _RENUMBER, {"number": "0000000019", "address": "テスト町3-3"})
+            missed = run_prebuilt(uow.session, _RENUMBER, {"number": "0000000035", "address": "x"})
+        assert [tuple(row) for row in ran.rows] == [("テスト町3-3", 1)] and ran.rowcount == 1
+        assert ran.scalar_one_or_none() == "テスト町3-3"
+        assert (list(missed.rows), missed.rowcount, missed.scalar_one_or_none()) == ([], 0, None)
+        assert len(sent) == 2 and all(s.lstrip().upper().startswith("UPDATE HOUSEHOLD SET") for s in sent)
+    assert _stored(db, city_a.id, "0000000019")["address"] == "テスト町3-3"
+
+
+def test_a_database_error_of_a_prebuilt_statement_is_raised_as_sqlalchemy_raises_it(
+    db: Database, city_a
+) -> None:
+    duplicate = update(_HOUSEHOLDS).values(household_number=bindparam("number"))
+    with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        run_prebuilt(uow.session, duplicate, {"number": "0000000035"})  # both rows: one number twice
+
+
+def test_a_statement_sqlalchemy_must_complete_is_left_to_it() -> None:
+    """A column left out whose Python default the execution computes, or a value to expand: not sent by the
+    cursor (``Connection.execute`` runs it); a statement given every column is."""
+    dialect = PGDialect_psycopg()
+    statement = insert(_HOUSEHOLDS)
+    every = tuple(c.key for c in _HOUSEHOLDS.columns if c.key != "id")
+    assert _thin(statement, dialect, every) is not None
+    assert _thin(statement, dialect, tuple(k for k in every if k != "status")) is None  # default="active"
+    expanding = update(_HOUSEHOLDS).where(_HOUSEHOLDS.c.id.in_(bindparam("ids", expanding=True)))
+    assert _thin(expanding.values(address=bindparam("address")), dialect, ("ids", "address")) is None
+    assert _thin(statement, SQLiteDialect_pysqlite(), every) is None  # other databases: always
+
+
+def test_prebuilt_rows_are_written_with_one_statement_the_listeners_see(db: Database, city_a) -> None:
+    numbers = ["0000000019", "0000000027", "0000000035"]
+    rows = [{"tenant_id": city_a.id, "household_number": n, "address": "テスト町1-1", "status": "active",
+             "address_key": "", "version": 1} for n in numbers]  # fmt: skip
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        with recorded_statements(uow.session.connection()) as sent:
+            run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), rows)
+        assert len(sent) == 1 and sent[0].lstrip().upper().startswith("INSERT INTO HOUSEHOLD")
+    assert [_stored(db, city_a.id, n)["household_number"] for n in numbers] == numbers
+
+
+def test_a_database_error_of_prebuilt_rows_is_raised_as_sqlalchemy_raises_it(db: Database, city_a) -> None:
+    row = {"tenant_id": city_a.id, "household_number": "0000000019", "address": "テスト町1-1",
+           "status": "active", "address_key": "", "version": 1}  # fmt: skip
+    with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), [row, dict(row)])  # one number twice

@@ -96,7 +96,8 @@ def dispatch_through_broker(db: Database) -> Callable[[str, list[Any]], None]:
         producer.send_task(task, args=args)
 
     install_dispatcher(
-        db, lambda tenant_id, destination: send("jumin.outbox.deliver_destination", [tenant_id, destination])
+        db,
+        lambda tenant_id, destinations: send("jumin.outbox.deliver_destinations", [tenant_id, destinations]),
     )
     return send
 

@@ -212,6 +212,6 @@ def _request_ids_followed_into_tasks(logdir: Path) -> bool:
     }  # fmt: skip
     deliveries = {
         e["request_id"] for name in ("worker-1.log", "worker-2.log") for e in lines(name)
-        if e["message"] == "task jumin.outbox.deliver_destination started"
+        if e["message"] == "task jumin.outbox.deliver_destinations started"
     }  # fmt: skip
     return bool(approvals & deliveries)

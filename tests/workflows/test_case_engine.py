@@ -134,6 +134,23 @@ def test_released_task_can_be_claimed_by_another_clerk_and_a_supervisor_can_assi
         step(clerk_a, runner.claim_task, open_task(step, clerk_a, case.id, "review_move_in").id)
 
 
+def test_a_completed_task_can_no_longer_be_assigned_claimed_or_released(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, users_a: dict, operators: RecordingOperators
+) -> None:
+    case = start(step, clerk_a)
+    task = open_task(step, clerk_a, case.id, "intake_move_in")
+    step(clerk_a, runner.claim_task, task.id)
+    step(clerk_a, runner.complete_task, task.id, {})
+    with pytest.raises(ConflictError, match="既に完了しているか取り消されています"):
+        step(supervisor_a, runner.assign_task, task.id, users_a["clerk"].id)
+    with pytest.raises(ConflictError, match="他の職員が担当しているか、既に完了しています"):
+        step(clerk_a, runner.claim_task, task.id)
+    with pytest.raises(ConflictError, match="担当を外せません"):
+        step(clerk_a, runner.unclaim_task, task.id)
+    done = step(clerk_a, runner.get_task, task.id)
+    assert (done.state, done.claimed_by, done.version) == ("completed", clerk_a.login_id, 3)
+
+
 def test_failing_operator_puts_the_case_in_incident_rolls_back_its_changes_and_retry_succeeds(
     step: Step, clerk_a: Actor, supervisor_a: Actor, operators: RecordingOperators
 ) -> None:

@@ -159,6 +159,7 @@ def _describe(error: BaseException) -> tuple[str | None, str]:
 def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
     """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
     case, workflow, now = loaded.case, loaded.workflow, utcnow()
+    ready = store.ready_human_tasks(workflow)  # listed once: the status and the task rows
     if error is not None:
         case.status = "incident"
         case.incident_task, case.incident_error = _describe(error)
@@ -167,13 +168,13 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
         case.status, case.completed_at = "completed", now
         record_event(uow, case, "completed")
     else:  # a status it already had leaves the row clean (no flush visits it)
-        assign_changed(case, status="running" if store.ready_human_tasks(workflow) else "waiting")
+        assign_changed(case, status="running" if ready else "waiting")
     if error is None:
         assign_changed(case, incident_task=None, incident_error=None)
     if not (loaded.fresh or store.opened_here(uow.session, case.id)):
         case.updated_at = now  # a case opened in this transaction keeps the time it was written with
     state = store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
-    created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh)
+    created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh, ready_tasks=ready)
     insert_rows(uow.session, [state])  # each kind of new row in one INSERT, without the unit of work, before
     insert_rows(uow.session, created)  # sync_timers may flush; the changed rows are left to the flush
     timers = store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)

@@ -200,11 +200,11 @@ def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bo
         raise ConflictError(f"このタスク（{row.name}）は現在完了できません。")
     now = utcnow()
     if claim:
-        conditions = [CaseTask.state == "ready"]
+        conditions: dict[str, Any] = {"state": "ready"}
         message = CLAIM_CONFLICT.format(row.name)
         claimed = {"claimed_by": uow.actor.login_id, "claimed_at": now}
     else:
-        conditions = [CaseTask.state == "claimed", CaseTask.claimed_by == uow.actor.login_id]
+        conditions = {"state": "claimed", "claimed_by": uow.actor.login_id}
         message = f"このタスク（{row.name}）は既に完了しているか、他の職員が担当しています。"
         claimed = {}
     row = transition(

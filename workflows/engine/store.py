@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from handlers.row_writes import update_rows
+from handlers.row_writes import run_prebuilt, update_rows
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
@@ -223,11 +223,18 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
 
 
 def sync_tasks(
-    session: Session, case: Case, workflow: BpmnWorkflow, *, fresh: bool = False
+    session: Session,
+    case: Case,
+    workflow: BpmnWorkflow,
+    *,
+    fresh: bool = False,
+    ready_tasks: list[Any] | None = None,
 ) -> list[CaseTask]:
     """Make the case's open CaseTask rows match the workflow's READY human tasks; return new rows.
-    ``fresh``: the case was created in this unit of work, so it has no rows yet."""
-    ready = {str(task.id): task for task in ready_human_tasks(workflow)}
+    ``fresh``: the case was created in this unit of work, so it has no rows yet.  ``ready_tasks``: the
+    workflow's ``ready_human_tasks``, when the caller has just listed them (the workflow unchanged since)."""
+    listed = ready_human_tasks(workflow) if ready_tasks is None else ready_tasks
+    ready = {str(task.id): task for task in listed}
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None and fresh:
         found = []
@@ -356,7 +363,7 @@ def _drop_unfired_timers(session: Session, case: Case) -> bool:
         return False
     check_row_tenant(session, case.tenant_id)
     session.flush()  # timers marked fired in this transaction are fired in the database before the DELETE
-    session.connection().execute(_DROP_UNFIRED, {"case": case.id, "tenant": case.tenant_id})
+    run_prebuilt(session, _DROP_UNFIRED, {"case": case.id, "tenant": case.tenant_id})
     for timer in [row for row in session.identity_map.values() if isinstance(row, PendingTimer)]:
         if timer.case_id == case.id and not timer.fired:
             session.expunge(timer)

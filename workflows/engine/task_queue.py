@@ -6,13 +6,16 @@ updates the row and the other updates nothing and gets a ConflictError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError
+from handlers.row_writes import run_prebuilt
 from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
@@ -63,27 +66,45 @@ _TASKS = cast(Table, CaseTask.__table__)
 
 
 def transition(
-    uow: UnitOfWork, row: CaseTask, conditions: list[ColumnElement[bool]], message: str, **values: Any
+    uow: UnitOfWork, row: CaseTask, expected: Mapping[str, Any], message: str, **values: Any
 ) -> CaseTask:
-    """UPDATE the row only if ``conditions`` still hold (otherwise someone else got there first); the row as
-    updated comes back from the same statement (RETURNING) into the session's copy of it.  A Core statement
-    scoped by the row's own tenant: the ORM's bulk UPDATE machinery cost more than the round trip."""
+    """UPDATE the row only if its columns still hold the ``expected`` values (a tuple: one of them; otherwise
+    someone else got there first); the row as updated comes back from the same statement (RETURNING) into
+    the session's copy of it.  A prebuilt Core statement scoped by the row's own tenant: the ORM's bulk
+    UPDATE machinery cost more than the round trip."""
     session = uow.session
     check_row_tenant(session, row.tenant_id)
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
-    stmt = (
-        update(_TASKS)
-        .where(_TASKS.c.id == row.id, _TASKS.c.tenant_id == row.tenant_id, *conditions)
-        .values(version=_TASKS.c.version + 1, **values)
-        .returning(*_TASKS.c)
-    )
-    updated = session.connection().execute(stmt).mappings().first()
-    if updated is None:
+    checked = tuple(sorted((key, isinstance(value, tuple)) for key, value in expected.items()))
+    params: dict[str, Any] = {"row_id": row.id, "row_tenant": row.tenant_id}
+    params.update({f"expected_{key}": list(value) if isinstance(value, tuple) else value
+                   for key, value in expected.items()})  # fmt: skip
+    params.update({f"new_{key}": value for key, value in values.items()})
+    updated = run_prebuilt(session, _transition_statement(checked, tuple(sorted(values))), params).rows
+    if not updated:
         raise ConflictError(message)
-    for key, value in updated.items():
+    for key, value in zip(_TASKS.c.keys(), updated[0], strict=True):
         set_committed_value(row, key, value)
     return row
+
+
+@cache
+def _transition_statement(checked: tuple[tuple[str, bool], ...], changed: tuple[str, ...]) -> Update:
+    """The conditional UPDATE … RETURNING of ``transition``, built once per shape: the ``checked`` columns
+    (True: a list of values), the ``changed`` ones and the version."""
+    conditions = [
+        _TASKS.c[key].in_(bindparam(f"expected_{key}", expanding=True))
+        if many
+        else _TASKS.c[key] == bindparam(f"expected_{key}")
+        for key, many in checked
+    ]
+    return (
+        update(_TASKS)
+        .where(_TASKS.c.id == bindparam("row_id"), _TASKS.c.tenant_id == bindparam("row_tenant"), *conditions)
+        .values(version=_TASKS.c.version + 1, **{key: bindparam(f"new_{key}") for key in changed})
+        .returning(*_TASKS.c)
+    )
 
 
 def _case_of(uow: UnitOfWork, row: CaseTask) -> Case:
@@ -99,7 +120,7 @@ def claim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
     row = transition(
         uow,
         row,
-        [CaseTask.state == "ready"],
+        {"state": "ready"},
         CLAIM_CONFLICT.format(row.name),
         state="claimed",
         claimed_by=uow.actor.login_id,
@@ -111,9 +132,9 @@ def claim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
 
 def unclaim_task(uow: UnitOfWork, task_id: int) -> CaseTask:
     row = get_task(uow, task_id)
-    conditions = [CaseTask.state == "claimed"]
+    conditions: dict[str, Any] = {"state": "claimed"}
     if not (uow.actor.roles & ASSIGNING_ROLES):
-        conditions.append(CaseTask.claimed_by == uow.actor.login_id)
+        conditions["claimed_by"] = uow.actor.login_id
     row = transition(
         uow,
         row,
@@ -142,7 +163,7 @@ def assign_task(uow: UnitOfWork, task_id: int, user_id: int) -> CaseTask:
     row = transition(
         uow,
         row,
-        [CaseTask.state.in_(("ready", "claimed"))],
+        {"state": ("ready", "claimed")},
         f"このタスク（{row.name}）は既に完了しているか取り消されています。",
         state="claimed",
         claimed_by=user.login_id,

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert
 
+from handlers.row_writes import run_prebuilt_many
 from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseEvent
@@ -49,7 +50,7 @@ def record_events(uow: UnitOfWork, case: Case, events: Sequence[tuple[str, dict[
          "detail": detail}
         for kind, detail in events
     ]  # fmt: skip
-    uow.session.connection().execute(_INSERT_EVENT, rows)
+    run_prebuilt_many(uow.session, _INSERT_EVENT, rows)
 
 
 _INSERT_EVENT = insert(cast(Table, CaseEvent.__table__))  # built once: its cache key is kept
