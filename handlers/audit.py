@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import Table, Update, bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -85,6 +85,23 @@ _UPDATE_HEAD = (
     .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
 )
 _INSERT_ROWS = insert(_ROWS)
+# PostgreSQL: the rows of one tenant and the move of its head in one statement (the INSERT a data-modifying CTE
+# of the head's UPDATE), built once per number of rows.  Larger batches (a CSV intake) take the two statements.
+MAX_ROWS_WITH_HEAD = 16
+_ROWS_WITH_HEAD: dict[int, Update] = {}
+
+
+def _rows_with_head(count: int) -> Update:
+    """``WITH appended AS (INSERT INTO access_log … VALUES (row 0), …) UPDATE access_log_head …``: the row
+    values bound as ``<column>_<index>``, the head's as ``tenant``, ``seq`` and ``hash``."""
+    statement = _ROWS_WITH_HEAD.get(count)
+    if statement is None:
+        rows = [
+            {key: bindparam(f"{key}_{index}", type_=_ROWS.c[key].type) for key in _ROW_COLUMNS}
+            for index in range(count)
+        ]
+        statement = _ROWS_WITH_HEAD[count] = _UPDATE_HEAD.add_cte(insert(_ROWS).values(rows).cte("appended"))
+    return statement
 
 
 def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
@@ -96,10 +113,24 @@ def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
-def _write_heads(session: Session, heads: dict[int, tuple[int, str]]) -> None:
-    session.connection().execute(
-        _UPDATE_HEAD, [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()]
-    )
+def _write_rows_and_heads(
+    session: Session, values: list[dict[str, Any]], heads: dict[int, tuple[int, str]]
+) -> None:
+    """Insert the chained rows and move the heads on: on PostgreSQL one statement when the rows are of one
+    tenant and few, else one INSERT of the rows and one UPDATE of the heads."""
+    connection = session.connection()
+    if len(heads) == 1 and len(values) <= MAX_ROWS_WITH_HEAD and connection.dialect.name == "postgresql":
+        ((tenant, (seq, last)),) = heads.items()
+        params = {f"{key}_{index}": value for index, row in enumerate(values) for key, value in row.items()}
+        connection.execute(
+            _rows_with_head(len(values)), {**params, "tenant": tenant, "seq": seq, "hash": last}
+        )
+    else:
+        connection.execute(_INSERT_ROWS, values)
+        connection.execute(
+            _UPDATE_HEAD,
+            [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()],
+        )
     for tenant, (seq, last) in heads.items():  # a head row the session holds (data import) stays true
         held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
         if held is not None:
@@ -132,8 +163,7 @@ def _chain(session: Session, entries: list[_Pending]) -> None:
         row.hash = row_hash(row)
         heads[row.tenant_id] = (row.seq, row.hash)
         values.append({key: getattr(row, key) for key in _ROW_COLUMNS})
-    session.connection().execute(_INSERT_ROWS, values)
-    _write_heads(session, heads)
+    _write_rows_and_heads(session, values, heads)
 
 
 def flush_pending(session: Session) -> None:

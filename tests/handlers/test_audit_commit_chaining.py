@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import models
-from handlers.audit import GENESIS_HASH, append, flush_pending, record_access
+from handlers.audit import GENESIS_HASH, MAX_ROWS_WITH_HEAD, append, flush_pending, record_access
 from handlers.audit_verify import verify_all, verify_chain
 from handlers.context import Actor
 from handlers.csv_intake import import_csv
@@ -164,7 +164,59 @@ def test_a_search_touches_the_access_log_only_in_its_commit_step(
     if connection.dialect.name == "postgresql":
         assert head_reads and all("FOR UPDATE" in s for s in head_reads)
     assert len(head_reads) in (1, 2)  # 2 only when the head row had to be created first
-    assert any(s.lstrip().upper().startswith("INSERT INTO ACCESS_LOG ") for s in in_commit)
+    assert any(_inserts_access_log_rows(s) for s in in_commit)
+
+
+def _inserts_access_log_rows(statement: str) -> bool:
+    text = " ".join(statement.split()).upper()
+    return text.startswith("INSERT INTO ACCESS_LOG ") or text.startswith(
+        "WITH APPENDED AS (INSERT INTO ACCESS_LOG "
+    )
+
+
+def _chain_writes(db: Database, connection: Connection, actor: Actor, functions: list[str]) -> list[str]:
+    """The statements after the head's lock of a unit of work that logged ``functions`` (one row each)."""
+    with unit_of_work(db, actor) as uow:  # the head row exists from here on
+        record_access(uow, "warm_up", "view")
+    with recorded_statements(connection) as statements, unit_of_work(db, actor) as uow:
+        for function in functions:
+            record_access(uow, function, "view", ["000000011"])
+    locked = max(i for i, s in enumerate(statements) if _is_head_read(s))
+    written = [" ".join(s.split()).upper() for s in statements[locked + 1 :]]
+    return [s for s in written if "ACCESS_LOG" in s]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_the_rows_and_the_head_are_written_by_one_statement_on_postgresql(
+    db: Database, connection: Connection, setup_session: Session, clerk_a: Actor, rows: int
+) -> None:
+    setup_session.flush()
+    functions = [f"resident_viewed_{n}" for n in range(rows)]
+    writes = _chain_writes(db, connection, clerk_a, functions)
+
+    if connection.dialect.name == "postgresql":
+        assert len(writes) == 1
+        assert writes[0].startswith("WITH APPENDED AS (INSERT INTO ACCESS_LOG ")
+        assert "UPDATE ACCESS_LOG_HEAD" in writes[0]
+    else:  # SQLite keeps its two statements
+        assert [w.split(" ")[0] for w in writes] == ["INSERT", "UPDATE"]
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["warm_up", *functions]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, rows + 1)
+    head = setup_session.get(AccessLogHead, clerk_a.tenant_id, populate_existing=True)
+    last = setup_session.scalars(select(AccessLog).where(AccessLog.seq == rows + 1)).one()
+    assert (head.last_seq, head.last_hash) == (rows + 1, last.hash)
+
+
+def test_many_rows_of_one_transaction_are_inserted_together_and_the_head_moved_after(
+    db: Database, connection: Connection, setup_session: Session, clerk_a: Actor
+) -> None:
+    setup_session.flush()
+    functions = [f"resident_viewed_{n}" for n in range(MAX_ROWS_WITH_HEAD + 1)]
+    writes = _chain_writes(db, connection, clerk_a, functions)
+
+    assert [w.split(" ")[0] for w in writes] == ["INSERT", "UPDATE"]
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["warm_up", *functions]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, len(functions) + 1)
 
 
 # --- PostgreSQL, committed data on two connections ---------------------------------------------------------
