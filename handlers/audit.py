@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, event, insert, select, update
+from sqlalchemy import String, Table, TextClause, Update, bindparam, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeEngine
 
 from handlers.context import Actor
 from handlers.rules.instants import as_utc
@@ -38,8 +39,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _canonical(row: AccessLog) -> bytes:
-    body = {
+def _body(row: AccessLog) -> dict[str, Any]:
+    return {
         "tenant_id": row.tenant_id,
         "seq": row.seq,
         "occurred_at": as_utc(row.occurred_at).isoformat(timespec="microseconds"),
@@ -54,7 +55,27 @@ def _canonical(row: AccessLog) -> bytes:
         "detail": row.detail,
         "prev_hash": row.prev_hash,
     }
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _canonical(row: AccessLog) -> bytes:
+    return _dumps(_body(row)).encode()
+
+
+def canonical_around_link(row: AccessLog) -> tuple[str, str, str]:
+    """The row's canonical text cut where its link goes: ``before + prev_hash + between + str(seq) + after``
+    is ``_canonical(row)`` (the keys are sorted and nothing sorts between ``prev_hash`` and ``seq``), so the
+    database can hash a row whose link it reads itself."""
+    body = _body(row)
+    del body["prev_hash"], body["seq"]
+    first = {key: value for key, value in body.items() if key < "prev_hash"}
+    last = {key: value for key, value in body.items() if key > "seq"}
+    if len(first) + len(last) != len(body) or not first or not last:
+        raise AssertionError("the canonical form no longer has prev_hash and seq side by side")
+    return _dumps(first)[:-1] + ',"prev_hash":"', '","seq":', "," + _dumps(last)[1:]
 
 
 def row_hash(row: AccessLog) -> str:
@@ -104,6 +125,52 @@ def _rows_with_head(count: int) -> Update:
     return statement
 
 
+def _cast_type(kind: TypeEngine[Any]) -> str:
+    """The PostgreSQL type a value is cast to; a string without its length (the column's own check refuses a
+    value too long, where ``CAST(… AS VARCHAR(n))`` would cut it)."""
+    return "VARCHAR" if isinstance(kind, String) else kind.compile(dialect=postgresql.dialect())
+
+
+def _append_one_statement() -> TextClause:
+    """PostgreSQL: one row appended to its tenant's chain in one statement: the head locked ``FOR UPDATE``
+    (the newest version of it, when another transaction moved it meanwhile), the row inserted with its seq,
+    prev_hash and hash (sha256 of the canonical text around the link, the same bytes ``row_hash`` hashes) and
+    the head moved on.  No row when the tenant has no head yet."""
+    columns = [key for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash")]
+    kinds = {key: _cast_type(_ROWS.c[key].type) for key in columns}
+    given = ", ".join(f"CAST(:{key} AS {kinds[key]})" for key in columns)
+    link = "(:before || head.last_hash || :between || (head.last_seq + 1)::text || :after)"
+    sql = f"""WITH head AS (
+    SELECT last_seq, last_hash FROM access_log_head WHERE tenant_id = :tenant FOR UPDATE
+), appended AS (
+    INSERT INTO access_log ({", ".join(columns)}, seq, prev_hash, hash)
+    SELECT {given}, head.last_seq + 1, head.last_hash, encode(sha256(convert_to({link}, 'UTF8')), 'hex')
+    FROM head
+    RETURNING seq, prev_hash, hash
+)
+UPDATE access_log_head SET last_seq = appended.seq, last_hash = appended.hash
+FROM appended WHERE access_log_head.tenant_id = :tenant
+RETURNING appended.seq, appended.prev_hash, appended.hash"""
+    typed = [bindparam(key, type_=_ROWS.c[key].type) for key in ("targets", "detail")]
+    return text(sql).bindparams(*typed)
+
+
+_APPEND_ONE = _append_one_statement()
+
+
+def _append_one(session: Session, row: AccessLog) -> bool:
+    """Chain and write ``row`` by ``_APPEND_ONE``; False when its tenant has no head yet (nothing written)."""
+    before, between, after = canonical_around_link(row)
+    values = {key: getattr(row, key) for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash")}
+    params = {**values, "tenant": row.tenant_id, "before": before, "between": between, "after": after}
+    linked = session.connection().execute(_APPEND_ONE, params).first()
+    if linked is None:
+        return False
+    row.seq, row.prev_hash, row.hash = int(linked[0]), str(linked[1]), str(linked[2])
+    _keep_held_head(session, row.tenant_id, row.seq, row.hash)
+    return True
+
+
 def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
     """The tenant's head (last seq, last hash), locked FOR UPDATE and read from the database."""
     head = session.connection().execute(_LOCK_HEAD, {"tenant": tenant_id}).first()
@@ -131,11 +198,16 @@ def _write_rows_and_heads(
             _UPDATE_HEAD,
             [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()],
         )
-    for tenant, (seq, last) in heads.items():  # a head row the session holds (data import) stays true
-        held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
-        if held is not None:
-            set_committed_value(held, "last_seq", seq)
-            set_committed_value(held, "last_hash", last)
+    for tenant, (seq, last) in heads.items():
+        _keep_held_head(session, tenant, seq, last)
+
+
+def _keep_held_head(session: Session, tenant: int, seq: int, last: str) -> None:
+    """A head row the session holds (data import) stays true."""
+    held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
+    if held is not None:
+        set_committed_value(held, "last_seq", seq)
+        set_committed_value(held, "last_hash", last)
 
 
 @dataclass
@@ -155,6 +227,13 @@ def _chain(session: Session, entries: list[_Pending]) -> None:
     tenants = sorted({e.row.tenant_id for e in entries})
     for tenant in tenants:
         check_row_tenant(session, tenant)
+    if len(entries) == 1 and session.get_bind().dialect.name == "postgresql":
+        row = entries[0].row
+        if not _append_one(session, row):
+            _ensure_head(session, row.tenant_id)
+            if not _append_one(session, row):
+                raise RuntimeError("the access-log head could not be created")
+        return
     heads = {tenant: _select_locked_head(session, tenant) for tenant in tenants}
     values = []
     for entry in entries:
