@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import String, Table, TextClause, Update, bindparam, event, insert, select, text, update
+from sqlalchemy import String, Table, TextClause, bindparam, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -106,23 +106,11 @@ _UPDATE_HEAD = (
     .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
 )
 _INSERT_ROWS = insert(_ROWS)
-# PostgreSQL: the rows of one tenant and the move of its head in one statement (the INSERT a data-modifying CTE
-# of the head's UPDATE), built once per number of rows.  Larger batches (a CSV intake) take the two statements.
-MAX_ROWS_WITH_HEAD = 16
-_ROWS_WITH_HEAD: dict[int, Update] = {}
-
-
-def _rows_with_head(count: int) -> Update:
-    """``WITH appended AS (INSERT INTO access_log … VALUES (row 0), …) UPDATE access_log_head …``: the row
-    values bound as ``<column>_<index>``, the head's as ``tenant``, ``seq`` and ``hash``."""
-    statement = _ROWS_WITH_HEAD.get(count)
-    if statement is None:
-        rows = [
-            {key: bindparam(f"{key}_{index}", type_=_ROWS.c[key].type) for key in _ROW_COLUMNS}
-            for index in range(count)
-        ]
-        statement = _ROWS_WITH_HEAD[count] = _UPDATE_HEAD.add_cte(insert(_ROWS).values(rows).cte("appended"))
-    return statement
+_GIVEN_COLUMNS = tuple(key for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash"))
+# PostgreSQL: up to this many rows of one tenant are chained by one statement (``_chained``); more (a CSV
+# intake), or rows of several tenants, take the head lock, one INSERT of the rows and one UPDATE of the heads.
+MAX_ROWS_IN_ONE_STATEMENT = 16
+_CHAINED: dict[int, TextClause] = {}
 
 
 def _cast_type(kind: TypeEngine[Any]) -> str:
@@ -131,43 +119,73 @@ def _cast_type(kind: TypeEngine[Any]) -> str:
     return "VARCHAR" if isinstance(kind, String) else kind.compile(dialect=postgresql.dialect())
 
 
-def _append_one_statement() -> TextClause:
-    """PostgreSQL: one row appended to its tenant's chain in one statement: the head locked ``FOR UPDATE``
-    (the newest version of it, when another transaction moved it meanwhile), the row inserted with its seq,
-    prev_hash and hash (sha256 of the canonical text around the link, the same bytes ``row_hash`` hashes) and
-    the head moved on.  No row when the tenant has no head yet."""
-    columns = [key for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash")]
-    kinds = {key: _cast_type(_ROWS.c[key].type) for key in columns}
-    given = ", ".join(f"CAST(:{key} AS {kinds[key]})" for key in columns)
-    link = "(:before || head.last_hash || :between || (head.last_seq + 1)::text || :after)"
-    sql = f"""WITH head AS (
-    SELECT last_seq, last_hash FROM access_log_head WHERE tenant_id = :tenant FOR UPDATE
-), appended AS (
-    INSERT INTO access_log ({", ".join(columns)}, seq, prev_hash, hash)
-    SELECT {given}, head.last_seq + 1, head.last_hash, encode(sha256(convert_to({link}, 'UTF8')), 'hex')
-    FROM head
-    RETURNING seq, prev_hash, hash
-)
-UPDATE access_log_head SET last_seq = appended.seq, last_hash = appended.hash
-FROM appended WHERE access_log_head.tenant_id = :tenant
-RETURNING appended.seq, appended.prev_hash, appended.hash"""
-    typed = [bindparam(key, type_=_ROWS.c[key].type) for key in ("targets", "detail")]
-    return text(sql).bindparams(*typed)
+def _chained(count: int) -> TextClause:
+    """PostgreSQL: ``count`` rows appended to their tenant's chain in one statement, built once per count.
+    The head is locked ``FOR UPDATE`` (its newest version, when another transaction moved it meanwhile);
+    ``link_<i>`` gives row i its seq, prev_hash and hash — the sha256 of the canonical text around its link
+    (``canonical_around_link``, bound as ``before_<i>``, ``between_<i>``, ``after_<i>``), the bytes
+    ``row_hash`` hashes; the rows are inserted and the head moved to the last link.  It returns the head as it
+    was before (no row when the tenant has no head yet)."""
+    statement = _CHAINED.get(count)
+    if statement is not None:
+        return statement
+    links, rows = [], []
+    for index in range(count):
+        prev = (
+            "head.last_seq, head.last_hash" if index == 0 else f"link_{index - 1}.seq, link_{index - 1}.hash"
+        )
+        seq, last = prev.split(", ")
+        text_of_row = f":before_{index} || {last} || :between_{index} || ({seq} + 1)::text || :after_{index}"
+        source = "head" if index == 0 else f"link_{index - 1}"
+        links.append(
+            f"link_{index} AS (SELECT {seq} + 1 AS seq, {last} AS prev_hash, "
+            f"encode(sha256(convert_to({text_of_row}, 'UTF8')), 'hex') AS hash FROM {source})"
+        )
+        given = ", ".join(
+            f"CAST(:{key}_{index} AS {_cast_type(_ROWS.c[key].type)})" for key in _GIVEN_COLUMNS
+        )
+        rows.append(f"SELECT {given}, seq, prev_hash, hash FROM link_{index}")
+    last_link = f"link_{count - 1}"
+    sql = (
+        "WITH head AS (SELECT last_seq, last_hash FROM access_log_head WHERE tenant_id = :tenant FOR UPDATE), "
+        + ", ".join(links)
+        + f", appended AS (INSERT INTO access_log ({', '.join(_GIVEN_COLUMNS)}, seq, prev_hash, hash) "
+        + " UNION ALL ".join(rows)
+        + f") UPDATE access_log_head SET last_seq = {last_link}.seq, last_hash = {last_link}.hash FROM {last_link}, head "
+        + "WHERE access_log_head.tenant_id = :tenant RETURNING head.last_seq, head.last_hash, "
+        + f"{last_link}.hash"
+    )
+    typed = [
+        bindparam(f"{key}_{index}", type_=_ROWS.c[key].type)
+        for index in range(count)
+        for key in ("targets", "detail")
+    ]
+    statement = _CHAINED[count] = text(sql).bindparams(*typed)
+    return statement
 
 
-_APPEND_ONE = _append_one_statement()
-
-
-def _append_one(session: Session, row: AccessLog) -> bool:
-    """Chain and write ``row`` by ``_APPEND_ONE``; False when its tenant has no head yet (nothing written)."""
-    before, between, after = canonical_around_link(row)
-    values = {key: getattr(row, key) for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash")}
-    params = {**values, "tenant": row.tenant_id, "before": before, "between": between, "after": after}
-    linked = session.connection().execute(_APPEND_ONE, params).first()
-    if linked is None:
+def _append_chained(session: Session, rows: list[AccessLog]) -> bool:
+    """Chain and write ``rows`` (one tenant's, at most MAX_ROWS_IN_ONE_STATEMENT) by one statement; False
+    when the tenant has no head yet (nothing written).  The rows' links are computed here too, from the head
+    the statement locked: a hash that differs from the database's refuses the commit (the chain would not
+    verify)."""
+    params: dict[str, Any] = {"tenant": rows[0].tenant_id}
+    for index, row in enumerate(rows):
+        for key in _GIVEN_COLUMNS:
+            params[f"{key}_{index}"] = getattr(row, key)
+        before, between, after = canonical_around_link(row)
+        params.update({f"before_{index}": before, f"between_{index}": between, f"after_{index}": after})
+    head = session.connection().execute(_chained(len(rows)), params).first()
+    if head is None:
         return False
-    row.seq, row.prev_hash, row.hash = int(linked[0]), str(linked[1]), str(linked[2])
-    _keep_held_head(session, row.tenant_id, row.seq, row.hash)
+    seq, last = int(head[0]), str(head[1])
+    for row in rows:
+        seq += 1
+        row.seq, row.prev_hash = seq, last
+        row.hash = last = row_hash(row)
+    if last != head[2]:
+        raise RuntimeError("the database's access-log hash differs from row_hash: the chain would not verify")
+    _keep_held_head(session, rows[0].tenant_id, seq, last)
     return True
 
 
@@ -180,24 +198,10 @@ def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
-def _write_rows_and_heads(
-    session: Session, values: list[dict[str, Any]], heads: dict[int, tuple[int, str]]
-) -> None:
-    """Insert the chained rows and move the heads on: on PostgreSQL one statement when the rows are of one
-    tenant and few, else one INSERT of the rows and one UPDATE of the heads."""
-    connection = session.connection()
-    if len(heads) == 1 and len(values) <= MAX_ROWS_WITH_HEAD and connection.dialect.name == "postgresql":
-        ((tenant, (seq, last)),) = heads.items()
-        params = {f"{key}_{index}": value for index, row in enumerate(values) for key, value in row.items()}
-        connection.execute(
-            _rows_with_head(len(values)), {**params, "tenant": tenant, "seq": seq, "hash": last}
-        )
-    else:
-        connection.execute(_INSERT_ROWS, values)
-        connection.execute(
-            _UPDATE_HEAD,
-            [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()],
-        )
+def _write_heads(session: Session, heads: dict[int, tuple[int, str]]) -> None:
+    session.connection().execute(
+        _UPDATE_HEAD, [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()]
+    )
     for tenant, (seq, last) in heads.items():
         _keep_held_head(session, tenant, seq, last)
 
@@ -227,11 +231,15 @@ def _chain(session: Session, entries: list[_Pending]) -> None:
     tenants = sorted({e.row.tenant_id for e in entries})
     for tenant in tenants:
         check_row_tenant(session, tenant)
-    if len(entries) == 1 and session.get_bind().dialect.name == "postgresql":
-        row = entries[0].row
-        if not _append_one(session, row):
-            _ensure_head(session, row.tenant_id)
-            if not _append_one(session, row):
+    if (
+        len(tenants) == 1
+        and len(entries) <= MAX_ROWS_IN_ONE_STATEMENT
+        and session.get_bind().dialect.name == "postgresql"
+    ):
+        rows = [entry.row for entry in entries]
+        if not _append_chained(session, rows):
+            _ensure_head(session, tenants[0])
+            if not _append_chained(session, rows):
                 raise RuntimeError("the access-log head could not be created")
         return
     heads = {tenant: _select_locked_head(session, tenant) for tenant in tenants}
@@ -242,7 +250,8 @@ def _chain(session: Session, entries: list[_Pending]) -> None:
         row.hash = row_hash(row)
         heads[row.tenant_id] = (row.seq, row.hash)
         values.append({key: getattr(row, key) for key in _ROW_COLUMNS})
-    _write_rows_and_heads(session, values, heads)
+    session.connection().execute(_INSERT_ROWS, values)
+    _write_heads(session, heads)
 
 
 def flush_pending(session: Session) -> None:
