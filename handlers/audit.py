@@ -167,23 +167,25 @@ def _chained(count: int) -> TextClause:
 def _append_chained(session: Session, rows: list[AccessLog]) -> bool:
     """Chain and write ``rows`` (one tenant's, at most MAX_ROWS_IN_ONE_STATEMENT) by one statement; False
     when the tenant has no head yet (nothing written).  The rows' links are computed here too, from the head
-    the statement locked: a hash that differs from the database's refuses the commit (the chain would not
-    verify)."""
+    the statement locked; a last hash that differs from the database's or from ``row_hash`` (what the
+    verification computes) refuses the commit: the chain would not verify."""
     params: dict[str, Any] = {"tenant": rows[0].tenant_id}
+    texts = []
     for index, row in enumerate(rows):
         for key in _GIVEN_COLUMNS:
             params[f"{key}_{index}"] = getattr(row, key)
-        before, between, after = canonical_around_link(row)
+        texts.append(canonical_around_link(row))
+        before, between, after = texts[-1]
         params.update({f"before_{index}": before, f"between_{index}": between, f"after_{index}": after})
     head = session.connection().execute(_chained(len(rows)), params).first()
     if head is None:
         return False
     seq, last = int(head[0]), str(head[1])
-    for row in rows:
+    for row, (before, between, after) in zip(rows, texts, strict=True):
         seq += 1
         row.seq, row.prev_hash = seq, last
-        row.hash = last = row_hash(row)
-    if last != head[2]:
+        row.hash = last = hashlib.sha256((before + last + between + str(seq) + after).encode()).hexdigest()
+    if not last == head[2] == row_hash(rows[-1]):
         raise RuntimeError("the database's access-log hash differs from row_hash: the chain would not verify")
     _keep_held_head(session, rows[0].tenant_id, seq, last)
     return True
