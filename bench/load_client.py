@@ -91,6 +91,8 @@ class Workload:
             self.call(op, call, "GET", f"/api/residents?kana={kana}", clerk)
         elif op == "view":
             self.call(op, call, "GET", f"/api/residents/{self.rng.choice(self.p.atena_numbers)}", clerk)
+        elif op == "me":  # not in a mix: the floor every API request pays (token, scope, one read, no log)
+            self.call(op, call, "GET", "/api/me", clerk)
         elif op == "intake":
             self.intake(call)
         elif op == "approve":

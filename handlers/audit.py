@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import String, Table, TextClause, bindparam, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeEngine
 
 from handlers.context import Actor
 from handlers.rules.instants import as_utc
@@ -38,8 +39,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _canonical(row: AccessLog) -> bytes:
-    body = {
+def _body(row: AccessLog) -> dict[str, Any]:
+    return {
         "tenant_id": row.tenant_id,
         "seq": row.seq,
         "occurred_at": as_utc(row.occurred_at).isoformat(timespec="microseconds"),
@@ -54,7 +55,27 @@ def _canonical(row: AccessLog) -> bytes:
         "detail": row.detail,
         "prev_hash": row.prev_hash,
     }
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _canonical(row: AccessLog) -> bytes:
+    return _dumps(_body(row)).encode()
+
+
+def canonical_around_link(row: AccessLog) -> tuple[str, str, str]:
+    """The row's canonical text cut where its link goes: ``before + prev_hash + between + str(seq) + after``
+    is ``_canonical(row)`` (the keys are sorted and nothing sorts between ``prev_hash`` and ``seq``), so the
+    database can hash a row whose link it reads itself."""
+    body = _body(row)
+    del body["prev_hash"], body["seq"]
+    first = {key: value for key, value in body.items() if key < "prev_hash"}
+    last = {key: value for key, value in body.items() if key > "seq"}
+    if len(first) + len(last) != len(body) or not first or not last:
+        raise AssertionError("the canonical form no longer has prev_hash and seq side by side")
+    return _dumps(first)[:-1] + ',"prev_hash":"', '","seq":', "," + _dumps(last)[1:]
 
 
 def row_hash(row: AccessLog) -> str:
@@ -85,6 +106,89 @@ _UPDATE_HEAD = (
     .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
 )
 _INSERT_ROWS = insert(_ROWS)
+_GIVEN_COLUMNS = tuple(key for key in _ROW_COLUMNS if key not in ("seq", "prev_hash", "hash"))
+# PostgreSQL: up to this many rows of one tenant are chained by one statement (``_chained``); more (a CSV
+# intake), or rows of several tenants, take the head lock, one INSERT of the rows and one UPDATE of the heads.
+MAX_ROWS_IN_ONE_STATEMENT = 16
+_CHAINED: dict[int, TextClause] = {}
+
+
+def _cast_type(kind: TypeEngine[Any]) -> str:
+    """The PostgreSQL type a value is cast to; a string without its length (the column's own check refuses a
+    value too long, where ``CAST(… AS VARCHAR(n))`` would cut it)."""
+    return "VARCHAR" if isinstance(kind, String) else kind.compile(dialect=postgresql.dialect())
+
+
+def _chained(count: int) -> TextClause:
+    """PostgreSQL: ``count`` rows appended to their tenant's chain in one statement, built once per count.
+    The head is locked ``FOR UPDATE`` (its newest version, when another transaction moved it meanwhile);
+    ``link_<i>`` gives row i its seq, prev_hash and hash — the sha256 of the canonical text around its link
+    (``canonical_around_link``, bound as ``before_<i>``, ``between_<i>``, ``after_<i>``), the bytes
+    ``row_hash`` hashes; the rows are inserted and the head moved to the last link.  It returns the head as it
+    was before (no row when the tenant has no head yet)."""
+    statement = _CHAINED.get(count)
+    if statement is not None:
+        return statement
+    links, rows = [], []
+    for index in range(count):
+        prev = (
+            "head.last_seq, head.last_hash" if index == 0 else f"link_{index - 1}.seq, link_{index - 1}.hash"
+        )
+        seq, last = prev.split(", ")
+        text_of_row = f":before_{index} || {last} || :between_{index} || ({seq} + 1)::text || :after_{index}"
+        source = "head" if index == 0 else f"link_{index - 1}"
+        links.append(
+            f"link_{index} AS (SELECT {seq} + 1 AS seq, {last} AS prev_hash, "
+            f"encode(sha256(convert_to({text_of_row}, 'UTF8')), 'hex') AS hash FROM {source})"
+        )
+        given = ", ".join(
+            f"CAST(:{key}_{index} AS {_cast_type(_ROWS.c[key].type)})" for key in _GIVEN_COLUMNS
+        )
+        rows.append(f"SELECT {given}, seq, prev_hash, hash FROM link_{index}")
+    last_link = f"link_{count - 1}"
+    sql = (
+        "WITH head AS (SELECT last_seq, last_hash FROM access_log_head WHERE tenant_id = :tenant FOR UPDATE), "
+        + ", ".join(links)
+        + f", appended AS (INSERT INTO access_log ({', '.join(_GIVEN_COLUMNS)}, seq, prev_hash, hash) "
+        + " UNION ALL ".join(rows)
+        + f") UPDATE access_log_head SET last_seq = {last_link}.seq, last_hash = {last_link}.hash FROM {last_link}, head "
+        + "WHERE access_log_head.tenant_id = :tenant RETURNING head.last_seq, head.last_hash, "
+        + f"{last_link}.hash"
+    )
+    typed = [
+        bindparam(f"{key}_{index}", type_=_ROWS.c[key].type)
+        for index in range(count)
+        for key in ("targets", "detail")
+    ]
+    statement = _CHAINED[count] = text(sql).bindparams(*typed)
+    return statement
+
+
+def _append_chained(session: Session, rows: list[AccessLog]) -> bool:
+    """Chain and write ``rows`` (one tenant's, at most MAX_ROWS_IN_ONE_STATEMENT) by one statement; False
+    when the tenant has no head yet (nothing written).  The rows' links are computed here too, from the head
+    the statement locked; a last hash that differs from the database's or from ``row_hash`` (what the
+    verification computes) refuses the commit: the chain would not verify."""
+    params: dict[str, Any] = {"tenant": rows[0].tenant_id}
+    texts = []
+    for index, row in enumerate(rows):
+        for key in _GIVEN_COLUMNS:
+            params[f"{key}_{index}"] = getattr(row, key)
+        texts.append(canonical_around_link(row))
+        before, between, after = texts[-1]
+        params.update({f"before_{index}": before, f"between_{index}": between, f"after_{index}": after})
+    head = session.connection().execute(_chained(len(rows)), params).first()
+    if head is None:
+        return False
+    seq, last = int(head[0]), str(head[1])
+    for row, (before, between, after) in zip(rows, texts, strict=True):
+        seq += 1
+        row.seq, row.prev_hash = seq, last
+        row.hash = last = hashlib.sha256((before + last + between + str(seq) + after).encode()).hexdigest()
+    if not last == head[2] == row_hash(rows[-1]):
+        raise RuntimeError("the database's access-log hash differs from row_hash: the chain would not verify")
+    _keep_held_head(session, rows[0].tenant_id, seq, last)
+    return True
 
 
 def _select_locked_head(session: Session, tenant_id: int) -> tuple[int, str]:
@@ -100,11 +204,16 @@ def _write_heads(session: Session, heads: dict[int, tuple[int, str]]) -> None:
     session.connection().execute(
         _UPDATE_HEAD, [{"tenant": tenant, "seq": seq, "hash": last} for tenant, (seq, last) in heads.items()]
     )
-    for tenant, (seq, last) in heads.items():  # a head row the session holds (data import) stays true
-        held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
-        if held is not None:
-            set_committed_value(held, "last_seq", seq)
-            set_committed_value(held, "last_hash", last)
+    for tenant, (seq, last) in heads.items():
+        _keep_held_head(session, tenant, seq, last)
+
+
+def _keep_held_head(session: Session, tenant: int, seq: int, last: str) -> None:
+    """A head row the session holds (data import) stays true."""
+    held = session.identity_map.get(session.identity_key(AccessLogHead, tenant))
+    if held is not None:
+        set_committed_value(held, "last_seq", seq)
+        set_committed_value(held, "last_hash", last)
 
 
 @dataclass
@@ -124,6 +233,17 @@ def _chain(session: Session, entries: list[_Pending]) -> None:
     tenants = sorted({e.row.tenant_id for e in entries})
     for tenant in tenants:
         check_row_tenant(session, tenant)
+    if (
+        len(tenants) == 1
+        and len(entries) <= MAX_ROWS_IN_ONE_STATEMENT
+        and session.get_bind().dialect.name == "postgresql"
+    ):
+        rows = [entry.row for entry in entries]
+        if not _append_chained(session, rows):
+            _ensure_head(session, tenants[0])
+            if not _append_chained(session, rows):
+                raise RuntimeError("the access-log head could not be created")
+        return
     heads = {tenant: _select_locked_head(session, tenant) for tenant in tenants}
     values = []
     for entry in entries:

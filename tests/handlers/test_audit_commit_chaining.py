@@ -4,6 +4,8 @@ step, so a transaction left open (a long CSV intake) does not hold up the munici
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -13,7 +15,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import models
-from handlers.audit import GENESIS_HASH, append, flush_pending, record_access
+from handlers import audit
+from handlers.audit import (
+    GENESIS_HASH,
+    MAX_ROWS_IN_ONE_STATEMENT,
+    _canonical,
+    append,
+    canonical_around_link,
+    flush_pending,
+    record_access,
+    row_hash,
+)
 from handlers.audit_verify import verify_all, verify_chain
 from handlers.context import Actor
 from handlers.csv_intake import import_csv
@@ -145,7 +157,8 @@ def test_rows_chained_early_can_be_read_back_before_commit(
 
 
 def _is_head_read(statement: str) -> bool:
-    return "access_log_head" in statement and statement.lstrip().upper().startswith("SELECT")
+    text = " ".join(statement.split()).upper()
+    return "FROM ACCESS_LOG_HEAD" in text and text.startswith(("SELECT", "WITH HEAD AS"))
 
 
 def test_a_search_touches_the_access_log_only_in_its_commit_step(
@@ -164,7 +177,95 @@ def test_a_search_touches_the_access_log_only_in_its_commit_step(
     if connection.dialect.name == "postgresql":
         assert head_reads and all("FOR UPDATE" in s for s in head_reads)
     assert len(head_reads) in (1, 2)  # 2 only when the head row had to be created first
-    assert any(s.lstrip().upper().startswith("INSERT INTO ACCESS_LOG ") for s in in_commit)
+    assert any("INSERT INTO ACCESS_LOG " in " ".join(s.split()).upper() for s in in_commit)
+
+
+def _chain_writes(db: Database, connection: Connection, actor: Actor, functions: list[str]) -> list[str]:
+    """The access-log statements of a unit of work that logged ``functions`` (one row each), once the
+    tenant's head exists."""
+    with unit_of_work(db, actor) as uow:
+        record_access(uow, "warm_up", "view")
+    with recorded_statements(connection) as statements, unit_of_work(db, actor) as uow:
+        for function in functions:
+            record_access(uow, function, "view", ["000000011"])
+    written = [" ".join(s.split()).upper() for s in statements]
+    return [s for s in written if "ACCESS_LOG" in s]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_few_rows_are_chained_by_one_statement_on_postgresql(
+    db: Database, connection: Connection, setup_session: Session, clerk_a: Actor, rows: int
+) -> None:
+    setup_session.flush()
+    functions = ["resident_viewed", "resident_changed", "certificate_printed"][:rows]
+    writes = _chain_writes(db, connection, clerk_a, functions)
+
+    if connection.dialect.name == "postgresql":
+        (statement,) = writes
+        assert statement.startswith("WITH HEAD AS") and "FOR UPDATE" in statement
+        assert "INSERT INTO ACCESS_LOG " in statement and "UPDATE ACCESS_LOG_HEAD" in statement
+    else:  # SQLite keeps its three statements
+        assert [w.split(" ")[0] for w in writes] == ["SELECT", "INSERT", "UPDATE"]
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["warm_up", *functions]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, rows + 1)
+    head = setup_session.get(AccessLogHead, clerk_a.tenant_id, populate_existing=True)
+    last = setup_session.scalars(select(AccessLog).where(AccessLog.seq == rows + 1)).one()
+    assert (head.last_seq, head.last_hash) == (rows + 1, last.hash)
+    assert last.hash == row_hash(last)
+
+
+def test_many_rows_of_one_transaction_are_inserted_together_and_the_head_moved_after(
+    db: Database, connection: Connection, setup_session: Session, clerk_a: Actor
+) -> None:
+    setup_session.flush()
+    functions = [f"resident_viewed_{n}" for n in range(MAX_ROWS_IN_ONE_STATEMENT + 1)]
+    writes = _chain_writes(db, connection, clerk_a, functions)
+
+    assert [w.split(" ")[0] for w in writes] == ["SELECT", "INSERT", "UPDATE"]
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["warm_up", *functions]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, len(functions) + 1)
+
+
+ODD_DETAILS = [
+    {},
+    {"note": '","seq":1,"prev_hash":"', "nested": {"z": [1, None, True], "a": "全角　スペース"}},
+    {"text": '改行\nとタブ\tと引用符"と\\', "emoji": "𠮷野家"},
+]
+
+
+@pytest.mark.parametrize("detail", ODD_DETAILS)
+def test_the_text_around_the_link_makes_the_canonical_form(detail: dict[str, object]) -> None:
+    row = AccessLog(
+        tenant_id=7, seq=12345, occurred_at=dt.datetime(2026, 11, 27, 1, 2, 3, 4567, tzinfo=dt.UTC),
+        user_id=None, login_id="clerk", client_address="127.0.0.1", terminal=None, function="resident_viewed",
+        action="view", targets=["000000011", "000000029"], my_number_shown=True, detail=detail,
+        prev_hash="ab" * 32,
+    )  # fmt: skip
+    before, between, after = canonical_around_link(row)
+
+    assert (before + row.prev_hash + between + str(row.seq) + after).encode() == _canonical(row)
+    reference = {key: getattr(row, key) for key in ("tenant_id", "seq", "user_id", "login_id", "client_address",
+                 "terminal", "function", "action", "my_number_shown", "detail", "prev_hash")}  # fmt: skip
+    reference.update(occurred_at="2026-11-27T01:02:03.004567+00:00", targets=list(row.targets))
+    assert (
+        _canonical(row)
+        == json.dumps(reference, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
+
+
+@pytest.mark.parametrize("detail", ODD_DETAILS)
+def test_a_row_the_database_hashed_verifies(
+    db: Database, setup_session: Session, clerk_a: Actor, detail: dict[str, object]
+) -> None:
+    setup_session.flush()
+    for function in ("resident_viewed", "resident_searched"):
+        with unit_of_work(db, clerk_a) as uow:
+            record_access(uow, function, "view", ["000000011"], detail=detail)
+
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["resident_viewed", "resident_searched"]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, 2)
+    for row in setup_session.scalars(select(AccessLog).where(AccessLog.tenant_id == clerk_a.tenant_id)):
+        assert row.detail == detail and row.hash == row_hash(row)
 
 
 # --- PostgreSQL, committed data on two connections ---------------------------------------------------------
@@ -237,3 +338,60 @@ def test_an_open_csv_intake_does_not_hold_up_a_search_of_the_same_municipality(
     chain = committed_chain(committed_pg, clerk.tenant_id)
     assert chain[0] == "resident_searched"
     assert chain[-1] == "csv_imported"
+
+
+def test_a_row_waiting_for_the_head_links_to_the_row_written_meanwhile(committed_pg: Database) -> None:
+    """The one-statement append locks the head and reads its newest version after the wait: the rows of two
+    transactions of one municipality committing at once chain in commit order."""
+    import threading
+
+    clerk = make_clerk(committed_pg)
+    with unit_of_work(committed_pg, clerk) as uow:
+        record_access(uow, "warm_up", "view")
+    waiting = threading.Event()
+
+    def second() -> None:
+        with unit_of_work(committed_pg, clerk) as uow:
+            record_access(uow, "resident_searched", "search")
+            waiting.set()  # its commit step now waits for the first transaction's head
+
+    with unit_of_work(committed_pg, clerk) as first:
+        record_access(first, "resident_viewed", "view", ["000000011"])
+        flush_pending(first.session)  # chained: the head stays locked until this transaction ends
+        thread = threading.Thread(target=second)
+        thread.start()
+        waiting.wait(5)
+        thread.join(0.5)
+        assert thread.is_alive()  # held up by the head lock
+    thread.join(5)
+
+    assert committed_chain(committed_pg, clerk.tenant_id) == [
+        "warm_up",
+        "resident_viewed",
+        "resident_searched",
+    ]
+
+
+def test_a_hash_the_database_computed_otherwise_refuses_the_commit(
+    db: Database,
+    connection: Connection,
+    setup_session: Session,
+    clerk_a: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("the database hashes the rows on PostgreSQL only")
+    setup_session.flush()
+    with unit_of_work(db, clerk_a) as uow:
+        record_access(uow, "warm_up", "view")
+
+    def shifted(row: AccessLog) -> tuple[str, str, str]:
+        before, between, after = canonical_around_link(row)
+        return before + " ", between, after
+
+    monkeypatch.setattr(audit, "canonical_around_link", shifted)
+    with pytest.raises(RuntimeError, match="would not verify"), unit_of_work(db, clerk_a) as uow:
+        record_access(uow, "resident_viewed", "view", ["000000011"])
+
+    assert functions_in_chain(setup_session, clerk_a.tenant_id) == ["warm_up"]
+    assert_chain_verifies(setup_session, clerk_a.tenant_id, 1)
