@@ -38,7 +38,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Column, Insert, Table, Update, bindparam, insert, inspect, null, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound
 from sqlalchemy.orm import InstanceState, Mapper, Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
@@ -158,19 +158,7 @@ def run_prebuilt(session: Session, statement: UpdateBase, params: dict[str, Any]
     for key, process in processors.items():
         if key in sent:
             sent[key] = process(sent[key])
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    events = conn._has_events or conn.engine._has_events
-    try:
-        if events:
-            conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, False)
-        cursor.execute(sql, sent)
-        if events:
-            conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, False)
-        ran = Ran(cursor.fetchall() if cursor.description is not None else (), cursor.rowcount)
-    except BaseException as error:
-        conn._handle_dbapi_exception(error, sql, sent, cursor, None)
-    cursor.close()
-    return ran
+    return _send(conn, sql, sent, many=False)
 
 
 def run_prebuilt_many(session: Session, statement: UpdateBase, rows: Sequence[dict[str, Any]]) -> None:
@@ -193,17 +181,28 @@ def run_prebuilt_many(session: Session, statement: UpdateBase, rows: Sequence[di
         for values in sent:
             if key in values:
                 values[key] = process(values[key])
+    _send(conn, sql, sent, many=True)
+
+
+def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
+    """``sql`` with its processed parameters (a list of them when ``many``) on the connection's driver cursor,
+    between the cursor events ``Connection.execute`` fires, a driver error raised as it raises it."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     events = conn._has_events or conn.engine._has_events
     try:
         if events:
-            conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, True)
-        cursor.executemany(sql, sent)
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, sent, None, many)
+        if many:
+            cursor.executemany(sql, sent)
+        else:
+            cursor.execute(sql, sent)
         if events:
-            conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, True)
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, many)
+        ran = Ran(cursor.fetchall() if not many and cursor.description is not None else (), cursor.rowcount)
     except BaseException as error:
         conn._handle_dbapi_exception(error, sql, sent, cursor, None)
     cursor.close()
+    return ran
 
 
 _Thin = tuple[str, SQLCompiler, dict[str, Callable[[Any], Any]]]

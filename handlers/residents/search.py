@@ -219,9 +219,11 @@ def _given(query: ResidentQuery) -> tuple[str, ...]:
     return tuple(name for name in _CONDITIONS if (value := getattr(query, name)) and value.strip())
 
 
-def _statement(query: ResidentQuery) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement of the query's shape and the query's values for it."""
-    given = _given(query)
+def _statement(
+    query: ResidentQuery, given: tuple[str, ...] | None = None
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of the query's shape (``given``: its conditions, when already known) and its values."""
+    given = _given(query) if given is None else given
     values: dict[str, Any] = {}
     for name in given:
         values.update(_condition_values(name, getattr(query, name)))
@@ -239,8 +241,8 @@ _GENERIC_PLAN_SHAPES = frozenset({("kana",), ("given_kana",), *((name,) for name
 _GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
-def _plan_once(uow: UnitOfWork, query: ResidentQuery) -> None:
-    if _given(query) in _GENERIC_PLAN_SHAPES and uow.session.get_bind().dialect.name == "postgresql":
+def _plan_once(uow: UnitOfWork, given: tuple[str, ...]) -> None:
+    if given in _GENERIC_PLAN_SHAPES and uow.session.get_bind().dialect.name == "postgresql":
         uow.session.execute(_GENERIC_PLANS)
 
 
@@ -288,8 +290,9 @@ def search_residents(uow: UnitOfWork, query: ResidentQuery) -> SearchResults:
                 )
             ]
         )
-    statement, values = _statement(query)
-    _plan_once(uow, query)
+    given = _given(query)
+    statement, values = _statement(query, given)
+    _plan_once(uow, given)
     rows = list(uow.session.execute(statement, values))
     results = SearchResults()
     results.truncated = len(rows) > query.limit
