@@ -30,8 +30,11 @@ from worker.celery_app import make_celery
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_DB = 13  # a Redis database of these tests only (flushed at start)
+REDIS_DB = 13
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+# A queue of this process only: two suites (SQLite and PostgreSQL, or two checkouts) may run their workers on the
+# same Redis at once, and neither may take, or flush away, the other's messages.
+QUEUE = f"jumin-test-{uuid.uuid4().hex[:12]}"
 
 
 def redis_answers(timeout: float = 1.0) -> bool:
@@ -44,10 +47,15 @@ def redis_answers(timeout: float = 1.0) -> bool:
 
 
 def flush_broker() -> None:
-    with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=2) as conn:
-        conn.sendall(f"SELECT {REDIS_DB}\r\nFLUSHDB\r\n".encode())
-        time.sleep(0.1)
-        conn.recv(64)
+    """Drop this process's queue (its messages, priority lists and exchange bindings), and nothing else."""
+    import redis
+
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    try:
+        keys = [QUEUE, *client.scan_iter(f"{QUEUE}\x06\x16*"), *client.scan_iter(f"_kombu.binding*.{QUEUE}")]
+        client.delete(*keys)
+    finally:
+        client.close()
 
 
 @contextmanager
@@ -93,7 +101,7 @@ def dispatch_through_broker(db: Database) -> Callable[[str, list[Any]], None]:
     producer = make_celery(Settings(database_url="unused", celery_broker_url=BROKER_URL))
 
     def send(task: str, args: list[Any]) -> None:
-        producer.send_task(task, args=args)
+        producer.send_task(task, args=args, queue=QUEUE)
 
     install_dispatcher(
         db,
@@ -109,6 +117,7 @@ class Worker:
         self.env = {
             **os.environ,
             "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_QUEUE": QUEUE,
             "DATABASE_URL": database_url,
             "CELERY_VISIBILITY_TIMEOUT": "5",
             **env,

@@ -44,6 +44,7 @@ def world(tmp_path: Path) -> Iterator[tuple[str, Database, Receiver, int]]:
         tenant_id = make_tenant(db, receiver.url, receiver.state.secret)
         dispatch_through_broker(db)
         yield url, db, receiver, tenant_id
+    flush_broker()
 
 
 def statuses(db: Database, tenant_id: int) -> list[tuple[str, int]]:
