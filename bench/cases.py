@@ -43,6 +43,7 @@ import models
 from bench.cpu import backend_cpu
 from bench.statements import StatementCounter
 from handlers import cases
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.passwords import hash_password
@@ -150,7 +151,7 @@ def my_number(serial: int) -> str:
 
 def intake(case_no: int, members: int) -> dict[str, Any]:
     """A family 転入 moved in five days ago from 佐久市, each case at its own address."""
-    moved = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    moved = (japan_today() - dt.timedelta(days=5)).isoformat()
     people = [
         {"resident_kind": "japanese", "family_name": "転入", "given_name": given, "family_name_kana": "テンニュウ",
          "given_name_kana": kana, "birth_date": f"{1960 + index * 7}-04-01", "sex": sex, "relation_to_head": relation,
@@ -160,7 +161,7 @@ def intake(case_no: int, members: int) -> dict[str, Any]:
     return {
         "kind": "domestic",
         "change_date": moved,
-        "notified_date": dt.date.today().isoformat(),
+        "notified_date": japan_today().isoformat(),
         "household": {"address": f"神奈川県横浜市中区港町1丁目{case_no + 1}番地", "postal_code": "231-0017"},
         "former_address": {"address": "長野県佐久市中込1番地", "municipality_code": "202118"},
         "move_out_certificate": {"planned_move_out_date": moved},

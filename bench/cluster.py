@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 import models
 from handlers import rls
 from handlers.api_tokens import issue_token
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.passwords import hash_password
@@ -140,7 +141,7 @@ GIVEN = [("太郎", "タロウ", "1", "世帯主"), ("花子", "ハナコ", "2",
 
 def move_in_intake(serial: int, members: int = 2) -> dict[str, Any]:
     """A family 転入 from 佐久市 five days ago, each ``serial`` at its own address with its own マイナンバー."""
-    moved = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    moved = (japan_today() - dt.timedelta(days=5)).isoformat()
     people = [
         {"resident_kind": "japanese", "family_name": "並行", "given_name": given, "family_name_kana": "ヘイコウ",
          "given_name_kana": kana, "birth_date": f"{1960 + index * 7}-04-01", "sex": sex,
@@ -149,7 +150,7 @@ def move_in_intake(serial: int, members: int = 2) -> dict[str, Any]:
         for index, (given, kana, sex, relation) in enumerate(GIVEN[:members])
     ]  # fmt: skip
     return {
-        "kind": "domestic", "change_date": moved, "notified_date": dt.date.today().isoformat(),
+        "kind": "domestic", "change_date": moved, "notified_date": japan_today().isoformat(),
         "household": {"address": f"神奈川県横浜市中区港町2丁目{serial + 1}番地", "postal_code": "231-0017"},
         "former_address": {"address": "長野県佐久市中込1番地", "municipality_code": "202118"},
         "move_out_certificate": {"planned_move_out_date": moved}, "members": people,

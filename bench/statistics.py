@@ -40,6 +40,7 @@ import models
 from bench.load_residents import DEFAULT_PG
 from bench.search_latency import ensure_clerk, percentile, sample_prefixes, signed_in_client
 from handlers.auth import actor_for_user
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.passwords import hash_password
@@ -117,10 +118,10 @@ def intake_csv(rows: int) -> bytes:
     from handlers.csv_intake.layouts import CHANGE_NOTICE
     from tests.factories import valid_resident_code
 
-    moved = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    moved = (japan_today() - dt.timedelta(days=3)).isoformat()
     lines = [",".join(CHANGE_NOTICE)]
     for n in range(rows):
-        values = {"申請番号": f"B{n:06d}", "異動日": moved, "届出日": dt.date.today().isoformat(),
+        values = {"申請番号": f"B{n:06d}", "異動日": moved, "届出日": japan_today().isoformat(),
                   "住所": f"神奈川県横浜市中区港町1丁目{n % 50 + 1}番地", "郵便番号": "2310017", "方書": "",
                   "前住所": "長野県佐久市中込1番地", "前住所市区町村コード": "202118", "転出予定日": moved,
                   "氏": "取込", "名": "太郎", "氏フリガナ": "トリコミ", "名フリガナ": "タロウ", "生年月日": "1980-04-01",

@@ -17,13 +17,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from handlers.audit import record_access
 from handlers.certificates.catalog import TYPES
 from handlers.certificates.issuance import IssuedCertificate, issue_certificate, printed_subjects
 from handlers.certificates.issuance import disclosure_request as certificate_disclosure_request
 from handlers.certificates.options import request_from_case
+from handlers.clock import JST
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.lookup import find_resident
@@ -36,7 +36,6 @@ from models.case import Case, CaseTask
 from workflows.engine import runner
 from workflows.engine.registry import ServiceContext, register
 
-JST = ZoneInfo("Asia/Tokyo")
 PROCESS_ID = "certificate_request"
 ISSUE_TASK = "issue_certificate"
 # The certificates a counter request may ask for, by their handlers/certificates/catalog.py code.

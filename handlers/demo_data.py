@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.demo_households import DemoHousehold, demo_households, support_case
@@ -71,7 +72,7 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
 
 def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str], None] = print) -> None:
     """Create whatever part of the demo data is missing; a second run changes nothing."""
-    day = today or dt.date.today()
+    day = today or japan_today()
     for city in CITIES:
         tenant_id = _ensure_municipality(db, city)
         _ensure_users(db, city, tenant_id)

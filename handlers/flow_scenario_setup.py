@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import Problem, ValidationError
 from handlers.immigration_notices import import_immigration_notices
@@ -101,7 +102,7 @@ class Placeholders:
                 raise _given_error(f"世帯 {match.group('h')} に {index + 1} 人目の世帯員がありません")
             return members[index]
         days = int(match.group("days") or 0) * (-1 if match.group("sign") == "-" else 1)
-        return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+        return (japan_today() + dt.timedelta(days=days)).isoformat()
 
     def _household(self, index: int) -> tuple[str, list[str]]:
         if index >= len(self.households):

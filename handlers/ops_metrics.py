@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from handlers.clock import JST
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.rules.instants import as_utc
@@ -61,7 +62,9 @@ def read_ops_snapshot(db: Database, now: dt.datetime | None = None) -> OpsSnapsh
         )
         snap.overdue_cases = int(
             s.scalar(
-                select(func.count()).where(Case.status.in_(OPEN_CASE_STATES), Case.due_date < now.date())
+                select(func.count()).where(
+                    Case.status.in_(OPEN_CASE_STATES), Case.due_date < now.astimezone(JST).date()
+                )
             )
             or 0
         )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
+from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.date_input import DateInputError, parse_flexible_date
@@ -204,5 +205,5 @@ def mark_certificate_used(uow: UnitOfWork, intake: Mapping[str, Any], atena_numb
     row.status = "used"
     row.payload = {
         **(row.payload or {}),
-        "used": {"on": dt.date.today().isoformat(), "atena_numbers": list(atena_numbers)},
+        "used": {"on": japan_today().isoformat(), "atena_numbers": list(atena_numbers)},
     }

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
+from handlers.clock import japan_today
 from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.date_input import DateInputError, parse_calendar_date
@@ -110,7 +111,7 @@ def refuse(ctx: ServiceContext) -> dict[str, Any]:
     if not reason:
         why, remedy = "入力されていません", "支援の必要性が認められない理由を入力してください"
         raise ValidationError([Problem("refusal_reason", "不承認の理由", why, remedy, "required")])
-    today = _date(ctx.data.get("decided_date"), "decided_date", "決定日", required=False) or dt.date.today()
+    today = _date(ctx.data.get("decided_date"), "decided_date", "決定日", required=False) or japan_today()
     measure = terminate_support_measure(ctx.uow, _measure_id(ctx), reason="officer", date=today)
     return {"measure_id": measure.id, "status": measure.status, "refusal_reason": reason}
 

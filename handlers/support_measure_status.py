@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from handlers.audit import record_access
+from handlers.clock import japan_today
 from handlers.errors import Problem
 from handlers.permissions import require
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
@@ -62,7 +63,7 @@ def switch_to_former_address_protection(
     "as the former-address municipality" from today, so there is no gap during the move (j440).  Called by the
     move-out registration; returns the measure ids switched."""
     require(uow.actor, "resident.change")
-    day = today or dt.date.today()
+    day = today or japan_today()
     municipality = uow.session.get(Municipality, uow.actor.tenant_id)
     assert municipality is not None  # the actor's own tenant
     switched = []

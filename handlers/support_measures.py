@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.audit import record_access
+from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.support_period import (
@@ -209,7 +210,7 @@ def decide_support_measure(
     _period_problem(start_date, end)
     measure.status, measure.provisional = "in_force", False
     measure.start_date, measure.end_date = start_date, end
-    measure.decided_by, measure.decided_date = uow.actor.user_id, dt.date.today()
+    measure.decided_by, measure.decided_date = uow.actor.user_id, japan_today()
     uow.session.flush()
     detail = {"measure_id": measure.id, "start_date": start_date.isoformat(), "end_date": end.isoformat()}
     record_access(uow, "support_measure_decided", "change", targets=_targets(measure), detail=detail)
@@ -306,7 +307,7 @@ def view_support_measure(uow: UnitOfWork, measure_id: int, *, today: dt.date | N
     record_access(
         uow, "support_measure_viewed", "view", targets=_targets(measure), detail={"measure_id": measure.id}
     )
-    return _measure_view(measure, today or dt.date.today())
+    return _measure_view(measure, today or japan_today())
 
 
 def measures_for_resident(
@@ -324,7 +325,7 @@ def measures_for_resident(
         )
         .order_by(SupportMeasure.id.desc())
     ).all()
-    day = today or dt.date.today()
+    day = today or japan_today()
     summaries = []
     for measure, role in rows:
         alert = period_alert(measure.end_date, day) if measure.status == "in_force" else None

@@ -14,12 +14,12 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from handlers.audit import record_access
+from handlers.clock import JST
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import has_permission
 from handlers.rules.disclosure import (
@@ -55,9 +55,6 @@ __all__ = [
     "MEMBER_FACTS", "Decision", "DisclosureRequest", "Identity", "Requester", "Withheld", "check_disclosure",
     "load_facts", "households_of", "persons_withheld_from_lists", "request_fingerprint", "utcnow",
 ]  # fmt: skip
-
-
-JST = ZoneInfo("Asia/Tokyo")
 
 
 def utcnow() -> dt.datetime:

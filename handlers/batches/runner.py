@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from handlers.batches.registry import BATCHES, run_body
 from handlers.batches.schedule import FREQUENCIES, next_run
+from handlers.clock import JST, japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
@@ -80,7 +81,7 @@ def run_batch_now(
         raise NotFoundError(f"バッチ「{code}」は登録されていません。")
     run_id, merged = _start(db, tenant_id, code, params, started_by, trigger)
     try:
-        outcome = run_body(db, tenant_id, code, merged, today or dt.date.today())
+        outcome = run_body(db, tenant_id, code, merged, today or japan_today())
     except Exception as err:
         log.error("batch %s failed for tenant %s (run %s): %s", code, tenant_id, run_id, err, exc_info=True)
         return _close(
@@ -154,7 +155,7 @@ def run_due(db: Database, now: dt.datetime | None = None) -> list[BatchRun]:
     runs = []
     for tenant_id, schedule_id, code in due:
         runs.append(run_batch_now(db, tenant_id, code, {}, started_by="scheduler", trigger="schedule",
-                                  today=moment.astimezone(dt.UTC).date()))  # fmt: skip
+                                  today=moment.astimezone(JST).date()))  # fmt: skip
         with unit_of_work(db, Actor.system(tenant_id, "batch:scheduler")) as uow:
             s = uow.session.get(BatchSchedule, schedule_id)
             assert s is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-JST = ZoneInfo("Asia/Tokyo")
+from handlers.clock import JST
+
 FREQUENCIES = {
     "none": "スケジュールなし（直接起動のみ）",
     "once": "日時指定（1回）",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import datetime as dt
 import importlib
 from collections.abc import Callable
 from typing import Any, cast
@@ -23,6 +22,7 @@ from handlers.cases.locks import release_locks, take_locks
 from handlers.cases.outbox import queue_case_notices, registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
+from handlers.clock import japan_today
 from handlers.errors import DomainError, Problem, ValidationError
 from handlers.residents.history import history_of_case
 from handlers.row_writes import assign_changed, update_rows
@@ -137,7 +137,7 @@ def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
         "atena_numbers": list(result.atena_numbers),
         "household_numbers": list(result.household_numbers),
         "documents": list(result.documents),
-        "registered_on": dt.date.today().isoformat(),
+        "registered_on": japan_today().isoformat(),
     }
 
 

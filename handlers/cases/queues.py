@@ -21,6 +21,7 @@ from handlers.cases.doors import INTAKE_PREFIX, REVIEW_PREFIX
 from handlers.cases.pending import pending_change_of
 from handlers.cases.view import case_view
 from handlers.changes.base import change_types
+from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError
 from handlers.permissions import has_permission, require
 from handlers.rules.deadlines import at_risk, is_overdue
@@ -109,7 +110,7 @@ def _by_due(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def task_queues(uow: UnitOfWork, filters: QueueFilter, today: dt.date | None = None) -> dict[str, Any]:
     """The three queues of the signed-in user, filtered, with their counts (before and after filtering)."""
     require(uow.actor, "resident.view")
-    day = today or dt.date.today()
+    day = today or japan_today()
     rows = _open_rows(uow, day)
     roles = uow.actor.roles
     mine = [r for r in rows if r["claimed_by"] == uow.actor.login_id]
@@ -181,7 +182,7 @@ def review_context(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
 def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """The case page: ``case_view`` with the change type's label and the due-date marks."""
     view = case_view(uow, case_id)
-    day = today or dt.date.today()
+    day = today or japan_today()
     due = view["case"]["due_date"]
     due_date = dt.date.fromisoformat(due) if due else None
     view["change_type_label"] = change_type_labels().get(view["case"]["change_type"] or "", "")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from handlers.certificates.options import (
     validate_request,
 )
 from handlers.certificates.render import render_certificate
+from handlers.clock import JST
 from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.disclosure import Requester
@@ -38,7 +38,6 @@ from models.removed import RemovedRecordArchive
 from models.resident import Resident
 from models.tenant import Municipality
 
-JST = ZoneInfo("Asia/Tokyo")
 SEQUENCE = "certificate"
 DEFAULT_TERMINAL = "窓口"
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import NoticeDraft
+from handlers.clock import japan_today
 from handlers.errors import Problem
 from handlers.residents.history import HistoryDates
 from handlers.residents.parsing import clean_text
@@ -42,7 +43,7 @@ def past_or_today(
     raw: Any, field: str, item: str, problems: list[Problem], *, default_today: bool = True
 ) -> dt.date | None:
     """A calendar date not after today; blank means today when ``default_today`` (j780, j790)."""
-    today = dt.date.today()
+    today = japan_today()
     if isinstance(raw, dt.date):
         when: dt.date | None = raw
     elif clean_text(raw) is None:
@@ -141,7 +142,7 @@ def read_event_date(raw: Any, field: str, item: str, problems: list[Problem]) ->
     except DateInputError as err:
         problems.append(err.to_problem(field, item))
         return None
-    if event.value is not None and event.value > dt.date.today():
+    if event.value is not None and event.value > japan_today():
         problems.append(
             Problem(field, item, "未来の日付です", f"{item}は今日以前の日付を入力してください", "future_date")
         )

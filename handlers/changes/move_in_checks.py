@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.changes.removed_matches import MatchKeys, removed_matching
+from handlers.clock import japan_today
 from handlers.errors import Problem
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.validation import validate_household_input
@@ -56,7 +57,7 @@ def read_request(intake: Mapping[str, Any], problems: list[Problem]) -> ChangeRe
         for m in intake.get("members") or []
         if isinstance(m, Mapping)
     ]
-    notified = intake.get("notified_date") or dt.date.today()
+    notified = intake.get("notified_date") or japan_today()
     request, found = check_change_request(
         KINDS.get(kind, "domestic_move_in"),
         intake.get("change_date"),

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
 from handlers.changes.move_out_register import remove_moved_out, tenant_ids
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem
@@ -56,7 +57,7 @@ def _date(intake: Mapping[str, Any], field: str, item: str, problems: list[Probl
     except DateInputError as err:
         problems.append(err.to_problem(field, item))
         return None
-    if parsed > dt.date.today():
+    if parsed > japan_today():
         problems.append(
             _problem(
                 field, item, "未来の日付です", f"{item}は今日以前の日付を入力してください", "future_date"
@@ -171,7 +172,7 @@ class MoveInNoticeReceipt:
                 resident,
                 reason_code=resident.removal_reason or "domestic_move_out",
                 change_date=resident.removal_date or resident.move_out_planned_date,
-                effective_date=dt.date.today(),
+                effective_date=japan_today(),
                 note=note,
                 entered_by=uow.actor.user_id,
                 input_terminal=uow.actor.terminal,
@@ -204,7 +205,7 @@ class MoveInNoticeReceipt:
             return False
         on = removal_date(planned, confirmed)
         note = "／".join(p for p in (NOTICE_NOTE, proposal.get("note")) if p)
-        if resident.status == "moving_out" and on <= dt.date.today():
+        if resident.status == "moving_out" and on <= japan_today():
             remove_moved_out(uow, resident, on, note=note)
             return True
         if resident.status == "removed" and resident.removal_date is not None and on < resident.removal_date:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.changes.base import NoticeDraft, RegistrationResult
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError
@@ -100,14 +101,14 @@ def register_move_out(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Registrat
             resident,
             reason_code=proposal["reason"],
             change_date=planned,
-            effective_date=dt.date.today(),
+            effective_date=japan_today(),
             notified_date=notified,
             note=_note(proposal),
             entered_by=uow.actor.user_id,
             input_terminal=uow.actor.terminal,
         )
         changed.append(resident.atena_number)
-    if planned <= dt.date.today():
+    if planned <= japan_today():
         for resident in movers:
             changed += [n for n in remove_moved_out(uow, resident, planned) if n not in changed]
     record_access(uow, "move_out_registered", "change", changed, detail={"reason": proposal["reason"]})
@@ -121,7 +122,7 @@ def register_move_out(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Registrat
             "ex_officio": bool(proposal.get("ex_officio")),
             "special_move_out": bool(proposal.get("special_move_out")),
             "planned_date": proposal["change_date"],
-            "removed_now": planned <= dt.date.today(),
+            "removed_now": planned <= japan_today(),
             "head_outcome": proposal.get("head_outcome"),
         },
     )

@@ -23,6 +23,7 @@ from handlers.audit import record_access
 from handlers.changes.base import RegistrationResult
 from handlers.changes.ex_officio import cs_notice, past_or_today
 from handlers.changes.ex_officio_removal import subject_resident
+from handlers.clock import japan_today
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import HistoryDates, display_name
@@ -193,7 +194,7 @@ def reprint_resident_code_notice(uow: UnitOfWork, atena_number: str, document: s
         name=display_name(resident),
         address=resident.household.address,
         resident_code=resident.resident_code,
-        printed_on=dt.date.today(),
+        printed_on=japan_today(),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.auth import actor_for_user
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
@@ -73,7 +74,7 @@ def create_extraction_job(
     stored = {
         "tree": describe(node),
         "include_removed": include_removed,
-        "reference_date": (reference_date or dt.date.today()).isoformat(),
+        "reference_date": (reference_date or japan_today()).isoformat(),
     }
     if sample is not None:
         stored["sample"] = {"count": int(sample["count"]), "seed": int(sample["seed"])}

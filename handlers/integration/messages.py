@@ -5,7 +5,6 @@ names go through ``to_network_charset`` (the original is kept beside it as ``<fi
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.clock import japan_today
 from handlers.integration.charset import to_network_charset
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
@@ -54,7 +54,7 @@ def _move_in_notice_payload(uow: UnitOfWork, payload: Mapping[str, Any]) -> dict
         enriched.setdefault("address", household.address)
         enriched.setdefault("address_katagaki", household.address_katagaki)
         enriched.setdefault("postal_code", household.postal_code)
-    enriched.setdefault("notice_date", dt.date.today().isoformat())
+    enriched.setdefault("notice_date", japan_today().isoformat())
     return enriched
 
 

@@ -15,11 +15,11 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.clock import JST
 from handlers.support_measures import protection_statuses
 from handlers.suppression import Withheld, households_of
 from models.resident import Household, Resident
@@ -28,7 +28,6 @@ from models.suppression import Suppression
 ADDRESS_MARKERS = ("address", "postal_code")  # address, address_katagaki, address_key, previous_address …
 PERSON_KEYS = ("atena_number", "head_atena_number")
 PERSON_LIST_KEYS = ("atena_numbers",)
-JST = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from handlers.clock import japan_today
 from handlers.errors import Problem
 from handlers.rules.change_reasons import CATEGORIES, ChangeReason, reason
 from handlers.rules.date_input import DateInputError, parse_calendar_date
@@ -76,7 +77,7 @@ def _date(value: str | dt.date | None, field: str, item: str, problems: list[Pro
 
 
 def _not_future(value: dt.date | None, field: str, item: str, problems: list[Problem]) -> None:
-    if value is not None and value > dt.date.today():
+    if value is not None and value > japan_today():
         problems.append(
             Problem(field, item, "未来の日付です", f"{item}は今日以前の日付を入力してください", "future_date")
         )

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypedDict
 from sqlalchemy import Row, bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
+from handlers.clock import japan_today
 from handlers.row_writes import assign_changed, insert_rows
 from handlers.tenancy import built_once
 from models.resident import Resident, ResidentHistory
@@ -180,7 +181,7 @@ def append_histories(
     tag = session.info.get(CASE_TAG_KEY) if case_id is None else None
     if tag is not None:
         case_id = tag[0]
-    today = dt.date.today()
+    today = japan_today()
     rows = []
     for resident in residents:
         last[resident.atena_number] = last.get(resident.atena_number, 0) + 1  # a person twice: n+1, n+2

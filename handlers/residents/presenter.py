@@ -17,6 +17,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from handlers.audit import record_access
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import NotFoundError
 from handlers.permissions import require
@@ -289,7 +290,7 @@ def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = No
     view = present_snapshot(uow.actor, snapshot, protected=atena_number in measures)
     view["as_of"] = on.isoformat() if on else None
     view["protection"] = protection_view(
-        uow, atena_number, decision, dt.date.today(), measures=measures.get(atena_number, [])
+        uow, atena_number, decision, japan_today(), measures=measures.get(atena_number, [])
     )
     view["suppression_notice"] = notice
     view["household_members"] = _member_rows(members, measures)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, islice
 from typing import Any
 
+from handlers.clock import japan_today
 from handlers.synthetic import foreigners, rows
 from handlers.synthetic.numbers import numbered
 from handlers.synthetic.people import (
@@ -181,7 +182,7 @@ def generate_residents(
     (default: 横浜市); ``first_atena``/``first_household`` are the first sequence values to use (the loader
     reserves them)."""
     generator = SyntheticGenerator(
-        tenant_id, seed, place or Place("141003", "横浜市", "神奈川県"), as_of or dt.date.today(),
+        tenant_id, seed, place or Place("141003", "横浜市", "神奈川県"), as_of or japan_today(),
         first_atena, first_household,
     )  # fmt: skip
     for plan in plan_batches(plan_households(tenant_id, count, seed), batch):

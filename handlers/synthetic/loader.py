@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from handlers.clock import japan_today
 from handlers.synthetic.copy_writer import CopyEncoder, PostgresWriter
 from handlers.synthetic.generator import PersonBatch, SyntheticGenerator
 from handlers.synthetic.places import Place
@@ -104,7 +105,7 @@ def bulk_load(
         first_atena = _locked_counter(conn, tenant_id, "atena")
         first_household = _locked_counter(conn, tenant_id, "household")
         plans = plan_batches(plan_households(tenant_id, count, seed), batch)
-        generator = SyntheticGenerator(tenant_id, seed, place, as_of or dt.date.today(), first_atena,
+        generator = SyntheticGenerator(tenant_id, seed, place, as_of or japan_today(), first_atena,
                                        first_household)  # fmt: skip
         writer: PostgresWriter | SqliteWriter
         if conn.dialect.name == "postgresql":

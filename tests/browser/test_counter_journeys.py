@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from handlers.clock import japan_today
 from tests.browser.conftest import register_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.req("j400", "j530", "j540", "j560")]
 
-MOVED = dt.date.today() - dt.timedelta(days=4)
+MOVED = japan_today() - dt.timedelta(days=4)
 MOVED_WAREKI = f"令和{MOVED.year - 2018}年{MOVED.month}月{MOVED.day}日"
 FAMILY = [
     ("太郎", "タロウ", "昭和55年4月1日", "1", "世帯主"),
@@ -95,7 +96,7 @@ def test_one_member_moves_out(journey: Any, server: Any) -> None:
     numbers = register_family(server, "転出", "テンシュツ")
     clerk = journey("clerk")
     clerk.go("/cases/new/move_out")
-    planned = dt.date.today() + dt.timedelta(days=7)
+    planned = japan_today() + dt.timedelta(days=7)
     clerk.page.fill("#atena_numbers", numbers[2])
     clerk.page.fill("#change_date", planned.isoformat())
     clerk.page.fill("#municipality_code", "202177 長野県佐久市")

@@ -12,6 +12,7 @@ import pytest
 
 from handlers.changes import base
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import Problem, ValidationError
@@ -57,7 +58,7 @@ class ProbeChange:
                     level="alert",
                 )
             )
-        event = dt.date.fromisoformat(str(intake.get("change_date") or dt.date.today().isoformat()))
+        event = dt.date.fromisoformat(str(intake.get("change_date") or japan_today().isoformat()))
         proposal = {
             "members": [{"atena_number": atena, "given_name": intake.get("given_name")}],
             "change_date": event.isoformat(),

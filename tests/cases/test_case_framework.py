@@ -15,6 +15,7 @@ from handlers import cases
 from handlers.cases.locks import lock_conflicts, release_locks
 from handlers.cases.outbox import queue_case_notices
 from handlers.cases.pending import save_provisional
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, PermissionDeniedError, Problem, ValidationError
@@ -32,7 +33,7 @@ from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
 
 pytestmark = [pytest.mark.req("j530", "j1380", "j1440"), pytest.mark.usefixtures("probe_flow")]
 
-CHANGE_DATE = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+CHANGE_DATE = (japan_today() - dt.timedelta(days=3)).isoformat()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select, text
 
 import models
 from handlers import cases
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.errors import ConflictError
@@ -101,7 +102,7 @@ def decide_together(db: Database, decisions: list[tuple[Actor, Decision]]) -> li
     return outcomes
 
 
-LATE = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+LATE = (japan_today() - dt.timedelta(days=40)).isoformat()
 
 
 @pytest.mark.parametrize(

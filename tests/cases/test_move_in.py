@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from handlers import cases
 from handlers.changes.move_in import MOVE_IN
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
@@ -24,7 +25,7 @@ from tests.cases.conftest import Step
 
 pytestmark = pytest.mark.req("j530", "j560", "j590")
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 MOVED = (TODAY - dt.timedelta(days=5)).isoformat()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 import models
 from handlers.changes.death import death_kind_problems
 from handlers.changes.household_change import HouseholdChange
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
@@ -52,7 +53,7 @@ def test_a_processing_date_given_with_the_intake_is_not_used(db: Database, clerk
     with unit_of_work(db, clerk_a) as uow:
         dates = set(uow.session.scalars(select(models.ResidentHistory.processed_date).where(
             models.ResidentHistory.household_number == household.household_number)))  # fmt: skip
-    assert dates == {dt.date.today()}
+    assert dates == {japan_today()}
 
 
 @pytest.mark.req("j110")
@@ -71,7 +72,7 @@ def test_a_clerical_correction_appends_history_and_never_overwrites_it(db: Datab
         before = {row.history_no: dict(row.snapshot) for row in uow.session.scalars(
             select(models.ResidentHistory).where(models.ResidentHistory.atena_number == atena))}  # fmt: skip
         amend_resident(uow, atena, {"given_name": "太郎"}, reason_code="clerical_correction",
-                       change_date=dt.date.today())  # fmt: skip
+                       change_date=japan_today())  # fmt: skip
     with unit_of_work(db, clerk_a) as uow:
         after = {row.history_no: dict(row.snapshot) for row in uow.session.scalars(
             select(models.ResidentHistory).where(models.ResidentHistory.atena_number == atena))}  # fmt: skip
@@ -134,7 +135,7 @@ def test_presumed_death_is_not_a_selectable_reason() -> None:
 @pytest.mark.req("j720")
 def test_a_household_change_with_an_address_change_is_refused(db: Database, clerk_a: Actor) -> None:
     household = factories.make_household(db, clerk_a)
-    intake = {"kind": "household_change", "change_date": dt.date.today().isoformat(),
+    intake = {"kind": "household_change", "change_date": japan_today().isoformat(),
               "atena_numbers": [household.members[1].atena_number], "address": "別の住所1番"}  # fmt: skip
     with unit_of_work(db, clerk_a) as uow:
         assessment = HouseholdChange().assess(uow, intake)

@@ -9,6 +9,7 @@ import pytest
 
 import handlers.changes.catalog  # noqa: F401 - registers the change types
 from handlers.changes.base import change_type
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.residents.resident_code_pool import load_pool
@@ -17,7 +18,7 @@ from tests.factories import make_household, valid_resident_code
 
 pytestmark = pytest.mark.req("j810", "j770", "j800", "j750", "j780", "j870")
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 
 
 def _intake(household_number: str, source: str) -> dict[str, Any]:
@@ -98,6 +99,6 @@ def test_birth_proposal_keeps_the_event_date_and_defaults_the_koseki_date_to_tod
         assessment = change_type("birth").assess(uow, intake)
     assert assessment.ok
     assert assessment.proposal["event_text"] == "令和6年1月上旬"
-    assert assessment.proposal["koseki_date"] == dt.date.today().isoformat()
+    assert assessment.proposal["koseki_date"] == japan_today().isoformat()
     assert assessment.subjects == [f"household:{household.household_number}"]
     assert [a.code for a in assessment.alerts] == ["resident_code_pool_low"]

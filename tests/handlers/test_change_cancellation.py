@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import handlers.changes.catalog  # noqa: F401
 from handlers.changes.base import change_type
 from handlers.changes.cancellation_restore import cancellation_kind
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.residents.registration import amend_resident
 from handlers.uow import unit_of_work
@@ -19,7 +20,7 @@ from models.resident import ResidentHistory
 from models.tenant import Municipality
 from tests.factories import make_household
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 RECORD = {"ex_officio_record": "誤って登録した異動を取り消す"}
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import handlers.changes.catalog  # noqa: F401 - registers the change types
 from handlers.changes.base import change_type
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
@@ -16,7 +17,7 @@ from tests.factories import make_household, make_removed_resident
 
 pytestmark = pytest.mark.req("j820", "j830", "j490", "j80")
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 
 CASES = [
     ("ordinary date", {}, [], []),

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from handlers.changes.household_change import HOUSEHOLD_CHANGE
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
 from tests import factories
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def family(db: Database, clerk: Actor, **address: Any) -> dict[str, str]:

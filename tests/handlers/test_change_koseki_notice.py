@@ -9,11 +9,12 @@ import pytest
 
 import handlers.changes.catalog  # noqa: F401
 from handlers.changes.base import change_type
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.uow import unit_of_work
 from tests.factories import make_household
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 
 
 @pytest.mark.req("j770", "j780", "j790")
@@ -51,7 +52,7 @@ def test_koseki_and_request_dates_default_to_today(db: Any, clerk_a: Actor) -> N
     }
     with unit_of_work(db, clerk_a) as uow:
         proposal = change_type("koseki_notice").assess(uow, intake).proposal
-    today = dt.date.today().isoformat()
+    today = japan_today().isoformat()
     assert (proposal["koseki_date"], proposal["requested_date"], proposal["on_request"]) == (
         today,
         today,

@@ -10,13 +10,14 @@ import pytest
 from handlers.changes.move_in_notice_receipt import MOVE_IN_NOTICE_RECEIPT, missing_move_in_notices
 from handlers.changes.move_out import MOVE_OUT
 from handlers.changes.move_out_register import register_move_out
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.residents.registration import remove_resident
 from handlers.uow import unit_of_work
 from tests import factories
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def day(offset: int) -> str:

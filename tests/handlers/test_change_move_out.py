@@ -10,13 +10,14 @@ import pytest
 
 from handlers.changes.move_out import MOVE_OUT
 from handlers.changes.move_out_register import apply_due_move_outs, register_move_out
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.residents.history import household_as_of
 from handlers.uow import unit_of_work
 from tests import factories
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 SAKU = {"municipality_code": "202177"}
 
 

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from handlers.changes.move_within import MOVE_WITHIN
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
 from models.resident import Household
 from tests import factories
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 NEW_ADDRESS = {"address": "神奈川県横浜市中区山下町2番地", "postal_code": "231-0023"}
 
 

@@ -9,11 +9,12 @@ import pytest
 
 import handlers.changes.catalog  # noqa: F401
 from handlers.changes.base import change_type
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.uow import unit_of_work
 from tests.factories import make_household, valid_my_number
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 RECORD = {"ex_officio_record": "職権で行う"}
 
 

@@ -10,6 +10,7 @@ import pytest
 import handlers.changes.catalog  # noqa: F401
 from handlers.changes.base import change_type
 from handlers.changes.resident_codes import reprint_resident_code_notice
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from handlers.residents.resident_code_pool import load_pool
@@ -17,7 +18,7 @@ from handlers.uow import unit_of_work
 from models.resident import Resident
 from tests.factories import make_household, valid_resident_code
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (japan_today() + dt.timedelta(days=1)).isoformat()
 RECORD = {"ex_officio_record": "職権で行う"}
 
 

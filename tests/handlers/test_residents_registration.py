@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -36,7 +37,7 @@ def test_registering_a_family_issues_numbers_sets_the_head_and_the_first_history
     assert members[0].kana_key and members[0].name_key
     rows = setup_session.scalars(select(ResidentHistory).order_by(ResidentHistory.id)).all()
     assert [(r.history_no, r.change_reason, r.processed_date) for r in rows] == [
-        (1, "domestic_move_in", dt.date.today())
+        (1, "domestic_move_in", japan_today())
     ] * 3
     assert rows[0].snapshot["household_number"] == household.household_number
     assert rows[0].snapshot["head_name"] == "山田 太郎"
@@ -72,7 +73,7 @@ def test_any_problem_refuses_the_whole_household_and_writes_nothing(
 def test_the_reason_must_be_a_record_reason_and_the_change_date_not_in_the_future(
     db: Database, clerk_a: Actor
 ) -> None:
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = japan_today() + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as refused, unit_of_work(db, clerk_a) as uow:
         register_household(
             uow, default_address(), japanese_family(), reason_code="death", change_date=tomorrow
@@ -125,7 +126,7 @@ def test_amending_appends_a_full_snapshot_and_keeps_the_old_one(
     assert [(r.history_no, r.snapshot["given_name"]) for r in rows] == [(1, "花子"), (2, "華子")]
     assert rows[1].change_reason == "clerical_correction"
     assert rows[1].effective_date == dt.date(2021, 5, 1)
-    assert rows[1].processed_date == dt.date.today()
+    assert rows[1].processed_date == japan_today()
 
 
 def test_amending_with_a_stale_version_is_a_conflict(db: Database, clerk_a: Actor) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handlers.cases import doors
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, PermissionDeniedError
@@ -82,8 +83,8 @@ def test_a_provisional_change_sends_nothing_and_its_registration_sends_its_notic
     ichiro = home.members[2].atena_number
     intake = {
         "atena_numbers": [ichiro],
-        "change_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
-        "notified_date": dt.date.today().isoformat(),
+        "change_date": (japan_today() + dt.timedelta(days=7)).isoformat(),
+        "notified_date": japan_today().isoformat(),
         "destination": {"municipality_code": "202177", "address": "中込1番地"},
     }
     with unit_of_work(delivering, clerk_a) as uow:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from handlers.cases import doors
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
@@ -23,7 +22,7 @@ from models.resident import Resident
 from tests.factories import make_household
 
 pytestmark = pytest.mark.req("j770")
-TODAY = dt.date.today().isoformat()
+TODAY = japan_today().isoformat()
 
 
 def test_a_koseki_notice_waits_in_the_pending_list_shows_before_and_after_and_applies_after_approval(

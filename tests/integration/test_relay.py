@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from handlers.cases import doors
 from handlers.changes.move_in_notice_receipt import missing_move_in_notices
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.relay import find_move_out_certificate_info
@@ -25,7 +26,7 @@ from tests.factories import actor_for, make_household
 from tests.integration.conftest import configure
 
 pytestmark = pytest.mark.req("j1090", "j670", "j680")
-TODAY = dt.date.today()
+TODAY = japan_today()
 PLANNED = TODAY + dt.timedelta(days=10)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
+from handlers.clock import japan_today
 from handlers.csv_intake.bulk_address import apply_bulk_change, plan_bulk_change
 from handlers.uow import unit_of_work
 from models import Household, OutboxMessage, ResidentHistory
@@ -22,7 +21,7 @@ def test_provisional_run_lists_every_person_and_the_final_run_records_minor_corr
     csv = f"世帯番号,変更前住所,変更後住所,変更後郵便番号\r\n{family.household_number},{BEFORE},{AFTER},2310017\r\n9999999999,x,y,\r\n"
     with unit_of_work(db, clerk_a) as uow:
         plan = plan_bulk_change(uow, "address", csv.encode("cp932"), minor_category="area_renamed",
-                                change_date=dt.date.today())  # fmt: skip
+                                change_date=japan_today())  # fmt: skip
         household = uow.session.get(Household, family.id)
         assert household is not None and household.address == BEFORE  # provisional: nothing changed
     assert [(e["before"], e["after"], len(e["members"])) for e in plan.plan] == [(BEFORE, AFTER, 3)]
@@ -48,7 +47,7 @@ def test_a_household_changed_after_the_provisional_run_is_left_out(db, clerk_a):
     csv = f"世帯番号,変更前住所,変更後住所,変更後郵便番号\r\n{family.household_number},{BEFORE},{AFTER},\r\n"
     with unit_of_work(db, clerk_a) as uow:
         plan = plan_bulk_change(
-            uow, "address", csv.encode(), minor_category="area_renamed", change_date=dt.date.today()
+            uow, "address", csv.encode(), minor_category="area_renamed", change_date=japan_today()
         )
         household = uow.session.get(Household, family.id)
         assert household is not None

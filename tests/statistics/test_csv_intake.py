@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from handlers.clock import japan_today
 from handlers.csv_intake import LAYOUTS, import_csv
 from handlers.errors import ValidationError
 from handlers.uow import unit_of_work
@@ -14,8 +15,8 @@ from models import Case, CsvImportRow
 from tests import factories
 
 pytestmark = pytest.mark.req("j1430")
-MOVED = (dt.date.today() - dt.timedelta(days=3)).isoformat()
-TODAY = dt.date.today().isoformat()
+MOVED = (japan_today() - dt.timedelta(days=3)).isoformat()
+TODAY = japan_today().isoformat()
 
 
 def notice_row(number: str, given: str = "太郎", **changes: str) -> list[str]:

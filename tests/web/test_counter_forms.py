@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 import models
 from handlers.changes.base import change_types
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
@@ -32,7 +33,7 @@ from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS
 
 pytestmark = pytest.mark.req("j460", "j470")
 
-ARRIVED = dt.date.today() - dt.timedelta(days=2)
+ARRIVED = japan_today() - dt.timedelta(days=2)
 
 
 def foreign_fields(prefix: str, **extra: str) -> dict[str, str]:

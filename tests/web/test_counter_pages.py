@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import models
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.residents.resident_code_pool import load_pool
@@ -27,7 +28,7 @@ from webui.app import create_app
 
 pytestmark = pytest.mark.req("j400", "j530", "j540")
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 MOVED = TODAY - dt.timedelta(days=3)
 
 

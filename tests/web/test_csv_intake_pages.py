@@ -4,13 +4,13 @@ refused with nothing written; bulk change upload → provisional list → confir
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from handlers.clock import japan_today
 from models import Case, Household
 from tests import factories
 from tests.statistics.test_csv_intake import csv_bytes, notice_row
@@ -103,7 +103,7 @@ def test_city_b_gets_404_for_city_a_import_and_bulk_change(sign_in, users_a, use
     family = factories.make_household(db, factories.actor_for(users_a["clerk"]))
     csv = f"世帯番号,変更前住所,変更後住所,変更後郵便番号\r\n{family.household_number},{family.address},新住所,\r\n"
     form = {"file": (io.BytesIO(csv.encode()), "r.csv"), "target": "address", "minor_category": "area_renamed",
-            "change_date": dt.date.today().isoformat()}  # fmt: skip
+            "change_date": japan_today().isoformat()}  # fmt: skip
     planned = client.post("/csv-intake/bulk-address", data=form, content_type="multipart/form-data").location
     other = app.test_client()
     login_as(other, users_b["clerk"])

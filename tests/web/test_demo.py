@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, func, select
 
 import models
+from handlers.clock import japan_today
 from handlers.demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ROLE_LOGINS
 from tests.web.auth_helpers import sign_in
 
@@ -77,7 +76,7 @@ def test_demo_has_a_support_measure_case_and_old_removed_records(
         )
     ).all()
     assert {r.removal_reason for r in removed} >= {"domestic_move_out", "death"}
-    five_years_ago = dt.date.today().replace(year=dt.date.today().year - 5)
+    five_years_ago = japan_today().replace(year=japan_today().year - 5)
     assert any(r.removal_date < five_years_ago for r in removed)
 
 

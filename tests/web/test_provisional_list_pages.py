@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers.cases import open_case
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
@@ -31,7 +32,7 @@ from webui.app import create_app
 
 pytestmark = pytest.mark.req("j530")
 
-ARRIVED = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+ARRIVED = (japan_today() - dt.timedelta(days=2)).isoformat()
 WARD = ("141011", "鶴見区")
 
 

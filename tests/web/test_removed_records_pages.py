@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.removed_records import archive_old_removed_records
@@ -21,10 +22,10 @@ OLD = dt.date(2019, 5, 1)
 @pytest.fixture
 def removed_pair(db: Database, setup_session: Session, city_a) -> dict[str, str]:
     archived = factories.make_removed_resident(setup_session, city_a, number=301, removal_date=OLD)
-    live = factories.make_removed_resident(setup_session, city_a, number=302, removal_date=dt.date.today())
+    live = factories.make_removed_resident(setup_session, city_a, number=302, removal_date=japan_today())
     setup_session.flush()
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
-        archive_old_removed_records(uow, today=dt.date.today())
+        archive_old_removed_records(uow, today=japan_today())
     return {"archived": archived.atena_number, "live": live.atena_number}
 
 

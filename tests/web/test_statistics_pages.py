@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.batches import registry as batch_registry
 from handlers.batches import run_batch_now
+from handlers.clock import japan_today
 from models import AccessLog
 from tests.statistics import conftest as statistics_fixtures
 
@@ -85,7 +85,7 @@ def test_recent_batch_failures_are_shown_on_the_dashboard(sign_in, users_a, db, 
     monkeypatch.setitem(batch_registry.BATCHES, "support_measure_endings",
                         batch_registry.BatchDefinition(definition.code, definition.label, broken))  # fmt: skip
     run = run_batch_now(
-        db, city_a.id, "support_measure_endings", {}, started_by="scheduler", today=dt.date.today()
+        db, city_a.id, "support_measure_endings", {}, started_by="scheduler", today=japan_today()
     )
     assert run.status == "failed"
     body = sign_in(users_a["supervisor"]).get("/statistics").get_data(as_text=True)

@@ -7,6 +7,7 @@ import datetime as dt
 from itertools import count
 from typing import Any
 
+from handlers.clock import japan_today
 from handlers.uow import UnitOfWork
 from models.resident import Resident
 from tests.factories import default_address, foreign_member
@@ -20,7 +21,7 @@ def fresh_card_number() -> str:
 
 
 def days_ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    return (japan_today() - dt.timedelta(days=days)).isoformat()
 
 
 def arrival_intake(**member_overrides: Any) -> dict[str, Any]:

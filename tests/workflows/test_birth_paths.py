@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from models.resident_code_pool import ResidentCodePoolEntry
@@ -39,7 +40,7 @@ def birth_intake(household_number: str, source: str, **member: Any) -> dict[str,
         "given_name": "次郎",
         "family_name_kana": "ヤマダ",
         "given_name_kana": "ジロウ",
-        "birth_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+        "birth_date": (japan_today() - dt.timedelta(days=3)).isoformat(),
         "sex": "1",
         "relation_to_head": "子",
         **member,
@@ -86,7 +87,7 @@ def test_birth_in_an_existing_household_is_recorded_with_a_pool_code_and_notices
     assert person.resident_code in codes and person.became_resident_date == person.birth_date
     rows = step(clerk_a, history, child)
     assert [(r.history_no, r.change_reason, r.case_id) for r in rows] == [(1, "birth", case.id)]
-    assert rows[0].note.startswith("職権記録書：出生届") and rows[0].notice_date == dt.date.today()
+    assert rows[0].note.startswith("職権記録書：出生届") and rows[0].notice_date == japan_today()
     taken = step(
         clerk_a,
         lambda uow: uow.session.query(ResidentCodePoolEntry).filter_by(code=person.resident_code).one(),

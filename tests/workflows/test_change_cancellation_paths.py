@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from handlers.uow import UnitOfWork
@@ -30,7 +31,7 @@ from tests.workflows.ex_officio_steps import (
 pytestmark = pytest.mark.req("j980")
 CODE = "change_cancellation"
 RECORD = "誤って登録した異動を取り消す"
-TWO_DAYS_AGO = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+TWO_DAYS_AGO = (japan_today() - dt.timedelta(days=2)).isoformat()
 
 
 def cancel_intake(atena_number: str, history_no: int, **extra: Any) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def test_cancelling_a_mistaken_death_restores_the_member_and_appends_history(
         "resident",
         case.id,
     )
-    assert rows[2].effective_date == rows[1].effective_date and rows[2].change_date == dt.date.today()
+    assert rows[2].effective_date == rows[1].effective_date and rows[2].change_date == japan_today()
     assert "履歴番号2の異動「死亡」を取り消した" in rows[2].note
     assert [(d, k, p["reason"]) for d, k, p in step(clerk_a, outbox, case.id)] == [
         ("cs", "identity_change", "cancellation_increase"),
@@ -137,7 +138,7 @@ def test_a_mistaken_whole_household_move_is_cancelled_as_an_amendment(
     move = {
         "atena_numbers": numbers,
         "change_date": TWO_DAYS_AGO,
-        "notified_date": dt.date.today().isoformat(),
+        "notified_date": japan_today().isoformat(),
         "address": {"address": "神奈川県横浜市中区山下町2番地", "postal_code": "231-0023"},
     }
     run(step, clerk_a, supervisor_a, "move_within", move)
@@ -169,7 +170,7 @@ def test_a_member_moved_out_of_the_household_by_mistake_returns_to_it(
     move = {
         "atena_numbers": [ichiro],
         "change_date": TWO_DAYS_AGO,
-        "notified_date": dt.date.today().isoformat(),
+        "notified_date": japan_today().isoformat(),
         "address": {"address": "神奈川県横浜市中区山下町2番地", "postal_code": "231-0023"},
         "destination": {"kind": "new", "relations": {ichiro: "世帯主"}},
     }
@@ -200,7 +201,7 @@ def test_a_mistaken_move_in_is_cancelled_by_removing_the_whole_household(
         assert (person.status, person.removal_reason, person.removal_date) == (
             "removed",
             "cancellation_decrease",
-            dt.date.today(),
+            japan_today(),
         )
         rows = step(clerk_a, history, number)
         assert [(r.change_reason, r.status) for r in rows] == [

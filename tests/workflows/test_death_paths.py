@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from tests.factories import japanese_member, make_household
@@ -40,7 +41,7 @@ def test_death_of_a_member_makes_a_removed_record_with_the_death_date_and_notice
 ) -> None:
     household = make_household(db, clerk_a)
     child = household.members[2].atena_number
-    died = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    died = (japan_today() - dt.timedelta(days=2)).isoformat()
     case = enter(step, clerk_a, "death", removal_intake(child, died, notify_person=True))
     assert step(clerk_a, resident, child).status == "resident"  # provisional only (j530)
     approve(step, supervisor_a, case, "death")
@@ -58,7 +59,7 @@ def test_death_of_a_member_makes_a_removed_record_with_the_death_date_and_notice
         ("domestic_move_in", "resident", None),
         ("death", "removed", case.id),
     ]
-    assert rows[-1].notice_date == dt.date.today() and "職権記録書" in rows[-1].note
+    assert rows[-1].notice_date == japan_today() and "職権記録書" in rows[-1].note
     sent = step(clerk_a, outbox, case.id)
     assert [(d, k, p["reason"]) for d, k, p in sent] == [
         ("cs", "identity_change", "death"),
@@ -80,7 +81,7 @@ def test_death_with_an_unknown_date_keeps_the_wording_and_a_blank_removal_date(
     assert (row.change_date, row.change_date_text, row.effective_date) == (
         None,
         "年月日不詳",
-        dt.date.today(),
+        japan_today(),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from tests.factories import default_address, make_household
@@ -29,7 +30,7 @@ from tests.workflows.household_steps import (
 
 pytestmark = pytest.mark.req("j720", "j530", "j540")
 CODE = "household_change"
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def base(**extra: Any) -> dict[str, Any]:

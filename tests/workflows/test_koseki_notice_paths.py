@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from tests.factories import make_household
 from tests.workflows.conftest import Step
@@ -36,7 +37,7 @@ def test_notice_of_a_transfer_of_domicile_updates_honseki_and_hittosha(
 ) -> None:
     household = make_household(db, clerk_a)
     wife = household.members[1].atena_number
-    notified = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    notified = (japan_today() - dt.timedelta(days=3)).isoformat()
     changes = {"honseki": "神奈川県横浜市中区港町1丁目1番地", "hittosha": "山田 太郎"}
     case = enter(step, clerk_a, CODE, notice_intake(wife, changes, koseki_event="転籍", koseki_date=notified))
     assert step(clerk_a, resident, wife).honseki == "東京都千代田区千代田1番"  # provisional only (j530)
@@ -77,7 +78,7 @@ def test_head_married_on_request_renames_him_in_every_snapshot_after_a_rejection
     )
     case = enter(step, clerk_a, CODE, intake)
     reject(step, supervisor_a, case, CODE, "申出日を確認してください")
-    requested = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    requested = (japan_today() - dt.timedelta(days=1)).isoformat()
     resubmit(step, clerk_a, case, CODE, {**intake, "requested_date": requested})
     approve(step, supervisor_a, case, CODE)
     data = issue_documents(step, clerk_a, case)
@@ -85,7 +86,7 @@ def test_head_married_on_request_renames_him_in_every_snapshot_after_a_rejection
     head_row = step(clerk_a, history, head)[-1]
     assert (head_row.requested_date, head_row.notice_date) == (
         dt.date.fromisoformat(requested),
-        dt.date.today(),
+        japan_today(),
     )
     assert "申出による職権記載等" in head_row.note and head_row.snapshot["family_name"] == "佐藤"
     for member in (wife, child):

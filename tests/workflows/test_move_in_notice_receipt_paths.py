@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.residents.registration import remove_resident
 from models.tenant import Municipality
@@ -29,7 +30,7 @@ from tests.workflows.household_steps import (
 
 pytestmark = pytest.mark.req("j680", "j530", "j540")
 CODE = "move_in_notice_receipt"
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def test_notice_before_the_planned_date_removes_the_record_on_the_earlier_confirmed_date(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from models.tenant import Municipality
@@ -30,7 +31,7 @@ from tests.workflows.household_steps import (
 )
 
 pytestmark = pytest.mark.req("j640", "j530", "j540")
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def day(offset: int) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from tests.factories import default_address, make_household
@@ -29,7 +30,7 @@ from tests.workflows.household_steps import (
 )
 
 pytestmark = pytest.mark.req("j630", "j530", "j540")
-TODAY = dt.date.today()
+TODAY = japan_today()
 NEW = {"address": "神奈川県横浜市中区山下町2番地", "postal_code": "231-0023"}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
@@ -40,7 +41,7 @@ def test_change_request_replaces_the_number_with_the_claim_date_and_asks_cs(
     head = household.members[0].atena_number
     old = household.members[0].my_number
     new = valid_my_number()
-    claimed = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    claimed = (japan_today() - dt.timedelta(days=2)).isoformat()
     intake = {"atena_number": head, "kind": "change_request", "my_number": new, "claim_date": claimed}
     case = enter(step, clerk_a, CODE, intake)
     assert step(clerk_a, resident, head).my_number == old  # provisional only (j530)

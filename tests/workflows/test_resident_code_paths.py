@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.changes.resident_codes import reprint_resident_code_notice
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from handlers.residents.resident_code_pool import load_pool, take_resident_code
@@ -106,7 +107,7 @@ def test_code_change_on_request_takes_a_new_code_and_never_reuses_the_old_one(
     head = household.members[0].atena_number
     old = household.members[0].resident_code
     codes = fill_pool(step, supervisor_a, 2)
-    claimed = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    claimed = (japan_today() - dt.timedelta(days=1)).isoformat()
     intake = {"atena_number": head, "claim_date": "2999-01-01"}
     with pytest.raises(ValidationError) as refused:
         enter(step, clerk_a, "resident_code_change", intake)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import models
 from handlers.cases import doors
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ValidationError
 from handlers.support_measures import create_support_measure
@@ -23,7 +24,7 @@ from tests.factories import actor_for, make_household
 from tests.workflows.conftest import Step
 from tests.workflows.household_steps import access_functions, approve, enter
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from handlers.clock import japan_today
 from handlers.removed_records import run_yearly_archive
 
 batch_cli = AppGroup("batch", help="バッチ処理")
@@ -24,7 +25,7 @@ def archive_removed(
     """Move 除票 older than five years to the 除票用データベース (and delete them from the live tables)."""
     if bool(tenant_code) == all_tenants:
         raise click.UsageError("--tenant CODE か --all-tenants のどちらか一方を指定してください。")
-    day = today.date() if today else dt.date.today()
+    day = today.date() if today else japan_today()
     runs = run_yearly_archive(
         current_app.extensions["jumin.db"], today=day, tenant_code=tenant_code, batch_size=batch_size
     )
@@ -43,7 +44,7 @@ def move_outs(tenant_code: str, today: dt.datetime | None) -> None:
     """転出予定日（または転入通知の転出年月日）が到来した人を除票にする（毎日実行）。"""
     from handlers.changes.move_out_register import run_due_move_outs
 
-    day = today.date() if today else dt.date.today()
+    day = today.date() if today else japan_today()
     changed = run_due_move_outs(current_app.extensions["jumin.db"], tenant_code=tenant_code, today=day)
     click.echo(f"{tenant_code}: 除票 {len(changed)} 件 (基準日 {day})")
 
@@ -56,7 +57,7 @@ def missing_move_in_notices(tenant_code: str, after_days: int | None, today: dt.
     """転入通知未着者一覧（j710）：転出・職権消除の後、転入通知が届いていない人。"""
     from handlers.changes.move_in_notice_receipt import list_missing_notices
 
-    day = today.date() if today else dt.date.today()
+    day = today.date() if today else japan_today()
     rows = list_missing_notices(
         current_app.extensions["jumin.db"], tenant_code=tenant_code, today=day, after_days=after_days
     )

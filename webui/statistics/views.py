@@ -4,12 +4,12 @@ period, call handlers.statistics in one unit of work (which checks the permissio
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
 from handlers.batches import BATCHES, failed_runs
+from handlers.clock import japan_today
 from handlers.statistics import (
     changes_between,
     dashboard,
@@ -29,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _period() -> tuple[PeriodForm, Period, list[Any]]:
     form = PeriodForm(request.args)
-    period, problems = form.to_period(dt.date.today())
+    period, problems = form.to_period(japan_today())
     return form, period, problems
 
 
@@ -42,7 +42,7 @@ def _query(period: Period) -> dict[str, str]:
 def index() -> str:
     form, period, problems = _period()
     with web_uow() as uow:
-        data = dashboard(uow, period.on, period.start, period.end, dt.date.today())
+        data = dashboard(uow, period.on, period.start, period.end, japan_today())
         failures = failed_runs(uow)
     return render_template(
         "statistics/dashboard.html", form=form, period=period, problems=problems, data=data,
