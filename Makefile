@@ -61,14 +61,15 @@ worker: install
 beat: install
 	$(BIN)/celery -A worker.celery_app beat --loglevel $${LOG_LEVEL:-INFO} --schedule $${CELERY_BEAT_SCHEDULE:-instance/celerybeat-schedule}
 
-## make test: install what the tests need and run the whole suite on SQLite, then on PostgreSQL if it answers
+## make test: install what the tests need and run the whole suite on SQLite and, if it answers, on PostgreSQL:
+## both at once (one core each on a 2-core machine; each suite's output is printed when it ends)
 test: install system-deps node-deps
-	$(MAKE) test-sqlite
 	@if $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
-		$(MAKE) test-postgres; \
+		$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres; \
 	else \
 		echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL suite skipped"; \
 		if [ -n "$$CI" ]; then exit 1; fi; \
+		$(MAKE) --no-print-directory test-sqlite; \
 	fi
 
 test-sqlite: install
