@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -373,3 +374,15 @@ def test_posts_are_refused_without_a_csrf_token(
     assert client.post("/tasks/1/claim").status_code == 400
     page = client.get("/cases/new/move_in").get_data(as_text=True)
     assert 'name="csrf_token"' in page
+
+
+@pytest.mark.req("j1420")
+def test_the_case_timeline_shows_japan_time_not_the_servers_utc(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 11, 26, 23, 30, tzinfo=dt.UTC), tick=False):  # 08:30 in Japan
+        clerk = signed_in(app, users_a["clerk"])
+        response = clerk.post("/cases/new/move_in", data=move_in_form(change_date="令和8年11月24日"))
+        assert response.status_code == 302, summary_of(response)
+        page = clerk.get(f"/cases/{case_id_of(response)}").get_data(as_text=True)
+    assert "2026-11-27 08:30:00" in page and "2026-11-26 23:30" not in page
