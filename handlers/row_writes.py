@@ -45,9 +45,10 @@ from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_co
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOONE
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.elements import Null
+from sqlalchemy.sql.elements import ClauseElement, Null
 
 from handlers.tenancy import admit_changed_row, admit_new_row
 
@@ -142,10 +143,14 @@ class Ran:
         return self.rows[0][0] if self.rows else None
 
 
-def run_prebuilt(session: Session, statement: UpdateBase, params: dict[str, Any]) -> Ran:
-    """Execute ``statement`` (built once and kept by the caller) with ``params`` in the session's
-    transaction; see the module's description."""
-    conn = session.connection()
+def run_prebuilt(session: Session, statement: Executable, params: dict[str, Any]) -> Ran:
+    """Execute ``statement`` (built once and kept by the caller: an INSERT, UPDATE or DELETE, a SELECT or a
+    ``text()``) with ``params`` in the session's transaction; see the module's description."""
+    return run_prebuilt_on(session.connection(), statement, params)
+
+
+def run_prebuilt_on(conn: Connection, statement: Executable, params: dict[str, Any]) -> Ran:
+    """``run_prebuilt`` on a connection already in the transaction (a session event's connection)."""
     thin = _thin(statement, conn.dialect, tuple(params))
     if thin is None:
         result = conn.execute(statement, params)
@@ -206,10 +211,10 @@ def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
 
 
 _Thin = tuple[str, SQLCompiler, dict[str, Callable[[Any], Any]]]
-_THIN: dict[tuple[int, Dialect, tuple[str, ...]], tuple[UpdateBase, _Thin | None]] = {}
+_THIN: dict[tuple[int, Dialect, tuple[str, ...]], tuple[Executable, _Thin | None]] = {}
 
 
-def _thin(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> _Thin | None:
+def _thin(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Thin | None:
     """The statement compiled once for ``dialect`` and parameters ``keys`` (an INSERT's columns are the ones
     given), or None: let ``Connection.execute`` run it (a default or ``onupdate`` computed in Python, an
     expanding parameter, a result or a value SQLAlchemy processes further, another driver)."""
@@ -218,7 +223,9 @@ def _thin(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> _Th
         return known[1]
     thin = None
     if dialect.driver == "psycopg":
-        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys)))
+        compiled = cast(
+            SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect, column_keys=list(keys))
+        )
         plain = not (
             compiled.literal_execute_params
             or compiled.post_compile_params
