@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select, text, update
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import IntegrityError
@@ -216,3 +216,26 @@ def test_a_database_error_of_prebuilt_rows_is_raised_as_sqlalchemy_raises_it(db:
            "status": "active", "address_key": "", "version": 1}  # fmt: skip
     with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
         run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), [row, dict(row)])  # one number twice
+
+
+_ADDRESS_OF = select(_HOUSEHOLDS.c.address, _HOUSEHOLDS.c.version).where(
+    _HOUSEHOLDS.c.household_number == bindparam("number")
+)
+_COUNT_LIKE = text("SELECT count(*) FROM household WHERE household_number LIKE :prefix")
+
+
+def test_a_prebuilt_select_or_text_statement_gives_its_rows_as_connection_execute_does(
+    db: Database, city_a
+) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        with recorded_statements(uow.session.connection()) as sent:
+            read = run_prebuilt(uow.session, _ADDRESS_OF, {"number": "0000000019"})
+            counted = run_prebuilt(uow.session, _COUNT_LIKE, {"prefix": "00000000%"})
+        assert [tuple(row) for row in read.rows] == [("テスト町1-1", 1)]
+        assert counted.scalar_one_or_none() == 2
+        assert len(sent) == 2
+    postgresql = PGDialect_psycopg()
+    assert _thin(_ADDRESS_OF, postgresql, ("number",)) is not None  # sent by the cursor on PostgreSQL
+    assert _thin(_COUNT_LIKE, postgresql, ("prefix",)) is not None
