@@ -37,7 +37,23 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Column, Insert, Table, Update, bindparam, insert, inspect, null, update
+from sqlalchemy import (
+    Column,
+    Insert,
+    Integer,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    inspect,
+    literal_column,
+    null,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy import column as sql_column
+from sqlalchemy import values as sql_values
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound
 from sqlalchemy.orm import InstanceState, Mapper, Session
@@ -79,11 +95,10 @@ def insert_rows(session: Session, rows: Sequence[Any]) -> None:
     if any(plan.returned(values) != returned for values in params[1:]):
         session.flush()  # some rows set a server-defaulted column and others not: one statement cannot
         return
-    stmt = plan.statement(returned)
     result = (
-        run_prebuilt(session, stmt, params[0]).rows
+        run_prebuilt(session, plan.statement(returned), params[0]).rows
         if len(params) == 1
-        else session.connection().execute(stmt, params)
+        else _insert_several(session, plan, returned, params)
     )
     attribute_of = plan.attribute_of
     for state, values, back in zip(states, params, result, strict=True):
@@ -94,6 +109,36 @@ def insert_rows(session: Session, rows: Sequence[Any]) -> None:
             state_dict[attribute_of[key]] = None if value.__class__ is Null else value
     session._register_persistent(set(states))  # as the flush finishes: committed, known to the transaction
     _commit_back_references(plan, states)
+
+
+MAX_ROWS_PREBUILT = 100  # more rows in one INSERT: SQLAlchemy's insertmanyvalues (it pages them)
+
+
+def _insert_several(
+    session: Session, plan: _Plan, returned: tuple[Column[Any], ...], params: list[dict[str, Any]]
+) -> Sequence[Sequence[Any]]:
+    """Rows of one INSERT of several rows, in the order of ``params``.  When the table's key is a serial
+    integer the database makes, every row gives the same columns and no value is SQL NULL by ``null()``:
+    one prebuilt ``INSERT … SELECT … FROM (VALUES …) ORDER BY`` (the statement SQLAlchemy's insertmanyvalues
+    renders, compiled once per row count and columns) by ``run_prebuilt``, its rows sorted by key (the
+    keys are drawn in the order the rows are inserted, as SQLAlchemy's own sorting relies on); else
+    ``Connection.execute`` as before."""
+    keys = tuple(params[0])
+    conn = session.connection()
+    if (
+        plan.serial_key
+        and conn.dialect.driver == "psycopg"
+        and len(params) <= MAX_ROWS_PREBUILT
+        and plan.key_column.key not in keys
+        and all(tuple(values) == keys for values in params)
+        and not any(value.__class__ is Null for values in params for value in values.values())
+    ):
+        flat = {
+            f"{key}__{index}": value for index, values in enumerate(params) for key, value in values.items()
+        }
+        rows = run_prebuilt_on(conn, plan.several_statement(returned, keys, len(params)), flat).rows
+        return sorted(rows, key=lambda row: row[0])
+    return list(conn.execute(plan.statement(returned), params))
 
 
 def update_rows(session: Session, rows: Sequence[Any]) -> None:
@@ -325,6 +370,14 @@ class _Plan:
             for c in self.table.columns
         ]  # (key, attribute, is the key, None is JSON null, how a None is filled, its argument)
         self._updates: dict[tuple[str, ...], Update] = {}
+        key_type = self.key_column.type
+        self.serial_key = (
+            self.key_column.autoincrement in (True, "auto")
+            and isinstance(key_type, Integer)
+            and self.key_column.default is None
+            and self.key_column.server_default is None
+        )
+        self._several: dict[tuple[tuple[str, ...], tuple[str, ...], int], Insert] = {}
         self.column_of = {attribute: column for column, attribute in self.attribute_of.items()}
 
     def update_statement(self, changed: tuple[str, ...]) -> Update:
@@ -343,6 +396,32 @@ class _Plan:
     def returned(self, values: dict[str, Any]) -> tuple[Column[Any], ...]:
         """The key, then the server-defaulted columns the row leaves to the database."""
         return (self.key_column, *(c for c in self.server_defaulted if c.key not in values))
+
+    def several_statement(
+        self, returned: tuple[Column[Any], ...], keys: tuple[str, ...], count: int
+    ) -> Insert:
+        """INSERT of ``count`` rows of columns ``keys`` (parameters ``<key>__<n>``) in their order, as
+        SQLAlchemy's insertmanyvalues renders it, returning ``returned``."""
+        names = tuple(column.key for column in returned)
+        stmt = self._several.get((names, keys, count))
+        if stmt is None:
+            columns = [self.table.c[key] for key in keys]
+            rows = sql_values(
+                *(sql_column(f"p{index}", c.type) for index, c in enumerate(columns)),
+                sql_column("sen_counter", Integer()),
+                name="imp_sen",
+            ).data(
+                [
+                    (*(bindparam(f"{c.key}__{n}", type_=c.type) for c in columns), literal_column(str(n)))
+                    for n in range(count)
+                ]
+            )
+            ordered = select(  # typed as the columns (a VALUES column of NULLs alone would be text)
+                *(sql_cast(rows.c[f"p{index}"], c.type) for index, c in enumerate(columns))
+            ).order_by(rows.c.sen_counter)
+            stmt = insert(self.table).from_select(list(keys), ordered).returning(*returned)
+            self._several[(names, keys, count)] = stmt
+        return stmt
 
     def statement(self, returned: tuple[Column[Any], ...]) -> Insert:
         names = tuple(column.key for column in returned)

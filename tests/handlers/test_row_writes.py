@@ -239,3 +239,33 @@ def test_a_prebuilt_select_or_text_statement_gives_its_rows_as_connection_execut
     postgresql = PGDialect_psycopg()
     assert _thin(_ADDRESS_OF, postgresql, ("number",)) is not None  # sent by the cursor on PostgreSQL
     assert _thin(_COUNT_LIKE, postgresql, ("prefix",)) is not None
+
+
+def test_several_rows_store_what_the_flush_stores_each_with_its_own_key(db: Database, city_a) -> None:
+    """Several rows in one INSERT (on PostgreSQL the prebuilt ``INSERT … SELECT … FROM (VALUES …)``): each
+    row's values, NULLs of every type and its server default as the flush stores them, its key its own."""
+    given = [("0000000027", "2310017", None), ("0000000035", None, "1-1-1"), ("0000000043", "2310018", "2")]
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        for number, postal_code, katagaki in given:
+            uow.session.add(_household(f"9{number[1:]}", postal_code=postal_code, address_katagaki=katagaki))
+        uow.session.flush()
+        rows = [_household(n, postal_code=p, address_katagaki=k) for n, p, k in given]
+        uow.session.add_all(rows)
+        with recorded_statements(uow.session.connection()) as sent:
+            insert_rows(uow.session, rows)
+        if uow.session.get_bind().dialect.name == "postgresql":
+            assert len(sent) == 1 and "FROM (VALUES" in sent[0]
+        ids = {r.household_number: r.id for r in rows}
+    for number, _postal_code, _katagaki in given:
+        inserted, flushed = _stored(db, city_a.id, number), _stored(db, city_a.id, f"9{number[1:]}")
+        assert isinstance(inserted.pop("created_at"), dt.datetime)
+        flushed.pop("created_at")
+        assert (
+            inserted.pop("household_number") == number and flushed.pop("household_number") == f"9{number[1:]}"
+        )
+        assert inserted == flushed
+        with unit_of_work(db, Actor.system(city_a.id)) as uow:
+            stored_id = uow.session.scalar(
+                select(models.Household.id).where(models.Household.household_number == number)
+            )
+        assert stored_id == ids[number]  # each object got the key of its own row
