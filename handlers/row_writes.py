@@ -56,7 +56,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import values as sql_values
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound
-from sqlalchemy.orm import InstanceState, Mapper, Session
+from sqlalchemy.orm import InstanceState, Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
@@ -171,6 +171,28 @@ def update_rows(session: Session, rows: Sequence[Any]) -> None:
         if version_key is not None:
             state.dict[plan.attribute_of[version_key]] = params[f"new_{version_key}"]
         session._register_persistent({state})  # as the flush finishes: committed, known to the transaction
+
+
+def loaded_row(session: Session, mapped: type[Any], row: Sequence[Any]) -> Any:
+    """The persistent ORM row of ``row`` (every column of ``mapped``'s table, in table order, as read by a
+    prebuilt SELECT of the session's transaction), as a query would give it: the one the session already
+    holds for its key, else a new one with every column loaded and nothing changed (relationships load when
+    first used), without the ORM's loading machinery."""
+    mapper: Mapper[Any] = inspect(mapped)
+    plan = _plan(mapper)
+    if plan is None:
+        raise ValueError(f"{mapped.__name__}: rows of this mapper are loaded by the ORM")
+    key = mapper.identity_key_from_primary_key((row[plan.key_index],))
+    known = session.identity_map.get(key)
+    if known is not None:
+        return known
+    obj = mapper.class_manager.new_instance()
+    state_dict = inspect(obj).dict
+    for attribute, value in zip(plan.attributes_in_order, row, strict=True):
+        state_dict[attribute] = value
+    make_transient_to_detached(obj)  # loaded as it stands: its attributes committed, its key set
+    session.add(obj)  # persistent in the session (no statement)
+    return obj
 
 
 class Ran:
@@ -379,6 +401,8 @@ class _Plan:
         )
         self._several: dict[tuple[tuple[str, ...], tuple[str, ...], int], Insert] = {}
         self.column_of = {attribute: column for column, attribute in self.attribute_of.items()}
+        self.attributes_in_order = [self.attribute_of[c.key] for c in self.table.columns]
+        self.key_index = list(self.table.columns).index(self.key_column)
 
     def update_statement(self, changed: tuple[str, ...]) -> Update:
         """UPDATE of the ``changed`` columns (and the version) of the row with key ``row_key`` (and version
