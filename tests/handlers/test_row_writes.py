@@ -19,7 +19,7 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
-from handlers.row_writes import _thin, insert_rows, run_prebuilt, run_prebuilt_many, update_rows
+from handlers.row_writes import _thin, insert_rows, loaded_row, run_prebuilt, run_prebuilt_many, update_rows
 from handlers.uow import unit_of_work
 from tests.statements import recorded_statements
 
@@ -269,3 +269,39 @@ def test_several_rows_store_what_the_flush_stores_each_with_its_own_key(db: Data
                 select(models.Household.id).where(models.Household.household_number == number)
             )
         assert stored_id == ids[number]  # each object got the key of its own row
+
+
+def test_a_loaded_row_is_what_a_query_gives_and_writes_its_changes_as_one(db: Database, city_a) -> None:
+    """``loaded_row``: every column loaded and committed, the session's own row for a key it holds, and a
+    later change written by the flush with the version check, like a row a query loaded."""
+    table = models.Household.__table__
+    every = select(*table.columns).where(table.c.household_number == bindparam("number"))
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        held = _household("0000000019", postal_code="2310017")
+        uow.session.add_all([held, _household("0000000027", address_katagaki="2階")])
+        uow.session.flush()
+        assert (
+            loaded_row(
+                uow.session,
+                models.Household,
+                run_prebuilt(uow.session, every, {"number": "0000000019"}).rows[0],
+            )
+            is held
+        )
+        uow.session.expunge_all()
+        [row] = run_prebuilt(uow.session, every, {"number": "0000000027"}).rows
+        loaded = loaded_row(uow.session, models.Household, row)
+        state = inspect(loaded)
+        assert state.persistent and not state.modified and not state.expired_attributes - {"members", "head"}
+        queried = {c.key: getattr(loaded, c.key) for c in inspect(models.Household).column_attrs}
+        uow.session.expunge(loaded)
+        again = uow.session.scalars(select(models.Household).where(models.Household.id == loaded.id)).one()
+        assert {c.key: getattr(again, c.key) for c in inspect(models.Household).column_attrs} == queried
+        uow.session.expunge(again)
+        loaded = loaded_row(uow.session, models.Household, row)
+        loaded.address = "テスト町9-9"
+        with recorded_statements(uow.session.connection()) as sent:
+            uow.session.flush()
+        assert len(sent) == 1 and "version" in sent[0]
+    assert _stored(db, city_a.id, "0000000027")["address"] == "テスト町9-9"
+    assert _stored(db, city_a.id, "0000000027")["version"] == 2
