@@ -21,14 +21,16 @@ claimed and checked by the flush's own rule (``tenancy.admit_new_row``).  Rows t
 exactly like the flush (mapper events, a related row not yet written, children in a collection, a default
 that is a SQL expression) are left to a plain ``session.flush()``, which writes them as before.
 
-``run_prebuilt``: one of these prebuilt statements with one set of parameters, on PostgreSQL sent on the
-session's own connection (same transaction) by the driver's cursor, compiled once: SQLAlchemy's execution
+``run_prebuilt``: one of these prebuilt statements (or a prebuilt SELECT or ``text()``) with one set of
+parameters, on PostgreSQL sent on the session's own connection (same transaction) by the driver's cursor
+(one cursor kept per connection), compiled once: SQLAlchemy's execution
 (cache key, execution context, result set-up) costs about as much client CPU again as the driver's
 (≈ 0.1 ms per statement).  Everything a caller or a listener sees of a statement stays: the parameters
 processed by the same bind processors, ``before_cursor_execute`` and ``after_cursor_execute`` fired with the
 statement and parameters as sent, a driver error raised as SQLAlchemy raises it
 (``Connection._handle_dbapi_exception``).  Statements whose results or parameters SQLAlchemy would process
-further, and other databases, go through ``Connection.execute``.
+further, and other databases, go through ``Connection.execute``.  ``loaded_row`` makes a row read so an ORM
+row, as a query would load it.
 """
 
 from __future__ import annotations
@@ -259,7 +261,7 @@ def run_prebuilt_many(session: Session, statement: UpdateBase, rows: Sequence[di
 def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
     """``sql`` with its processed parameters (a list of them when ``many``) on the connection's driver cursor,
     between the cursor events ``Connection.execute`` fires, a driver error raised as it raises it."""
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = _driver_cursor(conn)
     events = conn._has_events or conn.engine._has_events
     try:
         if events:
@@ -273,8 +275,24 @@ def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
         ran = Ran(cursor.fetchall() if not many and cursor.description is not None else (), cursor.rowcount)
     except BaseException as error:
         conn._handle_dbapi_exception(error, sql, sent, cursor, None)
-    cursor.close()
     return ran
+
+
+CURSOR_KEY = "jumin_prebuilt_cursor"
+
+
+def _driver_cursor(conn: Connection) -> Any:
+    """The cursor ``_send`` uses on this driver connection, made once per connection and kept with it (in the
+    pool's record of the connection): a psycopg cursor is reusable, and each new one copies the connection's
+    adapters.  Each statement's rows are fetched before the next one runs."""
+    pooled = conn.connection
+    dbapi_connection = pooled.dbapi_connection
+    kept = pooled.info.get(CURSOR_KEY)
+    if kept is not None and kept[0] is dbapi_connection and not kept[1].closed:
+        return kept[1]
+    cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+    pooled.info[CURSOR_KEY] = (dbapi_connection, cursor)
+    return cursor
 
 
 _Thin = tuple[str, SQLCompiler, dict[str, Callable[[Any], Any]]]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, insert, inspect, select, text, update
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import IntegrityError
@@ -305,3 +306,36 @@ def test_a_loaded_row_is_what_a_query_gives_and_writes_its_changes_as_one(db: Da
         assert len(sent) == 1 and "version" in sent[0]
     assert _stored(db, city_a.id, "0000000027")["address"] == "テスト町9-9"
     assert _stored(db, city_a.id, "0000000027")["version"] == 2
+
+
+def test_the_driver_cursor_is_kept_with_its_connection_and_replaced_after_an_error(
+    db: Database, city_a
+) -> None:
+    """On PostgreSQL ``run_prebuilt`` sends every statement of a connection by one kept cursor; a statement
+    that fails closes it (as SQLAlchemy closes a failed statement's cursor) and the next one gets a new one."""
+    seen: list[Any] = []
+
+    def remember(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if "SAVEPOINT" not in statement:
+            seen.append(cursor)  # the prebuilt statements' cursors
+
+    count = text("SELECT count(*) FROM household WHERE household_number LIKE :prefix")
+    duplicate = update(_HOUSEHOLDS).values(household_number=bindparam("number"))
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        connection = uow.session.connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("SQLite's statements go through Connection.execute")
+        sqlalchemy_event.listen(connection, "before_cursor_execute", remember)
+        try:
+            run_prebuilt(uow.session, count, {"prefix": "0%"})
+            run_prebuilt(uow.session, count, {"prefix": "00%"})
+            with pytest.raises(IntegrityError), uow.session.begin_nested():
+                run_prebuilt(uow.session, duplicate, {"number": "0000000035"})
+            assert run_prebuilt(uow.session, count, {"prefix": "0%"}).scalar_one_or_none() == 2
+        finally:
+            sqlalchemy_event.remove(connection, "before_cursor_execute", remember)
+    assert len(seen) == 4
+    assert seen[0] is seen[1] is seen[2] and seen[2].closed  # one cursor, closed by the failed statement
+    assert seen[3] is not seen[0] and not seen[3].closed
