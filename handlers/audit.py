@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeEngine
 
 from handlers.context import Actor
+from handlers.row_writes import run_prebuilt
 from handlers.rules.instants import as_utc
 from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
@@ -177,9 +178,10 @@ def _append_chained(session: Session, rows: list[AccessLog]) -> bool:
         texts.append(canonical_around_link(row))
         before, between, after = texts[-1]
         params.update({f"before_{index}": before, f"between_{index}": between, f"after_{index}": after})
-    head = session.connection().execute(_chained(len(rows)), params).first()
-    if head is None:
+    found = run_prebuilt(session, _chained(len(rows)), params).rows
+    if not found:
         return False
+    head = found[0]
     seq, last = int(head[0]), str(head[1])
     for row, (before, between, after) in zip(rows, texts, strict=True):
         seq += 1

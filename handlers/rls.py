@@ -91,7 +91,10 @@ def scope_transaction(conn: Connection, tenant_id: int | None, *, cross_tenant: 
     """SET LOCAL the tenant settings for the transaction ``conn`` is in (PostgreSQL only)."""
     if conn.dialect.name != "postgresql":
         return
-    conn.execute(
+    from handlers.row_writes import run_prebuilt_on  # noqa: PLC0415 - row_writes imports tenancy, which imports rls
+
+    run_prebuilt_on(
+        conn,
         _SET_SCOPE,
         {
             "tk": TENANT_SETTING,
@@ -99,7 +102,7 @@ def scope_transaction(conn: Connection, tenant_id: int | None, *, cross_tenant: 
             "ck": CROSS_TENANT_SETTING,
             "c": "on" if cross_tenant else "off",
         },
-    )
+    )  # by the driver's cursor: once per transaction, every request
 
 
 def _session_scope(session: Session) -> tuple[int | None, bool]:

@@ -21,14 +21,16 @@ claimed and checked by the flush's own rule (``tenancy.admit_new_row``).  Rows t
 exactly like the flush (mapper events, a related row not yet written, children in a collection, a default
 that is a SQL expression) are left to a plain ``session.flush()``, which writes them as before.
 
-``run_prebuilt``: one of these prebuilt statements with one set of parameters, on PostgreSQL sent on the
-session's own connection (same transaction) by the driver's cursor, compiled once: SQLAlchemy's execution
+``run_prebuilt``: one of these prebuilt statements (or a prebuilt SELECT or ``text()``) with one set of
+parameters, on PostgreSQL sent on the session's own connection (same transaction) by the driver's cursor
+(one cursor kept per connection), compiled once: SQLAlchemy's execution
 (cache key, execution context, result set-up) costs about as much client CPU again as the driver's
 (≈ 0.1 ms per statement).  Everything a caller or a listener sees of a statement stays: the parameters
 processed by the same bind processors, ``before_cursor_execute`` and ``after_cursor_execute`` fired with the
 statement and parameters as sent, a driver error raised as SQLAlchemy raises it
 (``Connection._handle_dbapi_exception``).  Statements whose results or parameters SQLAlchemy would process
-further, and other databases, go through ``Connection.execute``.
+further, and other databases, go through ``Connection.execute``.  ``loaded_row`` makes a row read so an ORM
+row, as a query would load it.
 """
 
 from __future__ import annotations
@@ -37,17 +39,34 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Column, Insert, Table, Update, bindparam, insert, inspect, null, update
+from sqlalchemy import (
+    Column,
+    Insert,
+    Integer,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    inspect,
+    literal_column,
+    null,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy import column as sql_column
+from sqlalchemy import values as sql_values
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound
-from sqlalchemy.orm import InstanceState, Mapper, Session
+from sqlalchemy.orm import InstanceState, Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOONE
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.elements import Null
+from sqlalchemy.sql.elements import ClauseElement, Null
 
 from handlers.tenancy import admit_changed_row, admit_new_row
 
@@ -78,11 +97,10 @@ def insert_rows(session: Session, rows: Sequence[Any]) -> None:
     if any(plan.returned(values) != returned for values in params[1:]):
         session.flush()  # some rows set a server-defaulted column and others not: one statement cannot
         return
-    stmt = plan.statement(returned)
     result = (
-        run_prebuilt(session, stmt, params[0]).rows
+        run_prebuilt(session, plan.statement(returned), params[0]).rows
         if len(params) == 1
-        else session.connection().execute(stmt, params)
+        else _insert_several(session, plan, returned, params)
     )
     attribute_of = plan.attribute_of
     for state, values, back in zip(states, params, result, strict=True):
@@ -93,6 +111,36 @@ def insert_rows(session: Session, rows: Sequence[Any]) -> None:
             state_dict[attribute_of[key]] = None if value.__class__ is Null else value
     session._register_persistent(set(states))  # as the flush finishes: committed, known to the transaction
     _commit_back_references(plan, states)
+
+
+MAX_ROWS_PREBUILT = 100  # more rows in one INSERT: SQLAlchemy's insertmanyvalues (it pages them)
+
+
+def _insert_several(
+    session: Session, plan: _Plan, returned: tuple[Column[Any], ...], params: list[dict[str, Any]]
+) -> Sequence[Sequence[Any]]:
+    """Rows of one INSERT of several rows, in the order of ``params``.  When the table's key is a serial
+    integer the database makes, every row gives the same columns and no value is SQL NULL by ``null()``:
+    one prebuilt ``INSERT … SELECT … FROM (VALUES …) ORDER BY`` (the statement SQLAlchemy's insertmanyvalues
+    renders, compiled once per row count and columns) by ``run_prebuilt``, its rows sorted by key (the
+    keys are drawn in the order the rows are inserted, as SQLAlchemy's own sorting relies on); else
+    ``Connection.execute`` as before."""
+    keys = tuple(params[0])
+    conn = session.connection()
+    if (
+        plan.serial_key
+        and conn.dialect.driver == "psycopg"
+        and len(params) <= MAX_ROWS_PREBUILT
+        and plan.key_column.key not in keys
+        and all(tuple(values) == keys for values in params)
+        and not any(value.__class__ is Null for values in params for value in values.values())
+    ):
+        flat = {
+            f"{key}__{index}": value for index, values in enumerate(params) for key, value in values.items()
+        }
+        rows = run_prebuilt_on(conn, plan.several_statement(returned, keys, len(params)), flat).rows
+        return sorted(rows, key=lambda row: row[0])
+    return list(conn.execute(plan.statement(returned), params))
 
 
 def update_rows(session: Session, rows: Sequence[Any]) -> None:
@@ -127,6 +175,28 @@ def update_rows(session: Session, rows: Sequence[Any]) -> None:
         session._register_persistent({state})  # as the flush finishes: committed, known to the transaction
 
 
+def loaded_row(session: Session, mapped: type[Any], row: Sequence[Any]) -> Any:
+    """The persistent ORM row of ``row`` (every column of ``mapped``'s table, in table order, as read by a
+    prebuilt SELECT of the session's transaction), as a query would give it: the one the session already
+    holds for its key, else a new one with every column loaded and nothing changed (relationships load when
+    first used), without the ORM's loading machinery."""
+    mapper: Mapper[Any] = inspect(mapped)
+    plan = _plan(mapper)
+    if plan is None:
+        raise ValueError(f"{mapped.__name__}: rows of this mapper are loaded by the ORM")
+    key = mapper.identity_key_from_primary_key((row[plan.key_index],))
+    known = session.identity_map.get(key)
+    if known is not None:
+        return known
+    obj = mapper.class_manager.new_instance()
+    state_dict = inspect(obj).dict
+    for attribute, value in zip(plan.attributes_in_order, row, strict=True):
+        state_dict[attribute] = value
+    make_transient_to_detached(obj)  # loaded as it stands: its attributes committed, its key set
+    session.add(obj)  # persistent in the session (no statement)
+    return obj
+
+
 class Ran:
     """What a statement run by ``run_prebuilt`` gave: its rows (tuples) and the rows it matched."""
 
@@ -142,10 +212,14 @@ class Ran:
         return self.rows[0][0] if self.rows else None
 
 
-def run_prebuilt(session: Session, statement: UpdateBase, params: dict[str, Any]) -> Ran:
-    """Execute ``statement`` (built once and kept by the caller) with ``params`` in the session's
-    transaction; see the module's description."""
-    conn = session.connection()
+def run_prebuilt(session: Session, statement: Executable, params: dict[str, Any]) -> Ran:
+    """Execute ``statement`` (built once and kept by the caller: an INSERT, UPDATE or DELETE, a SELECT or a
+    ``text()``) with ``params`` in the session's transaction; see the module's description."""
+    return run_prebuilt_on(session.connection(), statement, params)
+
+
+def run_prebuilt_on(conn: Connection, statement: Executable, params: dict[str, Any]) -> Ran:
+    """``run_prebuilt`` on a connection already in the transaction (a session event's connection)."""
     thin = _thin(statement, conn.dialect, tuple(params))
     if thin is None:
         result = conn.execute(statement, params)
@@ -187,7 +261,7 @@ def run_prebuilt_many(session: Session, statement: UpdateBase, rows: Sequence[di
 def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
     """``sql`` with its processed parameters (a list of them when ``many``) on the connection's driver cursor,
     between the cursor events ``Connection.execute`` fires, a driver error raised as it raises it."""
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = _driver_cursor(conn)
     events = conn._has_events or conn.engine._has_events
     try:
         if events:
@@ -201,15 +275,31 @@ def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
         ran = Ran(cursor.fetchall() if not many and cursor.description is not None else (), cursor.rowcount)
     except BaseException as error:
         conn._handle_dbapi_exception(error, sql, sent, cursor, None)
-    cursor.close()
     return ran
 
 
+CURSOR_KEY = "jumin_prebuilt_cursor"
+
+
+def _driver_cursor(conn: Connection) -> Any:
+    """The cursor ``_send`` uses on this driver connection, made once per connection and kept with it (in the
+    pool's record of the connection): a psycopg cursor is reusable, and each new one copies the connection's
+    adapters.  Each statement's rows are fetched before the next one runs."""
+    pooled = conn.connection
+    dbapi_connection = pooled.dbapi_connection
+    kept = pooled.info.get(CURSOR_KEY)
+    if kept is not None and kept[0] is dbapi_connection and not kept[1].closed:
+        return kept[1]
+    cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+    pooled.info[CURSOR_KEY] = (dbapi_connection, cursor)
+    return cursor
+
+
 _Thin = tuple[str, SQLCompiler, dict[str, Callable[[Any], Any]]]
-_THIN: dict[tuple[int, Dialect, tuple[str, ...]], tuple[UpdateBase, _Thin | None]] = {}
+_THIN: dict[tuple[int, Dialect, tuple[str, ...]], tuple[Executable, _Thin | None]] = {}
 
 
-def _thin(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> _Thin | None:
+def _thin(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Thin | None:
     """The statement compiled once for ``dialect`` and parameters ``keys`` (an INSERT's columns are the ones
     given), or None: let ``Connection.execute`` run it (a default or ``onupdate`` computed in Python, an
     expanding parameter, a result or a value SQLAlchemy processes further, another driver)."""
@@ -218,7 +308,9 @@ def _thin(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> _Th
         return known[1]
     thin = None
     if dialect.driver == "psycopg":
-        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys)))
+        compiled = cast(
+            SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect, column_keys=list(keys))
+        )
         plain = not (
             compiled.literal_execute_params
             or compiled.post_compile_params
@@ -318,7 +410,17 @@ class _Plan:
             for c in self.table.columns
         ]  # (key, attribute, is the key, None is JSON null, how a None is filled, its argument)
         self._updates: dict[tuple[str, ...], Update] = {}
+        key_type = self.key_column.type
+        self.serial_key = (
+            self.key_column.autoincrement in (True, "auto")
+            and isinstance(key_type, Integer)
+            and self.key_column.default is None
+            and self.key_column.server_default is None
+        )
+        self._several: dict[tuple[tuple[str, ...], tuple[str, ...], int], Insert] = {}
         self.column_of = {attribute: column for column, attribute in self.attribute_of.items()}
+        self.attributes_in_order = [self.attribute_of[c.key] for c in self.table.columns]
+        self.key_index = list(self.table.columns).index(self.key_column)
 
     def update_statement(self, changed: tuple[str, ...]) -> Update:
         """UPDATE of the ``changed`` columns (and the version) of the row with key ``row_key`` (and version
@@ -336,6 +438,32 @@ class _Plan:
     def returned(self, values: dict[str, Any]) -> tuple[Column[Any], ...]:
         """The key, then the server-defaulted columns the row leaves to the database."""
         return (self.key_column, *(c for c in self.server_defaulted if c.key not in values))
+
+    def several_statement(
+        self, returned: tuple[Column[Any], ...], keys: tuple[str, ...], count: int
+    ) -> Insert:
+        """INSERT of ``count`` rows of columns ``keys`` (parameters ``<key>__<n>``) in their order, as
+        SQLAlchemy's insertmanyvalues renders it, returning ``returned``."""
+        names = tuple(column.key for column in returned)
+        stmt = self._several.get((names, keys, count))
+        if stmt is None:
+            columns = [self.table.c[key] for key in keys]
+            rows = sql_values(
+                *(sql_column(f"p{index}", c.type) for index, c in enumerate(columns)),
+                sql_column("sen_counter", Integer()),
+                name="imp_sen",
+            ).data(
+                [
+                    (*(bindparam(f"{c.key}__{n}", type_=c.type) for c in columns), literal_column(str(n)))
+                    for n in range(count)
+                ]
+            )
+            ordered = select(  # typed as the columns (a VALUES column of NULLs alone would be text)
+                *(sql_cast(rows.c[f"p{index}"], c.type) for index, c in enumerate(columns))
+            ).order_by(rows.c.sen_counter)
+            stmt = insert(self.table).from_select(list(keys), ordered).returning(*returned)
+            self._several[(names, keys, count)] = stmt
+        return stmt
 
     def statement(self, returned: tuple[Column[Any], ...]) -> Insert:
         names = tuple(column.key for column in returned)

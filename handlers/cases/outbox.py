@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, insert, select
 
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.row_writes import run_prebuilt_many
-from handlers.sequences import take_next
+from handlers.sequences import take_blocks, take_next
 from handlers.tenancy import check_row_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
@@ -40,13 +40,15 @@ def next_outbox_seq(uow: UnitOfWork, destination: str) -> int:
 
 
 def _seq_blocks(uow: UnitOfWork, destinations: list[str]) -> dict[str, Iterator[int]]:
-    """Consecutive sequence numbers per destination for these notices, each block taken in one statement
-    (destinations in order of first appearance, as one by one would lock them)."""
-    blocks: dict[str, Iterator[int]] = {}
-    for destination, count in Counter(destinations).items():
-        first = take_next(uow.session, sequence_name(destination), uow.actor.tenant_id, count)
-        blocks[destination] = iter(range(first, first + count))
-    return blocks
+    """Consecutive sequence numbers per destination for these notices, all blocks taken in one statement
+    (destinations locked in order of first appearance, as one by one would lock them)."""
+    counts = Counter(destinations)
+    wanted = [(sequence_name(destination), count) for destination, count in counts.items()]
+    firsts = take_blocks(uow.session, wanted, uow.actor.tenant_id)
+    return {
+        destination: iter(range(first, first + count))
+        for (destination, count), first in zip(counts.items(), firsts, strict=True)
+    }
 
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)

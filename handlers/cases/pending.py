@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.exc import MultipleResultsFound
+from sqlalchemy.orm import Session
 
 from handlers.changes.base import Assessment, RegistrationResult
 from handlers.errors import ConflictError
-from handlers.row_writes import insert_rows
+from handlers.row_writes import insert_rows, loaded_row, run_prebuilt
+from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import PendingChange
@@ -32,10 +35,32 @@ def pending_change_of(uow: UnitOfWork, case_id: int) -> PendingChange | None:
         return pending
     if runner.opened_here(uow, case_id):
         return None  # the case was opened in this transaction and has not written one yet
-    pending = uow.session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
+    pending = _read_pending(uow.session, case_id)
     if pending is not None:
         known[case_id] = pending
     return pending
+
+
+_PENDINGS = cast(Table, PendingChange.__table__)
+# Built once (its cache key is kept): Core, naming the session's tenant; every column, in table order.
+_PENDING_OF = select(*_PENDINGS.columns).where(
+    _PENDINGS.c.case_id == bindparam("case"), _PENDINGS.c.tenant_id == bindparam("tenant")
+)
+
+
+def _read_pending(session: Session, case_id: int) -> PendingChange | None:
+    """The case's row read by a prebuilt statement (``run_prebuilt``) and made an ORM row without the ORM's
+    loading (``loaded_row``); a session of no single tenant reads it by the ORM, tenant-scoped as any
+    statement."""
+    tenant = session_tenant(session)
+    if tenant is None or session.info.get(CROSS_TENANT_KEY):
+        return session.scalars(select(PendingChange).where(PendingChange.case_id == case_id)).one_or_none()
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    rows = run_prebuilt(session, _PENDING_OF, {"case": case_id, "tenant": tenant}).rows
+    if len(rows) > 1:
+        raise MultipleResultsFound("Multiple rows were found when one or none was required")
+    return cast(PendingChange, loaded_row(session, PendingChange, rows[0])) if rows else None
 
 
 def require_pending(uow: UnitOfWork, case_id: int) -> PendingChange:

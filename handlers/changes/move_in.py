@@ -36,6 +36,7 @@ from handlers.changes.move_in_checks import (
 from handlers.errors import Problem
 from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
+from handlers.residents.numbering import issue_blocks
 from handlers.residents.resident_code_pool import pool_problems, take_resident_codes
 from handlers.residents.validation import validate_resident_input
 from handlers.uow import UnitOfWork
@@ -132,17 +133,22 @@ class MoveIn:
             "notified_date": proposal.get("notified_date"),
             "note": proposal.get("note"),
         }
-        number = (
-            proposal.get("household_number")
-            or hh.create_household(uow, proposal["household"]).household_number
-        )
         members = [{k: v for k, v in m.items() if k != "re_move_in_of"} for m in proposal["members"]]
+        all_new = not any(member.get("re_move_in_of") for member in proposal["members"])
+        number = proposal.get("household_number")
+        atena_numbers: list[str] | None = None
+        if not number:
+            wanted = [("household", 1), ("atena", len(members) if all_new else 0)]
+            [number], atena_numbers = issue_blocks(uow.session, wanted)  # both counters in one statement
+            number = hh.create_household(uow, proposal["household"], number).household_number
         issuing = [values for values in members if not values.get("resident_code")]
         for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
             values["resident_code"] = code
         documents = ["resident_code_notice"] if issuing else []
-        if not any(member.get("re_move_in_of") for member in proposal["members"]):
-            added = hh.add_members_to_household(uow, number, members, **dates)  # one call: one history flush
+        if all_new:
+            added = hh.add_members_to_household(
+                uow, number, members, **dates, atena_numbers=atena_numbers or None
+            )  # one call: one history flush
             atena_numbers = [resident.atena_number for resident in added]
         else:  # 再転入 among them: person by person, in the order entered
             atena_numbers = []

@@ -12,11 +12,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Select, Table, and_, bindparam, or_, select, text, tuple_
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
+from handlers.row_writes import run_prebuilt
 from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
 from models.resident import REMOVED, Resident
 
@@ -59,6 +74,43 @@ _CONDITIONS = {
 }
 
 
+# On PostgreSQL, the same with arrays (compiled once, sent by the driver's cursor: ``run_prebuilt``): each
+# number column ``= ANY(…)``, and the names by ``family_name = ANY(…) AND birth_date = ANY(…)`` (the columns
+# of the partial index of 除票), whose rows ``removed_matching`` narrows to the exact names.
+_ARRAY_CONDITIONS = {
+    **{
+        column: _RESIDENTS.c[column] == any_(bindparam(column, type_=ARRAY(String())))
+        for column in NUMBER_COLUMNS
+    },
+    "names": and_(
+        _RESIDENTS.c.family_name == any_(bindparam("family_names", type_=ARRAY(String()))),
+        _RESIDENTS.c.birth_date == any_(bindparam("birth_dates", type_=ARRAY(Date()))),
+    ),
+}
+
+
+@cache
+def _removed_matching_by_arrays(kinds: tuple[str, ...]) -> Select[Any]:
+    return select(*(_RESIDENTS.c[name] for name in MATCHED_COLUMNS)).where(
+        _RESIDENTS.c.tenant_id == bindparam("tenant"),
+        text(REMOVED),
+        or_(*(_ARRAY_CONDITIONS[kind] for kind in kinds)),
+    )
+
+
+class RemovedMatch(NamedTuple):
+    """The columns of a 除票 the judgement reads (``MATCHED_COLUMNS``)."""
+
+    atena_number: str
+    my_number: str | None
+    resident_code: str | None
+    residence_card_number: str | None
+    family_name: str | None
+    given_name: str | None
+    sex: str | None
+    birth_date: dt.date | None
+
+
 @cache
 def _removed_matching(kinds: tuple[str, ...]) -> Select[Any]:
     """The statement for the kinds of key a family has (built once per combination; its cache key is kept)."""
@@ -69,14 +121,16 @@ def _removed_matching(kinds: tuple[str, ...]) -> Select[Any]:
     )
 
 
-def removed_matching(session: Session, keys: MatchKeys) -> list[Row[Any]]:
+def removed_matching(session: Session, keys: MatchKeys) -> list[RemovedMatch]:
     """The 除票 of the session's municipality that meet any of ``keys`` (a name without 名 matches a 除票
     without 名, as an equality on None would)."""
     tenant_id = session_tenant(session)
     if tenant_id is None or session.info.get(CROSS_TENANT_KEY):
-        return _removed_matching_orm(session, keys)
+        return [RemovedMatch._make(row) for row in _removed_matching_orm(session, keys)]
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
+    if session.get_bind().dialect.name == "postgresql":
+        return _removed_matching_in_arrays(session, tenant_id, keys)
     lists: dict[str, list[Any]] = {
         **keys.numbers,
         "names": [name for name in keys.names if name[1] is not None],
@@ -84,7 +138,32 @@ def removed_matching(session: Session, keys: MatchKeys) -> list[Row[Any]]:
     }
     kinds = tuple(kind for kind, values in lists.items() if values)
     params = {"tenant": tenant_id, **{kind: lists[kind] for kind in kinds}}
-    return list(session.connection().execute(_removed_matching(kinds), params))
+    return [RemovedMatch._make(row) for row in session.connection().execute(_removed_matching(kinds), params)]
+
+
+def _removed_matching_in_arrays(session: Session, tenant_id: int, keys: MatchKeys) -> list[RemovedMatch]:
+    """``removed_matching`` on PostgreSQL: the statement of arrays, its name rows narrowed to the exact
+    (氏, 名, 性別, 生年月日) — SQL's equality: a NULL column matches nothing, a name without 名 a 除票
+    without 名."""
+    numbers = {column: values for column, values in keys.numbers.items() if values}
+    kinds = (*numbers, "names") if keys.names else tuple(numbers)
+    params: dict[str, Any] = {"tenant": tenant_id, **numbers}
+    if keys.names:
+        params["family_names"] = sorted({str(name[0]) for name in keys.names})
+        params["birth_dates"] = sorted({name[3] for name in keys.names})
+    number_sets = {column: set(values) for column, values in numbers.items()}
+    names = set(keys.names)
+    found = []
+    for row in run_prebuilt(session, _removed_matching_by_arrays(kinds), params).rows:
+        match = RemovedMatch._make(row)
+        if any(getattr(match, column) in values for column, values in number_sets.items()) or (
+            match.family_name is not None
+            and match.sex is not None
+            and match.birth_date is not None
+            and (match.family_name, match.given_name, match.sex, match.birth_date) in names
+        ):
+            found.append(match)
+    return found
 
 
 def _removed_matching_orm(session: Session, keys: MatchKeys) -> list[Row[Any]]:

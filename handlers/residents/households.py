@@ -76,8 +76,10 @@ def add_members_to_household(
     notified_date: str | dt.date | None = None,
     note: str | None = None,
     family_of: Mapping[str, str] | None = None,
+    atena_numbers: Sequence[str] | None = None,
 ) -> list[Resident]:
-    """New persons (new 宛名番号) join an existing household with their 続柄 (j470)."""
+    """New persons (new 宛名番号) join an existing household with their 続柄 (j470).  ``atena_numbers``: the
+    persons' numbers, issued by the caller in this transaction (else issued here)."""
     require(uow.actor, "resident.change")
     household = find_household(uow, household_number)
     kinds = [str(m.get("resident_kind") or "japanese") for m in members]
@@ -101,8 +103,12 @@ def add_members_to_household(
         )
     if problems:
         raise ValidationError(problems)
+    if atena_numbers is None:
+        atena_numbers = issue_numbers(uow.session, "atena", len(parsed))
+    elif len(atena_numbers) != len(parsed):
+        raise ValueError("one 宛名番号 per member")
     added = []
-    for values, atena_number in zip(parsed, issue_numbers(uow.session, "atena", len(parsed)), strict=True):
+    for values, atena_number in zip(parsed, atena_numbers, strict=True):
         resident = Resident(
             atena_number=atena_number,
             resident_kind=values.kind,
@@ -300,14 +306,18 @@ def reorder_household(
     return household
 
 
-def create_household(uow: UnitOfWork, data: Mapping[str, Any]) -> Household:
-    """A new, still empty household (new 世帯番号) at the given address; members join it afterwards."""
+def create_household(
+    uow: UnitOfWork, data: Mapping[str, Any], household_number: str | None = None
+) -> Household:
+    """A new, still empty household (new 世帯番号, or ``household_number`` issued by the caller in this
+    transaction) at the given address; members join it afterwards."""
     require(uow.actor, "resident.change")
     parsed, problems = validate_household_input(data)
     if problems:
         raise ValidationError(problems)
+    number = household_number if household_number is not None else issue_number(uow.session, "household")
     household = Household(
-        household_number=issue_number(uow.session, "household"), members=[], **parsed.values
+        household_number=number, members=[], **parsed.values
     )  # a new household has no members: nothing to load when they join
     refresh_household_keys(household)
     uow.session.flush()

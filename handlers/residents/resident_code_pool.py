@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
+from handlers.row_writes import run_prebuilt
 from handlers.rules.check_digit import resident_code_valid
 from handlers.rules.digits import ascii_digits
 from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
@@ -97,9 +98,10 @@ def _pool_status(session: Session, cap: int) -> tuple[int, int]:
         return alert_threshold(session), _free_codes(session, cap)
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
-    row = session.connection().execute(_SETTINGS_AND_FREE, {"tenant": tenant_id, "cap": cap}).first()
-    if row is None:
+    found = run_prebuilt(session, _SETTINGS_AND_FREE, {"tenant": tenant_id, "cap": cap}).rows
+    if not found:
         return DEFAULT_ALERT_THRESHOLD, _free_codes(session, cap)
+    row = found[0]
     value = (row[0] or {}).get(ALERT_SETTING)
     return (int(value) if value is not None else DEFAULT_ALERT_THRESHOLD), int(row[1] or 0)
 
@@ -152,12 +154,14 @@ def take_resident_codes(session: Session, count: int) -> list[str]:
     now = dt.datetime.now(dt.UTC)
     tenant_id = session_tenant(session)
     if tenant_id is None or session.info.get(CROSS_TENANT_KEY):
-        taken = session.execute(_taking(postgresql, ResidentCodePoolEntry, count, now)).scalars()
+        taken: Iterable[Any] = session.execute(
+            _taking(postgresql, ResidentCodePoolEntry, count, now)
+        ).scalars()
     else:
         if session.autoflush:
             session.flush()  # as the ORM statement's autoflush did
         params = {"tenant": tenant_id, "count": count, "now": now}
-        taken = session.connection().execute(_taking_in_tenant(postgresql), params).scalars()
+        taken = [row[0] for row in run_prebuilt(session, _taking_in_tenant(postgresql), params).rows]
     codes = [str(code) for code in taken]
     if len(codes) < count:
         raise ValidationError([_empty_pool_problem()])

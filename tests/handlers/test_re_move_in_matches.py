@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers.changes.move_in_checks import re_move_in_problems_of
-from handlers.changes.removed_matches import MatchKeys, _removed_matching, removed_matching
+from handlers.changes.removed_matches import (
+    MatchKeys,
+    _removed_matching,
+    _removed_matching_by_arrays,
+    removed_matching,
+)
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.uow import unit_of_work
@@ -124,3 +129,36 @@ def test_the_name_match_reads_the_removed_persons_index_not_everyone_born_that_d
     compiled = bound.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
     assert "ix_resident_removed_name" in plan and "ix_resident_tenant_birth" not in plan
+
+
+def test_on_postgresql_the_names_are_read_by_arrays_through_the_removed_persons_index(
+    db: Database, setup_session: Session, city_a: models.Municipality, removed: dict[str, models.Resident]
+) -> None:
+    """PostgreSQL's statement (sent by the driver's cursor) finds the 除票 by 氏 and 生年月日 arrays through
+    ``ix_resident_removed_name``; of what it reads, only the exact 氏名・性別・生年月日 are returned."""
+    connection = setup_session.connection()
+    if connection.dialect.name != "postgresql":
+        pytest.skip("the statement of arrays is PostgreSQL's")
+    household = factories.make_household_row(setup_session, city_a, number=500)
+    for number in range(501, 561):  # current residents with 山田 太郎's name and birth date
+        factories.make_resident_row(setup_session, household, number=number)
+    setup_session.flush()
+    statement = _removed_matching_by_arrays(("names",))
+    params = {"tenant": city_a.id, "family_names": ["山田", "リー"], "birth_dates": [dt.date(1980, 1, 1)]}
+    connection.exec_driver_sql("ANALYZE resident")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    sql = str(statement.compile(dialect=connection.dialect))
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
+    assert "ix_resident_removed_name" in plan and "ix_resident_tenant_birth" not in plan
+
+    def found(*names: Any) -> list[str]:
+        keys = MatchKeys()
+        for name in names:
+            keys.add_name(name)
+        with unit_of_work(db, Actor.system(city_a.id)) as uow:
+            return [m.atena_number for m in removed_matching(uow.session, keys)]
+
+    born = dt.date(1980, 1, 1)
+    assert found(("山田", "次郎", "1", born), ("山田", "太郎", "2", born), ("山田", None, "1", born)) == []
+    assert found(("山田", "太郎", "1", born), ("リー", None, "1", born)) == [removed["taro"].atena_number]
+    assert found(("リー", None, "1", dt.date(1975, 3, 3))) == [removed["lee"].atena_number]

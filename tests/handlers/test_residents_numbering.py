@@ -48,3 +48,21 @@ def test_each_municipality_has_its_own_counter(db: Database, clerk_a: Actor, cit
 def test_unknown_sequence_is_refused(db: Database, clerk_a: Actor) -> None:
     with pytest.raises(KeyError), unit_of_work(db, clerk_a) as uow:
         issue_number(uow.session, "certificate")
+
+
+@pytest.mark.req("j130")
+def test_blocks_of_several_sequences_are_the_numbers_one_sequence_after_the_other_gives(
+    db: Database, clerk_a: Actor
+) -> None:
+    from handlers.residents.numbering import issue_blocks
+
+    with unit_of_work(db, clerk_a) as uow:
+        issue_number(uow.session, "atena")
+        households, empty, atena = issue_blocks(uow.session, [("household", 1), ("atena", 0), ("atena", 3)])
+        after = issue_number(uow.session, "atena")
+    assert [n[:9] for n in households] == ["000000001"] and empty == []
+    assert [n[:9] for n in atena] == ["000000002", "000000003", "000000004"]
+    assert after[:9] == "000000005"
+    assert all(m11w27_valid(n) for n in [*households, *atena])
+    with pytest.raises(KeyError), unit_of_work(db, clerk_a) as uow:
+        issue_blocks(uow.session, [("household", 1), ("certificate", 1)])

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select, text, update
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
-from handlers.row_writes import _thin, insert_rows, run_prebuilt, run_prebuilt_many, update_rows
+from handlers.row_writes import _thin, insert_rows, loaded_row, run_prebuilt, run_prebuilt_many, update_rows
 from handlers.uow import unit_of_work
 from tests.statements import recorded_statements
 
@@ -216,3 +217,125 @@ def test_a_database_error_of_prebuilt_rows_is_raised_as_sqlalchemy_raises_it(db:
            "status": "active", "address_key": "", "version": 1}  # fmt: skip
     with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
         run_prebuilt_many(uow.session, insert(_HOUSEHOLDS), [row, dict(row)])  # one number twice
+
+
+_ADDRESS_OF = select(_HOUSEHOLDS.c.address, _HOUSEHOLDS.c.version).where(
+    _HOUSEHOLDS.c.household_number == bindparam("number")
+)
+_COUNT_LIKE = text("SELECT count(*) FROM household WHERE household_number LIKE :prefix")
+
+
+def test_a_prebuilt_select_or_text_statement_gives_its_rows_as_connection_execute_does(
+    db: Database, city_a
+) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        with recorded_statements(uow.session.connection()) as sent:
+            read = run_prebuilt(uow.session, _ADDRESS_OF, {"number": "0000000019"})
+            counted = run_prebuilt(uow.session, _COUNT_LIKE, {"prefix": "00000000%"})
+        assert [tuple(row) for row in read.rows] == [("テスト町1-1", 1)]
+        assert counted.scalar_one_or_none() == 2
+        assert len(sent) == 2
+    postgresql = PGDialect_psycopg()
+    assert _thin(_ADDRESS_OF, postgresql, ("number",)) is not None  # sent by the cursor on PostgreSQL
+    assert _thin(_COUNT_LIKE, postgresql, ("prefix",)) is not None
+
+
+def test_several_rows_store_what_the_flush_stores_each_with_its_own_key(db: Database, city_a) -> None:
+    """Several rows in one INSERT (on PostgreSQL the prebuilt ``INSERT … SELECT … FROM (VALUES …)``): each
+    row's values, NULLs of every type and its server default as the flush stores them, its key its own."""
+    given = [("0000000027", "2310017", None), ("0000000035", None, "1-1-1"), ("0000000043", "2310018", "2")]
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        for number, postal_code, katagaki in given:
+            uow.session.add(_household(f"9{number[1:]}", postal_code=postal_code, address_katagaki=katagaki))
+        uow.session.flush()
+        rows = [_household(n, postal_code=p, address_katagaki=k) for n, p, k in given]
+        uow.session.add_all(rows)
+        with recorded_statements(uow.session.connection()) as sent:
+            insert_rows(uow.session, rows)
+        if uow.session.get_bind().dialect.name == "postgresql":
+            assert len(sent) == 1 and "FROM (VALUES" in sent[0]
+        ids = {r.household_number: r.id for r in rows}
+    for number, _postal_code, _katagaki in given:
+        inserted, flushed = _stored(db, city_a.id, number), _stored(db, city_a.id, f"9{number[1:]}")
+        assert isinstance(inserted.pop("created_at"), dt.datetime)
+        flushed.pop("created_at")
+        assert (
+            inserted.pop("household_number") == number and flushed.pop("household_number") == f"9{number[1:]}"
+        )
+        assert inserted == flushed
+        with unit_of_work(db, Actor.system(city_a.id)) as uow:
+            stored_id = uow.session.scalar(
+                select(models.Household.id).where(models.Household.household_number == number)
+            )
+        assert stored_id == ids[number]  # each object got the key of its own row
+
+
+def test_a_loaded_row_is_what_a_query_gives_and_writes_its_changes_as_one(db: Database, city_a) -> None:
+    """``loaded_row``: every column loaded and committed, the session's own row for a key it holds, and a
+    later change written by the flush with the version check, like a row a query loaded."""
+    table = models.Household.__table__
+    every = select(*table.columns).where(table.c.household_number == bindparam("number"))
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        held = _household("0000000019", postal_code="2310017")
+        uow.session.add_all([held, _household("0000000027", address_katagaki="2階")])
+        uow.session.flush()
+        assert (
+            loaded_row(
+                uow.session,
+                models.Household,
+                run_prebuilt(uow.session, every, {"number": "0000000019"}).rows[0],
+            )
+            is held
+        )
+        uow.session.expunge_all()
+        [row] = run_prebuilt(uow.session, every, {"number": "0000000027"}).rows
+        loaded = loaded_row(uow.session, models.Household, row)
+        state = inspect(loaded)
+        assert state.persistent and not state.modified and not state.expired_attributes - {"members", "head"}
+        queried = {c.key: getattr(loaded, c.key) for c in inspect(models.Household).column_attrs}
+        uow.session.expunge(loaded)
+        again = uow.session.scalars(select(models.Household).where(models.Household.id == loaded.id)).one()
+        assert {c.key: getattr(again, c.key) for c in inspect(models.Household).column_attrs} == queried
+        uow.session.expunge(again)
+        loaded = loaded_row(uow.session, models.Household, row)
+        loaded.address = "テスト町9-9"
+        with recorded_statements(uow.session.connection()) as sent:
+            uow.session.flush()
+        assert len(sent) == 1 and "version" in sent[0]
+    assert _stored(db, city_a.id, "0000000027")["address"] == "テスト町9-9"
+    assert _stored(db, city_a.id, "0000000027")["version"] == 2
+
+
+def test_the_driver_cursor_is_kept_with_its_connection_and_replaced_after_an_error(
+    db: Database, city_a
+) -> None:
+    """On PostgreSQL ``run_prebuilt`` sends every statement of a connection by one kept cursor; a statement
+    that fails closes it (as SQLAlchemy closes a failed statement's cursor) and the next one gets a new one."""
+    seen: list[Any] = []
+
+    def remember(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if "SAVEPOINT" not in statement:
+            seen.append(cursor)  # the prebuilt statements' cursors
+
+    count = text("SELECT count(*) FROM household WHERE household_number LIKE :prefix")
+    duplicate = update(_HOUSEHOLDS).values(household_number=bindparam("number"))
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        uow.session.add_all([_household("0000000019"), _household("0000000027")])
+        uow.session.flush()
+        connection = uow.session.connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("SQLite's statements go through Connection.execute")
+        sqlalchemy_event.listen(connection, "before_cursor_execute", remember)
+        try:
+            run_prebuilt(uow.session, count, {"prefix": "0%"})
+            run_prebuilt(uow.session, count, {"prefix": "00%"})
+            with pytest.raises(IntegrityError), uow.session.begin_nested():
+                run_prebuilt(uow.session, duplicate, {"number": "0000000035"})
+            assert run_prebuilt(uow.session, count, {"prefix": "0%"}).scalar_one_or_none() == 2
+        finally:
+            sqlalchemy_event.remove(connection, "before_cursor_execute", remember)
+    assert len(seen) == 4
+    assert seen[0] is seen[1] is seen[2] and seen[2].closed  # one cursor, closed by the failed statement
+    assert seen[3] is not seen[0] and not seen[3].closed
