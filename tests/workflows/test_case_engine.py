@@ -28,7 +28,7 @@ def test_case_resumes_after_a_restart_with_new_database_objects(
     case_id = start(step, clerk_a).id
     work(step, clerk_a, case_id, "intake_move_in", {"address": "横浜市中区1-1"})
     del step
-    loader._specs_by_sha.cache_clear()
+    loader._SPECS.clear()
     store._spec_json.cache_clear()
     gc.collect()
 

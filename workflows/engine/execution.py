@@ -14,16 +14,19 @@ from typing import Any, TypeVar
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from handlers.errors import ConflictError, NotFoundError
 from handlers.row_writes import assign_changed, insert_rows
+from handlers.tenancy import built_once
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
 from workflows.engine import store
+from workflows.engine.loader import Deployed
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
 from workflows.engine.timeline import record_event, utcnow
@@ -35,7 +38,7 @@ _Selecting = TypeVar("_Selecting", bound=Select[*tuple[Any, ...]])
 @dataclass
 class Loaded:
     case: Case
-    definition: ProcessDefinition
+    definition: ProcessDefinition | Deployed
     workflow: BpmnWorkflow
     fresh: bool = False  # the case was created in this unit of work: it has no saved rows yet
 
@@ -54,9 +57,7 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     is locked with the case: a statement that waited for another transaction's lock re-reads only the rows
     it locks, so an unlocked saved workflow would come back as it was before that transaction (PostgreSQL,
     READ COMMITTED); the definition never changes."""
-    found = uow.session.execute(
-        _with_case_locked(select(Case, ProcessDefinition, WorkflowState)).where(Case.id == case_id)
-    ).one_or_none()
+    found = uow.session.execute(_LOCK_CASE, {"case": case_id}).one_or_none()
     if found is None:
         return None
     return _held_locked(uow, *found)
@@ -70,11 +71,7 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     session = uow.session
     if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
         return None
-    found = session.execute(
-        _with_case_locked(
-            select(CaseTask, Case, ProcessDefinition, WorkflowState).join(Case, Case.id == CaseTask.case_id)
-        ).where(CaseTask.id == task_id)
-    ).one_or_none()
+    found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
     if found is None:
         return None
     task, case, definition, state = found
@@ -83,13 +80,26 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
 
 def _with_case_locked(statement: _Selecting) -> _Selecting:
     """``statement`` (which selects the case) joined with the case's definition and saved workflow, the case
-    and the saved workflow locked FOR UPDATE and every row refreshed from the database."""
+    and the saved workflow locked FOR UPDATE and every row refreshed from the database.  The definition's
+    XML is not read: its specs are found by its sha256 (``loader.definition_specs``)."""
     return (
         statement.join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
         .join(WorkflowState, WorkflowState.case_id == Case.id)
         .with_for_update(of=[Case, WorkflowState])
+        .options(defer(ProcessDefinition.bpmn_xml))
         .execution_options(populate_existing=True)
     )
+
+
+# Built once each (their tenant-scoped forms are kept).
+_LOCK_CASE = built_once(
+    _with_case_locked(select(Case, ProcessDefinition, WorkflowState)).where(Case.id == bindparam("case"))
+)
+_LOCK_CASE_OF_TASK = built_once(
+    _with_case_locked(
+        select(CaseTask, Case, ProcessDefinition, WorkflowState).join(Case, Case.id == CaseTask.case_id)
+    ).where(CaseTask.id == bindparam("task"))
+)
 
 
 def _held_locked(uow: UnitOfWork, case: Case, definition: ProcessDefinition, state: WorkflowState) -> Case:

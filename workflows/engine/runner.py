@@ -31,7 +31,7 @@ from workflows.engine.execution import (
     run_engine,
     settle,
 )
-from workflows.engine.loader import load_definition
+from workflows.engine.loader import deployed_specs, newest_deployed
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
     CLAIM_CONFLICT,
@@ -81,8 +81,7 @@ def start_case(
     _check_data(data)
     if first_task is not None:
         _check_data(first_task[1])
-    definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
-    store.hold(uow.session, definition, definition.id)
+    definition = newest_deployed(uow.session, uow.actor.tenant_id, process_id)
     now = utcnow()
     case = Case(
         tenant_id=uow.actor.tenant_id,
@@ -104,7 +103,7 @@ def start_case(
     uow.session.add(case)
     insert_rows(uow.session, [case])  # one INSERT … RETURNING, without the unit of work
     store.mark_opened(uow.session, case)
-    workflow = store.new_workflow(definition, environment(uow, case))
+    workflow = store.new_workflow(deployed_specs(uow.session, definition), environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     started = ("started", {"process_id": process_id, "version": definition.version})

@@ -28,7 +28,7 @@ from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from workflows.engine.lanes import role_for_lane
-from workflows.engine.loader import process_specs
+from workflows.engine.loader import Specs, definition_specs, process_specs
 from workflows.engine.safe_env import SafeEnvironment, SafeScriptEngine
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -115,8 +115,8 @@ def held(session: Session, kind: type[Any], key: Any) -> Any | None:
     return row if row is not None and row in session else None
 
 
-def new_workflow(definition: ProcessDefinition, environment: SafeEnvironment) -> BpmnWorkflow:
-    spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+def new_workflow(specs: Specs, environment: SafeEnvironment) -> BpmnWorkflow:
+    spec, subprocess_specs = specs
     return BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(environment))
 
 
@@ -201,7 +201,7 @@ def _restore_saved(session: Session, case: Case, definition: ProcessDefinition) 
     hold(session, state, case.id)
     dct = json.loads(state.state_json)
     if state.serializer_version == str(SERIALIZER.VERSION):
-        spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+        spec, subprocess_specs = definition_specs(definition)
         workflow = _WORKFLOWS.from_dict_onto(dct, spec, subprocess_specs)
     else:  # saved by an older SpiffWorkflow: let the serializer migrate the full document
         dct.update(json.loads(_spec_json(definition.sha256, definition.bpmn_xml, definition.process_id)))
