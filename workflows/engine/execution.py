@@ -7,7 +7,7 @@ inside its own SAVEPOINT, so a failing operator's record changes roll back while
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ from workflows.engine import store
 from workflows.engine.loader import Deployed
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
-from workflows.engine.timeline import record_event, utcnow
+from workflows.engine.timeline import Event, record_events, utcnow
 
 LOCKED_KEY = "engine_cases_locked"
 _Selecting = TypeVar("_Selecting", bound=Select[*tuple[Any, ...]])
@@ -166,17 +166,30 @@ def _describe(error: BaseException) -> tuple[str | None, str]:
     return bpmn_id, f"業務フローの実行に失敗しました：{error}"
 
 
-def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
-    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
+def settle(
+    uow: UnitOfWork,
+    loaded: Loaded,
+    error: Exception | None,
+    *,
+    events: Sequence[Event] | Callable[[], Sequence[Event]] = (),
+    done: Sequence[CaseTask] = (),
+) -> Case:
+    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline.
+
+    ``events``: what the run did before its outcome (task claimed, completed …), written with the outcome's
+    own event in one INSERT once the task rows are written (a callable: listed then, when their ids are
+    known).  ``done``: task rows of the run not written yet (the first task of a case opened in this
+    transaction, completed at once), written with the new ones in one INSERT."""
     case, workflow, now = loaded.case, loaded.workflow, utcnow()
     ready = store.ready_human_tasks(workflow)  # listed once: the status and the task rows
+    outcome: list[Event] = []
     if error is not None:
         case.status = "incident"
         case.incident_task, case.incident_error = _describe(error)
-        record_event(uow, case, "incident", task=case.incident_task, error=case.incident_error)
+        outcome.append(("incident", {"task": case.incident_task, "error": case.incident_error}))
     elif workflow.is_completed():
         case.status, case.completed_at = "completed", now
-        record_event(uow, case, "completed")
+        outcome.append(("completed", {}))
     else:  # a status it already had leaves the row clean (no flush visits it)
         assign_changed(case, status="running" if ready else "waiting")
     if error is None:
@@ -184,9 +197,11 @@ def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
     if not (loaded.fresh or store.opened_here(uow.session, case.id)):
         case.updated_at = now  # a case opened in this transaction keeps the time it was written with
     state = store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
+    store.add_task_rows(uow.session, case, list(done))
     created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh, ready_tasks=ready)
     insert_rows(uow.session, [state])  # each kind of new row in one INSERT, without the unit of work, before
-    insert_rows(uow.session, created)  # sync_timers may flush; the changed rows are left to the flush
+    insert_rows(uow.session, [*done, *created])  # sync_timers may flush; changed rows are left to the flush
+    record_events(uow, case, [*(events() if callable(events) else events), *outcome])
     timers = store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
     loaded.fresh = False
     try:

@@ -44,7 +44,7 @@ from workflows.engine.task_queue import (
     transition,
     unclaim_task,
 )
-from workflows.engine.timeline import record_event, record_events, utcnow
+from workflows.engine.timeline import Event, record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
@@ -106,20 +106,23 @@ def start_case(
     workflow = store.new_workflow(deployed_specs(uow.session, definition), environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    started = ("started", {"process_id": process_id, "version": definition.version})
+    started: Event = ("started", {"process_id": process_id, "version": definition.version})
     loaded = Loaded(case, definition, workflow, fresh=True)
     error = run_engine(uow, workflow)
     task = _first_ready(workflow, first_task[0]) if first_task is not None and error is None else None
     if task is None or first_task is None:
-        record_events(uow, case, [started])
-        return settle(uow, loaded, error)
+        return settle(uow, loaded, error, events=[started])
     row = _completed_at_once(uow, case, task, first_task[1])
-    detail = {"task": row.bpmn_id, "task_id": row.id}
-    record_events(uow, case, [started, ("task_claimed", detail), ("task_completed", dict(detail))])
     task.data.update(first_task[1])
     error = run_engine(uow, workflow, first=task.run)
-    store.keep_opened_rows(uow.session, case, [row])
-    return settle(uow, loaded, error)
+    store.keep_opened_rows(uow.session, case, [])  # its only row, ``row``, is written by ``settle``
+    return settle(uow, loaded, error, events=lambda: [started, *_task_events(row, claimed=True)], done=[row])
+
+
+def _task_events(row: CaseTask, *, claimed: bool) -> list[Event]:
+    """The timeline of a human task completed by the actor (``claimed``: who also claimed it just now)."""
+    detail = {"task": row.bpmn_id, "task_id": row.id}
+    return [*([("task_claimed", detail)] if claimed else []), ("task_completed", dict(detail))]
 
 
 def _first_ready(workflow: Any, prefix: str) -> Any | None:
@@ -131,8 +134,10 @@ def _first_ready(workflow: Any, prefix: str) -> Any | None:
 
 
 def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, Any]) -> CaseTask:
-    """The task row of a case opened in this transaction, written already claimed and completed by the
-    actor (no other transaction can see the case, so there is no claim to race)."""
+    """The task row of a case opened in this transaction, already claimed and completed by the actor (no
+    other transaction can see the case, so there is no claim to race); not yet in the session: ``settle``
+    writes it with the rows the run adds (a row pending during the run would be flushed by the first
+    operator's query, inside its SAVEPOINT)."""
     row = store.new_task_row(case, task)
     check_role(uow.actor, row)
     now = utcnow()
@@ -141,9 +146,6 @@ def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, A
         "completed", login, now, login, now
     )  # fmt: skip
     row.data = data
-    uow.session.flush()
-    store.add_task_rows(uow.session, case, [row])
-    insert_rows(uow.session, [row])
     return row
 
 
@@ -211,10 +213,8 @@ def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bo
         data=data, **claimed,
     )  # fmt: skip
     task.data.update(data)
-    detail = {"task": row.bpmn_id, "task_id": row.id}
-    events = [("task_claimed", detail)] if claim else []
-    record_events(uow, loaded.case, [*events, ("task_completed", dict(detail))])
-    settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
+    error = run_engine(uow, loaded.workflow, first=task.run)
+    settle(uow, loaded, error, events=_task_events(row, claimed=claim))
     return row
 
 
@@ -257,8 +257,8 @@ def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
         raise ConflictError("この案件はエラー停止していません。")
     for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
         loaded.workflow.reset_from_task_id(task.id)
-    record_event(uow, loaded.case, "retried", task=loaded.case.incident_task)
-    return settle(uow, loaded, run_engine(uow, loaded.workflow))
+    retried: Event = ("retried", {"task": loaded.case.incident_task})
+    return settle(uow, loaded, run_engine(uow, loaded.workflow), events=[retried])
 
 
 def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
