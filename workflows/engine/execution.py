@@ -7,6 +7,7 @@ inside its own SAVEPOINT, so a failing operator's record changes roll back while
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,9 +16,11 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import defer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.functions import FunctionElement
 
 from handlers.errors import ConflictError, NotFoundError
 from handlers.row_writes import assign_changed, insert_rows
@@ -60,7 +63,8 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     found = uow.session.execute(_LOCK_CASE, {"case": case_id}).one_or_none()
     if found is None:
         return None
-    return _held_locked(uow, *found)
+    case, definition, state, version_at_start, task_rows = found
+    return _held_locked(uow, case, definition, state, version_at_start, task_rows)
 
 
 def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | None:
@@ -74,8 +78,8 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
     if found is None:
         return None
-    task, case, definition, state = found
-    return task, _held_locked(uow, case, definition, state)
+    task, case, definition, state, version_at_start, task_rows = found
+    return task, _held_locked(uow, case, definition, state, version_at_start, task_rows)
 
 
 def _with_case_locked(statement: _Selecting) -> _Selecting:
@@ -91,22 +95,63 @@ def _with_case_locked(statement: _Selecting) -> _Selecting:
     )
 
 
+class json_rows(FunctionElement[Any]):  # noqa: N801 (named as SQL functions are)
+    """Aggregate: a JSON array holding one JSON array of its arguments per row."""
+
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+_CaseAtStart, _TaskOfCase = aliased(Case), aliased(CaseTask)
+# Read with the lock, as of the statement's start (its snapshot): the case's version, and the id, BPMN task
+# uuid and state of each of its task rows.  When the case locked is still that version, no transaction
+# changed the case since, and with it its task rows (every change of which rows are open saves the case).
+_AS_OF_START = (
+    select(_CaseAtStart.version).where(_CaseAtStart.id == Case.id).scalar_subquery(),
+    select(json_rows(_TaskOfCase.id, _TaskOfCase.task_uuid, _TaskOfCase.state))
+    .where(_TaskOfCase.case_id == Case.id)
+    .scalar_subquery(),
+)
 # Built once each (their tenant-scoped forms are kept).
 _LOCK_CASE = built_once(
-    _with_case_locked(select(Case, ProcessDefinition, WorkflowState)).where(Case.id == bindparam("case"))
+    _with_case_locked(select(Case, ProcessDefinition, WorkflowState, *_AS_OF_START)).where(
+        Case.id == bindparam("case")
+    )
 )
 _LOCK_CASE_OF_TASK = built_once(
     _with_case_locked(
-        select(CaseTask, Case, ProcessDefinition, WorkflowState).join(Case, Case.id == CaseTask.case_id)
+        select(CaseTask, Case, ProcessDefinition, WorkflowState, *_AS_OF_START).join(
+            Case, Case.id == CaseTask.case_id
+        )
     ).where(CaseTask.id == bindparam("task"))
 )
 
 
-def _held_locked(uow: UnitOfWork, case: Case, definition: ProcessDefinition, state: WorkflowState) -> Case:
+def _held_locked(
+    uow: UnitOfWork,
+    case: Case,
+    definition: ProcessDefinition,
+    state: WorkflowState,
+    version_at_start: int | None,
+    task_rows: Any,
+) -> Case:
     store.hold(uow.session, case, case.id)
     store.hold(uow.session, definition, definition.id)
     store.hold(uow.session, state, case.id)
     transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
+    if version_at_start == case.version:  # else the lock waited for a change: the save reads the rows
+        rows = json.loads(task_rows) if isinstance(task_rows, str) else task_rows  # (SQLite: JSON text)
+        store.know_task_states(uow.session, case.id, rows or [])
     return case
 
 
