@@ -12,18 +12,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.errors import NotFoundError, Problem, ValidationError
-from handlers.tenancy import built_once
+from handlers.tenancy import built_once, check_row_tenant
 from models.case import ProcessDefinition
 from workflows.engine import registry
 from workflows.engine.elements import read_flow
@@ -243,14 +243,12 @@ class Deployed:
         return cls(definition.id, definition.process_id, definition.version, definition.sha256)
 
 
-# Built once (its tenant-scoped form is kept): the newest version's identity, without the XML.
-_NEWEST = built_once(
-    select(ProcessDefinition.id, ProcessDefinition.version, ProcessDefinition.sha256)
-    .where(
-        ProcessDefinition.tenant_id == bindparam("tenant"),
-        ProcessDefinition.process_id == bindparam("process"),
-    )
-    .order_by(ProcessDefinition.version.desc())
+_DEFINITIONS = cast(Table, ProcessDefinition.__table__)
+# Built once, Core (its cache key is kept), naming the tenant: the newest version's identity, without the XML.
+_NEWEST = (
+    select(_DEFINITIONS.c.id, _DEFINITIONS.c.version, _DEFINITIONS.c.sha256)
+    .where(_DEFINITIONS.c.tenant_id == bindparam("tenant"), _DEFINITIONS.c.process_id == bindparam("process"))
+    .order_by(_DEFINITIONS.c.version.desc())
     .limit(1)
 )
 _XML = built_once(select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == bindparam("definition")))
@@ -261,7 +259,8 @@ def newest_deployed(session: Session, tenant_id: int, process_id: str) -> Deploy
     by another process a moment ago is found), the shipped file deployed as version 1 the first time."""
     if not PROCESS_ID.match(process_id):
         raise NotFoundError(f"業務フロー {process_id!r} はありません。")
-    row = session.execute(_NEWEST, {"tenant": tenant_id, "process": process_id}).first()
+    check_row_tenant(session, tenant_id)  # the case about to be opened must be the session's tenant's
+    row = session.connection().execute(_NEWEST, {"tenant": tenant_id, "process": process_id}).first()
     if row is None:
         return Deployed.of(load_definition(session, tenant_id, process_id))
     return Deployed(row.id, process_id, row.version, row.sha256)
