@@ -240,7 +240,19 @@ def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
         uow.session, case, definition, environment(uow, case), read_only=True
     )  # the engine run that follows in this call takes the same workflow
     task = store.find_task(workflow, row.task_uuid)
-    return copy.deepcopy(dict(task.data) if task is not None else dict(row.data))
+    return _copied(dict(task.data) if task is not None else dict(row.data))
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of workflow data: plain dicts, lists and scalars copied directly (without deepcopy's
+    memo and dispatch: the data is JSON-like, ``_check_data``), anything else by ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return copy.deepcopy(value)
 
 
 def _require_supervising(actor: Actor, case: Case | None = None) -> None:
