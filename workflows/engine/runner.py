@@ -108,13 +108,13 @@ def start_case(
         task.data.update(data)
     started: Event = ("started", {"process_id": process_id, "version": definition.version})
     loaded = Loaded(case, definition, workflow, fresh=True)
-    error = run_engine(uow, workflow)
+    error = run_engine(uow, workflow, loaded=loaded)
     task = _first_ready(workflow, first_task[0]) if first_task is not None and error is None else None
     if task is None or first_task is None:
         return settle(uow, loaded, error, events=[started])
     row = _completed_at_once(uow, case, task, first_task[1])
     task.data.update(first_task[1])
-    error = run_engine(uow, workflow, first=task.run)
+    error = run_engine(uow, workflow, first=task.run, loaded=loaded)
     store.keep_opened_rows(uow.session, case, [])  # its only row, ``row``, is written by ``settle``
     return settle(uow, loaded, error, events=lambda: [started, *_task_events(row, claimed=True)], done=[row])
 
@@ -213,7 +213,7 @@ def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bo
         data=data, **claimed,
     )  # fmt: skip
     task.data.update(data)
-    error = run_engine(uow, loaded.workflow, first=task.run)
+    error = run_engine(uow, loaded.workflow, first=task.run, loaded=loaded)
     settle(uow, loaded, error, events=_task_events(row, claimed=claim))
     return row
 
@@ -270,7 +270,7 @@ def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
     for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
         loaded.workflow.reset_from_task_id(task.id)
     retried: Event = ("retried", {"task": loaded.case.incident_task})
-    return settle(uow, loaded, run_engine(uow, loaded.workflow), events=[retried])
+    return settle(uow, loaded, run_engine(uow, loaded.workflow, loaded=loaded), events=[retried])
 
 
 def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:

@@ -42,7 +42,8 @@ def fire_case_timers(uow: UnitOfWork, case_id: int, now: dt.datetime) -> int:
     for timer in due:
         timer.fired = True
     events: list[Event] = [("timer_fired", {"tasks": [timer.task_uuid for timer in due]})] if fired else []
-    settle(uow, loaded, run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers), events=events)
+    error = run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers, loaded=loaded)
+    settle(uow, loaded, error, events=events)
     return fired
 
 
