@@ -60,7 +60,8 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     come with it in the same statement (every caller goes on to restore the workflow).  The saved workflow
     is locked with the case: a statement that waited for another transaction's lock re-reads only the rows
     it locks, so an unlocked saved workflow would come back as it was before that transaction (PostgreSQL,
-    READ COMMITTED); the definition never changes."""
+    READ COMMITTED); the definition never changes.  The case's task rows come with it too, as ids and
+    states the next save may trust (``_AS_OF_START``, ``_held_locked``)."""
     found = uow.session.execute(_LOCK_CASE, {"case": case_id}).one_or_none()
     if found is None:
         return None
