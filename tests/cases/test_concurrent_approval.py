@@ -34,7 +34,7 @@ from models.change import OutboxMessage, PendingChange
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.test_move_in import intake
-from workflows.engine import runner, store
+from workflows.engine import runner, task_states
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("j1380")]
 
@@ -235,7 +235,7 @@ def test_task_rows_read_with_a_lock_that_waited_for_a_change_of_the_case_are_not
     first_holds, known = threading.Event(), {}
 
     def task_states_known(uow: UnitOfWork) -> bool:
-        return case_id in transaction_memo(uow.session).get(store.TASK_STATES_KEY, {})
+        return case_id in transaction_memo(uow.session).get(task_states.TASK_STATES_KEY, {})
 
     def first() -> None:
         with unit_of_work(committed_db, staff["first"]) as uow:

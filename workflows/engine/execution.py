@@ -32,6 +32,7 @@ from workflows.engine import store
 from workflows.engine.loader import Deployed
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
+from workflows.engine.task_states import know_task_states
 from workflows.engine.timeline import Event, record_events, utcnow
 
 LOCKED_KEY = "engine_cases_locked"
@@ -153,7 +154,7 @@ def _held_locked(
     transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
     if version_at_start == case.version:  # else the lock waited for a change: the save reads the rows
         rows = json.loads(task_rows) if isinstance(task_rows, str) else task_rows  # (SQLite: JSON text)
-        store.know_task_states(uow.session, case.id, rows or [])
+        know_task_states(uow.session, case.id, rows or [])
     return case
 
 

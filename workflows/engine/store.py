@@ -30,16 +30,15 @@ from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, Workflo
 from workflows.engine.lanes import role_for_lane
 from workflows.engine.loader import Specs, definition_specs, process_specs
 from workflows.engine.safe_env import SafeEnvironment, SafeScriptEngine
+from workflows.engine.task_states import OPEN_TASK_STATES, rows_to_change, take_task_states
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 SPEC_KEYS = ("spec", "subprocess_specs")
-OPEN_TASK_STATES = ("ready", "claimed")
 HELD_ROWS_KEY = "engine_held_rows"
 OPENED_KEY = "engine_cases_opened"
 TASK_ROWS_KEY = "engine_case_task_rows"
 TIMER_ROWS_KEY = "engine_case_timer_rows"
 SAVED_WORKFLOWS_KEY = "engine_saved_workflows"
-TASK_STATES_KEY = "engine_case_task_states"
 
 
 class _SpecOnceConverter(BpmnWorkflowConverter):
@@ -102,32 +101,6 @@ def case_task_rows(session: Session, case_id: int) -> list[CaseTask]:
         known = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case_id)))
         _remember_rows(session, TASK_ROWS_KEY, case_id, known)
     return sorted(known, key=lambda row: row.id)
-
-
-def know_task_states(session: Session, case_id: int, rows: list[list[Any]]) -> None:
-    """The [id, task uuid, state] of every task row of the case, read with its lock and current (no other
-    transaction can change which of them are open while the case is locked; a claim changes only who holds
-    an open one): the next save decides from them which rows to write, without reading the rows."""
-    states = {str(uuid): (int(row_id), str(state)) for row_id, uuid, state in rows}
-    transaction_memo(session).setdefault(TASK_STATES_KEY, {})[case_id] = states
-
-
-def note_task_state(session: Session, row: CaseTask) -> None:
-    """``row``'s state was just written: keep ``know_task_states`` current (or forget it: a row it did not
-    know)."""
-    known: dict[int, dict[str, tuple[int, str]]] = transaction_memo(session).get(TASK_STATES_KEY, {})
-    states = known.get(row.case_id)
-    if states is None:
-        return
-    if states.get(row.task_uuid, (None,))[0] != row.id:
-        del known[row.case_id]
-        return
-    states[row.task_uuid] = (row.id, row.state)
-
-
-def _take_task_states(session: Session, case_id: int) -> dict[str, tuple[int, str]] | None:
-    known: dict[int, dict[str, tuple[int, str]]] = transaction_memo(session).get(TASK_STATES_KEY, {})
-    return known.pop(case_id, None)
 
 
 def hold(session: Session, row: Any, key: Any) -> None:
@@ -262,7 +235,7 @@ def sync_tasks(
     workflow's ``ready_human_tasks``, when the caller has just listed them (the workflow unchanged since)."""
     listed = ready_human_tasks(workflow) if ready_tasks is None else ready_tasks
     ready = {str(task.id): task for task in listed}
-    states = _take_task_states(session, case.id)  # taken in any case: it does not know the rows written now
+    states = take_task_states(session, case.id)  # taken in any case: it does not know the rows written now
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None and fresh:
         found = []
@@ -270,7 +243,7 @@ def sync_tasks(
         # the case and its saved workflow, which the read's autoflush would write: one UPDATE each
         saved = held(session, WorkflowState, case.id)
         update_rows(session, [case] if saved is None else [case, saved])
-        if states is not None and not _rows_to_change(states, ready):
+        if states is not None and not rows_to_change(states, ready):
             added = [new_task_row(case, task) for uuid, task in ready.items() if uuid not in states]
             session.add_all(added)  # the rows it has are not all in the session: read them when asked
             transaction_memo(session).get(TASK_ROWS_KEY, {}).pop(case.id, None)
@@ -290,11 +263,6 @@ def sync_tasks(
             existing.state, existing.claimed_by, existing.claimed_at = "ready", None, None
     _remember_rows(session, TASK_ROWS_KEY, case.id, [*found, *created])
     return created
-
-
-def _rows_to_change(states: dict[str, tuple[int, str]], ready: dict[str, Any]) -> bool:
-    """Whether a known row must change: open but no longer ready (cancel), or ready again (re-open)."""
-    return any((state in OPEN_TASK_STATES) != (uuid in ready) for uuid, (_id, state) in states.items())
 
 
 def add_task_rows(session: Session, case: Case, rows: list[CaseTask]) -> None:

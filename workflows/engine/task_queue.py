@@ -20,7 +20,7 @@ from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.user import User
-from workflows.engine.store import note_task_state
+from workflows.engine.task_states import note_task_state
 from workflows.engine.timeline import record_event, utcnow
 
 ASSIGNING_ROLES = frozenset({"supervisor", "system"})
