@@ -28,13 +28,14 @@ from handlers.errors import ConflictError
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
 from handlers.tenancy import bind_session
+from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork, unit_of_work
 from models.case import Case, CaseTask, WorkflowState
 from models.change import OutboxMessage, PendingChange
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.test_move_in import intake
-from workflows.engine import runner
+from workflows.engine import runner, task_states
 
 pytestmark = [pytest.mark.slow, pytest.mark.req("j1380")]
 
@@ -220,3 +221,43 @@ def test_a_case_locked_after_another_transaction_saved_it_is_read_as_saved(commi
     for thread in threads:
         thread.join(timeout=60)
     assert seen == {"saved_again": True}
+
+
+def test_task_rows_read_with_a_lock_that_waited_for_a_change_of_the_case_are_not_trusted(
+    committed_db: Database,
+) -> None:
+    """The lock reads the case's task rows as of its statement's start; the save trusts them only when the
+    case locked is still the version that statement saw.  A lock that waited for another transaction's save
+    of the case (PostgreSQL) has its rows read again by the save; on SQLite the second transaction begins
+    only once the first has committed, so what its lock reads is current."""
+    staff = make_staff(committed_db)
+    with unit_of_work(committed_db, staff["clerk"]) as uow:
+        case_id = cases.open_case(uow, "move_in", intake()).id
+    first_holds, known = threading.Event(), {}
+
+    def task_states_known(uow: UnitOfWork) -> bool:
+        return case_id in transaction_memo(uow.session).get(task_states.TASK_STATES_KEY, {})
+
+    def first() -> None:
+        with unit_of_work(committed_db, staff["first"]) as uow:
+            case = runner.lock_case(uow, case_id)
+            assert case is not None
+            known["first"] = task_states_known(uow)
+            case.updated_at = dt.datetime.now(dt.UTC)  # saved again, as every engine run saves it
+            uow.session.flush()
+            first_holds.set()
+            time.sleep(0.5)  # the second is waiting for the case lock now
+
+    def second() -> None:
+        first_holds.wait(10)
+        with unit_of_work(committed_db, staff["second"]) as uow:
+            runner.lock_case(uow, case_id)
+            known["second"] = task_states_known(uow)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    postgres = committed_db.bind.dialect.name == "postgresql"
+    assert known == {"first": True, "second": not postgres}

@@ -108,6 +108,19 @@ def test_a_family_of_three_is_registered_only_after_approval_with_notices(
     assert all_rows(step, clerk_a, Case)[0].status == "completed"
 
 
+def test_the_approval_writes_the_case_once_with_its_subjects_and_the_time_of_the_save(
+    step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    case = step(clerk_a, cases.open_case, "move_in", intake())
+    [opened] = all_rows(step, clerk_a, Case, Case.id == case.id)
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    [approved] = all_rows(step, clerk_a, Case, Case.id == case.id)
+    people = newcomers(step, clerk_a)
+    assert sorted(approved.subject_atena_numbers) == sorted(p.atena_number for p in people)
+    assert approved.updated_at > opened.updated_at
+    assert approved.version == opened.version + 1  # the subjects and the time in one UPDATE
+
+
 @pytest.mark.req("j200", "j460", "j1010")
 def test_a_family_entered_child_first_is_registered_at_once_with_the_final_head_and_order_in_every_snapshot(
     step: Step, clerk_a: Actor, supervisor_a: Actor

@@ -28,7 +28,7 @@ def test_case_resumes_after_a_restart_with_new_database_objects(
     case_id = start(step, clerk_a).id
     work(step, clerk_a, case_id, "intake_move_in", {"address": "横浜市中区1-1"})
     del step
-    loader._specs_by_sha.cache_clear()
+    loader._SPECS.clear()
     store._spec_json.cache_clear()
     gc.collect()
 
@@ -198,3 +198,19 @@ def test_retry_after_a_later_operator_failed_does_not_repeat_the_operators_that_
     assert step(clerk_a, read_counter, "move_in.register") == 1
     assert step(clerk_a, read_counter, "move_in.queue_notices") == 1
     open_task(step, clerk_a, case.id, "issue_documents")
+
+
+def test_the_task_data_handed_out_is_a_copy_the_caller_may_change(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, operators: RecordingOperators
+) -> None:
+    case_id = start(step, clerk_a).id
+    work(step, clerk_a, case_id, "intake_move_in", {"intake": {"members": [{"name": "山田 太郎"}]}})
+    review = open_task(step, supervisor_a, case_id, "review_move_in")
+
+    def change_then_read_again(uow):  # noqa: ANN001, ANN202
+        data = runner.task_data(uow, review.id)
+        data["intake"]["members"][0]["name"] = "変更"
+        data["intake"]["members"].append({"name": "追加"})
+        return runner.task_data(uow, review.id)  # the same transaction: the workflow kept in memory
+
+    assert step(supervisor_a, change_then_read_again)["intake"] == {"members": [{"name": "山田 太郎"}]}

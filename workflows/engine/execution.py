@@ -7,26 +7,33 @@ inside its own SAVEPOINT, so a failing operator's record changes roll back while
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.functions import FunctionElement
 
 from handlers.errors import ConflictError, NotFoundError
-from handlers.row_writes import assign_changed, insert_rows
+from handlers.row_writes import assign_changed, insert_rows, update_rows
+from handlers.tenancy import built_once
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
 from workflows.engine import store
+from workflows.engine.loader import Deployed
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
-from workflows.engine.timeline import record_event, utcnow
+from workflows.engine.task_states import know_task_states
+from workflows.engine.timeline import Event, record_events, utcnow
 
 LOCKED_KEY = "engine_cases_locked"
 _Selecting = TypeVar("_Selecting", bound=Select[*tuple[Any, ...]])
@@ -35,9 +42,10 @@ _Selecting = TypeVar("_Selecting", bound=Select[*tuple[Any, ...]])
 @dataclass
 class Loaded:
     case: Case
-    definition: ProcessDefinition
+    definition: ProcessDefinition | Deployed
     workflow: BpmnWorkflow
     fresh: bool = False  # the case was created in this unit of work: it has no saved rows yet
+    stamped: bool = False  # this run wrote the case's updated_at already (with an operator's change of it)
 
 
 def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
@@ -53,13 +61,13 @@ def lock_case(uow: UnitOfWork, case_id: int) -> Case | None:
     come with it in the same statement (every caller goes on to restore the workflow).  The saved workflow
     is locked with the case: a statement that waited for another transaction's lock re-reads only the rows
     it locks, so an unlocked saved workflow would come back as it was before that transaction (PostgreSQL,
-    READ COMMITTED); the definition never changes."""
-    found = uow.session.execute(
-        _with_case_locked(select(Case, ProcessDefinition, WorkflowState)).where(Case.id == case_id)
-    ).one_or_none()
+    READ COMMITTED); the definition never changes.  The case's task rows come with it too, as ids and
+    states the next save may trust (``_AS_OF_START``, ``_held_locked``)."""
+    found = uow.session.execute(_LOCK_CASE, {"case": case_id}).one_or_none()
     if found is None:
         return None
-    return _held_locked(uow, *found)
+    case, definition, state, version_at_start, task_rows = found
+    return _held_locked(uow, case, definition, state, version_at_start, task_rows)
 
 
 def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | None:
@@ -70,33 +78,83 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     session = uow.session
     if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
         return None
-    found = session.execute(
-        _with_case_locked(
-            select(CaseTask, Case, ProcessDefinition, WorkflowState).join(Case, Case.id == CaseTask.case_id)
-        ).where(CaseTask.id == task_id)
-    ).one_or_none()
+    found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
     if found is None:
         return None
-    task, case, definition, state = found
-    return task, _held_locked(uow, case, definition, state)
+    task, case, definition, state, version_at_start, task_rows = found
+    return task, _held_locked(uow, case, definition, state, version_at_start, task_rows)
 
 
 def _with_case_locked(statement: _Selecting) -> _Selecting:
     """``statement`` (which selects the case) joined with the case's definition and saved workflow, the case
-    and the saved workflow locked FOR UPDATE and every row refreshed from the database."""
+    and the saved workflow locked FOR UPDATE and every row refreshed from the database.  The definition's
+    XML is not read: its specs are found by its sha256 (``loader.definition_specs``)."""
     return (
         statement.join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
         .join(WorkflowState, WorkflowState.case_id == Case.id)
         .with_for_update(of=[Case, WorkflowState])
+        .options(defer(ProcessDefinition.bpmn_xml))
         .execution_options(populate_existing=True)
     )
 
 
-def _held_locked(uow: UnitOfWork, case: Case, definition: ProcessDefinition, state: WorkflowState) -> Case:
+class json_rows(FunctionElement[Any]):  # noqa: N801 (named as SQL functions are)
+    """Aggregate: a JSON array holding one JSON array of its arguments per row."""
+
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+_CaseAtStart, _TaskOfCase = aliased(Case), aliased(CaseTask)
+# Read with the lock, as of the statement's start (its snapshot): the case's version, and the id, BPMN task
+# uuid and state of each of its task rows.  When the case locked is still that version, no transaction
+# changed the case since, and with it its task rows (every change of which rows are open saves the case).
+_AS_OF_START = (
+    select(_CaseAtStart.version).where(_CaseAtStart.id == Case.id).scalar_subquery(),
+    select(json_rows(_TaskOfCase.id, _TaskOfCase.task_uuid, _TaskOfCase.state))
+    .where(_TaskOfCase.case_id == Case.id)
+    .scalar_subquery(),
+)
+# Built once each (their tenant-scoped forms are kept).
+_LOCK_CASE = built_once(
+    _with_case_locked(select(Case, ProcessDefinition, WorkflowState, *_AS_OF_START)).where(
+        Case.id == bindparam("case")
+    )
+)
+_LOCK_CASE_OF_TASK = built_once(
+    _with_case_locked(
+        select(CaseTask, Case, ProcessDefinition, WorkflowState, *_AS_OF_START).join(
+            Case, Case.id == CaseTask.case_id
+        )
+    ).where(CaseTask.id == bindparam("task"))
+)
+
+
+def _held_locked(
+    uow: UnitOfWork,
+    case: Case,
+    definition: ProcessDefinition,
+    state: WorkflowState,
+    version_at_start: int | None,
+    task_rows: Any,
+) -> Case:
     store.hold(uow.session, case, case.id)
     store.hold(uow.session, definition, definition.id)
     store.hold(uow.session, state, case.id)
     transaction_memo(uow.session).setdefault(LOCKED_KEY, set()).add(case.id)
+    if version_at_start == case.version:  # else the lock waited for a change: the save reads the rows
+        rows = json.loads(task_rows) if isinstance(task_rows, str) else task_rows  # (SQLite: JSON text)
+        know_task_states(uow.session, case.id, rows or [])
     return case
 
 
@@ -120,9 +178,16 @@ def load_case(uow: UnitOfWork, case_id: int) -> Loaded:
 
 
 def run_engine(
-    uow: UnitOfWork, workflow: BpmnWorkflow, first: Callable[[], Any] | None = None
+    uow: UnitOfWork,
+    workflow: BpmnWorkflow,
+    first: Callable[[], Any] | None = None,
+    *,
+    loaded: Loaded | None = None,
 ) -> Exception | None:
-    """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT."""
+    """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT.  With
+    ``loaded``, a change an operator made to the case row (its subjects) is written by one UPDATE at the end
+    of the service task, before its SAVEPOINT's flush (which would write it at more cost), with the time of
+    the save (``settle`` then leaves that time as it is)."""
     savepoints: list[Any] = []
 
     def will_complete(task: Any) -> None:
@@ -131,6 +196,8 @@ def run_engine(
 
     def did_complete(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask):
+            if loaded is not None:
+                _write_case(uow, loaded)
             savepoints.pop().commit()
 
     try:
@@ -142,6 +209,15 @@ def run_engine(
             savepoints.pop().rollback()
         return exc
     return None
+
+
+def _write_case(uow: UnitOfWork, loaded: Loaded) -> None:
+    case = loaded.case
+    if not inspect(case).modified:
+        return
+    if not (loaded.fresh or store.opened_here(uow.session, case.id)):
+        case.updated_at, loaded.stamped = utcnow(), True
+    update_rows(uow.session, [case])
 
 
 def _describe(error: BaseException) -> tuple[str | None, str]:
@@ -156,29 +232,44 @@ def _describe(error: BaseException) -> tuple[str | None, str]:
     return bpmn_id, f"業務フローの実行に失敗しました：{error}"
 
 
-def settle(uow: UnitOfWork, loaded: Loaded, error: Exception | None) -> Case:
-    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline."""
+def settle(
+    uow: UnitOfWork,
+    loaded: Loaded,
+    error: Exception | None,
+    *,
+    events: Sequence[Event] | Callable[[], Sequence[Event]] = (),
+    done: Sequence[CaseTask] = (),
+) -> Case:
+    """Record the outcome of an engine run: status, saved workflow, task rows, timers, timeline.
+
+    ``events``: what the run did before its outcome (task claimed, completed …), written with the outcome's
+    own event in one INSERT once the task rows are written (a callable: listed then, when their ids are
+    known).  ``done``: task rows of the run not written yet (the first task of a case opened in this
+    transaction, completed at once), written with the new ones in one INSERT."""
     case, workflow, now = loaded.case, loaded.workflow, utcnow()
     ready = store.ready_human_tasks(workflow)  # listed once: the status and the task rows
+    outcome: list[Event] = []
     if error is not None:
         case.status = "incident"
         case.incident_task, case.incident_error = _describe(error)
-        record_event(uow, case, "incident", task=case.incident_task, error=case.incident_error)
+        outcome.append(("incident", {"task": case.incident_task, "error": case.incident_error}))
     elif workflow.is_completed():
         case.status, case.completed_at = "completed", now
-        record_event(uow, case, "completed")
+        outcome.append(("completed", {}))
     else:  # a status it already had leaves the row clean (no flush visits it)
         assign_changed(case, status="running" if ready else "waiting")
     if error is None:
         assign_changed(case, incident_task=None, incident_error=None)
-    if not (loaded.fresh or store.opened_here(uow.session, case.id)):
+    if not (loaded.fresh or loaded.stamped or store.opened_here(uow.session, case.id)):
         case.updated_at = now  # a case opened in this transaction keeps the time it was written with
     state = store.save_workflow(uow.session, case, workflow, now, fresh=loaded.fresh)
+    store.add_task_rows(uow.session, case, list(done))
     created = store.sync_tasks(uow.session, case, workflow, fresh=loaded.fresh, ready_tasks=ready)
     insert_rows(uow.session, [state])  # each kind of new row in one INSERT, without the unit of work, before
-    insert_rows(uow.session, created)  # sync_timers may flush; the changed rows are left to the flush
+    insert_rows(uow.session, [*done, *created])  # sync_timers may flush; changed rows are left to the flush
+    record_events(uow, case, [*(events() if callable(events) else events), *outcome])
     timers = store.sync_timers(uow.session, case, workflow, fresh=loaded.fresh)
-    loaded.fresh = False
+    loaded.fresh = loaded.stamped = False
     try:
         insert_rows(uow.session, timers)
         uow.session.flush()

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.tenancy import built_once, check_row_tenant
 from models.case import ProcessDefinition
 from workflows.engine import registry
 from workflows.engine.elements import read_flow
@@ -54,16 +56,49 @@ def parse_bpmn_file(path: str | Path) -> SpiffBpmnParser:
     return parse_bpmn(Path(path).read_bytes())
 
 
-@lru_cache(maxsize=64)
-def _specs_by_sha(sha: str, xml: bytes, process_id: str) -> tuple[Any, dict[str, Any]]:
-    parser = parse_bpmn(xml)
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+Specs = tuple[Any, dict[str, Any]]
+MAX_SPECS = 64
+# (sha256 of the XML, process id) → (spec, subprocess specs): parsed once per process, shared by every
+# workflow of that XML (definitions never change, and a spec is never changed by a running workflow).
+_SPECS: dict[tuple[str, str], Specs] = {}
 
 
-def process_specs(xml: str | bytes, process_id: str) -> tuple[Any, dict[str, Any]]:
+def process_specs(xml: str | bytes, process_id: str) -> Specs:
     """(spec, subprocess specs) of ``process_id`` in ``xml``; cached, since definitions never change."""
     data = _as_bytes(xml)
-    return _specs_by_sha(hashlib.sha256(data).hexdigest(), data, process_id)
+    return _parsed(hashlib.sha256(data).hexdigest(), data, process_id)
+
+
+def _parsed(sha: str, data: bytes, process_id: str) -> Specs:
+    specs = _SPECS.get((sha, process_id))
+    if specs is None:
+        parser = parse_bpmn(data)
+        specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+        if len(_SPECS) >= MAX_SPECS:
+            _SPECS.clear()
+        _SPECS[(sha, process_id)] = specs
+    return specs
+
+
+def definition_specs(
+    definition: ProcessDefinition | Deployed, read_xml: Callable[[], str] | None = None
+) -> Specs:
+    """The specs of a stored definition, found by the XML's sha256 the row carries; the XML itself (the
+    row's, or ``read_xml()``'s for a ``Deployed``) is read and checked against that sha256 only the first
+    time this process meets it."""
+    specs = _SPECS.get((definition.sha256, definition.process_id))
+    if specs is not None:
+        return specs
+    if isinstance(definition, ProcessDefinition):
+        xml = definition.bpmn_xml
+    else:
+        assert read_xml is not None
+        xml = read_xml()
+    data = _as_bytes(xml)
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != definition.sha256:  # never written so (deploy_definition computes it): parse what is there
+        return process_specs(data, definition.process_id)
+    return _parsed(sha, data, definition.process_id)
 
 
 class FlowProblem(str):
@@ -191,6 +226,49 @@ def deploy_definition(
     session.add(definition)
     session.flush()
     return definition
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The newest version of a process as a new case needs it: its row without the XML (the specs are found
+    by the sha256, ``definition_specs``)."""
+
+    id: int
+    process_id: str
+    version: int
+    sha256: str
+
+    @classmethod
+    def of(cls, definition: ProcessDefinition) -> Deployed:
+        return cls(definition.id, definition.process_id, definition.version, definition.sha256)
+
+
+_DEFINITIONS = cast(Table, ProcessDefinition.__table__)
+# Built once, Core (its cache key is kept), naming the tenant: the newest version's identity, without the XML.
+_NEWEST = (
+    select(_DEFINITIONS.c.id, _DEFINITIONS.c.version, _DEFINITIONS.c.sha256)
+    .where(_DEFINITIONS.c.tenant_id == bindparam("tenant"), _DEFINITIONS.c.process_id == bindparam("process"))
+    .order_by(_DEFINITIONS.c.version.desc())
+    .limit(1)
+)
+_XML = built_once(select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == bindparam("definition")))
+
+
+def newest_deployed(session: Session, tenant_id: int, process_id: str) -> Deployed:
+    """``load_definition`` without reading the XML: the newest version at this moment (a version deployed
+    by another process a moment ago is found), the shipped file deployed as version 1 the first time."""
+    if not PROCESS_ID.match(process_id):
+        raise NotFoundError(f"業務フロー {process_id!r} はありません。")
+    check_row_tenant(session, tenant_id)  # the case about to be opened must be the session's tenant's
+    row = session.connection().execute(_NEWEST, {"tenant": tenant_id, "process": process_id}).first()
+    if row is None:
+        return Deployed.of(load_definition(session, tenant_id, process_id))
+    return Deployed(row.id, process_id, row.version, row.sha256)
+
+
+def deployed_specs(session: Session, deployed: Deployed) -> Specs:
+    """The specs of ``deployed``; its XML read only when this process has not parsed it yet."""
+    return definition_specs(deployed, lambda: session.scalars(_XML, {"definition": deployed.id}).one())
 
 
 def load_definition(session: Session, tenant_id: int, process_id: str) -> ProcessDefinition:

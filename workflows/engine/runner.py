@@ -31,7 +31,7 @@ from workflows.engine.execution import (
     run_engine,
     settle,
 )
-from workflows.engine.loader import load_definition
+from workflows.engine.loader import deployed_specs, newest_deployed
 from workflows.engine.safe_env import JST, is_plain_data
 from workflows.engine.task_queue import (
     CLAIM_CONFLICT,
@@ -44,7 +44,7 @@ from workflows.engine.task_queue import (
     transition,
     unclaim_task,
 )
-from workflows.engine.timeline import record_event, record_events, utcnow
+from workflows.engine.timeline import Event, record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
@@ -81,8 +81,7 @@ def start_case(
     _check_data(data)
     if first_task is not None:
         _check_data(first_task[1])
-    definition = load_definition(uow.session, uow.actor.tenant_id, process_id)
-    store.hold(uow.session, definition, definition.id)
+    definition = newest_deployed(uow.session, uow.actor.tenant_id, process_id)
     now = utcnow()
     case = Case(
         tenant_id=uow.actor.tenant_id,
@@ -104,23 +103,26 @@ def start_case(
     uow.session.add(case)
     insert_rows(uow.session, [case])  # one INSERT … RETURNING, without the unit of work
     store.mark_opened(uow.session, case)
-    workflow = store.new_workflow(definition, environment(uow, case))
+    workflow = store.new_workflow(deployed_specs(uow.session, definition), environment(uow, case))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    started = ("started", {"process_id": process_id, "version": definition.version})
+    started: Event = ("started", {"process_id": process_id, "version": definition.version})
     loaded = Loaded(case, definition, workflow, fresh=True)
-    error = run_engine(uow, workflow)
+    error = run_engine(uow, workflow, loaded=loaded)
     task = _first_ready(workflow, first_task[0]) if first_task is not None and error is None else None
     if task is None or first_task is None:
-        record_events(uow, case, [started])
-        return settle(uow, loaded, error)
+        return settle(uow, loaded, error, events=[started])
     row = _completed_at_once(uow, case, task, first_task[1])
-    detail = {"task": row.bpmn_id, "task_id": row.id}
-    record_events(uow, case, [started, ("task_claimed", detail), ("task_completed", dict(detail))])
     task.data.update(first_task[1])
-    error = run_engine(uow, workflow, first=task.run)
-    store.keep_opened_rows(uow.session, case, [row])
-    return settle(uow, loaded, error)
+    error = run_engine(uow, workflow, first=task.run, loaded=loaded)
+    store.keep_opened_rows(uow.session, case, [])  # its only row, ``row``, is written by ``settle``
+    return settle(uow, loaded, error, events=lambda: [started, *_task_events(row, claimed=True)], done=[row])
+
+
+def _task_events(row: CaseTask, *, claimed: bool) -> list[Event]:
+    """The timeline of a human task completed by the actor (``claimed``: who also claimed it just now)."""
+    detail = {"task": row.bpmn_id, "task_id": row.id}
+    return [*([("task_claimed", detail)] if claimed else []), ("task_completed", dict(detail))]
 
 
 def _first_ready(workflow: Any, prefix: str) -> Any | None:
@@ -132,8 +134,10 @@ def _first_ready(workflow: Any, prefix: str) -> Any | None:
 
 
 def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, Any]) -> CaseTask:
-    """The task row of a case opened in this transaction, written already claimed and completed by the
-    actor (no other transaction can see the case, so there is no claim to race)."""
+    """The task row of a case opened in this transaction, already claimed and completed by the actor (no
+    other transaction can see the case, so there is no claim to race); not yet in the session: ``settle``
+    writes it with the rows the run adds (a row pending during the run would be flushed by the first
+    operator's query, inside its SAVEPOINT)."""
     row = store.new_task_row(case, task)
     check_role(uow.actor, row)
     now = utcnow()
@@ -142,9 +146,6 @@ def _completed_at_once(uow: UnitOfWork, case: Case, task: Any, data: dict[str, A
         "completed", login, now, login, now
     )  # fmt: skip
     row.data = data
-    uow.session.flush()
-    store.add_task_rows(uow.session, case, [row])
-    insert_rows(uow.session, [row])
     return row
 
 
@@ -212,10 +213,8 @@ def _complete(uow: UnitOfWork, row: CaseTask, data: dict[str, Any], *, claim: bo
         data=data, **claimed,
     )  # fmt: skip
     task.data.update(data)
-    detail = {"task": row.bpmn_id, "task_id": row.id}
-    events = [("task_claimed", detail)] if claim else []
-    record_events(uow, loaded.case, [*events, ("task_completed", dict(detail))])
-    settle(uow, loaded, run_engine(uow, loaded.workflow, first=task.run))
+    error = run_engine(uow, loaded.workflow, first=task.run, loaded=loaded)
+    settle(uow, loaded, error, events=_task_events(row, claimed=claim))
     return row
 
 
@@ -241,7 +240,19 @@ def task_data(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
         uow.session, case, definition, environment(uow, case), read_only=True
     )  # the engine run that follows in this call takes the same workflow
     task = store.find_task(workflow, row.task_uuid)
-    return copy.deepcopy(dict(task.data) if task is not None else dict(row.data))
+    return _copied(dict(task.data) if task is not None else dict(row.data))
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of workflow data: plain dicts, lists and scalars copied directly (without deepcopy's
+    memo and dispatch: the data is JSON-like, ``_check_data``), anything else by ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return copy.deepcopy(value)
 
 
 def _require_supervising(actor: Actor, case: Case | None = None) -> None:
@@ -258,8 +269,8 @@ def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
         raise ConflictError("この案件はエラー停止していません。")
     for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
         loaded.workflow.reset_from_task_id(task.id)
-    record_event(uow, loaded.case, "retried", task=loaded.case.incident_task)
-    return settle(uow, loaded, run_engine(uow, loaded.workflow))
+    retried: Event = ("retried", {"task": loaded.case.incident_task})
+    return settle(uow, loaded, run_engine(uow, loaded.workflow, loaded=loaded), events=[retried])
 
 
 def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:

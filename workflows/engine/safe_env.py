@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -119,24 +120,32 @@ def _dunder_problem(tree: ast.AST) -> str | None:
 
 def check_expression(expression: str) -> str | None:
     """Why ``expression`` cannot be a BPMN expression, or None.  Parses without evaluating."""
+    return _parsed_expression(expression)[1]
+
+
+@lru_cache(maxsize=1024)
+def _parsed_expression(expression: str) -> tuple[Any, str | None]:
+    """(its tree, None) or (None, why it cannot be a BPMN expression): the flows' few expressions are
+    evaluated again and again, and the tree is never changed by an evaluation."""
     if len(expression) > MAX_EXPRESSION_CHARS:
-        return f"式が長すぎます（{MAX_EXPRESSION_CHARS}文字まで）"
+        return None, f"式が長すぎます（{MAX_EXPRESSION_CHARS}文字まで）"
     try:
         tree = SimpleEval.parse(expression)
     except SyntaxError as exc:
-        return f"式の構文に誤りがあります：{exc.msg}"
+        return None, f"式の構文に誤りがあります：{exc.msg}"
     except InvalidExpression:
-        return "式が空です"
+        return None, "式が空です"
     for node in ast.walk(tree):
         if isinstance(node, ast.Lambda):
-            return "式では lambda は使えません"
+            return None, "式では lambda は使えません"
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id not in SAFE_FUNCTIONS
         ):
-            return f"関数 {node.func.id} は使えません（使える関数：{'、'.join(SAFE_FUNCTIONS)}）"
-    return _dunder_problem(tree)
+            return None, f"関数 {node.func.id} は使えません（使える関数：{'、'.join(SAFE_FUNCTIONS)}）"
+    problem = _dunder_problem(tree)
+    return (None, problem) if problem else (tree, None)
 
 
 def check_script(script: str) -> str | None:
@@ -216,13 +225,13 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         self.make_service_context = make_service_context
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        problem = check_expression(expression)
+        tree, problem = _parsed_expression(expression)
         if problem:
             raise ExpressionError(f"式を評価できません（{problem}）：{expression}")
         names = dict(context)
         names.update(external_context or {})
         try:
-            return EvalWithCompoundTypes(names=names, functions=SAFE_FUNCTIONS).eval(expression)
+            return EvalWithCompoundTypes(names=names, functions=SAFE_FUNCTIONS).eval(expression, tree)
         except Exception as exc:
             raise ExpressionError(f"式を評価できません（{type(exc).__name__}: {exc}）：{expression}") from exc
 

@@ -28,12 +28,12 @@ from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from handlers.transaction_memo import transaction_memo
 from models.case import Case, CaseTask, PendingTimer, ProcessDefinition, WorkflowState
 from workflows.engine.lanes import role_for_lane
-from workflows.engine.loader import process_specs
+from workflows.engine.loader import Specs, definition_specs, process_specs
 from workflows.engine.safe_env import SafeEnvironment, SafeScriptEngine
+from workflows.engine.task_states import OPEN_TASK_STATES, rows_to_change, take_task_states
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 SPEC_KEYS = ("spec", "subprocess_specs")
-OPEN_TASK_STATES = ("ready", "claimed")
 HELD_ROWS_KEY = "engine_held_rows"
 OPENED_KEY = "engine_cases_opened"
 TASK_ROWS_KEY = "engine_case_task_rows"
@@ -115,8 +115,8 @@ def held(session: Session, kind: type[Any], key: Any) -> Any | None:
     return row if row is not None and row in session else None
 
 
-def new_workflow(definition: ProcessDefinition, environment: SafeEnvironment) -> BpmnWorkflow:
-    spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+def new_workflow(specs: Specs, environment: SafeEnvironment) -> BpmnWorkflow:
+    spec, subprocess_specs = specs
     return BpmnWorkflow(spec, subprocess_specs, script_engine=SafeScriptEngine(environment))
 
 
@@ -201,7 +201,7 @@ def _restore_saved(session: Session, case: Case, definition: ProcessDefinition) 
     hold(session, state, case.id)
     dct = json.loads(state.state_json)
     if state.serializer_version == str(SERIALIZER.VERSION):
-        spec, subprocess_specs = process_specs(definition.bpmn_xml, definition.process_id)
+        spec, subprocess_specs = definition_specs(definition)
         workflow = _WORKFLOWS.from_dict_onto(dct, spec, subprocess_specs)
     else:  # saved by an older SpiffWorkflow: let the serializer migrate the full document
         dct.update(json.loads(_spec_json(definition.sha256, definition.bpmn_xml, definition.process_id)))
@@ -235,6 +235,7 @@ def sync_tasks(
     workflow's ``ready_human_tasks``, when the caller has just listed them (the workflow unchanged since)."""
     listed = ready_human_tasks(workflow) if ready_tasks is None else ready_tasks
     ready = {str(task.id): task for task in listed}
+    states = take_task_states(session, case.id)  # taken in any case: it does not know the rows written now
     found = _known_rows(session, TASK_ROWS_KEY, case.id)
     if found is None and fresh:
         found = []
@@ -242,6 +243,11 @@ def sync_tasks(
         # the case and its saved workflow, which the read's autoflush would write: one UPDATE each
         saved = held(session, WorkflowState, case.id)
         update_rows(session, [case] if saved is None else [case, saved])
+        if states is not None and not rows_to_change(states, ready):
+            added = [new_task_row(case, task) for uuid, task in ready.items() if uuid not in states]
+            session.add_all(added)  # the rows it has are not all in the session: read them when asked
+            transaction_memo(session).get(TASK_ROWS_KEY, {}).pop(case.id, None)
+            return added
         found = list(session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)))
     rows = {row.task_uuid: row for row in found}
     for uuid, row in rows.items():

@@ -20,6 +20,7 @@ from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.user import User
+from workflows.engine.task_states import note_task_state
 from workflows.engine.timeline import record_event, utcnow
 
 ASSIGNING_ROLES = frozenset({"supervisor", "system"})
@@ -86,6 +87,7 @@ def transition(
         raise ConflictError(message)
     for key, value in zip(_TASKS.c.keys(), updated[0], strict=True):
         set_committed_value(row, key, value)
+    note_task_state(session, row)
     return row
 
 

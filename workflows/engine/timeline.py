@@ -29,6 +29,9 @@ EVENT_KINDS = (
 )
 
 
+Event = tuple[str, dict[str, Any]]  # (kind, detail)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -37,7 +40,7 @@ def record_event(uow: UnitOfWork, case: Case, kind: str, **detail: Any) -> None:
     record_events(uow, case, [(kind, detail)])
 
 
-def record_events(uow: UnitOfWork, case: Case, events: Sequence[tuple[str, dict[str, Any]]]) -> None:
+def record_events(uow: UnitOfWork, case: Case, events: Sequence[Event]) -> None:
     """Append ``(kind, detail)`` events to the case's timeline, in order, with one INSERT (Core: the rows
     are written at once and never read back by the engine, so they skip the ORM's unit of work)."""
     for kind, _detail in events:

@@ -20,7 +20,7 @@ from handlers.uow import UnitOfWork, unit_of_work
 from models.case import PendingTimer
 from workflows.engine import store
 from workflows.engine.execution import load_case, run_engine, settle
-from workflows.engine.timeline import record_event
+from workflows.engine.timeline import Event
 
 UowFactory = Callable[[int | None], AbstractContextManager[UnitOfWork]]
 
@@ -41,9 +41,9 @@ def fire_case_timers(uow: UnitOfWork, case_id: int, now: dt.datetime) -> int:
     fired = store.mark_timers_fired(loaded.workflow, [timer.task_uuid for timer in due])
     for timer in due:
         timer.fired = True
-    if fired:
-        record_event(uow, loaded.case, "timer_fired", tasks=[timer.task_uuid for timer in due])
-    settle(uow, loaded, run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers))
+    events: list[Event] = [("timer_fired", {"tasks": [timer.task_uuid for timer in due]})] if fired else []
+    error = run_engine(uow, loaded.workflow, first=loaded.workflow.refresh_timers, loaded=loaded)
+    settle(uow, loaded, error, events=events)
     return fired
 
 
