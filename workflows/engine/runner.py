@@ -15,6 +15,7 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
+from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError, Problem, ValidationError
 from handlers.row_writes import insert_rows
@@ -32,7 +33,7 @@ from workflows.engine.execution import (
     settle,
 )
 from workflows.engine.loader import deployed_specs, newest_deployed
-from workflows.engine.safe_env import JST, is_plain_data
+from workflows.engine.safe_env import is_plain_data
 from workflows.engine.task_queue import (
     CLAIM_CONFLICT,
     assign_task,
@@ -58,7 +59,7 @@ SUPERVISING_ROLES = frozenset({"supervisor", "administrator", "system"})
 
 
 def _next_case_number(uow: UnitOfWork) -> str:
-    year = dt.datetime.now(JST).year
+    year = japan_today().year
     return f"{year}-{take_next(uow.session, f'case_{year}', uow.actor.tenant_id):06d}"
 
 

@@ -19,16 +19,15 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from asteval import Interpreter
 from simpleeval import EvalWithCompoundTypes, InvalidExpression, SimpleEval
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
+from handlers.clock import japan_today
 from workflows.engine import registry
 
-JST = ZoneInfo("Asia/Tokyo")
 MAX_EXPRESSION_CHARS = 2_000
 MAX_SCRIPT_CHARS = 10_000
 MAX_SCRIPT_STEPS = 200_000  # AST node evaluations per script
@@ -84,7 +83,7 @@ class ServiceTaskError(Exception):
 
 def today() -> str:
     """Today in Japan, as an ISO date string."""
-    return dt.datetime.now(JST).date().isoformat()
+    return japan_today().isoformat()
 
 
 def days_between(start: str, end: str) -> int:
