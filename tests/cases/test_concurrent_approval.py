@@ -151,6 +151,15 @@ def late_reject(uow: UnitOfWork, task_id: int, delay: float) -> Case:
     return cases.reject(uow, task_id, "住所の方書を確認してください")
 
 
+def both_at_once(first: Callable[[], None], second: Callable[[], None]) -> None:
+    """Run two transactions' bodies in two threads and wait for both."""
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
 @pytest.mark.parametrize("rejection_delay", [0.0, 0.2], ids=["together", "rejection_just_after"])
 def test_an_approval_and_a_rejection_of_the_same_task_at_once_leave_one_decision(
     committed_db: Database, rejection_delay: float
@@ -215,11 +224,7 @@ def test_a_case_locked_after_another_transaction_saved_it_is_read_as_saved(commi
             state = uow.session.get(WorkflowState, case_id)
             seen["saved_again"] = state is not None and state.state_json.endswith(" ")
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    both_at_once(first, second)
     assert seen == {"saved_again": True}
 
 
@@ -254,10 +259,6 @@ def test_task_rows_read_with_a_lock_that_waited_for_a_change_of_the_case_are_not
             runner.lock_case(uow, case_id)
             known["second"] = task_states_known(uow)
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    both_at_once(first, second)
     postgres = committed_db.bind.dialect.name == "postgresql"
     assert known == {"first": True, "second": not postgres}

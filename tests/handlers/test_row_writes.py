@@ -21,12 +21,17 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import TenancyError
 from handlers.row_writes import _thin, insert_rows, loaded_row, run_prebuilt, run_prebuilt_many, update_rows
-from handlers.uow import unit_of_work
+from handlers.uow import UnitOfWork, unit_of_work
 from tests.statements import recorded_statements
 
 
 def _household(number: str, **values: Any) -> models.Household:
     return models.Household(household_number=number, address="テスト町1-1", **values)
+
+
+def _two_households(uow: UnitOfWork) -> None:
+    uow.session.add_all([_household("0000000019"), _household("0000000027")])
+    uow.session.flush()
 
 
 def _stored(db: Database, tenant_id: int, number: str) -> dict[str, Any]:
@@ -166,8 +171,7 @@ def test_a_prebuilt_statement_gives_its_rows_and_count_and_is_seen_by_the_statem
     db: Database, city_a
 ) -> None:
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
-        uow.session.add_all([_household("0000000019"), _household("0000000027")])
-        uow.session.flush()
+        _two_households(uow)
         with recorded_statements(uow.session.connection()) as sent:
             ran = run_prebuilt(uow.session, _RENUMBER, {"number": "0000000019", "address": "テスト町3-3"})
             missed = run_prebuilt(uow.session, _RENUMBER, {"number": "0000000035", "address": "x"})
@@ -183,8 +187,7 @@ def test_a_database_error_of_a_prebuilt_statement_is_raised_as_sqlalchemy_raises
 ) -> None:
     duplicate = update(_HOUSEHOLDS).values(household_number=bindparam("number"))
     with pytest.raises(IntegrityError), unit_of_work(db, Actor.system(city_a.id)) as uow:
-        uow.session.add_all([_household("0000000019"), _household("0000000027")])
-        uow.session.flush()
+        _two_households(uow)
         run_prebuilt(uow.session, duplicate, {"number": "0000000035"})  # both rows: one number twice
 
 
@@ -229,8 +232,7 @@ def test_a_prebuilt_select_or_text_statement_gives_its_rows_as_connection_execut
     db: Database, city_a
 ) -> None:
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
-        uow.session.add_all([_household("0000000019"), _household("0000000027")])
-        uow.session.flush()
+        _two_households(uow)
         with recorded_statements(uow.session.connection()) as sent:
             read = run_prebuilt(uow.session, _ADDRESS_OF, {"number": "0000000019"})
             counted = run_prebuilt(uow.session, _COUNT_LIKE, {"prefix": "00000000%"})
@@ -322,8 +324,7 @@ def test_the_driver_cursor_is_kept_with_its_connection_and_replaced_after_an_err
     count = text("SELECT count(*) FROM household WHERE household_number LIKE :prefix")
     duplicate = update(_HOUSEHOLDS).values(household_number=bindparam("number"))
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
-        uow.session.add_all([_household("0000000019"), _household("0000000027")])
-        uow.session.flush()
+        _two_households(uow)
         connection = uow.session.connection()
         if connection.dialect.name != "postgresql":
             pytest.skip("SQLite's statements go through Connection.execute")
