@@ -1,5 +1,5 @@
 """The counter pages through the Flask test client: intake → review → case, queues, permissions, tenant
-isolation, error summaries, bulk entry."""
+isolation, error summaries, bulk entry, the change named on its screens (j390)."""
 
 from __future__ import annotations
 
@@ -350,6 +350,24 @@ def test_queue_views_are_logged_and_views_do_not_touch_models(
     clerk.get("/tasks")
     logged = rows(db, clerk_a, AccessLog, AccessLog.function == "task_queue_viewed")
     assert logged
+
+
+@pytest.mark.req("j390")
+def test_the_screens_of_a_change_in_progress_name_the_change(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    for code, label in (("move_in", "転入"), ("move_out", "転出"), ("move_within", "転居")):
+        assert f"<h1>{label}の入力" in clerk.get(f"/cases/new/{code}").get_data(as_text=True), code
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=move_in_form()))
+    assert "<h1>案件：転入（受付番号" in clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    supervisor = signed_in(app, users_a["supervisor"])
+    task = open_task(db, clerk_a, case_id, "review_")
+    assert "<h1>審査・決裁：転入（受付番号" in supervisor.get(f"/tasks/{task.id}/review").get_data(
+        as_text=True
+    )
+    sheet = supervisor.get(f"/tasks/{task.id}/confirmation").get_data(as_text=True)
+    assert "<h1>異動内容確認票（転入）</h1>" in sheet
 
 
 def test_every_change_type_with_a_form_renders_it(app: Flask, users_a: dict[str, models.User]) -> None:

@@ -1,5 +1,6 @@
 """Resident pages: search form and results, record view with masking and the 支援措置 badge, as-of view,
-tenant isolation, and the access log (j320–j340, j90, j160, j200, j1370, j1390)."""
+tenant isolation, a household with its removed members (j430), and the access log (j320–j340, j90, j160, j200,
+j1370, j1390)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.residents.registration import amend_resident
+from handlers.residents.registration import amend_resident, remove_resident
 from handlers.uow import unit_of_work
 from models import AccessLog, Household, SupportMeasure, SupportMeasureParty, User
 from tests.factories import make_household
@@ -212,3 +213,24 @@ def test_a_long_result_offers_the_next_page_which_continues_the_list(
     assert len(seen_first) == DEFAULT_LIMIT and seen_second and not seen_first & seen_second
     assert len(seen_first | seen_second) == 3 * (DEFAULT_LIMIT // 3 + 1)
     assert 'rel="next"' not in second
+
+
+def status_rows(response: TestResponse) -> list[tuple[str, str]]:
+    """(宛名番号, 状態) of every row of the search results."""
+    page = response.get_data(as_text=True)
+    return re.findall(r"<tr>\s*<td>(\d+)</td>.*?<td>([^<]*)</td>\s*</tr>", page, re.S)
+
+
+@pytest.mark.req("j430")
+def test_a_household_searched_by_its_number_shows_a_removed_member_when_asked(
+    client: FlaskClient, db: Database, clerk_a: Actor, users_a: dict[str, User], family: Household
+) -> None:
+    wife = next(m.atena_number for m in family.members if m.given_name == "花子")
+    with unit_of_work(db, clerk_a) as uow:
+        remove_resident(uow, wife, reason_code="death", removal_date="2023-01-01")
+    login_as(client, users_a["clerk"])
+    number = family.household_number
+    live = status_rows(client.get(f"/residents/search?household_number={number}"))
+    assert len(live) == 2 and wife not in dict(live)
+    everyone = dict(status_rows(client.get(f"/residents/search?household_number={number}&include_removed=y")))
+    assert len(everyone) == 3 and everyone[wife] == "除票"

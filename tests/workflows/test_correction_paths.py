@@ -1,5 +1,5 @@
 """Paths through workflows/ex_officio_correction.bpmn, minor_correction.bpmn and clerical_correction.bpmn
-(j840, j850, j860)."""
+(j840, j850, j860), and the 成年被後見人 setting (j1310)."""
 
 from __future__ import annotations
 
@@ -136,3 +136,17 @@ def test_correction_assessment(
     full = {"atena_number": household.members[0].atena_number, **RECORD, **intake}
     assessment = step(clerk_a, change_type("ex_officio_correction").assess, full)
     assert sorted(p.code for p in assessment.problems) == sorted(codes)
+
+
+@pytest.mark.req("j1310")
+def test_a_person_is_set_as_an_adult_ward_by_an_ex_officio_correction(
+    db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    wife = make_household(db, clerk_a).members[1].atena_number
+    assert step(clerk_a, resident, wife).adult_guardianship is False
+    intake = {"atena_number": wife, "changes": {"adult_guardianship": True}, **RECORD}
+    case = enter(step, clerk_a, "ex_officio_correction", intake)
+    approve(step, supervisor_a, case, "ex_officio_correction")
+    issue_documents(step, clerk_a, case)
+    assert step(clerk_a, resident, wife).adult_guardianship is True
+    assert step(clerk_a, history, wife)[-1].snapshot["adult_guardianship"] is True
