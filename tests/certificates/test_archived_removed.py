@@ -58,7 +58,7 @@ def archived_person(db: Database, setup_session: Session, city: models.Municipal
     return atena_number
 
 
-@pytest.mark.req("j1300", "j1000", "j300")
+@pytest.mark.req("j1300", "j1000", "j300", "j360")
 def test_an_archived_removed_record_copy_prints_every_item_and_is_recorded_like_any_copy(
     db: Database, clerk_a: Actor, setup_session: Session, certifying_city: models.Municipality
 ) -> None:

@@ -23,7 +23,7 @@ def member_snapshot(household: models.Household, index: int) -> models.Resident:
     return sorted(household.members, key=lambda m: m.household_order)[index]
 
 
-@pytest.mark.req("j1000", "j1030", "j1040")
+@pytest.mark.req("j1000", "j1030", "j1040", "j30")
 def test_individual_copy_prints_the_basic_items_and_omits_the_optional_ones(
     db: Database, clerk_a: Actor, family: models.Household
 ) -> None:
@@ -68,7 +68,7 @@ def test_each_option_adds_only_its_own_items(db: Database, clerk_a: Actor, famil
     assert has_item(text, "個人番号", hanako.my_number or "")
 
 
-@pytest.mark.req("j1000", "j1010", "j1040")
+@pytest.mark.req("j1000", "j1010", "j1040", "j30")
 def test_household_copy_lists_members_in_order_four_a_sheet_with_the_statement_on_the_last_page(
     db: Database, clerk_a: Actor, certifying_city: models.Municipality
 ) -> None:

@@ -24,7 +24,7 @@ def issue_form(subject: str, **overrides: str) -> dict[str, str]:
     return data
 
 
-@pytest.mark.req("j1000", "j300")
+@pytest.mark.req("j1000", "j300", "j360")
 def test_clerk_issues_a_pdf_and_sees_it_in_the_history_then_disposes_it(
     client: FlaskClient, users_a: dict[str, models.User], family: models.Household, setup_session: Session
 ) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from handlers.changes.move_in_notice_receipt import MOVE_IN_NOTICE_RECEIPT, missing_move_in_notices
 from handlers.changes.move_out import MOVE_OUT
@@ -15,6 +17,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.residents.registration import remove_resident
 from handlers.uow import unit_of_work
+from models import Resident
 from tests import factories
 
 TODAY = japan_today()
@@ -109,3 +112,30 @@ def test_missing_notices_list_removed_persons_past_the_waiting_days(db: Database
             waiting,
             recent,
         ]
+
+
+@pytest.mark.req("j170")
+def test_the_postcodes_of_the_address_the_previous_and_both_destination_addresses_are_kept(
+    db: Database, clerk_a: Actor, setup_session: Session
+) -> None:
+    family = factories.japanese_family()
+    family[2]["previous_postal_code"] = "100-0001"
+    household = factories.make_household(db, clerk_a, family)
+    ichiro = next(m.atena_number for m in household.members if m.given_name == "一郎")
+    intake = {
+        "atena_numbers": [ichiro],
+        "change_date": day(5),
+        "notified_date": day(0),
+        "destination": {"municipality_code": "202177", "address": "長野県佐久市", "postal_code": "385-0000"},
+    }
+    with unit_of_work(db, clerk_a) as uow:
+        register_move_out(uow, MOVE_OUT.assess(uow, intake).proposal)
+    with unit_of_work(db, clerk_a) as uow:
+        MOVE_IN_NOTICE_RECEIPT.register(uow, MOVE_IN_NOTICE_RECEIPT.assess(uow, notice(ichiro)).proposal)
+    person = setup_session.scalars(select(Resident).where(Resident.atena_number == ichiro)).one()
+    assert person.household.postal_code == "2310017"  # 住所 (household row)
+    assert (
+        person.previous_postal_code,
+        person.destination_planned_postal_code,
+        person.destination_confirmed_postal_code,
+    ) == ("1000001", "3850000", "3850051")

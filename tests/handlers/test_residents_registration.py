@@ -215,3 +215,29 @@ def test_another_municipality_cannot_amend_or_even_find_the_person(
             reason_code="clerical_correction",
             change_date="2021-05-01",
         )
+
+
+@pytest.mark.req("j40")
+def test_a_long_history_has_no_size_limit_and_is_never_reorganized_automatically(
+    db: Database, clerk_a: Actor, setup_session: Session
+) -> None:
+    person = make_household(db, clerk_a).members[0]
+    for n in range(60):
+        with unit_of_work(db, clerk_a) as uow:
+            amend_resident(
+                uow,
+                person.atena_number,
+                {"given_name": "太朗" if n % 2 == 0 else "太郎"},
+                reason_code="clerical_correction",
+                change_date="2021-05-01",
+            )
+    rows = setup_session.scalars(
+        select(ResidentHistory)
+        .where(ResidentHistory.atena_number == person.atena_number)
+        .order_by(ResidentHistory.history_no)
+    ).all()
+    assert [r.history_no for r in rows] == list(range(1, 62))
+    assert [r.change_reason for r in rows] == ["domestic_move_in"] + ["clerical_correction"] * 60  # no 改製
+    setup_session.expire_all()
+    kept = setup_session.get(Resident, person.id)
+    assert (kept.atena_number, kept.status, kept.given_name) == (person.atena_number, "resident", "太郎")

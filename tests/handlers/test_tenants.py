@@ -15,7 +15,7 @@ def _codes(err: ValidationError) -> set[str]:
     return {p.code for p in err.problems}
 
 
-@pytest.mark.req("j10")
+@pytest.mark.req("j10", "j230")
 def test_a_designated_city_is_created_with_its_wards(setup_session: Session) -> None:
     city = create_municipality(
         setup_session, code="131008", name="特別区部", prefecture="東京都", kind="designated_city",

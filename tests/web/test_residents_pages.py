@@ -144,7 +144,7 @@ def test_hidden_items_are_masked_and_the_view_is_logged_without_my_number(
     assert logged(setup_session, "resident_viewed")[-1].my_number_shown is False
 
 
-@pytest.mark.req("j200")
+@pytest.mark.req("j200", "j350")
 def test_as_of_view_shows_the_old_name(
     client: FlaskClient, users_a: dict[str, User], family: Household, db: Database, clerk_a: Actor
 ) -> None:

@@ -68,7 +68,7 @@ def test_split_forms_a_new_household_at_the_same_address_and_notifies_the_addres
     assert {"change_registered", "household_members_moved"} <= set(step(clerk_a, access_functions, ichiro))
 
 
-@pytest.mark.req("j740")
+@pytest.mark.req("j740", "j140")
 def test_rejected_head_change_is_corrected_and_resets_every_relation_to_the_new_head(
     db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:

@@ -118,6 +118,7 @@ def test_head_leaving_two_behind_needs_the_alert_acknowledged_and_leaves_the_hea
     assert step(clerk_a, lambda uow: household(uow, home.household_number).head_resident_id) is None  # j100
 
 
+@pytest.mark.req("j140")
 def test_head_leaving_one_member_behind_makes_that_member_head_ex_officio(
     db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
