@@ -11,7 +11,7 @@ from handlers.errors import NotFoundError, PermissionDeniedError
 from handlers.residents.presenter import view_resident
 from handlers.uow import unit_of_work
 from models import ResidentMemo, User
-from tests.factories import actor_for, make_household
+from tests.factories import actor_for, japanese_member, make_household
 
 
 def items_of(view: dict) -> dict[str, dict]:
@@ -100,3 +100,15 @@ def test_the_memo_shown_is_the_persons_latest_of_this_municipality_only(
         setup_session.flush()
     with unit_of_work(db, clerk_a) as uow:
         assert view_resident(uow, person.atena_number)["screen_only"]["memo"] == "窓口で要確認"
+
+
+@pytest.mark.req("j1110")
+def test_the_view_shows_whether_each_person_holds_a_my_number_card(db: Database, clerk_a: Actor) -> None:
+    holder = japanese_member(card_status="交付済")
+    other = japanese_member(given_name="花子", given_name_kana="ハナコ", sex="2", relation_to_head="妻")
+    household = make_household(db, clerk_a, [holder, other])
+    with unit_of_work(db, clerk_a) as uow:
+        holder_items, other_items = (items_of(view_resident(uow, m.atena_number)) for m in household.members)
+    assert holder_items["card_status"]["label"] == "個人番号カード等の交付状況"
+    assert holder_items["card_status"]["value"] == "交付済"
+    assert other_items["card_status"]["value"] != "交付済"

@@ -157,7 +157,7 @@ def test_a_full_subscriber_gets_a_full_extract_on_request(
     assert [r["name"] for r in residents] == ["山田 太郎", "山田 花子", "山田 一郎"]
 
 
-@pytest.mark.req("j1090")
+@pytest.mark.req("j1090", "j1160")
 def test_supervisors_see_the_dead_letters_page_and_resend_from_it(
     app: Flask,
     delivering: Database,

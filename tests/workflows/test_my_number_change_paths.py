@@ -34,6 +34,7 @@ def _shown(uow: UnitOfWork, atena_number: str) -> list[tuple[str, bool]]:
     return [(r.function, r.my_number_shown) for r in rows if atena_number in (r.targets or [])]
 
 
+@pytest.mark.req("j1130")
 def test_change_request_replaces_the_number_with_the_claim_date_and_asks_cs(
     db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
@@ -65,6 +66,7 @@ def test_change_request_replaces_the_number_with_the_claim_date_and_asks_cs(
     assert ("my_number_changed", True) in step(clerk_a, _shown, head)
 
 
+@pytest.mark.req("j1130")
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [
