@@ -315,3 +315,17 @@ def test_a_family_with_a_foreign_member_moves_in_and_is_registered_from_the_prov
     clerk.page.get_by_role("button", name="検索").click()
     assert clerk.page.locator("table.results tbody tr").count() == 2
     clerk.shot("found-by-kana")
+
+
+@pytest.mark.req("j240")
+def test_a_postcode_typed_before_the_address_dictionary_arrives_still_fills_the_address(journey: Any) -> None:
+    clerk = journey("clerk")
+    held: list[Any] = []
+    clerk.page.route("**/static/data/addresses_*.json", lambda route: held.append(route))  # held back
+    clerk.go("/cases/new/move_in")
+    while not held:
+        clerk.page.wait_for_timeout(50)
+    clerk.page.fill("#postal_code", "231-0017")
+    assert clerk.page.input_value("#address") == ""
+    held[0].continue_()
+    clerk.page.wait_for_function("() => document.getElementById('address').value.includes('港町')")

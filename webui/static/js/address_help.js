@@ -7,6 +7,7 @@
   if (!form) { return; }
   var status = document.getElementById("address-help-status");
   var byPostal = {};
+  var loaded = false;  // a postcode typed before the dictionary is in is looked up again once it is
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -37,12 +38,13 @@
     fillList("katagaki-list", data.katagaki || []);
   }
 
-  function onPostal(event) {
-    var input = event.target;
+  function onPostal(event) { lookUp(event.target); }
+
+  function lookUp(input) {
     var digits = input.value.replace(/[^0-9０-９]/g, "").replace(/[０-９]/g, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
     });
-    if (digits.length !== 7) { return; }
+    if (digits.length !== 7 || !loaded) { return; }
     var target = document.getElementById(input.getAttribute("data-postal-for"));
     var found = byPostal[digits];
     if (!target) { return; }
@@ -63,7 +65,12 @@
 
   fetch(form.getAttribute("data-address-dictionary"), { credentials: "same-origin" })
     .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (data) { if (data) { load(data); } })
+    .then(function (data) {
+      if (!data) { return; }
+      load(data);
+      loaded = true;
+      document.querySelectorAll("[data-postal-for]").forEach(lookUp);
+    })
     .catch(function () { say(""); });
 
   // 世帯番号 search (join an existing household, j470).
