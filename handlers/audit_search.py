@@ -29,16 +29,10 @@ from sqlalchemy.orm import Session
 
 from handlers.audit import ACTIONS, record_access
 from handlers.audit_verify import VerifyResult, verify_chain
+from handlers.clock import JST, to_jst
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
-from handlers.rules.off_hours import (
-    JST,
-    NIGHT_ENDS_AT,
-    NIGHT_STARTS_AT,
-    is_off_hours,
-    to_jst,
-    weekday_closures,
-)
+from handlers.rules.off_hours import NIGHT_ENDS_AT, NIGHT_STARTS_AT, is_off_hours, weekday_closures
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
 from models.user import User

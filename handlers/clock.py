@@ -13,6 +13,13 @@ from zoneinfo import ZoneInfo
 JST = ZoneInfo("Asia/Tokyo")
 
 
+def to_jst(moment: dt.datetime) -> dt.datetime:
+    """An instant in Japan time; a naive value is taken as UTC (how SQLite returns stored instants)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(JST)
+
+
 def japan_today() -> dt.date:
     """処理日 and the "not after today" limit of every date rule."""
     return dt.datetime.now(JST).date()

@@ -6,8 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
-from handlers.clock import JST
-from handlers.rules.instants import as_utc
+from handlers.clock import to_jst
 
 
 def japan_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -16,7 +15,7 @@ def japan_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") 
     if value is None or value == "":
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return as_utc(moment).astimezone(JST).strftime(fmt)
+    return to_jst(moment).strftime(fmt)
 
 
 def init_app(app: Flask) -> None:

@@ -26,9 +26,9 @@ from handlers.audit import record_access
 from handlers.cases.doors import FOUR_EYES_MESSAGE, REVIEW_PREFIX, approve
 from handlers.cases.locks import OPEN_CASE_STATUSES
 from handlers.changes.base import change_types
+from handlers.clock import to_jst
 from handlers.errors import DomainError, NotFoundError, PermissionDeniedError, Problem, ValidationError
 from handlers.permissions import require
-from handlers.rules.off_hours import to_jst
 from handlers.tenants import municipality_of, setting
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask

@@ -10,17 +10,11 @@ import datetime as dt
 
 import jpholiday
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
+from handlers.clock import to_jst
+
 NIGHT_STARTS_AT = 22  # hour, inclusive
 NIGHT_ENDS_AT = 6  # hour, exclusive
 YEAR_END_CLOSURE = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
-
-
-def to_jst(moment: dt.datetime) -> dt.datetime:
-    """An instant in Japan time; a naive value is taken as UTC (how SQLite returns stored instants)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(JST)
 
 
 def is_night(moment: dt.datetime) -> bool:

@@ -14,10 +14,10 @@ import models
 from handlers import audit
 from handlers.audit import record_access
 from handlers.audit_search import AccessLogFilters, Page, chain_status, logged_functions, search_access_log
+from handlers.clock import JST
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import PermissionDeniedError, ValidationError
-from handlers.rules.off_hours import JST
 from handlers.uow import unit_of_work
 from models.audit import AccessLog
 from tests import factories

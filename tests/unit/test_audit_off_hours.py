@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from handlers.rules.off_hours import JST, is_closed_day, is_night, is_off_hours, weekday_closures
+from handlers.clock import JST
+from handlers.rules.off_hours import is_closed_day, is_night, is_off_hours, weekday_closures
 
 pytestmark = pytest.mark.req("j1370")
 

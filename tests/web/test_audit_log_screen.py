@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 import models
 from handlers import audit
 from handlers.audit import record_access
+from handlers.clock import JST
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.rules.off_hours import JST
 from handlers.uow import unit_of_work
 from models.audit import AccessLog
 from tests import factories
