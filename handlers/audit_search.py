@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from handlers.audit import ACTIONS, record_access
 from handlers.audit_verify import VerifyResult, verify_chain
-from handlers.clock import JST, to_jst
+from handlers.clock import JST, japan_today, to_jst
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.off_hours import NIGHT_ENDS_AT, NIGHT_STARTS_AT, is_off_hours, weekday_closures
@@ -218,7 +218,7 @@ def _closure_window(session: Session, filters: AccessLogFilters) -> tuple[dt.dat
         if earliest is None:
             return None
         start = to_jst(earliest).date()
-    end = filters.occurred_to or dt.datetime.now(JST).date()
+    end = filters.occurred_to or japan_today()
     return start, end
 
 

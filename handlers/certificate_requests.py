@@ -23,7 +23,7 @@ from handlers.certificates.catalog import TYPES
 from handlers.certificates.issuance import IssuedCertificate, issue_certificate, printed_subjects
 from handlers.certificates.issuance import disclosure_request as certificate_disclosure_request
 from handlers.certificates.options import request_from_case
-from handlers.clock import JST
+from handlers.clock import japan_today
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.lookup import find_resident
@@ -171,7 +171,7 @@ def disclosure_request(uow: UnitOfWork, request: Mapping[str, Any]) -> Disclosur
     asks (``handlers.certificates.issuance.disclosure_request``, for the persons the copy would print today),
     so the officer's release of this request is the one issuance honours."""
     certificate = request_from_case(request)
-    today = dt.datetime.now(JST).date()
+    today = japan_today()
     return certificate_disclosure_request(certificate, printed_subjects(uow.session, certificate, today))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.clock import JST
+from handlers.clock import japan_today
 from handlers.support_measures import protection_statuses
 from handlers.suppression import Withheld, households_of
 from models.resident import Household, Resident
@@ -76,7 +76,7 @@ def _suppressed_processes(session: Session, today: dt.date) -> dict[str, set[str
 def load_support_flags(session: Session, *, today: dt.date | None = None) -> SupportFlags:
     statuses = protection_statuses(session)
     withheld = households_of(session, list(statuses)) if statuses else Withheld()
-    day = today or dt.datetime.now(JST).date()
+    day = today or japan_today()
     return SupportFlags(statuses, withheld, _suppressed_processes(session, day))
 
 
