@@ -8,6 +8,7 @@ from models.certificate import CertificateIssuance
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
+from models.input_place import InputPlace, InputTerminal
 from models.integration import IntegrationDestination
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.rate_limit import RateLimitWindow
@@ -48,6 +49,8 @@ __all__ = [
     "FlowScenario",
     "Household",
     "ImmigrationNotice",
+    "InputPlace",
+    "InputTerminal",
     "IntegrationDestination",
     "KosekiNoticeInbox",
     "MigrationJob",

@@ -28,6 +28,7 @@ from handlers.certificates.options import (
 from handlers.certificates.render import render_certificate
 from handlers.clock import JST
 from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
+from handlers.input_places import registered_place, registered_ward
 from handlers.permissions import require
 from handlers.rules.disclosure import Requester
 from handlers.sequences import take_next
@@ -153,7 +154,12 @@ def fee_for(municipality: Municipality, certificate_type: str, requester_kind: s
 def _official(
     uow: UnitOfWork, municipality: Municipality, request: CertificateRequest, on: dt.date
 ) -> Official:
-    ward = uow.actor.ward_code if municipality.kind == "designated_city" else None
+    terminal = request.terminal or uow.actor.terminal
+    ward = (
+        (registered_ward(uow.session, terminal) or uow.actor.ward_code)
+        if municipality.kind == "designated_city"
+        else None
+    )
     return official_on(municipality, on, request.options.official, ward)
 
 
@@ -174,6 +180,7 @@ def issue_certificate(
     pass_disclosure(uow, request, content.subjects)  # before the certifier: a refusal is never masked
     content.official = _official(uow, municipality, request, today)
     terminal = request.terminal or uow.actor.terminal or DEFAULT_TERMINAL
+    place = registered_place(uow.session, terminal) or request.place  # a registered terminal's place (j230)
     fee = fee_for(municipality, request.certificate_type, request.requester_kind)
     copies = []
     for index in range(1, request.copies + 1):
@@ -181,7 +188,7 @@ def issue_certificate(
         rendered = render_certificate(content, number)
         uow.session.add(
             CertificateIssuance(
-                issue_number=number, issued_at=moment, place=request.place, terminal=terminal,
+                issue_number=number, issued_at=moment, place=place, terminal=terminal,
                 printer=request.printer, user_id=uow.actor.user_id, login_id=uow.actor.login_id,
                 certificate_type=request.certificate_type, subjects=content.subjects,
                 items_printed=content.items_printed, options=_options_json(request, options),

@@ -21,6 +21,7 @@ from sqlalchemy import Row, bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from handlers.clock import japan_today
+from handlers.input_places import registered_place
 from handlers.row_writes import assign_changed, insert_rows
 from handlers.tenancy import built_once
 from models.resident import Resident, ResidentHistory
@@ -181,6 +182,8 @@ def append_histories(
     tag = session.info.get(CASE_TAG_KEY) if case_id is None else None
     if tag is not None:
         case_id = tag[0]
+    if fields.get("input_terminal") and not fields.get("input_place"):
+        fields["input_place"] = registered_place(session, fields["input_terminal"])  # 入力場所 (j230)
     today = japan_today()
     rows = []
     for resident in residents:

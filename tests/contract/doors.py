@@ -233,6 +233,11 @@ ROUTES: dict[str, Door] = {
     "destinations.index": web("GET", "/settings/destinations", LIST),
     "destinations.create": web("GET", "/settings/destinations/new", LIST),
     "destinations.edit": web("GET", "/settings/destinations/{destination_id}", OBJECT),
+    "input_places.index": web("GET", "/settings/places", LIST),
+    "input_places.create_place": web("GET", "/settings/places/new", LIST),
+    "input_places.edit_place": web("GET", "/settings/places/{place_id}", OBJECT),
+    "input_places.create_terminal": web("GET", "/settings/places/terminals/new", LIST),
+    "input_places.edit_terminal": web("GET", "/settings/places/terminals/{terminal_id}", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),

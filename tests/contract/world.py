@@ -205,6 +205,10 @@ def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
             tenant_id=tenant_id, name="subscriber:teshigawara", kind="http_json", url="https://example.invalid/n",
             secret="勅使河原の鍵", subscription="near_realtime_delta", enabled=False,
         ),
+        "place_id": (place := models.InputPlace(tenant_id=tenant_id, code="TESHI", name="勅使河原出張所",
+                                                kind="sub_branch", enabled=True)),
+        "terminal_id": models.InputTerminal(tenant_id=tenant_id, code="TESHI-01", name="勅使河原の端末",
+                                            place=place, enabled=True),
     }  # fmt: skip
 
 
