@@ -65,6 +65,10 @@ TYPES: dict[str, CertificateType] = {
             "current", "あなたの住民票コードを修正しましたので通知します。", 0,
         ),
         CertificateType(
+            "adult_ward_notice", "成年被後見人転出通知書", "成年被後見人の転出に関する通知書", "notice",
+            "moving_out", "上記の者は成年被後見人であり、転出しましたので通知します。", 0,
+        ),
+        CertificateType(
             "support_end_notice", "支援措置期間終了通知", "支援措置期間終了通知", "notice", "any",
             "あなたの住民基本台帳事務における支援措置の期間は、下記の日をもって終了しますので通知します。", 0,
         ),
@@ -74,6 +78,9 @@ TYPES: dict[str, CertificateType] = {
 RESIDENT_CODE_NOTICES = frozenset(
     {"resident_code_notice", "resident_code_change_notice", "resident_code_correction_notice"}
 )
+
+# Notices one office sends another: made at the office's own request (公用) only
+OFFICE_NOTICES = frozenset({"adult_ward_notice"})
 
 # Whom a resident-code notice may go to: the person, or the office (in-flow issuance).  Never a third party.
 NOTICE_REQUESTER_KINDS = frozenset({"self", "same_household", "agent", "official"})

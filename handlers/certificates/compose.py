@@ -76,6 +76,13 @@ def load_snapshots(session: Session, request: CertificateRequest, on: dt.date) -
         for s in snapshots
         if s["status"] not in SOURCE_STATUSES[kind.source]
     ]
+    if kind.code == "adult_ward_notice":  # j1310: only for a person registered as 成年被後見人
+        problems += [
+            Problem("subjects", "交付対象者", f"この方は成年被後見人ではありません（宛名番号 {s['atena_number']}）",
+                    "対象者を確認してください", "not_adult_ward")
+            for s in snapshots
+            if not s.get("adult_guardianship")
+        ]  # fmt: skip
     if problems:
         raise ValidationError(problems)
     if kind.layout != "household" and len(snapshots) > 1:

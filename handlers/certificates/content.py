@@ -23,6 +23,7 @@ from handlers.residents.items import SEX_LABELS
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind, format_wareki
 from handlers.rules.foreign import FOREIGN_CATEGORIES
+from handlers.rules.move_out import municipality
 
 ROWS_PER_SHEET = 30
 PERSONS_PER_HOUSEHOLD_SHEET = 4
@@ -256,6 +257,8 @@ def person_cells(
 def _notice_cells(snapshot: dict[str, Any], kind: CertificateType, options: CertificateOptions) -> list[Cell]:
     cells = [Cell("name", "氏名", name_text(snapshot, options)), *address_cells(snapshot, options)]
     cells.append(Cell("birth_date", "生年月日", _kind_date(snapshot, "birth_date")))
+    if kind.code == "adult_ward_notice":
+        return cells + adult_ward_cells(snapshot)
     if kind.code == "support_end_notice":
         cells.append(Cell("measure_end_date", "支援措置の終了日", format_wareki(options.measure_end_date)))
     else:
@@ -264,6 +267,20 @@ def _notice_cells(snapshot: dict[str, Any], kind: CertificateType, options: Cert
         label = PREVIOUS_CODE_LABELS[kind.code]
         cells.append(Cell("previous_resident_code", label, snapshot["previous_resident_code"]))
     return cells
+
+
+def adult_ward_cells(snapshot: dict[str, Any]) -> list[Cell]:
+    """成年被後見人の転出 (j1310): where to and when the person moved out, and the office the notice is for
+    (the destination's 市区町村長, from its 全国地方公共団体コード)."""
+    destination = snapshot.get("destination_confirmed_address") or snapshot.get("destination_planned_address")
+    code = snapshot.get("destination_confirmed_code") or snapshot.get("destination_planned_code") or ""
+    found = municipality(str(code)[:6]) if code else None
+    moved = snapshot.get("removal_date") or snapshot.get("move_out_planned_date")
+    return [
+        Cell("destination", "転出先", destination or ""),
+        Cell("move_out_date", "転出年月日（予定）", format_wareki(_date(moved))),
+        Cell("addressee", "宛先", f"{found.name}長" if found else "転出先市区町村長"),
+    ]
 
 
 def history_cells(rows: list[dict[str, Any]], resident_kind: str) -> list[Cell]:

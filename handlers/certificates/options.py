@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from handlers.certificates.catalog import NOTICE_REQUESTER_KINDS, RESIDENT_CODE_NOTICES, TYPES
+from handlers.certificates.catalog import NOTICE_REQUESTER_KINDS, OFFICE_NOTICES, RESIDENT_CODE_NOTICES, TYPES
 from handlers.errors import Problem, ValidationError
 from handlers.rules.disclosure import REQUESTER_KINDS, Identity
 
@@ -88,6 +88,11 @@ def request_problems(request: CertificateRequest) -> list[Problem]:
         reason = "住民票コード通知票は本人・同一世帯員・代理人・公用以外には交付できません"
         problems.append(
             _problem("requester_kind", "請求者の区分", reason, "請求者を確認してください", "restricted_item")
+        )
+    if request.certificate_type in OFFICE_NOTICES and request.requester_kind != "official":
+        reason = "市区町村間の通知書は公用でのみ作成できます"
+        problems.append(
+            _problem("requester_kind", "請求者の区分", reason, "公用を選んでください", "restricted_item")
         )
     if request.certificate_type == "support_end_notice" and request.options.measure_end_date is None:
         problems.append(

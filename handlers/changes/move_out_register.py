@@ -34,6 +34,7 @@ from models.tenant import Municipality
 
 EX_OFFICIO_NOTE = "職権記載（転出をした日から14日を経過した転出届）"
 BATCH_ACTOR_NAME = "batch:move-outs"
+ADULT_WARD_NOTICE = "adult_ward_notice"  # 成年被後見人転出通知書 to the destination (j1310)
 HEAD_DOCUMENTS = {EX_OFFICIO_HEAD: "head_change_notice", HEAD_UNSET: "head_change_request_notice"}
 
 
@@ -116,7 +117,8 @@ def register_move_out(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Registrat
         atena_numbers=changed,
         household_numbers=[proposal["source_household"]],
         notices=_notices(movers, proposal),
-        documents=_documents(proposal),
+        documents=_documents(proposal)
+        + ([ADULT_WARD_NOTICE] if any(m.adult_guardianship for m in movers) else []),
         summary={
             "reason": proposal["reason"],
             "ex_officio": bool(proposal.get("ex_officio")),
