@@ -28,6 +28,7 @@ from handlers.certificates.officials import Official
 from handlers.certificates.options import CertificateOptions, CertificateRequest
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.residents.history import history_entries, history_rows, household_as_of, resident_as_of
+from handlers.residents.reorganization import printed_history
 from handlers.rules.dates import format_wareki
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from models.tenant import Municipality
@@ -106,16 +107,21 @@ def in_household_order(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [by_atena[info.atena_number] for info in order_members(infos)]
 
 
-def _history_for(session: Session, snapshot: dict[str, Any], on: dt.date) -> list[dict[str, Any]]:
+def _history_for(
+    session: Session, snapshot: dict[str, Any], on: dt.date, include_special: bool = False
+) -> list[dict[str, Any]]:
+    """The history a certificate prints: from the last 改製 on, special reasons only when asked (j40)."""
     rows = history_entries(session, snapshot["atena_number"])
     if not rows:
-        return archived_history(session, snapshot["atena_number"], on)
-    return [
+        archived = archived_history(session, snapshot["atena_number"], on)
+        return printed_history(archived, include_special=include_special)
+    entries = [
         {"history_no": r.history_no, "change_reason": r.change_reason,
-         "change_date": r.change_date, "change_date_text": r.change_date_text}
+         "change_date": r.change_date, "change_date_text": r.change_date_text, "note": r.note}
         for r in rows
         if r.effective_date <= on
     ]  # fmt: skip
+    return printed_history(entries, include_special=include_special)
 
 
 def previous_resident_code(session: Session, atena_number: str, on: dt.date) -> str | None:
@@ -164,7 +170,8 @@ def compose_content(
         cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts, kind.layout)
         history = []
         if options.include_history and kind.layout != "notice":
-            history = fit_cells(history_cells(_history_for(session, snapshot, on), snapshot["resident_kind"]),
+            printed = _history_for(session, snapshot, on, options.include_special_history)
+            history = fit_cells(history_cells(printed, snapshot["resident_kind"]),
                                 width, behaviour, alerts, kind.layout)  # fmt: skip
         blocks.append(PersonBlock(snapshot["atena_number"], cells, history))
     header = []

@@ -30,6 +30,9 @@ class CertificateOptions:
     include_resident_code: bool = False  # 住民票コード
     include_my_number: bool = False  # 個人番号
     include_history: bool = False  # 履歴
+    include_special_history: bool = (
+        False  # 特別養子縁組・その解消・性別の変更の履歴 (j40: left out by default)
+    )
     include_kana: bool = False  # フリガナ (j1020)
     include_foreign_items: bool = True  # 国籍・地域, 30条45区分, 在留資格 … (foreign residents)
     omit_katagaki: bool = False  # 方書の省略 (記載事項証明書 only, j1030)

@@ -232,6 +232,7 @@ _HISTORY_ENTRIES = built_once(
         ResidentHistory.effective_date,
         ResidentHistory.processed_date,
         ResidentHistory.notified_date,
+        ResidentHistory.note,
     )  # fmt: skip
     .where(ResidentHistory.atena_number == bindparam("atena_number"))
     .order_by(ResidentHistory.history_no)

@@ -185,6 +185,7 @@ ROUTES: dict[str, Door] = {
     "flows.revert": web("POST", "/flows/cases/{case_id}/revert-migration", OBJECT),
     "flows.scenarios": web("POST", "/flows/{process_id}/scenarios", NAMED),
     "residents.characters": web("GET", "/residents/{atena_victim}/characters", OBJECT),
+    "residents.reorganize": web("POST", "/residents/{atena_victim}/reorganize", OBJECT, form={"note": "改製"}),
     # --- extraction (EUC j1360, sampling j1330) ------------------------------------------------------------
     "extraction.index": web("GET", "/extraction", LIST),
     "extraction.builder": web("GET", "/extraction/builder", LIST),

@@ -38,6 +38,7 @@ class CertificateIssueForm(FlaskForm):
     include_resident_code = BooleanField("住民票コードを記載")
     include_my_number = BooleanField("個人番号を記載")
     include_history = BooleanField("履歴を記載")
+    include_special_history = BooleanField("特別養子縁組・性別の変更の履歴も記載（通常は記載しない）")
     include_kana = BooleanField("フリガナを記載")
     include_foreign_items = BooleanField("外国人住民の在留資格等を記載", default=True)
     omit_katagaki = BooleanField("方書を省略（記載事項証明書のみ）")
@@ -65,6 +66,7 @@ class CertificateIssueForm(FlaskForm):
             include_resident_code=self.include_resident_code.data,
             include_my_number=self.include_my_number.data,
             include_history=self.include_history.data,
+            include_special_history=self.include_special_history.data,
             include_kana=self.include_kana.data,
             include_foreign_items=self.include_foreign_items.data,
             omit_katagaki=self.omit_katagaki.data,

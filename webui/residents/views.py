@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.name_characters import view_name_characters
 from handlers.residents.presenter import view_resident
+from handlers.residents.reorganization import reorganize_record
 from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.residents.forms import ResidentSearchForm
@@ -77,3 +78,19 @@ def characters(atena_number: str) -> str:
     with web_uow() as uow:
         view = view_name_characters(uow, atena_number)
     return render_template("residents/characters.html", view=view)
+
+
+@bp.post("/residents/<atena_number>/reorganize")
+@login_required
+@permission_required("resident.approve")
+def reorganize(atena_number: str) -> Response:
+    """改製 (j40) by hand, by a supervisor; the page shows the 改製日."""
+    try:
+        with web_uow() as uow:
+            on = reorganize_record(uow, atena_number, request.form.get("note", ""))
+    except ValidationError as err:
+        for problem in err.problems:
+            flash(problem.message, "error")
+    else:
+        flash(f"住民票を改製しました（改製日 {on.isoformat()}）。", "success")
+    return redirect(url_for("residents.show", atena_number=atena_number))
