@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from handlers.audit import record_access
 from handlers.certificates.catalog import TYPES
 from handlers.certificates.compose import compose_content, load_snapshots
+from handlers.certificates.history_query import IssuanceQuery
 from handlers.certificates.officials import Official, official_on
 from handlers.certificates.options import (
     CertificateOptions,
@@ -279,17 +281,22 @@ def _known_person(session: Session, atena_number: str) -> bool:
     return False
 
 
-def issuance_history(uow: UnitOfWork, atena_number: str) -> list[CertificateIssuance]:
-    """交付履歴 (j300) of one person of this municipality, newest first; another 宛名番号 is not found."""
+def issuance_history(
+    uow: UnitOfWork, atena_number: str, query: IssuanceQuery | None = None
+) -> list[CertificateIssuance]:
+    """交付履歴 (j300) of one person of this municipality, newest first, narrowed by ``query``'s items (j360);
+    another 宛名番号 is not found."""
     require(uow.actor, "certificate.issue")
     if not _known_person(uow.session, atena_number):
         raise NotFoundError("指定された宛名番号の住民はありません。")
     mentions = cast(CertificateIssuance.subjects, String).like(f'%"{atena_number}"%')
+    statement = (query or IssuanceQuery()).narrow(select(CertificateIssuance).where(mentions))
     rows = uow.session.scalars(
-        select(CertificateIssuance)
-        .where(mentions)
-        .order_by(CertificateIssuance.issued_at.desc(), CertificateIssuance.id.desc())
+        statement.order_by(CertificateIssuance.issued_at.desc(), CertificateIssuance.id.desc())
     )
     found = [row for row in rows if atena_number in (row.subjects or [])]
-    record_access(uow, "certificate_history_viewed", "view", [atena_number], detail={"rows": len(found)})
+    detail: dict[str, Any] = {"rows": len(found)}
+    if query is not None and query != IssuanceQuery():
+        detail["query"] = {k: str(v) for k, v in vars(query).items() if v}
+    record_access(uow, "certificate_history_viewed", "view", [atena_number], detail=detail)
     return found  # fmt: skip

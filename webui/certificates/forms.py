@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from handlers.certificates import TYPES, CertificateOptions, CertificateRequest
+from handlers.certificates.history_query import IssuanceQuery
 from handlers.rules.disclosure import REQUESTER_KINDS, Identity
 
 OFFICIAL_CHOICES = [
@@ -102,6 +103,42 @@ class CertificateIssueForm(FlaskForm):
             _date(field.data)
         except ValueError as error:
             raise FieldError("日付はYYYY-MM-DDで入力してください。") from error
+
+
+class HistoryQueryForm(FlaskForm):
+    """交付履歴照会 (j360): the items of the issuance history to narrow by (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    issued_from = StringField("交付年月日（自、YYYY-MM-DD）", validators=[Optional()])
+    issued_to = StringField("交付年月日（至、YYYY-MM-DD）", validators=[Optional()])
+    certificate_type = SelectField(
+        "証明書の種別", choices=[SelectChoice("", "（すべて）"), *(SelectChoice(c, t.label) for c, t in TYPES.items())],
+        validate_choice=False,
+    )  # fmt: skip
+    place = StringField("交付場所（一部）", validators=[Optional(), Length(max=60)])
+    terminal = StringField("端末名", validators=[Optional(), Length(max=60)])
+    login_id = StringField("ユーザID", validators=[Optional(), Length(max=60)])
+    issue_number = StringField("発行番号", validators=[Optional(), Length(max=120)])
+    status = SelectField(
+        "処分情報", choices=[SelectChoice("", "（すべて）"), SelectChoice("issued", "交付"), SelectChoice("disposed", "処分済み")],
+        validate_choice=False,
+    )  # fmt: skip
+
+    def validate_issued_from(self, field: StringField) -> None:
+        CertificateIssueForm._check_date(field)
+
+    def validate_issued_to(self, field: StringField) -> None:
+        CertificateIssueForm._check_date(field)
+
+    def to_query(self) -> IssuanceQuery:
+        return IssuanceQuery(
+            issued_from=_date(self.issued_from.data), issued_to=_date(self.issued_to.data),
+            certificate_type=self.certificate_type.data or "", place=self.place.data or "",
+            terminal=self.terminal.data or "", login_id=self.login_id.data or "",
+            issue_number=self.issue_number.data or "", status=self.status.data or "",
+        )  # fmt: skip
 
 
 class DisposeForm(FlaskForm):
