@@ -72,6 +72,7 @@ ROUTES: dict[str, Door] = {
     # --- residents -----------------------------------------------------------------------------------------
     "residents.index": web("GET", "/", LIST),
     "residents.search": web("GET", "/residents/search", LIST, query=KANA_PART),
+    "residents.history_search": web("GET", "/residents/history-search", LIST, query={"change_reason": "domestic_move_in"}),
     "residents.show": web("GET", "/residents/{atena_victim}", OBJECT),
     "removed_records.search": web("GET", "/removed-records", LIST, query={"kana": "ジョヒョウ"}),
     "removed_records.show": web("GET", "/removed-records/{atena_removed}", OBJECT),

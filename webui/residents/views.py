@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.name_characters import view_name_characters
+from handlers.residents.history_search import HistoryResults, search_history
 from handlers.residents.presenter import view_resident
 from handlers.residents.reorganization import reorganize_record
 from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.residents.forms import ResidentSearchForm
+from webui.residents.history_forms import HistorySearchForm
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -48,6 +50,26 @@ def search() -> str:
     return render_template(
         "residents/search.html", form=form, results=results, problems=problems, next_url=next_url
     )
+
+
+@bp.get("/residents/history-search")
+@login_required
+@permission_required("resident.search")
+def history_search() -> tuple[str, int]:
+    """異動履歴照会 by the history's items (j350)."""
+    form = HistorySearchForm(request.args)
+    results: HistoryResults | None = None
+    problems: list[Problem] = []
+    if request.args and form.validate():
+        try:
+            with web_uow() as uow:
+                results = search_history(uow, form.to_query())
+        except ValidationError as err:
+            problems = err.problems
+    status = 422 if problems or form.errors else 200
+    return render_template(
+        "residents/history_search.html", form=form, results=results, problems=problems
+    ), status
 
 
 def _as_of(text: str | None) -> tuple[dt.date | None, list[Problem]]:
