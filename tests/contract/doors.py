@@ -91,6 +91,10 @@ ROUTES: dict[str, Door] = {
               "requester_kind": "third_party", "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": 1},
         note="issues into the token's own municipality; the one disclosure decision applies",
     ),
+    "api.receive_e_application_api": api(
+        "POST", "/api/e-applications", LIST, json={"application": "", "signature": "", "certificate": ""},
+        note="opens a certificate request of the token's own municipality for the signer only; the counter's checks apply",
+    ),
     "certificates.index": web("GET", "/certificates", LIST),
     "certificates.issue": web(
         "POST", "/certificates/issue", LIST, discloses=True,

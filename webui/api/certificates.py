@@ -8,6 +8,7 @@ from flask import Response, jsonify, request
 
 from handlers.certificates.issuance import issue_certificate
 from handlers.certificates.options import CertificateRequest
+from handlers.e_applications import receive_e_application
 from handlers.errors import Problem, ValidationError
 from handlers.rules.disclosure import Identity
 from webui.api import bp
@@ -51,3 +52,17 @@ def issue_certificate_api() -> tuple[Response, int]:
         "pages": sum(copy.pages for copy in issued.copies),
     }
     return jsonify(body), 201
+
+
+@bp.post("/e-applications")
+def receive_e_application_api() -> tuple[Response, int]:
+    """電子申請 (j1210) from the municipality's 電子申請 system: the signed application's envelope; a verified one
+    opens a certificate request case (201), a refused one answers with the problems (422) and opens nothing."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError([Problem("body", "要求本文", "申請の封筒になっていません",
+                                       "application・signature・certificate を送信してください", "format")])  # fmt: skip
+    with web_uow() as uow:
+        case = receive_e_application(uow, body)
+        answer = {"case_id": case.id, "case_number": case.case_number, "status": case.status}
+    return jsonify(answer), 201
