@@ -16,7 +16,8 @@ Intake::
 
 住所を定めた年月日 = 住民となった年月日 = 異動日 on first entry (j590).  再転入 (j600): a 除票 with the same
 個人番号, 住民票コード or 在留カード番号 is an error until the clerk chooses 再転入 (``re_move_in_of``); the same
-氏名・性別・生年月日 is an alert.
+氏名・性別・生年月日 is an alert.  A 再転入 from abroad after a 国外転出 from here takes over the 旧氏/通称 of the
+除票 (j70, ``handlers.changes.carried_names``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
+from handlers.changes.carried_names import carry_over_names
 from handlers.changes.move_in_checks import (
     KINDS,
     late_alert,
@@ -46,7 +48,7 @@ UNNOTIFIED_MARK = "（未届）"
 
 def prepared_member(member: Mapping[str, Any], intake: Mapping[str, Any], change_date: str) -> dict[str, Any]:
     """The member's items as they will be registered: dates of first entry and the former address."""
-    values = {k: v for k, v in member.items() if k != "re_move_in_of"}
+    values = {k: v for k, v in member.items() if k not in ("re_move_in_of", "carry_over_names")}
     values.setdefault("became_resident_date", change_date)
     values.setdefault("address_set_date", values["became_resident_date"])  # j590
     former = dict(intake.get("former_address") or {})
@@ -94,6 +96,7 @@ class MoveIn:
         re_move_in = re_move_in_problems_of(uow.session, members_in)
         for index, member in enumerate(members_in):
             prepared = prepared_member(member, intake, change_date)
+            alerts += carry_over_names(uow.session, intake.get("kind"), index, member, prepared)  # j70
             problems += _member_problems(index, prepared)
             found, alerted = re_move_in[index]
             problems += found
