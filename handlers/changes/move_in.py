@@ -35,6 +35,7 @@ from handlers.changes.move_in_checks import (
     read_destination,
     read_request,
 )
+from handlers.changes.notification_origin import origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
@@ -85,6 +86,7 @@ class MoveIn:
         problems: list[Problem] = []
         alerts: list[Problem] = []
         request = read_request(intake, problems)
+        origin = read_origin(intake, problems)  # 届出 or 職権 (j760)
         change_date = request.change_date.isoformat() if request.change_date else ""
         destination = read_destination(uow, intake, problems)
         members_in = [m for m in intake.get("members") or [] if isinstance(m, Mapping)]
@@ -125,8 +127,9 @@ class MoveIn:
             "members": members,
             "former_municipality_code": (intake.get("former_address") or {}).get("municipality_code"),
             "move_out_certificate": dict(intake.get("move_out_certificate") or {}),
-            "note": intake.get("note"),
+            **origin,
         }
+        proposal["note"] = origin_note(origin, intake.get("note"))
         return Assessment(proposal, problems, alerts, subjects, request.change_date)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
@@ -167,8 +170,13 @@ class MoveIn:
             atena_numbers=atena_numbers,
             household_numbers=[number],
             notices=self._notices(proposal, atena_numbers, number),
-            documents=sorted(set(documents)),
-            summary={"kind": proposal.get("kind"), "household_number": number, "persons": len(atena_numbers)},
+            documents=origin_documents(proposal, sorted(set(documents))),
+            summary={
+                "kind": proposal.get("kind"),
+                "household_number": number,
+                "persons": len(atena_numbers),
+                "ex_officio": bool(proposal.get("ex_officio")),
+            },  # fmt: skip
         )
 
     def _notices(
