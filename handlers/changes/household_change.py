@@ -39,7 +39,7 @@ from handlers.changes.movers import (
     late_notification_alert,
     subjects,
 )
-from handlers.changes.notification_origin import origin_documents, origin_note, read_origin
+from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.residents.households import change_head, move_members
 from handlers.residents.lookup import find_resident
@@ -176,7 +176,8 @@ class HouseholdChange:
             **origin,
         }
         proposal["note"] = origin_note(origin, intake.get("note"))
-        return Assessment(proposal, problems, alerts, subjects(movers, target), request.change_date)
+        due = due_event(origin, request.change_date)
+        return Assessment(proposal, problems, alerts, subjects(movers, target), due)
 
     @staticmethod
     def _head_change(

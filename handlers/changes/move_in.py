@@ -35,7 +35,7 @@ from handlers.changes.move_in_checks import (
     read_destination,
     read_request,
 )
-from handlers.changes.notification_origin import origin_documents, origin_note, read_origin
+from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
@@ -130,7 +130,7 @@ class MoveIn:
             **origin,
         }
         proposal["note"] = origin_note(origin, intake.get("note"))
-        return Assessment(proposal, problems, alerts, subjects, request.change_date)
+        return Assessment(proposal, problems, alerts, subjects, due_event(origin, request.change_date))
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         dates = {

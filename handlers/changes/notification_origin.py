@@ -7,6 +7,8 @@ Intake: ``ex_officio`` (true) and the ex-officio items of ``handlers.changes.ex_
 * no 届出日 is asked, defaulted or kept (an entered one is refused: it would say a notification was made), so
   the 届出期間 alerts (late notification, 転出 14 days after the move) do not arise;
 * every other rule of the procedure applies unchanged (異動日, addresses, 続柄, 再転入, the head leaving …);
+* the case has no legal due date (the 14 days of 転入・転居・世帯変更 bind the notifier; 転出 keeps its planned
+  date);
 * the proposal and the case's result say ``ex_officio`` and keep the 職権記録書; each history row carries no
   届出日 and the 職権記録書 (and the 申出日, when on request) in its 留意事項;
 * the 職権記載等通知書 is issued at 交付 when asked for; 特例転入 and 特例転出 rest on the person's own
@@ -15,6 +17,7 @@ Intake: ``ex_officio`` (true) and the ex-officio items of ``handlers.changes.ex_
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +53,12 @@ def read_origin(intake: Mapping[str, Any], problems: list[Problem]) -> dict[str,
             )
         )  # fmt: skip
     return {"ex_officio": True, **read_ex_officio(intake, problems, koseki=False)}
+
+
+def due_event(origin: Mapping[str, Any], change_date: dt.date | None) -> dt.date | None:
+    """The event that starts the case's legal due date: the 異動日 of a notification (the 14 days bind the
+    notifier, Act arts. 22–25); none ex officio, where no one was bound to notify."""
+    return None if origin.get("ex_officio") else change_date
 
 
 def special_problem(field: str, item: str) -> Problem:

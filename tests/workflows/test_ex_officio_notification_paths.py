@@ -13,6 +13,7 @@ from sqlalchemy import select
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.uow import UnitOfWork
+from models.case import Case
 from models.resident import Resident
 from tests.factories import default_address, japanese_member, make_household
 from tests.workflows.conftest import Step
@@ -56,6 +57,10 @@ def _assert_ex_officio(step: Step, clerk: Actor, case_id: int, numbers: list[str
         assert row.note.startswith(f"職権記録書：{RECORD}")
 
 
+def _due_date(step: Step, clerk: Actor, case_id: int) -> dt.date | None:
+    return step(clerk, lambda uow: uow.session.get(Case, case_id).due_date)
+
+
 def _named(uow: UnitOfWork, family_name: str) -> list[str]:
     return list(uow.session.scalars(select(Resident.atena_number).where(Resident.family_name == family_name)))
 
@@ -77,6 +82,7 @@ def test_a_move_in_without_notification_is_recorded_ex_officio_with_the_notice_t
     assert issue_documents(step, clerk_a, case) == ["resident_code_notice", "ex_officio_notice"]
     [person] = step(clerk_a, _named, "職権")
     _assert_ex_officio(step, clerk_a, case.id, [person], "domestic_move_in")
+    assert _due_date(step, clerk_a, case.id) is None  # the 14 days bind a notifier; there was none
     recorded = step(clerk_a, resident, person)
     assert (recorded.became_resident_date.isoformat(), recorded.notified_date) == (LONG_AGO, None)  # j590
 
@@ -90,6 +96,7 @@ def test_a_move_within_without_notification_moves_the_household_ex_officio(
     approve(step, supervisor_a, case, "move_within")
     assert issue_documents(step, clerk_a, case) == []
     _assert_ex_officio(step, clerk_a, case.id, numbers, "move_within")
+    assert _due_date(step, clerk_a, case.id) is None
     moved = step(clerk_a, lambda uow: resident(uow, numbers[0]).address_set_date)
     assert (moved, step(clerk_a, members, home.household_number)[0]) == (
         dt.date.fromisoformat(LONG_AGO), ("太郎", "世帯主"),
@@ -108,6 +115,7 @@ def test_a_move_out_without_notification_is_removed_ex_officio_with_the_equivale
     assert _case_record(step, clerk_a, case.id)[1] == []  # no 「14日を過ぎた届出」 alert: there was none
     approve(step, supervisor_a, case, "move_out")
     assert issue_documents(step, clerk_a, case) == ["move_out_certificate_equivalent"]
+    assert _due_date(step, clerk_a, case.id) == dt.date.fromisoformat(LONG_AGO)  # 転出 keeps its planned date
     person = step(clerk_a, resident, ichiro)
     assert (person.status, person.removal_date.isoformat()) == ("removed", LONG_AGO)
     rows = step(clerk_a, history_rows, ichiro)
@@ -131,6 +139,7 @@ def test_a_head_change_without_notification_is_made_ex_officio_on_request_with_t
     approve(step, supervisor_a, case, "household_change")
     assert issue_documents(step, clerk_a, case) == ["ex_officio_notice"]
     _assert_ex_officio(step, clerk_a, case.id, [taro, hanako, ichiro], "head_change")
+    assert _due_date(step, clerk_a, case.id) is None
     assert sorted(step(clerk_a, members, home.household_number)) == [
         ("一郎", "子"),
         ("太郎", "夫"),
