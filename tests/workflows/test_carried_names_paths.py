@@ -10,11 +10,13 @@ import pytest
 
 from handlers.clock import japan_today
 from handlers.context import Actor
+from handlers.errors import ValidationError
 from handlers.residents.registration import remove_resident
 from handlers.uow import UnitOfWork
 from tests.factories import default_address, foreign_member, japanese_member, make_household
 from tests.workflows.conftest import Step
 from tests.workflows.ex_officio_steps import approve, enter, history, pending, resident
+from tests.workflows.foreign_steps import arrival_intake
 
 pytestmark = pytest.mark.req("j70", "j600")
 LEFT = japan_today() - dt.timedelta(days=400)
@@ -101,3 +103,30 @@ def test_other_re_move_ins_carry_no_former_surname_over(
     approve(step, supervisor_a, case, "move_in")
     person = step(clerk_a, resident, atena)
     assert (person.status, person.former_surname) == ("resident", None)
+
+
+def test_a_foreign_resident_back_by_a_30_46_arrival_is_readmitted_with_the_alias_of_the_move_out(
+    db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    intake = arrival_intake()
+    member = dict(intake["members"][0])
+    atena = _gone(db, step, clerk_a, foreign_member(residence_card_number=member["residence_card_number"]),
+                  "move_out_abroad", alias="須見 譲", alias_recorded_date=dt.date(2023, 5, 1),
+                  alias_recorded_municipality="141003")  # fmt: skip
+    with pytest.raises(ValidationError) as refused:  # the same 在留カード番号 as the 除票 (j600)
+        enter(step, clerk_a, "foreign_move_in_30_46", intake)
+    assert "re_move_in_required" in [p.code for p in refused.value.problems]
+    intake["members"] = [{**member, "re_move_in_of": atena}]
+    case = enter(step, clerk_a, "foreign_move_in_30_46", intake)
+    assert [a["code"] for a in step(clerk_a, pending, case.id).alerts] == list(CARRIED)
+    approve(step, supervisor_a, case, "foreign_move_in_30_46", CARRIED)
+    person = step(clerk_a, resident, atena)
+    assert (person.status, person.alias, person.alias_recorded_date) == (
+        "resident",
+        "須見 譲",
+        dt.date(2023, 5, 1),
+    )
+    assert [r.change_reason for r in step(clerk_a, history, atena)][-2:] == [
+        "move_out_abroad",
+        "move_in_from_abroad",
+    ]
