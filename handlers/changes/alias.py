@@ -21,6 +21,7 @@ from handlers.changes.base import Assessment, RegistrationResult, register_chang
 from handlers.changes.name_items import (
     NameRequest,
     assess_name_request,
+    describe_name_changes,
     entered_text,
     register_name_request,
 )
@@ -113,6 +114,9 @@ class Alias:
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         return register_name_request(uow, REQUEST, proposal)
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return describe_name_changes(uow, proposal)
 
 
 ALIAS = register_change_type(Alias())

@@ -13,11 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.changes.base import Assessment, RegistrationResult
 from handlers.changes.ex_officio import cs_notice, past_or_today
 from handlers.changes.ex_officio_removal import subject_resident
 from handlers.errors import Problem
 from handlers.residents.history import HistoryDates
+from handlers.residents.items import RESIDENT_ITEM_BY_FIELD
 from handlers.residents.parsing import clean_text
 from handlers.residents.registration import amend_resident, current_items
 from handlers.residents.validation import validate_resident_input
@@ -143,3 +146,18 @@ def register_name_request(
         documents=[],
         summary={"atena_number": resident.atena_number, "reason": reason},
     )
+
+
+def describe_name_changes(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The review's rows (審査): each changed item of the person, as registered and as proposed."""
+    number = str(proposal.get("atena_number") or "")
+    person = uow.session.scalars(select(Resident).where(Resident.atena_number == number)).first()
+    rows = []
+    for field, after in dict(proposal.get("changes") or {}).items():
+        before = getattr(person, field, None) if person is not None else None
+        before = before.isoformat() if isinstance(before, dt.date) else before
+        if before != after:
+            label = RESIDENT_ITEM_BY_FIELD[field].label
+            rows.append({"subject": f"resident:{number}", "field": field, "label": label, "before": before,
+                         "after": after})  # fmt: skip
+    return rows
