@@ -4,6 +4,7 @@ Add one import line per change type module.
 """
 
 import handlers.changes.address_setting  # noqa: F401
+import handlers.changes.alias  # noqa: F401
 import handlers.changes.birth  # noqa: F401
 import handlers.changes.change_cancellation  # noqa: F401
 import handlers.changes.clerical_correction  # noqa: F401
@@ -12,6 +13,7 @@ import handlers.changes.disappearance  # noqa: F401
 import handlers.changes.ex_officio_correction  # noqa: F401
 import handlers.changes.foreign_move_in_30_46  # noqa: F401
 import handlers.changes.foreign_status_acquired_30_47  # noqa: F401
+import handlers.changes.former_surname  # noqa: F401
 import handlers.changes.household_change  # noqa: F401
 import handlers.changes.immigration_notice  # noqa: F401
 import handlers.changes.koseki_notice  # noqa: F401

@@ -4,6 +4,9 @@ Both are registered like a 国外転入 (reason ``move_in_from_abroad``, 「国�
 宛名番号; 転入前住所 may be blank; 住民となった年月日, 住所を定めた年月日 and 外国人住民となった年月日 default
 to the 異動日.  Only the four categories the articles name may arrive this way (a 経過滞在者 is recorded on
 birth or loss of nationality, never on arrival).  Dates are shown in 西暦 on the confirmation (j20).
+
+An arrival from abroad (30-46) is checked against the 除票 like a 転入 (j600): a person with one here comes back
+under the old 宛名番号 (``re_move_in_of``) into the new household, with the 通称 of a 国外転出 from here (j70).
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult
+from handlers.changes.carried_names import carry_over_names
 from handlers.changes.foreign_notices import BOTH_ACTS, cs_identity_change, immigration_notice
+from handlers.changes.move_in_checks import re_move_in_problems_of
 from handlers.errors import Problem
+from handlers.residents.households import create_household, readmit_resident
 from handlers.residents.registration import register_household
 from handlers.residents.validation import validate_household_input, validate_resident_input
 from handlers.rules.dates import format_seireki
 from handlers.rules.foreign import FOREIGN_CATEGORIES, foreign_category_problems
 from handlers.uow import UnitOfWork
-from models.resident import Resident
+from models.resident import Household, Resident
 
 REASON = "move_in_from_abroad"
 COVERED_CATEGORIES = ("mid_long_term", "special_permanent", "temporary_refuge", "provisional_stay")
@@ -113,17 +119,43 @@ def _no_members() -> Problem:
     )
 
 
+def returning_problems(
+    uow: UnitOfWork, entered: Sequence[Mapping[str, Any]], members: list[dict[str, Any]]
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, alerts) of a 30-46 arrival's 再転入 (j600): a 除票 with the same 在留カード番号, 個人番号 or
+    住民票コード must be chosen (``re_move_in_of``); the chosen one's 通称 of a 国外転出 from here is carried
+    over (j70, ``handlers.changes.carried_names``) into ``members``."""
+    errors: list[Problem] = []
+    alerts: list[Problem] = []
+    for index, ((found, alerted), member) in enumerate(
+        zip(re_move_in_problems_of(uow.session, entered), members, strict=True)
+    ):
+        errors += found
+        alerts += alerted + carry_over_names(uow.session, "abroad", index, entered[index], member)
+    return errors, alerts
+
+
 def assess_arrival(
-    uow: UnitOfWork, intake: Mapping[str, Any], request_problems: list[Problem], change_date: dt.date | None
+    uow: UnitOfWork,
+    intake: Mapping[str, Any],
+    request_problems: list[Problem],
+    change_date: dt.date | None,
+    *,
+    from_abroad: bool = False,
 ) -> Assessment:
-    """Check the new household and its foreign members; the proposal keeps the entered values."""
+    """Check the new household and its foreign members; the proposal keeps the entered values.  An arrival
+    from abroad (30-46) may be a 再転入 of a 除票 (``returning_problems``)."""
     problems = list(request_problems)
     household = dict(intake.get("household") or {})
     problems += validate_household_input(household)[1]
-    members = [prepared_member(m, change_date) for m in intake.get("members") or []]
+    entered = [m for m in intake.get("members") or [] if isinstance(m, Mapping)]
+    members = [prepared_member(m, change_date) for m in entered]
     if not members:
         problems.append(_no_members())
     alerts: list[Problem] = []
+    if from_abroad:
+        returning_errors, alerts = returning_problems(uow, entered, members)
+        problems += returning_errors
     shown = []
     for index, member in enumerate(members):
         errors, member_alerts, confirmation = check_member(uow, member)
@@ -139,22 +171,32 @@ def assess_arrival(
         "note": intake.get("note"),
         "confirmation": shown,
     }
-    return Assessment(proposal, problems, alerts, [], change_date)
+    subjects = [f"resident:{m['re_move_in_of']}" for m in members if m.get("re_move_in_of")]
+    return Assessment(proposal, problems, alerts, subjects, change_date)
+
+
+def _register_household(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Household:
+    """The new household with its new members, then each 再転入 under its old 宛名番号 (j600)."""
+    dates: dict[str, Any] = {"reason_code": REASON, "change_date": proposal["change_date"],
+                             "notified_date": proposal.get("notified_date"), "note": proposal.get("note")}  # fmt: skip
+    members = [{k: v for k, v in m.items() if k != "carry_over_names"} for m in proposal["members"]]
+    new = [m for m in members if not m.get("re_move_in_of")]
+    if new:
+        household = register_household(uow, proposal["household"], new, **dates)
+    else:  # every member comes back: an empty household they join
+        household = create_household(uow, proposal["household"])
+    for entry in members:
+        if entry.get("re_move_in_of"):
+            values = {k: v for k, v in entry.items() if k != "re_move_in_of"}
+            readmit_resident(uow, str(entry["re_move_in_of"]), household.household_number, values, **dates)
+    return household
 
 
 def register_arrival(
     uow: UnitOfWork, proposal: Mapping[str, Any], *, event: str, event_label: str
 ) -> RegistrationResult:
     """本登録: the household and its members, then CS and 市町村通知 (「住基法・入管法」) per person."""
-    household = register_household(
-        uow,
-        proposal["household"],
-        proposal["members"],
-        reason_code=REASON,
-        change_date=proposal["change_date"],
-        notified_date=proposal.get("notified_date"),
-        note=proposal.get("note"),
-    )
+    household = _register_household(uow, proposal)
     change_date = dt.date.fromisoformat(proposal["change_date"])
     members = [m for m in household.members if m.status == "resident"]
     notices: list[NoticeDraft] = []

@@ -1,6 +1,7 @@
 """法第30条の46転入 (j910): a foreign resident with a status of residence sets an address here on arrival from
 abroad.  Registered like a 国外転入 (「国外転入等」); 転入前住所 may be blank; the 上陸許可証による転入 flag is kept;
-notices go to 住基ネット CS and, as 「住基法・入管法」, to the Immigration Services Agency (j970).
+notices go to 住基ネット CS and, as 「住基法・入管法」, to the Immigration Services Agency (j970).  A person with a
+除票 here is a 再転入 under the old 宛名番号 (j600), and takes over the 通称 of a 国外転出 from here (j70).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class ForeignMoveIn3046:
             category="record",
             kinds=["foreign"],
         )
-        return assess_arrival(uow, intake, problems, request.change_date)
+        return assess_arrival(uow, intake, problems, request.change_date, from_abroad=True)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         return register_arrival(uow, proposal, event=self.code, event_label=self.label)

@@ -39,6 +39,7 @@ from handlers.changes.movers import (
     late_notification_alert,
     subjects,
 )
+from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.residents.households import change_head, move_members
 from handlers.residents.lookup import find_resident
@@ -160,6 +161,7 @@ class HouseholdChange:
         if kind in ("household_split", "household_change"):
             head = head_problems(movers, alerts)
         alerts += late_notification_alert(request)
+        origin = read_origin(intake, problems)  # 届出 or 職権 (j760)
         proposal = {
             "kind": kind,
             "movers": movers.atena_numbers,
@@ -171,9 +173,11 @@ class HouseholdChange:
             "de_facto_head": str(intake.get("de_facto_head") or "").strip() or None,
             "change_date": iso(request.change_date),
             "notified_date": iso(request.notified_date),
-            "note": intake.get("note") or None,
+            **origin,
         }
-        return Assessment(proposal, problems, alerts, subjects(movers, target), request.change_date)
+        proposal["note"] = origin_note(origin, intake.get("note"))
+        due = due_event(origin, request.change_date)
+        return Assessment(proposal, problems, alerts, subjects(movers, target), due)
 
     @staticmethod
     def _head_change(
@@ -241,9 +245,9 @@ class HouseholdChange:
         return RegistrationResult(
             atena_numbers=changed, household_numbers=households,
             notices=[_addressee_notice(uow, number, kind, proposal) for number in households],
-            documents=[extra] if extra else [],
+            documents=origin_documents(proposal, [extra] if extra else []),
             summary={"kind": kind, "label": KINDS[kind], "household_number": result.household_number,
-                     "head_outcome": proposal.get("head_outcome")},
+                     "head_outcome": proposal.get("head_outcome"), "ex_officio": bool(proposal.get("ex_officio"))},
         )  # fmt: skip
 
 

@@ -16,7 +16,8 @@ Intake::
 
 住所を定めた年月日 = 住民となった年月日 = 異動日 on first entry (j590).  再転入 (j600): a 除票 with the same
 個人番号, 住民票コード or 在留カード番号 is an error until the clerk chooses 再転入 (``re_move_in_of``); the same
-氏名・性別・生年月日 is an alert.
+氏名・性別・生年月日 is an alert.  A 再転入 from abroad after a 国外転出 from here takes over the 旧氏/通称 of the
+除票 (j70, ``handlers.changes.carried_names``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
+from handlers.changes.carried_names import carry_over_names
 from handlers.changes.move_in_checks import (
     KINDS,
     late_alert,
@@ -33,6 +35,7 @@ from handlers.changes.move_in_checks import (
     read_destination,
     read_request,
 )
+from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
@@ -46,7 +49,7 @@ UNNOTIFIED_MARK = "（未届）"
 
 def prepared_member(member: Mapping[str, Any], intake: Mapping[str, Any], change_date: str) -> dict[str, Any]:
     """The member's items as they will be registered: dates of first entry and the former address."""
-    values = {k: v for k, v in member.items() if k != "re_move_in_of"}
+    values = {k: v for k, v in member.items() if k not in ("re_move_in_of", "carry_over_names")}
     values.setdefault("became_resident_date", change_date)
     values.setdefault("address_set_date", values["became_resident_date"])  # j590
     former = dict(intake.get("former_address") or {})
@@ -83,6 +86,7 @@ class MoveIn:
         problems: list[Problem] = []
         alerts: list[Problem] = []
         request = read_request(intake, problems)
+        origin = read_origin(intake, problems)  # 届出 or 職権 (j760)
         change_date = request.change_date.isoformat() if request.change_date else ""
         destination = read_destination(uow, intake, problems)
         members_in = [m for m in intake.get("members") or [] if isinstance(m, Mapping)]
@@ -94,6 +98,7 @@ class MoveIn:
         re_move_in = re_move_in_problems_of(uow.session, members_in)
         for index, member in enumerate(members_in):
             prepared = prepared_member(member, intake, change_date)
+            alerts += carry_over_names(uow.session, intake.get("kind"), index, member, prepared)  # j70
             problems += _member_problems(index, prepared)
             found, alerted = re_move_in[index]
             problems += found
@@ -122,9 +127,10 @@ class MoveIn:
             "members": members,
             "former_municipality_code": (intake.get("former_address") or {}).get("municipality_code"),
             "move_out_certificate": dict(intake.get("move_out_certificate") or {}),
-            "note": intake.get("note"),
+            **origin,
         }
-        return Assessment(proposal, problems, alerts, subjects, request.change_date)
+        proposal["note"] = origin_note(origin, intake.get("note"))
+        return Assessment(proposal, problems, alerts, subjects, due_event(origin, request.change_date))
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         dates = {
@@ -164,8 +170,13 @@ class MoveIn:
             atena_numbers=atena_numbers,
             household_numbers=[number],
             notices=self._notices(proposal, atena_numbers, number),
-            documents=sorted(set(documents)),
-            summary={"kind": proposal.get("kind"), "household_number": number, "persons": len(atena_numbers)},
+            documents=origin_documents(proposal, sorted(set(documents))),
+            summary={
+                "kind": proposal.get("kind"),
+                "household_number": number,
+                "persons": len(atena_numbers),
+                "ex_officio": bool(proposal.get("ex_officio")),
+            },  # fmt: skip
         )
 
     def _notices(

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.changes.notification_origin import is_ex_officio, notified_input, special_problem
 from handlers.changes.removed_matches import MatchKeys, removed_matching
-from handlers.clock import japan_today
 from handlers.errors import Problem
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.validation import validate_household_input
@@ -57,7 +57,9 @@ def read_request(intake: Mapping[str, Any], problems: list[Problem]) -> ChangeRe
         for m in intake.get("members") or []
         if isinstance(m, Mapping)
     ]
-    notified = intake.get("notified_date") or japan_today()
+    notified = notified_input(intake)  # none ex officio (j760)
+    if kind == "special" and is_ex_officio(intake):
+        problems.append(special_problem("kind", "転入の種類"))
     request, found = check_change_request(
         KINDS.get(kind, "domestic_move_in"),
         intake.get("change_date"),

@@ -24,6 +24,7 @@ from typing import Any
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
 from handlers.changes.move_out_register import register_move_out
 from handlers.changes.movers import Movers, check_dates, find_movers, head_problems, iso, subjects
+from handlers.changes.notification_origin import origin_note, read_origin, special_problem
 from handlers.errors import Problem
 from handlers.residents.validation import check_postal
 from handlers.rules.move_out import ABROAD_REASON, DOMESTIC_REASON, is_ex_officio, municipality
@@ -132,11 +133,14 @@ class MoveOut:
         request = check_dates(intake, reason, "removal", [m.resident_kind for m in movers.movers], problems)
         place = _abroad(destination, problems) if abroad else _domestic(uow, destination, problems)
         special = bool(intake.get("special_move_out"))
+        origin = read_origin(intake, problems)  # 届出 or 職権 (j760)
         moved, notified = request.change_date, request.notified_date
-        ex_officio = moved is not None and notified is not None and is_ex_officio(moved, notified)
-        if ex_officio:
+        late = moved is not None and notified is not None and is_ex_officio(moved, notified)
+        if late:
             alerts.append(_ex_officio_alert(moved))  # type: ignore[arg-type]
-        self._special_problems(special, abroad, ex_officio, problems)
+        self._special_problems(special, abroad, late, problems)
+        if special and origin["ex_officio"]:
+            problems.append(special_problem("special_move_out", "特例転出"))
         head = head_problems(movers, alerts)
         proposal = {
             "reason": reason,
@@ -144,12 +148,13 @@ class MoveOut:
             "source_household": movers.household.household_number if movers.household else None,
             "destination": place,
             "special_move_out": special,
-            "ex_officio": ex_officio,
+            **origin,
+            "ex_officio": late or origin["ex_officio"],  # by a late notification (j640) or without one (j760)
             "head_outcome": head.outcome,
             "new_head": head.new_head,
             "change_date": iso(moved),
             "notified_date": iso(notified),
-            "note": intake.get("note") or None,
+            "note": origin_note(origin, intake.get("note")),
         }
         return Assessment(proposal, problems, alerts, subjects(movers), moved)
 

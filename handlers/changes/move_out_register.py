@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.changes.base import NoticeDraft, RegistrationResult
+from handlers.changes.notification_origin import origin_documents
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
@@ -43,7 +44,8 @@ def _date(text: Any) -> dt.date | None:
 
 
 def _note(proposal: Mapping[str, Any]) -> str | None:
-    parts = [EX_OFFICIO_NOTE if proposal.get("ex_officio") else None, proposal.get("note")]
+    late = proposal.get("ex_officio") and not proposal.get("ex_officio_record")  # j640, not j760's 職権記録書
+    parts = [EX_OFFICIO_NOTE if late else None, proposal.get("note")]
     return "／".join(p for p in parts if p) or None
 
 
@@ -135,7 +137,7 @@ def _documents(proposal: Mapping[str, Any]) -> list[str]:
         ex_officio=bool(proposal.get("ex_officio")), special=bool(proposal.get("special_move_out"))
     )
     extra = HEAD_DOCUMENTS.get(str(proposal.get("head_outcome")))
-    return documents + ([extra] if extra else [])
+    return origin_documents(proposal, documents + ([extra] if extra else []))
 
 
 def certificate_info(resident: Resident) -> dict[str, Any]:

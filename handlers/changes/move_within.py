@@ -36,6 +36,7 @@ from handlers.changes.movers import (
     late_notification_alert,
     subjects,
 )
+from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
 from handlers.errors import Problem
 from handlers.residents.households import change_household_address, move_members
 from handlers.residents.lookup import find_resident
@@ -164,6 +165,7 @@ class MoveWithin:
         alerts: list[Problem] = []
         movers = find_movers(uow.session, intake.get("atena_numbers"), problems)
         request = check_dates(intake, REASON, "amendment", [m.resident_kind for m in movers.movers], problems)
+        origin = read_origin(intake, problems)  # 届出 or 職権 (j760)
         destination = dict(intake.get("destination") or {})
         mode = _mode(movers, destination, problems)
         target: Household | None = None
@@ -195,9 +197,11 @@ class MoveWithin:
             "new_head": head.new_head if head else None,
             "change_date": iso(request.change_date),
             "notified_date": iso(request.notified_date),
-            "note": intake.get("note") or None,
+            **origin,
         }
-        return Assessment(proposal, problems, alerts, subjects(movers, target), request.change_date)
+        proposal["note"] = origin_note(origin, intake.get("note"))
+        due = due_event(origin, request.change_date)
+        return Assessment(proposal, problems, alerts, subjects(movers, target), due)
 
     def _renumbers(self, uow: UnitOfWork, movers: Movers, address: Mapping[str, Any]) -> bool:
         household = movers.household
@@ -239,9 +243,10 @@ class MoveWithin:
             atena_numbers=changed,
             household_numbers=households,
             notices=notices,
-            documents=[extra] if extra else [],
+            documents=origin_documents(proposal, [extra] if extra else []),
             summary={
                 "reason": REASON,
+                "ex_officio": bool(proposal.get("ex_officio")),
                 "mode": proposal["mode"],
                 "household_number": target.household_number,
                 "head_outcome": proposal.get("head_outcome"),

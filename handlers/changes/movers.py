@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.clock import japan_today
+from handlers.changes.notification_origin import notified_input
 from handlers.errors import Problem
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.rules.deadlines import legal_deadline
@@ -123,8 +123,9 @@ def _status_label(resident: Resident) -> str:
 def check_dates(
     intake: Mapping[str, Any], reason_code: str, category: str, kinds: Sequence[str], problems: list[Problem]
 ) -> ChangeRequest:
-    """異動日 (required; ≤ today except 転出) and 届出日 (≤ today; today when blank), j480, j570."""
-    notified = intake.get("notified_date") or japan_today()
+    """異動日 (required; ≤ today except 転出) and 届出日 (≤ today; today when blank; none ex officio, j760),
+    j480, j570."""
+    notified = notified_input(intake)
     request, found = check_change_request(
         reason_code, intake.get("change_date"), notified, category=category, kinds=kinds
     )

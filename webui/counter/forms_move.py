@@ -22,6 +22,7 @@ from webui.counter.form_support import (
     name_relation_rows,
     relations_of,
 )
+from webui.counter.forms_origin import OriginMixin
 
 REQUIRED = "入力してください。"
 MOVE_IN_KINDS = [
@@ -134,7 +135,7 @@ def fill_members(members: FieldList, entered: list[Any]) -> None:
                 field.data = person.get(name) or ""
 
 
-class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
+class MoveInForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
     kind = SelectField("転入の種類", choices=choices(MOVE_IN_KINDS), default="domestic")
     join_existing = BooleanField("既存の世帯に加わる（世帯番号を指定）")
     household_number = StringField("加わる世帯の世帯番号", validators=[Optional(), Length(max=20)])
@@ -172,6 +173,7 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
             "notified_date": self.notified_date.data or None,
             "members": [entry.form.items() for entry in self.members.entries],
             "note": self.note.data or None,
+            **self.origin_items(),
         }
         if self.join_existing.data:
             intake["household_number"] = (self.household_number.data or "").strip()
@@ -213,9 +215,10 @@ class MoveInForm(DatesMixin, AddressMixin, FlaskForm):
         }.items():  # fmt: skip
             getattr(self, name).data = value or ("" if name != "join_existing" else False)
         fill_members(self.members, intake.get("members") or [])
+        self.fill_origin(intake)
 
 
-class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):
+class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
     atena_numbers = StringField(
         "転居する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
@@ -247,6 +250,7 @@ class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):
             "household_number": destination.get("household_number"),
         }.items():  # fmt: skip
             getattr(self, name).data = value or ""
+        self.fill_origin(intake)
 
     def to_intake(self) -> dict[str, Any]:
         relations = relations_of(self.relations)
@@ -260,10 +264,11 @@ class MoveWithinForm(DatesMixin, AddressMixin, FlaskForm):
             )
             | ({"relations": relations} if relations else {}),
             "note": self.note.data or None,
+            **self.origin_items(),
         }
 
 
-class MoveOutForm(FlaskForm):
+class MoveOutForm(OriginMixin, FlaskForm):
     atena_numbers = StringField(
         "転出する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
@@ -298,4 +303,5 @@ class MoveOutForm(FlaskForm):
             "destination": destination,
             "special_move_out": bool(self.special_move_out.data),
             "note": self.note.data or None,
+            **self.origin_items(),
         }

@@ -13,6 +13,7 @@ from webui.counter.forms_foreign import (
     NaturalizationForm,
 )
 from webui.counter.forms_move import MoveInForm, MoveOutForm, MoveWithinForm
+from webui.counter.forms_names import AliasForm, FormerSurnameForm
 from webui.counter.forms_numbers import (
     ChangeCancellationForm,
     MyNumberChangeForm,
@@ -20,6 +21,7 @@ from webui.counter.forms_numbers import (
     ResidentCodeCorrectionForm,
     ResidentCodeIssueForm,
 )
+from webui.counter.forms_origin import ORIGIN_FIELDS
 from webui.counter.forms_other import (
     CorrectionForm,
     DeathForm,
@@ -47,6 +49,7 @@ MOVE_IN_SECTIONS: Sections = (
                   "planned_move_out_date", "unnotified_address", "relay_inbox_id")),
     ("転入者", ("members", "add_member", "remove_member")),
     ("その他", ("note",)),
+    ("職権で行う場合（届出の準用）", ORIGIN_FIELDS),
 )  # fmt: skip
 MOVE_IN_ALIASES = (
     ("household", "address"),
@@ -102,6 +105,8 @@ INTAKE_SPECS: dict[str, IntakeSpec] = {
     "nationality_acquisition": IntakeSpec(NaturalizationForm),
     "nationality_loss": IntakeSpec(NationalityLossForm),
     "my_number_change": IntakeSpec(MyNumberChangeForm),
+    "former_surname": IntakeSpec(FormerSurnameForm),
+    "alias": IntakeSpec(AliasForm),
     "resident_code_issue": IntakeSpec(ResidentCodeIssueForm),
     "resident_code_change": IntakeSpec(ResidentCodeChangeForm),
     "resident_code_correction": IntakeSpec(ResidentCodeCorrectionForm),
@@ -112,8 +117,8 @@ COUNTER_ORDER = (
     "move_in", "move_within", "move_out", "household_change", "birth", "death", "disappearance", "address_setting",
     "ex_officio_correction", "minor_correction", "clerical_correction", "koseki_notice", "move_in_notice_receipt",
     "immigration_notice", "foreign_move_in_30_46", "foreign_status_acquired_30_47", "naturalization",
-    "nationality_acquisition", "nationality_loss", "my_number_change", "resident_code_issue", "resident_code_change",
-    "resident_code_correction", "change_cancellation",
+    "nationality_acquisition", "nationality_loss", "my_number_change", "former_surname", "alias", "resident_code_issue",
+    "resident_code_change", "resident_code_correction", "change_cancellation",
 )  # fmt: skip
 # Change types the bulk page offers (j550: the same correction for many persons).
 BULK_TYPES = ("minor_correction", "ex_officio_correction")

@@ -1,0 +1,43 @@
+"""The 届出/職権 choice of the 届出 procedures' forms (転入, 転居, 転出, 世帯変更等; 届出の準用 j760): ticked, the
+procedure is done ex officio without a notification — no 届出日, a 職権記録書, the 申出 and the 職権記載等通知書."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length, Optional
+
+from webui.counter.form_support import CalendarDate, blank_to_none
+
+ORIGIN_FIELDS = ("ex_officio", "ex_officio_record", "on_request", "requested_date", "notify_person")
+
+
+class OriginMixin:
+    ex_officio = BooleanField("届出がないため職権で行う（届出日は空欄）")
+    ex_officio_record = StringField(
+        "職権記録書（職権で行った内容と理由）", validators=[Optional(), Length(max=400)]
+    )
+    on_request = BooleanField("申出による職権記載等")
+    requested_date = StringField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    notify_person = BooleanField("職権記載等通知書を発行する")
+
+    def origin_items(self) -> dict[str, Any]:
+        """Nothing for a notification; ex officio, the items ``handlers.changes.notification_origin`` reads."""
+        if not self.ex_officio.data:
+            return {}
+        return {
+            "ex_officio": True,
+            **blank_to_none({"ex_officio_record": self.ex_officio_record.data,
+                             "requested_date": self.requested_date.data}),
+            "on_request": bool(self.on_request.data),
+            "notify_person": bool(self.notify_person.data),
+        }  # fmt: skip
+
+    def fill_origin(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake's choice again (再入力 after a rejection)."""
+        for name in ORIGIN_FIELDS:
+            value = intake.get(name)
+            getattr(self, name).data = bool(value) if name in ("ex_officio", "on_request", "notify_person") else (
+                value or ""
+            )  # fmt: skip
