@@ -9,6 +9,7 @@ from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.integration import IntegrationDestination
+from models.katagaki import Katagaki
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.rate_limit import RateLimitWindow
 from models.relay import RelayInbox
@@ -49,6 +50,7 @@ __all__ = [
     "Household",
     "ImmigrationNotice",
     "IntegrationDestination",
+    "Katagaki",
     "KosekiNoticeInbox",
     "MigrationJob",
     "Municipality",

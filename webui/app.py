@@ -28,6 +28,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.outbox.views", "bp"),
     ("webui.inbound.views", "bp"),
     ("webui.destinations.views", "bp"),
+    ("webui.katagaki.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),
     ("webui.extraction.views", "bp"),

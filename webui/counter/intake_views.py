@@ -14,6 +14,7 @@ from handlers import cases
 from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.katagaki import katagaki_for_address
 from handlers.relay_certificates import certificate_for_intake
 from webui.counter import bp
 from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
@@ -173,3 +174,16 @@ def households() -> Response:
     except ValidationError as err:
         return jsonify({"households": [], "problems": [p.to_json() for p in err.problems]})
     return jsonify({"households": found})
+
+
+@bp.get("/counter/katagaki")
+@login_required
+@permission_required("resident.change")
+def katagaki() -> Response:
+    """方書入力補助 (j520): the 方書 registered at the entered 住所地番, JSON for the intake page's script."""
+    address = request.args.get("address", "").strip()
+    if not address:
+        return jsonify({"candidates": []})
+    with web_uow() as uow:
+        found = katagaki_for_address(uow, address)
+    return jsonify({"candidates": [candidate.to_json() for candidate in found]})

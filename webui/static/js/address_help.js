@@ -73,6 +73,64 @@
     })
     .catch(function () { say(""); });
 
+  // 方書 registered at the entered 住所地番 (j520): offered as buttons beside the 方書 field once the address is
+  // entered; only this direction (address → 方書) exists.
+  var katagakiUrl = form.getAttribute("data-katagaki-lookup");
+
+  function katagakiBox(target) {
+    var id = target.id + "-candidates";
+    var box = document.getElementById(id);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = id;
+      box.className = "katagaki-candidates";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "この住所地番に登録された方書の候補");
+      target.parentNode.appendChild(box);
+    }
+    box.textContent = "";
+    return box;
+  }
+
+  function offerKatagaki(input) {
+    var target = document.getElementById(input.getAttribute("data-katagaki-for"));
+    var address = input.value.trim();
+    if (!target || !katagakiUrl) { return; }
+    var box = katagakiBox(target);
+    if (!address) { return; }
+    fetch(katagakiUrl + "?address=" + encodeURIComponent(address), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
+      .then(function (data) {
+        if (input.value.trim() !== address) { return; }  // a later entry answers for itself
+        box.textContent = "";
+        if (!data.candidates.length) { return; }
+        var label = document.createElement("span");
+        label.className = "muted";
+        label.textContent = "この住所地番の方書：";
+        box.appendChild(label);
+        data.candidates.forEach(function (candidate) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary katagaki-candidate";
+          button.textContent = candidate.name;
+          button.title = candidate.kind_label + (candidate.name_kana ? "（" + candidate.name_kana + "）" : "");
+          button.addEventListener("click", function () {
+            target.value = candidate.name;
+            target.focus();
+            say("方書を「" + candidate.name + "」と入力しました。部屋番号があれば続けて入力してください。");
+          });
+          box.appendChild(button);
+        });
+        say("この住所地番に登録された方書が" + data.candidates.length + "件あります。方書欄の下から選択できます。");
+      })
+      .catch(function () { box.textContent = ""; });
+  }
+
+  document.querySelectorAll("[data-katagaki-for]").forEach(function (input) {
+    input.addEventListener("change", function () { offerKatagaki(input); });
+    if (input.value.trim()) { offerKatagaki(input); }
+  });
+
   // 世帯番号 search (join an existing household, j470).
   var lookup = document.querySelector(".household-lookup");
   var number = document.getElementById("household_number");
