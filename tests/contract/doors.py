@@ -87,6 +87,10 @@ ROUTES: dict[str, Door] = {
         "GET", "/counter/katagaki", LIST, query={"address": "神奈川県横浜市中区本町勅使5番"},
         note="j520: the 方書 registered at an address of the caller's municipality only",
     ),
+    "counter.honseki": web(
+        "GET", "/counter/honseki", LIST, query={"household_number": "{household_family}"},
+        note="j510: 本籍 candidates of a household of the caller's municipality, through the 異動入力 decision",
+    ),
     # --- certificates --------------------------------------------------------------------------------------
     "api.issue_certificate_api": api(
         "POST", "/api/certificates", LIST, discloses=True,

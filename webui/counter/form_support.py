@@ -186,6 +186,8 @@ def help_attributes(field: Field) -> dict[str, str]:
         if name == "address":  # the 方書 registered at the entered 住所地番 (j520)
             hooks["data-katagaki-for"] = field.id.removesuffix(name) + "address_katagaki"
         return hooks
+    if name == "honseki":  # the registered addresses and 本籍 of the household as candidates (j510)
+        return {"list": _DATALISTS[name], "autocomplete": "off", "data-honseki-help": "1"}
     if name in _DATALISTS:
         return {"list": _DATALISTS[name], "autocomplete": "off"}
     return {}

@@ -77,7 +77,7 @@
   // entered; only this direction (address → 方書) exists.
   var katagakiUrl = form.getAttribute("data-katagaki-lookup");
 
-  function katagakiBox(target) {
+  function candidateBox(target) {
     var id = target.id + "-candidates";
     var box = document.getElementById(id);
     if (!box) {
@@ -96,7 +96,7 @@
     var target = document.getElementById(input.getAttribute("data-katagaki-for"));
     var address = input.value.trim();
     if (!target || !katagakiUrl) { return; }
-    var box = katagakiBox(target);
+    var box = candidateBox(target);
     if (!address) { return; }
     fetch(katagakiUrl + "?address=" + encodeURIComponent(address), { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
@@ -129,6 +129,63 @@
   document.querySelectorAll("[data-katagaki-for]").forEach(function (input) {
     input.addEventListener("change", function () { offerKatagaki(input); });
     if (input.value.trim()) { offerKatagaki(input); }
+  });
+
+  // 本籍 candidates (j510): the entered 現住所 and 転入前住所, the 本籍 of the household joined (世帯主, 世帯員)
+  // and those typed for the other persons, asked of the server when a 本籍 field is entered.
+  var honsekiUrl = form.getAttribute("data-honseki-lookup");
+
+  function valueOf(id) {
+    var field = document.getElementById(id);
+    return field && field.value ? field.value.trim() : "";
+  }
+
+  function honsekiQuery(input) {
+    var params = new URLSearchParams();
+    var context = {
+      address: valueOf("address"),
+      former_address: valueOf("former_address") || valueOf("member-previous_address"),
+      household_number: valueOf("household_number"),
+      atena_number: valueOf("atena_number")
+    };
+    Object.keys(context).forEach(function (key) { if (context[key]) { params.append(key, context[key]); } });
+    document.querySelectorAll("[data-honseki-help]").forEach(function (other) {
+      if (other !== input && other.value.trim()) { params.append("entered", other.value.trim()); }
+    });
+    return params.toString();
+  }
+
+  function offerHonseki(input) {
+    var query = honsekiQuery(input);
+    if (!honsekiUrl || input.getAttribute("data-honseki-asked") === query) { return; }
+    input.setAttribute("data-honseki-asked", query);
+    var box = candidateBox(input);
+    box.setAttribute("aria-label", "本籍の候補");
+    var hittosha = document.getElementById(input.id.replace(/honseki$/, "hittosha"));
+    fetch(honsekiUrl + "?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        box.textContent = "";
+        if (data.problems && data.problems.length) { say(data.problems[0].message); return; }
+        (data.candidates || []).forEach(function (candidate) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary honseki-candidate";
+          button.textContent = candidate.label + "：" + candidate.honseki;
+          button.addEventListener("click", function () {
+            input.value = candidate.honseki;
+            if (hittosha && candidate.hittosha && !hittosha.value) { hittosha.value = candidate.hittosha; }
+            input.focus();
+            say("本籍を「" + candidate.honseki + "」（" + candidate.label + "）と入力しました。");
+          });
+          box.appendChild(button);
+        });
+      })
+      .catch(function () { box.textContent = ""; });
+  }
+
+  document.querySelectorAll("[data-honseki-help]").forEach(function (input) {
+    input.addEventListener("focus", function () { offerHonseki(input); });
   });
 
   // 世帯番号 search (join an existing household, j470).
