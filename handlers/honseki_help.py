@@ -57,6 +57,7 @@ class HonsekiQuery:
     address: str = ""  # 現住所 as entered on the form
     former_address: str = ""  # 転入前住所 as entered on the form
     entered: tuple[str, ...] = ()  # 本籍 already typed for the other persons of the same intake
+    re_move_in_of: str = ""  # the 除票 of a 再転入者: their own history's 本籍 come first
 
 
 def _candidate(
@@ -100,15 +101,19 @@ def _household_honseki(household: Household, person: Resident | None) -> Iterato
 
 
 def honseki_candidates(uow: UnitOfWork, query: HonsekiQuery) -> list[HonsekiCandidate]:
-    """The 本籍 the clerk may choose for the person entered: 現住所, 転入前住所, then the 本籍 of the head and of
-    the other members (of the registered household, or typed for the others of the same intake)."""
+    """The 本籍 the clerk may choose for the person entered: for a 再転入者 their own history's first, then
+    現住所, 転入前住所, and the 本籍 of the head and of the other members (of the registered household, or typed
+    for the others of the same intake)."""
     require(uow.actor, "resident.change")
     person = find_resident(uow.session, query.atena_number.strip()) if query.atena_number.strip() else None
     household = person.household if person is not None else None
     if household is None and query.household_number.strip():
         household = find_household(uow.session, query.household_number.strip())
     _gate(uow, [person.atena_number] if person else [], [household.household_number] if household else [])
-    found: list[HonsekiCandidate | None] = [
+    found: list[HonsekiCandidate | None] = []
+    if query.re_move_in_of.strip():
+        found += readmission_honseki_candidates(uow, query.re_move_in_of)
+    found += [
         _candidate("current_address", query.address or (household.address if household else "")),
         _candidate("previous_address", query.former_address or (person.previous_address if person else "")),
     ]

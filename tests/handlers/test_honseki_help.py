@@ -150,3 +150,32 @@ def test_an_old_town_name_is_entered_as_the_honseki_and_kept_as_typed(db: Databa
     other = factories.make_household(db, clerk_a, [factories.japanese_member(honseki=merged, given_name="次郎",
                                                                               given_name_kana="ジロウ")])  # fmt: skip
     assert other.members[0].honseki == merged
+
+
+def test_a_readmission_entered_at_the_counter_gets_its_own_history_first_then_the_entered_addresses(
+    db: Database, clerk_a: Actor, setup_session: Session, city_a: Municipality
+) -> None:
+    removed = factories.make_removed_resident(
+        setup_session, city_a, number=703, removal_date=dt.date(2022, 3, 31)
+    )
+    removed.honseki, removed.hittosha = "長野県北佐久郡望月町大字望月1番地", "山田 太郎"
+    factories.add_history_row(
+        setup_session, removed, reason_code="ex_officio_correction", change_date=dt.date(2001, 1, 1)
+    )
+    removed.honseki = "長野県佐久市望月1番地"
+    factories.add_history_row(
+        setup_session, removed, reason_code="ex_officio_correction", change_date=dt.date(2006, 1, 1)
+    )
+    setup_session.flush()
+    query = HonsekiQuery(
+        re_move_in_of=removed.atena_number,
+        address="長野県佐久市望月1番地",
+        former_address="東京都港区芝公園1番",
+    )
+    with unit_of_work(db, clerk_a) as uow:
+        found = honseki_candidates(uow, query)
+    assert [(c.source, c.honseki) for c in found] == [
+        ("own_history", "長野県佐久市望月1番地"),
+        ("current_address", "長野県佐久市望月1番地"),  # another candidate: the address, without 筆頭者
+        ("previous_address", "東京都港区芝公園1番"),
+    ]

@@ -18,8 +18,14 @@ from handlers.suppression_controls import set_suppression
 from handlers.uow import unit_of_work
 from models import Municipality, Resident, User
 from tests import factories
-from tests.web.test_counter_forms import approve
-from tests.web.test_counter_pages import case_id_of, open_task, signed_in
+from tests.web.test_counter_forms import approve, pending_proposal
+from tests.web.test_counter_pages import (  # noqa: F401 - resident_code_pool is a fixture
+    case_id_of,
+    move_in_form,
+    open_task,
+    resident_code_pool,
+    signed_in,
+)
 
 pytestmark = pytest.mark.req("j510")
 
@@ -128,3 +134,34 @@ def test_quoting_with_another_item_comes_back_with_the_japanese_reason_on_the_ch
     assert response.status_code == 422
     assert ('href="#same_koseki_household">同じ本籍・筆頭者の世帯員の一括修正：本籍・筆頭者以外の修正と一緒にはできません'
             in response.get_data(as_text=True))  # fmt: skip
+
+
+@pytest.mark.usefixtures("resident_code_pool")
+def test_the_move_in_page_names_a_readmission_and_its_honseki_field_asks_for_the_own_history(
+    app: Flask,
+    db: Database,
+    users_a: dict[str, User],
+    clerk_a: Actor,
+    setup_session: Session,
+    city_a: Municipality,
+) -> None:
+    removed = factories.make_removed_resident(
+        setup_session, city_a, number=702, removal_date=dt.date(2022, 3, 31)
+    )
+    removed.honseki, removed.hittosha = "長野県佐久市臼田500番地", "山田 太郎"
+    factories.add_history_row(
+        setup_session, removed, reason_code="ex_officio_correction", change_date=dt.date(2010, 1, 1)
+    )
+    setup_session.flush()
+    clerk = signed_in(app, users_a["clerk"])
+    assert 'id="members-0-re_move_in_of"' in clerk.get("/cases/new/move_in").get_data(as_text=True)
+    answer = clerk.get("/counter/honseki", query_string={"re_move_in_of": removed.atena_number,
+                                                         "address": "神奈川県横浜市中区港町1丁目1番地"})  # fmt: skip
+    assert [c["source"] for c in answer.get_json()["candidates"]] == ["own_history", "current_address"]
+    form = {**move_in_form(), "members-0-family_name": "山田", "members-0-family_name_kana": "ヤマダ",
+            "members-0-birth_date": "1980-01-01", "members-0-honseki": "長野県佐久市臼田500番地",
+            "members-0-hittosha": "山田 太郎", "members-0-re_move_in_of": removed.atena_number}  # fmt: skip
+    form = {k: v for k, v in form.items() if not k.startswith(("members-1-", "members-2-"))}
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=form))
+    proposal = pending_proposal(db, clerk_a, case_id)
+    assert proposal["members"][0]["re_move_in_of"] == removed.atena_number

@@ -14,7 +14,7 @@ from handlers import cases
 from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
-from handlers.honseki_help import HonsekiQuery, honseki_candidates, readmission_honseki_candidates
+from handlers.honseki_help import HonsekiQuery, honseki_candidates
 from handlers.katagaki import katagaki_for_address
 from handlers.relay_certificates import certificate_for_intake
 from webui.counter import bp
@@ -195,21 +195,17 @@ def katagaki() -> Response:
 @permission_required("resident.change")
 def honseki() -> Response | tuple[Response, int]:
     """本籍入力補助 (j510): the 本籍 candidates of the person entered (JSON for the intake page's script); with
-    ``re_move_in_of``, a 再転入者's own history without the 本籍 of municipalities merged away."""
+    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away."""
     args = request.args
     query = HonsekiQuery(
         atena_number=args.get("atena_number", ""), household_number=args.get("household_number", ""),
         address=args.get("address", ""), former_address=args.get("former_address", ""),
         entered=tuple(v for v in args.getlist("entered") if v.strip()),
+        re_move_in_of=args.get("re_move_in_of", ""),
     )  # fmt: skip
     try:
         with web_uow() as uow:
-            readmitted = args.get("re_move_in_of", "").strip()
-            found = (
-                readmission_honseki_candidates(uow, readmitted)
-                if readmitted
-                else honseki_candidates(uow, query)
-            )
+            found = honseki_candidates(uow, query)
     except ValidationError as err:
         return jsonify({"candidates": [], "problems": [p.to_json() for p in err.problems]}), 422
     except NotFoundError as err:

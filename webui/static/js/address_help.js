@@ -149,6 +149,8 @@
       atena_number: valueOf("atena_number")
     };
     Object.keys(context).forEach(function (key) { if (context[key]) { params.append(key, context[key]); } });
+    var readmitted = valueOf(input.id.replace(/honseki$/, "re_move_in_of"));
+    if (readmitted) { params.append("re_move_in_of", readmitted); }
     document.querySelectorAll("[data-honseki-help]").forEach(function (other) {
       if (other !== input && other.value.trim()) { params.append("entered", other.value.trim()); }
     });
