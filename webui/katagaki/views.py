@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.katagaki import (
+    LIST_LIMIT,
     katagaki_entry,
     list_katagaki,
     reinstate_katagaki,
@@ -29,7 +30,15 @@ def index() -> str:
     retired = request.args.get("retired") == "1"
     with web_uow() as uow:
         rows = list_katagaki(uow, address=address, include_retired=retired)
-    return render_template("katagaki/index.html", rows=rows, address=address, retired=retired)
+    truncated = len(rows) >= LIST_LIMIT
+    return render_template(
+        "katagaki/index.html",
+        rows=rows,
+        address=address,
+        retired=retired,
+        truncated=truncated,
+        limit=LIST_LIMIT,
+    )
 
 
 def _edit(form: KatagakiForm, katagaki_id: int | None) -> Response | tuple[str, int]:
