@@ -1,6 +1,7 @@
 """Entry help in headless chromium: a supervisor registers a 方書 at its 住所地番 on the 方書管理 page (j260,
 real CSRF); at the counter the address typed for a 転入 brings that 方書 up as a button that fills the 方書
-field (j520), and a 本籍 field offers the entered 現住所 and 転入前住所 as candidates (j510)."""
+field (j520), and a 本籍 field — of a 転入 or of a correction — offers the entered 現住所 and 転入前住所 or
+the household's 本籍 as candidates (j510)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from typing import Any
 
 import pytest
+
+from tests.browser.conftest import register_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,3 +62,23 @@ def test_a_honseki_field_offers_the_entered_address_and_previous_address(journey
     clerk.shot("honseki-offered")
     previous.click()
     assert page.input_value("#members-0-honseki") == "長野県佐久市中込1番地"
+
+
+@pytest.mark.req("j510")
+def test_a_correction_of_the_honseki_offers_the_heads_honseki_and_fills_the_hittosha_row(
+    journey: Any, server: Any
+) -> None:
+    numbers = register_family(server, "補助", "ホジョ")
+    clerk = journey("clerk")
+    clerk.go("/cases/new/koseki_notice")
+    page = clerk.page
+    page.fill("#atena_number", numbers[2])
+    page.select_option("#changes-0-item", "honseki")
+    page.select_option("#changes-1-item", "hittosha")
+    page.focus("#changes-0-value")
+    head = page.get_by_role("button", name="世帯主の本籍（補助 太郎）：東京都千代田区千代田1番")
+    head.wait_for()
+    clerk.shot("correction-honseki-offered")
+    head.click()
+    assert page.input_value("#changes-0-value") == "東京都千代田区千代田1番"
+    assert page.input_value("#changes-1-value") == "補助 太郎"

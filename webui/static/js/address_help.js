@@ -149,12 +149,22 @@
       atena_number: valueOf("atena_number")
     };
     Object.keys(context).forEach(function (key) { if (context[key]) { params.append(key, context[key]); } });
-    var readmitted = valueOf(input.id.replace(/honseki$/, "re_move_in_of"));
+    var readmitted = /honseki$/.test(input.id) ? valueOf(input.id.replace(/honseki$/, "re_move_in_of")) : "";
     if (readmitted) { params.append("re_move_in_of", readmitted); }
     document.querySelectorAll("[data-honseki-help]").forEach(function (other) {
       if (other !== input && other.value.trim()) { params.append("entered", other.value.trim()); }
     });
     return params.toString();
+  }
+
+  // The 筆頭者 field beside a 本籍 field, or, on a correction, the value of the row whose item is 筆頭者.
+  function hittoshaFor(input) {
+    if (/honseki$/.test(input.id)) { return document.getElementById(input.id.replace(/honseki$/, "hittosha")); }
+    var found = null;
+    document.querySelectorAll("select[id^='changes-'][id$='-item']").forEach(function (item) {
+      if (item.value === "hittosha") { found = document.getElementById(item.id.replace(/-item$/, "-value")); }
+    });
+    return found;
   }
 
   function offerHonseki(input) {
@@ -163,7 +173,7 @@
     input.setAttribute("data-honseki-asked", query);
     var box = candidateBox(input);
     box.setAttribute("aria-label", "本籍の候補");
-    var hittosha = document.getElementById(input.id.replace(/honseki$/, "hittosha"));
+    var hittosha = hittoshaFor(input);
     fetch(honsekiUrl + "?" + query, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
@@ -188,6 +198,12 @@
 
   document.querySelectorAll("[data-honseki-help]").forEach(function (input) {
     input.addEventListener("focus", function () { offerHonseki(input); });
+  });
+  // A correction's row (修正する項目 = 本籍): the same candidates for the person named by 宛名番号.
+  document.querySelectorAll("select[id^='changes-'][id$='-item']").forEach(function (item) {
+    var value = document.getElementById(item.id.replace(/-item$/, "-value"));
+    if (!value) { return; }
+    value.addEventListener("focus", function () { if (item.value === "honseki") { offerHonseki(value); } });
   });
 
   // 世帯番号 search (join an existing household, j470).
