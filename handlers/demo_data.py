@@ -18,6 +18,7 @@ from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.demo_households import DemoHousehold, demo_households, support_case
+from handlers.katagaki import list_katagaki, save_katagaki
 from handlers.residents.registration import register_household, remove_resident
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
@@ -77,6 +78,7 @@ def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str
         tenant_id = _ensure_municipality(db, city)
         _ensure_users(db, city, tenant_id)
         _ensure_resident_code_pool(db, city, tenant_id)
+        _ensure_katagaki(db, city, tenant_id)
         if _has_residents(db, tenant_id):
             echo(f"{city.name}: demo residents already loaded")
             continue
@@ -119,6 +121,22 @@ def _ensure_resident_code_pool(db: Database, city: DemoCity, tenant_id: int) -> 
     codes = [with_m11w27(f"{base + n:010d}") for n in range(DEMO_POOL_SIZE)]
     with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
         load_pool(uow, codes)
+
+
+DEMO_KATAGAKI = {  # 方書 registered at two demo addresses of each city (j260), offered at the counter (j520)
+    "yokohama": (("神奈川県横浜市中区本町二丁目10番地", "本町グランドハイツ", "ホンチョウグランドハイツ", "mansion"),
+                 ("神奈川県横浜市西区高島二丁目7番1号", "高島寮", "タカシマリョウ", "dormitory")),
+    "saku": (("長野県佐久市中込3000番地", "中込ハイツ", "ナカゴミハイツ", "apartment"),
+             ("長野県佐久市岩村田1200番地", "コーポ岩村田", "コーポイワムラダ", "apartment")),
+}  # fmt: skip
+
+
+def _ensure_katagaki(db: Database, city: DemoCity, tenant_id: int) -> None:
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        if list_katagaki(uow, include_retired=True):
+            return
+        for address, name, kana, kind in DEMO_KATAGAKI.get(city.slug, ()):
+            save_katagaki(uow, None, {"address": address, "name": name, "name_kana": kana, "kind": kind})
 
 
 def _has_residents(db: Database, tenant_id: int) -> bool:

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, str] = {
     "resident_code.issue": "住民票コード付番",
     "admin.users": "利用者管理",
     "admin.settings": "設定変更",
+    "katagaki.manage": "方書管理",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resident_code.issue",
             "batch.run",
             "statistics.view",
+            "katagaki.manage",
         }
     ),
     "analyst": frozenset({"flows.edit", "extraction.run"}),
@@ -65,7 +67,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "auditor": frozenset({"audit.view"}),
-    "administrator": frozenset({"admin.users", "admin.settings", "batch.run", "export.run"}),
+    "administrator": frozenset(
+        {"admin.users", "admin.settings", "batch.run", "export.run", "katagaki.manage"}
+    ),
     "system": frozenset(PERMISSIONS),
 }
 

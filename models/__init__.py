@@ -10,6 +10,7 @@ from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.input_place import InputPlace, InputTerminal
 from models.integration import IntegrationDestination
+from models.katagaki import Katagaki
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.rate_limit import RateLimitWindow
 from models.relay import RelayInbox
@@ -52,6 +53,7 @@ __all__ = [
     "InputPlace",
     "InputTerminal",
     "IntegrationDestination",
+    "Katagaki",
     "KosekiNoticeInbox",
     "MigrationJob",
     "Municipality",

@@ -294,3 +294,23 @@ def make_household(
         )
         created.members  # noqa: B018 - load the members before the session closes
     return created
+
+
+# --- 方書 (j260, j520) ----------------------------------------------------------------------------------------
+
+
+def katagaki_values(**overrides: Any) -> dict[str, Any]:
+    """A 方書 entry as the 方書管理 page sends it: 港ハイツ at the default test address's lot."""
+    values: dict[str, Any] = {"address": "神奈川県横浜市中区港町1丁目1番地", "address_code": "",
+                              "name": "港ハイツ", "name_kana": "ミナトハイツ", "kind": "apartment"}  # fmt: skip
+    values.update(overrides)
+    return values
+
+
+def make_katagaki(db: Any, actor: Actor, **overrides: Any) -> Any:
+    """Register one 方書 through the handler (``actor`` needs ``katagaki.manage``); returns its view."""
+    from handlers.katagaki import save_katagaki
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return save_katagaki(uow, None, katagaki_values(**overrides))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
-from handlers.changes.corrections import assess_correction, history_row, register_correction
+from handlers.changes.corrections import assess_correction, describe_changes, history_row, register_correction
 from handlers.errors import Problem
 from handlers.uow import UnitOfWork
 
@@ -41,6 +41,9 @@ class ClericalCorrection:
             )
         assessment.proposal["corrected_history_no"] = number
         return assessment
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return describe_changes(uow, proposal)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         note = f"（履歴番号{proposal['corrected_history_no']}の誤記を修正）"

@@ -28,9 +28,10 @@ from handlers.changes.ex_officio import (
     read_ex_officio,
 )
 from handlers.changes.ex_officio_removal import staying_members
+from handlers.changes.same_koseki import describe_correction, same_koseki_members
 from handlers.errors import NotFoundError, Problem
 from handlers.residents.history import append_history
-from handlers.residents.items import HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
+from handlers.residents.items import HIDDEN_ITEM_FIELDS, HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
 from handlers.residents.lookup import find_resident
 from handlers.residents.registration import NOT_AMENDABLE, amend_resident, current_items
 from handlers.residents.search_keys import refresh_household_keys
@@ -84,6 +85,24 @@ def _household_problems(household: Household, changes: Mapping[str, Any]) -> lis
     return found + problems
 
 
+def _check_subject(
+    resident: Resident,
+    intake: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    household_changes: Mapping[str, Any],
+    problems: list[Problem],
+) -> list[Resident]:
+    """Add the person's and household's problems; return the members of the same 戸籍 the correction is quoted
+    to (j510), whose merged states are checked once the person's own is sound."""
+    own = _person_problems(resident, changes)
+    problems += own + _household_problems(resident.household, household_changes)
+    quoted, quote_problems = same_koseki_members(resident, intake, changes)
+    problems += quote_problems
+    if not own:
+        problems += [p for member in quoted for p in _person_problems(member, changes)]
+    return quoted
+
+
 def assess_correction(
     uow: UnitOfWork, intake: Mapping[str, Any], reason_code: str, *, koseki: bool = False
 ) -> Assessment:
@@ -105,11 +124,11 @@ def assess_correction(
             )
         )
     subjects: list[str] = []
+    quoted: list[Resident] = []
     if resident is not None:
-        problems += _person_problems(resident, changes) + _household_problems(
-            resident.household, household_changes
-        )
+        quoted = _check_subject(resident, intake, changes, household_changes, problems)
         subjects = [f"resident:{resident.atena_number}", f"household:{resident.household.household_number}"]
+        subjects += [f"resident:{member.atena_number}" for member in quoted]
     proposal.update(
         atena_number=str(intake.get("atena_number") or "").strip(),
         changes=changes,
@@ -117,6 +136,8 @@ def assess_correction(
         change_date=when.isoformat() if when else None,
         reason_code=reason_code,
     )
+    if quoted:
+        proposal["same_koseki_members"] = [member.atena_number for member in quoted]
     return Assessment(proposal, problems, [], subjects, when)
 
 
@@ -169,8 +190,8 @@ def register_correction(
         )
     else:
         _member_row(uow, resident, proposal, note)
+    touched = [resident] + _quote_to_same_koseki(uow, resident, proposal, note)
     others = staying_members(resident) if resident.status != "removed" else []
-    touched = [resident]
     if proposal.get("household_changes"):
         touched += others
         for member in others:
@@ -185,6 +206,40 @@ def register_correction(
     return RegistrationResult(
         numbers, [household.household_number], notices, documents(proposal), {"reason": reason}
     )
+
+
+def _quote_to_same_koseki(
+    uow: UnitOfWork, resident: Resident, proposal: Mapping[str, Any], note: str
+) -> list[Resident]:
+    """The first person's new 本籍・筆頭者 applied to the members of the same 戸籍 named at intake (j510)."""
+    quoted = []
+    for number in proposal.get("same_koseki_members") or []:
+        quoted.append(amend_resident(
+            uow, number, dict(proposal["changes"]), reason_code=str(proposal["reason_code"]),
+            change_date=_date(proposal), dates=history_dates(proposal),
+            note=f"{note}（宛名番号 {resident.atena_number} の本籍・筆頭者の修正を引用した一括修正）",
+        ))  # fmt: skip
+    return quoted
+
+
+def describe_changes(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What the reviewer compares: the person's items and, quoted (j510), the same items of the members of
+    the same 戸籍; the household's address changes under the household."""
+    numbers = [str(proposal.get("atena_number") or ""), *(proposal.get("same_koseki_members") or [])]
+    found = uow.session.scalars(select(Resident).where(Resident.atena_number.in_(numbers)))
+    by_number = {person.atena_number: person for person in found}
+    hidden = {f for key in uow.actor.hidden_items for f in HIDDEN_ITEM_FIELDS.get(key, ())}
+    labels = {field: item.label for field, item in RESIDENT_ITEM_BY_FIELD.items()}
+    people = {number: by_number.get(number) for number in numbers}
+    rows = describe_correction(people, dict(proposal.get("changes") or {}), labels, hidden)
+    person = by_number.get(numbers[0])
+    if person is not None and proposal.get("household_changes"):
+        household_labels = {field: item.label for field, item in HOUSEHOLD_ITEM_BY_FIELD.items()}
+        for row in describe_correction(
+            {"": person.household}, proposal["household_changes"], household_labels, set()
+        ):
+            rows.append({**row, "subject": f"household:{person.household.household_number}"})
+    return rows
 
 
 def history_row(uow: UnitOfWork, atena_number: str, history_no: int) -> ResidentHistory | None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
-from handlers.changes.corrections import assess_correction, register_correction
+from handlers.changes.corrections import assess_correction, describe_changes, register_correction
 from handlers.uow import UnitOfWork
 
 
@@ -19,6 +19,9 @@ class ExOfficioCorrection:
 
     def assess(self, uow: UnitOfWork, intake: Mapping[str, Any]) -> Assessment:
         return assess_correction(uow, intake, "ex_officio_correction")
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return describe_changes(uow, proposal)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         return register_correction(uow, proposal)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
-from handlers.changes.corrections import assess_correction, register_correction
+from handlers.changes.corrections import assess_correction, describe_changes, register_correction
 from handlers.errors import Problem
 from handlers.residents.parsing import clean_text
 from handlers.uow import UnitOfWork
@@ -79,6 +79,9 @@ class KosekiNotice:
         assessment.problems += household_problems(intake)
         assessment.proposal["koseki_event"] = clean_text(intake.get("koseki_event"))
         return assessment
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return describe_changes(uow, proposal)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         event = proposal.get("koseki_event")

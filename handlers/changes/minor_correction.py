@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.changes.base import Assessment, RegistrationResult, register_change_type
-from handlers.changes.corrections import assess_correction, register_correction
+from handlers.changes.corrections import assess_correction, describe_changes, register_correction
 from handlers.errors import Problem
 from handlers.uow import UnitOfWork
 
@@ -47,6 +47,9 @@ class MinorCorrection:
         assessment.problems.extend(category_problems(intake.get("minor_category")))
         assessment.proposal["minor_category"] = intake.get("minor_category")
         return assessment
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return describe_changes(uow, proposal)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         label = MINOR_CATEGORIES[str(proposal["minor_category"])]

@@ -84,6 +84,14 @@ ROUTES: dict[str, Door] = {
         note="registers into the token's own municipality; a refused body writes nothing",
     ),
     "counter.households": web("GET", "/counter/households", LIST, query={"q": "{household_family}"}),
+    "counter.katagaki": web(
+        "GET", "/counter/katagaki", LIST, query={"address": "神奈川県横浜市中区本町勅使5番"},
+        note="j520: the 方書 registered at an address of the caller's municipality only",
+    ),
+    "counter.honseki": web(
+        "GET", "/counter/honseki", LIST, query={"household_number": "{household_family}"},
+        note="j510: 本籍 candidates of a household of the caller's municipality, through the 異動入力 decision",
+    ),
     # --- certificates --------------------------------------------------------------------------------------
     "api.issue_certificate_api": api(
         "POST", "/api/certificates", LIST, discloses=True,
@@ -244,6 +252,12 @@ ROUTES: dict[str, Door] = {
     "input_places.edit_place": web("GET", "/settings/places/{place_id}", OBJECT),
     "input_places.create_terminal": web("GET", "/settings/places/terminals/new", LIST),
     "input_places.edit_terminal": web("GET", "/settings/places/terminals/{terminal_id}", OBJECT),
+    # --- 方書管理 (supervisors and administrators, j260) -------------------------------------------------------
+    "katagaki.index": web("GET", "/settings/katagaki", LIST, query={"address": "神奈川県横浜市"}),
+    "katagaki.create": web("GET", "/settings/katagaki/new", LIST),
+    "katagaki.edit": web("GET", "/settings/katagaki/{katagaki_id}", OBJECT),
+    "katagaki.retire": web("POST", "/settings/katagaki/{katagaki_id}/retire", OBJECT),
+    "katagaki.reinstate": web("POST", "/settings/katagaki/{katagaki_id}/reinstate", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),

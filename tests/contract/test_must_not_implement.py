@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from handlers.changes.household_change import HouseholdChange
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import ValidationError
+from handlers.errors import PermissionDeniedError, ValidationError
 from handlers.residents.registration import amend_resident
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.date_input import DateInputError, parse_flexible_date
@@ -199,3 +200,34 @@ def test_no_os_native_printing_bypasses_the_access_log() -> None:
                *(ROOT / "handlers").rglob("*.py"), *(ROOT / "worker").rglob("*.py")]  # fmt: skip
     pattern = re.compile(r"window\.print|\blpr?\b\s*['\"]|\"lpr?\"|'lpr?'|win32print|cups")
     assert not [str(p.relative_to(ROOT)) for p in scanned if pattern.search(p.read_text("utf-8"))]
+
+
+@pytest.mark.req("j520")
+def test_a_katagaki_never_brings_up_its_address_as_a_candidate(
+    db: Database, app: Flask, users_a: dict[str, models.User]
+) -> None:
+    """方書 → 住所地番 is not offered (j520 実装しない機能): the counter's only look-up of the 方書 register goes
+    from an address to its 方書; given the 方書 in any parameter it answers nothing, and the register's list,
+    which shows both, is the supervisors' management page, refused to the counter's clerk."""
+    from handlers.katagaki import katagaki_for_address, list_katagaki
+    from handlers.permissions import has_permission
+    from tests.web.conftest import login_as
+
+    lot = "神奈川県横浜市中区港町1丁目1番地"
+    factories.make_katagaki(db, factories.actor_for(users_a["supervisor"]), address=lot, name="港ハイツ")
+    clerk = factories.actor_for(users_a["clerk"])
+    with unit_of_work(db, clerk) as uow:
+        assert katagaki_for_address(uow, "港ハイツ") == []
+        with pytest.raises(PermissionDeniedError):
+            list_katagaki(uow)
+    assert list(inspect.signature(katagaki_for_address).parameters) == ["uow", "address"]
+    assert not has_permission(clerk, "katagaki.manage")
+    client = app.test_client()
+    login_as(client, users_a["clerk"])
+    counter_rules = [
+        r.rule for r in app.url_map.iter_rules() if "katagaki" in r.rule and "/settings/" not in r.rule
+    ]
+    assert counter_rules == ["/counter/katagaki"]
+    for name in ("address", "katagaki", "name", "q"):
+        body = client.get("/counter/katagaki", query_string={name: "港ハイツ"}).get_data(as_text=True)
+        assert "港町" not in body and "番地" not in body

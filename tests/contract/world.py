@@ -31,6 +31,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.removed_records.archive import archive_old_removed_records
 from handlers.residents.search_keys import refresh_household_keys
+from handlers.rules.kanji import fold_address
 from handlers.support_measures import create_support_measure, decide_support_measure
 from handlers.suppression_controls import set_suppression
 from handlers.uow import unit_of_work
@@ -189,7 +190,8 @@ def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
 
 
 def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
-    """A relay message, a 戸籍 notice and a (disabled) destination of city A, carrying city A's strings."""
+    """A relay message, a 戸籍 notice, a (disabled) destination and a 方書 of city A, carrying city A's
+    strings."""
     now = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
     return {
         "relay_inbox_id": models.RelayInbox(
@@ -209,6 +211,10 @@ def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
                                                 kind="sub_branch", enabled=True)),
         "terminal_id": models.InputTerminal(tenant_id=tenant_id, code="TESHI-01", name="勅使河原の端末",
                                             place=place, enabled=True),
+        "katagaki_id": models.Katagaki(
+            tenant_id=tenant_id, address=ADDRESSES["stranger"], address_key=fold_address(ADDRESSES["stranger"]),
+            name="勅使河原荘", kind="apartment",
+        ),
     }  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from handlers.demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ROLE_LOGINS
 from tests.web.auth_helpers import sign_in
 
 TABLES = (models.Municipality, models.Ward, models.User, models.Household, models.Resident,
-          models.ResidentHistory, models.SupportMeasure, models.SupportMeasureParty)  # fmt: skip
+          models.ResidentHistory, models.SupportMeasure, models.SupportMeasureParty, models.Katagaki)  # fmt: skip
 
 
 def _counts(connection: Connection) -> dict[str, int]:
@@ -97,3 +97,15 @@ def test_synth_command_adds_residents_to_the_named_municipality(
     assert _counts(connection)["resident"] == demo["resident"] + 300
     result = app.test_cli_runner().invoke(args=["synth", "--tenant", "999999", "--count", "5"])
     assert result.exit_code != 0 and "999999" in result.output
+
+
+@pytest.mark.slow
+def test_the_demo_registers_katagaki_at_demo_addresses_of_each_city(
+    connection: Connection, demo: dict[str, int]
+) -> None:
+    rows = connection.execute(select(models.Katagaki.address, models.Katagaki.name)).all()
+    assert ("神奈川県横浜市中区本町二丁目10番地", "本町グランドハイツ") in rows and (
+        "長野県佐久市中込3000番地",
+        "中込ハイツ",
+    ) in rows
+    assert demo["katagaki"] == 4

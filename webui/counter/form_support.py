@@ -173,7 +173,8 @@ _POSTAL_TARGETS = {"postal_code": "address", "former_postal_code": "former_addre
 
 
 def help_attributes(field: Field) -> dict[str, str]:
-    """The entry-help hooks of a field for address_help.js: postcode → address, town / 方書 / 本籍 suggestions."""
+    """The entry-help hooks of a field for address_help.js: postcode → address, town / 方書 / 本籍 suggestions,
+    the 方書 registered at an entered address."""
     name = field.short_name
     if name in _POSTAL_TARGETS:
         return {
@@ -181,7 +182,12 @@ def help_attributes(field: Field) -> dict[str, str]:
             "autocomplete": "postal-code",
         }
     if name in _ADDRESS_FIELDS:
-        return {"list": "town-list", "data-address-input": "1", "autocomplete": "off"}
+        hooks = {"list": "town-list", "data-address-input": "1", "autocomplete": "off"}
+        if name == "address":  # the 方書 registered at the entered 住所地番 (j520)
+            hooks["data-katagaki-for"] = field.id.removesuffix(name) + "address_katagaki"
+        return hooks
+    if name == "honseki":  # the registered addresses and 本籍 of the household as candidates (j510)
+        return {"list": _DATALISTS[name], "autocomplete": "off", "data-honseki-help": "1"}
     if name in _DATALISTS:
         return {"list": _DATALISTS[name], "autocomplete": "off"}
     return {}

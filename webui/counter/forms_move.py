@@ -90,6 +90,10 @@ class MemberForm(Form):
     hittosha = StringField("筆頭者（日本人）", validators=[Optional(), Length(max=100)])
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
+    re_move_in_of = StringField(
+        "再転入の場合：除票の宛名番号", validators=[Optional(), Length(max=10)],
+        description="本人の履歴の本籍（合併で現存しない市町村を除く）を本籍の候補に表示します",
+    )  # fmt: skip
     name_alphabet = StringField(
         "氏名（アルファベット・外国人）",
         validators=[Optional(), Length(max=200)],

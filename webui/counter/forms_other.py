@@ -169,6 +169,9 @@ class CorrectionForm(ExOfficioMixin, FlaskForm):
     atena_number = StringField("宛名番号", validators=[InputRequired(REQUIRED)])
     change_date = StringField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
     changes = FieldList(FormField(ChangeRowForm), label="修正内容", min_entries=3, max_entries=3)
+    same_koseki_household = BooleanField(
+        "同じ本籍・筆頭者の世帯員にも、この本籍・筆頭者の修正を一括して行う（本籍・筆頭者の修正のみ）"
+    )
     household_item = SelectField(
         "世帯の住所の修正", choices=choices([("", "修正しない"), *HOUSEHOLD_ITEM_CHOICES])
     )
@@ -187,6 +190,7 @@ class CorrectionForm(ExOfficioMixin, FlaskForm):
         return {
             **self.ex_officio_items(),
             "atena_number": self.atena_number.data.strip(), "changes": changes, "household_changes": household,
+            "same_koseki_household": bool(self.same_koseki_household.data),
             **blank_to_none({"change_date": self.change_date.data, "minor_category": self.minor_category.data,
                              "corrected_history_no": self.corrected_history_no.data,
                              "koseki_event": self.koseki_event.data}),

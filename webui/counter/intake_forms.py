@@ -65,8 +65,8 @@ NEW_PERSON_SECTIONS: Sections = (
 PERSON_ALIASES = (("member", "member-family_name"),)
 CORRECTION_SECTIONS: Sections = (
     ("対象者", ("atena_number", "change_date")),
-    ("修正内容", ("changes", "household_item", "household_value", "minor_category", "corrected_history_no",
-              "koseki_event")),
+    ("修正内容", ("changes", "same_koseki_household", "household_item", "household_value", "minor_category",
+              "corrected_history_no", "koseki_event")),
     ("職権記載等", EX_OFFICIO),
 )  # fmt: skip
 CORRECTION_ALIASES = (("changes", "changes-0-item"), ("household_changes", "household_item"))

@@ -14,6 +14,8 @@ from handlers import cases
 from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.honseki_help import HonsekiQuery, honseki_candidates
+from handlers.katagaki import katagaki_for_address
 from handlers.relay_certificates import certificate_for_intake
 from webui.counter import bp
 from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
@@ -173,3 +175,39 @@ def households() -> Response:
     except ValidationError as err:
         return jsonify({"households": [], "problems": [p.to_json() for p in err.problems]})
     return jsonify({"households": found})
+
+
+@bp.get("/counter/katagaki")
+@login_required
+@permission_required("resident.change")
+def katagaki() -> Response:
+    """方書入力補助 (j520): the 方書 registered at the entered 住所地番, JSON for the intake page's script."""
+    address = request.args.get("address", "").strip()
+    if not address:
+        return jsonify({"candidates": []})
+    with web_uow() as uow:
+        found = katagaki_for_address(uow, address)
+    return jsonify({"candidates": [candidate.to_json() for candidate in found]})
+
+
+@bp.get("/counter/honseki")
+@login_required
+@permission_required("resident.change")
+def honseki() -> Response | tuple[Response, int]:
+    """本籍入力補助 (j510): the 本籍 candidates of the person entered (JSON for the intake page's script); with
+    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away."""
+    args = request.args
+    query = HonsekiQuery(
+        atena_number=args.get("atena_number", ""), household_number=args.get("household_number", ""),
+        address=args.get("address", ""), former_address=args.get("former_address", ""),
+        entered=tuple(v for v in args.getlist("entered") if v.strip()),
+        re_move_in_of=args.get("re_move_in_of", ""),
+    )  # fmt: skip
+    try:
+        with web_uow() as uow:
+            found = honseki_candidates(uow, query)
+    except ValidationError as err:
+        return jsonify({"candidates": [], "problems": [p.to_json() for p in err.problems]}), 422
+    except NotFoundError as err:
+        return jsonify({"candidates": [], "problems": [], "message": str(err)}), 404
+    return jsonify({"candidates": [candidate.to_json() for candidate in found]})

@@ -73,6 +73,139 @@
     })
     .catch(function () { say(""); });
 
+  // 方書 registered at the entered 住所地番 (j520): offered as buttons beside the 方書 field once the address is
+  // entered; only this direction (address → 方書) exists.
+  var katagakiUrl = form.getAttribute("data-katagaki-lookup");
+
+  function candidateBox(target) {
+    var id = target.id + "-candidates";
+    var box = document.getElementById(id);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = id;
+      box.className = "katagaki-candidates";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "この住所地番に登録された方書の候補");
+      target.parentNode.appendChild(box);
+    }
+    box.textContent = "";
+    return box;
+  }
+
+  function offerKatagaki(input) {
+    var target = document.getElementById(input.getAttribute("data-katagaki-for"));
+    var address = input.value.trim();
+    if (!target || !katagakiUrl) { return; }
+    var box = candidateBox(target);
+    if (!address) { return; }
+    fetch(katagakiUrl + "?address=" + encodeURIComponent(address), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
+      .then(function (data) {
+        if (input.value.trim() !== address) { return; }  // a later entry answers for itself
+        box.textContent = "";
+        if (!data.candidates.length) { return; }
+        var label = document.createElement("span");
+        label.className = "muted";
+        label.textContent = "この住所地番の方書：";
+        box.appendChild(label);
+        data.candidates.forEach(function (candidate) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary katagaki-candidate";
+          button.textContent = candidate.name;
+          button.title = candidate.kind_label + (candidate.name_kana ? "（" + candidate.name_kana + "）" : "");
+          button.addEventListener("click", function () {
+            target.value = candidate.name;
+            target.focus();
+            say("方書を「" + candidate.name + "」と入力しました。部屋番号があれば続けて入力してください。");
+          });
+          box.appendChild(button);
+        });
+        say("この住所地番に登録された方書が" + data.candidates.length + "件あります。方書欄の下から選択できます。");
+      })
+      .catch(function () { box.textContent = ""; });
+  }
+
+  document.querySelectorAll("[data-katagaki-for]").forEach(function (input) {
+    input.addEventListener("change", function () { offerKatagaki(input); });
+    if (input.value.trim()) { offerKatagaki(input); }
+  });
+
+  // 本籍 candidates (j510): the entered 現住所 and 転入前住所, the 本籍 of the household joined (世帯主, 世帯員)
+  // and those typed for the other persons, asked of the server when a 本籍 field is entered.
+  var honsekiUrl = form.getAttribute("data-honseki-lookup");
+
+  function valueOf(id) {
+    var field = document.getElementById(id);
+    return field && field.value ? field.value.trim() : "";
+  }
+
+  function honsekiQuery(input) {
+    var params = new URLSearchParams();
+    var context = {
+      address: valueOf("address"),
+      former_address: valueOf("former_address") || valueOf("member-previous_address"),
+      household_number: valueOf("household_number"),
+      atena_number: valueOf("atena_number")
+    };
+    Object.keys(context).forEach(function (key) { if (context[key]) { params.append(key, context[key]); } });
+    var readmitted = /honseki$/.test(input.id) ? valueOf(input.id.replace(/honseki$/, "re_move_in_of")) : "";
+    if (readmitted) { params.append("re_move_in_of", readmitted); }
+    document.querySelectorAll("[data-honseki-help]").forEach(function (other) {
+      if (other !== input && other.value.trim()) { params.append("entered", other.value.trim()); }
+    });
+    return params.toString();
+  }
+
+  // The 筆頭者 field beside a 本籍 field, or, on a correction, the value of the row whose item is 筆頭者.
+  function hittoshaFor(input) {
+    if (/honseki$/.test(input.id)) { return document.getElementById(input.id.replace(/honseki$/, "hittosha")); }
+    var found = null;
+    document.querySelectorAll("select[id^='changes-'][id$='-item']").forEach(function (item) {
+      if (item.value === "hittosha") { found = document.getElementById(item.id.replace(/-item$/, "-value")); }
+    });
+    return found;
+  }
+
+  function offerHonseki(input) {
+    var query = honsekiQuery(input);
+    if (!honsekiUrl || input.getAttribute("data-honseki-asked") === query) { return; }
+    input.setAttribute("data-honseki-asked", query);
+    var box = candidateBox(input);
+    box.setAttribute("aria-label", "本籍の候補");
+    var hittosha = hittoshaFor(input);
+    fetch(honsekiUrl + "?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        box.textContent = "";
+        if (data.problems && data.problems.length) { say(data.problems[0].message); return; }
+        (data.candidates || []).forEach(function (candidate) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary honseki-candidate";
+          button.textContent = candidate.label + "：" + candidate.honseki;
+          button.addEventListener("click", function () {
+            input.value = candidate.honseki;
+            if (hittosha && candidate.hittosha && !hittosha.value) { hittosha.value = candidate.hittosha; }
+            input.focus();
+            say("本籍を「" + candidate.honseki + "」（" + candidate.label + "）と入力しました。");
+          });
+          box.appendChild(button);
+        });
+      })
+      .catch(function () { box.textContent = ""; });
+  }
+
+  document.querySelectorAll("[data-honseki-help]").forEach(function (input) {
+    input.addEventListener("focus", function () { offerHonseki(input); });
+  });
+  // A correction's row (修正する項目 = 本籍): the same candidates for the person named by 宛名番号.
+  document.querySelectorAll("select[id^='changes-'][id$='-item']").forEach(function (item) {
+    var value = document.getElementById(item.id.replace(/-item$/, "-value"));
+    if (!value) { return; }
+    value.addEventListener("focus", function () { if (item.value === "honseki") { offerHonseki(value); } });
+  });
+
   // 世帯番号 search (join an existing household, j470).
   var lookup = document.querySelector(".household-lookup");
   var number = document.getElementById("household_number");
