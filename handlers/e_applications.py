@@ -273,3 +273,48 @@ def _certificate_request(
         "purpose": str(application.get("purpose") or ""),
         "copies": application.get("copies", 1),
     }  # fmt: skip
+
+
+def set_jpki_trust(uow: UnitOfWork, anchors: list[str], crl: str | None) -> None:
+    """The municipality's JPKI certification authorities (PEM) and their current revocation list (PEM), kept by
+    the administrator; the list is replaced as J-LIS publishes a new one (``jumin tenant jpki``).  A list not
+    signed by one of the authorities, or unreadable PEM, is refused and nothing is changed."""
+    require(uow.actor, "admin.settings")
+    try:
+        certificates = [x509.load_pem_x509_certificate(pem.encode()) for pem in anchors]
+        revocations = x509.load_pem_x509_crl(crl.encode()) if crl else None
+    except ValueError as err:
+        raise _refused(
+            "jpki",
+            "認証局の設定",
+            "PEM形式として読めません",
+            "認証局の証明書と失効リストを確認してください",
+            "invalid",
+        ) from err
+    if not certificates:
+        raise _refused(
+            "jpki",
+            "認証局の設定",
+            "認証局の証明書がありません",
+            "認証局の証明書を指定してください",
+            "required",
+        )
+    if revocations is not None and not any(
+        revocations.issuer == c.subject and revocations.is_signature_valid(c.public_key())  # type: ignore[arg-type]
+        for c in certificates
+    ):
+        raise _refused(
+            "jpki",
+            "失効リスト",
+            "指定した認証局の署名がありません",
+            "その認証局の失効リストを指定してください",
+            "untrusted",
+        )
+    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
+    assert municipality is not None  # the actor's own tenant
+    config = {"trust_anchors": [pem.strip() + "\n" for pem in anchors], **({"crl": crl} if crl else {})}
+    municipality.settings = {**(municipality.settings or {}), "jpki": config}
+    record_access(uow, "jpki_trust_set", "setting", [], detail={
+        "authorities": [c.subject.rfc4514_string() for c in certificates],
+        "crl_next_update": revocations.next_update_utc.isoformat() if revocations and revocations.next_update_utc else None,
+    })  # fmt: skip

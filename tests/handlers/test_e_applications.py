@@ -137,3 +137,26 @@ def test_the_e_application_system_sends_the_envelope_through_the_api(
     # the envelope's certificate is valid for a year from NOW: the API checks it at the real time
     ok = client.post("/api/e-applications", json=sent, headers=headers)
     assert ok.status_code == 201 and ok.get_json()["case_id"] > 0
+
+
+def test_the_administrator_sets_the_authorities_and_a_list_signed_by_another_is_refused(
+    db: Database, app: Any, tmp_path: Any, users_a: dict[str, models.User], city_a: models.Municipality
+) -> None:
+    from handlers.e_applications import set_jpki_trust
+
+    admin = factories.actor_for(users_a["administrator"])
+    with pytest.raises(EApplicationRefusedError) as foreign, unit_of_work(db, admin) as uow:
+        set_jpki_trust(uow, [JPKI.pem()], Authority("Somebody Else CA").crl())
+    assert [p.code for p in foreign.value.problems] == ["untrusted"]
+    (tmp_path / "ca.pem").write_text(JPKI.pem())
+    (tmp_path / "crl.pem").write_text(JPKI.crl())
+    done = app.test_cli_runner().invoke(args=["tenant", "jpki", "--tenant", city_a.code, "--anchor",
+                                              str(tmp_path / "ca.pem"), "--crl", str(tmp_path / "crl.pem")])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    with unit_of_work(db, admin) as uow:
+        saved = uow.session.get(models.Municipality, city_a.id)
+        assert saved is not None and saved.settings["jpki"]["trust_anchors"] == [JPKI.pem().strip() + "\n"]
+        [log] = uow.session.scalars(
+            select(models.AccessLog).where(models.AccessLog.function == "jpki_trust_set")
+        )
+    assert log.detail["authorities"] == ["CN=Test JPKI Signing CA,C=JP"]

@@ -12,7 +12,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import NotFoundError
+from handlers.e_applications import set_jpki_trust
+from handlers.errors import NotFoundError, ValidationError
 from handlers.portability import ImportRefusedError, TenantNotEmptyError, export_tenant, import_tenant
 from handlers.tenants import system_actor_for_code
 from handlers.uow import unit_of_work
@@ -64,6 +65,43 @@ def import_cli(directory: Path) -> None:
     relinked = "（別のデータベースの団体IDで作られたため再連結）" if report.chain_relinked else ""
     click.echo(f"access log chain verified: {report.chain_rows_verified} rows{relinked}")
     click.echo(f"{report.seconds:.1f} s")
+
+
+@tenant_cli.command("jpki")
+@click.option("--tenant", "code", required=True, help="全国地方公共団体コード（6桁）")
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="公的個人認証（署名用）認証局の証明書（PEM、複数可）",
+)
+@click.option(
+    "--crl",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="その認証局の最新の失効リスト（PEM）",
+)
+@with_appcontext
+def jpki_cli(code: str, anchors: tuple[Path, ...], crl: Path | None) -> None:
+    """電子申請（j1210）で信頼する認証局と失効リストを設定する（失効リストは公開のたびに更新すること）。"""
+    db: Database = current_app.extensions["jumin.db"]
+    actor = _actor(db, code, "jpki-settings")
+    try:
+        with unit_of_work(db, actor) as uow:
+            set_jpki_trust(
+                uow, [p.read_text("ascii") for p in anchors], crl.read_text("ascii") if crl else None
+            )
+    except ValidationError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(
+        f"{code}: 認証局 {len(anchors)} 件"
+        + (
+            "、失効リストを設定しました。"
+            if crl
+            else "を設定しました（失効リストなし：電子申請は受け付けません）。"
+        )
+    )
 
 
 commands = [tenant_cli]
