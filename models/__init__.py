@@ -10,6 +10,7 @@ from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.integration import IntegrationDestination
 from models.koseki_notice_inbox import KosekiNoticeInbox
+from models.other_systems import OtherSystemRegistration, PlatformFileReceipt
 from models.rate_limit import RateLimitWindow
 from models.relay import RelayInbox
 from models.removed import RemovedRecordArchive
@@ -50,6 +51,8 @@ __all__ = [
     "ImmigrationNotice",
     "IntegrationDestination",
     "KosekiNoticeInbox",
+    "OtherSystemRegistration",
+    "PlatformFileReceipt",
     "MigrationJob",
     "Municipality",
     "PendingTimer",

@@ -294,3 +294,30 @@ def make_household(
         )
         created.members  # noqa: B018 - load the members before the session closes
     return created
+
+
+def make_inquiry_destinations(
+    session: Session, municipality: models.Municipality, url_of: Any, secret: str, systems: tuple[str, ...]
+) -> None:
+    """他業務照会 (j1180): an enabled ``inquiry:<system>`` destination for each system, at ``url_of(system)``."""
+    for system in systems:
+        session.add(
+            models.IntegrationDestination(
+                tenant_id=municipality.id, name=f"inquiry:{system}", kind="inquiry", url=url_of(system),
+                secret=secret, enabled=True,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
+def make_platform_unit(
+    session: Session, municipality: models.Municipality, unit: str, directory: str, **values: Any
+) -> models.IntegrationDestination:
+    """地域情報プラットフォーム連携 (j1170): the unit's exchange folder as destination ``platform:<unit>``."""
+    row = models.IntegrationDestination(
+        tenant_id=municipality.id, name=f"platform:{unit}", kind=values.pop("kind", "pf_file"),
+        directory=directory, enabled=True, **values,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row

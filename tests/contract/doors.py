@@ -185,6 +185,12 @@ ROUTES: dict[str, Door] = {
     "flows.revert": web("POST", "/flows/cases/{case_id}/revert-migration", OBJECT),
     "flows.scenarios": web("POST", "/flows/{process_id}/scenarios", NAMED),
     "residents.characters": web("GET", "/residents/{atena_victim}/characters", OBJECT),
+    # --- 他業務照会 (j1180): asking is a 照会 of the person (suppression, audit); answers come via the outbox -----
+    "residents.inquire_other_systems": web("POST", "/residents/{atena_victim}/other-systems/inquiries", OBJECT),
+    "api.other_systems_api": api("GET", "/api/residents/{atena_victim}/other-systems", OBJECT),
+    "api.inquire_other_systems_api": api(
+        "POST", "/api/residents/{atena_victim}/other-systems/inquiries", OBJECT, json={"systems": ["nhi"]}
+    ),
     # --- extraction (EUC j1360, sampling j1330) ------------------------------------------------------------
     "extraction.index": web("GET", "/extraction", LIST),
     "extraction.builder": web("GET", "/extraction/builder", LIST),

@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.name_characters import view_name_characters
+from handlers.other_systems.catalog import SYSTEMS
+from handlers.other_systems.inquiry import request_other_system_inquiry
 from handlers.residents.presenter import view_resident
 from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from webui.residents.forms import ResidentSearchForm
+from webui.residents.forms import OtherSystemInquiryForm, ResidentSearchForm
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -66,7 +68,13 @@ def show(atena_number: str) -> str:
     on, problems = _as_of(as_of_text)
     with web_uow() as uow:
         view = view_resident(uow, atena_number, on=on)
-    return render_template("residents/show.html", view=view, as_of_text=as_of_text, problems=problems)
+    return render_template(
+        "residents/show.html",
+        view=view,
+        as_of_text=as_of_text,
+        problems=problems,
+        inquiry_form=OtherSystemInquiryForm(),
+    )
 
 
 @bp.get("/residents/<atena_number>/characters")
@@ -77,3 +85,25 @@ def characters(atena_number: str) -> str:
     with web_uow() as uow:
         view = view_name_characters(uow, atena_number)
     return render_template("residents/characters.html", view=view)
+
+
+@bp.post("/residents/<atena_number>/other-systems/inquiries")
+@login_required
+@permission_required("resident.view")
+def inquire_other_systems(atena_number: str) -> Response:
+    """他業務照会 (j1180): queue the 照会 and go back to the record, where the answers appear."""
+    form = OtherSystemInquiryForm()
+    back = redirect(url_for("residents.show", atena_number=atena_number) + "#other-systems-heading")
+    if not form.validate():
+        flash("画面を開き直してから操作してください。", "error")
+        return back
+    systems = [form.system.data] if form.system.data else None
+    try:
+        with web_uow() as uow:
+            asked = request_other_system_inquiry(uow, atena_number, systems)
+    except ValidationError as err:
+        flash("、".join(p.message for p in err.problems), "error")
+        return back
+    names = "・".join(SYSTEMS[s].label for s in asked)
+    flash(f"{names}に最新の登録情報を照会しました。", "success")
+    return back
