@@ -129,3 +129,9 @@ def display(item: Item, value: str | None, resident_kind: str = "japanese") -> s
     if item.kind == "choice":
         return CHOICES[item.field].get(value, value)
     return value
+
+
+# The business units of the regional information platform the register exchanges data with (j1170): the
+# four whose registrations 他業務照会 also shows, 国民年金, and 戸籍 (whose records are 戸籍の通知).
+PF_UNITS = {"nhi": "国民健康保険", "national_pension": "国民年金", "child_allowance": "児童手当",
+            "late_elderly": "後期高齢者医療", "long_term_care": "介護保険", "koseki": "戸籍"}  # fmt: skip

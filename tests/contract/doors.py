@@ -282,4 +282,6 @@ CELERY_TASKS: dict[str, str] = {
     "jumin.extraction.run": "runs an extraction job (its output excludes protected persons: extraction probe)",
     "jumin.batches.run_due": "starts due batches: no output of its own",
     "jumin.batches.run": "runs one registered batch (outputs are the batch's own doors)",
+    "jumin.platform.exchange": "takes files from the regional platform's units into the register's side tables "
+    "(他業務の登録情報, 戸籍の通知の保留一覧): no disclosure; what is sent to units goes through the outbox",
 }
