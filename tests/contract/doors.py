@@ -222,6 +222,7 @@ ROUTES: dict[str, Door] = {
     # --- outbox --------------------------------------------------------------------------------------------
     "outbox.index": web("GET", "/outbox", LIST),
     "outbox.resend_message": web("POST", "/outbox/{message_id}/resend", OBJECT),
+    "outbox.platform_receipts": web("GET", "/outbox/platform", LIST, note="the caller's municipality's received PF files"),
     # --- inbound notices: the CS relay inbox, 転出証明書情報, 戸籍の通知 (j680-j710, j770) ----------------------
     "inbound.relay": web("GET", "/inbound/relay", LIST, note="the caller's municipality's relay inbox"),
     "inbound.decide_relay": web(

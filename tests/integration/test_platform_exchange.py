@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -279,3 +280,26 @@ def test_an_unwritable_exchange_folder_is_retried_through_the_outbox(
     sweep(delivering)
     assert [m.status for m in messages(delivering, clerk_a, "platform:child_allowance")] == ["sent"]
     assert [p.name for p in sent_files(blocked)] == ["141003_child_allowance_0000000001.xml"]
+
+
+@pytest.mark.req("j1170")
+def test_the_exchange_command_takes_the_files_sends_what_waits_and_fails_on_a_rejection(
+    app: Flask, setup_session: Session, city_a: models.Municipality, clerk_a: Actor, tmp_path: Path,
+    person: str,
+) -> None:  # fmt: skip
+    factories.make_platform_unit(
+        setup_session, city_a, "nhi", str(tmp_path), subscription="near_realtime_delta"
+    )
+    record = {"kind": "registration", "atena_number": person, "items": {"registered": "false"}}
+    drop(tmp_path, "n1.xml", factories.platform_file("nhi", [record], message_id="N-1"))
+    result = app.test_cli_runner().invoke(args=["platform", "exchange"])
+    assert result.exit_code == 0, result.output
+    assert f"{city_a.id}/nhi n1.xml: applied 1件" in result.output
+    assert [p.name for p in sent_files(tmp_path)] == ["141003_nhi_0000000001.xml"]  # the 受信結果, in the run
+    drop(
+        tmp_path,
+        "n2.xml",
+        factories.platform_file("nhi", [{**record, "atena_number": "9999999999"}], message_id="N-2"),
+    )
+    result = app.test_cli_runner().invoke(args=["platform", "exchange"])
+    assert result.exit_code == 1 and "rejected" in result.output and "9999999999" in result.output

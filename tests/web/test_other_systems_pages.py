@@ -4,6 +4,7 @@ with when it came; the button (a CSRF form) asks again; the API reads and asks; 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -79,3 +80,25 @@ def test_the_api_asks_and_reads_the_other_systems_registrations(
         f"/api/residents/{person}/other-systems/inquiries", json={"systems": "nhi"}, headers=headers
     )
     assert bad.status_code == 422 and bad.get_json()["problems"][0]["field"] == "systems"
+
+
+@pytest.mark.req("j1170")
+def test_supervisors_see_the_received_platform_files_with_the_reasons_of_a_rejection(
+    client: FlaskClient, db: Database, setup_session: Session, city_a: Municipality, users_a: dict[str, User],
+    person: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    from handlers.other_systems.platform import exchange_all
+
+    factories.make_platform_unit(setup_session, city_a, "nhi", str(tmp_path))
+    (tmp_path / "receive").mkdir()
+    good = {"kind": "registration", "atena_number": person, "items": {"registered": "true"}}
+    bad = {"kind": "registration", "atena_number": "9999999999", "items": {"registered": "true"}}
+    (tmp_path / "receive" / "1.xml").write_bytes(factories.platform_file("nhi", [good], message_id="N-1"))
+    (tmp_path / "receive" / "2.xml").write_bytes(factories.platform_file("nhi", [bad], message_id="N-2"))
+    exchange_all(db)
+    login_as(client, users_a["supervisor"])
+    page = client.get("/outbox/platform").get_data(as_text=True)
+    assert "取込済み" in page and "取込不可（差戻し）" in page
+    assert "1件目：宛名番号 9999999999 の住民はこの団体にいません" in page
+    login_as(client, users_a["clerk"])
+    assert client.get("/outbox/platform").status_code == 403
