@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.integration.pf_file import PLATFORM_PREFIX
 from handlers.integration.subscribers import SUBSCRIBER_PREFIX
-from handlers.other_systems.catalog import PF_UNITS, SYSTEMS
+from handlers.other_systems.catalog import INQUIRY_PREFIX, PF_UNITS, SYSTEMS
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.integration import DESTINATION_KINDS, SUBSCRIPTIONS, IntegrationDestination
@@ -77,10 +78,10 @@ class DestinationView:
 def name_label(name: str) -> str:
     if name.startswith("subscriber:"):
         return f"宛名連携先「{name.split(':', 1)[1]}」"
-    if name.startswith("inquiry:") and name.removeprefix("inquiry:") in SYSTEMS:
-        return f"他業務照会「{SYSTEMS[name.removeprefix('inquiry:')].label}」"
-    if name.startswith("platform:") and name.removeprefix("platform:") in PF_UNITS:
-        return f"地域情報PF「{PF_UNITS[name.removeprefix('platform:')]}」ユニット"
+    if name.removeprefix(INQUIRY_PREFIX) in SYSTEMS:
+        return f"他業務照会「{SYSTEMS[name.removeprefix(INQUIRY_PREFIX)].label}」"
+    if name.removeprefix(PLATFORM_PREFIX) in PF_UNITS:
+        return f"地域情報PF「{PF_UNITS[name.removeprefix(PLATFORM_PREFIX)]}」ユニット"
     if name.startswith("municipality:") and name not in NAME_LABELS:
         return f"市区町村 {name.split(':', 1)[1]}（中継）"
     return NAME_LABELS.get(name, name)
@@ -120,9 +121,9 @@ def _problem(field: str, item: str, reason: str, remedy: str, code: str = "inval
 
 def kinds_for(name: str) -> tuple[str, ...]:
     """The transports a destination may use: 他業務照会 its own, a platform unit the platform files."""
-    if name.startswith("inquiry:"):
+    if name.startswith(INQUIRY_PREFIX):
         return ("inquiry",)
-    if name.startswith("platform:"):
+    if name.startswith(PLATFORM_PREFIX):
         return ("pf_file", "pf_file_sjis")
     return PLAIN_KINDS
 
@@ -157,13 +158,17 @@ def destination_problems(values: Mapping[str, Any]) -> list[Problem]:
     if kind in DESTINATION_KINDS and kind not in kinds_for(name):
         found.append(_problem("kind", "送信方式", "この連携先には使えない送信方式です",
                               "他業務照会は「他業務照会」、地域情報PFは「地域情報PF準拠ファイル連携」を選択してください"))  # fmt: skip
-    if name.startswith("platform:") and subscription not in (None, "realtime_delta", "near_realtime_delta"):
+    if name.startswith(PLATFORM_PREFIX) and subscription not in (
+        None,
+        "realtime_delta",
+        "near_realtime_delta",
+    ):
         found.append(_problem("subscription", "連携方式", "業務ユニットには差分の連携方式だけを指定できます",
                               "即時差分・準即時差分から選択するか空欄にしてください"))  # fmt: skip
     if name.startswith(SUBSCRIBER_PREFIX) and subscription not in SUBSCRIPTIONS:
         found.append(_problem("subscription", "連携方式", "選択されていません",
                               "全件・即時差分・準即時差分から選択してください", "required"))  # fmt: skip
-    if subscription and not name.startswith((SUBSCRIBER_PREFIX, "platform:")):
+    if subscription and not name.startswith((SUBSCRIBER_PREFIX, PLATFORM_PREFIX)):
         found.append(
             _problem(
                 "subscription", "連携方式", "宛名連携先にだけ指定できます", "連携方式を空欄にしてください"

@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from handlers.integration.destinations import transmit
 from handlers.integration.messages import envelope
-from handlers.integration.subscribers import PLATFORM_PREFIX, SUBSCRIBER_PREFIX
+from handlers.integration.pf_file import PLATFORM_PREFIX
+from handlers.integration.subscribers import SUBSCRIBER_PREFIX
 from handlers.integration.transport import Delivery
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage

@@ -14,9 +14,8 @@ import datetime as dt
 
 from handlers.integration.http_json import post_signed
 from handlers.integration.transport import Delivery, DeliveryError
+from handlers.other_systems.catalog import INQUIRY_PREFIX
 from handlers.other_systems.registrations import AnswerError, note_failure, parse_answer, store_answer
-
-INQUIRY_PREFIX = "inquiry:"
 
 
 def send_inquiry(delivery: Delivery) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import or_, select
 from handlers.audit import record_access
 from handlers.cases.outbox import next_outbox_seq
 from handlers.errors import NotFoundError
+from handlers.integration.pf_file import PLATFORM_PREFIX  # a platform unit subscribes too (j1170)
 from handlers.integration.support_flags import SupportFlags, flag_delta, load_support_flags
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
@@ -38,7 +39,6 @@ from models.resident import Resident
 
 ADDRESSEE = "addressee"
 SUBSCRIBER_PREFIX = "subscriber:"
-PLATFORM_PREFIX = "platform:"  # a regional-platform business unit subscribing to the deltas (j1170)
 DELTA_SUBSCRIPTIONS = ("realtime_delta", "near_realtime_delta")
 
 

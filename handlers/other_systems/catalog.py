@@ -15,6 +15,7 @@ from typing import Any
 
 from handlers.rules.dates import format_for_kind
 
+INQUIRY_PREFIX = "inquiry:"  # the outbox destination of a system: inquiry:<system>
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PENSION_NUMBER = re.compile(r"^\d{10}$")
 CARD_KINDS = {"juki_card": "住民基本台帳カード", "my_number_card": "個人番号カード"}

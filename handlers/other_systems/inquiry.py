@@ -23,7 +23,7 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
 from handlers.integration.subscribers import queue_copy
-from handlers.other_systems.catalog import SYSTEMS
+from handlers.other_systems.catalog import INQUIRY_PREFIX, SYSTEMS
 from handlers.other_systems.registrations import registration_row, registrations_of
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
@@ -32,7 +32,6 @@ from handlers.residents.protection import check_inquiry
 from handlers.uow import UnitOfWork
 from models.integration import IntegrationDestination
 
-INQUIRY_PREFIX = "inquiry:"
 INQUIRY_KIND = "registration_inquiry"
 
 

@@ -30,8 +30,9 @@ from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
+from handlers.integration.pf_file import PLATFORM_PREFIX
 from handlers.integration.pf_layout import OUR_UNIT, Document, LayoutError, Record, parse
-from handlers.integration.subscribers import PLATFORM_PREFIX, queue_copy
+from handlers.integration.subscribers import queue_copy
 from handlers.koseki_notices import import_koseki_notices
 from handlers.other_systems.catalog import PF_UNITS
 from handlers.other_systems.registrations import Answer, AnswerError, parse_record, store_answer

@@ -102,3 +102,18 @@ def test_supervisors_see_the_received_platform_files_with_the_reasons_of_a_rejec
     assert "1件目：宛名番号 9999999999 の住民はこの団体にいません" in page
     login_as(client, users_a["clerk"])
     assert client.get("/outbox/platform").status_code == 403
+
+
+@pytest.mark.req("j1180")
+def test_one_system_can_be_asked_again_from_its_own_row(
+    client: FlaskClient, setup_session: Session, city_a: Municipality, users_a: dict[str, User],
+    peer: OtherSystemPeer, person: str,
+) -> None:  # fmt: skip
+    factories.make_inquiry_destinations(setup_session, city_a, peer.url, SECRET, ("nhi", "election"))
+    login_as(client, users_a["clerk"])
+    page = client.get(f"/residents/{person}").get_data(as_text=True)
+    assert 'name="system" value="national_pension"' in page and 'aria-label="国民年金に照会"' in page
+    client.post(f"/residents/{person}/other-systems/inquiries", data={"system": "nhi"})
+    assert [e["payload"]["system"] for e in peer.state.asked] == ["nhi"]
+    page = client.get(f"/residents/{person}").get_data(as_text=True)
+    assert "国民健康保険に最新の登録情報を照会しました。" in page
