@@ -96,7 +96,10 @@ def receive_unit(db: Database, tenant_id: int, unit: str, folder: Path) -> UnitR
             )
             run.files.append(FileOutcome(path.name, "failed", errors=[f"{type(error).__name__}: {error}"]))
             continue
-        _move(path, inbox / (ERROR if outcome.status == "rejected" else DONE))
+        try:
+            _move(path, inbox / (ERROR if outcome.status == "rejected" else DONE))
+        except OSError:  # committed: the next run finds the receipt and only moves it
+            log.exception("platform file %s of %s/%s taken but not moved", path, tenant_id, unit)
         run.files.append(outcome)
     return run
 

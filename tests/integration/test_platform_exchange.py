@@ -303,3 +303,31 @@ def test_the_exchange_command_takes_the_files_sends_what_waits_and_fails_on_a_re
     )
     result = app.test_cli_runner().invoke(args=["platform", "exchange"])
     assert result.exit_code == 1 and "rejected" in result.output and "9999999999" in result.output
+
+
+@pytest.mark.req("j1170")
+def test_a_file_not_taken_for_a_fault_of_ours_stays_for_the_next_run_and_one_taken_but_not_moved_is_not_applied_again(
+    delivering: Database, setup_session: Session, city_a: models.Municipality, clerk_a: Actor, tmp_path: Path,
+    person: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from handlers.other_systems import platform
+
+    factories.make_platform_unit(setup_session, city_a, "nhi", str(tmp_path))
+    record = {"kind": "registration", "atena_number": person, "items": {"registered": "true"}}
+    drop(tmp_path, "n.xml", factories.platform_file("nhi", [record]))
+
+    def database_down(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("database unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(platform, "store_answer", database_down)
+        [run] = exchange_all(delivering)
+    assert [(f.status, f.errors) for f in run.files] == [("failed", ["RuntimeError: database unavailable"])]
+    assert (tmp_path / "receive" / "n.xml").exists() and receipts(delivering, clerk_a) == []
+    with monkeypatch.context() as patched:
+        patched.setattr(platform, "_move", lambda *_: (_ for _ in ()).throw(OSError("busy")))
+        [run] = exchange_all(delivering)  # applied and committed, but the file could not be moved
+    assert run.files[0].status == "applied" and (tmp_path / "receive" / "n.xml").exists()
+    [run] = exchange_all(delivering)
+    assert run.files[0].status == "duplicate" and (tmp_path / "receive" / "done" / "n.xml").exists()
+    assert [r.status for r in receipts(delivering, clerk_a)] == ["applied"]
