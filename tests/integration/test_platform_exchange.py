@@ -331,3 +331,22 @@ def test_a_file_not_taken_for_a_fault_of_ours_stays_for_the_next_run_and_one_tak
     [run] = exchange_all(delivering)
     assert run.files[0].status == "duplicate" and (tmp_path / "receive" / "done" / "n.xml").exists()
     assert [r.status for r in receipts(delivering, clerk_a)] == ["applied"]
+
+
+@pytest.mark.req("j1170")
+def test_beat_takes_the_units_files_every_few_minutes(
+    delivering: Database, setup_session: Session, city_a: models.Municipality, tmp_path: Path, person: str
+) -> None:
+    from worker import tasks
+    from worker.celery_app import celery_app
+
+    schedule = celery_app.conf.beat_schedule["platform-exchange"]
+    assert schedule["task"] == "jumin.platform.exchange" and schedule["schedule"] <= 300  # 数分間隔
+    factories.make_platform_unit(setup_session, city_a, "nhi", str(tmp_path))
+    record = {"kind": "registration", "atena_number": person, "items": {"registered": "true"}}
+    drop(tmp_path, "n.xml", factories.platform_file("nhi", [record]))
+    token = tasks._in_process_db.set(delivering)
+    try:
+        assert tasks.exchange_platform_files.delay().get() == {"applied": 1}
+    finally:
+        tasks._in_process_db.reset(token)
