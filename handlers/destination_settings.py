@@ -128,6 +128,23 @@ def kinds_for(name: str) -> tuple[str, ...]:
     return PLAIN_KINDS
 
 
+def _other_system_problems(name: str, kind: str, subscription: str | None) -> list[Problem]:
+    """他業務照会 (j1180) takes its own transport; a platform unit (j1170) the platform files and, if any,
+    a delta subscription."""
+    found = []
+    if kind in DESTINATION_KINDS and kind not in kinds_for(name):
+        found.append(_problem("kind", "送信方式", "この連携先には使えない送信方式です",
+                              "他業務照会は「他業務照会」、地域情報PFは「地域情報PF準拠ファイル連携」を選択してください"))  # fmt: skip
+    if name.startswith(PLATFORM_PREFIX) and subscription not in (
+        None,
+        "realtime_delta",
+        "near_realtime_delta",
+    ):
+        found.append(_problem("subscription", "連携方式", "業務ユニットには差分の連携方式だけを指定できます",
+                              "即時差分・準即時差分から選択するか空欄にしてください"))  # fmt: skip
+    return found
+
+
 def _url_ok(url: str) -> bool:
     parsed = urlparse(url)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
@@ -155,23 +172,17 @@ def destination_problems(values: Mapping[str, Any]) -> list[Problem]:
         found.append(_problem("directory", "出力先フォルダ", "絶対パスではありません",
                               "/ で始まる出力先フォルダを入力してください", "required"))  # fmt: skip
     subscription = values.get("subscription") or None
-    if kind in DESTINATION_KINDS and kind not in kinds_for(name):
-        found.append(_problem("kind", "送信方式", "この連携先には使えない送信方式です",
-                              "他業務照会は「他業務照会」、地域情報PFは「地域情報PF準拠ファイル連携」を選択してください"))  # fmt: skip
-    if name.startswith(PLATFORM_PREFIX) and subscription not in (
-        None,
-        "realtime_delta",
-        "near_realtime_delta",
-    ):
-        found.append(_problem("subscription", "連携方式", "業務ユニットには差分の連携方式だけを指定できます",
-                              "即時差分・準即時差分から選択するか空欄にしてください"))  # fmt: skip
+    found += _other_system_problems(name, kind, subscription)
     if name.startswith(SUBSCRIBER_PREFIX) and subscription not in SUBSCRIPTIONS:
         found.append(_problem("subscription", "連携方式", "選択されていません",
                               "全件・即時差分・準即時差分から選択してください", "required"))  # fmt: skip
     if subscription and not name.startswith((SUBSCRIBER_PREFIX, PLATFORM_PREFIX)):
         found.append(
             _problem(
-                "subscription", "連携方式", "宛名連携先にだけ指定できます", "連携方式を空欄にしてください"
+                "subscription",
+                "連携方式",
+                "宛名連携先・地域情報PFの業務ユニットにだけ指定できます",
+                "連携方式を空欄にしてください",
             )
         )
     secret = str(values.get("new_secret") or "")
