@@ -1,6 +1,7 @@
 """Per-tenant destination settings (docs/integration.md): the systems notices go to — 住基ネット CS, 団体内統合宛名
 (j1150), 宛名連携 subscribers with their subscription mode (j1190), the 戸籍附票 system (j1200), other
-municipalities through the relay — viewed and edited by the administrator (``admin.settings``).
+municipalities through the relay, the other systems asked by 他業務照会 (j1180) and the regional platform's
+business units (j1170) — viewed and edited by the administrator (``admin.settings``).
 
 The HMAC secret is never shown: a view says only whether one is set (masked), and an edit can replace it but
 not read it (a blank entry keeps it).  Every save is logged as a ``setting`` action without the secret.
@@ -18,7 +19,9 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.integration.pf_file import PLATFORM_PREFIX
 from handlers.integration.subscribers import SUBSCRIBER_PREFIX
+from handlers.other_systems.catalog import INQUIRY_PREFIX, PF_UNITS, SYSTEMS
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.integration import DESTINATION_KINDS, SUBSCRIPTIONS, IntegrationDestination
@@ -32,13 +35,19 @@ NAME_LABELS = {
     "municipality:*": "他の市区町村（中継・全団体）",
 }
 NAME_PATTERN = re.compile(
-    r"^(cs|addressee|koseki_fuhyo|immigration|kiosk|municipality:(\*|\d{6})|subscriber:[a-z0-9_-]{1,40})$"
+    r"^(cs|addressee|koseki_fuhyo|immigration|kiosk|municipality:(\*|\d{6})|subscriber:[a-z0-9_-]{1,40}"
+    rf"|inquiry:({'|'.join(SYSTEMS)})|platform:({'|'.join(PF_UNITS)}))$"
 )
 KIND_LABELS = {
     "http_json": "JSON（HTTP・HMAC署名）",
     "file_drop": "固定長ファイル連携",
     "relay": "CS中継サービス",
+    "inquiry": "他業務照会（HTTP・HMAC署名）",
+    "pf_file": "地域情報PF準拠ファイル連携（UTF-8）",
+    "pf_file_sjis": "地域情報PF準拠ファイル連携（Shift_JIS）",
 }
+SIGNED_KINDS = ("http_json", "inquiry")
+FOLDER_KINDS = ("file_drop", "pf_file", "pf_file_sjis")
 SUBSCRIPTION_LABELS = {
     "full": "全件",
     "realtime_delta": "即時差分",
@@ -46,6 +55,7 @@ SUBSCRIPTION_LABELS = {
 }
 MASK = "●●●●●●●●（設定済み）"
 SECRET_MIN_LENGTH = 16
+PLAIN_KINDS = ("http_json", "file_drop", "relay")
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,10 @@ class DestinationView:
 def name_label(name: str) -> str:
     if name.startswith("subscriber:"):
         return f"宛名連携先「{name.split(':', 1)[1]}」"
+    if name.removeprefix(INQUIRY_PREFIX) in SYSTEMS:
+        return f"他業務照会「{SYSTEMS[name.removeprefix(INQUIRY_PREFIX)].label}」"
+    if name.removeprefix(PLATFORM_PREFIX) in PF_UNITS:
+        return f"地域情報PF「{PF_UNITS[name.removeprefix(PLATFORM_PREFIX)]}」ユニット"
     if name.startswith("municipality:") and name not in NAME_LABELS:
         return f"市区町村 {name.split(':', 1)[1]}（中継）"
     return NAME_LABELS.get(name, name)
@@ -105,6 +119,32 @@ def _problem(field: str, item: str, reason: str, remedy: str, code: str = "inval
     return Problem(field, item, reason, remedy, code)
 
 
+def kinds_for(name: str) -> tuple[str, ...]:
+    """The transports a destination may use: 他業務照会 its own, a platform unit the platform files."""
+    if name.startswith(INQUIRY_PREFIX):
+        return ("inquiry",)
+    if name.startswith(PLATFORM_PREFIX):
+        return ("pf_file", "pf_file_sjis")
+    return PLAIN_KINDS
+
+
+def _other_system_problems(name: str, kind: str, subscription: str | None) -> list[Problem]:
+    """他業務照会 (j1180) takes its own transport; a platform unit (j1170) the platform files and, if any,
+    a delta subscription."""
+    found = []
+    if kind in DESTINATION_KINDS and kind not in kinds_for(name):
+        found.append(_problem("kind", "送信方式", "この連携先には使えない送信方式です",
+                              "他業務照会は「他業務照会」、地域情報PFは「地域情報PF準拠ファイル連携」を選択してください"))  # fmt: skip
+    if name.startswith(PLATFORM_PREFIX) and subscription not in (
+        None,
+        "realtime_delta",
+        "near_realtime_delta",
+    ):
+        found.append(_problem("subscription", "連携方式", "業務ユニットには差分の連携方式だけを指定できます",
+                              "即時差分・準即時差分から選択するか空欄にしてください"))  # fmt: skip
+    return found
+
+
 def _url_ok(url: str) -> bool:
     parsed = urlparse(url)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
@@ -122,23 +162,27 @@ def destination_problems(values: Mapping[str, Any]) -> list[Problem]:
         found.append(
             _problem("kind", "送信方式", "選択されていません", "送信方式を選択してください", "required")
         )
-    if kind == "http_json" and not url:
+    if kind in SIGNED_KINDS and not url:
         found.append(
             _problem("url", "送信先URL", "入力されていません", "送信先のURLを入力してください", "required")
         )
     if url and not _url_ok(url):
         found.append(_problem("url", "送信先URL", "URLの形式ではありません", "http:// または https:// で始まるURLを入力してください"))  # fmt: skip
-    if kind == "file_drop" and not directory.startswith("/"):
+    if kind in FOLDER_KINDS and not directory.startswith("/"):
         found.append(_problem("directory", "出力先フォルダ", "絶対パスではありません",
                               "/ で始まる出力先フォルダを入力してください", "required"))  # fmt: skip
     subscription = values.get("subscription") or None
+    found += _other_system_problems(name, kind, subscription)
     if name.startswith(SUBSCRIBER_PREFIX) and subscription not in SUBSCRIPTIONS:
         found.append(_problem("subscription", "連携方式", "選択されていません",
                               "全件・即時差分・準即時差分から選択してください", "required"))  # fmt: skip
-    if subscription and not name.startswith(SUBSCRIBER_PREFIX):
+    if subscription and not name.startswith((SUBSCRIBER_PREFIX, PLATFORM_PREFIX)):
         found.append(
             _problem(
-                "subscription", "連携方式", "宛名連携先にだけ指定できます", "連携方式を空欄にしてください"
+                "subscription",
+                "連携方式",
+                "宛名連携先・地域情報PFの業務ユニットにだけ指定できます",
+                "連携方式を空欄にしてください",
             )
         )
     secret = str(values.get("new_secret") or "")
@@ -157,7 +201,7 @@ def save_destination(
     row = _row(uow, destination_id) if destination_id is not None else None
     name = str(values.get("name") or "")
     clash = uow.session.scalar(select(IntegrationDestination.id).where(IntegrationDestination.name == name))
-    if values.get("kind") == "http_json" and not (
+    if values.get("kind") in SIGNED_KINDS and not (
         values.get("new_secret") or (row is not None and row.secret)
     ):
         problems.append(_problem("new_secret", "HMAC鍵", "設定されていません", "署名に使うHMAC鍵を入力してください", "required"))  # fmt: skip

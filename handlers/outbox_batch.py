@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from handlers.integration.destinations import transmit
 from handlers.integration.messages import envelope
+from handlers.integration.pf_file import PLATFORM_PREFIX
 from handlers.integration.subscribers import SUBSCRIBER_PREFIX
 from handlers.integration.transport import Delivery
 from handlers.uow import UnitOfWork
@@ -31,7 +32,9 @@ NEAR_REALTIME = "near_realtime_delta"
 
 
 def is_batched(config: IntegrationDestination) -> bool:
-    return config.subscription == NEAR_REALTIME and config.name.startswith(SUBSCRIBER_PREFIX)
+    return config.subscription == NEAR_REALTIME and config.name.startswith(
+        (SUBSCRIBER_PREFIX, PLATFORM_PREFIX)
+    )
 
 
 def batch_messages(uow: UnitOfWork, head: OutboxMessage, limit: int) -> list[OutboxMessage]:

@@ -12,6 +12,7 @@ from models.input_place import InputPlace, InputTerminal
 from models.integration import IntegrationDestination
 from models.katagaki import Katagaki
 from models.koseki_notice_inbox import KosekiNoticeInbox
+from models.other_systems import OtherSystemRegistration, PlatformFileReceipt
 from models.rate_limit import RateLimitWindow
 from models.relay import RelayInbox
 from models.removed import RemovedRecordArchive
@@ -55,6 +56,8 @@ __all__ = [
     "IntegrationDestination",
     "Katagaki",
     "KosekiNoticeInbox",
+    "OtherSystemRegistration",
+    "PlatformFileReceipt",
     "MigrationJob",
     "Municipality",
     "PendingTimer",

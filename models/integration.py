@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped, TimestampMixin
 
-DESTINATION_KINDS = ("http_json", "file_drop", "relay")
+DESTINATION_KINDS = ("http_json", "file_drop", "relay", "inquiry", "pf_file", "pf_file_sjis")
 SUBSCRIPTIONS = ("full", "realtime_delta", "near_realtime_delta")  # 宛名連携 (j1190)
 
 

@@ -314,3 +314,60 @@ def make_katagaki(db: Any, actor: Actor, **overrides: Any) -> Any:
 
     with unit_of_work(db, actor) as uow:
         return save_katagaki(uow, None, katagaki_values(**overrides))
+
+
+def make_inquiry_destinations(
+    session: Session, municipality: models.Municipality, url_of: Any, secret: str, systems: tuple[str, ...]
+) -> None:
+    """他業務照会 (j1180): an enabled ``inquiry:<system>`` destination for each system, at ``url_of(system)``."""
+    for system in systems:
+        session.add(
+            models.IntegrationDestination(
+                tenant_id=municipality.id, name=f"inquiry:{system}", kind="inquiry", url=url_of(system),
+                secret=secret, enabled=True,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
+def make_platform_unit(
+    session: Session, municipality: models.Municipality, unit: str, directory: str, **values: Any
+) -> models.IntegrationDestination:
+    """地域情報プラットフォーム連携 (j1170): the unit's exchange folder as destination ``platform:<unit>``."""
+    row = models.IntegrationDestination(
+        tenant_id=municipality.id, name=f"platform:{unit}", kind=values.pop("kind", "pf_file"),
+        directory=directory, enabled=True, **values,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def platform_file(
+    unit: str,
+    records: list[dict[str, Any]],
+    *,
+    message_id: str = "MSG-1",
+    organization: str = "141003",
+    encoding: str = "UTF-8",
+) -> bytes:
+    """A file a platform unit drops for us (our platform layout, docs/other-systems.md).  A record is
+    ``{"kind": …, "atena_number": …, "items": {name: value}}``."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    def record(r: dict[str, Any]) -> str:
+        attrs = "".join(
+            f" {k}={quoteattr(str(r[k]))}" for k in ("kind", "atena_number", "resident_code") if r.get(k)
+        )
+        items = "".join(
+            f"<Item name={quoteattr(n)}>{escape(str(v))}</Item>" for n, v in r.get("items", {}).items()
+        )
+        return f"<Record{attrs}>{items}</Record>"
+
+    header = {"MessageId": message_id, "DataKind": "registration", "SenderUnit": unit, "ReceiverUnit": "jumin",
+              "ReceiverOrganization": organization, "CreatedAt": "2026-11-27T09:00:00+09:00",
+              "RecordCount": str(len(records))}  # fmt: skip
+    head = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in header.items())
+    text = (f'<?xml version="1.0" encoding="{encoding}"?>\n<PfMessage xmlns="urn:jumin:pf:1" version="1">'
+            f"<Header>{head}</Header><Body>{''.join(record(r) for r in records)}</Body></PfMessage>\n")  # fmt: skip
+    return text.encode("cp932" if encoding.lower() == "shift_jis" else "utf-8")

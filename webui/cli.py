@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "webui.commands.tokens",
     "webui.commands.synth",
     "webui.commands.outbox",
+    "webui.commands.platform",
     "webui.commands.tenant",
     "webui.commands.residents",
     "webui.commands.conformance",

@@ -14,6 +14,9 @@ from handlers.settings import Settings
 
 OUTBOX_SWEEP_SECONDS = 60.0  # pending notices whose dispatch was lost are picked up within a minute
 NEAR_REALTIME_SECONDS = 300.0
+PLATFORM_EXCHANGE_SECONDS = (
+    120.0  # files from the regional platform's units are taken every two minutes (j1170)
+)
 BATCH_SCHEDULER_SECONDS = 60.0  # scheduled batches (BatchSchedule.next_run_at) start within a minute  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
 
 
@@ -48,6 +51,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         "outbox-near-realtime": {"task": "jumin.outbox.near_realtime", "schedule": NEAR_REALTIME_SECONDS},
         # every BatchSchedule row (j1280) is checked each minute; its own next_run_at decides what runs
         "batches-run-due": {"task": "jumin.batches.run_due", "schedule": BATCH_SCHEDULER_SECONDS},
+        "platform-exchange": {"task": "jumin.platform.exchange", "schedule": PLATFORM_EXCHANGE_SECONDS},
     }
     return app
 

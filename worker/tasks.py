@@ -109,6 +109,17 @@ def deliver_near_realtime() -> int:
     return len(targets)
 
 
+@celery_app.task(name="jumin.platform.exchange")
+def exchange_platform_files() -> dict[str, int]:
+    """Beat, every two minutes: take the files the regional platform's business units dropped (j1170);
+    what goes to them leaves through the outbox (its sweep and near-real-time runs)."""
+    from handlers.other_systems.platform import exchange_all
+
+    runs = exchange_all(task_database())
+    outcomes = [f.status for run in runs for f in run.files]
+    return {status: outcomes.count(status) for status in sorted(set(outcomes))}
+
+
 @celery_app.task(name="jumin.flows.migrate_running_cases")
 def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
     """Move the cases of one migration job to its target version (progress in MigrationJob)."""

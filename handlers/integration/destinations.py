@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from handlers.integration.file_drop import send_file_drop
 from handlers.integration.http_json import send_http_json
+from handlers.integration.inquiry import send_inquiry
+from handlers.integration.pf_file import send_pf_file
 from handlers.integration.relay_route import send_relay
 from handlers.integration.transport import Delivery
 from handlers.uow import UnitOfWork
@@ -18,6 +20,9 @@ TRANSPORTS: dict[str, Callable[[Delivery], None]] = {
     "http_json": send_http_json,
     "file_drop": send_file_drop,
     "relay": send_relay,
+    "inquiry": send_inquiry,
+    "pf_file": send_pf_file,
+    "pf_file_sjis": send_pf_file,
 }
 
 

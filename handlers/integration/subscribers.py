@@ -5,6 +5,9 @@
 * ``near_realtime_delta``: the same copies, delivered only by the beat task every five minutes (≤ 10, j1190);
 * ``full``: no deltas; a full extract on request (``request_full_extract``).
 
+A business unit of the regional information platform (``platform:<unit>``, j1170) subscribes to the deltas in
+the same way; its transport writes them in the platform layout (``handlers.integration.pf_file``).
+
 Each copy has its own sequence and idempotency key (``<original key>@<subscriber>``), so one subscriber that
 fails neither blocks nor duplicates another.  Names stay in MJ characters (Unicode with IVS).
 
@@ -19,11 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from handlers.audit import record_access
 from handlers.cases.outbox import next_outbox_seq
 from handlers.errors import NotFoundError
+from handlers.integration.pf_file import PLATFORM_PREFIX  # a platform unit subscribes too (j1170)
 from handlers.integration.support_flags import SupportFlags, flag_delta, load_support_flags
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
@@ -49,7 +53,10 @@ def delta_subscribers(uow: UnitOfWork) -> list[IntegrationDestination]:
         uow.session.scalars(
             select(IntegrationDestination)
             .where(
-                IntegrationDestination.name.startswith(SUBSCRIBER_PREFIX),
+                or_(
+                    IntegrationDestination.name.startswith(SUBSCRIBER_PREFIX),
+                    IntegrationDestination.name.startswith(PLATFORM_PREFIX),
+                ),
                 IntegrationDestination.subscription.in_(DELTA_SUBSCRIPTIONS),
                 IntegrationDestination.enabled.is_(True),
             )

@@ -20,6 +20,7 @@ from handlers.audit import record_access
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import NotFoundError
+from handlers.other_systems.registrations import registrations_of
 from handlers.permissions import require
 from handlers.residents.history import (
     history_entries,
@@ -296,6 +297,9 @@ def view_resident(uow: UnitOfWork, atena_number: str, *, on: dt.date | None = No
     view["household_members"] = _member_rows(members, measures)
     view["history"] = _history_list(uow, resident)
     view["screen_only"] = {"memo": memo}
+    # 他業務照会 (j1180): the other systems' latest registrations, with the current record only
+    kind = resident.resident_kind
+    view["other_systems"] = registrations_of(uow.session, atena_number, kind) if on is None else None
     targets = [atena_number, *(m["atena_number"] for m in view["household_members"])]
     record_access(
         uow,

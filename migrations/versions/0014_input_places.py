@@ -1,7 +1,7 @@
 """The register of input places and terminals (入力場所・入力端末, j230), with the tenant policy on PostgreSQL.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from handlers import rls
 
 revision: str = "0014"
-down_revision: str | None = "0009"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -199,6 +199,12 @@ ROUTES: dict[str, Door] = {
     "flows.scenarios": web("POST", "/flows/{process_id}/scenarios", NAMED),
     "residents.characters": web("GET", "/residents/{atena_victim}/characters", OBJECT),
     "residents.reorganize": web("POST", "/residents/{atena_victim}/reorganize", OBJECT, form={"note": "改製"}),
+    # --- 他業務照会 (j1180): asking is a 照会 of the person (suppression, audit); answers come via the outbox -----
+    "residents.inquire_other_systems": web("POST", "/residents/{atena_victim}/other-systems/inquiries", OBJECT),
+    "api.other_systems_api": api("GET", "/api/residents/{atena_victim}/other-systems", OBJECT),
+    "api.inquire_other_systems_api": api(
+        "POST", "/api/residents/{atena_victim}/other-systems/inquiries", OBJECT, json={"systems": ["nhi"]}
+    ),
     # --- extraction (EUC j1360, sampling j1330) ------------------------------------------------------------
     "extraction.index": web("GET", "/extraction", LIST),
     "extraction.builder": web("GET", "/extraction/builder", LIST),
@@ -230,6 +236,7 @@ ROUTES: dict[str, Door] = {
     # --- outbox --------------------------------------------------------------------------------------------
     "outbox.index": web("GET", "/outbox", LIST),
     "outbox.resend_message": web("POST", "/outbox/{message_id}/resend", OBJECT),
+    "outbox.platform_receipts": web("GET", "/outbox/platform", LIST, note="the caller's municipality's received PF files"),
     # --- inbound notices: the CS relay inbox, 転出証明書情報, 戸籍の通知 (j680-j710, j770) ----------------------
     "inbound.relay": web("GET", "/inbound/relay", LIST, note="the caller's municipality's relay inbox"),
     "inbound.decide_relay": web(
@@ -301,4 +308,6 @@ CELERY_TASKS: dict[str, str] = {
     "jumin.extraction.run": "runs an extraction job (its output excludes protected persons: extraction probe)",
     "jumin.batches.run_due": "starts due batches: no output of its own",
     "jumin.batches.run": "runs one registered batch (outputs are the batch's own doors)",
+    "jumin.platform.exchange": "takes files from the regional platform's units into the register's side tables "
+    "(他業務の登録情報, 戸籍の通知の保留一覧): no disclosure; what is sent to units goes through the outbox",
 }

@@ -231,3 +231,23 @@ def test_a_katagaki_never_brings_up_its_address_as_a_candidate(
     for name in ("address", "katagaki", "name", "q"):
         body = client.get("/counter/katagaki", query_string={name: "港ハイツ"}).get_data(as_text=True)
         assert "港町" not in body and "番地" not in body
+
+
+@pytest.mark.req("j1180")
+def test_other_system_inquiry_asks_for_and_keeps_none_of_the_excluded_items() -> None:
+    """他業務照会 offers no 投票権・登録/抹消年月日・投票区・事由 of the 選挙人名簿, no 被保険者証の記号・番号
+    (国保・後期高齢・介護) and no 米穀の配給 system; an answer that carries them anyway keeps none of them."""
+    from handlers.other_systems.catalog import SYSTEMS
+    from handlers.other_systems.registrations import parse_record
+
+    assert set(SYSTEMS) == {"election", "nhi", "late_elderly", "long_term_care", "national_pension",
+                            "child_allowance", "card"}  # fmt: skip
+    assert SYSTEMS["election"].items == ()  # only 登録の有無
+    labels = " ".join(item.label for adapter in SYSTEMS.values() for item in adapter.items)
+    assert not re.search("投票|抹消|事由|被保険者証|米穀|配給", labels)
+    excluded = {"voting_right": True, "registered_date": "2020-01-01", "removed_date": "2021-01-01",
+                "voting_district": "第3投票区", "insurance_card_symbol": "記号", "insurance_card_number": "123"}  # fmt: skip
+    for system in ("election", "nhi", "late_elderly", "long_term_care"):
+        answer = parse_record(system, "0000000019", {"registered": True, "items": excluded})
+        assert all(value is None for value in answer.items.values())
+        assert not set(answer.items) & set(excluded)

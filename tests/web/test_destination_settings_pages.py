@@ -86,7 +86,7 @@ def test_a_blank_secret_keeps_the_old_one_and_an_entered_one_replaces_it(
         ({"name": "tax"}, "連携先の名前ではありません"),
         ({"new_secret": ""}, "HMAC鍵：設定されていません"),
         ({"kind": "file_drop", "directory": "outbox/tax"}, "/ で始まる絶対パスを入力してください"),
-        ({"name": "cs", "subscription": "full"}, "宛名連携先にだけ指定できます"),
+        ({"name": "cs", "subscription": "full"}, "地域情報PFの業務ユニットにだけ指定できます"),
     ],
 )
 def test_a_wrong_setting_is_explained_in_japanese_and_nothing_is_saved(

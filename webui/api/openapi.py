@@ -90,6 +90,9 @@ SCHEMAS: dict[str, Any] = {
                                           "whole_household": {"type": "boolean"}, "copies": {"type": "integer"},
                                           "requester_kind": {"type": "string"}, "requester_name": {"type": "string"},
                                           "purpose": {"type": "string"}}},
+    "InquiryRequest": {"type": "object", "properties": {"systems": {"type": "array", "items": {
+        "enum": ["election", "nhi", "late_elderly", "long_term_care", "national_pension", "child_allowance",
+                 "card"]}}}},
     "HouseholdRequest": {"type": "object", "required": ["household", "members", "reason_code", "change_date"],
                          "properties": {"household": OBJECT, "members": {"type": "array", "items": OBJECT},
                                         "reason_code": {"type": "string"}, "change_date": {"type": "string"},
@@ -104,6 +107,12 @@ PATHS: dict[str, Any] = {
                                           _query("include_removed"), _query("after")])},
     "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(OBJECT, "住民記録"),
                                                  params=[_path_param("atena_number", "string"), _query("as_of")])},
+    "/api/residents/{atena_number}/other-systems": {"get": _op(
+        "他業務照会の結果（他システムの最新の登録情報と取得日時）", _json(OBJECT, "他業務の登録情報"),
+        params=[_path_param("atena_number", "string")])},
+    "/api/residents/{atena_number}/other-systems/inquiries": {"post": _op(
+        "他業務照会の依頼（回答は送信キュー経由で届く）", _json(OBJECT, "照会した業務"), body="InquiryRequest",
+        params=[_path_param("atena_number", "string")], ok_status="202")},
     "/api/households": {"post": _op("世帯の登録", _json(OBJECT, "登録した世帯"), body="HouseholdRequest",
                                     ok_status="201")},
     "/api/certificates": {"post": _op("証明書の交付（発行番号・手数料を返す）", _json(OBJECT, "交付した証明書"),

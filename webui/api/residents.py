@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from handlers.errors import Problem, ValidationError
+from handlers.other_systems.inquiry import other_systems_view, request_other_system_inquiry
 from handlers.residents.presenter import view_resident
 from handlers.residents.registration import register_household
 from handlers.residents.search import ResidentQuery, search_residents
@@ -96,3 +97,34 @@ def register_household_api() -> tuple[Response, int]:
             ],
         }
     return jsonify(payload), 201
+
+
+@bp.get("/residents/<atena_number>/other-systems")
+def other_systems_api(atena_number: str) -> Response:
+    """他業務照会 (j1180): the person's latest registration in each other system, with when it came."""
+    with web_uow() as uow:
+        view = other_systems_view(uow, atena_number)
+    return jsonify(view)
+
+
+@bp.post("/residents/<atena_number>/other-systems/inquiries")
+def inquire_other_systems_api(atena_number: str) -> tuple[Response, int]:
+    """Ask the other systems (``{"systems": [...]}``, all configured ones when absent) for the person's
+    latest registration; 202: the answers arrive through the outbox and show in the GET above."""
+    body = request.get_json(silent=True) or {}
+    systems = body.get("systems") if isinstance(body, dict) else None
+    if systems is not None and not (isinstance(systems, list) and all(isinstance(s, str) for s in systems)):
+        raise ValidationError(
+            [
+                Problem(
+                    "systems",
+                    "照会先",
+                    "業務名の配列ではありません",
+                    '["nhi", "election"] の形式で指定してください',
+                    "format",
+                )
+            ]
+        )
+    with web_uow() as uow:
+        asked = request_other_system_inquiry(uow, atena_number, systems)
+    return jsonify({"atena_number": atena_number, "requested": asked}), 202

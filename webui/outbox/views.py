@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from handlers.other_systems.platform_receipts import recent_receipts
 from handlers.outbox_admin import dead_letters, resend
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -36,3 +37,13 @@ def resend_message(message_id: int) -> Response:
         message = resend(uow, message_id)
     flash(f"通知 {message.idempotency_key}（{message.destination}）を再送信しました。")
     return redirect(url_for("outbox.index"))
+
+
+@bp.get("/platform")
+@login_required
+@permission_required("resident.approve")
+def platform_receipts() -> str:
+    """地域情報PF連携 (j1170): the files taken from the units' folders, applied or rejected with the reasons."""
+    with web_uow() as uow:
+        receipts = recent_receipts(uow)
+    return render_template("outbox/platform.html", receipts=receipts)

@@ -42,3 +42,10 @@ class ResidentSearchForm(FlaskForm):
             name: (field.data or None) for name, field in self._fields.items() if name != "include_removed"
         }
         return ResidentQuery(**values, include_removed=bool(self.include_removed.data))
+
+
+class OtherSystemInquiryForm(FlaskForm):
+    """他業務照会 (j1180): ask every configured other system, or the one chosen, for the person's latest
+    registration.  POST with a CSRF token."""
+
+    system = StringField("照会先", validators=[Optional(), Length(max=24)])

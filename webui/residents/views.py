@@ -11,12 +11,14 @@ from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.name_characters import view_name_characters
+from handlers.other_systems.catalog import SYSTEMS
+from handlers.other_systems.inquiry import request_other_system_inquiry
 from handlers.residents.history_search import HistoryResults, search_history
 from handlers.residents.presenter import view_resident
 from handlers.residents.reorganization import reorganize_record
 from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from webui.residents.forms import ResidentSearchForm
+from webui.residents.forms import OtherSystemInquiryForm, ResidentSearchForm
 from webui.residents.history_forms import HistorySearchForm
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -89,7 +91,13 @@ def show(atena_number: str) -> str:
     on, problems = _as_of(as_of_text)
     with web_uow() as uow:
         view = view_resident(uow, atena_number, on=on)
-    return render_template("residents/show.html", view=view, as_of_text=as_of_text, problems=problems)
+    return render_template(
+        "residents/show.html",
+        view=view,
+        as_of_text=as_of_text,
+        problems=problems,
+        inquiry_form=OtherSystemInquiryForm(),
+    )
 
 
 @bp.get("/residents/<atena_number>/characters")
@@ -116,3 +124,25 @@ def reorganize(atena_number: str) -> Response:
     else:
         flash(f"住民票を改製しました（改製日 {on.isoformat()}）。", "success")
     return redirect(url_for("residents.show", atena_number=atena_number))
+
+
+@bp.post("/residents/<atena_number>/other-systems/inquiries")
+@login_required
+@permission_required("resident.view")
+def inquire_other_systems(atena_number: str) -> Response:
+    """他業務照会 (j1180): queue the 照会 and go back to the record, where the answers appear."""
+    form = OtherSystemInquiryForm()
+    back = redirect(url_for("residents.show", atena_number=atena_number) + "#other-systems-heading")
+    if not form.validate():
+        flash("画面を開き直してから操作してください。", "error")
+        return back
+    systems = [form.system.data] if form.system.data else None
+    try:
+        with web_uow() as uow:
+            asked = request_other_system_inquiry(uow, atena_number, systems)
+    except ValidationError as err:
+        flash("、".join(p.message for p in err.problems), "error")
+        return back
+    names = "・".join(SYSTEMS[s].label for s in asked)
+    flash(f"{names}に最新の登録情報を照会しました。", "success")
+    return back
