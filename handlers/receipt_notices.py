@@ -29,7 +29,7 @@ from handlers.certificates.issuance import CertificateRefusedError, ReleaseRequi
 from handlers.certificates.notice_render import ReceiptNoticeContent, render_receipt_notice
 from handlers.clock import JST
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
-from handlers.permissions import require
+from handlers.permissions import has_permission, require
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import Identity, Requester
@@ -184,10 +184,11 @@ def _municipality(uow: UnitOfWork) -> Municipality:
 
 def offered(uow: UnitOfWork, case_id: int) -> dict[str, Any] | None:
     """For the case page: whether a notice can be output for this case and its default addressee (no log)."""
+    if not has_permission(uow.actor, "certificate.issue"):
+        return None
     try:
-        require(uow.actor, "certificate.issue")
-        _municipality(uow)
         case = _registered_case(uow, case_id)
+        _municipality(uow)
     except (NoticeNotOfferedError, NotFoundError, ConflictError):
         return None
     movers = movers_of(uow, case)
@@ -272,8 +273,8 @@ def issue_receipt_notice(
     problems = request_problems(request)
     if problems:
         raise ValidationError(problems)
+    case = _registered_case(uow, request.case_id)  # another municipality's case: not found, before anything
     municipality = _municipality(uow)
-    case = _registered_case(uow, request.case_id)
     movers = movers_of(uow, case)
     if not movers:
         raise NoticeNotOfferedError("この案件には受理通知に記載する異動者がいません。")

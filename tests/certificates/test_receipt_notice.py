@@ -197,9 +197,13 @@ def test_a_provisional_change_another_kind_of_case_or_a_city_without_the_choice_
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor, city_a: models.Municipality,
     setup_session: Session,
 ) -> None:  # fmt: skip
-    provisional = enter(step, clerk_a, "move_in", move_in_intake())
+    done = registered(step, clerk_a, supervisor_a, "move_in", move_in_intake())
     with pytest.raises(ConflictError, match="選択機能"):
-        notice(step, clerk_a, provisional.id)
+        notice(step, clerk_a, done.id)
+    provisional = enter(step, clerk_a, "move_within", {
+        "atena_numbers": [m.atena_number for m in factories.make_household(db, clerk_a).members],
+        "change_date": day(-3), "notified_date": day(0), "address": NEW_ADDRESS,
+    })  # fmt: skip
     city_a.settings = {**(city_a.settings or {}), "notice_of_receipt": True}
     setup_session.flush()
     with pytest.raises(ConflictError, match="本登録"):
