@@ -64,6 +64,8 @@ ROUTES: dict[str, Door] = {
     "ops.healthz": public("/healthz", "liveness probe: process up, no data"),
     "ops.readyz": public("/readyz", "readiness probe: database and broker answer, no data"),
     "ops.metrics": public("/metrics", "Prometheus metrics: aggregated counts across tenants, no resident data"),
+    "help.index": public("/help", "the operations manual's contents (j1400): no resident data"),
+    "help.chapter": public("/help/counter", "a chapter of the operations manual (j1400): no resident data"),
     # --- the signed-in user's own account ------------------------------------------------------------------
     "auth.logout": web("POST", "/logout", LIST, note="ends the caller's own session"),
     "auth.account": web("GET", "/account", LIST, note="the caller's own account"),
