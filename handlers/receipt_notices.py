@@ -34,6 +34,7 @@ from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import Identity, Requester
 from handlers.suppression import DisclosureRequest, check_disclosure
+from handlers.suppression_controls import request_release
 from handlers.tenants import setting
 from handlers.uow import UnitOfWork
 from models.case import Case
@@ -155,7 +156,7 @@ def movers_of(uow: UnitOfWork, case: Case) -> list[Mover]:
     return list(movers.values())
 
 
-def _registered_case(uow: UnitOfWork, case_id: int) -> Case:
+def _registered_case(uow: UnitOfWork, case_id: int) -> tuple[Case, PendingChange]:
     case = uow.session.get(Case, case_id)
     if case is None:
         raise NotFoundError("案件が見つかりません。")
@@ -168,7 +169,7 @@ def _registered_case(uow: UnitOfWork, case_id: int) -> Case:
         raise NoticeNotOfferedError(
             "本登録が済んでいない案件の受理通知は発行できません。審査・本登録の後に発行してください。"
         )
-    return case
+    return case, pending
 
 
 def _municipality(uow: UnitOfWork) -> Municipality:
@@ -187,7 +188,7 @@ def offered(uow: UnitOfWork, case_id: int) -> dict[str, Any] | None:
     if not has_permission(uow.actor, "certificate.issue"):
         return None
     try:
-        case = _registered_case(uow, case_id)
+        case, _ = _registered_case(uow, case_id)
         _municipality(uow)
     except (NoticeNotOfferedError, NotFoundError, ConflictError):
         return None
@@ -220,15 +221,18 @@ def _notifier(request: ReceiptNoticeRequest) -> Identity:
     )
 
 
-def _pass_disclosure(uow: UnitOfWork, request: ReceiptNoticeRequest, movers: list[Mover]) -> None:
-    decision = check_disclosure(
-        uow,
-        DisclosureRequest(
-            requester=Requester(request.notifier_kind, _notifier(request)),
-            subjects=tuple(m.atena_number for m in movers),
-            purpose="certificate",
-        ),
+def disclosure_request(request: ReceiptNoticeRequest, movers: list[Mover]) -> DisclosureRequest:
+    """THE disclosure question of a notice: the movers' data to the notifier (as a certificate is), so the
+    officer's release of one stopped notice (``request_notice_release``) is the release the output finds."""
+    return DisclosureRequest(
+        requester=Requester(request.notifier_kind, _notifier(request)),
+        subjects=tuple(m.atena_number for m in movers),
+        purpose="certificate",
     )
+
+
+def _pass_disclosure(uow: UnitOfWork, request: ReceiptNoticeRequest, movers: list[Mover]) -> None:
+    decision = check_disclosure(uow, disclosure_request(request, movers))
     if decision.outcome == "refuse":
         uow.keep_refusal_log()
         raise CertificateRefusedError(decision.message)
@@ -243,9 +247,18 @@ def _issuer(municipality: Municipality) -> str:
     return f"{municipality.name}長"
 
 
+def notified_on(case: Case, proposal: dict[str, Any]) -> dt.date:
+    """届出日 when the history rows carry none (a 転出 entered late, recorded ex officio): the intake's 届出日,
+    else the day the case was received."""
+    try:
+        return dt.date.fromisoformat(str(proposal.get("notified_date") or ""))
+    except ValueError:
+        return case.created_at.astimezone(JST).date()
+
+
 def compose(
     municipality: Municipality, case: Case, request: ReceiptNoticeRequest, movers: list[Mover], to: str,
-    today: dt.date,
+    today: dt.date, proposal: dict[str, Any],
 ) -> ReceiptNoticeContent:  # fmt: skip
     first = movers[0]
     if to == "previous":
@@ -254,7 +267,7 @@ def compose(
     else:
         postal, address, katagaki = first.new_address
         addressee_name = first.name
-    notified = first.notified_date or case.created_at.astimezone(JST).date()
+    notified = first.notified_date or notified_on(case, proposal)
     reason = REASONS.get(first.reason)
     return ReceiptNoticeContent(
         postal_code=postal, address=address, katagaki=katagaki, addressee_name=addressee_name,
@@ -273,7 +286,9 @@ def issue_receipt_notice(
     problems = request_problems(request)
     if problems:
         raise ValidationError(problems)
-    case = _registered_case(uow, request.case_id)  # another municipality's case: not found, before anything
+    case, pending = _registered_case(
+        uow, request.case_id
+    )  # another municipality's: not found, before anything
     municipality = _municipality(uow)
     movers = movers_of(uow, case)
     if not movers:
@@ -281,10 +296,27 @@ def issue_receipt_notice(
     to = choose_addressee(request.addressee, movers)
     _pass_disclosure(uow, request, movers)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(JST).date()
-    pdf = render_receipt_notice(compose(municipality, case, request, movers, to, today))
+    pdf = render_receipt_notice(
+        compose(municipality, case, request, movers, to, today, pending.proposal or {})
+    )
     subjects = tuple(m.atena_number for m in movers)
     record_access(
         uow, "receipt_notice_printed", "print", subjects,
         detail={"case_number": case.case_number, "addressed_to": to, "notifier_kind": request.notifier_kind},
     )  # fmt: skip
     return IssuedReceiptNotice(pdf, to, case.case_number, subjects)
+
+
+def request_notice_release(uow: UnitOfWork, request: ReceiptNoticeRequest) -> int:
+    """A notice stopped for a protected mover: ask the support-measure officer to review exactly this one
+    (``handlers.suppression_controls.request_release``); returns the release request's number."""
+    require(uow.actor, "certificate.issue")
+    problems = request_problems(request)
+    if problems:
+        raise ValidationError(problems)
+    case, _ = _registered_case(uow, request.case_id)
+    _municipality(uow)
+    movers = movers_of(uow, case)
+    if not movers:
+        raise NoticeNotOfferedError("この案件には受理通知に記載する異動者がいません。")
+    return request_release(uow, disclosure_request(request, movers))

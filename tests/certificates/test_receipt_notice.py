@@ -165,6 +165,26 @@ def test_move_out_goes_to_the_current_address_without_the_destination(
     assert flat(home.address) in text and "異動事由国内転出" in text and "中込" not in text
 
 
+def test_a_late_move_out_with_the_equivalent_certificate_gets_its_notice_with_the_entered_notification_date(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality
+) -> None:
+    """転出証明書に準ずる証明書を交付する場合の手続: a 転出 notified after the move is removed ex officio at once."""
+    home = factories.make_household(db, clerk_a)
+    ichiro = home.members[2].atena_number
+    intake = {"atena_numbers": [ichiro], "change_date": day(-20), "notified_date": day(-1),
+              "destination": {"municipality_code": "202177", "address": "中込1番地"}}  # fmt: skip
+    case = registered(step, clerk_a, supervisor_a, "move_out", intake, ("ex_officio_move_out",))
+    documents = step(clerk_a, lambda uow: uow.session.scalars(
+        select(models.PendingChange).where(models.PendingChange.case_id == case.id)).one().result["documents"])  # fmt: skip
+    assert documents == ["move_out_certificate_equivalent"]
+    text = flat(pdf_text(notice(step, clerk_a, case.id, "山田 太郎", notifier_kind="same_household").pdf))
+    assert (
+        flat(f"届出日{format_wareki(TODAY - dt.timedelta(days=1))}") in text
+    )  # the 届出日 entered, not today
+    assert "異動事由国内転出" in text and "異動者氏名山田一郎" in text and flat(home.address) in text
+    assert "中込" not in text
+
+
 def test_household_change_notice_names_the_mover(
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality
 ) -> None:

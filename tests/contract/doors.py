@@ -156,6 +156,10 @@ ROUTES: dict[str, Door] = {
         "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
     ),
+    "counter.receipt_notice_release": web(
+        "POST", "/cases/{case_id}/receipt-notice/release", OBJECT, form={"notifier_name": "斎藤 鷹雄"},
+        note="asks the officer to release one stopped 受理通知: discloses nothing",
+    ),
     "counter.claim": web("POST", "/tasks/{task_id}/claim", OBJECT),
     "counter.release": web("POST", "/tasks/{task_id}/release", OBJECT),
     "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"user_id": "{b_user_id}"}),

@@ -9,14 +9,17 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import models
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.suppression_controls import grant_release
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
+from tests.certificates.test_disclosure_and_verification import protect
 from tests.certificates.test_receipt_notice import NEW_ADDRESS, Step, day, registered
 from tests.web.conftest import login_as
 from tests.web.test_residents_api import token_for
@@ -98,3 +101,31 @@ def test_the_case_api_answers_the_pdf_or_structured_errors(
         "/api/cases/999999/receipt-notice", json={"notifier_name": "山田 太郎"}, headers=headers
     )
     assert other.status_code == 404 and other.get_json()["error"] == "not_found"
+
+
+@pytest.mark.req("j440")
+def test_a_notice_stopped_for_a_protected_mover_is_released_by_the_officer_for_that_notice_only(
+    client: FlaskClient, db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor,
+    users_a: dict[str, models.User], city_a: models.Municipality, setup_session: Session,
+) -> None:  # fmt: skip
+    case, old_address = moved_within(db, step, clerk_a, supervisor_a)
+    offer(setup_session, city_a)
+    protected = setup_session.scalars(
+        select(models.ResidentHistory.atena_number).where(models.ResidentHistory.case_id == case.id)
+    ).first()
+    protect(setup_session, city_a, str(protected))
+    login_as(client, users_a["clerk"])
+    form = {"notifier_name": "山田 花子", "notifier_kind": "same_household", "addressee": "auto"}
+    stopped = client.post(f"/cases/{case.id}/receipt-notice", data=form)
+    body = stopped.get_data(as_text=True)
+    assert stopped.status_code == 409 and stopped.mimetype == "text/html" and "支援措置" in body
+    assert "解除を申請する" in body and "山下町" not in body
+    asked = client.post(f"/cases/{case.id}/receipt-notice/release", data=form, follow_redirects=True)
+    assert "解除を申請しました" in asked.get_data(as_text=True)
+    release = setup_session.scalars(select(models.DisclosureRelease)).one()
+    officer = factories.actor_for(users_a["support_officer"])
+    step(officer, grant_release, release.id, "届出人本人への送付を確認")
+    printed = client.post(f"/cases/{case.id}/receipt-notice", data=form)
+    assert printed.status_code == 200 and flat(old_address) + "山田花子様" in flat(pdf_text(printed.data))
+    again = client.post(f"/cases/{case.id}/receipt-notice", data=form)
+    assert again.status_code == 409, "the release is used up by the one notice"

@@ -29,6 +29,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "counter.tasks": ("counter", "tasks"),
     "counter.case": ("counter", "case"),
     "counter.receipt_notice": ("counter", "receipt-notice"),
+    "counter.receipt_notice_release": ("counter", "receipt-notice"),
     "counter.cancel": ("counter", "case"),
     # review and approval
     "counter.review": ("review", "review"),
