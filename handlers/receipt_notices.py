@@ -48,6 +48,7 @@ NOTICE_CHANGE_TYPES = frozenset(
 )
 # No previous address, or sending there is not appropriate: the notice goes to the new address and the mover.
 TO_MOVER_REASONS = frozenset({"birth", "move_in_from_abroad"})
+MOVE_OUT_REASONS = frozenset({"domestic_move_out", "move_out_abroad"})
 NOTIFIER_KINDS = {"self": "異動者本人", "same_household": "世帯主・同一世帯員", "agent": "代理人"}
 ADDRESSEES = {"auto": "自動", "previous": "異動前住所・届出人", "new": "異動後住所・異動者本人"}
 STATEMENT = "次のとおり住民異動届を受理しましたので通知します。"
@@ -122,9 +123,12 @@ def _address(snapshot: dict[str, Any], prefix: str) -> tuple[str, str, str]:
 def _previous_address(
     session: Any, row: ResidentHistory, snapshot: dict[str, Any]
 ) -> tuple[str, str, str] | None:
-    """The address before the change: the person's previous history row here, else the 転入前住所 entered."""
+    """The address before the change: the 転入前住所 of a 転入 (also a 再転入: not the old address here), else
+    the person's previous history row here."""
     if row.change_reason in TO_MOVER_REASONS:
         return None
+    if row.change_reason == "domestic_move_in" and snapshot.get("previous_address"):
+        return (str(snapshot.get("previous_postal_code") or ""), str(snapshot["previous_address"]), "")
     before = session.scalars(
         select(ResidentHistory).where(
             ResidentHistory.atena_number == row.atena_number, ResidentHistory.history_no < row.history_no
@@ -135,6 +139,14 @@ def _previous_address(
     if snapshot.get("previous_address"):
         return (str(snapshot.get("previous_postal_code") or ""), str(snapshot["previous_address"]), "")
     return None
+
+
+def _new_address(row: ResidentHistory, snapshot: dict[str, Any]) -> tuple[str, str, str]:
+    """The address after the change: the 転出先 of a 転出, else the household's address the row records."""
+    if row.change_reason in MOVE_OUT_REASONS and snapshot.get("destination_planned_address"):
+        postal = str(snapshot.get("destination_planned_postal_code") or "")
+        return (postal, str(snapshot["destination_planned_address"]), "")
+    return _address(snapshot, "household_")
 
 
 def movers_of(uow: UnitOfWork, case: Case) -> list[Mover]:
@@ -151,7 +163,7 @@ def movers_of(uow: UnitOfWork, case: Case) -> list[Mover]:
         snapshot = row.snapshot
         movers[row.atena_number] = Mover(
             row.atena_number, _name(snapshot), row.change_reason, row.notified_date,
-            _address(snapshot, "household_"), _previous_address(uow.session, row, snapshot),
+            _new_address(row, snapshot), _previous_address(uow.session, row, snapshot),
         )  # fmt: skip
     return list(movers.values())
 

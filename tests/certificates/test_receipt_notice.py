@@ -22,6 +22,7 @@ from handlers.receipt_notices import ReceiptNoticeRequest, issue_receipt_notice
 from handlers.rules.dates import format_wareki
 from handlers.uow import unit_of_work
 from tests import factories
+from tests.cases.test_move_in import moved_out_in_2021
 from tests.certificates.pdf_tools import flat, pdf_fonts, pdf_text
 from tests.certificates.test_disclosure_and_verification import protect
 from tests.workflows.ex_officio_steps import approve, enter, fill_pool
@@ -102,6 +103,20 @@ def test_move_in_notice_goes_to_the_previous_address_and_the_notifier_with_the_f
     assert "IPAmj" in pdf_fonts(issued.pdf, tmp_path) or "Noto" in pdf_fonts(issued.pdf, tmp_path)
 
 
+def test_a_re_move_in_goes_to_the_address_before_this_move_not_the_old_one_here(
+    db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality
+) -> None:
+    person = moved_out_in_2021(db, clerk_a)
+    data = move_in_intake()
+    data["members"] = [
+        dict(data["members"][0], my_number=person.my_number, re_move_in_of=person.atena_number)
+    ]
+    case = registered(step, clerk_a, supervisor_a, "move_in", data)
+    text = flat(pdf_text(notice(step, clerk_a, case.id, "転入 太郎").pdf))
+    assert "〒385-0051長野県佐久市中込1番地転入太郎様" in text
+    assert flat(person.household.address) not in text.split("住民異動届受理通知")[0]
+
+
 def test_move_in_from_abroad_goes_to_the_new_address_and_the_mover(
     step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality
 ) -> None:
@@ -163,6 +178,8 @@ def test_move_out_goes_to_the_current_address_without_the_destination(
     case = registered(step, clerk_a, supervisor_a, "move_out", intake)
     text = flat(pdf_text(notice(step, clerk_a, case.id, "山田 太郎").pdf))
     assert flat(home.address) in text and "異動事由国内転出" in text and "中込" not in text
+    to_mover = flat(pdf_text(notice(step, clerk_a, case.id, "山田 太郎", addressee="new").pdf))
+    assert "長野県佐久市中込1番地山田太郎様" in to_mover and flat(home.address) not in to_mover  # the 転出先
 
 
 def test_a_late_move_out_with_the_equivalent_certificate_gets_its_notice_with_the_entered_notification_date(
