@@ -163,3 +163,29 @@ def test_no_os_native_printing_bypasses_the_access_log() -> None:
                *(ROOT / "handlers").rglob("*.py"), *(ROOT / "worker").rglob("*.py")]  # fmt: skip
     pattern = re.compile(r"window\.print|\blpr?\b\s*['\"]|\"lpr?\"|'lpr?'|win32print|cups")
     assert not [str(p.relative_to(ROOT)) for p in scanned if pattern.search(p.read_text("utf-8"))]
+
+
+@pytest.mark.req("j580")
+def test_there_is_no_notice_of_the_notification_content_to_the_movers() -> None:
+    """No 通知書 tells the movers what their latest change said: the one notice about a notification is the
+    住民異動届受理通知, which carries only 届出日, 異動事由, 届出人氏名, 異動者氏名 and the statement of acceptance
+    (besides its addressee, date, issuer and 受付番号); no certificate type is such a notice."""
+    from dataclasses import fields
+
+    from handlers.certificates import TYPES
+    from handlers.certificates.notice_render import ReceiptNoticeContent
+
+    printed = {f.name for f in fields(ReceiptNoticeContent)}
+    assert printed == {"postal_code", "address", "katagaki", "addressee_name", "issue_date_text", "issuer",
+                       "notified_date_text", "reason_label", "notifier_name", "mover_names", "statement",
+                       "case_number"}  # fmt: skip
+    assert not [t for t in TYPES.values() if re.search(r"届出内容|異動内容|異動通知", t.label)]
+
+
+@pytest.mark.req("j1400")
+def test_the_manual_is_no_printed_booklet() -> None:
+    """The manual is the on-screen Markdown only: nothing builds or ships a booklet (冊子) of it."""
+    manual = ROOT / "docs" / "manual"
+    assert {p.suffix for p in manual.iterdir()} == {".md"}
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert not re.search(r"manual.*\.(pdf|docx?|epub)|booklet|冊子", makefile)
