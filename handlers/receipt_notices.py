@@ -27,7 +27,7 @@ from sqlalchemy import select
 from handlers.audit import record_access
 from handlers.certificates.issuance import CertificateRefusedError, ReleaseRequiredError
 from handlers.certificates.notice_render import ReceiptNoticeContent, render_receipt_notice
-from handlers.clock import JST
+from handlers.clock import JST, japan_today, to_jst
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import has_permission, require
 from handlers.rules.change_reasons import REASONS
@@ -290,28 +290,32 @@ def compose(
     )  # fmt: skip
 
 
-def issue_receipt_notice(
-    uow: UnitOfWork, request: ReceiptNoticeRequest, *, now: dt.datetime | None = None
-) -> IssuedReceiptNotice:
-    """Output one 住民異動届受理通知 for a registered case (on the day or any later day)."""
+def _case_and_movers(
+    uow: UnitOfWork, request: ReceiptNoticeRequest
+) -> tuple[Case, PendingChange, list[Mover]]:
     require(uow.actor, "certificate.issue")
     problems = request_problems(request)
     if problems:
         raise ValidationError(problems)
-    case, pending = _registered_case(
-        uow, request.case_id
-    )  # another municipality's: not found, before anything
-    municipality = _municipality(uow)
+    case, pending = _registered_case(uow, request.case_id)  # another municipality's case: not found, first
+    _municipality(uow)
     movers = movers_of(uow, case)
     if not movers:
         raise NoticeNotOfferedError("この案件には受理通知に記載する異動者がいません。")
+    return case, pending, movers
+
+
+def issue_receipt_notice(
+    uow: UnitOfWork, request: ReceiptNoticeRequest, *, now: dt.datetime | None = None
+) -> IssuedReceiptNotice:
+    """Output one 住民異動届受理通知 for a registered case (on the day or any later day)."""
+    case, pending, movers = _case_and_movers(uow, request)
     to = choose_addressee(request.addressee, movers)
     _pass_disclosure(uow, request, movers)
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(JST).date()
-    pdf = render_receipt_notice(
-        compose(municipality, case, request, movers, to, today, pending.proposal or {})
-    )
+    today = to_jst(now).date() if now else japan_today()
+    content = compose(_municipality(uow), case, request, movers, to, today, pending.proposal or {})
     subjects = tuple(m.atena_number for m in movers)
+    pdf = render_receipt_notice(content)
     record_access(
         uow, "receipt_notice_printed", "print", subjects,
         detail={"case_number": case.case_number, "addressed_to": to, "notifier_kind": request.notifier_kind},
@@ -322,13 +326,5 @@ def issue_receipt_notice(
 def request_notice_release(uow: UnitOfWork, request: ReceiptNoticeRequest) -> int:
     """A notice stopped for a protected mover: ask the support-measure officer to review exactly this one
     (``handlers.suppression_controls.request_release``); returns the release request's number."""
-    require(uow.actor, "certificate.issue")
-    problems = request_problems(request)
-    if problems:
-        raise ValidationError(problems)
-    case, _ = _registered_case(uow, request.case_id)
-    _municipality(uow)
-    movers = movers_of(uow, case)
-    if not movers:
-        raise NoticeNotOfferedError("この案件には受理通知に記載する異動者がいません。")
+    _case, _pending, movers = _case_and_movers(uow, request)
     return request_release(uow, disclosure_request(request, movers))
