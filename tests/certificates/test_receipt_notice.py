@@ -168,7 +168,7 @@ def test_move_within_goes_to_the_old_address_and_never_prints_the_new_one(
     assert "〒231-0023" + flat(NEW_ADDRESS["address"]) + "山田太郎様" in to_new
 
 
-def test_move_out_goes_to_the_current_address_without_the_destination(
+def test_move_out_goes_to_the_current_address_without_the_destination_or_to_the_mover_at_the_destination(
     db: Database, step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality
 ) -> None:
     home = factories.make_household(db, clerk_a)

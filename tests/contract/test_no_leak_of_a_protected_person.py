@@ -128,6 +128,7 @@ def registered_move_of_the_family(world: World, db: Database, users_a: dict[str,
     """The protected family's 転居 to ``MOVED_TO``, registered (alerts acknowledged), in a city that offers the
     住民異動届受理通知 (j580)."""
     from handlers.cases import doors as case_doors
+    from handlers.clock import japan_today
     from handlers.tenants import update_settings
     from workflows.engine import runner
 
@@ -135,7 +136,7 @@ def registered_move_of_the_family(world: World, db: Database, users_a: dict[str,
     with unit_of_work(db, factories.actor_for(users_a["administrator"])) as uow:
         update_settings(uow, {"notice_of_receipt": True})
     family = [world.atena[p] for p in ("victim", "child", "grandma")]
-    today = dt.date.today()
+    today = japan_today()
     intake = {"atena_numbers": family, "change_date": today.isoformat(), "notified_date": today.isoformat(),
               "address": {"address": MOVED_TO}}  # fmt: skip
     with unit_of_work(db, clerk) as uow:
