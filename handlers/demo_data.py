@@ -92,7 +92,7 @@ def _ensure_municipality(db: Database, city: DemoCity) -> int:
         muni = uow.session.scalars(select(Municipality).where(Municipality.code == city.code)).one_or_none()
         if muni is None:
             muni = Municipality(code=city.code, name=city.name, prefecture=city.prefecture, kind=city.kind,
-                                settings={})  # fmt: skip
+                                settings={"notice_of_receipt": True})  # fmt: skip
             uow.session.add(muni)
             uow.session.flush()
         known = {w.code for w in muni.wards}

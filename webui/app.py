@@ -36,6 +36,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.csv_intake.views", "bp"),
     ("webui.batches.views", "bp"),
     ("webui.conformance.views", "bp"),
+    ("webui.help", "bp"),
 ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers import receipt_notices
 from handlers.audit import record_access
 from handlers.cases.doors import INTAKE_PREFIX, REVIEW_PREFIX
 from handlers.cases.pending import pending_change_of
@@ -188,4 +189,5 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     view["change_type_label"] = change_type_labels().get(view["case"]["change_type"] or "", "")
     view["overdue"] = view["case"]["status"] not in ("completed", "cancelled") and is_overdue(due_date, day)
     view["documents"] = (view["pending_change"] or {}).get("result", {}) or {}
+    view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
     return view

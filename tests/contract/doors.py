@@ -64,6 +64,8 @@ ROUTES: dict[str, Door] = {
     "ops.healthz": public("/healthz", "liveness probe: process up, no data"),
     "ops.readyz": public("/readyz", "readiness probe: database and broker answer, no data"),
     "ops.metrics": public("/metrics", "Prometheus metrics: aggregated counts across tenants, no resident data"),
+    "help.index": public("/help", "the operations manual's contents (j1400): no resident data"),
+    "help.chapter": public("/help/counter", "a chapter of the operations manual (j1400): no resident data"),
     # --- the signed-in user's own account ------------------------------------------------------------------
     "auth.logout": web("POST", "/logout", LIST, note="ends the caller's own session"),
     "auth.account": web("GET", "/account", LIST, note="the caller's own account"),
@@ -163,6 +165,14 @@ ROUTES: dict[str, Door] = {
     "counter.tasks": web("GET", "/tasks", LIST),
     "counter.case": web("GET", "/cases/{case_id}", OBJECT),
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
+    "counter.receipt_notice": web(
+        "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
+        note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
+    ),
+    "counter.receipt_notice_release": web(
+        "POST", "/cases/{case_id}/receipt-notice/release", OBJECT, form={"notifier_name": "斎藤 鷹雄"},
+        note="asks the officer to release one stopped 受理通知: discloses nothing",
+    ),
     "counter.claim": web("POST", "/tasks/{task_id}/claim", OBJECT),
     "counter.release": web("POST", "/tasks/{task_id}/release", OBJECT),
     "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"user_id": "{b_user_id}"}),
@@ -180,6 +190,10 @@ ROUTES: dict[str, Door] = {
     ),
     "api.case_view_api": api("GET", "/api/cases/{case_id}", OBJECT),
     "api.cancel_case_api": api("POST", "/api/cases/{case_id}/cancel", OBJECT, json={"reason": "取消"}),
+    "api.receipt_notice_api": api(
+        "POST", "/api/cases/{case_id}/receipt-notice", OBJECT, discloses=True, json={"notifier_name": "斎藤 鷹雄"},
+        note="j580 住民異動届受理通知 (PDF): the one disclosure decision applies",
+    ),
     "api.list_tasks_api": api("GET", "/api/tasks", LIST),
     "api.claim_task_api": api("POST", "/api/tasks/{task_id}/claim", OBJECT),
     "api.complete_task_api": api("POST", "/api/tasks/{task_id}/complete", OBJECT, json={"data": {}}),

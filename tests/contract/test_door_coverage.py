@@ -54,11 +54,13 @@ def test_every_door_entry_reaches_its_endpoint(app: Flask) -> None:
 
 
 def test_only_pages_without_resident_data_are_public(app: Flask) -> None:
-    """Public doors are declared one by one; a door is public only if it needs no sign-in."""
+    """Public doors are declared one by one; a door is public only if it needs no sign-in (the manual too: the
+    sign-in screens have their help)."""
     public = {endpoint for endpoint, door in ROUTES.items() if door.kind == PUBLIC}
     assert public == {"static", "auth.login", "auth.totp", "auth.enrol", "certificates.verify",
                       "certificates.verify_api", "api.openapi_document",
-                      "ops.healthz", "ops.readyz", "ops.metrics"}  # fmt: skip
+                      "ops.healthz", "ops.readyz", "ops.metrics",
+                      "help.index", "help.chapter"}  # fmt: skip
 
 
 def test_every_service_task_operator_has_an_entry() -> None:

@@ -251,3 +251,29 @@ def test_other_system_inquiry_asks_for_and_keeps_none_of_the_excluded_items() ->
         answer = parse_record(system, "0000000019", {"registered": True, "items": excluded})
         assert all(value is None for value in answer.items.values())
         assert not set(answer.items) & set(excluded)
+
+
+@pytest.mark.req("j580")
+def test_there_is_no_notice_of_the_notification_content_to_the_movers() -> None:
+    """No 通知書 tells the movers what their latest change said: the one notice about a notification is the
+    住民異動届受理通知, which carries only 届出日, 異動事由, 届出人氏名, 異動者氏名 and the statement of acceptance
+    (besides its addressee, date, issuer and 受付番号); no certificate type is such a notice."""
+    from dataclasses import fields
+
+    from handlers.certificates import TYPES
+    from handlers.certificates.notice_render import ReceiptNoticeContent
+
+    printed = {f.name for f in fields(ReceiptNoticeContent)}
+    assert printed == {"postal_code", "address", "katagaki", "addressee_name", "issue_date_text", "issuer",
+                       "notified_date_text", "reason_label", "notifier_name", "mover_names", "statement",
+                       "case_number"}  # fmt: skip
+    assert not [t for t in TYPES.values() if re.search(r"届出内容|異動内容|異動通知", t.label)]
+
+
+@pytest.mark.req("j1400")
+def test_the_manual_is_no_printed_booklet() -> None:
+    """The manual is the on-screen Markdown only: nothing builds or ships a booklet (冊子) of it."""
+    manual = ROOT / "docs" / "manual"
+    assert {p.suffix for p in manual.iterdir()} == {".md"}
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert not re.search(r"manual.*\.(pdf|docx?|epub)|booklet|冊子", makefile)

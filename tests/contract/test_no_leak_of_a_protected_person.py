@@ -121,7 +121,75 @@ def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: 
     assert none_of(body, world) == [], "nor the unprotected member of the household, nor its address"
 
 
+MOVED_TO = "神奈川県横浜市栄区秘匿転居先1番"
+
+
+def registered_move_of_the_family(world: World, db: Database, users_a: dict[str, models.User]) -> int:
+    """The protected family's 転居 to ``MOVED_TO``, registered (alerts acknowledged), in a city that offers the
+    住民異動届受理通知 (j580)."""
+    from handlers.cases import doors as case_doors
+    from handlers.clock import japan_today
+    from handlers.tenants import update_settings
+    from workflows.engine import runner
+
+    clerk, supervisor = (factories.actor_for(users_a[r]) for r in ("clerk", "supervisor"))
+    with unit_of_work(db, factories.actor_for(users_a["administrator"])) as uow:
+        update_settings(uow, {"notice_of_receipt": True})
+    family = [world.atena[p] for p in ("victim", "child", "grandma")]
+    today = japan_today()
+    intake = {"atena_numbers": family, "change_date": today.isoformat(), "notified_date": today.isoformat(),
+              "address": {"address": MOVED_TO}}  # fmt: skip
+    with unit_of_work(db, clerk) as uow:
+        case_id = case_doors.open_case(uow, "move_within", intake).id
+    with unit_of_work(db, supervisor) as uow:
+        task = next(
+            t for t in runner.ready_tasks(uow) if t.case_id == case_id and t.bpmn_id.startswith("review_")
+        )
+        pending = uow.session.scalars(
+            select(models.PendingChange).where(models.PendingChange.case_id == case_id)
+        )
+        codes = [str(a["code"]) for a in pending.one().alerts] + ["protected_subject"]
+        case_doors.approve(uow, task.id, codes)
+    return case_id
+
+
+def notice_answers_nothing(response: Any, world: World) -> None:
+    text = response.get_data(as_text=True)
+    assert response.mimetype != "application/pdf" and response.status_code in (403, 409), response.status_code
+    assert none_of(text, world) == [] and "秘匿転居先" not in text
+
+
+def probe_receipt_notice(world: World, web: dict[str, FlaskClient], *, db: Database,
+                         users_a: dict[str, models.User], **_: Any) -> None:  # fmt: skip
+    case_id = registered_move_of_the_family(world, db, users_a)
+    for name, birth in (("齋藤　鷹雄", ABUSER_BIRTH.isoformat()), ("勅使河原 仁", "")):
+        form = {
+            "notifier_name": name,
+            "notifier_kind": "agent",
+            "notifier_birth_date": birth,
+            "addressee": "new",
+        }
+        response = web["clerk"].post(f"/cases/{case_id}/receipt-notice", data=form)
+        notice_answers_nothing(response, world)
+        assert "支援措置" in response.get_data(as_text=True), "the refusal is explained in Japanese"
+
+
+def probe_receipt_notice_api(world: World, web: dict[str, FlaskClient], *, db: Database,
+                             users_a: dict[str, models.User], **_: Any) -> None:  # fmt: skip
+    case_id = registered_move_of_the_family(world, db, users_a)
+    headers = {"Authorization": f"Bearer {world.a_token}"}
+    for perpetrator in PERPETRATORS.values():
+        found = perpetrator(world)
+        body = {"notifier_name": found["name"], "notifier_kind": "agent", "addressee": "new",
+                "notifier_birth_date": found.get("birth_date", ""), "notifier_atena_number": found.get("atena_number", "")}  # fmt: skip
+        response = web["clerk"].post(f"/api/cases/{case_id}/receipt-notice", json=body, headers=headers)
+        notice_answers_nothing(response, world)
+        assert response.get_json()["error"] in ("certificate_refused", "release_required")
+
+
 PROBES = {
+    "counter.receipt_notice": probe_receipt_notice,
+    "api.receipt_notice_api": probe_receipt_notice_api,
     "extraction.download": probe_extraction_download,
     "certificates.issue": probe_certificates_issue,
     "api.issue_certificate_api": probe_certificates_api,

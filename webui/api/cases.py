@@ -12,6 +12,8 @@ from flask import Response, jsonify, request
 
 from handlers import cases
 from handlers.errors import Problem, ValidationError
+from handlers.receipt_notices import ReceiptNoticeRequest, issue_receipt_notice
+from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
 from webui.uow import web_uow
 
@@ -56,6 +58,34 @@ def cancel_case_api(case_id: int) -> Response:
         case = cases.cancel(uow, case_id, str(body.get("reason") or ""))
         payload = cases.case_summary(case)
     return jsonify(payload)
+
+
+def _notice_request(case_id: int, body: dict[str, Any]) -> ReceiptNoticeRequest:
+    birth = str(body.get("notifier_birth_date") or "").strip()
+    try:
+        birth_date = parse_calendar_date(birth) if birth else None
+    except DateInputError as err:
+        raise ValidationError([err.to_problem("notifier_birth_date", "届出人の生年月日")]) from err
+    return ReceiptNoticeRequest(
+        case_id=case_id,
+        notifier_name=str(body.get("notifier_name") or ""),
+        notifier_kind=str(body.get("notifier_kind") or "self"),
+        addressee=str(body.get("addressee") or "auto"),
+        notifier_birth_date=birth_date,
+        notifier_atena_number=str(body.get("notifier_atena_number") or "") or None,
+    )
+
+
+@bp.post("/cases/<int:case_id>/receipt-notice")
+def receipt_notice_api(case_id: int) -> Response:
+    """住民異動届受理通知 (j580) of a registered case: the PDF itself (errors as JSON)."""
+    notice_request = _notice_request(case_id, _body())
+    with web_uow() as uow:
+        issued = issue_receipt_notice(uow, notice_request)
+    response = Response(issued.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = "attachment; filename=receipt-notice.pdf"
+    response.headers["X-Addressed-To"] = issued.addressed_to
+    return response
 
 
 @bp.get("/tasks")

@@ -93,6 +93,12 @@ SCHEMAS: dict[str, Any] = {
     "InquiryRequest": {"type": "object", "properties": {"systems": {"type": "array", "items": {
         "enum": ["election", "nhi", "late_elderly", "long_term_care", "national_pension", "child_allowance",
                  "card"]}}}},
+    "ReceiptNoticeRequest": {"type": "object", "required": ["notifier_name"],
+                             "properties": {"notifier_name": {"type": "string"},
+                                            "notifier_kind": {"enum": ["self", "same_household", "agent"]},
+                                            "addressee": {"enum": ["auto", "previous", "new"]},
+                                            "notifier_birth_date": {"type": "string"},
+                                            "notifier_atena_number": {"type": "string"}}},
     "HouseholdRequest": {"type": "object", "required": ["household", "members", "reason_code", "change_date"],
                          "properties": {"household": OBJECT, "members": {"type": "array", "items": OBJECT},
                                         "reason_code": {"type": "string"}, "change_date": {"type": "string"},
@@ -124,6 +130,11 @@ PATHS: dict[str, Any] = {
     "/api/cases/{case_id}": {"get": _op("案件照会", _json(_ref("CaseView"), "案件"), params=[_path_param("case_id")])},
     "/api/cases/{case_id}/cancel": {"post": _op("案件の取消", _json(_ref("Case"), "取り消した案件"),
                                                 body="CancelCase", params=[_path_param("case_id")])},
+    "/api/cases/{case_id}/receipt-notice": {"post": _op(
+        "住民異動届受理通知の出力（PDF）",
+        {"description": "受理通知のPDF（X-Addressed-To: previous／new）",
+         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        body="ReceiptNoticeRequest", params=[_path_param("case_id")])},
     "/api/tasks": {"get": _op("タスク一覧", _json({"type": "object", "properties": {
         "tasks": {"type": "array", "items": _ref("Task")}}}, "タスク"),
         params=[_query("role"), _query("state"), _query("mine")])},

@@ -12,6 +12,7 @@ from webui.counter import (  # noqa: E402, F401
     approval_views,
     bulk_views,
     intake_views,
+    notice_views,
     queue_views,
     review_views,
 )
