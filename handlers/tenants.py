@@ -36,6 +36,10 @@ class Option:
     default: Any
 
 
+REQUIRED_FOR_DESIGNATED_CITIES = frozenset({"variant_kanji_search", "move_in_notice_auto_import"})
+NUMBER_RANGES = {"resident_code_pool_alert": (0, 100_000), "temporary_lift_minutes": (1, 1_440),
+                 "bulk_approval_limit": (1, 10_000)}  # fmt: skip
+
 MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("variant_kanji_search", "異体字検索（指定都市は必須）", "j330", False),
     Option("name_priority_for_mail", "氏名優先区分（郵便物の送付先氏名）", "j190", False),
@@ -141,12 +145,31 @@ def update_settings(uow: UnitOfWork, changes: Mapping[str, Any]) -> dict[str, An
         raise NotFoundError("団体が見つかりません。")
     problems = _problems(
         municipality.code, municipality.name, municipality.prefecture, municipality.kind, changes
-    )
+    ) + value_problems(municipality.kind, changes)
     if problems:
         raise ValidationError(problems)
     municipality.settings = {**(municipality.settings or {}), **changes}
     record_access(uow, "settings_changed", "setting", detail={"changed": sorted(changes)})
     return effective_settings(municipality)
+
+
+def value_problems(kind: str, changes: Mapping[str, Any]) -> list[Problem]:
+    """Each chosen value of the right type and range; what a designated city must implement stays on."""
+    found = []
+    for key, value in changes.items():
+        option = _OPTIONS.get(key)
+        if option is None:
+            continue  # reported by _problems
+        if isinstance(option.default, bool):
+            if not isinstance(value, bool):
+                found.append(Problem(key, option.label, "する・しないのどちらかではありません", "選び直してください", "choice"))  # fmt: skip
+            elif not value and kind == "designated_city" and key in REQUIRED_FOR_DESIGNATED_CITIES:
+                found.append(Problem(key, option.label, "指定都市では必須の機能です", "「する」のままにしてください", "required_for_designated_city"))  # fmt: skip
+            continue
+        low, high = NUMBER_RANGES.get(key, (0, 1_000_000))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            found.append(Problem(key, option.label, f"{low}から{high}までの整数ではありません", "数値を直してください", "range"))  # fmt: skip
+    return found
 
 
 def municipality_by_code(session: Session, code: str) -> Municipality | None:

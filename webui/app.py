@@ -29,6 +29,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.inbound.views", "bp"),
     ("webui.destinations.views", "bp"),
     ("webui.input_places.views", "bp"),
+    ("webui.options.views", "bp"),
     ("webui.katagaki.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),

@@ -268,6 +268,7 @@ ROUTES: dict[str, Door] = {
     "destinations.index": web("GET", "/settings/destinations", LIST),
     "destinations.create": web("GET", "/settings/destinations/new", LIST),
     "destinations.edit": web("GET", "/settings/destinations/{destination_id}", OBJECT),
+    "options.index": web("GET", "/settings/options", LIST),
     "input_places.index": web("GET", "/settings/places", LIST),
     "input_places.create_place": web("GET", "/settings/places/new", LIST),
     "input_places.edit_place": web("GET", "/settings/places/{place_id}", OBJECT),

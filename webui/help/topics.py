@@ -93,6 +93,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "katagaki.index": ("admin", "katagaki"),
     "katagaki.create": ("admin", "katagaki-edit"),
     "katagaki.edit": ("admin", "katagaki-edit"),
+    "options.index": ("admin", "settings"),
     "input_places.index": ("admin", "places"),
     "input_places.create_place": ("admin", "place-edit"),
     "input_places.edit_place": ("admin", "place-edit"),
