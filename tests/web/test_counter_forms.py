@@ -244,3 +244,20 @@ def test_a_household_change_lists_the_members_of_both_households_for_their_relat
     labels = [label for _id, label in relation_rows_of(page)]
     assert len(labels) == 4 and any(label.startswith("佐藤 太郎") for label in labels)
     assert 'name="relations-0-atena_number"' in page
+
+
+@pytest.mark.req("j70")
+def test_a_former_surname_and_an_alias_on_the_move_out_certificate_are_entered_with_the_move_in(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.get("/cases/new/move_in").get_data(as_text=True)
+    assert 'id="members-0-former_surname"' in page and 'id="members-0-alias"' in page
+    data = move_in_form(**{"members-0-former_surname": "佐藤", "members-0-former_surname_kana": "サトウ"},
+                        **foreign_fields("members-2-", resident_kind="foreign", relation_to_head="子",
+                                         alias="山田 エマ", alias_kana="ヤマダ エマ"))  # fmt: skip
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=data))
+    members = pending_proposal(db, clerk_a, case_id)["members"]
+    assert (members[0]["former_surname"], members[0]["former_surname_kana"]) == ("佐藤", "サトウ")
+    assert members[0].get("alias") is None and members[2]["alias"] == "山田 エマ"
+    assert members[2].get("former_surname") is None

@@ -64,8 +64,8 @@ class AddressMixin:
 
 
 KIND_CHOICES = choices([("japanese", "日本人"), ("foreign", "外国人")])
-JAPANESE_ONLY = ("honseki", "hittosha")
-FOREIGN_ONLY = ("name_alphabet", "foreign_resident_date", "foreign")
+JAPANESE_ONLY = ("honseki", "hittosha", "former_surname", "former_surname_kana")
+FOREIGN_ONLY = ("name_alphabet", "alias", "alias_kana", "foreign_resident_date", "foreign")
 
 
 class MemberForm(Form):
@@ -88,6 +88,10 @@ class MemberForm(Form):
         "本籍（日本人）", validators=[Optional(), Length(max=200)], description="なし・不明も可"
     )
     hittosha = StringField("筆頭者（日本人）", validators=[Optional(), Length(max=100)])
+    former_surname = StringField(
+        "旧氏（日本人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=100)]
+    )
+    former_surname_kana = StringField("旧氏（フリガナ）", validators=[Optional(), Length(max=100)])
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
     re_move_in_of = StringField(
@@ -99,6 +103,10 @@ class MemberForm(Form):
         validators=[Optional(), Length(max=200)],
         description="例：SMITH JOHN",
     )
+    alias = StringField(
+        "通称（外国人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=200)]
+    )
+    alias_kana = StringField("通称（フリガナ）", validators=[Optional(), Length(max=200)])
     foreign_resident_date = StringField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
