@@ -9,6 +9,14 @@ from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.integration import IntegrationDestination
+from models.juki_net import (
+    CardDestinationSent,
+    CardMailingResidence,
+    CodeRequest,
+    CsConsistencyCheck,
+    CsConsistencyMismatch,
+    CsReceivedFile,
+)
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.rate_limit import RateLimitWindow
 from models.relay import RelayInbox
@@ -37,10 +45,16 @@ __all__ = [
     "BatchSchedule",
     "BulkAddressChange",
     "Case",
+    "CardDestinationSent",
+    "CardMailingResidence",
     "CaseEvent",
     "CaseMigration",
     "CaseTask",
     "CertificateIssuance",
+    "CodeRequest",
+    "CsConsistencyCheck",
+    "CsConsistencyMismatch",
+    "CsReceivedFile",
     "CsvImport",
     "CsvImportRow",
     "DisclosureRelease",

@@ -294,3 +294,20 @@ def make_household(
         )
         created.members  # noqa: B018 - load the members before the session closes
     return created
+
+
+def protect(session: Session, municipality: models.Municipality, atena_number: str) -> models.SupportMeasure:
+    """A support measure in force protecting ``atena_number`` (支援措置, raw rows as an officer's decision)."""
+    measure = models.SupportMeasure(
+        tenant_id=municipality.id, status="in_force", provisional=False, start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2027, 1, 1), request_date=dt.date(2026, 1, 1), victim_kind="dv",
+        protected_services=["certificate"], protected_addresses=["current"],
+    )  # fmt: skip
+    measure.parties = [
+        models.SupportMeasureParty(
+            tenant_id=municipality.id, role="applicant", atena_number=atena_number, name="被害者"
+        )
+    ]
+    session.add(measure)
+    session.flush()
+    return measure

@@ -27,6 +27,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.certificates.views", "bp"),
     ("webui.outbox.views", "bp"),
     ("webui.inbound.views", "bp"),
+    ("webui.juki_net.views", "bp"),
     ("webui.destinations.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),

@@ -151,7 +151,12 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
                 )
             ]
         )
-    keys = queue_case_notices(ctx.uow, ctx.case, pending.result.get("notices") or [])
+    # the juki_net handlers use the outbox's queue, which imports this package: imported when first used
+    from handlers.juki_net.card_destinations import send_change_card_destinations  # noqa: PLC0415
+
+    notices = list(pending.result.get("notices") or [])
+    keys = queue_case_notices(ctx.uow, ctx.case, notices)
+    send_change_card_destinations(ctx.uow, ctx.case, notices)  # 送付先情報 with the change (j1120)
     return {"queued": len(keys), "keys": keys}
 
 
