@@ -2,7 +2,7 @@
 番号通知書類 — sent to CS as outbox messages (destination ``cs``, kind ``card_destination``):
 
 * with the changes that affect it: every registered change that sends CS an ``identity_change`` for a person
-  who is still a resident sends that person's 送付先情報 right after the change's own notices
+  who is a resident after it (not one moving out or removed) sends that person's 送付先情報 right after the change's own notices
   (``send_change_card_destinations``, called by the case framework's ``queue_notices`` step);
 * for CS's list of persons to update (a ``card_destination_targets`` file): each person matched in the
   register by 住民票コード gets one (``apply_card_targets``); the unmatched are reported;
@@ -20,9 +20,11 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.audit import record_access
+from handlers.cases.outbox import sequence_name
 from handlers.errors import Problem, ValidationError
-from handlers.integration.subscribers import queue_copy
 from handlers.juki_net.card_notices import (
     CS,
     KIND,
@@ -33,8 +35,10 @@ from handlers.juki_net.card_notices import (
 )
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
+from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case
+from models.change import OutboxMessage
 from models.juki_net import CardMailingResidence
 from models.resident import Household, Resident
 
@@ -43,33 +47,47 @@ TRIGGER_LABELS = {"change": "異動", "cs_request": "CS更新対象者", "reside
 
 
 def send_card_destinations(
-    uow: UnitOfWork, persons: list[tuple[Resident, Household]], trigger: str, case: Case | None = None
-) -> list[str]:
-    """Queue one 送付先情報 per person to CS (sent after commit) and keep it; their keys.  A change's are keyed
-    ``<受付番号>:card:<宛名番号>``, so queuing the case's notices again adds none."""
-    residences = residences_of(uow, [r.atena_number for r, _h in persons])
-    keys = []
-    for resident, household in persons:
-        payload = destination_payload(resident, household, residences.get(resident.atena_number), trigger)
-        if case is None:
-            key = f"card_destination:{uuid.uuid4().hex}"
-        else:
-            key = f"{case.case_number}:card:{resident.atena_number}"
-        if queue_copy(uow, CS, KIND, payload, key, None):
-            keep_sent(uow, payload, key, case.id if case is not None else None)
-            keys.append(key)
+    uow: UnitOfWork, persons: list[tuple[Resident, Household]], trigger: str, case: Case | None = None,
+    *, nothing_queued: bool = False,
+) -> list[str]:  # fmt: skip
+    """Queue one 送付先情報 per person to CS (sent after commit, in this order) and keep it; their keys.  A
+    change's are keyed ``<受付番号>:card:<宛名番号>``, so queuing the case's notices again adds none.  Written in
+    a few statements whatever the number of persons (the keys already queued, one block of sequence numbers,
+    the messages, the history rows); ``nothing_queued``: the case was registered in this transaction, so no key
+    of it can be queued yet (nothing is read)."""
+    residences = residences_of(uow, [r.atena_number for r, _h in persons]) if persons else {}
+    drafts = {
+        (f"{case.case_number}:card:{r.atena_number}" if case else f"card_destination:{uuid.uuid4().hex}"):
+            destination_payload(r, h, residences.get(r.atena_number), trigger)
+        for r, h in persons
+    }  # fmt: skip
+    if drafts and not nothing_queued:
+        queued = uow.session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(list(drafts)))
+        )
+        for key in set(queued):
+            drafts.pop(key)
+    if not drafts:
+        return []
+    first = take_next(uow.session, sequence_name(CS), uow.actor.tenant_id, count=len(drafts))
+    uow.session.add_all(
+        OutboxMessage(tenant_id=uow.actor.tenant_id, destination=CS, kind=KIND, payload=payload,
+                      idempotency_key=key, seq=first + index, status="pending", attempts=0)
+        for index, (key, payload) in enumerate(drafts.items())
+    )  # fmt: skip
+    for key, payload in drafts.items():
+        keep_sent(uow, payload, key, case.id if case is not None else None)
     uow.session.flush()
-    if keys:
-        schedule_delivery(uow, [CS])
-    return keys
+    schedule_delivery(uow, [CS])
+    return list(drafts)
 
 
 def send_change_card_destinations(
-    uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]
+    uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]], *, nothing_queued: bool = False
 ) -> list[str]:
     """送付先情報 with a registered change (called by the case framework's ``queue_notices`` step after the
     case's own notices, so CS gets it after the change): one per person named by a CS ``identity_change``
-    who is still a resident, read from the register as registered."""
+    who is a resident after it (not one moving out or removed), read from the register as registered."""
     named = {
         str(n["payload"]["atena_number"])
         for n in notices
@@ -79,7 +97,8 @@ def send_change_card_destinations(
     if not named:
         return []
     persons = current_persons(uow, Resident.atena_number.in_(sorted(named)))
-    return send_card_destinations(uow, persons, "change", case)
+    staying = [(r, h) for r, h in persons if r.status == "resident"]
+    return send_card_destinations(uow, staying, "change", case, nothing_queued=nothing_queued)
 
 
 # --- CS's list of persons to update -----------------------------------------------------------------------

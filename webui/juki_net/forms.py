@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 TRIGGER_CHOICES = [
-    ("", "すべて"),
-    ("change", "異動"),
-    ("cs_request", "CS更新対象者"),
-    ("residence", "居所の設定"),
+    SelectChoice("", "すべて"),
+    SelectChoice("change", "異動"),
+    SelectChoice("cs_request", "CS更新対象者"),
+    SelectChoice("residence", "居所の設定"),
 ]
 
 
