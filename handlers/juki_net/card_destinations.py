@@ -43,7 +43,6 @@ from models.juki_net import CardMailingResidence
 from models.resident import Household, Resident
 
 TARGETS_KIND = "card_destination_targets"
-TRIGGER_LABELS = {"change": "異動", "cs_request": "CS更新対象者", "residence": "居所の設定"}
 
 
 def send_card_destinations(

@@ -11,6 +11,7 @@ from sqlalchemy import and_, select
 
 from handlers.audit import record_access
 from handlers.clock import JST
+from handlers.juki_net.card_notices import TRIGGER_LABELS
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.suppression import persons_withheld_from_lists
@@ -46,8 +47,6 @@ def card_destination_history(
     date_to: dt.date | None = None, trigger: str | None = None, limit: int = 200,
 ) -> list[CardDestinationRow]:  # fmt: skip
     """送付先情報 sent, newest first, filtered by 宛名番号, the day it was made (Japan) and why."""
-    from handlers.juki_net.card_destinations import TRIGGER_LABELS  # noqa: PLC0415 - one vocabulary
-
     require(uow.actor, "resident.view")
     statement = (
         select(CardDestinationSent, OutboxMessage, Resident)

@@ -16,6 +16,7 @@ from models.resident import Household, Resident
 
 CS = "cs"
 KIND = "card_destination"
+TRIGGER_LABELS = {"change": "異動", "cs_request": "CS更新対象者", "residence": "居所の設定"}
 
 
 def residences_of(uow: UnitOfWork, atena_numbers: Sequence[str]) -> dict[str, CardMailingResidence]:
