@@ -149,12 +149,15 @@ class MismatchRow:
     withheld: bool
 
 
-def _row(mismatch: CsConsistencyMismatch, hidden: bool) -> MismatchRow:
+def _row(mismatch: CsConsistencyMismatch, hidden: bool, user_hides: frozenset[str]) -> MismatchRow:
+    """One mismatch as shown: nothing of a withheld person; an item the user has hidden (j1390) left out."""
+    value_hidden = hidden or mismatch.item in user_hides
     return MismatchRow(
         mismatch.kind, KIND_LABELS.get(mismatch.kind, mismatch.kind),
-        None if hidden else mismatch.atena_number, None if hidden else mismatch.resident_code,
-        IDENTITY_ITEMS.get(mismatch.item or "", mismatch.item), None if hidden else mismatch.ours,
-        None if hidden else mismatch.theirs, hidden,
+        None if hidden else mismatch.atena_number,
+        None if hidden or "resident_code" in user_hides else mismatch.resident_code,
+        IDENTITY_ITEMS.get(mismatch.item or "", mismatch.item), None if value_hidden else mismatch.ours,
+        None if value_hidden else mismatch.theirs, hidden,
     )  # fmt: skip
 
 
@@ -178,8 +181,13 @@ def consistency_report(uow: UnitOfWork, check_id: int | None = None, limit: int 
             .where(CsConsistencyMismatch.check_id == chosen.id)
             .order_by(CsConsistencyMismatch.id)
         )
-        rows = [_row(m, bool(m.atena_number) and withheld.withholds(str(m.atena_number))) for m in mismatches]
+        hides = uow.actor.hidden_items
+        rows = [
+            _row(m, bool(m.atena_number) and withheld.withholds(str(m.atena_number)), hides)
+            for m in mismatches
+        ]
     shown = sorted({r.atena_number for r in rows if r.atena_number})
-    record_access(uow, "cs_consistency_listed", "view", shown,
+    my_number_shown = any(r.item_label == IDENTITY_ITEMS["my_number"] and (r.ours or r.theirs) for r in rows)
+    record_access(uow, "cs_consistency_listed", "view", shown, my_number_shown=my_number_shown,
                   detail={"check_id": chosen.id if chosen else None, "rows": len(rows)})  # fmt: skip
     return {"checks": checks, "check": chosen, "rows": rows}

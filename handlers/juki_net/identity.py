@@ -78,5 +78,6 @@ def identities(
         statement = statement.where(Resident.status.in_(CURRENT_STATUSES))
     else:
         statement = statement.where(Resident.resident_code.in_(list(codes)))
-    for resident, household, history in uow.session.execute(statement):
+    streamed = statement.execution_options(yield_per=1000)  # a whole register is read in batches
+    for resident, household, history in uow.session.execute(streamed):
         yield resident, identity_of(resident, household, history)

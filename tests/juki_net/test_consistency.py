@@ -3,6 +3,7 @@ for staff, each check in the access log."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -160,3 +161,26 @@ def test_the_mismatch_page_shows_the_differences_and_withholds_a_protected_perso
     assert "鈴木 二郎" in page and single.members[0].atena_number in page
     assert "別人 名前" not in page and family.members[0].atena_number not in page
     assert page.count("支援措置対象者のため表示しません") == 3
+
+
+@pytest.mark.req("j1390")
+def test_a_differing_my_number_is_shown_only_to_a_user_who_does_not_hide_it_and_its_showing_is_logged(
+    db: Database, city_a: Municipality, clerk_a: Actor, family: Household, fake_cs: FakeCs
+) -> None:
+    taro = family.members[0]
+    other = factories.valid_my_number()
+    fake_cs.send_extract([as_cs_holds(taro, family, my_number=other),
+                          *(as_cs_holds(m, family) for m in family.members[1:])])  # fmt: skip
+    run_check(db, city_a, fake_cs)
+    hiding = dataclasses.replace(clerk_a, hidden_items=frozenset({"my_number"}))
+    for actor, values in ((clerk_a, (taro.my_number, other)), (hiding, (None, None))):
+        with unit_of_work(db, actor) as uow:
+            [row] = consistency_report(uow)["rows"]
+            assert (row.item_label, row.ours, row.theirs) == ("個人番号", *values)
+    with unit_of_work(db, clerk_a) as uow:
+        listed = uow.session.scalars(
+            select(AccessLog.my_number_shown)
+            .where(AccessLog.function == "cs_consistency_listed")
+            .order_by(AccessLog.id)
+        ).all()
+    assert listed == [True, False]
