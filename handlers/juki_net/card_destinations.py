@@ -146,6 +146,14 @@ def _residence_problems(values: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _resident_or_refuse(uow: UnitOfWork, atena_number: str) -> list[tuple[Resident, Household]]:
+    persons = current_persons(uow, Resident.atena_number == (atena_number or "").strip())
+    if not persons:
+        raise ValidationError([Problem("atena_number", "宛名番号", f"宛名番号 {atena_number} の住民は住民記録にありません",
+                                       "宛名番号を確認してください", "not_found")])  # fmt: skip
+    return persons
+
+
 def set_mailing_residence(
     uow: UnitOfWork, atena_number: str, values: Mapping[str, Any]
 ) -> CardMailingResidence:
@@ -153,10 +161,7 @@ def set_mailing_residence(
     require(uow.actor, "resident.change")
     if problems := _residence_problems(values):
         raise ValidationError(problems)
-    persons = current_persons(uow, Resident.atena_number == (atena_number or "").strip())
-    if not persons:
-        raise ValidationError([Problem("atena_number", "宛名番号", f"宛名番号 {atena_number} の住民は住民記録にありません",
-                                       "宛名番号を確認してください", "not_found")])  # fmt: skip
+    persons = _resident_or_refuse(uow, atena_number)
     now = dt.datetime.now(dt.UTC)
     for previous in residences_of(uow, [persons[0][0].atena_number]).values():
         previous.ended_at = now
@@ -168,12 +173,24 @@ def set_mailing_residence(
     )  # fmt: skip
     uow.session.add(residence)
     uow.session.flush()
-    record_access(
-        uow,
-        "card_mailing_residence_set",
-        "change",
-        [residence.atena_number],
-        detail={"residence_id": residence.id},
-    )
+    record_access(uow, "card_mailing_residence_set", "change", [residence.atena_number],
+                  detail={"residence_id": residence.id})  # fmt: skip
     send_card_destinations(uow, persons, "residence")
     return residence
+
+
+def end_mailing_residence(uow: UnitOfWork, atena_number: str) -> None:
+    """End the 居所 set for the person's 番号通知書類 and send CS the address as the destination again."""
+    require(uow.actor, "resident.change")
+    persons = _resident_or_refuse(uow, atena_number)
+    active = residences_of(uow, [persons[0][0].atena_number])
+    if not active:
+        raise ValidationError([Problem("atena_number", "宛名番号", "番号通知書類の送付先とする居所は設定されていません",
+                                       "宛名番号を確認してください", "no_residence")])  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    for residence in active.values():
+        residence.ended_at = now
+    uow.session.flush()
+    record_access(uow, "card_mailing_residence_ended", "change", [persons[0][0].atena_number],
+                  detail={"residence_ids": [r.id for r in active.values()]})  # fmt: skip
+    send_card_destinations(uow, persons, "residence")

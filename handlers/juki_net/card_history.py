@@ -17,7 +17,7 @@ from handlers.residents.history import display_name
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
-from models.juki_net import CardDestinationSent
+from models.juki_net import CardDestinationSent, CardMailingResidence
 from models.resident import Resident
 
 DELIVERY_LABELS = {"pending": "送信待ち", "sent": "送信済み", "dead": "送信エラー"}
@@ -83,3 +83,21 @@ def card_destination_history(
     record_access(uow, "card_destinations_searched", "view", shown,
                   detail={"rows": len(rows), "atena_number": atena_number or None, "trigger": trigger})  # fmt: skip
     return rows
+
+
+def mailing_residence(uow: UnitOfWork, atena_number: str) -> CardMailingResidence | None:
+    """The 居所 in force for the person's 番号通知書類, unless the list rule withholds the person (支援措置)."""
+    require(uow.actor, "resident.view")
+    number = (atena_number or "").strip()
+    if not number or persons_withheld_from_lists(uow, "inquiry").withholds(number):
+        return None
+    found = uow.session.scalars(
+        select(CardMailingResidence).where(
+            CardMailingResidence.atena_number == number, CardMailingResidence.ended_at.is_(None)
+        )
+    ).first()
+    if found is not None:
+        record_access(
+            uow, "card_mailing_residence_viewed", "view", [number], detail={"residence_id": found.id}
+        )
+    return found

@@ -245,6 +245,10 @@ ROUTES: dict[str, Door] = {
         form={"atena_number": "{atena_victim}", "address": "東京都港区芝1番", "reason": "確認"},
         note="another municipality's 宛名番号 is not found: nothing set",
     ),
+    "juki_net.end_residence": web(
+        "POST", "/juki-net/card-destinations/residence/end", LIST, form={"atena_number": "{atena_victim}"},
+        note="another municipality's 宛名番号 is not found: nothing ended",
+    ),
     # --- destination settings (administrators) -------------------------------------------------------------
     "destinations.index": web("GET", "/settings/destinations", LIST),
     "destinations.create": web("GET", "/settings/destinations/new", LIST),

@@ -166,3 +166,28 @@ def test_the_history_page_withholds_a_protected_persons_household_and_sets_a_res
     refused = client.post("/juki-net/card-destinations/residence", data={**RESIDENCE, "atena_number": "9999999999"},
                           follow_redirects=True)  # fmt: skip
     assert "宛名番号 9999999999 の住民は住民記録にありません" in refused.get_data(as_text=True)
+
+
+def test_ending_the_residence_sends_the_address_again_and_the_page_shows_the_residence_in_force(
+    cs_line: Database, users_a: dict[str, User], family: Household, fake_cs: FakeCs, client: FlaskClient
+) -> None:
+    taro = family.members[0].atena_number
+    login_as(client, users_a["clerk"])
+    client.post("/juki-net/card-destinations/residence", data={"atena_number": taro, **RESIDENCE})
+    page = client.get("/juki-net/card-destinations", query_string={"atena_number": taro}).get_data(
+        as_text=True
+    )
+    assert "番号通知書類の送付先とする居所" in page and "単身赴任先で受け取るため" in page
+    ended = client.post(
+        "/juki-net/card-destinations/residence/end", data={"atena_number": taro}, follow_redirects=True
+    )
+    assert "居所の設定を終了し" in ended.get_data(
+        as_text=True
+    ) and "単身赴任先で受け取るため" not in ended.get_data(as_text=True)
+    assert sent_to_cs(fake_cs) == [("card_destination", taro, RESIDENCE["address"]),
+                                   ("card_destination", taro, family.address)]  # fmt: skip
+    again = client.post(
+        "/juki-net/card-destinations/residence/end", data={"atena_number": taro}, follow_redirects=True
+    )
+    assert "番号通知書類の送付先とする居所は設定されていません" in again.get_data(as_text=True)
+    assert len(fake_cs.received()) == 2

@@ -50,3 +50,11 @@ class MailingResidenceForm(FlaskForm):
     address_katagaki = StringField("方書", validators=[Optional(), Length(max=200)])
     postal_code = StringField("郵便番号", validators=[Optional(), Length(max=8)])
     reason = TextAreaField("理由", validators=[InputRequired("理由を入力してください。"), Length(max=400)])
+
+
+class EndResidenceForm(FlaskForm):
+    """番号通知書類の送付先とする居所の終了."""
+
+    atena_number = StringField(
+        "宛名番号", validators=[InputRequired("宛名番号を入力してください。"), Length(max=10)]
+    )

@@ -13,11 +13,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers.errors import ValidationError
-from handlers.juki_net.card_destinations import set_mailing_residence
-from handlers.juki_net.card_history import card_destination_history
+from handlers.juki_net.card_destinations import end_mailing_residence, set_mailing_residence
+from handlers.juki_net.card_history import card_destination_history, mailing_residence
 from handlers.juki_net.code_requests import STATUS_LABELS, code_request_list, request_code
 from handlers.juki_net.consistency import consistency_report
-from webui.juki_net.forms import CardHistorySearchForm, CodeRequestForm, MailingResidenceForm
+from webui.juki_net.forms import (
+    CardHistorySearchForm,
+    CodeRequestForm,
+    EndResidenceForm,
+    MailingResidenceForm,
+)
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -78,18 +83,19 @@ def new_code_request() -> Response:
 @permission_required("resident.view")
 def card_destinations() -> str:
     form = CardHistorySearchForm(request.args)
-    rows, problems = None, []
+    rows, problems, residence = None, [], None
     if form.validate():
         with web_uow() as uow:
             rows = card_destination_history(
                 uow, atena_number=form.atena_number.data or None, date_from=form.date_from.data,
                 date_to=form.date_to.data, trigger=form.trigger.data or None,
             )  # fmt: skip
+            residence = mailing_residence(uow, form.atena_number.data or "")
     else:
         problems = _form_problems(form)
     return render_template(
-        "juki_net/card_destinations.html", form=form, rows=rows, problems=problems,
-        residence_form=MailingResidenceForm(),
+        "juki_net/card_destinations.html", form=form, rows=rows, problems=problems, residence=residence,
+        residence_form=MailingResidenceForm(), end_form=EndResidenceForm(),
     )  # fmt: skip
 
 
@@ -108,4 +114,22 @@ def set_residence() -> Response:
         flash("、".join(p.message for p in err.problems), "error")
         return redirect(url_for("juki_net.card_destinations"))
     flash("居所を番号通知書類の送付先に設定し、送付先情報をCSへの送信待ちに登録しました。", "success")
+    return redirect(url_for("juki_net.card_destinations", atena_number=form.atena_number.data))
+
+
+@bp.post("/card-destinations/residence/end")
+@login_required
+@permission_required("resident.change")
+def end_residence() -> Response:
+    form = EndResidenceForm()
+    if not form.validate():
+        flash("、".join(_form_problems(form)), "error")
+        return redirect(url_for("juki_net.card_destinations"))
+    try:
+        with web_uow() as uow:
+            end_mailing_residence(uow, form.atena_number.data or "")
+    except ValidationError as err:
+        flash("、".join(p.message for p in err.problems), "error")
+        return redirect(url_for("juki_net.card_destinations"))
+    flash("居所の設定を終了し、住所を送付先とする送付先情報をCSへの送信待ちに登録しました。", "success")
     return redirect(url_for("juki_net.card_destinations", atena_number=form.atena_number.data))
