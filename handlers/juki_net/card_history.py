@@ -42,6 +42,21 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), JST).astimezone(dt.UTC)
 
 
+def _row(
+    sent: CardDestinationSent, message: OutboxMessage, resident: Resident | None, hidden: bool
+) -> CardDestinationRow:
+    """One 送付先情報 as shown: nothing of a withheld person but why it was made and how it was delivered."""
+    return CardDestinationRow(
+        sent.id, sent.created_at, None if hidden else sent.atena_number,
+        None if hidden or resident is None else display_name(resident),
+        TRIGGER_LABELS.get(sent.trigger, sent.trigger),
+        None if hidden else " ".join(p for p in (sent.address, sent.address_katagaki) if p),
+        None if hidden else sent.postal_code, sent.is_residence,
+        DELIVERY_LABELS.get(message.status, message.status),
+        message.last_error if message.status != "sent" else None, hidden,
+    )  # fmt: skip
+
+
 def card_destination_history(
     uow: UnitOfWork, *, atena_number: str | None = None, date_from: dt.date | None = None,
     date_to: dt.date | None = None, trigger: str | None = None, limit: int = 200,
@@ -67,18 +82,10 @@ def card_destination_history(
     if trigger:
         statement = statement.where(CardDestinationSent.trigger == trigger)
     withheld = persons_withheld_from_lists(uow, "inquiry")
-    rows = []
-    for sent, message, resident in uow.session.execute(statement):
-        hidden = withheld.withholds(sent.atena_number)
-        rows.append(CardDestinationRow(
-            sent.id, sent.created_at, None if hidden else sent.atena_number,
-            None if hidden or resident is None else display_name(resident),
-            TRIGGER_LABELS.get(sent.trigger, sent.trigger),
-            None if hidden else " ".join(p for p in (sent.address, sent.address_katagaki) if p),
-            None if hidden else sent.postal_code, sent.is_residence,
-            DELIVERY_LABELS.get(message.status, message.status),
-            message.last_error if message.status != "sent" else None, hidden,
-        ))  # fmt: skip
+    rows = [
+        _row(sent, message, resident, withheld.withholds(sent.atena_number))
+        for sent, message, resident in uow.session.execute(statement)
+    ]
     shown = sorted({r.atena_number for r in rows if r.atena_number})
     record_access(uow, "card_destinations_searched", "view", shown,
                   detail={"rows": len(rows), "atena_number": atena_number or None, "trigger": trigger})  # fmt: skip
