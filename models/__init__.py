@@ -10,6 +10,14 @@ from models.flow import CaseMigration, FlowScenario, MigrationJob
 from models.immigration_notice import ImmigrationNotice
 from models.input_place import InputPlace, InputTerminal
 from models.integration import IntegrationDestination
+from models.juki_net import (
+    CardDestinationSent,
+    CardMailingResidence,
+    CodeRequest,
+    CsConsistencyCheck,
+    CsConsistencyMismatch,
+    CsReceivedFile,
+)
 from models.katagaki import Katagaki
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.other_systems import OtherSystemRegistration, PlatformFileReceipt
@@ -40,10 +48,16 @@ __all__ = [
     "BatchSchedule",
     "BulkAddressChange",
     "Case",
+    "CardDestinationSent",
+    "CardMailingResidence",
     "CaseEvent",
     "CaseMigration",
     "CaseTask",
     "CertificateIssuance",
+    "CodeRequest",
+    "CsConsistencyCheck",
+    "CsConsistencyMismatch",
+    "CsReceivedFile",
     "CsvImport",
     "CsvImportRow",
     "DisclosureRelease",

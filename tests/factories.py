@@ -371,3 +371,20 @@ def platform_file(
     text = (f'<?xml version="1.0" encoding="{encoding}"?>\n<PfMessage xmlns="urn:jumin:pf:1" version="1">'
             f"<Header>{head}</Header><Body>{''.join(record(r) for r in records)}</Body></PfMessage>\n")  # fmt: skip
     return text.encode("cp932" if encoding.lower() == "shift_jis" else "utf-8")
+
+
+def protect(session: Session, municipality: models.Municipality, atena_number: str) -> models.SupportMeasure:
+    """A support measure in force protecting ``atena_number`` (支援措置, raw rows as an officer's decision)."""
+    measure = models.SupportMeasure(
+        tenant_id=municipality.id, status="in_force", provisional=False, start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2027, 1, 1), request_date=dt.date(2026, 1, 1), victim_kind="dv",
+        protected_services=["certificate"], protected_addresses=["current"],
+    )  # fmt: skip
+    measure.parties = [
+        models.SupportMeasureParty(
+            tenant_id=municipality.id, role="applicant", atena_number=atena_number, name="被害者"
+        )
+    ]
+    session.add(measure)
+    session.flush()
+    return measure

@@ -27,6 +27,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.certificates.views", "bp"),
     ("webui.outbox.views", "bp"),
     ("webui.inbound.views", "bp"),
+    ("webui.juki_net.views", "bp"),
     ("webui.destinations.views", "bp"),
     ("webui.input_places.views", "bp"),
     ("webui.options.views", "bp"),

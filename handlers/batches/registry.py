@@ -21,6 +21,10 @@ from handlers.changes.move_out_register import apply_due_move_outs
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import Problem
+from handlers.juki_net.card_destinations import TARGETS_KIND
+from handlers.juki_net.code_requests import RESULT_KIND
+from handlers.juki_net.consistency import EXTRACT_KIND
+from handlers.juki_net.received import take_received_files
 from handlers.removed_records.archive import archive_old_removed_records
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
 from handlers.statistics import changes_between, population_on, report_xlsx
@@ -127,6 +131,18 @@ def _statistics(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> Batc
     return BatchOutcome(output, report_xlsx(report, changes), f"statistics-{end.isoformat()}.xlsx")
 
 
+def _cs_consistency(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
+    """整合性確認 (j1100): every new 本人確認情報 extract CS left in the receiving folder."""
+    lines = take_received_files(uow, str(params["directory"]), (EXTRACT_KIND,))
+    return BatchOutcome("\n".join(["CS本人確認情報との整合性確認", *lines]))
+
+
+def _cs_files(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
+    """符号取得要求の応答 (j1140) and 送付先情報の更新対象者 (j1120) CS left in the receiving folder."""
+    lines = take_received_files(uow, str(params["directory"]), (RESULT_KIND, TARGETS_KIND))
+    return BatchOutcome("\n".join(["CSからの受信ファイルの取込", *lines]))
+
+
 BATCHES: dict[str, BatchDefinition] = {
     b.code: b
     for b in (
@@ -140,6 +156,10 @@ BATCHES: dict[str, BatchDefinition] = {
                         {"after_days": "消除からの日数（空欄は団体の設定）"}),
         BatchDefinition("statistics_snapshot", "統計（住民基本台帳関係年報）XLSX作成", _statistics,
                         {"period": "previous_month"}, {"period": "対象期間（previous_month / current_month）"}),
+        BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,
+                        {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
+        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号応答・送付先更新対象者）", _cs_files,
+                        {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
     )
 }  # fmt: skip
 

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from handlers.audit import record_access
 from handlers.cases.locks import release_locks, take_locks
-from handlers.cases.outbox import queue_case_notices, registered_here
+from handlers.cases.outbox import queue_case_notices, registered_here, was_registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.clock import japan_today
@@ -151,7 +151,13 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
                 )
             ]
         )
-    keys = queue_case_notices(ctx.uow, ctx.case, pending.result.get("notices") or [])
+    # the juki_net handlers use the outbox's queue, which imports this package: imported when first used
+    from handlers.juki_net.card_destinations import send_change_card_destinations  # noqa: PLC0415
+
+    notices = list(pending.result.get("notices") or [])
+    fresh = was_registered_here(ctx.uow, ctx.case.id)  # nothing of the case queued yet: nothing to read
+    keys = queue_case_notices(ctx.uow, ctx.case, notices)
+    send_change_card_destinations(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 送付先情報 (j1120)
     return {"queued": len(keys), "keys": keys}
 
 

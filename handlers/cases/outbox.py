@@ -67,6 +67,11 @@ def registered_here(uow: UnitOfWork, case_id: int) -> None:
     transaction_memo(uow.session).setdefault(NOTHING_QUEUED_KEY, set()).add(case_id)
 
 
+def was_registered_here(uow: UnitOfWork, case_id: int) -> bool:
+    """Whether the case's notices are known to be unqueued (``registered_here``), without forgetting it."""
+    return case_id in transaction_memo(uow.session).get(NOTHING_QUEUED_KEY, set())
+
+
 def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]) -> list[str]:
     """One pending outbox message per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …
     (a key the case already has is not written again); the keys of all of them, in order."""

@@ -4,7 +4,7 @@ other system gave of a person (他業務照会, or received from a regional-plat
 twice.  Both tenant-scoped, with row-level security on PostgreSQL like every such table (0003).
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from handlers import rls
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

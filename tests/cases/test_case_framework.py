@@ -109,6 +109,7 @@ def test_approved_change_is_provisional_until_registered_then_notices_are_queued
         (f"{case.case_number}:1", "cs", 1, "pending"),
         (f"{case.case_number}:2", "municipality:202118", 1, "pending"),
         (f"{case.case_number}:3", "cs", 2, "pending"),
+        (f"{case.case_number}:card:{atena}", "cs", 3, "pending"),  # 送付先情報 after the change (j1120)
     ]
     assert {"change_entered", "change_registered", "change_approved"} <= set(functions(step, clerk_a))
     open_task(step, clerk_a, case.id, "issue_documents")
@@ -179,7 +180,11 @@ def test_an_approval_queues_its_notices_without_reading_the_outbox_and_queueing_
     sent, keys = step(supervisor_a, approve_and_queue_again)
     assert not [s for s in sent if s.lstrip().upper().startswith("SELECT") and "OUTBOX_MESSAGE" in s.upper()]
     outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
-    assert [m.idempotency_key for m in outbox] == keys == [f"{case.case_number}:{n}" for n in (1, 2, 3)]
+    assert keys == [f"{case.case_number}:{n}" for n in (1, 2, 3)]
+    assert [m.idempotency_key for m in outbox] == [
+        *keys,
+        f"{case.case_number}:card:{atena}",
+    ]  # 送付先情報 (j1120)
 
 
 def test_released_locks_leave_the_session_and_free_their_subjects_at_once(
@@ -215,7 +220,8 @@ def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
 
     keys = step(supervisor_a, queue)
     assert keys == [f"{case.case_number}:{n}" for n in range(1, 5)]
-    outbox = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    every = sorted(rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
+    outbox = [m for m in every if m.kind != "card_destination"]  # the approval's 送付先情報: tests/juki_net
     assert [(m.idempotency_key, m.destination, m.seq, m.payload) for m in outbox] == [
         (f"{case.case_number}:1", "cs", 1, {"atena_number": atena}),
         (f"{case.case_number}:2", "municipality:202118", 1, {"atena_number": atena}),
@@ -223,7 +229,7 @@ def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
         (f"{case.case_number}:4", "municipality:202118", 2, {"again": True}),
     ]  # the first three are the approval's (its payloads), the fourth is new
     assert {m.tenant_id for m in outbox} == {clerk_a.tenant_id}
-    assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 4
+    assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 5
 
 
 def _written_then_refused(uow: UnitOfWork, case: Case, code: str, assessment: Any) -> None:

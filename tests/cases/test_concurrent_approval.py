@@ -139,10 +139,10 @@ def test_two_reviewers_approving_the_same_task_at_once_register_the_change_exact
     assert len(people) == 3
     assert sorted(h.atena_number for h in history) == sorted(p.atena_number for p in people)
     assert [h.case_id for h in history] == [case_id] * 3
-    assert sorted((m.destination, m.kind) for m in outbox) == [("cs", "identity_change")] * 3 + [
-        ("municipality:202118", "move_in_notice")
-    ]
-    assert len({m.idempotency_key for m in outbox}) == 4
+    assert sorted((m.destination, m.kind) for m in outbox) == [("cs", "card_destination")] * 3 + [
+        ("cs", "identity_change")
+    ] * 3 + [("municipality:202118", "move_in_notice")]  # with each newcomer's 送付先情報 (j1120)
+    assert len({m.idempotency_key for m in outbox}) == 7
     assert pending.status == "registered"
 
 
@@ -192,7 +192,7 @@ def test_an_approval_and_a_rejection_of_the_same_task_at_once_leave_one_decision
         assert (pending.status, len(people), len(outbox), open_tasks) == (
             "registered",
             3,
-            4,
+            7,  # 3 identity_change, 1 move_in_notice, 3 送付先情報 (j1120)
             ["issue_documents"],
         )
     else:  # the rejection won: nothing registered, the case is back at intake

@@ -98,7 +98,7 @@ def test_a_family_of_three_is_registered_only_after_approval_with_notices(
     outbox = sorted(all_rows(step, clerk_a, OutboxMessage), key=lambda m: m.id)
     assert [(m.destination, m.kind) for m in outbox] == [("cs", "identity_change")] * 3 + [
         ("municipality:202118", "move_in_notice")
-    ]
+    ] + [("cs", "card_destination")] * 3  # each newcomer's 送付先情報 after the change (j1120)
     step(clerk_a, lambda uow: None)
     docs = task(step, clerk_a, case.id, "issue_documents")
     from workflows.engine import runner

@@ -264,6 +264,26 @@ ROUTES: dict[str, Door] = {
     "inbound.koseki_notice": web("GET", "/inbound/koseki/{koseki_notice_id}", OBJECT),
     "inbound.apply_koseki": web("POST", "/inbound/koseki/{koseki_notice_id}/apply", OBJECT),
     "inbound.refuse_koseki": web("POST", "/inbound/koseki/{koseki_notice_id}/refuse", OBJECT, form={"reason": "確認"}),
+    # --- 住基ネット CS: consistency (j1100), 符号 (j1140), 送付先情報 (j1120) ---------------------------------------
+    "juki_net.consistency": web("GET", "/juki-net/consistency", LIST, note="the caller's municipality's checks"),
+    "juki_net.code_requests": web("GET", "/juki-net/code-requests", LIST),
+    "juki_net.new_code_request": web(
+        "POST", "/juki-net/code-requests", LIST, form={"atena_number": "{atena_victim}"},
+        note="another municipality's 宛名番号 is not found: nothing queued",
+    ),
+    "juki_net.card_destinations": web(
+        "GET", "/juki-net/card-destinations", LIST, query={"atena_number": "{atena_victim}"},
+        note="送付先情報 of the caller's municipality only",
+    ),
+    "juki_net.set_residence": web(
+        "POST", "/juki-net/card-destinations/residence", LIST,
+        form={"atena_number": "{atena_victim}", "address": "東京都港区芝1番", "reason": "確認"},
+        note="another municipality's 宛名番号 is not found: nothing set",
+    ),
+    "juki_net.end_residence": web(
+        "POST", "/juki-net/card-destinations/residence/end", LIST, form={"atena_number": "{atena_victim}"},
+        note="another municipality's 宛名番号 is not found: nothing ended",
+    ),
     # --- destination settings (administrators) -------------------------------------------------------------
     "destinations.index": web("GET", "/settings/destinations", LIST),
     "destinations.create": web("GET", "/settings/destinations/new", LIST),

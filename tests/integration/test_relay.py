@@ -121,6 +121,7 @@ def test_a_special_move_between_two_municipalities_ends_in_a_removed_record_on_t
     b_sent = run(delivering, clerk_b, lambda uow: list(uow.session.scalars(select(OutboxMessage))))
     assert {(m.destination, m.kind, m.status) for m in b_sent} == {
         ("cs", "identity_change", "sent"),
+        ("cs", "card_destination", "sent"),  # the newcomer's 送付先情報 (j1120)
         ("municipality:141003", "move_in_notice", "sent"),
     }
 

@@ -65,6 +65,9 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "inbound.koseki_notice": ("inbound", "koseki-notice"),
     "outbox.index": ("inbound", "outbox"),
     "outbox.platform_receipts": ("inbound", "platform"),
+    "juki_net.consistency": ("inbound", "cs-consistency"),
+    "juki_net.code_requests": ("inbound", "code-requests"),
+    "juki_net.card_destinations": ("inbound", "card-destinations"),
     # batches and CSV intake
     "batches.index": ("batches", "batches"),
     "batches.show": ("batches", "batch"),
