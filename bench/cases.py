@@ -303,7 +303,8 @@ def check_outcome(world: World, count: int, members: int) -> str:
             select(func.count()).select_from(ResidentHistory).where(ResidentHistory.case_id.is_not(None))
         )
         outbox = uow.session.scalar(select(func.count()).select_from(OutboxMessage))
-    expected = (count, count * members, count * (members + 1))
+    # per case: each person's identity_change and 送付先情報 (j1120) to CS, and the household's notice
+    expected = (count, count * members, count * (2 * members + 1))
     if (waiting, history, outbox) != expected:
         raise SystemExit(
             f"unexpected outcome (cases, history, outbox) {(waiting, history, outbox)} != {expected}"
