@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.certificates.issuance import CertificateRefusedError, ReleaseRequiredError
+from handlers.certificates.issuance import enforce_disclosure
 from handlers.certificates.notice_render import ReceiptNoticeContent, render_receipt_notice
 from handlers.clock import JST, japan_today, to_jst
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
@@ -33,7 +33,7 @@ from handlers.permissions import has_permission, require
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import Identity, Requester
-from handlers.suppression import DisclosureRequest, check_disclosure
+from handlers.suppression import DisclosureRequest
 from handlers.suppression_controls import request_release
 from handlers.tenants import setting
 from handlers.uow import UnitOfWork
@@ -244,15 +244,7 @@ def disclosure_request(request: ReceiptNoticeRequest, movers: list[Mover]) -> Di
 
 
 def _pass_disclosure(uow: UnitOfWork, request: ReceiptNoticeRequest, movers: list[Mover]) -> None:
-    decision = check_disclosure(uow, disclosure_request(request, movers))
-    if decision.outcome == "refuse":
-        uow.keep_refusal_log()
-        raise CertificateRefusedError(decision.message)
-    if decision.outcome == "needs_release":
-        uow.keep_refusal_log()
-        raise ReleaseRequiredError(
-            f"{decision.message}（支援措置責任者が解除するまで、この受理通知は発行できません。）"
-        )
+    enforce_disclosure(uow, disclosure_request(request, movers), "この受理通知は発行")
 
 
 def _issuer(municipality: Municipality) -> str:

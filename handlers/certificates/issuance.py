@@ -135,15 +135,19 @@ def disclosure_request(request: CertificateRequest, printed: list[str]) -> Discl
 
 def pass_disclosure(uow: UnitOfWork, request: CertificateRequest, printed: list[str]) -> None:
     """Every request passes the one disclosure decision; a refusal keeps its access-log row."""
-    decision = check_disclosure(uow, disclosure_request(request, printed))
+    enforce_disclosure(uow, disclosure_request(request, printed), "この請求は交付")
+
+
+def enforce_disclosure(uow: UnitOfWork, asked: DisclosureRequest, what: str) -> None:
+    """The one disclosure decision on ``asked``, raised as a refusal (its access-log row kept) unless allowed;
+    ``what`` names the output in the release message (「この請求は交付」「この受理通知は発行」)."""
+    decision = check_disclosure(uow, asked)
     if decision.outcome == "refuse":
         uow.keep_refusal_log()
         raise CertificateRefusedError(decision.message)
     if decision.outcome == "needs_release":
         uow.keep_refusal_log()
-        raise ReleaseRequiredError(
-            f"{decision.message}（支援措置責任者が解除するまで、この請求は交付できません。）"
-        )
+        raise ReleaseRequiredError(f"{decision.message}（支援措置責任者が解除するまで、{what}できません。）")
 
 
 def fee_for(municipality: Municipality, certificate_type: str, requester_kind: str) -> int:
