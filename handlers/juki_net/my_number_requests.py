@@ -1,7 +1,7 @@
 """個人番号の生成・変更・修正要求 (j1130) over the 住基ネット line.
 
-* 生成要求: a registered change that records a person newly (a 記載の事由: 出生, 転入, 国外からの転入 …) who has
-  no 個人番号 sends CS a ``my_number_generation`` message for that person, in the 本登録's transaction (called
+* 生成要求: a registered change that records a person newly (出生, 国外転入等, 職権記載: ``GENERATING_REASONS``)
+  who has no 個人番号 sends CS a ``my_number_generation`` message for that person, in the 本登録's transaction (called
   by the case framework's ``queue_notices`` step, ``send_generation_requests``);
 * 取込: CS answers in a ``my_number_result`` file with the generated number; each is checked (check digit, not
   held by another person, the person still without one) and written to the person by ``amend_resident`` with a
@@ -27,7 +27,6 @@ from handlers.juki_net.cs_files import CsFile, CsFileError
 from handlers.juki_net.person_requests import CS, apply_answers, queue_person_requests, track_request
 from handlers.residents.history import display_name
 from handlers.residents.registration import amend_resident
-from handlers.rules.change_reasons import reason
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.juki_net import CsPersonRequest
@@ -38,17 +37,20 @@ CHANGE = "my_number_change"
 CHANGE_NOTICE_KIND = "my_number_request"  # the my_number_change type's notice to CS
 RESULT_KIND = "my_number_result"
 GENERATED_REASON = "my_number_ex_officio_record"  # 個人番号の職権記載
-CHANGE_REASONS = ("my_number_change_request", "my_number_ex_officio_correction")
+# 出生, 国外転入等, 職権記載 (住所設定 …): a person recorded by these may hold no number yet.  A 国内転入 (the
+# number comes with the 転出証明書 / CS), 帰化・国籍喪失 (the person's record continues), 改製・再製 and
+# 異動の取消し (the person had a record) never ask CS for a new one.
+GENERATING_REASONS = ("birth", "move_in_from_abroad", "ex_officio_record")
 
 
 def _records_newly(notice: Mapping[str, Any]) -> bool:
-    """A CS identity_change of a 記載の事由 (the person is recorded by it)."""
-    if notice.get("destination") != CS or notice.get("kind") != "identity_change":
-        return False
-    try:
-        return reason(str((notice.get("payload") or {}).get("reason"))).category == "record"
-    except KeyError:
-        return False
+    """A CS identity_change recording a person who may never have had a 個人番号 (``GENERATING_REASONS``)."""
+    payload = notice.get("payload") or {}
+    return (
+        notice.get("destination") == CS
+        and notice.get("kind") == "identity_change"
+        and payload.get("reason") in GENERATING_REASONS
+    )
 
 
 def _generation_payload(resident: Resident, household: Household) -> dict[str, Any]:

@@ -82,7 +82,9 @@ def test_an_answer_without_a_serial_number_refuses_the_file_and_keeps_nothing(
         request_certificate_serial(uow, taro.atena_number)
     fake_cs.answer_requests("certificate_serial", {}, "certificate_serial_result")
     output = take_files(cs_line, city_a, fake_cs)
-    assert "取込不可（要求番号 " in output and "：シリアル番号がないか、英数字40桁以内ではありません" in output
+    assert (
+        "取込不可（要求番号 " in output and "：シリアル番号がないか、英数字40桁以内ではありません" in output
+    )
     assert serials(cs_line, clerk_a) == [(taro.atena_number, "sent", None, None)]
 
 

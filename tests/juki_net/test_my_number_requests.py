@@ -211,3 +211,41 @@ def test_registering_the_notices_again_adds_no_second_generation_request(
         )
         assert len(list(kinds)) == 1
     assert states(cs_line, clerk_a) == [("個人番号生成要求", child, "sent", None)]
+
+
+def move_in_intake(kind: str) -> dict[str, Any]:
+    """A 転入 of a couple holding their 個人番号 and a child without one (``kind``: domestic / abroad)."""
+    moved = (japan_today() - dt.timedelta(days=5)).isoformat()
+    members = [
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ"),
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ", given_name="花子",
+                                  given_name_kana="ハナコ", sex="2", relation_to_head="妻", birth_date="1982-06-15"),
+        factories.japanese_member(family_name="転入", family_name_kana="テンニュウ", given_name="一郎",
+                                  given_name_kana="イチロウ", relation_to_head="子", birth_date="2010-01-20",
+                                  my_number=None),
+    ]  # fmt: skip
+    for member in members:
+        for key in ("became_resident_date", "address_set_date", "previous_address"):
+            member.pop(key)
+    data: dict[str, Any] = {"kind": kind, "change_date": moved, "notified_date": japan_today().isoformat(),
+                            "household": factories.default_address(), "members": members}  # fmt: skip
+    if kind == "domestic":
+        data.update(former_address={"address": "長野県佐久市中込1番地", "municipality_code": "202118"},
+                    move_out_certificate={"planned_move_out_date": moved})  # fmt: skip
+    else:
+        data.update(former_address={"address": "アメリカ合衆国"})
+    return data
+
+
+@pytest.mark.parametrize(("kind", "asked"), [("abroad", ["一郎"]), ("domestic", [])])
+def test_a_move_in_from_abroad_asks_a_number_for_the_person_without_one_and_a_domestic_one_never(
+    cs_line: Database, setup_session: Session, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor,
+    fake_cs: FakeCs, kind: str, asked: list[str],
+) -> None:  # fmt: skip
+    city_a.settings = {"resident_code_pool_alert": 1}
+    setup_session.flush()
+    with unit_of_work(cs_line, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(4)])
+    approved(cs_line, clerk_a, supervisor_a, "move_in", move_in_intake(kind))
+    assert [f.payload["name"].split(" ")[-1] for f in fake_cs.received("my_number_generation")] == asked
+    assert len(fake_cs.received("identity_change")) == 3  # all three were registered
