@@ -16,6 +16,7 @@ from models.juki_net import (
     CodeRequest,
     CsConsistencyCheck,
     CsConsistencyMismatch,
+    CsPersonRequest,
     CsReceivedFile,
 )
 from models.katagaki import Katagaki
@@ -55,6 +56,7 @@ __all__ = [
     "CaseTask",
     "CertificateIssuance",
     "CodeRequest",
+    "CsPersonRequest",
     "CsConsistencyCheck",
     "CsConsistencyMismatch",
     "CsReceivedFile",

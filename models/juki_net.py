@@ -1,6 +1,7 @@
 """住基ネット CS: the files received from CS (j1100, j1120, j1140), the consistency checks of our 本人確認情報
 against CS's extract and their mismatches (j1100), the 符号取得要求 and CS's answers (j1140), the 居所 chosen as
-the destination of 番号通知書類 and the history of 送付先情報 sent to CS (j1120).  Data only; the rules live in
+the destination of 番号通知書類 and the history of 送付先情報 sent to CS (j1120), the 個人番号 生成要求・変更要求
+(j1130) and the 利用者証明用電子証明書のシリアル番号 requests (j1160).  Data only; the rules live in
 ``handlers/juki_net/``."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ RECEIVED_FILE_STATUSES = ("processed", "refused")
 MISMATCH_KINDS = ("item_differs", "missing_at_cs", "unknown_here", "removed_here")
 CODE_REQUEST_RESULTS = ("accepted", "refused")
 CARD_DESTINATION_TRIGGERS = ("change", "cs_request", "residence")
+PERSON_REQUEST_KINDS = ("my_number_generation", "my_number_change", "certificate_serial")
+PERSON_REQUEST_RESULTS = ("done", "refused")
 
 
 class CsReceivedFile(TenantScoped, Base):
@@ -121,3 +124,28 @@ class CardDestinationSent(TenantScoped, Base):
     postal_code: Mapped[str | None] = mapped_column(String(7))
     is_residence: Mapped[bool] = mapped_column(Boolean, default=False)  # a 居所, not the address
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CsPersonRequest(TenantScoped, Base):
+    """A request about one person sent to CS as an outbox message, answered by CS in a file: a 個人番号の生成要求
+    or 変更要求 (j1130), a request for the serial number of the person's 利用者証明用電子証明書 (j1160)."""
+
+    __tablename__ = "cs_person_request"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
+    __table_args__ = (
+        Index("ix_cs_person_request_tenant_atena", "tenant_id", "atena_number"),
+        UniqueConstraint("tenant_id", "outbox_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # PERSON_REQUEST_KINDS
+    atena_number: Mapped[str] = mapped_column(String(10))
+    resident_code: Mapped[str | None] = mapped_column(String(11))
+    case_id: Mapped[int | None] = mapped_column(Integer)  # the change that caused it
+    outbox_key: Mapped[str] = mapped_column(String(100))  # the idempotency key of its outbox message
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str] = mapped_column(String(60))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    result: Mapped[str | None] = mapped_column(String(12))  # PERSON_REQUEST_RESULTS
+    serial_number: Mapped[str | None] = mapped_column(String(40))  # the certificate's (certificate_serial)
+    error: Mapped[str | None] = mapped_column(Text)  # CS's reason when refused

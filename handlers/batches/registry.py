@@ -21,10 +21,8 @@ from handlers.changes.move_out_register import apply_due_move_outs
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import Problem
-from handlers.juki_net.card_destinations import TARGETS_KIND
-from handlers.juki_net.code_requests import RESULT_KIND
 from handlers.juki_net.consistency import EXTRACT_KIND
-from handlers.juki_net.received import take_received_files
+from handlers.juki_net.received import RECEIVED_KINDS, take_received_files
 from handlers.removed_records.archive import archive_old_removed_records
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
 from handlers.statistics import changes_between, population_on, report_xlsx
@@ -138,8 +136,9 @@ def _cs_consistency(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> 
 
 
 def _cs_files(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
-    """符号取得要求の応答 (j1140) and 送付先情報の更新対象者 (j1120) CS left in the receiving folder."""
-    lines = take_received_files(uow, str(params["directory"]), (RESULT_KIND, TARGETS_KIND))
+    """符号取得要求の応答 (j1140), 送付先情報の更新対象者 (j1120), 個人番号の生成・変更要求の応答 (j1130), シリアル番号
+    の応答 and CS's operating status (j1160) CS left in the receiving folder."""
+    lines = take_received_files(uow, str(params["directory"]), RECEIVED_KINDS)
     return BatchOutcome("\n".join(["CSからの受信ファイルの取込", *lines]))
 
 
@@ -158,7 +157,7 @@ BATCHES: dict[str, BatchDefinition] = {
                         {"period": "previous_month"}, {"period": "対象期間（previous_month / current_month）"}),
         BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
-        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号応答・送付先更新対象者）", _cs_files,
+        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況）", _cs_files,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
     )
 }  # fmt: skip

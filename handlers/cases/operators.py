@@ -153,11 +153,17 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
         )
     # the juki_net handlers use the outbox's queue, which imports this package: imported when first used
     from handlers.juki_net.card_destinations import send_change_card_destinations  # noqa: PLC0415
+    from handlers.juki_net.my_number_requests import (  # noqa: PLC0415
+        send_generation_requests,
+        track_change_requests,
+    )
 
     notices = list(pending.result.get("notices") or [])
     fresh = was_registered_here(ctx.uow, ctx.case.id)  # nothing of the case queued yet: nothing to read
     keys = queue_case_notices(ctx.uow, ctx.case, notices)
     send_change_card_destinations(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 送付先情報 (j1120)
+    send_generation_requests(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 個人番号の生成要求 (j1130)
+    track_change_requests(ctx.uow, ctx.case, notices, keys)  # 個人番号の変更要求 (j1130)
     return {"queued": len(keys), "keys": keys}
 
 

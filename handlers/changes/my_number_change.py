@@ -6,7 +6,8 @@ Intake: ``atena_number``; ``kind`` — ``change_request`` / ``ex_officio_correct
 check digit); ``claim_date`` (請求日, for a change request; default today, never later); ``change_date``
 (default today); for the ex-officio kinds the ex-officio items (``ex_officio_record`` …).
 
-At 本登録 住基ネット (CS) gets a ``my_number_request`` notice (the 変更要求 of j1130 with the new number).  The
+At 本登録 住基ネット (CS) gets a ``my_number_request`` notice (the 変更要求 of j1130 with the new number), followed
+until CS answers as a request (``handlers.juki_net.my_number_requests``).  The
 個人番号 is shown on the confirmation, so the access-log row says so (``my_number_shown``).
 """
 

@@ -1,6 +1,7 @@
 """The batches that take the files CS left in the receiving folder (docs/integration.md "Files received from
 CS"): ``cs_consistency_check`` (j1100, ``identity_extract``) and ``cs_received_files`` (j1140 ``code_result``,
-j1120 ``card_destination_targets``).  Each file is applied in a SAVEPOINT of its own and taken once; a file
+j1120 ``card_destination_targets``, j1130 ``my_number_result``, j1160 ``certificate_serial_result`` and CS's
+``operating_status``).  Each file is applied in a SAVEPOINT of its own and taken once; a file
 that cannot be read or applied is recorded as refused with its reasons and changes nothing."""
 
 from __future__ import annotations
@@ -9,9 +10,14 @@ from collections.abc import Callable
 
 from handlers.errors import Problem
 from handlers.juki_net.card_destinations import TARGETS_KIND, apply_card_targets
+from handlers.juki_net.certificate_serials import RESULT_KIND as SERIAL_KIND
+from handlers.juki_net.certificate_serials import apply_serial_results
 from handlers.juki_net.code_requests import RESULT_KIND, apply_code_results
 from handlers.juki_net.consistency import EXTRACT_KIND, check_extract
 from handlers.juki_net.cs_files import CsFile, CsFileError, files_in, refuse_file, take_file
+from handlers.juki_net.cs_status import STATUS_KIND, take_status_file
+from handlers.juki_net.my_number_requests import RESULT_KIND as MY_NUMBER_KIND
+from handlers.juki_net.my_number_requests import apply_my_number_results
 from handlers.uow import UnitOfWork
 
 
@@ -38,11 +44,29 @@ def _card_targets(uow: UnitOfWork, cs_file: CsFile) -> str:
     return "\n".join([*lines, *(f"  該当なし：住民票コード {code}" for code in missing)])
 
 
+def _my_number_results(uow: UnitOfWork, cs_file: CsFile) -> str:
+    recorded, unknown = apply_my_number_results(uow, cs_file)
+    return f"個人番号の生成・変更要求の応答 {recorded} 件" + (
+        f"、該当する要求なし {len(unknown)} 件" if unknown else ""
+    )
+
+
+def _serial_results(uow: UnitOfWork, cs_file: CsFile) -> str:
+    recorded, unknown = apply_serial_results(uow, cs_file)
+    return f"シリアル番号取得要求の応答 {recorded} 件" + (
+        f"、該当する要求なし {len(unknown)} 件" if unknown else ""
+    )
+
+
 APPLY: dict[str, Callable[[UnitOfWork, CsFile], str]] = {
     EXTRACT_KIND: _consistency,
     RESULT_KIND: _code_results,
     TARGETS_KIND: _card_targets,
+    MY_NUMBER_KIND: _my_number_results,
+    SERIAL_KIND: _serial_results,
+    STATUS_KIND: take_status_file,
 }
+RECEIVED_KINDS = (RESULT_KIND, TARGETS_KIND, MY_NUMBER_KIND, SERIAL_KIND, STATUS_KIND)  # cs_received_files
 
 
 def take_received_files(uow: UnitOfWork, directory: str, kinds: tuple[str, ...]) -> list[str]:

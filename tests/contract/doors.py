@@ -284,6 +284,14 @@ ROUTES: dict[str, Door] = {
         "POST", "/juki-net/card-destinations/residence/end", LIST, form={"atena_number": "{atena_victim}"},
         note="another municipality's 宛名番号 is not found: nothing ended",
     ),
+    # --- 住基ネット CS: 個人番号の生成・変更要求 (j1130), シリアル番号・稼働状況 (j1160) ---------------------------------
+    "juki_net.my_number_requests": web("GET", "/juki-net/my-number-requests", LIST),
+    "juki_net.certificate_serials": web("GET", "/juki-net/certificate-serials", LIST),
+    "juki_net.new_certificate_serial": web(
+        "POST", "/juki-net/certificate-serials", LIST, form={"atena_number": "{atena_victim}"},
+        note="another municipality's 宛名番号 is not found: nothing queued",
+    ),
+    "juki_net.status": web("GET", "/juki-net/status", LIST, note="the caller's municipality's 電文 and files"),
     # --- destination settings (administrators) -------------------------------------------------------------
     "destinations.index": web("GET", "/settings/destinations", LIST),
     "destinations.create": web("GET", "/settings/destinations/new", LIST),

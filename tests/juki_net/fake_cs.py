@@ -54,3 +54,24 @@ class FakeCs:
                 result.update(result="refused", error=refuse[atena])
             results.append(result)
         return self.send("code_result", {"results": results})
+
+    def answer_requests(self, kind: str, answers: dict[str, dict[str, Any]], result_kind: str) -> Path:
+        """Answer every request of ``kind`` received (by its key: the payload's ``request_key``, else the
+        message's own key): ``answers`` per 宛名番号 adds to or replaces the default ``{"result": "done"}``."""
+        results = []
+        for request in self.received(kind):
+            key = request.payload.get("request_key") or request.header["key"]
+            results.append({"request_key": key, "result": "done",
+                            **answers.get(request.payload["atena_number"], {})})  # fmt: skip
+        return self.send(result_kind, {"results": results})
+
+    def generate_my_numbers(self, numbers: dict[str, str], refuse: dict[str, str] | None = None) -> Path:
+        """Answer every 個人番号生成要求 with the number generated per 宛名番号 (or a refusal)."""
+        answers: dict[str, dict[str, Any]] = {a: {"my_number": n} for a, n in numbers.items()}
+        answers.update({a: {"result": "refused", "error": e} for a, e in (refuse or {}).items()})
+        return self.answer_requests("my_number_generation", answers, "my_number_result")
+
+    def send_status(self, status: str, message: str = "") -> Path:
+        return self.send(
+            "operating_status", {"status": status, "message": message, "as_of": "2026-11-27T09:00"}
+        )

@@ -68,6 +68,9 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "juki_net.consistency": ("inbound", "cs-consistency"),
     "juki_net.code_requests": ("inbound", "code-requests"),
     "juki_net.card_destinations": ("inbound", "card-destinations"),
+    "juki_net.my_number_requests": ("inbound", "my-number-requests"),
+    "juki_net.certificate_serials": ("inbound", "certificate-serials"),
+    "juki_net.status": ("inbound", "juki-net-status"),
     # batches and CSV intake
     "batches.index": ("batches", "batches"),
     "batches.show": ("batches", "batch"),

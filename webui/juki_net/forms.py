@@ -58,3 +58,15 @@ class EndResidenceForm(FlaskForm):
     atena_number = StringField(
         "宛名番号", validators=[InputRequired("宛名番号を入力してください。"), Length(max=10)]
     )
+
+
+class SerialRequestForm(FlaskForm):
+    """利用者証明用電子証明書のシリアル番号の取得要求: the person by 宛名番号."""
+
+    atena_number = StringField(
+        "宛名番号",
+        validators=[
+            InputRequired("宛名番号を入力してください。"),
+            Length(max=10, message="宛名番号は10桁です。"),
+        ],
+    )

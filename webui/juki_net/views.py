@@ -2,7 +2,10 @@
 
 * /juki-net/consistency: the consistency checks against CS's extract and the mismatches of one (j1100);
 * /juki-net/code-requests: the 符号取得要求 with whether each went out correctly, and a new request (j1140);
-* /juki-net/card-destinations: the history of 送付先情報 sent to CS, and the 居所 for 番号通知書類 (j1120).
+* /juki-net/card-destinations: the history of 送付先情報 sent to CS, and the 居所 for 番号通知書類 (j1120);
+* /juki-net/my-number-requests: the 個人番号の生成要求・変更要求 and what CS answered (j1130);
+* /juki-net/certificate-serials: the シリアル番号 requests and a new one (j1160);
+* /juki-net/status: 住基ネットの稼働状況 and every 電文 that ended in error (j1160).
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from werkzeug.wrappers import Response
 from handlers.errors import ValidationError
 from handlers.juki_net.card_destinations import end_mailing_residence, set_mailing_residence
 from handlers.juki_net.card_history import card_destination_history, mailing_residence
+from handlers.juki_net.certificate_serials import request_certificate_serial
 from handlers.juki_net.code_requests import STATUS_LABELS, code_request_list, request_code
 from handlers.juki_net.consistency import consistency_report
+from handlers.juki_net.cs_status import cs_errors, operating_status
+from handlers.juki_net.person_requests import STATUS_LABELS as REQUEST_STATUSES
+from handlers.juki_net.person_requests import person_request_list
 from webui.juki_net.forms import (
     CardHistorySearchForm,
     CodeRequestForm,
     EndResidenceForm,
     MailingResidenceForm,
+    SerialRequestForm,
 )
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -133,3 +141,53 @@ def end_residence() -> Response:
         return redirect(url_for("juki_net.card_destinations"))
     flash("居所の設定を終了し、住所を送付先とする送付先情報をCSへの送信待ちに登録しました。", "success")
     return redirect(url_for("juki_net.card_destinations", atena_number=form.atena_number.data))
+
+
+def _requests_page(template: str, kinds: tuple[str, ...], **extra: Any) -> str:
+    status = request.args.get("status", "").strip()
+    with web_uow() as uow:
+        rows = person_request_list(uow, kinds, status if status in REQUEST_STATUSES else None)
+    return render_template(template, rows=rows, status=status, statuses=REQUEST_STATUSES, **extra)
+
+
+@bp.get("/my-number-requests")
+@login_required
+@permission_required("resident.view")
+def my_number_requests() -> str:
+    return _requests_page("juki_net/my_number_requests.html", ("my_number_generation", "my_number_change"))
+
+
+@bp.get("/certificate-serials")
+@login_required
+@permission_required("resident.view")
+def certificate_serials() -> str:
+    return _requests_page(
+        "juki_net/certificate_serials.html", ("certificate_serial",), form=SerialRequestForm()
+    )
+
+
+@bp.post("/certificate-serials")
+@login_required
+@permission_required("resident.change")
+def new_certificate_serial() -> Response:
+    form = SerialRequestForm()
+    if not form.validate():
+        flash("、".join(_form_problems(form)), "error")
+        return redirect(url_for("juki_net.certificate_serials"))
+    try:
+        with web_uow() as uow:
+            number = request_certificate_serial(uow, form.atena_number.data or "").id
+    except ValidationError as err:
+        flash("、".join(p.message for p in err.problems), "error")
+        return redirect(url_for("juki_net.certificate_serials"))
+    flash(f"シリアル番号の取得要求（要求番号 {number}）をCSへの送信待ちに登録しました。", "success")
+    return redirect(url_for("juki_net.certificate_serials"))
+
+
+@bp.get("/status")
+@login_required
+@permission_required("resident.view")
+def status() -> str:
+    with web_uow() as uow:
+        current, errors = operating_status(uow), cs_errors(uow)
+    return render_template("juki_net/status.html", status=current, errors=errors)
