@@ -371,3 +371,43 @@ def platform_file(
     text = (f'<?xml version="1.0" encoding="{encoding}"?>\n<PfMessage xmlns="urn:jumin:pf:1" version="1">'
             f"<Header>{head}</Header><Body>{''.join(record(r) for r in records)}</Body></PfMessage>\n")  # fmt: skip
     return text.encode("cp932" if encoding.lower() == "shift_jis" else "utf-8")
+
+
+# --- 支援措置 and 広域交付 (j1210) ----------------------------------------------------------------------------
+
+
+def make_support_measure(
+    session: Session, city: models.Municipality, atena_number: str
+) -> models.SupportMeasure:
+    """A measure in force protecting ``atena_number`` (DV, certificates and the current address)."""
+    today = dt.date.today()
+    measure = models.SupportMeasure(
+        tenant_id=city.id, status="in_force", provisional=False, start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=335), request_date=today - dt.timedelta(days=30), victim_kind="dv",
+        protected_services=["certificate"], protected_addresses=["current"],
+    )  # fmt: skip
+    measure.parties = [
+        models.SupportMeasureParty(
+            tenant_id=city.id, role="applicant", atena_number=atena_number, name="被害者"
+        )
+    ]
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def wide_area_fields(**overrides: Any) -> dict[str, Any]:
+    """A 広域交付 request as the counter enters it: 山田 太郎 of 横浜市 asks for his own copy, 運転免許証 shown."""
+    fields: dict[str, Any] = {
+        "home_code": "141003",
+        "certificate_type": "copy_individual",
+        "name": "山田 太郎",
+        "birth_date": "昭和55年4月1日",
+        "address": "横浜市中区港町1丁目1番地",
+        "relation": "self",
+        "requester_name": "山田 太郎",
+        "requester_birth_date": "1980-04-01",
+        "id_document": "driver_license",
+    }
+    fields.update(overrides)
+    return fields
