@@ -31,7 +31,12 @@ from models.change import PendingChange
 from models.relay import RelayInbox
 from models.resident import Resident
 
-KIND_LABELS = {"move_in_notice": "転入通知", "move_out_certificate_info": "転出証明書情報"}
+KIND_LABELS = {
+    "move_in_notice": "転入通知",
+    "move_out_certificate_info": "転出証明書情報",
+    "wide_area_request": "広域交付の請求",
+    "wide_area_answer": "広域交付の回答",
+}
 STATUS_LABELS = {
     "received": "受信済",
     "review": "要確認",
@@ -102,6 +107,10 @@ def action_for(row: RelayInbox) -> str:
         return used_note(row)
     if row.kind == "move_out_certificate_info":
         return "特例転入の受付で使用できます（転出証明書情報の照会から）"
+    if row.kind == "wide_area_request":
+        return "対応不要（自動で回答済み）"
+    if row.kind == "wide_area_answer":
+        return "対応不要（広域交付の画面で印刷できます）"
     if row.kind == "move_in_notice" and row.status == "received":
         return "転入通知の受理の案件を決裁してください"
     return "対応不要（反映済）" if row.status == "applied" else "対応不要"

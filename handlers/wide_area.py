@@ -128,6 +128,13 @@ def wide_area_requests(uow: UnitOfWork, limit: int = 100) -> list[WideAreaReques
 
 
 def wide_area_request(uow: UnitOfWork, request_id: Any) -> WideAreaRequest:
+    """One request of this counter with its answer (logged: it shows the answered persons' items)."""
+    row = _request(uow, request_id)
+    record_access(uow, "wide_area_request_viewed", "view", [], detail={"request_number": row.request_number})
+    return row
+
+
+def _request(uow: UnitOfWork, request_id: Any) -> WideAreaRequest:
     require(uow.actor, "certificate.issue")
     try:
         row = uow.session.get(WideAreaRequest, int(request_id))
@@ -162,7 +169,7 @@ def issue_wide_area_copy(
 ) -> IssuedCertificate:
     """Print the copy of an answered request, once: the items the home municipality answered, certified here."""
     require(uow.actor, "certificate.issue")
-    row = wide_area_request(uow, request_id)
+    row = _request(uow, request_id)
     if row.status != "answered":
         message = {"sent": "住所地からの回答を待っています。", "refused": "住所地が交付できないと回答しました。",
                    "issued": "この請求の写しは既に交付しました。もう一度必要なときは新しく請求してください。"}  # fmt: skip

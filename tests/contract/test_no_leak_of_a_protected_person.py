@@ -109,7 +109,7 @@ def probe_suppressed_list(world: World, web: dict[str, FlaskClient], **_: Any) -
 
 
 def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: Database, city_a: Any,
-                              users_a: dict[str, models.User]) -> None:  # fmt: skip
+                              users_a: dict[str, models.User], **_: Any) -> None:  # fmt: skip
     from handlers.extraction import create_extraction_job, run_extraction_job
 
     with unit_of_work(db, factories.actor_for(users_a["analyst"])) as uow:
@@ -187,6 +187,38 @@ def probe_receipt_notice_api(world: World, web: dict[str, FlaskClient], *, db: D
         assert response.get_json()["error"] in ("certificate_refused", "release_required")
 
 
+def probe_wide_area_copy(world: World, web: dict[str, FlaskClient], *, db: Database, city_a: Any,
+                         client_as: Any, setup_session: Session, **_: Any) -> None:  # fmt: skip
+    """j1210: city B's counter asks city A (the home) for the protected person's copy, and for her household's:
+    refused with the reason, nothing of the household shown, nothing printed."""
+    from handlers.outbox_dispatch import install_dispatcher
+    from worker.tasks import enable_delivery
+
+    b_user = setup_session.get(models.User, world.ids["b_user_id"])
+    assert b_user is not None
+    for tenant_id in (city_a.id, b_user.tenant_id):
+        for name in ("cs", "municipality:*"):
+            setup_session.add(models.IntegrationDestination(tenant_id=tenant_id, name=name, kind="relay",
+                                                            enabled=True, secret=f"relay-{tenant_id}"))  # fmt: skip
+    setup_session.flush()
+    enable_delivery(db)
+    try:
+        counter = client_as(b_user)
+        for kind in ("copy_individual", "copy_household"):
+            form = {"home_code": "141003", "certificate_type": kind, "name": "御手洗 桜子", "birth_date": "1988-03-03",
+                    "address": "横浜市泉区", "relation": "self", "requester_name": "御手洗 桜子",
+                    "id_document": "my_number_card"}  # fmt: skip
+            sent = counter.post("/wide-area/new", data=form)
+            assert sent.status_code == 302, kind
+            page = counter.get(sent.headers["Location"]).get_data(as_text=True)
+            assert "交付不可" in page and "支援措置" in page, "the refusal is explained in Japanese"
+            assert none_of(page, world) == [] and "御手洗 蓮" not in page, kind
+            printed = counter.post(sent.headers["Location"] + "/print")
+            assert printed.mimetype != "application/pdf", kind
+    finally:
+        install_dispatcher(db, None)
+
+
 PROBES = {
     "counter.receipt_notice": probe_receipt_notice,
     "api.receipt_notice_api": probe_receipt_notice_api,
@@ -196,6 +228,7 @@ PROBES = {
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
     "support_measures.suppressed": probe_suppressed_list,
+    "wide_area.print_copy": probe_wide_area_copy,
 }
 
 
@@ -206,9 +239,16 @@ def test_every_disclosing_door_has_a_probe() -> None:
 
 @pytest.mark.parametrize("endpoint", sorted(PROBES))
 def test_a_disclosing_door_gives_nothing_of_the_protected_person(
-    db: Database, world: World, client_as: Any, users_a: dict[str, models.User], city_a: Any, endpoint: str
+    db: Database,
+    world: World,
+    client_as: Any,
+    users_a: dict[str, models.User],
+    city_a: Any,
+    endpoint: str,
+    setup_session: Session,
 ) -> None:
-    PROBES[endpoint](world, clients(client_as, users_a), db=db, city_a=city_a, users_a=users_a)
+    PROBES[endpoint](world, clients(client_as, users_a), db=db, city_a=city_a, users_a=users_a,
+                     client_as=client_as, setup_session=setup_session)  # fmt: skip
 
 
 # --- screens that are not disclosures show the protection plainly -------------------------------------------
