@@ -95,8 +95,12 @@ def receive_wide_area_answer(uow: UnitOfWork, row: RelayInbox) -> None:
         select(WideAreaRequest).where(WideAreaRequest.request_number == str(payload.get("request_number")))
     ).first()
     if found is None or found.home_code != row.sender_code or found.status != "sent":
-        row.status = "review"
-        row.payload = {**payload, "error": "この回答に対応する回答待ちの広域交付の請求がありません"}
+        row.status = "refused"  # nothing to decide: an answer to no waiting request is only kept
+        row.payload = {
+            **payload,
+            "persons": [],
+            "error": "この回答に対応する回答待ちの広域交付の請求がありません",
+        }
         return
     found.status = "answered" if payload.get("outcome") == "answered" else "refused"
     found.answered_at = dt.datetime.now(dt.UTC)

@@ -41,7 +41,7 @@ AMBIGUOUS = "該当する住民が複数います。住民票コードで請求�
 NOT_RELATED = "請求者が本人または同一世帯員であることを住所地で確認できません。"
 
 
-class WideAreaRefusal(DomainError):
+class WideAreaRefusedError(DomainError):
     code = "wide_area_refused"
 
 
@@ -67,9 +67,9 @@ def identify(uow: UnitOfWork, person: Mapping[str, Any]) -> Resident:
     elif person.get("birth_date"):
         found = [r for r in found if r.birth_date == _born(person["birth_date"])]
     if not found:
-        raise WideAreaRefusal(NOT_FOUND)
+        raise WideAreaRefusedError(NOT_FOUND)
     if len(found) > 1:
-        raise WideAreaRefusal(AMBIGUOUS)
+        raise WideAreaRefusedError(AMBIGUOUS)
     return found[0]
 
 
@@ -96,7 +96,7 @@ def _check_requester(uow: UnitOfWork, resident: Resident, requester: Mapping[str
             born is None or member.birth_date == born
         ):
             return
-    raise WideAreaRefusal(NOT_RELATED)
+    raise WideAreaRefusedError(NOT_RELATED)
 
 
 def certificate_request(payload: Mapping[str, Any], atena_number: str) -> CertificateRequest:
@@ -118,20 +118,20 @@ def certificate_request(payload: Mapping[str, Any], atena_number: str) -> Certif
 
 
 def _persons(uow: UnitOfWork, payload: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The items to answer and the 宛名番号 they are of, or WideAreaRefusal with the reason."""
+    """The items to answer and the 宛名番号 they are of, or WideAreaRefusedError with the reason."""
     if payload.get("certificate_type") not in WIDE_AREA_TYPES:
-        raise WideAreaRefusal("広域交付できる証明書の種別ではありません。")
+        raise WideAreaRefusedError("広域交付できる証明書の種別ではありません。")
     resident = identify(uow, payload.get("person") or {})
     _check_requester(uow, resident, payload.get("requester") or {})
     request = certificate_request(payload, resident.atena_number)
     try:
         snapshots = load_snapshots(uow.session, request, japan_today())
     except ValidationError as err:
-        raise WideAreaRefusal("住所地の住民票の状態により、広域交付できません。") from err
+        raise WideAreaRefusedError("住所地の住民票の状態により、広域交付できません。") from err
     printed = [s["atena_number"] for s in snapshots]
     decision = check_disclosure(uow, disclosure_request(request, printed))
     if not decision.allowed:
-        raise WideAreaRefusal(decision.message)
+        raise WideAreaRefusedError(decision.message)
     options = request.options
     carried = [
         {**carried_snapshot(s, head=options.include_head_relation, resident_code=options.include_resident_code),
@@ -147,7 +147,7 @@ def answer_wide_area_request(uow: UnitOfWork, row: RelayInbox) -> None:
     try:
         persons, printed = _persons(uow, payload)  # reads, and writes only the disclosure's access-log row
         answer: dict[str, Any] = {"outcome": "answered", "persons": persons}
-    except WideAreaRefusal as refusal:
+    except WideAreaRefusedError as refusal:
         persons, printed = [], []
         answer = {"outcome": "refused", "reason": str(refusal)}
     row.status = "applied" if answer["outcome"] == "answered" else "refused"
