@@ -6,6 +6,7 @@ get neither the protected address, nor the household number, nor the unprotected
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.contract.doors import DISCLOSURE_OPERATORS, ROUTES
 from tests.contract.test_tenant_isolation import call
+from tests.contract.wide_area_probe import probe_wide_area_copy
 from tests.contract.world import ABUSER_BIRTH, ITO_BIRTH, PROTECTED_ADDRESS, World, certificate_request
 from workflows.engine import registry
 from workflows.engine.registry import ServiceContext
@@ -187,38 +189,6 @@ def probe_receipt_notice_api(world: World, web: dict[str, FlaskClient], *, db: D
         assert response.get_json()["error"] in ("certificate_refused", "release_required")
 
 
-def probe_wide_area_copy(world: World, web: dict[str, FlaskClient], *, db: Database, city_a: Any,
-                         client_as: Any, setup_session: Session, **_: Any) -> None:  # fmt: skip
-    """j1210: city B's counter asks city A (the home) for the protected person's copy, and for her household's:
-    refused with the reason, nothing of the household shown, nothing printed."""
-    from handlers.outbox_dispatch import install_dispatcher
-    from worker.tasks import enable_delivery
-
-    b_user = setup_session.get(models.User, world.ids["b_user_id"])
-    assert b_user is not None
-    for tenant_id in (city_a.id, b_user.tenant_id):
-        for name in ("cs", "municipality:*"):
-            setup_session.add(models.IntegrationDestination(tenant_id=tenant_id, name=name, kind="relay",
-                                                            enabled=True, secret=f"relay-{tenant_id}"))  # fmt: skip
-    setup_session.flush()
-    enable_delivery(db)
-    try:
-        counter = client_as(b_user)
-        for kind in ("copy_individual", "copy_household"):
-            form = {"home_code": "141003", "certificate_type": kind, "name": "御手洗 桜子", "birth_date": "1988-03-03",
-                    "address": "横浜市泉区", "relation": "self", "requester_name": "御手洗 桜子",
-                    "id_document": "my_number_card"}  # fmt: skip
-            sent = counter.post("/wide-area/new", data=form)
-            assert sent.status_code == 302, kind
-            page = counter.get(sent.headers["Location"]).get_data(as_text=True)
-            assert "交付不可" in page and "支援措置" in page, "the refusal is explained in Japanese"
-            assert none_of(page, world) == [] and "御手洗 蓮" not in page, kind
-            printed = counter.post(sent.headers["Location"] + "/print")
-            assert printed.mimetype != "application/pdf", kind
-    finally:
-        install_dispatcher(db, None)
-
-
 PROBES = {
     "counter.receipt_notice": probe_receipt_notice,
     "api.receipt_notice_api": probe_receipt_notice_api,
@@ -228,7 +198,7 @@ PROBES = {
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
     "support_measures.suppressed": probe_suppressed_list,
-    "wide_area.print_copy": probe_wide_area_copy,
+    "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
 }
 
 
