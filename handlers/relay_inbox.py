@@ -99,6 +99,11 @@ def reasons_of(row: RelayInbox) -> list[str]:
 
 
 def action_for(row: RelayInbox) -> str:
+    if row.kind == "wide_area_request":  # answered automatically (j1210)
+        answered = row.status == "applied"
+        return f"対応不要（自動で{'写しの内容を' if answered else '交付できないと'}回答済み）"
+    if row.kind == "wide_area_answer":
+        return "対応不要（広域交付の画面で確認・印刷できます）"
     if row.status == "review":
         return "内容を確認し、受理するかどうかを決めてください"
     if row.status == "refused":
@@ -107,10 +112,6 @@ def action_for(row: RelayInbox) -> str:
         return used_note(row)
     if row.kind == "move_out_certificate_info":
         return "特例転入の受付で使用できます（転出証明書情報の照会から）"
-    if row.kind == "wide_area_request":
-        return "対応不要（自動で回答済み）"
-    if row.kind == "wide_area_answer":
-        return "対応不要（広域交付の画面で印刷できます）"
     if row.kind == "move_in_notice" and row.status == "received":
         return "転入通知の受理の案件を決裁してください"
     return "対応不要（反映済）" if row.status == "applied" else "対応不要"

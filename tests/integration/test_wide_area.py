@@ -14,6 +14,7 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, ValidationError
+from handlers.relay_inbox import relay_inbox
 from handlers.uow import unit_of_work
 from handlers.wide_area import issue_wide_area_copy, send_wide_area_request
 from tests.certificates.pdf_tools import flat, pdf_text
@@ -137,6 +138,13 @@ def test_a_person_protected_by_a_support_measure_at_home_is_refused_with_the_rea
         assert uow.session.scalars(select(models.CertificateIssuance)).all() == []
     [decided] = logged(delivering, clerk_a, "disclosure_decided")
     assert (decided.detail["outcome"], decided.detail["reason_code"]) == ("refuse", "protected_remote")
+    with unit_of_work(delivering, clerk_a) as uow:
+        [row] = relay_inbox(uow)
+    assert (row.kind_label, row.name, row.action) == (
+        "広域交付の請求",
+        None,
+        "対応不要（自動で交付できないと回答済み）",
+    )
 
 
 def test_a_household_copy_is_refused_when_any_member_is_protected(
