@@ -6,7 +6,9 @@ Routing: 転出証明書情報 (``cs``/``move_out_certificate_info``) goes to th
 ``destination_planned_code``, where the 特例転入 intake finds it (``find_move_out_certificate_info``);
 転入通知 (``municipality:<code>``/``move_in_notice``) goes to ``<code>``, where it opens a 転入通知の受理 case per
 person, applied at once when the municipality's setting ``move_in_notice_auto_apply`` says so (j690) and the
-notice raises no alert.  Other CS messages are accepted and not routed.  Every delivery is idempotent
+notice raises no alert.  A 広域交付 request (``municipality:<code>``/``wide_area_request``, j1210) is
+answered at once by the person's municipality (``handlers.wide_area_answer``), and its answer
+(``wide_area_answer``) settles the request at the asking counter (``handlers.wide_area``).  Other CS messages are accepted and not routed.  Every delivery is idempotent
 (``<sender code>:<key>``).
 """
 
@@ -94,12 +96,25 @@ def receive_message(uow: UnitOfWork, body: Mapping[str, Any], code: str) -> Rela
     )
     uow.session.add(row)
     uow.session.flush()
+    _accept(uow, row)
+    record_access(uow, "relay_message_received", "change", [], detail={"kind": row.kind, "key": key})
+    return RelayReceipt(code, row.id)
+
+
+def _accept(uow: UnitOfWork, row: RelayInbox) -> None:
+    """The automatic handling of a message kind: 転入通知 (j690), 広域交付 request and answer (j1210)."""
     if row.kind == "move_in_notice":
         from handlers.relay_move_in_notice import accept_move_in_notice
 
         accept_move_in_notice(uow, row)
-    record_access(uow, "relay_message_received", "change", [], detail={"kind": row.kind, "key": key})
-    return RelayReceipt(code, row.id)
+    elif row.kind == "wide_area_request":
+        from handlers.wide_area_answer import answer_wide_area_request
+
+        answer_wide_area_request(uow, row)
+    elif row.kind == "wide_area_answer":
+        from handlers.wide_area import receive_wide_area_answer
+
+        receive_wide_area_answer(uow, row)
 
 
 def sender_secret(db: Database, sender_code: str) -> str | None:

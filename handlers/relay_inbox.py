@@ -31,7 +31,12 @@ from models.change import PendingChange
 from models.relay import RelayInbox
 from models.resident import Resident
 
-KIND_LABELS = {"move_in_notice": "転入通知", "move_out_certificate_info": "転出証明書情報"}
+KIND_LABELS = {
+    "move_in_notice": "転入通知",
+    "move_out_certificate_info": "転出証明書情報",
+    "wide_area_request": "広域交付の請求",
+    "wide_area_answer": "広域交付の回答",
+}
 STATUS_LABELS = {
     "received": "受信済",
     "review": "要確認",
@@ -94,6 +99,11 @@ def reasons_of(row: RelayInbox) -> list[str]:
 
 
 def action_for(row: RelayInbox) -> str:
+    if row.kind == "wide_area_request":  # answered automatically (j1210)
+        answered = row.status == "applied"
+        return f"対応不要（自動で{'写しの内容を' if answered else '交付できないと'}回答済み）"
+    if row.kind == "wide_area_answer":
+        return "対応不要（広域交付の画面で確認・印刷できます）"
     if row.status == "review":
         return "内容を確認し、受理するかどうかを決めてください"
     if row.status == "refused":

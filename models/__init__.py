@@ -39,6 +39,7 @@ from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import DisclosureRelease, Suppression, TemporaryLift
 from models.tenant import Municipality, Ward
 from models.user import User
+from models.wide_area import WideAreaRequest
 
 __all__ = [
     "AccessLog",
@@ -96,5 +97,6 @@ __all__ = [
     "TenantScoped",
     "User",
     "Ward",
+    "WideAreaRequest",
     "WorkflowState",
 ]

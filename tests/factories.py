@@ -375,16 +375,44 @@ def platform_file(
 
 def protect(session: Session, municipality: models.Municipality, atena_number: str) -> models.SupportMeasure:
     """A support measure in force protecting ``atena_number`` (支援措置, raw rows as an officer's decision)."""
+    return make_support_measure(session, municipality, atena_number)
+
+
+# --- 支援措置 and 広域交付 (j1210) ----------------------------------------------------------------------------
+
+
+def make_support_measure(
+    session: Session, city: models.Municipality, atena_number: str
+) -> models.SupportMeasure:
+    """A measure in force protecting ``atena_number`` (DV, certificates and the current address)."""
+    today = dt.date.today()
     measure = models.SupportMeasure(
-        tenant_id=municipality.id, status="in_force", provisional=False, start_date=dt.date(2026, 1, 1),
-        end_date=dt.date(2027, 1, 1), request_date=dt.date(2026, 1, 1), victim_kind="dv",
+        tenant_id=city.id, status="in_force", provisional=False, start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=335), request_date=today - dt.timedelta(days=30), victim_kind="dv",
         protected_services=["certificate"], protected_addresses=["current"],
     )  # fmt: skip
     measure.parties = [
         models.SupportMeasureParty(
-            tenant_id=municipality.id, role="applicant", atena_number=atena_number, name="被害者"
+            tenant_id=city.id, role="applicant", atena_number=atena_number, name="被害者"
         )
     ]
     session.add(measure)
     session.flush()
     return measure
+
+
+def wide_area_fields(**overrides: Any) -> dict[str, Any]:
+    """A 広域交付 request as the counter enters it: 山田 太郎 of 横浜市 asks for his own copy, 運転免許証 shown."""
+    fields: dict[str, Any] = {
+        "home_code": "141003",
+        "certificate_type": "copy_individual",
+        "name": "山田 太郎",
+        "birth_date": "昭和55年4月1日",
+        "address": "横浜市中区港町1丁目1番地",
+        "relation": "self",
+        "requester_name": "山田 太郎",
+        "requester_birth_date": "1980-04-01",
+        "id_document": "driver_license",
+    }
+    fields.update(overrides)
+    return fields

@@ -25,6 +25,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.support_measures.views", "bp"),
     ("webui.flows.views", "bp"),
     ("webui.certificates.views", "bp"),
+    ("webui.wide_area.views", "bp"),
     ("webui.outbox.views", "bp"),
     ("webui.inbound.views", "bp"),
     ("webui.juki_net.views", "bp"),

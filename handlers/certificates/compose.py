@@ -7,6 +7,7 @@ proposal sits in a PendingChange, never changes what a certificate says.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -158,7 +159,26 @@ def compose_content(
 ) -> CertificateContent:
     """The content of one copy: the register as it stood on ``on``, issued on ``issued_on``."""
     kind = TYPES[request.certificate_type]
-    snapshots = load_snapshots(session, request, on)
+    snapshots = [_with_previous_code(session, kind, s, on) for s in load_snapshots(session, request, on)]
+
+    def history(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+        return _history_for(session, snapshot, on, options.include_special_history)
+
+    return content_of(municipality, kind, options, snapshots, official, on, issued_on, history)
+
+
+def content_of(
+    municipality: Municipality,
+    kind: CertificateType,
+    options: CertificateOptions,
+    snapshots: list[dict[str, Any]],
+    official: Official | None,
+    on: dt.date,
+    issued_on: dt.date,
+    history_of: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> CertificateContent:
+    """The content of one copy from snapshots already loaded (this register's, or the items another
+    municipality answered for a 広域交付, j1210), certified by ``municipality``."""
     if kind.layout == "household":
         snapshots = in_household_order(snapshots)
     behaviour = (municipality.settings or {}).get("certificate_overflow", "truncate")
@@ -166,12 +186,10 @@ def compose_content(
     alerts: list[Problem] = []
     blocks = []
     for snapshot in snapshots:
-        snapshot = _with_previous_code(session, kind, snapshot, on)
         cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts, kind.layout)
         history = []
-        if options.include_history and kind.layout != "notice":
-            printed = _history_for(session, snapshot, on, options.include_special_history)
-            history = fit_cells(history_cells(printed, snapshot["resident_kind"]),
+        if options.include_history and kind.layout != "notice" and history_of is not None:
+            history = fit_cells(history_cells(history_of(snapshot), snapshot["resident_kind"]),
                                 width, behaviour, alerts, kind.layout)  # fmt: skip
         blocks.append(PersonBlock(snapshot["atena_number"], cells, history))
     header = []

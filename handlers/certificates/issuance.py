@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from handlers.audit import record_access
 from handlers.certificates.catalog import TYPES
 from handlers.certificates.compose import compose_content, load_snapshots
+from handlers.certificates.content import CertificateContent
 from handlers.certificates.history_query import IssuanceQuery
 from handlers.certificates.officials import Official, official_on
 from handlers.certificates.options import (
@@ -184,6 +185,20 @@ def issue_certificate(
         uow.session, municipality, request, options, None, request.as_of or today, today
     )
     pass_disclosure(uow, request, content.subjects)  # before the certifier: a refusal is never masked
+    return print_copies(uow, municipality, request, content, moment)
+
+
+def print_copies(
+    uow: UnitOfWork,
+    municipality: Municipality,
+    request: CertificateRequest,
+    content: CertificateContent,
+    moment: dt.datetime,
+) -> IssuedCertificate:
+    """Certify ``content`` (this municipality's 市区町村長) and print the copies asked for: a 発行番号, a
+    ``CertificateIssuance`` row per copy and one ``certificate_printed`` access-log row."""
+    today = moment.astimezone(JST).date()
+    options = content.options
     content.official = _official(uow, municipality, request, today)
     terminal = request.terminal or uow.actor.terminal or DEFAULT_TERMINAL
     place = registered_place(uow.session, terminal) or request.place  # a registered terminal's place (j230)

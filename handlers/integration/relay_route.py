@@ -9,14 +9,26 @@ from handlers.db import Database
 from handlers.errors import DomainError
 from handlers.integration.http_json import post_signed
 from handlers.integration.transport import Delivery, DeliveryError
+from handlers.outbox_dispatch import DISPATCHER_KEY, Dispatcher, install_dispatcher
 from handlers.relay import route_message
 
 RELAY_PATH = "/relay/messages"
 
 
 def in_process_database(delivery: Delivery) -> Database:
-    """Sessions on the delivering transaction's connection, each committing into a SAVEPOINT of it."""
-    return Database(delivery.uow.session.connection(), join_transaction_mode="create_savepoint")
+    """Sessions on the delivering transaction's connection, each committing into a SAVEPOINT of it.  What the
+    receiving municipality queues in reply (a 広域交付 answer, j1210) is dispatched once the delivering
+    transaction has committed, by the delivering database's own dispatcher (never from inside it)."""
+    db = Database(delivery.uow.session.connection(), join_transaction_mode="create_savepoint")
+    outer: Dispatcher | None = delivery.uow.session.info.get(DISPATCHER_KEY)
+    if outer is not None:
+        dispatch = outer
+
+        def after_delivery(tenant_id: int, destinations: list[str]) -> None:
+            delivery.uow.after_commit(lambda: dispatch(tenant_id, destinations))
+
+        install_dispatcher(db, after_delivery)
+    return db
 
 
 def send_relay(delivery: Delivery) -> None:

@@ -119,6 +119,18 @@ ROUTES: dict[str, Door] = {
     "certificates.dispose": web(
         "POST", "/certificates/dispose", LIST, form={"issue_number": "{issue_number}", "reason": "汚損"}
     ),
+    "wide_area.index": web("GET", "/wide-area", LIST, note="j1210: the caller's municipality's 広域交付 requests"),
+    "wide_area.new": web(
+        "POST", "/wide-area/new", LIST,
+        form={"home_code": "141003", "certificate_type": "copy_individual", "resident_code": "12345678901",
+              "relation": "self", "requester_name": "斎藤 鷹雄", "id_document": "driver_license"},
+        note="j1210: sends a request to the home municipality, which makes the disclosure decision itself",
+    ),
+    "wide_area.show": web("GET", "/wide-area/{wide_area_request_id}", OBJECT),
+    "wide_area.print_copy": web(
+        "POST", "/wide-area/{wide_area_request_id}/print", OBJECT, discloses=True,
+        note="j1210: prints only what the home municipality answered after its disclosure decision",
+    ),
     # --- support measures and suppression ------------------------------------------------------------------
     "support_measures.show": web("GET", "/support-measures/{measure_id}", OBJECT),
     "support_measures.suppressed": web("GET", "/support-measures/suppressed", LIST, discloses=True,

@@ -6,6 +6,7 @@ get neither the protected address, nor the household number, nor the unprotected
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.contract.doors import DISCLOSURE_OPERATORS, ROUTES
 from tests.contract.test_tenant_isolation import call
+from tests.contract.wide_area_probe import probe_wide_area_copy
 from tests.contract.world import ABUSER_BIRTH, ITO_BIRTH, PROTECTED_ADDRESS, World, certificate_request
 from workflows.engine import registry
 from workflows.engine.registry import ServiceContext
@@ -109,7 +111,7 @@ def probe_suppressed_list(world: World, web: dict[str, FlaskClient], **_: Any) -
 
 
 def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: Database, city_a: Any,
-                              users_a: dict[str, models.User]) -> None:  # fmt: skip
+                              users_a: dict[str, models.User], **_: Any) -> None:  # fmt: skip
     from handlers.extraction import create_extraction_job, run_extraction_job
 
     with unit_of_work(db, factories.actor_for(users_a["analyst"])) as uow:
@@ -196,6 +198,7 @@ PROBES = {
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
     "support_measures.suppressed": probe_suppressed_list,
+    "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
 }
 
 
@@ -206,9 +209,16 @@ def test_every_disclosing_door_has_a_probe() -> None:
 
 @pytest.mark.parametrize("endpoint", sorted(PROBES))
 def test_a_disclosing_door_gives_nothing_of_the_protected_person(
-    db: Database, world: World, client_as: Any, users_a: dict[str, models.User], city_a: Any, endpoint: str
+    db: Database,
+    world: World,
+    client_as: Any,
+    users_a: dict[str, models.User],
+    city_a: Any,
+    endpoint: str,
+    setup_session: Session,
 ) -> None:
-    PROBES[endpoint](world, clients(client_as, users_a), db=db, city_a=city_a, users_a=users_a)
+    PROBES[endpoint](world, clients(client_as, users_a), db=db, city_a=city_a, users_a=users_a,
+                     client_as=client_as, setup_session=setup_session)  # fmt: skip
 
 
 # --- screens that are not disclosures show the protection plainly -------------------------------------------

@@ -211,6 +211,14 @@ def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
                                                 kind="sub_branch", enabled=True)),
         "terminal_id": models.InputTerminal(tenant_id=tenant_id, code="TESHI-01", name="勅使河原の端末",
                                             place=place, enabled=True),
+        "wide_area_request_id": models.WideAreaRequest(
+            tenant_id=tenant_id, request_number="W00000001", requested_at=now, requested_by="clerk@141003",
+            home_code="202177", certificate_type="copy_individual", person={"name": "勅使河原 仁"},
+            requester={"relation": "self", "name": "勅使河原 仁"}, options={}, status="answered",
+            answer={"outcome": "answered", "persons": [{"atena_number": "1", "family_name": "勅使河原",
+                    "given_name": "仁", "resident_kind": "japanese", "household_address": ADDRESSES["stranger"]}]},
+            issue_numbers=[],
+        ),
         "katagaki_id": models.Katagaki(
             tenant_id=tenant_id, address=ADDRESSES["stranger"], address_key=fold_address(ADDRESSES["stranger"]),
             name="勅使河原荘", kind="apartment",

@@ -44,6 +44,9 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "certificates.issue": ("certificates", "issue"),
     "certificates.history": ("certificates", "history"),
     "certificates.verify": ("certificates", "verify"),
+    "wide_area.index": ("certificates", "wide-area"),
+    "wide_area.new": ("certificates", "wide-area"),
+    "wide_area.show": ("certificates", "wide-area"),
     "inspection.inspection": ("certificates", "inspection"),
     # support measures and suppression
     "support_measures.new": ("support", "new"),
