@@ -371,3 +371,24 @@ def platform_file(
     text = (f'<?xml version="1.0" encoding="{encoding}"?>\n<PfMessage xmlns="urn:jumin:pf:1" version="1">'
             f"<Header>{head}</Header><Body>{''.join(record(r) for r in records)}</Body></PfMessage>\n")  # fmt: skip
     return text.encode("cp932" if encoding.lower() == "shift_jis" else "utf-8")
+
+
+# --- 統合記載欄 (j140) ----------------------------------------------------------------------------------------
+
+
+def set_caution(db: Any, actor: Actor, atena_number: str, history_no: int, text: str, *items: str) -> Any:
+    """The 留意事項 of one history row, through ``handlers.residents.cautions.correct_caution``."""
+    from handlers.residents.cautions import correct_caution
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return correct_caution(uow, atena_number, history_no, {"caution": text, "caution_items": list(items)})
+
+
+def set_remarks(db: Any, actor: Actor, atena_number: str, body: str) -> str:
+    """The person's 備考, through ``handlers.residents.remarks.save_remarks``."""
+    from handlers.residents.remarks import save_remarks
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return save_remarks(uow, atena_number, body)
