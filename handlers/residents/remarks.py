@@ -33,6 +33,7 @@ class RemarkEdit:
     body: str
     written_by: int | None
     written_at: dt.datetime | None
+    written_by_login: str | None = None
 
 
 def keep_remark(session: Session, resident: Resident, body: str, user_id: int | None) -> None:
