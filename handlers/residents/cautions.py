@@ -35,6 +35,11 @@ MOVE_OUT_ITEMS = ("destination_planned_address", "destination_confirmed_address"
 MOVE_IN_ITEMS = ("previous_address",)
 MOVE_IN_REASONS = frozenset({"domestic_move_in", "move_in_from_abroad"})
 MOVE_OUT_REASONS = frozenset({"domestic_move_out", "move_out_abroad"})
+# the 異動事由 a change type's registration may write, where they are not the change type's own code
+CHANGE_TYPE_REASONS = {
+    "move_in": ("domestic_move_in", "move_in_from_abroad"),
+    "move_out": ("domestic_move_out", "move_out_abroad"),
+}
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,16 @@ def template_for(uow: UnitOfWork, reason: str) -> Caution | None:
         return None
     row = uow.session.scalars(select(CautionTemplate).where(CautionTemplate.change_reason == reason)).first()
     return Caution(row.text, split_items(row.items)) if row else None
+
+
+def intake_default(uow: UnitOfWork, change_type: str) -> Caution | None:
+    """The 留意事項 the intake page starts with (editable): the one registered for the change's 異動事由."""
+    require(uow.actor, "resident.change")
+    for reason in CHANGE_TYPE_REASONS.get(change_type, (change_type,)):
+        found = template_for(uow, reason)
+        if found is not None:
+            return found
+    return None
 
 
 def apply_cautions(uow: UnitOfWork, rows: Iterable[ResidentHistory], intake: Mapping[str, Any]) -> None:

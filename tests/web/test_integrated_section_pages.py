@@ -7,13 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 import models
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.residents.cautions import save_template
 from handlers.uow import unit_of_work
 from tests import factories
+from tests.web.test_counter_forms import approve
+from tests.web.test_counter_pages import case_id_of, signed_in
 
 
 def history_row(db: Database, city: models.Municipality, atena: str) -> models.ResidentHistory:
@@ -75,3 +79,30 @@ def test_the_administrator_registers_a_caution_for_a_change_reason_and_a_clerk_m
         assert [(r.change_reason, r.text, r.items) for r in rows] == [
             ("domestic_move_in", "転入届は代理人", "previous_address")
         ]
+
+
+@pytest.mark.req("j140")
+def test_the_intake_page_starts_with_the_registered_caution_and_the_edited_one_is_registered(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor, city_a: models.Municipality
+) -> None:
+    admin = factories.actor_for(users_a["administrator"])
+    with unit_of_work(db, admin) as uow:
+        save_template(
+            uow, {"change_reason": "move_within", "caution": "同一敷地内の転居", "caution_items": ["address"]}
+        )
+    home = factories.make_household(db, clerk_a)
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.get("/cases/new/move_within").get_data(as_text=True)
+    assert 'value="同一敷地内の転居"' in page
+    form = {
+        "atena_numbers": " ".join(m.atena_number for m in home.members), "destination_kind": "keep",
+        "change_date": "2025-04-01", "notified_date": "2025-04-02", "address": "神奈川県横浜市中区山下町2番地",
+        "caution": "同一敷地内の別棟へ転居", "caution_items": ["address"],
+    }  # fmt: skip
+    case_id = case_id_of(clerk.post("/cases/new/move_within", data=form))
+    approve(app, db, users_a, clerk_a, case_id)
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        rows = uow.session.scalars(
+            select(models.ResidentHistory).where(models.ResidentHistory.case_id == case_id)
+        )
+        assert {(r.caution, r.caution_items) for r in rows} == {("同一敷地内の別棟へ転居", "address")}
