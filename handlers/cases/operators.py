@@ -24,7 +24,7 @@ from handlers.cases.pending import mark_registered, pending_change_of, require_p
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.clock import japan_today
 from handlers.errors import DomainError, Problem, ValidationError
-from handlers.residents.cautions import apply_cautions, read_caution
+from handlers.residents.cautions import apply_cautions, check_intake_caution
 from handlers.residents.history import history_of_case
 from handlers.row_writes import assign_changed, update_rows
 from handlers.uow import UnitOfWork
@@ -90,7 +90,7 @@ def assess_current(ctx: ServiceContext, code: str) -> Assessment:
 
 def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     assessment = assess_current(ctx, code)
-    read_caution(intake_of(ctx), "")  # the 留意事項 entered at intake, checked before anything is kept
+    check_intake_caution(intake_of(ctx), code)  # the 留意事項 entered at intake (j140)
     subjects = take_locks(ctx.uow, ctx.case, assessment.subjects)
     pending = save_provisional(ctx.uow, ctx.case, code, assessment)
     assign_changed(

@@ -122,13 +122,23 @@ def intake_default(uow: UnitOfWork, change_type: str) -> Caution | None:
     return None
 
 
+def check_intake_caution(intake: Mapping[str, Any], change_type: str) -> None:
+    """At intake: the entered 留意事項 checked against the change's (first) 異動事由, before anything is kept."""
+    read_caution(intake, CHANGE_TYPE_REASONS.get(change_type, (change_type,))[0])
+
+
 def apply_cautions(uow: UnitOfWork, rows: Iterable[ResidentHistory], intake: Mapping[str, Any]) -> None:
     """At 本登録: each history row of the case's subjects gets the 留意事項 entered at intake, or else the
-    one registered for its 異動事由."""
+    one registered for its 異動事由 (read once per 異動事由)."""
+    templates: dict[str, Caution | None] = {}
     for row in rows:
         if row.case_id is None:
             continue  # a household member's row changed along, not the case's
-        caution = read_caution(intake, row.change_reason) or template_for(uow, row.change_reason)
+        caution = read_caution(intake, row.change_reason)
+        if caution is None:
+            if row.change_reason not in templates:
+                templates[row.change_reason] = template_for(uow, row.change_reason)
+            caution = templates[row.change_reason]
         if caution is not None:
             row.caution, row.caution_items = caution.text, ",".join(caution.items) or None
 
