@@ -167,3 +167,17 @@ def test_a_protected_persons_integrated_section_is_never_printed_without_the_off
         issue(db, clerk_a, "copy_individual", [hanako], options=WITH_HISTORY, requester_kind="third_party",
               purpose="債権回収")  # fmt: skip
     assert setup_session.scalars(select(models.CertificateIssuance)).all() == []
+
+
+@pytest.mark.req("j140")
+def test_remarks_are_not_changed_through_a_correction_of_the_history(
+    db: Database, clerk_a: Actor, family: models.Household
+) -> None:
+    from handlers.changes.ex_officio_correction import EX_OFFICIO_CORRECTION
+
+    taro = atena_numbers(family)[0]
+    intake = {"atena_number": taro, "changes": {"remarks": "修正で書き換え"}, "ex_officio_record": "調査"}
+    with unit_of_work(db, clerk_a) as uow:
+        assessment = EX_OFFICIO_CORRECTION.assess(uow, intake)
+    assert [p.code for p in assessment.problems] == ["remarks_apart"]
+    assert "統合記載欄" in assessment.problems[0].remedy
