@@ -125,9 +125,11 @@ def test_the_removed_copy_prints_the_removed_records_own_items_and_the_adoption_
     )
     removed.destination_confirmed_address = "長野県佐久市中込2番地"
     removed.move_in_notice_date = dt.date(2026, 10, 20)
-    factories.add_history_row(
+    removed.move_out_confirmed_date = dt.date(2026, 10, 2)
+    notice_row = factories.add_history_row(
         setup_session, removed, reason_code="domestic_move_out", change_date=dt.date(2026, 10, 1)
     )
+    notice_row.notified_date = dt.date(2026, 9, 20)
     setup_session.flush()
     atena = removed.atena_number
     with pytest.raises(ValidationError):
@@ -146,7 +148,8 @@ def test_the_removed_copy_prints_the_removed_records_own_items_and_the_adoption_
         "転出先住所（予定）長野県佐久市中込1番地" in plain
         and "転出先住所（確定）長野県佐久市中込2番地" in plain
     )
-    assert "転入通知年月日令和8年10月20日" in plain
+    assert "転入通知年月日令和8年10月20日" in plain and "転出年月日令和8年10月2日" in plain
+    assert "届出年月日令和8年9月20日" in plain
     special = CertificateOptions(include_history=True, include_special_history=True)
     text = printed(db, clerk_a, "removed_copy", atena, special)
     assert "留意事項【転出先住所（予定）・転出先住所（確定）】特別養子縁組解消" in text
@@ -181,3 +184,29 @@ def test_remarks_are_not_changed_through_a_correction_of_the_history(
         assessment = EX_OFFICIO_CORRECTION.assess(uow, intake)
     assert [p.code for p in assessment.problems] == ["remarks_apart"]
     assert "統合記載欄" in assessment.problems[0].remedy
+
+
+@pytest.mark.req("j140", "j1300")
+def test_an_archived_removed_record_keeps_its_cautions_and_remarks_in_the_integrated_section(
+    db: Database, clerk_a: Actor, setup_session: Session, certifying_city: models.Municipality
+) -> None:
+    from tests.certificates.test_archived_removed import REMOVED_ON
+
+    household = factories.make_household_row(setup_session, certifying_city, number=779)
+    person = factories.make_resident_row(setup_session, household, number=779)
+    factories.remove_resident_row(setup_session, person, removal_date=REMOVED_ON)
+    row = setup_session.scalars(
+        select(models.ResidentHistory).where(models.ResidentHistory.atena_number == person.atena_number)
+    ).first()
+    assert row is not None
+    row.caution, row.caution_items, row.note = "転入前住所は未届", "previous_address", "職権記録書：内部"
+    setup_session.flush()
+    atena = person.atena_number
+    factories.set_remarks(db, clerk_a, atena, "保存前の備考")
+    from handlers.removed_records import archive_old_removed_records
+
+    with unit_of_work(db, Actor.system(certifying_city.id, "archive")) as uow:
+        assert archive_old_removed_records(uow, today=dt.date(2026, 6, 1)).moved == 1
+    text = printed(db, clerk_a, "removed_copy", atena)
+    assert "留意事項【転入前住所】転入前住所は未届" in text and "備考保存前の備考" in text
+    assert "職権記録書" not in text
