@@ -36,7 +36,9 @@ class Option:
     default: Any
 
 
-REQUIRED_FOR_DESIGNATED_CITIES = frozenset({"variant_kanji_search", "move_in_notice_auto_import"})
+REQUIRED_FOR_DESIGNATED_CITIES = frozenset(
+    {"variant_kanji_search", "move_in_notice_auto_import", "caution_autofill"}
+)
 NUMBER_RANGES = {"resident_code_pool_alert": (0, 100_000), "temporary_lift_minutes": (1, 1_440),
                  "bulk_approval_limit": (1, 10_000)}  # fmt: skip
 
@@ -45,6 +47,7 @@ MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("name_priority_for_mail", "氏名優先区分（郵便物の送付先氏名）", "j190", False),
     Option("head_change_ex_officio", "世帯員1人残留時の職権世帯主変更", "j490", True),
     Option("move_in_notice_auto_import", "転入通知の自動取込（指定都市は必須）", "j690", False),
+    Option("caution_autofill", "留意事項の自動入力（指定都市は必須）", "j140", False),
     Option("notice_of_receipt", "住民異動届受理通知の発行", "j580", False),
     Option("support_start_notice", "支援措置開始の通知", "j440", False),
     Option("certificate_overflow_blank", "文字あふれ時に空欄で印字", "j1070", False),

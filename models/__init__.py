@@ -33,7 +33,15 @@ from models.reporting import (
     CsvImportRow,
     ExtractionJob,
 )
-from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
+from models.resident import (
+    CautionTemplate,
+    Household,
+    NumberSequence,
+    Resident,
+    ResidentHistory,
+    ResidentMemo,
+    ResidentRemark,
+)
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import DisclosureRelease, Suppression, TemporaryLift
@@ -89,6 +97,8 @@ __all__ = [
     "ResidentCodePoolEntry",
     "ResidentHistory",
     "ResidentMemo",
+    "ResidentRemark",
+    "CautionTemplate",
     "SupportMeasure",
     "SubjectLock",
     "SupportMeasureParty",

@@ -214,7 +214,9 @@ class ResidentHistory(TenantScoped, TimestampMixin, Base):
     claim_date: Mapped[dt.date | None] = mapped_column(Date)  # 請求日
     input_place: Mapped[str | None] = mapped_column(String(60))  # 入力場所
     input_terminal: Mapped[str | None] = mapped_column(String(60))  # 入力端末
-    note: Mapped[str | None] = mapped_column(Text)  # 留意事項
+    note: Mapped[str | None] = mapped_column(Text)  # the internal note (職権記録書 …), never printed
+    caution: Mapped[str | None] = mapped_column(Text)  # 留意事項 (統合記載欄 type B), printed with the line
+    caution_items: Mapped[str | None] = mapped_column(String(400))  # the items it concerns, comma-separated
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     case_id: Mapped[int | None] = mapped_column(Integer)  # case that caused it (issue 3)
     # denormalised from the snapshot for as-of queries and statistics
@@ -235,6 +237,34 @@ class ResidentMemo(TenantScoped, TimestampMixin, Base):
     atena_number: Mapped[str] = mapped_column(String(10), index=True)
     body: Mapped[str] = mapped_column(Text)
     written_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ResidentRemark(TenantScoped, TimestampMixin, Base):
+    """備考 (統合記載欄 type C, j140): one row per entry or edit, the latest in force; kept apart from the
+    history and printed after it."""
+
+    __tablename__ = "resident_remark"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
+    __table_args__ = (Index("ix_resident_remark_atena", "tenant_id", "atena_number", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atena_number: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)  # the whole 備考 as it stands after this edit ("" cleared)
+    written_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class CautionTemplate(TenantScoped, TimestampMixin, Base):
+    """A 留意事項 registered in advance for one 異動事由 (j140), filled in when that change is registered."""
+
+    __tablename__ = "caution_template"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
+    __table_args__ = (UniqueConstraint("tenant_id", "change_reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_reason: Mapped[str] = mapped_column(String(40))  # 異動事由 code
+    text: Mapped[str] = mapped_column(Text)
+    items: Mapped[str | None] = mapped_column(String(400))  # the items it concerns, comma-separated
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class NumberSequence(TenantScoped, Base):

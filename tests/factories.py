@@ -416,3 +416,24 @@ def wide_area_fields(**overrides: Any) -> dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+# --- 統合記載欄 (j140) ----------------------------------------------------------------------------------------
+
+
+def set_caution(db: Any, actor: Actor, atena_number: str, history_no: int, text: str, *items: str) -> Any:
+    """The 留意事項 of one history row, through ``handlers.residents.cautions.correct_caution``."""
+    from handlers.residents.cautions import correct_caution
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return correct_caution(uow, atena_number, history_no, {"caution": text, "caution_items": list(items)})
+
+
+def set_remarks(db: Any, actor: Actor, atena_number: str, body: str) -> str:
+    """The person's 備考, through ``handlers.residents.remarks.save_remarks``."""
+    from handlers.residents.remarks import save_remarks
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return save_remarks(uow, atena_number, body)

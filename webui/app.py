@@ -32,6 +32,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.destinations.views", "bp"),
     ("webui.input_places.views", "bp"),
     ("webui.options.views", "bp"),
+    ("webui.integrated.views", "bp"),
     ("webui.katagaki.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),

@@ -24,6 +24,7 @@ from handlers.cases.pending import mark_registered, pending_change_of, require_p
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.clock import japan_today
 from handlers.errors import DomainError, Problem, ValidationError
+from handlers.residents.cautions import apply_cautions, check_intake_caution
 from handlers.residents.history import history_of_case
 from handlers.row_writes import assign_changed, update_rows
 from handlers.uow import UnitOfWork
@@ -89,6 +90,7 @@ def assess_current(ctx: ServiceContext, code: str) -> Assessment:
 
 def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     assessment = assess_current(ctx, code)
+    check_intake_caution(intake_of(ctx), code)  # the 留意事項 entered at intake (j140)
     subjects = take_locks(ctx.uow, ctx.case, assessment.subjects)
     pending = save_provisional(ctx.uow, ctx.case, code, assessment)
     assign_changed(
@@ -119,6 +121,7 @@ def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
     with history_of_case(ctx.session, ctx.case.id) as appended:
         result = change_type(code).register(ctx.uow, pending.proposal)
     _untag_others(appended, list(result.atena_numbers))
+    apply_cautions(ctx.uow, appended, intake_of(ctx))  # 留意事項 (j140)
     mark_registered(pending, result)
     registered_here(ctx.uow, ctx.case.id)
     update_rows(ctx.session, [pending])  # what the autoflush of release_locks would write: one UPDATE

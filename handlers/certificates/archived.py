@@ -58,6 +58,10 @@ def archived_history(session: Session, atena_number: str, on: dt.date) -> list[d
             "change_reason": e["change_reason"],
             "change_date": e.get("change_date"),
             "change_date_text": e.get("change_date_text"),
+            "note": e.get("note"),
+            "caution": e.get("caution"),
+            "caution_items": e.get("caution_items"),
+            "notified_date": e.get("notified_date"),
         }
         for e in entries
     ]

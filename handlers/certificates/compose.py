@@ -17,19 +17,22 @@ from handlers.certificates.catalog import TYPES, CertificateType
 from handlers.certificates.content import (
     PREVIOUS_CODE_LABELS,
     VALUE_WIDTH_MM,
+    Cell,
     CertificateContent,
     PersonBlock,
     fit_cells,
-    history_cells,
     household_header,
     paginate,
     person_cells,
 )
+from handlers.certificates.integrated import history_lines, remark_lines, removed_lines
 from handlers.certificates.officials import Official
 from handlers.certificates.options import CertificateOptions, CertificateRequest
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.residents.history import history_entries, history_rows, household_as_of, resident_as_of
+from handlers.residents.remarks import remarks_as_of
 from handlers.residents.reorganization import printed_history
+from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_wareki
 from handlers.rules.household_order import MemberOrderInfo, order_members
 from models.tenant import Municipality
@@ -108,21 +111,57 @@ def in_household_order(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [by_atena[info.atena_number] for info in order_members(infos)]
 
 
+def _entries(session: Session, snapshot: dict[str, Any], on: dt.date) -> list[dict[str, Any]]:
+    """The person's history lines up to ``on`` (the 除票用データベース's when the live tables hold none)."""
+    rows = history_entries(session, snapshot["atena_number"])
+    if not rows:
+        return archived_history(session, snapshot["atena_number"], on)
+    return [
+        {"history_no": r.history_no, "change_reason": r.change_reason, "change_date": r.change_date,
+         "change_date_text": r.change_date_text, "note": r.note, "caution": r.caution,
+         "caution_items": r.caution_items, "notified_date": r.notified_date}
+        for r in rows
+        if r.effective_date <= on
+    ]  # fmt: skip
+
+
 def _history_for(
     session: Session, snapshot: dict[str, Any], on: dt.date, include_special: bool = False
 ) -> list[dict[str, Any]]:
     """The history a certificate prints: from the last 改製 on, special reasons only when asked (j40)."""
-    rows = history_entries(session, snapshot["atena_number"])
-    if not rows:
-        archived = archived_history(session, snapshot["atena_number"], on)
-        return printed_history(archived, include_special=include_special)
-    entries = [
-        {"history_no": r.history_no, "change_reason": r.change_reason,
-         "change_date": r.change_date, "change_date_text": r.change_date_text, "note": r.note}
-        for r in rows
-        if r.effective_date <= on
-    ]  # fmt: skip
-    return printed_history(entries, include_special=include_special)
+    return printed_history(_entries(session, snapshot, on), include_special=include_special)
+
+
+def integrated_entries(
+    session: Session,
+    kind: CertificateType,
+    snapshot: dict[str, Any],
+    options: CertificateOptions,
+    on: dt.date,
+) -> list[Cell]:
+    """統合記載欄 (j140): with the history asked for, the history and its 留意事項, then the 備考; on a
+    除票の写し, the 除票's own items."""
+    cells: list[Cell] = []
+    if options.include_history and kind.layout != "notice":
+        printed = _history_for(session, snapshot, on, options.include_special_history)
+        cells += history_lines(printed, snapshot["resident_kind"])
+        cells += remark_lines(remarks_as_of(session, snapshot, on))
+    if kind.code == "removed_copy":
+        removals = [e for e in _entries(session, snapshot, on) if _is_removal(e["change_reason"])]
+        notified = removals[-1].get("notified_date") if removals else None
+        cells += removed_lines(snapshot, _as_date(notified))
+    return cells
+
+
+def _is_removal(code: str) -> bool:
+    reason = REASONS.get(code)
+    return reason is not None and reason.category == "removal"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def previous_resident_code(session: Session, atena_number: str, on: dt.date) -> str | None:
@@ -161,8 +200,8 @@ def compose_content(
     kind = TYPES[request.certificate_type]
     snapshots = [_with_previous_code(session, kind, s, on) for s in load_snapshots(session, request, on)]
 
-    def history(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-        return _history_for(session, snapshot, on, options.include_special_history)
+    def history(snapshot: dict[str, Any]) -> list[Cell]:
+        return integrated_entries(session, kind, snapshot, options, on)
 
     return content_of(municipality, kind, options, snapshots, official, on, issued_on, history)
 
@@ -175,7 +214,7 @@ def content_of(
     official: Official | None,
     on: dt.date,
     issued_on: dt.date,
-    history_of: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    history_of: Callable[[dict[str, Any]], list[Cell]] | None = None,
 ) -> CertificateContent:
     """The content of one copy from snapshots already loaded (this register's, or the items another
     municipality answered for a 広域交付, j1210), certified by ``municipality``."""
@@ -187,10 +226,7 @@ def content_of(
     blocks = []
     for snapshot in snapshots:
         cells = fit_cells(person_cells(snapshot, kind, options, on), width, behaviour, alerts, kind.layout)
-        history = []
-        if options.include_history and kind.layout != "notice" and history_of is not None:
-            history = fit_cells(history_cells(history_of(snapshot), snapshot["resident_kind"]),
-                                width, behaviour, alerts, kind.layout)  # fmt: skip
+        history = fit_cells(history_of(snapshot), width, behaviour, alerts, kind.layout) if history_of else []
         blocks.append(PersonBlock(snapshot["atena_number"], cells, history))
     header = []
     if kind.layout == "household":

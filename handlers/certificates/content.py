@@ -283,22 +283,6 @@ def adult_ward_cells(snapshot: dict[str, Any]) -> list[Cell]:
     ]
 
 
-def history_cells(rows: list[dict[str, Any]], resident_kind: str) -> list[Cell]:
-    """履歴 (j1000 with history): one line per registered change, oldest first."""
-    cells = []
-    for row in rows:
-        reason = REASONS.get(row["change_reason"])
-        when = format_for_kind(_date(row.get("change_date")), row.get("change_date_text"), resident_kind)
-        cells.append(
-            Cell(
-                "history",
-                f"履歴{row['history_no']}",
-                _joined(when, reason.label if reason else row["change_reason"]),
-            )
-        )
-    return cells  # fmt: skip
-
-
 def household_header(snapshot: dict[str, Any], options: CertificateOptions) -> list[Cell]:
     cells = address_cells(snapshot, options)
     if options.include_head_relation:

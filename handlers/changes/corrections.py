@@ -67,6 +67,9 @@ def _person_problems(resident: Resident, changes: Mapping[str, Any]) -> list[Pro
         for k in changes
         if k in NOT_AMENDABLE or k.removesuffix("_text") not in RESIDENT_ITEM_BY_FIELD
     ]
+    if "remarks" in changes:  # 備考 is kept apart from the history (j140), every edit with its author
+        found.append(Problem("remarks", "備考", "備考は異動の修正では変更できません",
+                             "住民記録照会の「統合記載欄」で編集してください", "remarks_apart"))  # fmt: skip
     merged = {**current_items(resident), **changes}
     for key in changes:
         if key in RESIDENT_ITEM_BY_FIELD and f"{key}_text" not in changes:

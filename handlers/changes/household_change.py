@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
 from handlers.changes.head_appointment import appoint_ex_officio_head
@@ -43,6 +44,7 @@ from handlers.changes.notification_origin import due_event, origin_documents, or
 from handlers.errors import Problem
 from handlers.residents.households import change_head, move_members
 from handlers.residents.lookup import find_resident
+from handlers.residents.remarks import keep_remark
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
@@ -213,7 +215,7 @@ class HouseholdChange:
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
         kind = proposal["kind"]
         movers = [find_resident(uow.session, n) for n in proposal["movers"]]
-        _write_de_facto_head(movers, proposal.get("de_facto_head"))
+        _write_de_facto_head(uow.session, movers, proposal.get("de_facto_head"), uow.actor.user_id)
         common = {
             "reason_code": kind,
             "change_date": proposal["change_date"],
@@ -251,14 +253,14 @@ class HouseholdChange:
         )  # fmt: skip
 
 
-def _write_de_facto_head(persons: list[Resident], name: Any) -> None:
+def _write_de_facto_head(session: Session, persons: list[Resident], name: Any, user_id: int | None) -> None:
     """j740: the de-facto head's name in 備考 (統合記載欄 C類型), before the history rows are appended."""
     if not name:
         return
     line = f"{DE_FACTO_PREFIX}{name}"
     for person in persons:
         kept = [x for x in (person.remarks or "").splitlines() if x and not x.startswith(DE_FACTO_PREFIX)]
-        person.remarks = "\n".join([*kept, line])
+        keep_remark(session, person, "\n".join([*kept, line]), user_id)
 
 
 def _addressee_notice(uow: UnitOfWork, number: str, kind: str, proposal: Mapping[str, Any]) -> NoticeDraft:

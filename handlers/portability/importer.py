@@ -48,18 +48,28 @@ from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
 from models.certificate import CertificateIssuance
 from models.removed import RemovedRecordArchive
-from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
+from models.resident import (
+    CautionTemplate,
+    Household,
+    NumberSequence,
+    Resident,
+    ResidentHistory,
+    ResidentMemo,
+    ResidentRemark,
+)
 from models.support import SupportMeasure
 from models.suppression import Suppression
 from models.user import User
 
 CHUNK_ROWS = 5_000  # rows per COPY: bounds the pass's memory (a history row with its parsed snapshot ≈ 15 kB)
-WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos", "removed_record_archive",
+WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos", "resident_remarks",
+                 "caution_templates", "removed_record_archive",
                  "support_measures", "support_measure_parties", "suppressions", "certificate_issuances",
                  "access_log")  # fmt: skip
 SNAPSHOT_COLUMN = SPEC_BY_NAME["resident_history"].column_names.index("snapshot")
 SEQUENCE_TABLE = cast(Table, NumberSequence.__table__)
-RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, RemovedRecordArchive, SupportMeasure,
+RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, ResidentRemark, CautionTemplate,
+                 RemovedRecordArchive, SupportMeasure,
                  Suppression, CertificateIssuance, AccessLog)  # fmt: skip
 
 

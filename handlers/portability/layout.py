@@ -17,12 +17,20 @@ from sqlalchemy.sql.type_api import TypeEngine
 from models.audit import AccessLog
 from models.certificate import CertificateIssuance
 from models.removed import RemovedRecordArchive
-from models.resident import Household, NumberSequence, Resident, ResidentHistory, ResidentMemo
+from models.resident import (
+    CautionTemplate,
+    Household,
+    NumberSequence,
+    Resident,
+    ResidentHistory,
+    ResidentMemo,
+    ResidentRemark,
+)
 from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import Suppression
 
 LAYOUT_NAME = "jumin.tenant"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: 留意事項 columns of resident_history, resident_remarks, caution_templates (j140)
 NULL_MARKER = "\\N"  # CSV only; a text value that starts with a backslash gets one more (docs/data-layout.md)
 KINDS = ("text", "int", "bool", "date", "datetime", "json")
 CHECK_DIGIT_COLUMNS = {("residents", "atena_number"), ("households", "household_number")}  # M11W2-7
@@ -116,6 +124,16 @@ SPECS: tuple[FileSpec, ...] = (
         "resident_memos", "メモ", ResidentMemo,
         (*model_columns(ResidentMemo, ("resident_id", "written_by")), _login("written_by_login")),
         (), True,
+    ),
+    FileSpec(
+        "resident_remarks", "備考（編集の履歴）", ResidentRemark,
+        (*model_columns(ResidentRemark, ("written_by",)), _login("written_by_login")),
+        (), True,
+    ),
+    FileSpec(
+        "caution_templates", "異動事由ごとの留意事項", CautionTemplate,
+        (*model_columns(CautionTemplate, ("updated_by",)), _login("updated_by_login")),
+        ("change_reason",), False,
     ),
     FileSpec(
         "support_measures", "支援措置", SupportMeasure,

@@ -257,9 +257,11 @@ class RowValidator:
             self.keys.heads.append((line, values["head_atena_number"]))
         elif spec.name == "residents" and values["household_number"] not in self.keys.of("households"):
             yield "household_number", f"世帯番号 {values['household_number']} が世帯ファイルにありません"
-        elif spec.name in ("resident_history", "resident_memos") and not self._known_person(
-            values["atena_number"]
-        ):
+        elif spec.name in (
+            "resident_history",
+            "resident_memos",
+            "resident_remarks",
+        ) and not self._known_person(values["atena_number"]):
             yield "atena_number", f"宛名番号 {values['atena_number']} が住民・除票ファイルにありません"
         elif spec.name == "support_measure_parties":
             if values["measure_no"] not in self.keys.of("support_measures"):

@@ -233,6 +233,8 @@ _HISTORY_ENTRIES = built_once(
         ResidentHistory.processed_date,
         ResidentHistory.notified_date,
         ResidentHistory.note,
+        ResidentHistory.caution,
+        ResidentHistory.caution_items,
     )  # fmt: skip
     .where(ResidentHistory.atena_number == bindparam("atena_number"))
     .order_by(ResidentHistory.history_no)

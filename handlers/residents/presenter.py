@@ -272,6 +272,7 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
             "effective_date": row.effective_date.isoformat(),
             "processed_date": format_for_kind(row.processed_date, None, kind),
             "notified_date": format_for_kind(row.notified_date, None, kind),
+            "caution": row.caution or "",  # 留意事項 (j140)
         }
         for row in history_entries(uow.session, resident.atena_number)
     ]

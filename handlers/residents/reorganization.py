@@ -60,8 +60,10 @@ def last_reorganized_on(rows: Sequence[Any]) -> dt.date | None:
 
 
 def is_special(row: Any) -> bool:
-    note = _field(row, "note") or ""
-    return any(event in note for event in SPECIAL_EVENTS)
+    """A special reason's row: its 留意事項 (j140) or, on rows written before it was kept apart, its note
+    names the event."""
+    texts = (_field(row, "caution") or "") + "\n" + (_field(row, "note") or "")
+    return any(event in texts for event in SPECIAL_EVENTS)
 
 
 def printed_history(rows: Sequence[Any], *, include_special: bool = False) -> list[Any]:

@@ -24,9 +24,11 @@ SEQUENCES = cast(Table, NumberSequence.__table__)
 # Columns written; created_at keeps its server default, history ids come from the table's sequence.
 HOUSEHOLD_COLUMNS = tuple(c.name for c in HOUSEHOLD.columns if c.name != "created_at")
 RESIDENT_COLUMNS = tuple(c.name for c in RESIDENT.columns if c.name != "created_at")
-# snapshot last: the COPY writer appends the snapshot's JSON bytes to the line of the other fields
+# snapshot last: the COPY writer appends the snapshot's JSON bytes to the line of the other fields; a first
+# row never has a 留意事項 (統合記載欄 type B): those columns stay NULL without being written
+HISTORY_UNWRITTEN = ("created_at", "id", "snapshot", "caution", "caution_items")
 HISTORY_COLUMNS = (
-    *(c.name for c in HISTORY.columns if c.name not in ("created_at", "id", "snapshot")),
+    *(c.name for c in HISTORY.columns if c.name not in HISTORY_UNWRITTEN),
     "snapshot",
 )
 # A resident's columns in three parts: its ids, the items a generated person may have (``PERSON_ITEMS``,

@@ -225,6 +225,13 @@ ROUTES: dict[str, Door] = {
     "flows.scenarios": web("POST", "/flows/{process_id}/scenarios", NAMED),
     "residents.characters": web("GET", "/residents/{atena_victim}/characters", OBJECT),
     "residents.reorganize": web("POST", "/residents/{atena_victim}/reorganize", OBJECT, form={"note": "改製"}),
+    # --- 統合記載欄 (j140): a record's 留意事項 and 備考, read and written like the record ------------------------
+    "integrated.show": web("GET", "/residents/{atena_victim}/integrated", OBJECT),
+    "integrated.remarks": web("POST", "/residents/{atena_victim}/integrated/remarks", OBJECT, form={"remarks": "備考"}),
+    "integrated.caution": web(
+        "POST", "/residents/{atena_victim}/integrated/cautions/1", OBJECT, form={"caution": "留意事項"}
+    ),
+    "integrated.templates": web("GET", "/settings/cautions", LIST),
     # --- 他業務照会 (j1180): asking is a 照会 of the person (suppression, audit); answers come via the outbox -----
     "residents.inquire_other_systems": web("POST", "/residents/{atena_victim}/other-systems/inquiries", OBJECT),
     "api.other_systems_api": api("GET", "/api/residents/{atena_victim}/other-systems", OBJECT),

@@ -153,6 +153,7 @@ class RegisterBuilder:
             history_no=person.history_no, change_reason=reason, change_date=when, change_date_text=None,
             effective_date=when, processed_date=when, household_number=person.household.household_number,
             status=person.status, snapshot=snapshot_of(person), note=person.given_name,
+            caution=f"留意{person.given_name}", caution_items="previous_address,address",
         ))  # fmt: skip
 
     def add_registers_c_and_log(self) -> None:
@@ -169,6 +170,11 @@ class RegisterBuilder:
         self.session.add(
             models.ResidentMemo(tenant_id=self.tenant_id, atena_number=archived, body="保存庫のメモ")
         )
+        self.session.add(
+            models.ResidentRemark(tenant_id=self.tenant_id, atena_number=archived, body="備考\n2行目")
+        )
+        self.session.add(models.CautionTemplate(tenant_id=self.tenant_id, change_reason="domestic_move_in",
+                                                text="定型の留意事項", items="previous_address"))  # fmt: skip
         measure = models.SupportMeasure(tenant_id=self.tenant_id, status="in_force", provisional=False,
                                         victim_kind="dv", start_date=dt.date(2025, 4, 1),
                                         protected_services=["閲覧"], protected_addresses=["current"])  # fmt: skip

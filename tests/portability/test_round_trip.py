@@ -71,6 +71,8 @@ def test_export_import_export_gives_identical_files(template: Path, tmp_path: Pa
 
     assert files_of(second) == files_of(first)
     assert manifest_without_time(second) == manifest_without_time(first)
+    counts = {f["name"]: f["rows"] for f in json.loads((first / "manifest.json").read_text())["files"]}
+    assert counts["resident_remarks"] == 1 and counts["caution_templates"] == 1  # 統合記載欄 (j140) travels
 
 
 @pytest.mark.req("j1410", "j1370")

@@ -16,7 +16,11 @@ from handlers.tenants import effective_settings
 from handlers.uow import unit_of_work
 
 pytestmark = pytest.mark.req("j580", "j330", "j410")
-DESIGNATED_REQUIRED = {"variant_kanji_search": "y", "move_in_notice_auto_import": "y"}
+DESIGNATED_REQUIRED = {
+    "variant_kanji_search": "y",
+    "move_in_notice_auto_import": "y",
+    "caution_autofill": "y",
+}
 
 
 def chosen(db: Database, city: models.Municipality) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from handlers.errors import ConflictError, NotFoundError, Problem, ValidationErr
 from handlers.honseki_help import HonsekiQuery, honseki_candidates
 from handlers.katagaki import katagaki_for_address
 from handlers.relay_certificates import certificate_for_intake
+from handlers.residents.cautions import intake_default
+from handlers.residents.integrated_section import item_choices
 from webui.counter import bp
 from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
@@ -70,6 +72,19 @@ def _relations_button(form: FlaskForm, relations: dict[str, str] | None = None) 
     return True
 
 
+def _posted_caution() -> dict[str, Any]:
+    """留意事項 (統合記載欄 type B, j140) entered at intake, beside the change's own form."""
+    return {
+        "caution": request.form.get("caution", ""),
+        "caution_items": request.form.getlist("caution_items"),
+    }
+
+
+def _with_caution(intake: dict[str, Any]) -> dict[str, Any]:
+    posted = _posted_caution()
+    return {**intake, **posted} if posted["caution"].strip() else intake
+
+
 def _render(
     code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
@@ -77,10 +92,17 @@ def _render(
     summary, by_field = collect_errors(form, problems, dict(spec.aliases))
     with web_uow() as uow:
         dictionary = municipality_code(uow)
+        if request.method == "POST":
+            extra.setdefault("caution", _posted_caution())
+        else:
+            found = intake_default(uow, code)
+            extra.setdefault(
+                "caution", {"caution": found.text, "caution_items": list(found.items)} if found else {}
+            )
     page = render_template(
         "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
         sections=sections_of(spec, form), summary=summary, field_errors=by_field, dictionary=dictionary,
-        municipalities=municipality_options() if code == "move_out" else (), **extra,
+        municipalities=municipality_options() if code == "move_out" else (), caution_choices=item_choices(), **extra,
     )  # fmt: skip
     return page, (422 if summary and status == 200 else status)
 
@@ -99,7 +121,7 @@ def new_case(code: str) -> Response | tuple[str, int]:
         return _render(code, form, [])
     try:
         with web_uow() as uow:
-            case = cases.open_case(uow, code, form.to_intake())
+            case = cases.open_case(uow, code, _with_caution(form.to_intake()))
             case_id, number = case.id, case.case_number
     except ValidationError as err:
         return _render(code, form, err.problems)
@@ -148,12 +170,13 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         _relations_button(
             form, intake.get("relations") or (intake.get("destination") or {}).get("relations") or {}
         )
-        return _render(code, form, [], context=context)
+        kept = {"caution": intake.get("caution") or "", "caution_items": intake.get("caution_items") or []}
+        return _render(code, form, [], context=context, caution=kept)
     if _membership_button(form) or _relations_button(form) or not form.validate():
         return _render(code, form, [], context=context)
     try:
         with web_uow() as uow:
-            cases.resubmit_intake(uow, task_id, form.to_intake())
+            cases.resubmit_intake(uow, task_id, _with_caution(form.to_intake()))
     except ValidationError as err:
         return _render(code, form, err.problems, context=context)
     flash(f"受付番号 {context['case_number']} を再入力し、審査に回しました。", "success")

@@ -21,6 +21,9 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "residents.characters": ("residents", "characters"),
     "residents.history_search": ("residents", "history-search"),
     "residents.reorganize": ("residents", "reorganize"),
+    "integrated.show": ("residents", "integrated"),
+    "integrated.remarks": ("residents", "integrated"),
+    "integrated.caution": ("residents", "integrated"),
     "removed_records.search": ("residents", "removed-search"),
     "removed_records.show": ("residents", "removed-record"),
     # counter intake, tasks, cases
@@ -103,6 +106,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "katagaki.create": ("admin", "katagaki-edit"),
     "katagaki.edit": ("admin", "katagaki-edit"),
     "options.index": ("admin", "settings"),
+    "integrated.templates": ("admin", "cautions"),
     "input_places.index": ("admin", "places"),
     "input_places.create_place": ("admin", "place-edit"),
     "input_places.edit_place": ("admin", "place-edit"),
