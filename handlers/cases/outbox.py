@@ -60,6 +60,14 @@ _QUEUED = select(_OUTBOX.c.idempotency_key, _OUTBOX.c.destination, _OUTBOX.c.sta
 _QUEUE = insert(_OUTBOX)
 
 
+def insert_outbox_rows(uow: UnitOfWork, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write outbox rows (every column given, the actor's tenant) by the prebuilt INSERT, without the unit of
+    work's flush: nobody reads them back in this transaction (delivery starts after commit)."""
+    if rows:
+        check_row_tenant(uow.session, uow.actor.tenant_id)
+        run_prebuilt_many(uow.session, _QUEUE, [dict(row) for row in rows])
+
+
 def registered_here(uow: UnitOfWork, case_id: int) -> None:
     """The case's change was registered (本登録) in this transaction: no transaction before it could queue its
     notices (they follow the registration), so the first ``queue_case_notices`` of the case in this

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import sequence_name
+from handlers.cases.outbox import insert_outbox_rows, sequence_name
 from handlers.errors import Problem, ValidationError
 from handlers.juki_net.card_notices import (
     CS,
@@ -35,6 +35,7 @@ from handlers.juki_net.card_notices import (
 )
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
+from handlers.row_writes import insert_rows
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case
@@ -69,14 +70,15 @@ def send_card_destinations(
     if not drafts:
         return []
     first = take_next(uow.session, sequence_name(CS), uow.actor.tenant_id, count=len(drafts))
-    uow.session.add_all(
-        OutboxMessage(tenant_id=uow.actor.tenant_id, destination=CS, kind=KIND, payload=payload,
-                      idempotency_key=key, seq=first + index, status="pending", attempts=0)
+    insert_outbox_rows(uow, [
+        {"tenant_id": uow.actor.tenant_id, "case_id": None, "destination": CS, "kind": KIND, "payload": payload,
+         "idempotency_key": key, "seq": first + index, "status": "pending", "attempts": 0}
         for index, (key, payload) in enumerate(drafts.items())
-    )  # fmt: skip
-    for key, payload in drafts.items():
-        keep_sent(uow, payload, key, case.id if case is not None else None)
-    uow.session.flush()
+    ])  # fmt: skip
+    kept = [
+        keep_sent(uow, payload, key, case.id if case is not None else None) for key, payload in drafts.items()
+    ]
+    insert_rows(uow.session, kept)  # one INSERT, without the unit of work's flush
     schedule_delivery(uow, [CS])
     return list(drafts)
 
