@@ -1,11 +1,12 @@
 """Browser journeys: the real app on a file SQLite database seeded with the demo data, served by werkzeug on
 127.0.0.1 in a background thread, driven by Playwright with Debian's /usr/bin/chromium (never `playwright
 install`).  Each test gets its own users (so TOTP codes are never reused) and writes a screenshot per step to
-test-artifacts/<test name>/NN-step.png."""
+test-artifacts/<sqlite|postgresql>/<test name>/NN-step.png."""
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 import threading
@@ -34,7 +35,10 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1366, "height": 768}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# one folder per database suite: `make test` runs the SQLite and the PostgreSQL suite at once, and both write
+# the same test's screenshots (removing and making one folder raced)
+SUITE = "postgresql" if os.environ.get("JUMIN_TEST_DATABASE_URL") else "sqlite"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / SUITE
 _USER_SEQ = itertools.count(1)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -127,7 +131,7 @@ class Journey:
 
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, browser: Any, server: Server) -> Iterator[Any]:
-    """``journey(role)`` → a signed-in Journey of a fresh user; screenshots go to test-artifacts/<test>/."""
+    """``journey(role)`` → a signed-in Journey of a fresh user; screenshots go to test-artifacts/<suite>/<test>/."""
     folder = ARTIFACTS / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -3,6 +3,7 @@ older case finishes on the old one.  Headless Debian chromium through Playwright
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.req("j530")]
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SUITE = (
+    "postgresql" if os.environ.get("JUMIN_TEST_DATABASE_URL") else "sqlite"
+)  # as tests/browser/conftest.py
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / SUITE
 VENDOR = Path(__file__).resolve().parents[2] / "webui/static/vendor/bpmn-js/bpmn-modeler.production.min.js"
 
 ADD_STEP = """() => {
@@ -80,7 +84,7 @@ def test_an_analyst_adds_a_step_and_deploys_new_cases_follow_it_while_old_ones_f
     operators: RecordingOperators,
     browser: Any,
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     old = start(step, clerk_a)
     # The session's Chromium (tests/browser/conftest.py): a second sync_playwright() in one process fails.
     page = browser.new_page(viewport={"width": 1366, "height": 900})
