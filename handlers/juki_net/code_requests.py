@@ -21,6 +21,7 @@ from handlers.errors import Problem, ValidationError
 from handlers.integration.subscribers import queue_copy
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
 from handlers.juki_net.identity import CURRENT_STATUSES
+from handlers.juki_net.person_requests import cs_request_status
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
 from handlers.residents.history import display_name
@@ -83,17 +84,7 @@ def request_code(uow: UnitOfWork, atena_number: str) -> CodeRequest:
 
 def request_status(request: CodeRequest, message: OutboxMessage) -> tuple[str, str | None]:
     """(status, the error to show) of one request from CS's answer and its outbox message."""
-    if request.result == "accepted":
-        return "acknowledged", None
-    if request.result == "refused":
-        return "failed", f"CSでエラー：{request.error or '理由の記載なし'}"
-    if message.status == "sent":
-        return "sent", None
-    if message.status == "dead":
-        return "failed", f"送信不能（再送信が必要）：{message.last_error or ''}"
-    if message.attempts:
-        return "failed", f"送信失敗（{message.attempts}回、再試行中）：{message.last_error or ''}"
-    return "queued", None
+    return cs_request_status(request.result, request.error, message, answered=("accepted", "acknowledged"))
 
 
 @dataclass(frozen=True)

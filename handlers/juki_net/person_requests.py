@@ -94,10 +94,18 @@ def track_request(
 
 def request_status(request: CsPersonRequest, message: OutboxMessage) -> tuple[str, str | None]:
     """(status, the error to show) of one request from CS's answer and its outbox message."""
-    if request.result == "done":
-        return "done", None
-    if request.result == "refused":
-        return "failed", f"CSでエラー：{request.error or '理由の記載なし'}"
+    return cs_request_status(request.result, request.error, message, answered=("done", "done"))
+
+
+def cs_request_status(
+    result: str | None, error: str | None, message: OutboxMessage, *, answered: tuple[str, str]
+) -> tuple[str, str | None]:
+    """(status, the error to show) of any request to CS (this module's, a 符号取得要求): CS's answer first
+    (``answered``: CS's result for success → the status shown), else how its outbox message stands."""
+    if result == answered[0]:
+        return answered[1], None
+    if result == "refused":
+        return "failed", f"CSでエラー：{error or '理由の記載なし'}"
     if message.status == "sent":
         return "sent", None
     if message.status == "dead":
