@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,6 +21,7 @@ from handlers.clock import JST
 from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.tenancy import bind_session
+from handlers.uow import unit_of_work
 from tests import factories
 
 # Many test modules take Japan's date once, at import, for their tables of cases; the handlers take it at each
@@ -81,6 +83,21 @@ def connection(engine: Engine) -> Iterator[Connection]:
 def db(connection: Connection) -> Database:
     """Sessions from this Database commit into SAVEPOINTs of the per-test transaction."""
     return Database(connection, join_transaction_mode="create_savepoint")
+
+
+Step = Callable[..., Any]
+
+
+@pytest.fixture
+def step(db: Database) -> Step:
+    """``step(actor, fn, *args, **kw)`` runs ``fn(uow, *args, **kw)`` in a unit of work of its own and commits
+    it, as one request or task of ``actor`` would."""
+
+    def run(actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with unit_of_work(db, actor) as uow:
+            return fn(uow, *args, **kwargs)
+
+    return run
 
 
 @pytest.fixture

@@ -46,9 +46,8 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian chromium is not installed (make system-deps)", allow_module_level=True)
 
 
-# The engine-test fixtures (test operators, one unit of work per step) for the flow-modeler journey.
+# The engine-test operators for the flow-modeler journey (its ``step`` is tests/conftest.py's).
 operators = engine_fixtures.operators
-step = engine_fixtures.step
 
 
 @dataclass

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from handlers.errors import Problem, ValidationError
 from handlers.residents.lookup import find_resident
 from handlers.residents.registration import amend_resident
 from handlers.uow import UnitOfWork, unit_of_work
+from tests.conftest import Step  # noqa: F401 - the tests import it from here
 from workflows.engine.loader import WORKFLOWS_DIR, deploy_definition
 
 PROBE = "framework_probe"
@@ -106,17 +107,3 @@ def probe_flow(db: Database, clerk_a: Actor, probe_type: ProbeChange) -> None:
     xml = (WORKFLOWS_DIR / "move_in.bpmn").read_text(encoding="utf-8").replace("move_in", PROBE)
     with unit_of_work(db, Actor.system(clerk_a.tenant_id)) as uow:
         deploy_definition(uow.session, clerk_a.tenant_id, PROBE, xml, author="test")
-
-
-Step = Callable[..., Any]
-
-
-@pytest.fixture
-def step(db: Database) -> Step:
-    """``step(actor, fn, *args, **kw)`` runs ``fn(uow, *args, **kw)`` in its own unit of work (committed)."""
-
-    def run(actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with unit_of_work(db, actor) as uow:
-            return fn(uow, *args, **kwargs)
-
-    return run

@@ -5,7 +5,6 @@ mover; on any later day; never for a provisional change; never revealing a prote
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,27 +19,17 @@ from handlers.db import Database
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
 from handlers.receipt_notices import ReceiptNoticeRequest, issue_receipt_notice
 from handlers.rules.dates import format_wareki
-from handlers.uow import unit_of_work
 from tests import factories
 from tests.cases.test_move_in import moved_out_in_2021
 from tests.certificates.pdf_tools import flat, pdf_fonts, pdf_text
 from tests.certificates.test_disclosure_and_verification import protect
+from tests.conftest import Step  # noqa: F401 - test_receipt_notice_pages imports it from here
 from tests.workflows.ex_officio_steps import approve, enter, fill_pool
 
 pytestmark = pytest.mark.req("j580")
 
 TODAY = japan_today()
 NEW_ADDRESS = {"address": "神奈川県横浜市中区山下町2番地", "postal_code": "231-0023"}
-Step = Callable[..., Any]
-
-
-@pytest.fixture
-def step(db: Database) -> Step:
-    def run(actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with unit_of_work(db, actor) as uow:
-            return fn(uow, *args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from handlers.context import Actor
 from models import Municipality, User
 from tests.factories import actor_for
-from tests.workflows.conftest import RecordingOperators, Step, operators, step  # noqa: F401 - fixtures
+from tests.workflows.conftest import RecordingOperators, Step, operators  # noqa: F401 - fixtures (step is tests/conftest.py's)
 from workflows.engine.loader import WORKFLOWS_DIR
 
 __all__ = ["RecordingOperators", "Step"]

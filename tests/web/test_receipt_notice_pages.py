@@ -4,9 +4,6 @@ API answers the PDF or structured JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,7 +13,6 @@ import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.suppression_controls import grant_release
-from handlers.uow import unit_of_work
 from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.certificates.test_disclosure_and_verification import protect
@@ -25,15 +21,6 @@ from tests.web.conftest import login_as
 from tests.web.test_residents_api import token_for
 
 pytestmark = pytest.mark.req("j580")
-
-
-@pytest.fixture
-def step(db: Database) -> Step:
-    def run(actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with unit_of_work(db, actor) as uow:
-            return fn(uow, *args, **kwargs)
-
-    return run
 
 
 def moved_within(db: Database, step: Step, clerk: Actor, supervisor: Actor) -> tuple[models.Case, str]:

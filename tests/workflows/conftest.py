@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from handlers.context import Actor
-from handlers.db import Database
-from handlers.uow import UnitOfWork, unit_of_work
+from handlers.uow import UnitOfWork
 from models.resident import NumberSequence
+from tests.conftest import Step  # noqa: F401 - the tests import it from here
 from workflows.engine import registry
 from workflows.engine.registry import ServiceContext
 
@@ -66,17 +65,3 @@ def operators() -> Iterator[RecordingOperators]:
     yield recording
     for name in MOVE_IN_OPERATORS:
         registry.unregister(name)
-
-
-Step = Callable[..., Any]
-
-
-@pytest.fixture
-def step(db: Database) -> Step:
-    """``step(actor, fn, *args, **kw)`` runs ``fn(uow, *args, **kw)`` in a fresh unit of work and commits."""
-
-    def run(actor: Actor, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with unit_of_work(db, actor) as uow:
-            return fn(uow, *args, **kwargs)
-
-    return run
