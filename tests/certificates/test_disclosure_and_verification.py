@@ -3,8 +3,6 @@ copies (valid / altered / revoked / unknown), and the issuance history that cann
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DatabaseError
@@ -35,18 +33,7 @@ from tests.certificates.pdf_tools import flat, pdf_text
 
 
 def protect(setup_session: Session, city: models.Municipality, atena_number: str) -> None:
-    measure = models.SupportMeasure(
-        tenant_id=city.id, status="in_force", provisional=False, start_date=dt.date(2026, 1, 1),
-        end_date=dt.date(2027, 1, 1), request_date=dt.date(2026, 1, 1), victim_kind="dv",
-        protected_services=["certificate"], protected_addresses=["current"],
-    )  # fmt: skip
-    measure.parties = [
-        models.SupportMeasureParty(
-            tenant_id=city.id, role="applicant", atena_number=atena_number, name="被害者"
-        ),
-    ]
-    setup_session.add(measure)
-    setup_session.flush()
+    factories.make_support_measure(setup_session, city, atena_number)
 
 
 @pytest.mark.req("j1000")
