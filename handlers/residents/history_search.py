@@ -14,7 +14,7 @@ from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import display_name
-from handlers.residents.protection import active_measures_by_person
+from handlers.residents.protection import active_measures_by_person, protection_label
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_for_kind
 from handlers.uow import UnitOfWork
@@ -101,12 +101,6 @@ def _statement(query: HistoryQuery) -> Select[Any]:
     return statement.order_by(*order).limit(query.limit + 1)
 
 
-def _label(measures: list[dict[str, Any]]) -> str:
-    if not measures:
-        return ""
-    return "支援措置中" if any(not m["provisional"] for m in measures) else "仮支援措置中"
-
-
 def search_history(uow: UnitOfWork, query: HistoryQuery) -> HistoryResults:
     """History rows of the actor's municipality matching every given condition, newest 処理日 first."""
     require(uow.actor, "resident.search")
@@ -125,7 +119,7 @@ def search_history(uow: UnitOfWork, query: HistoryQuery) -> HistoryResults:
             processed_date=format_for_kind(r.processed_date, None, kind),
             notified_date=format_for_kind(r.notified_date, None, kind),
             household_number=r.household_number, input_place=r.input_place or "", input_terminal=r.input_terminal or "",
-            protection_label=_label(measures.get(r.atena_number, [])),
+            protection_label=protection_label(measures.get(r.atena_number, [])),
         ))  # fmt: skip
     record_access(
         uow, "history_searched", "search", sorted({hit.atena_number for hit in results.hits}),

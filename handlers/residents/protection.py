@@ -67,6 +67,14 @@ _MEASURES_OF_PERSONS = built_once(
 )
 
 
+def protection_label(measures: list[dict[str, Any]]) -> str:
+    """The mark a list shows for a person's measures (``active_measures_by_person``): 支援措置中 when one is in
+    force, 仮支援措置中 when all are provisional, nothing when there is none."""
+    if not measures:
+        return ""
+    return "支援措置中" if any(not m["provisional"] for m in measures) else "仮支援措置中"
+
+
 def active_measures_by_person(
     uow: UnitOfWork, atena_numbers: Collection[str]
 ) -> dict[str, list[dict[str, Any]]]:

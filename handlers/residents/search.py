@@ -20,7 +20,7 @@ from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.residents.items import SEX_LABELS, STATUS_LABELS
-from handlers.residents.protection import active_measures_by_person
+from handlers.residents.protection import active_measures_by_person, protection_label
 from handlers.residents.search_keys import name_search_key
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.dates import format_for_kind
@@ -246,12 +246,6 @@ def _plan_once(uow: UnitOfWork, given: tuple[str, ...]) -> None:
         uow.session.execute(_GENERIC_PLANS)
 
 
-def _protection_label(measures: list[dict[str, Any]]) -> str:
-    if not measures:
-        return ""
-    return "支援措置中" if any(not m["provisional"] for m in measures) else "仮支援措置中"
-
-
 def _hit(row: Row[Any], measures: dict[str, list[dict[str, Any]]]) -> ResidentHit:
     # unpacked in the order of the statement's columns (_HIT_COLUMNS, _HIT_HOUSEHOLD_COLUMNS, _PROTECTED): a
     # Row's attributes by name cost more than the rest of a hit
@@ -270,7 +264,7 @@ def _hit(row: Row[Any], measures: dict[str, list[dict[str, Any]]]) -> ResidentHi
         status_label=STATUS_LABELS.get(status, status),
         resident_kind=kind,
         protected=atena_number in measures,
-        protection_label=_protection_label(found),
+        protection_label=protection_label(found),
         measure_ids=tuple(m["id"] for m in found if m["id"] is not None),
     )
 
