@@ -1,9 +1,12 @@
-"""Harness for tests and the benchmark with a REAL Celery worker on Redis: a committed database of its own
+"""Harness for tests and the benchmark with a REAL Celery worker on Redis or RabbitMQ: a committed database of its own
 (a file SQLite, or a schema of its own on the suite's PostgreSQL), the worker as a subprocess, and a producer
 that dispatches deliveries through the broker."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
 import signal
 import socket
@@ -13,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,33 +33,85 @@ from models.tenant import Municipality
 from worker.celery_app import make_celery
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_DB = 13
-BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 # A queue of this process only: two suites (SQLite and PostgreSQL, or two checkouts) may run their workers on the
-# same Redis at once, and neither may take, or flush away, the other's messages.
+# same broker at once, and neither may take, or flush away, the other's messages.
 QUEUE = f"jumin-test-{uuid.uuid4().hex[:12]}"
 
 
-def redis_answers(timeout: float = 1.0) -> bool:
+def _answers(host: str, port: int, greeting: bytes, reply: bytes, timeout: float) -> bool:
     try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=timeout) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(greeting)
+            return conn.recv(16).startswith(reply)
     except OSError:
         return False
 
 
-def flush_broker() -> None:
-    """Drop this process's queue (its messages, priority lists and exchange bindings), and nothing else."""
-    import redis
+@dataclass(frozen=True)
+class Broker:
+    """A broker the production configuration allows (README: Redis or RabbitMQ), as the tests reach it."""
 
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
-    try:
-        keys = [QUEUE, *client.scan_iter(f"{QUEUE}\x06\x16*"), *client.scan_iter(f"_kombu.binding*.{QUEUE}")]
-        client.delete(*keys)
-    finally:
-        client.close()
+    name: str
+    url: str
+    host: str
+    port: int
+
+    def answers(self, timeout: float = 1.0) -> bool:
+        if self.name == "redis":
+            return _answers(self.host, self.port, b"PING\r\n", b"+PONG", timeout)
+        amqp_0_9_1, connection_start = b"AMQP\x00\x00\x09\x01", b"\x01\x00\x00"
+        return _answers(self.host, self.port, amqp_0_9_1, connection_start, timeout)
+
+    def flush(self) -> None:
+        """Drop this process's queue (its messages and bindings) and nothing else."""
+        if self.name == "redis":
+            import redis
+
+            client = redis.Redis.from_url(self.url)
+            try:
+                keys = [
+                    QUEUE,
+                    *client.scan_iter(f"{QUEUE}\x06\x16*"),
+                    *client.scan_iter(f"_kombu.binding*.{QUEUE}"),
+                ]
+                client.delete(*keys)
+            finally:
+                client.close()
+            return
+        # Emptied, not deleted: a producer that has declared the queue once does not declare it again, and
+        # RabbitMQ would drop what it then publishes to a deleted exchange.  The queue goes at exit.
+        self.on_channel(lambda channel: channel.queue_purge(QUEUE))
+        _delete_queue_at_exit(self)
+
+    def on_channel(self, action: Callable[[Any], object]) -> None:
+        from amqp.exceptions import NotFound
+        from kombu import Connection
+
+        with (
+            Connection(self.url, connect_timeout=5) as conn,
+            contextlib.suppress(NotFound),
+        ):  # none declared yet
+            action(conn.default_channel)
+
+
+@functools.cache
+def _delete_queue_at_exit(broker: Broker) -> None:
+    atexit.register(
+        broker.on_channel, lambda channel: (channel.queue_delete(QUEUE), channel.exchange_delete(QUEUE))
+    )
+
+
+REDIS = Broker("redis", "redis://127.0.0.1:6379/13", "127.0.0.1", 6379)
+RABBITMQ = Broker("rabbitmq", "amqp://guest:guest@127.0.0.1:5672//", "127.0.0.1", 5672)
+BROKERS = (REDIS, RABBITMQ)
+
+
+def redis_answers(timeout: float = 1.0) -> bool:
+    return REDIS.answers(timeout)
+
+
+def flush_broker(broker: Broker = REDIS) -> None:
+    broker.flush()
 
 
 @contextmanager
@@ -96,9 +152,9 @@ def make_tenant(db: Database, receiver_url: str, secret: str, name: str = "cs") 
         return city.id
 
 
-def dispatch_through_broker(db: Database) -> Callable[[str, list[Any]], None]:
-    """Install a dispatcher on ``db`` that queues the delivery task on Redis; returns a task sender."""
-    producer = make_celery(Settings(database_url="unused", celery_broker_url=BROKER_URL))
+def dispatch_through_broker(db: Database, broker: Broker = REDIS) -> Callable[[str, list[Any]], None]:
+    """Install a dispatcher on ``db`` that queues the delivery task on ``broker``; returns a task sender."""
+    producer = make_celery(Settings(database_url="unused", celery_broker_url=broker.url))
 
     def send(task: str, args: list[Any]) -> None:
         producer.send_task(task, args=args, queue=QUEUE)
@@ -113,10 +169,10 @@ def dispatch_through_broker(db: Database) -> Callable[[str, list[Any]], None]:
 class Worker:
     """``celery -A worker.celery_app worker --pool=solo`` as a subprocess, stopped by its own pid."""
 
-    def __init__(self, database_url: str, log_path: Path, **env: str) -> None:
+    def __init__(self, database_url: str, log_path: Path, broker: Broker = REDIS, **env: str) -> None:
         self.env = {
             **os.environ,
-            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_BROKER_URL": broker.url,
             "CELERY_QUEUE": QUEUE,
             "DATABASE_URL": database_url,
             "CELERY_VISIBILITY_TIMEOUT": "5",

@@ -1,6 +1,7 @@
-"""Delivery by a REAL Celery worker on Redis (j1090): a worker killed mid-delivery loses and duplicates
-nothing, a receiver that is down gets everything in order once it is back, and one that keeps failing sends
-the notice to the dead-letter list until a resend.  Skipped when Redis does not answer."""
+"""Delivery by a REAL Celery worker (j1090), on each broker the production configuration allows (Redis and
+RabbitMQ): a worker killed mid-delivery loses and duplicates nothing, a receiver that is down gets everything in
+order once it is back, and one that keeps failing sends the notice to the dead-letter list until a resend.
+A broker that does not answer skips its tests (`.ci/run` starts both)."""
 
 from __future__ import annotations
 
@@ -17,34 +18,32 @@ from handlers.uow import unit_of_work
 from models.change import OutboxMessage
 from tests.integration.conftest import queue_messages
 from tests.integration.real_worker import (
+    BROKERS,
+    Broker,
     Worker,
     committed_database,
     dispatch_through_broker,
-    flush_broker,
     make_tenant,
-    redis_answers,
     wait_until,
 )
 from tests.integration.receiver import Receiver
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.req("j1090"),
-    pytest.mark.skipif(
-        not redis_answers(), reason="Redis does not answer on 127.0.0.1:6379 (start redis-server)"
-    ),
-    pytest.mark.timeout(180),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.req("j1090"), pytest.mark.timeout(180)]
+
+World = tuple[str, Database, Receiver, int, Broker]
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[str, Database, Receiver, int]]:
-    flush_broker()
+@pytest.fixture(params=BROKERS, ids=[broker.name for broker in BROKERS])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    broker: Broker = request.param
+    if not broker.answers():
+        pytest.skip(f"{broker.name} does not answer at {broker.host}:{broker.port} (.ci/run starts it)")
+    broker.flush()
     with committed_database(tmp_path) as (url, db), Receiver() as receiver:
         tenant_id = make_tenant(db, receiver.url, receiver.state.secret)
-        dispatch_through_broker(db)
-        yield url, db, receiver, tenant_id
-    flush_broker()
+        dispatch_through_broker(db, broker)
+        yield url, db, receiver, tenant_id, broker
+    broker.flush()
 
 
 def statuses(db: Database, tenant_id: int) -> list[tuple[str, int]]:
@@ -58,19 +57,19 @@ def all_sent(db: Database, tenant_id: int) -> bool:
 
 
 def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing_and_keeps_the_order(
-    world: tuple[str, Database, Receiver, int], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
-    url, db, receiver, tenant_id = world
+    url, db, receiver, tenant_id, broker = world
     receiver.state.delay = 0.05
-    worker = Worker(url, tmp_path / "worker.log").start()
+    worker = Worker(url, tmp_path / "worker.log", broker).start()
     try:
         keys = queue_messages(db, Actor.system(tenant_id), "cs", 40)
         wait_until(lambda: len(receiver.state.received) >= 5, 60, "the first deliveries")
         worker.kill()
         assert len(receiver.state.received) < 40, "the worker finished before it could be killed"
-        worker = Worker(url, tmp_path / "worker.log").start()
+        worker = Worker(url, tmp_path / "worker.log", broker).start()
 
-        dispatch_through_broker(db)("jumin.outbox.sweep", [])  # what beat does every minute
+        dispatch_through_broker(db, broker)("jumin.outbox.sweep", [])  # what beat does every minute
         wait_until(lambda: all_sent(db, tenant_id), 90, "every notice to be sent")
     finally:
         worker.stop()
@@ -79,12 +78,12 @@ def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing_and_keeps_the_or
 
 
 def test_a_receiver_down_for_a_while_gets_everything_in_order_once_it_is_back(
-    world: tuple[str, Database, Receiver, int], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
-    url, db, receiver, tenant_id = world
+    url, db, receiver, tenant_id, broker = world
     receiver.state.failing = True
     worker = Worker(
-        url, tmp_path / "worker.log", OUTBOX_RETRY_BASE_SECONDS="0.2", OUTBOX_RETRY_MAX_SECONDS="1"
+        url, tmp_path / "worker.log", broker, OUTBOX_RETRY_BASE_SECONDS="0.2", OUTBOX_RETRY_MAX_SECONDS="1"
     ).start()
     try:
         keys = queue_messages(db, Actor.system(tenant_id), "cs", 5)
@@ -99,12 +98,12 @@ def test_a_receiver_down_for_a_while_gets_everything_in_order_once_it_is_back(
 
 
 def test_a_receiver_that_keeps_failing_dead_letters_the_notice_and_resend_delivers_it(
-    world: tuple[str, Database, Receiver, int], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
-    url, db, receiver, tenant_id = world
+    url, db, receiver, tenant_id, broker = world
     receiver.state.failing = True
     worker = Worker(
-        url, tmp_path / "worker.log", OUTBOX_RETRY_BASE_SECONDS="0.1", OUTBOX_MAX_ATTEMPTS="3"
+        url, tmp_path / "worker.log", broker, OUTBOX_RETRY_BASE_SECONDS="0.1", OUTBOX_MAX_ATTEMPTS="3"
     ).start()
     try:
         keys = queue_messages(db, Actor.system(tenant_id), "cs", 3)
