@@ -22,7 +22,7 @@ from handlers.permissions import require
 from handlers.residents.items import RESIDENT_ITEM_BY_FIELD
 from handlers.residents.registration import current_items
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from handlers.rules.dates import format_seireki
+from handlers.rules.dates import format_resident_date, format_wareki
 from handlers.uow import UnitOfWork
 from models.immigration_notice import ImmigrationNotice
 from models.resident import Resident
@@ -166,7 +166,7 @@ def _shown(field: str, value: Any) -> str:
         return ""
     if field in DATE_FIELDS:
         date = value if isinstance(value, dt.date) else parse_calendar_date(str(value))
-        return format_seireki(date)  # foreign residents' dates in 西暦 (j20)
+        return format_resident_date(field, date, None, "foreign")  # 生年月日・在留期間の満了の日: 西暦 (j90)
     return str(value)
 
 
@@ -193,7 +193,7 @@ def immigration_notice_view(uow: UnitOfWork, notice_id: Any) -> dict[str, Any]:
         "id": notice.id,
         "kind": notice.kind,
         "kind_label": NOTICE_KINDS.get(notice.kind, notice.kind),
-        "event_date": format_seireki(notice.event_date),
+        "event_date": format_wareki(notice.event_date),  # 処分日: 和暦 like every other date (j90)
         "status": notice.status,
         "status_label": STATUS_LABELS.get(notice.status, notice.status),
         "atena_number": resident.atena_number if resident is not None else None,

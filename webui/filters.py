@@ -22,5 +22,4 @@ def init_app(app: Flask) -> None:
     from handlers.rules import dates
 
     app.jinja_env.filters["wareki"] = dates.format_wareki
-    app.jinja_env.filters["seireki"] = dates.format_seireki
     app.jinja_env.filters["japan_time"] = japan_time

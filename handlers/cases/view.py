@@ -23,6 +23,7 @@ from handlers.cases.pending import pending_change_of
 from handlers.changes.base import change_types
 from handlers.errors import NotFoundError
 from handlers.permissions import require
+from handlers.residents.entered_display import display_entered
 from handlers.residents.items import HIDDEN_ITEM_FIELDS, HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseEvent, CaseTask
@@ -82,12 +83,47 @@ def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str
     return diff
 
 
+def _resident_kinds(
+    uow: UnitOfWork, proposal: Mapping[str, Any], diff: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Each person subject's 住民の種別 (japanese / foreign): a new person's from the proposal, a registered one's
+    from the register."""
+    kinds: dict[str, str] = {}
+    members = proposal.get("members") or []
+    numbers = set()
+    for row in diff:
+        kind, _, key = str(row.get("subject") or "").partition(":")
+        if kind == "new" and key.isdigit() and 0 < int(key) <= len(members):
+            member = members[int(key) - 1]
+            if isinstance(member, Mapping) and member.get("resident_kind"):
+                kinds[row["subject"]] = str(member["resident_kind"])
+        elif kind == "resident" and key:
+            numbers.add(key)
+    if numbers:
+        found = uow.session.execute(
+            select(Resident.atena_number, Resident.resident_kind).where(Resident.atena_number.in_(numbers))
+        )
+        kinds.update({f"resident:{number}": kind for number, kind in found})
+    return kinds
+
+
 def proposal_diff(uow: UnitOfWork, pending: PendingChange) -> list[dict[str, Any]]:
+    """The rows of the difference, each also with ``before_shown`` / ``after_shown``: the values as the screens
+    show them (dates in 和暦 but a foreign resident's 生年月日 and 在留期間の満了の日, j90)."""
     kind = change_types().get(pending.change_type)
     describe = getattr(kind, "describe_changes", None)
-    if describe is not None:
-        return list(describe(uow, pending.proposal))
-    return _generic_diff(uow, pending.proposal)
+    diff = (
+        list(describe(uow, pending.proposal))
+        if describe is not None
+        else _generic_diff(uow, pending.proposal)
+    )
+    kinds = _resident_kinds(uow, pending.proposal, diff)
+    for row in diff:
+        person_kind = kinds.get(str(row.get("subject") or ""))
+        field = str(row.get("field") or "")
+        row["before_shown"] = display_entered(field, row.get("before"), person_kind)
+        row["after_shown"] = display_entered(field, row.get("after"), person_kind)
+    return diff
 
 
 def _alerts(pending: PendingChange) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from handlers.certificates.options import CertificateOptions
 from handlers.errors import Problem
 from handlers.residents.items import SEX_LABELS
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.dates import format_for_kind, format_wareki
+from handlers.rules.dates import format_resident_date, format_wareki
 from handlers.rules.foreign import FOREIGN_CATEGORIES
 from handlers.rules.move_out import municipality
 
@@ -106,7 +106,9 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _kind_date(snapshot: dict[str, Any], name: str) -> str:
-    return format_for_kind(_date(snapshot.get(name)), snapshot.get(f"{name}_text"), snapshot["resident_kind"])
+    return format_resident_date(
+        name, _date(snapshot.get(name)), snapshot.get(f"{name}_text"), snapshot["resident_kind"]
+    )
 
 
 def _with_kana(text: str, kana: str, options: CertificateOptions) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from handlers.certificates.content import Cell
 from handlers.residents.cautions import item_label, split_items
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.dates import format_for_kind, format_wareki
+from handlers.rules.dates import format_resident_date, format_wareki
 
 WIDE_SPACE = "\u3000"
 
@@ -34,7 +34,9 @@ def history_lines(rows: Sequence[dict[str, Any]], resident_kind: str) -> list[Ce
     cells = []
     for row in rows:
         reason = REASONS.get(row["change_reason"])
-        when = format_for_kind(_date(row.get("change_date")), row.get("change_date_text"), resident_kind)
+        when = format_resident_date(
+            "change_date", _date(row.get("change_date")), row.get("change_date_text"), resident_kind
+        )
         label = reason.label if reason else row["change_reason"]
         cells.append(
             Cell("history", f"履歴{row['history_no']}", WIDE_SPACE.join(p for p in (when, label) if p))

@@ -25,7 +25,7 @@ from handlers.errors import Problem
 from handlers.residents.households import create_household, readmit_resident
 from handlers.residents.registration import register_household
 from handlers.residents.validation import validate_household_input, validate_resident_input
-from handlers.rules.dates import format_seireki
+from handlers.rules.dates import format_resident_date
 from handlers.rules.foreign import FOREIGN_CATEGORIES, foreign_category_problems
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
@@ -94,7 +94,7 @@ def _duplicate_card(number: str) -> Problem:
 def _confirmation(values: Mapping[str, Any]) -> dict[str, str]:
     shown = {"name_alphabet": str(values.get("name_alphabet") or "")}
     for field in SHOWN_DATES:
-        shown[field] = format_seireki(values.get(field), values.get(f"{field}_text"))
+        shown[field] = format_resident_date(field, values.get(field), values.get(f"{field}_text"), "foreign")
     return shown
 
 

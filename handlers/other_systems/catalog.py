@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.rules.dates import format_for_kind
+from handlers.rules.dates import format_resident_date
 
 INQUIRY_PREFIX = "inquiry:"  # the outbox destination of a system: inquiry:<system>
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -118,12 +118,12 @@ SYSTEMS: dict[str, SystemAdapter] = {
 
 
 def display(item: Item, value: str | None, resident_kind: str = "japanese") -> str:
-    """An item's value for the screen: dates as the person's other dates (和暦 / 西暦, j90), months in
-    Japanese, codes by their label."""
+    """An item's value for the screen: dates in 和暦 (j90: only a foreign resident's 生年月日 and 在留期間の満了の日
+    are 西暦, and no other system answers those), months in Japanese, codes by their label."""
     if value is None:
         return ""
     if item.kind == "date":
-        return format_for_kind(dt.date.fromisoformat(value), None, resident_kind)
+        return format_resident_date(item.field, dt.date.fromisoformat(value), None, resident_kind)
     if item.kind == "month":
         year, month = value.split("-")
         return f"{int(year)}年{int(month)}月"

@@ -16,7 +16,7 @@ from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.residents.protection import active_measures_by_person, protection_label
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.dates import format_for_kind
+from handlers.rules.dates import format_resident_date
 from handlers.uow import UnitOfWork
 from models.resident import Resident, ResidentHistory
 
@@ -115,9 +115,9 @@ def search_history(uow: UnitOfWork, query: HistoryQuery) -> HistoryResults:
         results.hits.append(HistoryHit(
             atena_number=r.atena_number, name=display_name(r), history_no=r.history_no,
             reason_label=reason.label if reason else r.change_reason,
-            change_date=format_for_kind(r.change_date, r.change_date_text, kind),
-            processed_date=format_for_kind(r.processed_date, None, kind),
-            notified_date=format_for_kind(r.notified_date, None, kind),
+            change_date=format_resident_date("change_date", r.change_date, r.change_date_text, kind),
+            processed_date=format_resident_date("processed_date", r.processed_date, None, kind),
+            notified_date=format_resident_date("notified_date", r.notified_date, None, kind),
             household_number=r.household_number, input_place=r.input_place or "", input_terminal=r.input_terminal or "",
             protection_label=protection_label(measures.get(r.atena_number, [])),
         ))  # fmt: skip

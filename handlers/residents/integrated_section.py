@@ -15,7 +15,7 @@ from handlers.residents.lookup import find_resident
 from handlers.residents.protection import check_inquiry
 from handlers.residents.remarks import remark_edits
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.dates import format_for_kind
+from handlers.rules.dates import format_resident_date
 from handlers.uow import UnitOfWork
 
 
@@ -34,7 +34,7 @@ def integrated_section(uow: UnitOfWork, atena_number: str) -> dict[str, Any]:
     history = [
         {"history_no": r.history_no,
          "reason_label": REASONS[r.change_reason].label if r.change_reason in REASONS else r.change_reason,
-         "change_date": format_for_kind(r.change_date, r.change_date_text, kind),
+         "change_date": format_resident_date("change_date", r.change_date, r.change_date_text, kind),
          "caution": r.caution or "", "caution_items": list(split_items(r.caution_items)),
          "caution_item_labels": [item_label(f) for f in split_items(r.caution_items)]}
         for r in history_entries(uow.session, atena_number)

@@ -45,7 +45,7 @@ from handlers.residents.items import (
 from handlers.residents.lookup import NOT_FOUND_MESSAGE
 from handlers.residents.protection import active_measures_by_person, check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
-from handlers.rules.dates import format_for_kind
+from handlers.rules.dates import format_resident_date
 from handlers.support_measures import protected_atena_numbers
 from handlers.suppression import MEMBER_FACTS
 from handlers.tenancy import built_once
@@ -81,9 +81,9 @@ def display_value(spec: ItemSpec, snapshot: dict[str, Any]) -> str:
     value = snapshot.get(spec.field)
     kind = snapshot["resident_kind"]
     if spec.kind == "flex_date":
-        return format_for_kind(_as_date(value), snapshot.get(f"{spec.field}_text"), kind)
+        return format_resident_date(spec.field, _as_date(value), snapshot.get(f"{spec.field}_text"), kind)
     if spec.kind == "date":
-        return format_for_kind(_as_date(value), None, kind)
+        return format_resident_date(spec.field, _as_date(value), None, kind)
     if spec.kind == "bool":
         return "" if value is None else ("有" if value else "無")
     if spec.field == "sex":
@@ -176,8 +176,8 @@ def _member_rows(members: list[dict[str, Any]], protected: Collection[str]) -> l
             "name": _snapshot_name(m),
             "kana": " ".join(p for p in (m.get("family_name_kana"), m.get("given_name_kana")) if p),
             "relation_to_head": m.get("relation_to_head") or "",
-            "birth_date": format_for_kind(
-                _as_date(m.get("birth_date")), m.get("birth_date_text"), m["resident_kind"]
+            "birth_date": format_resident_date(
+                "birth_date", _as_date(m.get("birth_date")), m.get("birth_date_text"), m["resident_kind"]
             ),
             "sex": SEX_LABELS.get(m.get("sex") or "", ""),
             "protected": m["atena_number"] in protected,
@@ -268,10 +268,10 @@ def _history_list(uow: UnitOfWork, resident: Resident) -> list[dict[str, Any]]:
             "history_no": row.history_no,
             "change_reason": row.change_reason,
             "reason_label": reason_label(row.change_reason),
-            "change_date": format_for_kind(row.change_date, row.change_date_text, kind),
+            "change_date": format_resident_date("change_date", row.change_date, row.change_date_text, kind),
             "effective_date": row.effective_date.isoformat(),
-            "processed_date": format_for_kind(row.processed_date, None, kind),
-            "notified_date": format_for_kind(row.notified_date, None, kind),
+            "processed_date": format_resident_date("processed_date", row.processed_date, None, kind),
+            "notified_date": format_resident_date("notified_date", row.notified_date, None, kind),
             "caution": row.caution or "",  # 留意事項 (j140)
         }
         for row in history_entries(uow.session, resident.atena_number)

@@ -23,7 +23,7 @@ from handlers.residents.items import SEX_LABELS, STATUS_LABELS
 from handlers.residents.protection import active_measures_by_person, protection_label
 from handlers.residents.search_keys import name_search_key
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from handlers.rules.dates import format_for_kind
+from handlers.rules.dates import format_resident_date
 from handlers.rules.digits import ascii_digits, ascii_hyphens
 from handlers.rules.kana import fold_kana
 from handlers.rules.kanji import fold_address
@@ -257,7 +257,7 @@ def _hit(row: Row[Any], measures: dict[str, list[dict[str, Any]]]) -> ResidentHi
         household_number=household_number,
         name=display_name(row),
         kana=" ".join(p for p in (family_kana, given_kana) if p),
-        birth_date=format_for_kind(birth_date, birth_date_text, kind),
+        birth_date=format_resident_date("birth_date", birth_date, birth_date_text, kind),
         sex=SEX_LABELS.get(sex, ""),
         address=" ".join(p for p in (address, katagaki) if p),
         status=status,

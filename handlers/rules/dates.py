@@ -29,11 +29,16 @@ def format_wareki(value: dt.date | None, text: str | None = None) -> str:
     return f"{era.name}{year_text}年{value.month}月{value.day}日"
 
 
-def format_for_kind(value: dt.date | None, text: str | None, resident_kind: str) -> str:
-    """A resident's date for certificates and screens (j90): 和暦 for Japanese residents, 西暦 for foreign
-    residents (their 生年月日 and 在留期間の満了の日).  A non-calendar or unknown date prints its wording."""
-    if resident_kind == "foreign":
+# j90: the only dates shown in 西暦 — a foreign resident's 生年月日 and 在留期間の満了の日 (法第30条の45)
+SEIREKI_FOREIGN_ITEMS = frozenset({"birth_date", "stay_expiry_date"})
+
+
+def format_resident_date(field: str, value: dt.date | None, text: str | None, resident_kind: str) -> str:
+    """A resident's date for certificates and screens (j90): 和暦, except a foreign resident's 生年月日 and
+    在留期間の満了の日, which are 西暦.  Every other date of a foreign resident (住民となった年月日, 異動日, 処理日 …)
+    is 和暦 too: showing it in 西暦 is a 実装しない機能.  A non-calendar or unknown date prints its wording."""
+    if resident_kind not in ("japanese", "foreign"):
+        raise ValueError(f"unknown resident_kind {resident_kind!r} (expected 'japanese' or 'foreign')")
+    if resident_kind == "foreign" and field in SEIREKI_FOREIGN_ITEMS:
         return format_seireki(value, text)
-    if resident_kind == "japanese":
-        return format_wareki(value, text)
-    raise ValueError(f"unknown resident_kind {resident_kind!r} (expected 'japanese' or 'foreign')")
+    return format_wareki(value, text)

@@ -360,6 +360,8 @@ def test_case_view_shows_the_difference_alerts_timeline_and_outbox(
             "label": "名",
             "before": "太郎",
             "after": "太一",
+            "before_shown": "太郎",
+            "after_shown": "太一",
         }
     ]
     assert view["pending_change"]["alerts"][0]["acknowledgement"] is None

@@ -97,7 +97,7 @@ def test_household_copy_lists_members_in_order_four_a_sheet_with_the_statement_o
     assert "（次葉に続く）" in flat(pages[0])
 
 
-@pytest.mark.req("j1000", "j1020")
+@pytest.mark.req("j1000", "j1020", "j90")
 def test_foreign_resident_copy_prints_the_foreign_items_unless_omitted(
     db: Database, clerk_a: Actor, certifying_city: models.Municipality
 ) -> None:
@@ -121,6 +121,10 @@ def test_foreign_resident_copy_prints_the_foreign_items_unless_omitted(
     assert has_item(text, "在留期間等", "3年")
     assert has_item(text, "在留期間の満了の日", "2026年3月31日")
     assert has_item(text, "在留カード等の番号", "AB12345678CD")
+    # every other date of a foreign resident is 和暦 (j90 実装しない機能: 西暦で記載すること)
+    assert has_item(text, "住民となった年月日", "令和5年4月1日")
+    assert has_item(text, "外国人住民となった年月日", "令和5年4月1日")
+    assert "2023年4月1日" not in flat(text)
     omitted = CertificateOptions(include_foreign_items=False)
     text = pdf_text(issue(db, clerk_a, "copy_individual", [smith], options=omitted, now=FIXED_NOW).pdf)
     assert "在留資格" not in flat(text) and "国籍・地域" not in flat(text)

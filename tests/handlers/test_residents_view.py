@@ -19,7 +19,7 @@ def items_of(view: dict) -> dict[str, dict]:
 
 
 @pytest.mark.req("j90", "j20")
-def test_foreign_resident_dates_are_seireki_and_category_items_are_shown(
+def test_a_foreign_residents_birth_and_stay_expiry_are_seireki_other_dates_wareki_and_category_items_shown(
     db: Database, clerk_a: Actor
 ) -> None:
     person = make_household(db, clerk_a, foreign=True).members[0]
@@ -28,6 +28,9 @@ def test_foreign_resident_dates_are_seireki_and_category_items_are_shown(
     items = items_of(view)
     assert items["birth_date"]["value"] == "1990年7月15日"
     assert items["stay_expiry_date"]["value"] == "2026年3月31日"
+    assert items["became_resident_date"]["value"] == "令和5年4月1日"  # only those two are 西暦 (j90)
+    assert items["foreign_resident_date"]["value"] == "令和5年4月1日"
+    assert all(h["change_date"].startswith("令和") for h in view["history"])
     assert items["residence_card_number"]["label"] == "在留カード番号"
     assert view["kind_label"] == "外国人住民" and view["name"] == "SMITH JOHN"
 

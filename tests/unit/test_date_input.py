@@ -14,7 +14,7 @@ from handlers.rules.date_input import (
     parse_flexible_date,
     stored_flex_date,
 )
-from handlers.rules.dates import format_for_kind, format_seireki, format_wareki
+from handlers.rules.dates import format_resident_date, format_seireki, format_wareki
 from handlers.rules.eras import eras
 
 D = dt.date
@@ -214,28 +214,40 @@ def test_without_configuration_reiwa_continues() -> None:
 
 @pytest.mark.req("j90")
 @pytest.mark.parametrize(
-    ("value", "text", "kind", "shown"),
+    ("field", "value", "text", "kind", "shown"),
     [
-        (D(2020, 4, 1), None, "japanese", "令和2年4月1日"),
-        (D(2019, 5, 1), None, "japanese", "令和元年5月1日"),
-        (D(1989, 1, 7), None, "japanese", "昭和64年1月7日"),
-        (D(2020, 4, 1), None, "foreign", "2020年4月1日"),
-        (D(2021, 2, 28), "2021年2月29日", "foreign", "2021年2月29日"),
-        (D(1912, 7, 30), "明治45年7月30日", "japanese", "明治45年7月30日"),
-        (None, "年月日不詳", "japanese", "年月日不詳"),
-        (None, None, "foreign", ""),
+        ("birth_date", D(2020, 4, 1), None, "japanese", "令和2年4月1日"),
+        ("became_resident_date", D(2019, 5, 1), None, "japanese", "令和元年5月1日"),
+        ("birth_date", D(1989, 1, 7), None, "japanese", "昭和64年1月7日"),
+        ("birth_date", D(2020, 4, 1), None, "foreign", "2020年4月1日"),
+        ("birth_date", D(2021, 2, 28), "2021年2月29日", "foreign", "2021年2月29日"),
+        ("stay_expiry_date", D(2027, 3, 31), None, "foreign", "2027年3月31日"),
+        ("birth_date", D(1912, 7, 30), "明治45年7月30日", "japanese", "明治45年7月30日"),
+        ("birth_date", None, "年月日不詳", "japanese", "年月日不詳"),
+        ("birth_date", None, None, "foreign", ""),
     ],
 )
-def test_dates_show_in_wareki_for_japanese_and_seireki_for_foreign_residents(
-    value: dt.date | None, text: str | None, kind: str, shown: str
+def test_dates_show_in_wareki_but_a_foreign_residents_birth_and_stay_expiry_in_seireki(
+    field: str, value: dt.date | None, text: str | None, kind: str, shown: str
 ) -> None:
-    assert format_for_kind(value, text, kind) == shown
+    assert format_resident_date(field, value, text, kind) == shown
 
 
 @pytest.mark.req("j90")
-def test_format_for_kind_refuses_an_unknown_resident_kind() -> None:
+@pytest.mark.parametrize(
+    "field",
+    ["became_resident_date", "address_set_date", "foreign_resident_date", "notified_date", "change_date",
+     "processed_date", "removal_date", "move_out_planned_date", "nhi_acquired_date"],
+)  # fmt: skip
+def test_no_other_date_of_a_foreign_resident_is_shown_in_seireki(field: str) -> None:
+    """実装しない機能: 生年月日・在留期間の満了の日 以外の年月日を西暦で表示（併記を含む）すること."""
+    assert format_resident_date(field, D(2020, 4, 1), None, "foreign") == "令和2年4月1日"
+
+
+@pytest.mark.req("j90")
+def test_a_date_for_an_unknown_resident_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="resident_kind"):
-        format_for_kind(D(2020, 4, 1), None, "alien")
+        format_resident_date("birth_date", D(2020, 4, 1), None, "alien")
 
 
 @pytest.mark.req("j80", "j90")
