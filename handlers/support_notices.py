@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import next_outbox_seq
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
 from models.support import SupportMeasure
@@ -23,16 +25,10 @@ OTHER_DESTINATIONS = ("addressee",)
 PROTECTED_ROLES = ("applicant", "co_applicant")
 
 
-def _next_seq(uow: UnitOfWork, destination: str) -> int:
-    last = uow.session.scalar(
-        select(func.max(OutboxMessage.seq)).where(OutboxMessage.destination == destination)
-    )
-    return (last or 0) + 1
-
-
 def _queue(
     uow: UnitOfWork, destinations: tuple[str, ...], kind: str, key: str, payload: dict[str, Any]
 ) -> None:
+    queued: set[str] = set()
     for destination in destinations:
         idempotency_key = f"{key}:{destination}"
         exists = uow.session.scalar(
@@ -46,11 +42,13 @@ def _queue(
                 kind=kind,
                 payload=payload,
                 idempotency_key=idempotency_key,
-                seq=_next_seq(uow, destination),
+                seq=next_outbox_seq(uow, destination),  # the destination's one counter
                 status="pending",
             )
         )
         uow.session.flush()
+        queued.add(destination)
+    schedule_delivery(uow, queued)
 
 
 def queue_measure_notices(uow: UnitOfWork, measure: SupportMeasure, event: str) -> None:

@@ -7,7 +7,6 @@ receiver can apply the notices of one municipality in order.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
@@ -15,28 +14,16 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select
 
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import sequence_name
 from handlers.row_writes import run_prebuilt_many
-from handlers.sequences import take_blocks, take_next
+from handlers.sequences import take_blocks
 from handlers.tenancy import check_row_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
 
-SEQUENCE_NAME_LIMIT = 30  # NumberSequence.name length (models.resident)
 NOTHING_QUEUED_KEY = "case_notices_none_queued"
-
-
-def sequence_name(destination: str) -> str:
-    """``outbox:<destination>``; a destination too long for the counter name is shortened by its hash."""
-    name = f"outbox:{destination}"
-    if len(name) <= SEQUENCE_NAME_LIMIT:
-        return name
-    return "outbox:#" + hashlib.sha256(destination.encode()).hexdigest()[: SEQUENCE_NAME_LIMIT - 8]
-
-
-def next_outbox_seq(uow: UnitOfWork, destination: str) -> int:
-    return take_next(uow.session, sequence_name(destination), uow.actor.tenant_id)
 
 
 def _seq_blocks(uow: UnitOfWork, destinations: list[str]) -> dict[str, Iterator[int]]:

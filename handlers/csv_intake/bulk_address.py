@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import next_outbox_seq
 from handlers.changes.minor_correction import MINOR_CATEGORIES, MINOR_CORRECTION
 from handlers.csv_intake.reading import read_csv
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import next_outbox_seq
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage

@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import next_outbox_seq
 from handlers.errors import NotFoundError
 from handlers.integration.pf_file import PLATFORM_PREFIX  # a platform unit subscribes too (j1170)
 from handlers.integration.support_flags import SupportFlags, flag_delta, load_support_flags
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import next_outbox_seq
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.uow import UnitOfWork

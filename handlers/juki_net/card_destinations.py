@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import insert_outbox_rows, sequence_name
+from handlers.cases.outbox import insert_outbox_rows
 from handlers.errors import Problem, ValidationError
 from handlers.juki_net.card_notices import (
     CS,
@@ -34,6 +34,7 @@ from handlers.juki_net.card_notices import (
     residences_of,
 )
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import sequence_name
 from handlers.permissions import require
 from handlers.row_writes import insert_rows
 from handlers.sequences import take_next

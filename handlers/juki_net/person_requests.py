@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import sequence_name
 from handlers.errors import Problem
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
 from handlers.outbox_dispatch import schedule_delivery
+from handlers.outbox_sequence import sequence_name
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.sequences import take_next

@@ -63,8 +63,12 @@ def approve(tab: Any, number: str) -> None:
         box.check()
     tab.page.get_by_role("button", name="承認して本登録する").click()
     tab.page.wait_for_url(re.compile(r".*/cases/\d+$"))
-    assert "本登録済み" in tab.page.inner_text("main")
     tab.shot("approved")
+    main = tab.page.inner_text("main")
+    assert "本登録済み" in main
+    assert "エラー停止" not in main and "エラー" not in tab.page.inner_text("table"), (
+        "the case stopped after 本登録"
+    )
 
 
 def test_a_family_of_three_moves_in_is_approved_and_found_by_kana(journey: Any) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import models
 from handlers.context import Actor
 from handlers.errors import PermissionDeniedError, ValidationError
+from handlers.outbox_sequence import next_outbox_seq
 from handlers.support_measure_flow import complete_support_task, open_support_measure_case
 from handlers.suppression import DisclosureRequest, Identity, Requester, check_disclosure
 from handlers.uow import UnitOfWork
@@ -165,3 +166,15 @@ def test_a_clerk_cannot_open_a_case_and_bad_input_writes_nothing(
         step(officer_a, open_support_measure_case, bad)
     assert step(officer_a, lambda uow: uow.session.scalars(select(models.Case)).all()) == []
     assert step(officer_a, lambda uow: uow.session.scalars(select(models.SupportMeasure)).all()) == []
+
+
+@pytest.mark.req("j410")
+def test_the_measures_notices_take_their_numbers_from_each_destinations_one_counter(
+    step: Step, officer_a: Actor, victim: models.Resident
+) -> None:
+    """A later notice to the same destination (a 転入's, a batch's) numbers on from them: the measure's rows once
+    took max(seq) + 1 beside the counter, and the next 本登録 then failed on a duplicate sequence number."""
+    step(officer_a, open_support_measure_case, support_request(victim))
+    rows = step(officer_a, lambda uow: uow.session.scalars(select(models.OutboxMessage)).all())
+    assert sorted((m.destination, m.seq) for m in rows) == [("addressee", 1), ("cs", 1), ("kiosk", 1)]
+    assert step(officer_a, next_outbox_seq, "cs") == 2
