@@ -45,6 +45,7 @@ from handlers.residents.items import (
 from handlers.residents.lookup import NOT_FOUND_MESSAGE
 from handlers.residents.protection import active_measures_by_person, check_inquiry, protection_view
 from handlers.rules.change_reasons import REASONS
+from handlers.rules.check_digit import format_postal_code
 from handlers.rules.dates import format_resident_date
 from handlers.support_measures import protected_atena_numbers
 from handlers.suppression import MEMBER_FACTS
@@ -88,6 +89,8 @@ def display_value(spec: ItemSpec, snapshot: dict[str, Any]) -> str:
         return "" if value is None else ("有" if value else "無")
     if spec.field == "sex":
         return SEX_LABELS.get(value or "", "")
+    if spec.field.endswith("postal_code"):
+        return format_postal_code(value)
     if spec.field == "removal_reason" and value:
         return reason_label(value)
     return "" if value is None else str(value)
@@ -134,7 +137,7 @@ def present_snapshot(actor: Actor, snapshot: dict[str, Any], *, protected: bool)
         "address": " ".join(
             p for p in (snapshot["household_address"], snapshot["household_address_katagaki"]) if p
         ),
-        "postal_code": snapshot.get("household_postal_code"),
+        "postal_code": format_postal_code(snapshot.get("household_postal_code")),
         "head_name": snapshot.get("head_name") or "（世帯主なし）",
         "sections": _sections(snapshot, hidden),
         "my_number_shown": bool(snapshot.get("my_number")) and "my_number" not in hidden,

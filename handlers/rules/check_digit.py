@@ -116,3 +116,9 @@ def postal_code_normalize(s: str) -> str | None:
     if re.fullmatch(r"[0-9]{3}-?[0-9]{4}", text) is None:
         return None
     return text.replace("-", "")
+
+
+def format_postal_code(value: str | None) -> str:
+    """A stored postal code as screens show it: '1234567' → '123-4567'; anything else as it is."""
+    text = value or ""
+    return f"{text[:3]}-{text[3:]}" if re.fullmatch(r"[0-9]{7}", text) else text

@@ -115,3 +115,11 @@ def test_the_view_shows_whether_each_person_holds_a_my_number_card(db: Database,
     assert holder_items["card_status"]["label"] == "個人番号カード等の交付状況"
     assert holder_items["card_status"]["value"] == "交付済"
     assert other_items["card_status"]["value"] != "交付済"
+
+
+@pytest.mark.req("j170")
+def test_postal_codes_are_shown_with_their_hyphen(db: Database, clerk_a: Actor) -> None:
+    person = make_household(db, clerk_a).members[0]
+    with unit_of_work(db, clerk_a) as uow:
+        view = view_resident(uow, person.atena_number)
+    assert view["postal_code"] == "231-0017"
