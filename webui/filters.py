@@ -7,19 +7,28 @@ import datetime as dt
 from flask import Flask
 
 from handlers.clock import to_jst
+from handlers.rules.dates import format_instant, format_wareki
 
 
-def japan_time(value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+def japan_time(value: dt.datetime | str | None, fmt: str | None = None, *, seconds: bool = True) -> str:
     """An instant as the clerk's clock shows it: stored in UTC (SQLite hands it back without a zone, a JSON
-    view carries ISO text), shown in Japan time; "" for none."""
+    view carries ISO text), shown in Japan time with the day in 和暦 (j90), '令和8年11月27日 08:30:05'; ``fmt``
+    (strftime) for the time alone; "" for none."""
     if value is None or value == "":
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return to_jst(moment).strftime(fmt)
+    if fmt is not None:
+        return to_jst(moment).strftime(fmt)
+    return format_instant(moment, seconds=seconds)
+
+
+def wareki(value: dt.date | str | None, text: str | None = None) -> str:
+    """A day in 和暦 (j90), also from the ISO text a JSON view carries."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10]) if value else None
+    return format_wareki(value, text)
 
 
 def init_app(app: Flask) -> None:
-    from handlers.rules import dates
-
-    app.jinja_env.filters["wareki"] = dates.format_wareki
+    app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.filters["japan_time"] = japan_time

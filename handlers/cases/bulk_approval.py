@@ -79,7 +79,7 @@ class ProvisionalList:
 class ApprovalOutcome:
     case_id: int
     case_number: str
-    outcome: str  # approved / alerts / four_eyes / refused / not_provisional
+    outcome: str  # approved / incident / alerts / four_eyes / refused / not_provisional
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -211,7 +211,7 @@ def _approve_one(uow: UnitOfWork, row: ProvisionalRow, acknowledgements: Sequenc
         return ApprovalOutcome(row.case_id, row.case_number, "refused", ["審査待ちのタスクがありません。"])
     savepoint = uow.session.begin_nested()
     try:
-        approve(uow, row.review_task_id, acknowledgements)
+        case = approve(uow, row.review_task_id, acknowledgements)
     except PermissionDeniedError as err:
         savepoint.rollback()
         outcome = "four_eyes" if str(err) == FOUR_EYES_MESSAGE else "refused"
@@ -225,6 +225,8 @@ def _approve_one(uow: UnitOfWork, row: ProvisionalRow, acknowledgements: Sequenc
         savepoint.rollback()
         return ApprovalOutcome(row.case_id, row.case_number, "refused", [str(err)])
     savepoint.commit()  # releases the SAVEPOINT only; the unit of work commits the request
+    if case.status == "incident":  # decided; a later step failed and waits on the case page for a retry
+        return ApprovalOutcome(row.case_id, row.case_number, "incident", [str(case.incident_error or "")])
     return ApprovalOutcome(row.case_id, row.case_number, "approved")
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.clock import to_jst
 from handlers.other_systems.catalog import PF_UNITS
 from handlers.permissions import require
+from handlers.rules.dates import format_instant
 from handlers.uow import UnitOfWork
 from models.other_systems import PlatformFileReceipt
 
@@ -30,7 +30,7 @@ def recent_receipts(uow: UnitOfWork, *, limit: int = 200) -> list[dict[str, Any]
             "unit_label": PF_UNITS.get(row.unit, row.unit),
             "file_name": row.file_name,
             "message_key": row.message_key,
-            "received_at": to_jst(row.received_at).strftime("%Y-%m-%d %H:%M"),
+            "received_at": format_instant(row.received_at, seconds=False),
             "status": row.status,
             "status_label": STATUS_LABELS.get(row.status, row.status),
             "record_count": row.record_count,

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from handlers.clock import to_jst
 from handlers.other_systems.catalog import SYSTEMS, display
+from handlers.rules.dates import format_instant
 from handlers.rules.instants import as_utc
 from handlers.tenancy import built_once
 from models.other_systems import OtherSystemRegistration
@@ -126,7 +126,7 @@ _OF_PERSON = built_once(
 
 
 def _stamp(moment: dt.datetime | None) -> str:
-    return to_jst(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return format_instant(moment, seconds=False) if moment else ""
 
 
 def _state(row: OtherSystemRegistration | None) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handlers.clock import to_jst
 from handlers.rules.eras import era_of
 
 
@@ -42,3 +43,10 @@ def format_resident_date(field: str, value: dt.date | None, text: str | None, re
     if resident_kind == "foreign" and field in SEIREKI_FOREIGN_ITEMS:
         return format_seireki(value, text)
     return format_wareki(value, text)
+
+
+def format_instant(moment: dt.datetime, *, seconds: bool = True) -> str:
+    """An instant (stored in UTC, or naive UTC as SQLite returns it) in Japan time, the day in 和暦 (j90):
+    '令和8年11月27日 08:30:05'."""
+    local = to_jst(moment)
+    return f"{format_wareki(local.date())} {local.strftime('%H:%M:%S' if seconds else '%H:%M')}"

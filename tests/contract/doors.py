@@ -177,6 +177,7 @@ ROUTES: dict[str, Door] = {
     "counter.tasks": web("GET", "/tasks", LIST),
     "counter.case": web("GET", "/cases/{case_id}", OBJECT),
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
+    "counter.retry": web("POST", "/cases/{case_id}/retry", OBJECT),
     "counter.receipt_notice": web(
         "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
@@ -202,6 +203,7 @@ ROUTES: dict[str, Door] = {
     ),
     "api.case_view_api": api("GET", "/api/cases/{case_id}", OBJECT),
     "api.cancel_case_api": api("POST", "/api/cases/{case_id}/cancel", OBJECT, json={"reason": "取消"}),
+    "api.retry_case_api": api("POST", "/api/cases/{case_id}/retry", OBJECT),
     "api.receipt_notice_api": api(
         "POST", "/api/cases/{case_id}/receipt-notice", OBJECT, discloses=True, json={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 (PDF): the one disclosure decision applies",

@@ -403,4 +403,4 @@ def test_the_case_timeline_shows_japan_time_not_the_servers_utc(
         response = clerk.post("/cases/new/move_in", data=move_in_form(change_date="令和8年11月24日"))
         assert response.status_code == 302, summary_of(response)
         page = clerk.get(f"/cases/{case_id_of(response)}").get_data(as_text=True)
-    assert "2026-11-27 08:30:00" in page and "2026-11-26 23:30" not in page
+    assert "令和8年11月27日 08:30:00" in page and "23:30" not in page

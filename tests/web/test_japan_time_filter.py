@@ -20,7 +20,8 @@ from webui.filters import japan_time
     ],
 )
 def test_an_instant_is_shown_in_japan_time_whatever_form_it_is_stored_in(stored: dt.datetime | str) -> None:
-    assert japan_time(stored) == "2026-11-27 08:30:05"
+    assert japan_time(stored) == "令和8年11月27日 08:30:05"  # the day in 和暦 (j90)
+    assert japan_time(stored, seconds=False) == "令和8年11月27日 08:30"
     assert japan_time(stored, "%H:%M") == "08:30"
 
 

@@ -1,4 +1,5 @@
-"""Case endpoints of the JSON API: open a case, the work queue, claim and complete tasks, cancel, view.
+"""Case endpoints of the JSON API: open a case, the work queue, claim and complete tasks, cancel, retry a case
+stopped in an incident, view.
 
 Thin: every rule (permissions, four eyes, alerts, locks, tenant scope) is in ``handlers.cases``; errors come
 back as structured JSON (``webui.errors``): 422 problems, 403 refusals, 404 another municipality's case, 409.
@@ -56,6 +57,14 @@ def cancel_case_api(case_id: int) -> Response:
     body = _body()
     with web_uow() as uow:
         case = cases.cancel(uow, case_id, str(body.get("reason") or ""))
+        payload = cases.case_summary(case)
+    return jsonify(payload)
+
+
+@bp.post("/cases/<int:case_id>/retry")
+def retry_case_api(case_id: int) -> Response:
+    with web_uow() as uow:
+        case = cases.retry(uow, case_id)
         payload = cases.case_summary(case)
     return jsonify(payload)
 

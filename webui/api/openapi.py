@@ -130,6 +130,9 @@ PATHS: dict[str, Any] = {
     "/api/cases/{case_id}": {"get": _op("案件照会", _json(_ref("CaseView"), "案件"), params=[_path_param("case_id")])},
     "/api/cases/{case_id}/cancel": {"post": _op("案件の取消", _json(_ref("Case"), "取り消した案件"),
                                                 body="CancelCase", params=[_path_param("case_id")])},
+    "/api/cases/{case_id}/retry": {"post": _op("エラー停止した案件の再実行（停止した処理から続ける）",
+                                               _json(_ref("Case"), "再実行した案件（再び停止すればstatusはincident）"),
+                                               params=[_path_param("case_id")])},
     "/api/cases/{case_id}/receipt-notice": {"post": _op(
         "住民異動届受理通知の出力（PDF）",
         {"description": "受理通知のPDF（X-Addressed-To: previous／new）",

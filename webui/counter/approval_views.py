@@ -21,6 +21,7 @@ from webui.uow import web_uow
 NO_PLACE = "-"  # the filter value of changes entered without a ward (支所)
 OUTCOME_LABELS = {
     "approved": "本登録しました",
+    "incident": "決裁しましたが、その後の処理がエラーで停止しました（案件のページで再実行してください）",
     "alerts": "アラート未確認のため本登録しませんでした",
     "four_eyes": "入力者本人のため本登録できません",
     "refused": "本登録できませんでした",

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from handlers import cases
 from handlers.cases.queues import QueueFilter, case_page, task_queues
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
+from handlers.permissions import has_permission
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.counter import bp
 from webui.security import login_required, permission_required
@@ -43,8 +44,9 @@ def tasks() -> str:
     filters, errors = _filters()
     with web_uow() as uow:
         data = task_queues(uow, filters)
+        stopped = cases.incident_cases(uow) if has_permission(uow.actor, "resident.approve") else []
     return render_template("counter/tasks.html", data=data, titles=QUEUE_TITLES, filter_errors=errors,
-                           args=request.args)  # fmt: skip
+                           args=request.args, stopped=stopped)  # fmt: skip
 
 
 def _back() -> Response:
@@ -120,4 +122,22 @@ def cancel(case_id: int) -> Response | tuple[str, int]:
         flash(str(err), "error")
         return redirect(url_for("counter.case", case_id=case_id))
     flash("案件を取り消しました。", "success")
+    return redirect(url_for("counter.case", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/retry")
+@login_required
+@permission_required("resident.approve")
+def retry(case_id: int) -> Response:
+    try:
+        with web_uow() as uow:
+            case = cases.retry(uow, case_id)
+            stopped_again = case.incident_error if case.status == "incident" else None
+    except (ConflictError, PermissionDeniedError) as err:
+        flash(str(err), "error")
+        return redirect(url_for("counter.case", case_id=case_id))
+    if stopped_again is not None:
+        flash(f"再実行しましたが、再びエラーで停止しました：{stopped_again}", "error")
+    else:
+        flash("停止していた処理を再実行し、案件を続けました。", "success")
     return redirect(url_for("counter.case", case_id=case_id))

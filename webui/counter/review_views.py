@@ -81,15 +81,21 @@ def decide(task_id: int) -> Response | tuple[str, int]:
             else:
                 return _render(task_id, [ErrorItem("decision-approve", "決裁：承認か差戻しを選択してください。")],
                                status=422)  # fmt: skip
-            case_id = case.id
+            case_id, stopped = case.id, case.incident_error if case.status == "incident" else None
     except ValidationError as err:
         return _render(task_id, _problem_items(err.problems), status=422, reason=reason)
     except PermissionDeniedError as err:
         return _render(task_id, [ErrorItem(None, str(err))], status=403, reason=reason)
-    flash(
-        "決裁しました（本登録）。" if decision == "approve" else "差し戻しました。入力担当に戻ります。",
-        "success",
-    )
+    if stopped is not None:  # the decision is kept; a later step of the flow failed and waits for a retry
+        flash(
+            f"決裁しましたが、その後の処理がエラーで停止しました：{stopped}　この画面の「再実行」で続けてください。",
+            "error",
+        )
+    else:
+        flash(
+            "決裁しました（本登録）。" if decision == "approve" else "差し戻しました。入力担当に戻ります。",
+            "success",
+        )
     return redirect(url_for("counter.case", case_id=case_id))
 
 
