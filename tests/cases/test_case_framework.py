@@ -139,6 +139,20 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     ]  # fmt: skip
 
 
+def test_an_intakes_service_task_runs_without_a_savepoint_of_its_own(
+    step: Step, connection: Connection, clerk_a: Actor, atena: str
+) -> None:
+    """A failed intake refuses the whole call (below), so its provisional record needs no SAVEPOINT."""
+    with recorded_statements(connection) as sent:
+        step(clerk_a, cases.open_case, PROBE, intake(atena))
+    statements = [s.lstrip().upper() for s in sent]
+    start = next(n for n, s in enumerate(statements) if s.startswith('INSERT INTO "CASE"'))
+    saved = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO WORKFLOW_STATE"))
+    run = statements[start:saved]
+    assert any(s.startswith("INSERT INTO PENDING_CHANGE") for s in run)  # the operator ran in between
+    assert not [s for s in run if "SAVEPOINT" in s]
+
+
 def test_an_approval_reads_its_task_the_locked_case_its_definition_and_saved_workflow_in_one_statement(
     step: Step, connection: Connection, clerk_a: Actor, supervisor_a: Actor, atena: str
 ) -> None:

@@ -2,7 +2,8 @@
 what changed (status, workflow, task rows, timers, timeline).
 
 How far the engine runs is decided by ``run_engine``; what gets saved by ``settle``.  Each service task runs
-inside its own SAVEPOINT, so a failing operator's record changes roll back while the tasks before it stay done.
+inside its own SAVEPOINT, so a failing operator's record changes roll back while the tasks before it stay done
+(unless the caller rolls back everything on a failure: ``run_engine(…, isolated=False)``, a clerk's intake).
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ class Loaded:
     workflow: BpmnWorkflow
     fresh: bool = False  # the case was created in this unit of work: it has no saved rows yet
     stamped: bool = False  # this run wrote the case's updated_at already (with an operator's change of it)
+
+
+class RunFailedError(Exception):
+    """An engine run whose caller keeps nothing of it on failure (``run_engine(…, isolated=False)``) stopped
+    on an error: ``task`` and ``message`` are what an incident would have recorded."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.task, self.message = _describe(error)
+        super().__init__(self.message)
 
 
 def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
@@ -183,28 +193,37 @@ def run_engine(
     first: Callable[[], Any] | None = None,
     *,
     loaded: Loaded | None = None,
+    isolated: bool = True,
 ) -> Exception | None:
     """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT.  With
     ``loaded``, a change an operator made to the case row (its subjects) is written by one UPDATE at the end
     of the service task, before its SAVEPOINT's flush (which would write it at more cost), with the time of
-    the save (``settle`` then leaves that time as it is)."""
+    the save (``settle`` then leaves that time as it is).  ``isolated=False``: the caller rolls back its
+    whole unit of work on any failure of the run, so the service tasks run without SAVEPOINTs and a failure
+    raises ``RunFailedError`` at once (an operator's SQL error has aborted the transaction: nothing more can
+    be written in it)."""
     savepoints: list[Any] = []
 
     def will_complete(task: Any) -> None:
-        if isinstance(task.task_spec, ServiceTask):
+        if isolated and isinstance(task.task_spec, ServiceTask):
             savepoints.append(uow.session.begin_nested())
 
     def did_complete(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask):
             if loaded is not None:
                 _write_case(uow, loaded)
-            savepoints.pop().commit()
+            if isolated:
+                savepoints.pop().commit()
+            else:
+                uow.session.flush()  # as the SAVEPOINT's release would: its rows fail here, if at all
 
     try:
         if first is not None:
             first()
         workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
     except SpiffWorkflowException as exc:
+        if not isolated:
+            raise RunFailedError(exc) from exc
         while savepoints:
             savepoints.pop().rollback()
         return exc
