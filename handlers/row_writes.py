@@ -272,10 +272,17 @@ def _send(conn: Connection, sql: str, sent: Any, *, many: bool) -> Ran:
             cursor.execute(sql, sent)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, sent, None, many)
-        ran = Ran(cursor.fetchall() if not many and cursor.description is not None else (), cursor.rowcount)
+        ran = Ran(cursor.fetchall() if not many and _has_columns(cursor) else (), cursor.rowcount)
     except BaseException as error:
         conn._handle_dbapi_exception(error, sql, sent, cursor, None)
     return ran
+
+
+def _has_columns(cursor: Any) -> bool:
+    """Whether the statement gave a result with columns (rows to fetch), read from psycopg's result itself:
+    ``cursor.description`` would make a ``Column`` object of each column (≈ 9 µs for a row of 18)."""
+    result = cursor.pgresult
+    return result is not None and result.nfields > 0
 
 
 CURSOR_KEY = "jumin_prebuilt_cursor"
