@@ -30,6 +30,7 @@ from tests.cases.conftest import PROBE, Step
 from tests.statements import recorded_statements
 from workflows.engine import registry, runner
 from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
+from workflows.engine.timeline import record_events
 
 pytestmark = [pytest.mark.req("j530", "j1380", "j1440"), pytest.mark.usefixtures("probe_flow")]
 
@@ -137,6 +138,20 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     assert [(e.kind, e.detail.get("task_id")) for e in sorted(events, key=lambda e: e.id)] == [
         ("started", None), ("task_claimed", done.id), ("task_completed", done.id)
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [1, 3, 8, 9, 20])
+def test_a_runs_timeline_events_are_stored_in_the_order_given_however_many(
+    step: Step, clerk_a: Actor, atena: str, count: int
+) -> None:
+    """Up to ``MAX_EVENTS_LISTED`` in one VALUES list, more by ``executemany``: the same rows either way."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    before = len(rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id))
+    events = [("task_claimed" if n % 2 else "retried", {"n": n, "note": f"第{n}"}) for n in range(count)]
+    step(clerk_a, lambda uow: record_events(uow, uow.session.get(Case, case.id), events))
+    stored = sorted(rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id), key=lambda e: e.id)[before:]
+    assert [(e.kind, e.detail) for e in stored] == events
+    assert {(e.actor, e.tenant_id) for e in stored} == {(clerk_a.login_id, clerk_a.tenant_id)}
 
 
 def test_an_intakes_service_task_runs_without_a_savepoint_of_its_own(
