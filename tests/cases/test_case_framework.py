@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 import models
@@ -22,13 +23,13 @@ from handlers.errors import ConflictError, PermissionDeniedError, Problem, Valid
 from handlers.rules.deadlines import legal_deadline
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
-from models.case import Case, CaseEvent, CaseTask
+from models.case import Case, CaseEvent, CaseTask, ProcessDefinition, WorkflowState
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.conftest import PROBE, Step
 from tests.statements import recorded_statements
-from workflows.engine import registry, runner
+from workflows.engine import execution, registry, runner
 from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
 from workflows.engine.timeline import record_events
 
@@ -166,6 +167,57 @@ def test_an_intakes_service_task_runs_without_a_savepoint_of_its_own(
     run = statements[start:saved]
     assert any(s.startswith("INSERT INTO PENDING_CHANGE") for s in run)  # the operator ran in between
     assert not [s for s in run if "SAVEPOINT" in s]
+
+
+def _columns(row: object) -> dict[str, object]:
+    return {attr.key: getattr(row, attr.key) for attr in sa_inspect(row).mapper.column_attrs}
+
+
+def test_the_approvals_locking_read_gives_the_rows_the_orm_statement_gives(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    """The task, the case, its definition (its XML read when first used) and its saved workflow, read by the
+    prebuilt statement, equal what the ORM's locking statement loads."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+
+    def prebuilt(uow: UnitOfWork) -> list[dict[str, object]]:
+        found = runner.lock_case_of_task(uow, review.id)
+        assert found is not None
+        definition = uow.session.get(ProcessDefinition, found[1].definition_id)
+        state = uow.session.get(WorkflowState, found[1].id)
+        return [_columns(row) for row in (*found, definition, state)]
+
+    def by_the_orm(uow: UnitOfWork) -> list[dict[str, object]]:
+        task, locked, definition, state, *_ = uow.session.execute(
+            execution._LOCK_CASE_OF_TASK, {"task": review.id}
+        ).one()
+        return [_columns(row) for row in (task, locked, definition, state)]
+
+    assert step(supervisor_a, prebuilt) == step(supervisor_a, by_the_orm)
+
+
+def test_the_approvals_locking_read_refreshes_a_case_the_session_already_held(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    """As the ORM statement's populate_existing: a copy held from earlier in the transaction is refreshed."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+
+    def lock_after_a_change_behind_the_held_copy(uow: UnitOfWork) -> tuple[str | None, str | None]:
+        held = uow.session.get(Case, case.id)
+        assert held is not None and held.cancel_reason is None
+        cases_table = Case.__table__
+        uow.session.execute(
+            update(cases_table).where(cases_table.c.id == case.id).values(cancel_reason="behind")
+        )
+        found = runner.lock_case_of_task(uow, review.id)
+        assert found is not None and found[1] is held
+        result = (held.cancel_reason, found[0].bpmn_id)
+        uow.session.rollback()
+        return result
+
+    assert step(supervisor_a, lock_after_a_change_behind_the_held_copy) == ("behind", review.bpmn_id)
 
 
 def test_an_approval_reads_its_task_the_locked_case_its_definition_and_saved_workflow_in_one_statement(

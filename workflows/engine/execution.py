@@ -11,21 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from itertools import pairwise
+from typing import Any, TypeVar, cast
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, inspect, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.functions import FunctionElement
 
 from handlers.errors import ConflictError, NotFoundError
-from handlers.row_writes import assign_changed, insert_rows, update_rows
-from handlers.tenancy import built_once
+from handlers.row_writes import assign_changed, insert_rows, loaded_row, run_prebuilt, update_rows
+from handlers.tenancy import CROSS_TENANT_KEY, built_once, session_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
@@ -88,11 +89,40 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     session = uow.session
     if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
         return None
-    found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    tenant = session_tenant(session)
+    found: Sequence[Any] | None
+    if tenant is None or session.info.get(CROSS_TENANT_KEY):
+        found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    else:
+        found = _task_and_case_locked(session, task_id, tenant)
     if found is None:
         return None
     task, case, definition, state, version_at_start, task_rows = found
     return task, _held_locked(uow, case, definition, state, version_at_start, task_rows)
+
+
+def _task_and_case_locked(session: Session, task_id: int, tenant: int) -> Sequence[Any] | None:
+    """``_LOCK_CASE_OF_TASK``'s rows read by its prebuilt Core form naming the tenant (``run_prebuilt``) and
+    made ORM rows without the ORM's loading (``loaded_row``).  A case or saved workflow the session already
+    holds is refreshed as the ORM statement refreshes it: by that statement, its rows locked by now."""
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    rows = run_prebuilt(session, _LOCKED_ROWS, {"task": task_id, "tenant": tenant}).rows
+    if not rows:
+        return None
+    row = rows[0]
+    case_id = row[_CASE_ID]
+    if any(
+        session.identity_map.get(identity_key(kind, case_id)) is not None for kind in (Case, WorkflowState)
+    ):
+        return session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    return (
+        loaded_row(session, CaseTask, row[_TASK_COLUMNS]),
+        loaded_row(session, Case, row[_CASE_COLUMNS]),
+        loaded_row(session, ProcessDefinition, row[_DEFINITION_COLUMNS], _DEFINITION_KEYS),
+        loaded_row(session, WorkflowState, row[_STATE_COLUMNS]),
+        *row[_STATE_COLUMNS.stop :],
+    )
 
 
 def _with_case_locked(statement: _Selecting) -> _Selecting:
@@ -148,6 +178,55 @@ _LOCK_CASE_OF_TASK = built_once(
         )
     ).where(CaseTask.id == bindparam("task"))
 )
+
+
+_TASKS, _CASES = cast(Table, CaseTask.__table__), cast(Table, Case.__table__)
+_DEFINITIONS, _STATES = cast(Table, ProcessDefinition.__table__), cast(Table, WorkflowState.__table__)
+_DEFINITION_KEYS = tuple(c.key for c in _DEFINITIONS.columns if c.key != "bpmn_xml")  # specs: by sha256
+
+
+def _spans(*widths: int) -> list[slice]:
+    """Consecutive slices of a row holding ``widths`` columns one after the other."""
+    starts = [sum(widths[:n]) for n in range(len(widths) + 1)]
+    return [slice(start, end) for start, end in pairwise(starts)]
+
+
+_TASK_COLUMNS, _CASE_COLUMNS, _DEFINITION_COLUMNS, _STATE_COLUMNS = _spans(
+    len(_TASKS.columns), len(_CASES.columns), len(_DEFINITION_KEYS), len(_STATES.columns)
+)
+_CASE_ID = _CASE_COLUMNS.start + list(_CASES.columns).index(_CASES.c.id)
+
+
+def _locked_rows() -> Select[Any]:
+    """``_LOCK_CASE_OF_TASK`` in Core: every column of the task, the case, the definition (but its XML) and
+    the saved workflow, then ``_AS_OF_START``; every table and subquery naming the tenant."""
+    tenant: BindParameter[int] = bindparam("tenant")
+    case_at_start, task_of_case = _CASES.alias("case_at_start"), _TASKS.alias("task_of_case")
+    as_of_start = (
+        select(case_at_start.c.version)
+        .where(case_at_start.c.id == _CASES.c.id, case_at_start.c.tenant_id == tenant)
+        .scalar_subquery(),
+        select(json_rows(task_of_case.c.id, task_of_case.c.task_uuid, task_of_case.c.state))
+        .where(task_of_case.c.case_id == _CASES.c.id, task_of_case.c.tenant_id == tenant)
+        .scalar_subquery(),
+    )
+    joined = (
+        _TASKS.join(_CASES, _CASES.c.id == _TASKS.c.case_id)
+        .join(_DEFINITIONS, _DEFINITIONS.c.id == _CASES.c.definition_id)
+        .join(_STATES, _STATES.c.case_id == _CASES.c.id)
+    )
+    return (
+        select(
+            *_TASKS.c, *_CASES.c, *(_DEFINITIONS.c[key] for key in _DEFINITION_KEYS), *_STATES.c, *as_of_start
+        )
+        .select_from(joined)
+        .where(_TASKS.c.id == bindparam("task"))
+        .where(*(table.c.tenant_id == tenant for table in (_TASKS, _CASES, _DEFINITIONS, _STATES)))
+        .with_for_update(of=[_CASES, _STATES])
+    )
+
+
+_LOCKED_ROWS = _locked_rows()  # built once: its compiled form is kept (``run_prebuilt``)
 
 
 def _held_locked(
