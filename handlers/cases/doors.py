@@ -119,7 +119,11 @@ def _finish_task(uow: UnitOfWork, task: CaseTask, data: dict[str, Any]) -> Case:
 
 def _raise_incident(case: Case) -> None:
     if case.status == "incident":
-        raise ConflictError(f"入力内容を仮登録できませんでした：{case.incident_error}")
+        raise _incident_refusal(case.incident_error or "")
+
+
+def _incident_refusal(error: str) -> ConflictError:
+    return ConflictError(f"入力内容を仮登録できませんでした：{error}")
 
 
 def _completed_task(uow: UnitOfWork, case_id: int, prefix: str) -> CaseTask:
@@ -139,19 +143,19 @@ def open_case(uow: UnitOfWork, change_type_code: str, intake: Mapping[str, Any])
     data = _plain(intake)
     assessment = _assess_or_refuse(uow, kind, data, None)
     take_failure(uow)
-    case = runner.start_case(
-        uow,
-        kind.process_id,
-        data={"change_type": kind.code},
-        change_type=kind.code,
-        due_date=due_date_for(kind, assessment.event_date),
-        first_task=(INTAKE_PREFIX, {"intake": data}),
-    )  # the intake task is completed in the same engine run: the case is saved once
+    try:
+        case = runner.start_case(
+            uow,
+            kind.process_id,
+            data={"change_type": kind.code},
+            change_type=kind.code,
+            due_date=due_date_for(kind, assessment.event_date),
+            first_task=(INTAKE_PREFIX, {"intake": data}),
+            all_or_nothing=True,  # any failure refuses the whole call: no SAVEPOINT, no incident to save
+        )  # the intake task is completed in the same engine run: the case is saved once
+    except runner.RunFailedError as failed:
+        raise take_failure(uow) or _incident_refusal(failed.message) from failed
     _completed_task(uow, case.id, INTAKE_PREFIX)
-    failure = take_failure(uow)
-    if case.status == "incident" and failure is not None:
-        raise failure
-    _raise_incident(case)
     _log(uow, "change_entered", case)
     return case
 

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 import models
@@ -22,14 +23,15 @@ from handlers.errors import ConflictError, PermissionDeniedError, Problem, Valid
 from handlers.rules.deadlines import legal_deadline
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
-from models.case import Case, CaseEvent, CaseTask
+from models.case import Case, CaseEvent, CaseTask, ProcessDefinition, WorkflowState
 from models.change import OutboxMessage, PendingChange, SubjectLock
 from models.resident import Resident, ResidentHistory
 from tests import factories
 from tests.cases.conftest import PROBE, Step
 from tests.statements import recorded_statements
-from workflows.engine import registry, runner
+from workflows.engine import execution, registry, runner
 from workflows.engine.loader import WORKFLOWS_DIR, validate_bpmn
+from workflows.engine.timeline import record_events
 
 pytestmark = [pytest.mark.req("j530", "j1380", "j1440"), pytest.mark.usefixtures("probe_flow")]
 
@@ -137,6 +139,85 @@ def test_opening_a_case_completes_its_intake_task_as_the_clerk_and_saves_the_wor
     assert [(e.kind, e.detail.get("task_id")) for e in sorted(events, key=lambda e: e.id)] == [
         ("started", None), ("task_claimed", done.id), ("task_completed", done.id)
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [1, 3, 8, 9, 20])
+def test_a_runs_timeline_events_are_stored_in_the_order_given_however_many(
+    step: Step, clerk_a: Actor, atena: str, count: int
+) -> None:
+    """Up to ``MAX_EVENTS_LISTED`` in one VALUES list, more by ``executemany``: the same rows either way."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    before = len(rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id))
+    events = [("task_claimed" if n % 2 else "retried", {"n": n, "note": f"第{n}"}) for n in range(count)]
+    step(clerk_a, lambda uow: record_events(uow, uow.session.get(Case, case.id), events))
+    stored = sorted(rows(step, clerk_a, CaseEvent, CaseEvent.case_id == case.id), key=lambda e: e.id)[before:]
+    assert [(e.kind, e.detail) for e in stored] == events
+    assert {(e.actor, e.tenant_id) for e in stored} == {(clerk_a.login_id, clerk_a.tenant_id)}
+
+
+def test_an_intakes_service_task_runs_without_a_savepoint_of_its_own(
+    step: Step, connection: Connection, clerk_a: Actor, atena: str
+) -> None:
+    """A failed intake refuses the whole call (below), so its provisional record needs no SAVEPOINT."""
+    with recorded_statements(connection) as sent:
+        step(clerk_a, cases.open_case, PROBE, intake(atena))
+    statements = [s.lstrip().upper() for s in sent]
+    start = next(n for n, s in enumerate(statements) if s.startswith('INSERT INTO "CASE"'))
+    saved = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO WORKFLOW_STATE"))
+    run = statements[start:saved]
+    assert any(s.startswith("INSERT INTO PENDING_CHANGE") for s in run)  # the operator ran in between
+    assert not [s for s in run if "SAVEPOINT" in s]
+
+
+def _columns(row: object) -> dict[str, object]:
+    return {attr.key: getattr(row, attr.key) for attr in sa_inspect(row).mapper.column_attrs}
+
+
+def test_the_approvals_locking_read_gives_the_rows_the_orm_statement_gives(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    """The task, the case, its definition (its XML read when first used) and its saved workflow, read by the
+    prebuilt statement, equal what the ORM's locking statement loads."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+
+    def prebuilt(uow: UnitOfWork) -> list[dict[str, object]]:
+        found = runner.lock_case_of_task(uow, review.id)
+        assert found is not None
+        definition = uow.session.get(ProcessDefinition, found[1].definition_id)
+        state = uow.session.get(WorkflowState, found[1].id)
+        return [_columns(row) for row in (*found, definition, state)]
+
+    def by_the_orm(uow: UnitOfWork) -> list[dict[str, object]]:
+        task, locked, definition, state, *_ = uow.session.execute(
+            execution._LOCK_CASE_OF_TASK, {"task": review.id}
+        ).one()
+        return [_columns(row) for row in (task, locked, definition, state)]
+
+    assert step(supervisor_a, prebuilt) == step(supervisor_a, by_the_orm)
+
+
+def test_the_approvals_locking_read_refreshes_a_case_the_session_already_held(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, atena: str
+) -> None:
+    """As the ORM statement's populate_existing: a copy held from earlier in the transaction is refreshed."""
+    case = step(clerk_a, cases.open_case, PROBE, intake(atena))
+    review = open_task(step, supervisor_a, case.id, "review_")
+
+    def lock_after_a_change_behind_the_held_copy(uow: UnitOfWork) -> tuple[str | None, str | None]:
+        held = uow.session.get(Case, case.id)
+        assert held is not None and held.cancel_reason is None
+        cases_table = Case.__table__
+        uow.session.execute(
+            update(cases_table).where(cases_table.c.id == case.id).values(cancel_reason="behind")
+        )
+        found = runner.lock_case_of_task(uow, review.id)
+        assert found is not None and found[1] is held
+        result = (held.cancel_reason, found[0].bpmn_id)
+        uow.session.rollback()
+        return result
+
+    assert step(supervisor_a, lock_after_a_change_behind_the_held_copy) == ("behind", review.bpmn_id)
 
 
 def test_an_approval_reads_its_task_the_locked_case_its_definition_and_saved_workflow_in_one_statement(

@@ -2,7 +2,8 @@
 what changed (status, workflow, task rows, timers, timeline).
 
 How far the engine runs is decided by ``run_engine``; what gets saved by ``settle``.  Each service task runs
-inside its own SAVEPOINT, so a failing operator's record changes roll back while the tasks before it stay done.
+inside its own SAVEPOINT, so a failing operator's record changes roll back while the tasks before it stay done
+(unless the caller rolls back everything on a failure: ``run_engine(…, isolated=False)``, a clerk's intake).
 """
 
 from __future__ import annotations
@@ -10,21 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from itertools import pairwise
+from typing import Any, TypeVar, cast
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
-from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, inspect, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.functions import FunctionElement
 
 from handlers.errors import ConflictError, NotFoundError
-from handlers.row_writes import assign_changed, insert_rows, update_rows
-from handlers.tenancy import built_once
+from handlers.row_writes import assign_changed, insert_rows, loaded_row, run_prebuilt, update_rows
+from handlers.tenancy import CROSS_TENANT_KEY, built_once, session_tenant
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
@@ -46,6 +48,15 @@ class Loaded:
     workflow: BpmnWorkflow
     fresh: bool = False  # the case was created in this unit of work: it has no saved rows yet
     stamped: bool = False  # this run wrote the case's updated_at already (with an operator's change of it)
+
+
+class RunFailedError(Exception):
+    """An engine run whose caller keeps nothing of it on failure (``run_engine(…, isolated=False)``) stopped
+    on an error: ``task`` and ``message`` are what an incident would have recorded."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.task, self.message = _describe(error)
+        super().__init__(self.message)
 
 
 def environment(uow: UnitOfWork, case: Case) -> SafeEnvironment:
@@ -78,11 +89,40 @@ def lock_case_of_task(uow: UnitOfWork, task_id: int) -> tuple[CaseTask, Case] | 
     session = uow.session
     if session.identity_map.get(identity_key(CaseTask, task_id)) is not None:
         return None
-    found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    tenant = session_tenant(session)
+    found: Sequence[Any] | None
+    if tenant is None or session.info.get(CROSS_TENANT_KEY):
+        found = session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    else:
+        found = _task_and_case_locked(session, task_id, tenant)
     if found is None:
         return None
     task, case, definition, state, version_at_start, task_rows = found
     return task, _held_locked(uow, case, definition, state, version_at_start, task_rows)
+
+
+def _task_and_case_locked(session: Session, task_id: int, tenant: int) -> Sequence[Any] | None:
+    """``_LOCK_CASE_OF_TASK``'s rows read by its prebuilt Core form naming the tenant (``run_prebuilt``) and
+    made ORM rows without the ORM's loading (``loaded_row``).  A case or saved workflow the session already
+    holds is refreshed as the ORM statement refreshes it: by that statement, its rows locked by now."""
+    if session.autoflush:
+        session.flush()  # as the ORM statement's autoflush did
+    rows = run_prebuilt(session, _LOCKED_ROWS, {"task": task_id, "tenant": tenant}).rows
+    if not rows:
+        return None
+    row = rows[0]
+    case_id = row[_CASE_ID]
+    if any(
+        session.identity_map.get(identity_key(kind, case_id)) is not None for kind in (Case, WorkflowState)
+    ):
+        return session.execute(_LOCK_CASE_OF_TASK, {"task": task_id}).one_or_none()
+    return (
+        loaded_row(session, CaseTask, row[_TASK_COLUMNS]),
+        loaded_row(session, Case, row[_CASE_COLUMNS]),
+        loaded_row(session, ProcessDefinition, row[_DEFINITION_COLUMNS], _DEFINITION_KEYS),
+        loaded_row(session, WorkflowState, row[_STATE_COLUMNS]),
+        *row[_STATE_COLUMNS.stop :],
+    )
 
 
 def _with_case_locked(statement: _Selecting) -> _Selecting:
@@ -140,6 +180,55 @@ _LOCK_CASE_OF_TASK = built_once(
 )
 
 
+_TASKS, _CASES = cast(Table, CaseTask.__table__), cast(Table, Case.__table__)
+_DEFINITIONS, _STATES = cast(Table, ProcessDefinition.__table__), cast(Table, WorkflowState.__table__)
+_DEFINITION_KEYS = tuple(c.key for c in _DEFINITIONS.columns if c.key != "bpmn_xml")  # specs: by sha256
+
+
+def _spans(*widths: int) -> list[slice]:
+    """Consecutive slices of a row holding ``widths`` columns one after the other."""
+    starts = [sum(widths[:n]) for n in range(len(widths) + 1)]
+    return [slice(start, end) for start, end in pairwise(starts)]
+
+
+_TASK_COLUMNS, _CASE_COLUMNS, _DEFINITION_COLUMNS, _STATE_COLUMNS = _spans(
+    len(_TASKS.columns), len(_CASES.columns), len(_DEFINITION_KEYS), len(_STATES.columns)
+)
+_CASE_ID = _CASE_COLUMNS.start + list(_CASES.columns).index(_CASES.c.id)
+
+
+def _locked_rows() -> Select[Any]:
+    """``_LOCK_CASE_OF_TASK`` in Core: every column of the task, the case, the definition (but its XML) and
+    the saved workflow, then ``_AS_OF_START``; every table and subquery naming the tenant."""
+    tenant: BindParameter[int] = bindparam("tenant")
+    case_at_start, task_of_case = _CASES.alias("case_at_start"), _TASKS.alias("task_of_case")
+    as_of_start = (
+        select(case_at_start.c.version)
+        .where(case_at_start.c.id == _CASES.c.id, case_at_start.c.tenant_id == tenant)
+        .scalar_subquery(),
+        select(json_rows(task_of_case.c.id, task_of_case.c.task_uuid, task_of_case.c.state))
+        .where(task_of_case.c.case_id == _CASES.c.id, task_of_case.c.tenant_id == tenant)
+        .scalar_subquery(),
+    )
+    joined = (
+        _TASKS.join(_CASES, _CASES.c.id == _TASKS.c.case_id)
+        .join(_DEFINITIONS, _DEFINITIONS.c.id == _CASES.c.definition_id)
+        .join(_STATES, _STATES.c.case_id == _CASES.c.id)
+    )
+    return (
+        select(
+            *_TASKS.c, *_CASES.c, *(_DEFINITIONS.c[key] for key in _DEFINITION_KEYS), *_STATES.c, *as_of_start
+        )
+        .select_from(joined)
+        .where(_TASKS.c.id == bindparam("task"))
+        .where(*(table.c.tenant_id == tenant for table in (_TASKS, _CASES, _DEFINITIONS, _STATES)))
+        .with_for_update(of=[_CASES, _STATES])
+    )
+
+
+_LOCKED_ROWS = _locked_rows()  # built once: its compiled form is kept (``run_prebuilt``)
+
+
 def _held_locked(
     uow: UnitOfWork,
     case: Case,
@@ -183,28 +272,37 @@ def run_engine(
     first: Callable[[], Any] | None = None,
     *,
     loaded: Loaded | None = None,
+    isolated: bool = True,
 ) -> Exception | None:
     """Run ``first`` then the engine until it waits; each service task inside its own SAVEPOINT.  With
     ``loaded``, a change an operator made to the case row (its subjects) is written by one UPDATE at the end
     of the service task, before its SAVEPOINT's flush (which would write it at more cost), with the time of
-    the save (``settle`` then leaves that time as it is)."""
+    the save (``settle`` then leaves that time as it is).  ``isolated=False``: the caller rolls back its
+    whole unit of work on any failure of the run, so the service tasks run without SAVEPOINTs and a failure
+    raises ``RunFailedError`` at once (an operator's SQL error has aborted the transaction: nothing more can
+    be written in it)."""
     savepoints: list[Any] = []
 
     def will_complete(task: Any) -> None:
-        if isinstance(task.task_spec, ServiceTask):
+        if isolated and isinstance(task.task_spec, ServiceTask):
             savepoints.append(uow.session.begin_nested())
 
     def did_complete(task: Any) -> None:
         if isinstance(task.task_spec, ServiceTask):
             if loaded is not None:
                 _write_case(uow, loaded)
-            savepoints.pop().commit()
+            if isolated:
+                savepoints.pop().commit()
+            else:
+                uow.session.flush()  # as the SAVEPOINT's release would: its rows fail here, if at all
 
     try:
         if first is not None:
             first()
         workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
     except SpiffWorkflowException as exc:
+        if not isolated:
+            raise RunFailedError(exc) from exc
         while savepoints:
             savepoints.pop().rollback()
         return exc

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.row_writes import run_prebuilt
 from handlers.tenancy import built_once, check_row_tenant
 from models.case import ProcessDefinition
 from workflows.engine import registry
@@ -260,10 +261,11 @@ def newest_deployed(session: Session, tenant_id: int, process_id: str) -> Deploy
     if not PROCESS_ID.match(process_id):
         raise NotFoundError(f"業務フロー {process_id!r} はありません。")
     check_row_tenant(session, tenant_id)  # the case about to be opened must be the session's tenant's
-    row = session.connection().execute(_NEWEST, {"tenant": tenant_id, "process": process_id}).first()
-    if row is None:
+    rows = run_prebuilt(session, _NEWEST, {"tenant": tenant_id, "process": process_id}).rows
+    if not rows:
         return Deployed.of(load_definition(session, tenant_id, process_id))
-    return Deployed(row.id, process_id, row.version, row.sha256)
+    definition_id, version, sha256 = rows[0]
+    return Deployed(definition_id, process_id, version, sha256)
 
 
 def deployed_specs(session: Session, deployed: Deployed) -> Specs:

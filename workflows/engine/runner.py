@@ -25,6 +25,7 @@ from models.case import Case, CaseTask, ProcessDefinition
 from workflows.engine import store
 from workflows.engine.execution import (
     Loaded,
+    RunFailedError,
     environment,
     load_case,
     lock_case,
@@ -49,7 +50,7 @@ from workflows.engine.timeline import Event, record_event, utcnow
 from workflows.engine.timers import fire_case_timers, fire_due_timers, system_uow_factory
 
 __all__ = [
-    "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
+    "RunFailedError", "assign_task", "cancel_case", "case_task_rows", "claim_and_complete_task", "claim_task", "complete_task",
     "fire_case_timers", "lock_case", "lock_case_of_task",
     "fire_due_timers", "incidents", "opened_here", "ready_tasks", "retry_incident", "start_case",
     "system_uow_factory", "task_data", "unclaim_task",
@@ -73,12 +74,15 @@ def start_case(
     change_type: str | None = None,
     due_date: dt.date | None = None,
     first_task: tuple[str, dict[str, Any]] | None = None,
+    all_or_nothing: bool = False,
 ) -> Case:
     """Open a case on the newest version of ``process_id`` and run it until it waits; ``due_date`` (the legal
     deadline) goes to the case and its task rows.  ``first_task`` = (BPMN id prefix, data): the actor claims
     and completes the human task the case first waits on, when its id has that prefix, as
     ``claim_and_complete_task`` would — same checks, task row and timeline — and the case is saved once,
-    after both runs (a clerk's intake)."""
+    after both runs (a clerk's intake).  ``all_or_nothing``: the caller rolls back its unit of work when the
+    case cannot start cleanly, so the runs take no SAVEPOINT per service task and a failure raises
+    ``RunFailedError`` (with what the incident would have said) instead of saving the case in incident."""
     _check_data(data)
     if first_task is not None:
         _check_data(first_task[1])
@@ -109,13 +113,14 @@ def start_case(
         task.data.update(data)
     started: Event = ("started", {"process_id": process_id, "version": definition.version})
     loaded = Loaded(case, definition, workflow, fresh=True)
-    error = run_engine(uow, workflow, loaded=loaded)
+    isolated = not all_or_nothing
+    error = run_engine(uow, workflow, loaded=loaded, isolated=isolated)
     task = _first_ready(workflow, first_task[0]) if first_task is not None and error is None else None
     if task is None or first_task is None:
         return settle(uow, loaded, error, events=[started])
     row = _completed_at_once(uow, case, task, first_task[1])
     task.data.update(first_task[1])
-    error = run_engine(uow, workflow, first=task.run, loaded=loaded)
+    error = run_engine(uow, workflow, first=task.run, loaded=loaded, isolated=isolated)
     store.keep_opened_rows(uow.session, case, [])  # its only row, ``row``, is written by ``settle``
     return settle(uow, loaded, error, events=lambda: [started, *_task_events(row, claimed=True)], done=[row])
 
