@@ -73,3 +73,27 @@ def permission_required(permission: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+# Where a signed-in user starts: the first of these pages the user's roles open (the main menu's order).
+START_PAGES = (
+    ("residents.search", "resident.search"),
+    ("counter.tasks", "resident.change"),
+    ("support_measures.tasks", "support.set"),
+    ("audit_log.index", "audit.view"),
+    ("flows.index", "flows.edit"),
+    ("statistics.index", "statistics.view"),
+    ("user_admin.index", "admin.users"),
+    ("options.index", "admin.settings"),
+)
+
+
+def start_page() -> str:
+    """The start page of the signed-in user: a page they may open, never one that answers 403."""
+    from flask import url_for
+
+    actor = current_actor()
+    for endpoint, permission in START_PAGES:
+        if endpoint in current_app.view_functions and has_permission(actor, permission):
+            return url_for(endpoint)
+    return url_for("auth.account")

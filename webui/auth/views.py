@@ -32,7 +32,7 @@ from handlers.permissions import ROLES
 from handlers.uow import UnitOfWork, unit_of_work
 from handlers.user_admin import HIDEABLE_ITEM_NAMES
 from webui.auth.forms import CodeForm, LoginForm, PasswordChangeForm, attach_problems
-from webui.security import SessionUser, current_actor, login_manager, login_required
+from webui.security import SessionUser, current_actor, login_manager, login_required, start_page
 from webui.uow import current_db, web_uow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -233,9 +233,7 @@ def _is_local_path(url: object) -> bool:
 
 
 def _landing() -> str:
-    if "residents.search" in current_app.view_functions:
-        return url_for("residents.search")
-    return url_for("auth.account")
+    return start_page()
 
 
 def _policy() -> auth.LockoutPolicy:

@@ -20,7 +20,7 @@ from handlers.residents.search import SearchResults, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.residents.forms import OtherSystemInquiryForm, ResidentSearchForm
 from webui.residents.history_forms import HistorySearchForm
-from webui.security import login_required, permission_required
+from webui.security import login_required, permission_required, start_page
 from webui.uow import web_uow
 
 bp = Blueprint("residents", __name__)
@@ -29,7 +29,7 @@ bp = Blueprint("residents", __name__)
 @bp.get("/")
 @login_required
 def index() -> Response:
-    return redirect(url_for("residents.search"))
+    return redirect(start_page())
 
 
 @bp.get("/residents/search")

@@ -1,0 +1,43 @@
+"""Each role starts on a page it may open, and every page its main menu offers opens for it (no menu entry
+that answers 403, no role sent to a page it may not see after signing in)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from models import User
+from tests.web.test_counter_pages import signed_in
+
+ROLES = ("clerk", "supervisor", "analyst", "support_officer", "auditor", "administrator")
+
+
+def menu_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="app-nav".*?</nav>', html, re.S)
+    assert nav, "no main menu on the page"
+    return re.findall(r'href="([^"]+)"', nav.group(0))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_role_starts_on_a_page_it_may_open_and_every_menu_entry_opens(
+    app: Flask, users_a: dict[str, User], role: str
+) -> None:
+    client = signed_in(app, users_a[role])
+    start = client.get("/")
+    assert start.status_code == 302
+    landing = client.get(start.location)
+    assert landing.status_code == 200, (role, start.location)
+    links = menu_links(landing.get_data(as_text=True))
+    assert links, f"{role} sees an empty menu"
+    refused = [link for link in links if client.get(link).status_code != 200]
+    assert refused == [], f"{role}'s menu offers pages it cannot open: {refused}"
+
+
+def test_the_support_officer_finds_the_support_measure_pages_in_the_menu(
+    app: Flask, users_a: dict[str, User]
+) -> None:
+    client = signed_in(app, users_a["support_officer"])
+    links = menu_links(client.get(client.get("/").location).get_data(as_text=True))
+    assert "/support-measures/tasks" in links and "/support-measures/new" in links
