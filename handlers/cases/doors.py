@@ -263,8 +263,15 @@ def reject(uow: UnitOfWork, task_id: int, reason: str) -> Case:
 
 
 def cancel(uow: UnitOfWork, case_id: int, reason: str) -> Case:
-    """取消: the case is withdrawn, its provisional change cancelled and its locks released."""
+    """取消: the case is withdrawn, its provisional change cancelled and its locks released.  A 個人番号の変更請求
+    waiting for CS is withdrawn only once CS has answered its 変更要求 (CS may be generating the number)."""
     require(uow.actor, "resident.change")
+    from handlers.juki_net.change_requests import unanswered  # noqa: PLC0415 - juki_net imports this package
+
+    if unanswered(uow, case_id):
+        raise ConflictError(
+            "住基ネット（CS）が個人番号の変更要求に応答していないため、取り消せません。応答を待ってください。"
+        )
     case = runner.cancel_case(uow, case_id, reason)
     pending = pending_change_of(uow, case.id)
     if pending is not None and pending.status != "registered":

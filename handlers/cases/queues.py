@@ -190,4 +190,14 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     view["overdue"] = view["case"]["status"] not in ("completed", "cancelled") and is_overdue(due_date, day)
     view["documents"] = (view["pending_change"] or {}).get("result", {}) or {}
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
+    view["cs_change_requests"] = _cs_change_requests(uow, view)
     return view
+
+
+def _cs_change_requests(uow: UnitOfWork, view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """個人番号の変更請求 (j1130): the 変更要求 the case sent CS and what CS answered."""
+    if view["case"]["change_type"] != "my_number_change":
+        return []
+    from handlers.juki_net.change_requests import case_change_requests  # noqa: PLC0415 - imports this package
+
+    return case_change_requests(uow, int(view["case"]["id"]))

@@ -177,6 +177,8 @@ ROUTES: dict[str, Door] = {
     "counter.tasks": web("GET", "/tasks", LIST),
     "counter.case": web("GET", "/cases/{case_id}", OBJECT),
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
+    "counter.ask_cs_again": web("POST", "/cases/{case_id}/my-number/ask-again", OBJECT,
+                                note="j1130: a new 変更要求 of a waiting 個人番号の変更請求"),
     "counter.receipt_notice": web(
         "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
