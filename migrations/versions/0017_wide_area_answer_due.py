@@ -1,0 +1,26 @@
+"""広域交付 (j1210): the moment by which the home municipality must answer a request; after it, the request is
+marked failed (status ``expired``) and a later answer is not used.
+
+Revision ID: 0017
+Revises: 0011
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("wide_area_request", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("answer_due_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("wide_area_request", schema=None) as batch_op:
+        batch_op.drop_column("answer_due_at")
