@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers.audit import record_access
 from handlers.cases.change_input_gate import change_input_check
 from handlers.cases.locks import lock_conflicts, release_locks
+from handlers.cases.notifier import read_notifier
 from handlers.cases.operators import remember_assessment, take_failure
 from handlers.cases.pending import pending_change_of, require_pending, utcnow
 from handlers.changes.base import ChangeType, change_type, change_types
@@ -86,7 +87,10 @@ def _assess_or_refuse(uow: UnitOfWork, kind: ChangeType, intake: dict[str, Any],
     refusal keeps its access-log row when nothing else refuses); suppression alerts join the alerts."""
     assessment = kind.assess(uow, intake)
     remember_assessment(uow, kind.code, intake, assessment)
-    problems = list(assessment.problems) + lock_conflicts(uow, assessment.subjects, case_id)
+    _notifier, wrong_notifier = read_notifier(
+        kind.code, intake
+    )  # 届出人 (j580), stored at record_provisional
+    problems = list(assessment.problems) + wrong_notifier + lock_conflicts(uow, assessment.subjects, case_id)
     suppressed, alerts = change_input_check(uow, assessment.subjects)
     assessment.alerts.extend(a for a in alerts if a.code not in {b.code for b in assessment.alerts})
     if suppressed and not problems and case_id is None:

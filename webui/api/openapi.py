@@ -58,7 +58,8 @@ SCHEMAS: dict[str, Any] = {
                         "properties": {"error": {"const": "validation_failed"}, "message": {"type": "string"},
                                        "problems": {"type": "array", "items": _ref("Problem")}}},
     "CaseRequest": {"type": "object", "required": ["change_type", "intake"],
-                    "properties": {"change_type": {"type": "string", "examples": ["move_in"]}, "intake": OBJECT}},
+                    "properties": {"change_type": {"type": "string", "examples": ["move_in"]},
+                                   "intake": {**OBJECT, "description": "転入・転居・転出・世帯変更では notifier（届出人：name、kind＝self／same_household／agent、birth_date、atena_number）を含められる"}}},
     "Task": {"type": "object", "properties": {
         "id": {"type": "integer"}, "case_id": {"type": "integer"}, "case_number": {"type": "string"},
         "bpmn_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": ["string", "null"]},
@@ -93,7 +94,8 @@ SCHEMAS: dict[str, Any] = {
     "InquiryRequest": {"type": "object", "properties": {"systems": {"type": "array", "items": {
         "enum": ["election", "nhi", "late_elderly", "long_term_care", "national_pension", "child_allowance",
                  "card"]}}}},
-    "ReceiptNoticeRequest": {"type": "object", "required": ["notifier_name"],
+    "ReceiptNoticeRequest": {"type": "object",
+                             "description": "届出人は受付時の記録（intake.notifier）を使う。記録のない案件だけ notifier_name が必須",
                              "properties": {"notifier_name": {"type": "string"},
                                             "notifier_kind": {"enum": ["self", "same_household", "agent"]},
                                             "addressee": {"enum": ["auto", "previous", "new"]},
