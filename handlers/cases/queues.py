@@ -31,6 +31,7 @@ from models.case import Case, CaseTask
 from models.change import PendingChange
 from models.user import User
 from workflows.engine import runner
+from workflows.engine.lanes import is_system_task
 
 AT_RISK_DAYS = 3
 SUPERVISING_ROLES = frozenset({"supervisor"})
@@ -115,7 +116,8 @@ def task_queues(uow: UnitOfWork, filters: QueueFilter, today: dt.date | None = N
     rows = _open_rows(uow, day)
     roles = uow.actor.roles
     mine = [r for r in rows if r["claimed_by"] == uow.actor.login_id]
-    unclaimed = [r for r in rows if r["state"] == "ready" and r["role"] in roles]
+    unclaimed = [r for r in rows if r["state"] == "ready" and r["role"] in roles
+                 and not is_system_task(r["bpmn_id"])]  # await_: another system's answer completes it  # fmt: skip
     queues: dict[str, list[dict[str, Any]]] = {"mine": mine, "unclaimed": unclaimed}
     if roles & SUPERVISING_ROLES:
         queues["late"] = [r for r in rows if r["overdue"] or r["at_risk"]]

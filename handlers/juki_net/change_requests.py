@@ -10,7 +10,8 @@ The 本登録 of a 変更請求 changes nothing of the record: it sends CS the �
 * ``refused``: nothing is written; the request shows 送信エラー with CS's reason (the case page and
   ``/juki-net/my-number-requests``), and the case stays waiting.  Staff either ask CS again
   (``ask_again``: a new 変更要求 for the same case, followed the same way) or withdraw the case (取消),
-  which is allowed only while no 変更要求 of the case is still unanswered.
+  which is allowed only while no 変更要求 of the case is still unanswered; a number CS answers later for a
+  withdrawn case, or a second one for the same case, refuses the file.
 """
 
 from __future__ import annotations
@@ -60,9 +61,14 @@ def claimed_change(uow: UnitOfWork, case_id: int | None) -> dict[str, Any] | Non
 def take_changed_number(uow: UnitOfWork, request: CsPersonRequest, answer: Mapping[str, Any]) -> None:
     """CS's ``done`` to a 変更要求: for a 変更請求, write the number CS generated and let the case go on."""
     proposal = claimed_change(uow, request.case_id)
-    if proposal is None:
-        return  # a 職権修正's 変更要求: its number was written at 本登録; CS only acknowledges
+    if proposal is None or proposal.get("my_number"):
+        return  # a 職権修正's (or an earlier typed 変更請求's) 変更要求: its number was written at 本登録
     assert request.case_id is not None
+    case = uow.session.get(Case, request.case_id)
+    if case is None or case.status == "cancelled":
+        raise _refuse(
+            request, "この変更請求の案件は取り消されています", "CSに変更要求の取消しを確認してください"
+        )
     if any(r.id != request.id and r.result == "done" for r in _requests_of(uow, request.case_id)):
         raise _refuse(
             request, "この変更請求の個人番号は既に記載されています", "CSからの応答ファイルを確認してください"

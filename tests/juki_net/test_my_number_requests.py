@@ -326,3 +326,23 @@ def test_a_change_request_cs_refuses_keeps_the_number_and_is_asked_again_or_with
          "my_number": factories.valid_my_number()}]})  # fmt: skip
     assert "既に記載されています" in take_files(cs_line, city_a, fake_cs), late.name
     assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == number
+
+
+def test_a_change_request_withdrawn_after_cs_refused_takes_no_late_number(
+    cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
+    fake_cs: FakeCs,
+) -> None:  # fmt: skip
+    taro = family.members[0]
+    old = taro.my_number
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change",
+                       {"atena_number": taro.atena_number, "kind": "change_request"})  # fmt: skip
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"result": "refused", "error": "停止中"}},
+                            "my_number_result")  # fmt: skip
+    take_files(cs_line, city_a, fake_cs)
+    with unit_of_work(cs_line, supervisor_a) as uow:
+        doors.cancel(uow, case_id, "本人が請求を取り下げた")
+    assert case_state(cs_line, clerk_a, case_id) == ("cancelled", [])
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"my_number": factories.valid_my_number()}},
+                            "my_number_result")  # fmt: skip
+    assert "取り消されています" in take_files(cs_line, city_a, fake_cs)
+    assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == old

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.cases import doors
+from handlers.cases.queues import QueueFilter, task_queues
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -58,6 +59,8 @@ def test_a_change_request_takes_no_number_and_waits_for_the_number_cs_generates(
     waiting = step(clerk_a, lambda uow: uow.session.get(Case, case.id))
     assert waiting.status == "waiting"
     task = open_task(step, clerk_a, case.id, "await_generated_number")
+    offered = step(clerk_a, task_queues, QueueFilter())["queues"]["unclaimed"]
+    assert "await_generated_number" not in [r["bpmn_id"] for r in offered], "no clerk is offered CS's task"
     with pytest.raises(PermissionDeniedError, match="外部システムの応答"):
         step(clerk_a, runner.claim_task, task.id)
     with pytest.raises(PermissionDeniedError):
