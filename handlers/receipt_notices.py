@@ -13,18 +13,21 @@ Rules: permission ``certificate.issue``; the municipality's choice ``notice_of_r
 case whose change is registered (本登録) — a provisional change is invisible; the one disclosure decision
 (``handlers.suppression.check_disclosure``, purpose ``certificate``, the 届出人 as requester) for the movers, so a
 perpetrator named as notifier is refused and a protected mover needs the officer's release; a notice addressed to
-the previous address never prints a new address.  Every output writes one ``receipt_notice_printed`` access-log row.
+the previous address never prints a new address.  The 届出人 is the one entered at intake and kept with the case
+(``PendingChange.notifier``, ``handlers.cases.notifier``); only a case without one (entered before it was kept,
+or through a door that did not ask) takes the notifier at output, and a case with one refuses another name.  Every output writes one ``receipt_notice_printed`` access-log row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from handlers.audit import record_access
+from handlers.cases.notifier import NOTIFIER_KINDS, notifier_label
 from handlers.certificates.issuance import enforce_disclosure
 from handlers.certificates.notice_render import ReceiptNoticeContent, render_receipt_notice
 from handlers.clock import JST, japan_today, to_jst
@@ -49,7 +52,6 @@ NOTICE_CHANGE_TYPES = frozenset(
 # No previous address, or sending there is not appropriate: the notice goes to the new address and the mover.
 TO_MOVER_REASONS = frozenset({"birth", "move_in_from_abroad"})
 MOVE_OUT_REASONS = frozenset({"domestic_move_out", "move_out_abroad"})
-NOTIFIER_KINDS = {"self": "異動者本人", "same_household": "世帯主・同一世帯員", "agent": "代理人"}
 ADDRESSEES = {"auto": "自動", "previous": "異動前住所・届出人", "new": "異動後住所・異動者本人"}
 STATEMENT = "次のとおり住民異動届を受理しましたので通知します。"
 
@@ -105,6 +107,27 @@ def request_problems(request: ReceiptNoticeRequest) -> list[Problem]:
             _problem("addressee", "宛先", "選べる値ではありません", "一覧から選んでください", "choice")
         )
     return problems
+
+
+def with_recorded_notifier(
+    request: ReceiptNoticeRequest, recorded: dict[str, Any] | None
+) -> ReceiptNoticeRequest:
+    """The request as the notice is made: the 届出人 recorded at intake when there is one (a different name asked
+    at output is refused), else the one given at output."""
+    if not recorded:
+        return request
+    asked = request.notifier_name.strip()
+    if asked and "".join(asked.split()) != "".join(str(recorded["name"]).split()):
+        raise ValidationError([_problem(
+            "notifier_name", "届出人氏名", f"届出人は受付時に「{notifier_label(recorded)}」と記録されています",
+            "受理通知は記録された届出人あてに作成します。届出人氏名を空欄にしてください", "notifier_recorded",
+        )])  # fmt: skip
+    born = recorded.get("birth_date")
+    return replace(
+        request, notifier_name=str(recorded["name"]), notifier_kind=str(recorded.get("kind") or "self"),
+        notifier_birth_date=dt.date.fromisoformat(born) if born else None,
+        notifier_atena_number=recorded.get("atena_number") or None,
+    )  # fmt: skip
 
 
 def _name(snapshot: dict[str, Any]) -> str:
@@ -200,7 +223,7 @@ def offered(uow: UnitOfWork, case_id: int) -> dict[str, Any] | None:
     if not has_permission(uow.actor, "certificate.issue"):
         return None
     try:
-        case, _ = _registered_case(uow, case_id)
+        case, pending = _registered_case(uow, case_id)
         _municipality(uow)
     except (NoticeNotOfferedError, NotFoundError, ConflictError):
         return None
@@ -209,7 +232,7 @@ def offered(uow: UnitOfWork, case_id: int) -> dict[str, Any] | None:
         return None
     has_previous = movers[0].previous_address is not None
     return {"default_addressee": "previous" if has_previous else "new", "previous_possible": has_previous,
-            "movers": [m.name for m in movers]}  # fmt: skip
+            "movers": [m.name for m in movers], "notifier": notifier_label(pending.notifier)}  # fmt: skip
 
 
 def choose_addressee(asked: str, movers: list[Mover]) -> str:
@@ -284,24 +307,26 @@ def compose(
 
 def _case_and_movers(
     uow: UnitOfWork, request: ReceiptNoticeRequest
-) -> tuple[Case, PendingChange, list[Mover]]:
+) -> tuple[Case, PendingChange, list[Mover], ReceiptNoticeRequest]:
+    """The case, its change, its movers, and the request with the 届出人 recorded at intake."""
     require(uow.actor, "certificate.issue")
+    case, pending = _registered_case(uow, request.case_id)  # another municipality's case: not found, first
+    request = with_recorded_notifier(request, pending.notifier)
     problems = request_problems(request)
     if problems:
         raise ValidationError(problems)
-    case, pending = _registered_case(uow, request.case_id)  # another municipality's case: not found, first
     _municipality(uow)
     movers = movers_of(uow, case)
     if not movers:
         raise NoticeNotOfferedError("この案件には受理通知に記載する異動者がいません。")
-    return case, pending, movers
+    return case, pending, movers, request
 
 
 def issue_receipt_notice(
     uow: UnitOfWork, request: ReceiptNoticeRequest, *, now: dt.datetime | None = None
 ) -> IssuedReceiptNotice:
     """Output one 住民異動届受理通知 for a registered case (on the day or any later day)."""
-    case, pending, movers = _case_and_movers(uow, request)
+    case, pending, movers, request = _case_and_movers(uow, request)
     to = choose_addressee(request.addressee, movers)
     _pass_disclosure(uow, request, movers)
     today = to_jst(now).date() if now else japan_today()
@@ -310,7 +335,8 @@ def issue_receipt_notice(
     pdf = render_receipt_notice(content)
     record_access(
         uow, "receipt_notice_printed", "print", subjects,
-        detail={"case_number": case.case_number, "addressed_to": to, "notifier_kind": request.notifier_kind},
+        detail={"case_number": case.case_number, "addressed_to": to, "notifier_kind": request.notifier_kind,
+                "notifier_from": "intake" if pending.notifier else "output"},
     )  # fmt: skip
     return IssuedReceiptNotice(pdf, to, case.case_number, subjects)
 
@@ -318,5 +344,5 @@ def issue_receipt_notice(
 def request_notice_release(uow: UnitOfWork, request: ReceiptNoticeRequest) -> int:
     """A notice stopped for a protected mover: ask the support-measure officer to review exactly this one
     (``handlers.suppression_controls.request_release``); returns the release request's number."""
-    _case, _pending, movers = _case_and_movers(uow, request)
+    _case, _pending, movers, request = _case_and_movers(uow, request)
     return request_release(uow, disclosure_request(request, movers))

@@ -4,6 +4,12 @@ request goes through the outbox and the CS relay to the person's municipality, w
 (``handlers.wide_area_answer``); the answer settles the request here (``receive_wide_area_answer``): answered
 with the items a 広域交付 copy may carry, or refused with the reason.  An answered request is printed once,
 certified by this municipality's 市区町村長 (``issue_wide_area_copy``), with its issuance history row here.
+
+Timeout: the home municipality must answer by ``answer_due_at`` (sent + the municipality's setting
+``wide_area_answer_minutes``, default 30, 1–1440).  A request still unanswered then is marked ``expired``
+(交付不能（回答なし）) with the reason shown at the counter, the moment anyone reads it or an answer arrives
+(``expire_overdue``).  An answer that comes later is kept on the relay inbox as refused and never used: no copy
+is printed from it (the person has left the counter; a new request, with a new 本人確認, is needed).
 """
 
 from __future__ import annotations
@@ -35,7 +41,13 @@ from models.wide_area import WideAreaRequest
 REQUEST_KIND = "wide_area_request"
 SEQUENCE = "wide_area_request"
 NOT_FOUND = "指定された広域交付の請求は見つかりません。"
-STATUS_LABELS = {"sent": "回答待ち", "answered": "交付可", "refused": "交付不可", "issued": "交付済"}
+STATUS_LABELS = {"sent": "回答待ち", "answered": "交付可", "refused": "交付不可", "issued": "交付済",
+                 "expired": "交付不能（回答なし）"}  # fmt: skip
+ANSWER_MINUTES_KEY = "wide_area_answer_minutes"
+DEFAULT_ANSWER_MINUTES = 30
+EXPIRED_REASON = ("住所地市区町村から回答期限（{due}）までに回答がなかったため、この請求は失敗として終了しました。"
+                  "写しは交付できません。必要なときは、本人確認をやり直して新しく請求してください。")  # fmt: skip
+LATE_ANSWER = "回答期限を過ぎて届いた回答のため使用しません（請求は回答なしで終了済み）"
 
 
 def _municipality(uow: UnitOfWork) -> Municipality:
@@ -43,6 +55,44 @@ def _municipality(uow: UnitOfWork) -> Municipality:
     if municipality is None:
         raise NotFoundError("市区町村が登録されていません。")
     return municipality
+
+
+def answer_minutes(municipality: Municipality) -> int:
+    """How long the counter waits for the home municipality (the setting, else the default)."""
+    value = (municipality.settings or {}).get(ANSWER_MINUTES_KEY, DEFAULT_ANSWER_MINUTES)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1440 else (
+        DEFAULT_ANSWER_MINUTES)  # fmt: skip
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # SQLite reads back naive
+
+
+def answer_due(row: WideAreaRequest, municipality: Municipality) -> dt.datetime:
+    if row.answer_due_at is not None:
+        return _utc(row.answer_due_at)
+    return _utc(row.requested_at) + dt.timedelta(minutes=answer_minutes(municipality))
+
+
+def expire_overdue(
+    uow: UnitOfWork, rows: list[WideAreaRequest], now: dt.datetime | None = None
+) -> list[WideAreaRequest]:
+    """Mark each request still waiting past its answer time as failed (``expired``), with the reason the
+    counter shows; logged.  The ones marked."""
+    moment = now or dt.datetime.now(dt.UTC)
+    waiting = [row for row in rows if row.status == "sent"]
+    if not waiting:
+        return []
+    municipality = _municipality(uow)
+    expired = [row for row in waiting if answer_due(row, municipality) <= moment]
+    for row in expired:
+        due = answer_due(row, municipality).astimezone(JST)
+        row.status = "expired"
+        row.answer = {"outcome": "expired", "reason": EXPIRED_REASON.format(due=f"{due:%Y-%m-%d %H:%M}"),
+                      "persons": []}  # fmt: skip
+        record_access(uow, "wide_area_request_expired", "change", [],
+                      detail={"request_number": row.request_number, "home_code": row.home_code})  # fmt: skip
+    return expired
 
 
 def _requester(fields: Mapping[str, Any], problems: list[Any]) -> dict[str, Any]:
@@ -65,8 +115,10 @@ def send_wide_area_request(uow: UnitOfWork, fields: Mapping[str, Any]) -> WideAr
         raise ValidationError(problems)
     requester["checked_by"] = uow.actor.login_id
     number = f"W{take_next(uow.session, SEQUENCE, uow.actor.tenant_id):08d}"
+    now = dt.datetime.now(dt.UTC)
     row = WideAreaRequest(
-        tenant_id=uow.actor.tenant_id, request_number=number, requested_at=dt.datetime.now(dt.UTC),
+        tenant_id=uow.actor.tenant_id, request_number=number, requested_at=now,
+        answer_due_at=now + dt.timedelta(minutes=answer_minutes(municipality)),
         requested_by=uow.actor.login_id, home_code=str(fields["home_code"]).strip(),
         certificate_type=str(fields["certificate_type"]), person=person, requester=requester,
         options={"include_head_relation": bool(fields.get("include_head_relation")),
@@ -94,6 +146,11 @@ def receive_wide_area_answer(uow: UnitOfWork, row: RelayInbox) -> None:
     found = uow.session.scalars(
         select(WideAreaRequest).where(WideAreaRequest.request_number == str(payload.get("request_number")))
     ).first()
+    late = found is not None and found.home_code == row.sender_code and bool(expire_overdue(uow, [found]))
+    if late or (found is not None and found.status == "expired"):
+        row.status = "refused"  # the counter gave up waiting: the answer is kept, never used
+        row.payload = {**payload, "persons": [], "error": LATE_ANSWER}
+        return
     if found is None or found.home_code != row.sender_code or found.status != "sent":
         row.status = "refused"  # nothing to decide: an answer to no waiting request is only kept
         row.payload = {
@@ -127,6 +184,7 @@ def wide_area_requests(uow: UnitOfWork, limit: int = 100) -> list[WideAreaReques
             .limit(limit)
         )
     )  # fmt: skip
+    expire_overdue(uow, rows)
     record_access(uow, "wide_area_requests_listed", "view", [], detail={"count": len(rows)})
     return rows
 
@@ -138,6 +196,23 @@ def wide_area_request(uow: UnitOfWork, request_id: Any) -> WideAreaRequest:
     return row
 
 
+def request_summary(row: WideAreaRequest) -> dict[str, Any]:
+    """A request as the API shows it: its state, the reason of a refusal or expiry, and how many persons were
+    answered (never their items: the copy carries them)."""
+    answer = row.answer or {}
+    return {
+        "id": row.id, "request_number": row.request_number, "home_code": row.home_code,
+        "certificate_type": row.certificate_type, "status": row.status,
+        "status_label": STATUS_LABELS.get(row.status, row.status),
+        "reason": answer.get("reason") if row.status in ("refused", "expired") else None,
+        "persons": len(answer.get("persons") or []),
+        "requested_at": _utc(row.requested_at).isoformat(),
+        "answer_due_at": _utc(row.answer_due_at).isoformat() if row.answer_due_at else None,
+        "answered_at": _utc(row.answered_at).isoformat() if row.answered_at else None,
+        "issue_numbers": list(row.issue_numbers or []),
+    }  # fmt: skip
+
+
 def _request(uow: UnitOfWork, request_id: Any) -> WideAreaRequest:
     require(uow.actor, "certificate.issue")
     try:
@@ -146,6 +221,7 @@ def _request(uow: UnitOfWork, request_id: Any) -> WideAreaRequest:
         row = None
     if row is None or row.tenant_id != uow.actor.tenant_id:
         raise NotFoundError(NOT_FOUND)
+    expire_overdue(uow, [row])
     return row
 
 
@@ -176,7 +252,8 @@ def issue_wide_area_copy(
     row = _request(uow, request_id)
     if row.status != "answered":
         message = {"sent": "住所地からの回答を待っています。", "refused": "住所地が交付できないと回答しました。",
-                   "issued": "この請求の写しは既に交付しました。もう一度必要なときは新しく請求してください。"}  # fmt: skip
+                   "issued": "この請求の写しは既に交付しました。もう一度必要なときは新しく請求してください。",
+                   "expired": str(row.answer.get("reason") or "住所地から回答がありませんでした。")}  # fmt: skip
         raise ConflictError(message.get(row.status, "交付できる状態ではありません。"))
     moment = now or dt.datetime.now(dt.UTC)
     today = moment.astimezone(JST).date()

@@ -28,6 +28,8 @@ class PendingChange(TenantScoped, Base):
     change_type: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(12), default="provisional")  # PENDING_STATUSES
     proposal: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # 届出人 entered at intake (handlers.cases.notifier): name, kind, birth_date, atena_number; None if none
+    notifier: Mapped[dict[str, Any] | None] = mapped_column()
     alerts: Mapped[list[Any]] = mapped_column(default=list)  # Problem.to_json() of each alert
     acknowledgements: Mapped[list[Any]] = mapped_column(
         default=list

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped
 
-WIDE_AREA_STATUSES = ("sent", "answered", "refused", "issued")
+WIDE_AREA_STATUSES = ("sent", "answered", "refused", "issued", "expired")  # expired: no answer in time
 
 
 class WideAreaRequest(TenantScoped, Base):
@@ -31,5 +31,8 @@ class WideAreaRequest(TenantScoped, Base):
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(12), default="sent")  # WIDE_AREA_STATUSES
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the home municipality's answer must come by then (requested_at + the municipality's setting); None on a
+    # request sent before the setting existed (the setting then counts from requested_at)
+    answer_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     answer: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the persons' items, or the reason
     issue_numbers: Mapped[list[Any]] = mapped_column(default=list)

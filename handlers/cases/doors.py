@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers.audit import record_access
 from handlers.cases.change_input_gate import change_input_check
 from handlers.cases.locks import lock_conflicts, release_locks
+from handlers.cases.notifier import read_notifier
 from handlers.cases.operators import remember_assessment, take_failure
 from handlers.cases.pending import pending_change_of, require_pending, utcnow
 from handlers.changes.base import ChangeType, change_type, change_types
@@ -86,7 +87,10 @@ def _assess_or_refuse(uow: UnitOfWork, kind: ChangeType, intake: dict[str, Any],
     refusal keeps its access-log row when nothing else refuses); suppression alerts join the alerts."""
     assessment = kind.assess(uow, intake)
     remember_assessment(uow, kind.code, intake, assessment)
-    problems = list(assessment.problems) + lock_conflicts(uow, assessment.subjects, case_id)
+    _notifier, wrong_notifier = read_notifier(
+        kind.code, intake
+    )  # 届出人 (j580), stored at record_provisional
+    problems = list(assessment.problems) + wrong_notifier + lock_conflicts(uow, assessment.subjects, case_id)
     suppressed, alerts = change_input_check(uow, assessment.subjects)
     assessment.alerts.extend(a for a in alerts if a.code not in {b.code for b in assessment.alerts})
     if suppressed and not problems and case_id is None:
@@ -267,8 +271,15 @@ def reject(uow: UnitOfWork, task_id: int, reason: str) -> Case:
 
 
 def cancel(uow: UnitOfWork, case_id: int, reason: str) -> Case:
-    """取消: the case is withdrawn, its provisional change cancelled and its locks released."""
+    """取消: the case is withdrawn, its provisional change cancelled and its locks released.  A 個人番号の変更請求
+    waiting for CS is withdrawn only once CS has answered its 変更要求 (CS may be generating the number)."""
     require(uow.actor, "resident.change")
+    from handlers.juki_net.change_requests import unanswered  # noqa: PLC0415 - juki_net imports this package
+
+    if unanswered(uow, case_id):
+        raise ConflictError(
+            "住基ネット（CS）が個人番号の変更要求に応答していないため、取り消せません。応答を待ってください。"
+        )
     case = runner.cancel_case(uow, case_id, reason)
     pending = pending_change_of(uow, case.id)
     if pending is not None and pending.status != "registered":

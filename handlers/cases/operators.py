@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from handlers.audit import record_access
 from handlers.cases.locks import release_locks, take_locks
+from handlers.cases.notifier import read_notifier
 from handlers.cases.outbox import queue_case_notices, registered_here, was_registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
@@ -91,8 +92,11 @@ def assess_current(ctx: ServiceContext, code: str) -> Assessment:
 def record_provisional(ctx: ServiceContext, code: str) -> dict[str, Any]:
     assessment = assess_current(ctx, code)
     check_intake_caution(intake_of(ctx), code)  # the 留意事項 entered at intake (j140)
+    notifier, wrong = read_notifier(code, intake_of(ctx))  # the 届出人 entered at intake (j580)
+    if wrong:
+        raise ValidationError(wrong)
     subjects = take_locks(ctx.uow, ctx.case, assessment.subjects)
-    pending = save_provisional(ctx.uow, ctx.case, code, assessment)
+    pending = save_provisional(ctx.uow, ctx.case, code, assessment, notifier=notifier)
     assign_changed(
         ctx.case,
         subject_atena_numbers=subject_numbers(subjects, "resident"),

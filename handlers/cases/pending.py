@@ -70,9 +70,11 @@ def require_pending(uow: UnitOfWork, case_id: int) -> PendingChange:
     return pending
 
 
-def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessment) -> PendingChange:
-    """Write or refresh the case's PendingChange: the proposal, the alerts, who entered it; earlier
-    acknowledgements are dropped (the content may have changed)."""
+def save_provisional(
+    uow: UnitOfWork, case: Case, code: str, assessment: Assessment, *, notifier: dict[str, Any] | None = None
+) -> PendingChange:
+    """Write or refresh the case's PendingChange: the proposal, the alerts, the 届出人 entered (j580), who
+    entered it; earlier acknowledgements are dropped (the content may have changed)."""
     pending = pending_change_of(uow, case.id)
     new = pending is None
     if pending is None:
@@ -80,6 +82,7 @@ def save_provisional(uow: UnitOfWork, case: Case, code: str, assessment: Assessm
         uow.session.info.setdefault(PENDING_KEY, {})[case.id] = pending
     pending.status = "provisional"
     pending.proposal = dict(assessment.proposal)
+    pending.notifier = notifier
     pending.alerts = [alert.to_json() for alert in assessment.alerts]
     pending.acknowledgements = []
     pending.entered_by = uow.actor.user_id

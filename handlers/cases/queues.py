@@ -31,6 +31,7 @@ from models.case import Case, CaseTask
 from models.change import PendingChange
 from models.user import User
 from workflows.engine import runner
+from workflows.engine.lanes import is_system_task
 
 AT_RISK_DAYS = 3
 SUPERVISING_ROLES = frozenset({"supervisor"})
@@ -115,7 +116,8 @@ def task_queues(uow: UnitOfWork, filters: QueueFilter, today: dt.date | None = N
     rows = _open_rows(uow, day)
     roles = uow.actor.roles
     mine = [r for r in rows if r["claimed_by"] == uow.actor.login_id]
-    unclaimed = [r for r in rows if r["state"] == "ready" and r["role"] in roles]
+    unclaimed = [r for r in rows if r["state"] == "ready" and r["role"] in roles
+                 and not is_system_task(r["bpmn_id"])]  # await_: another system's answer completes it  # fmt: skip
     queues: dict[str, list[dict[str, Any]]] = {"mine": mine, "unclaimed": unclaimed}
     if roles & SUPERVISING_ROLES:
         queues["late"] = [r for r in rows if r["overdue"] or r["at_risk"]]
@@ -190,4 +192,14 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     view["overdue"] = view["case"]["status"] not in ("completed", "cancelled") and is_overdue(due_date, day)
     view["documents"] = (view["pending_change"] or {}).get("result", {}) or {}
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
+    view["cs_change_requests"] = _cs_change_requests(uow, view)
     return view
+
+
+def _cs_change_requests(uow: UnitOfWork, view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """個人番号の変更請求 (j1130): the 変更要求 the case sent CS and what CS answered."""
+    if view["case"]["change_type"] != "my_number_change":
+        return []
+    from handlers.juki_net.change_requests import case_change_requests  # noqa: PLC0415 - imports this package
+
+    return case_change_requests(uow, int(view["case"]["id"]))

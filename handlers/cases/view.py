@@ -146,6 +146,7 @@ def _pending_view(uow: UnitOfWork, pending: PendingChange | None) -> dict[str, A
         "diff": proposal_diff(uow, pending) if pending.status in ("provisional", "rejected") else [],
         "alerts": _alerts(pending),
         "result": pending.result,
+        "notifier": pending.notifier,  # 届出人 entered at intake (j580)
     }
 
 

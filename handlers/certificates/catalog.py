@@ -79,6 +79,10 @@ RESIDENT_CODE_NOTICES = frozenset(
     {"resident_code_notice", "resident_code_change_notice", "resident_code_correction_notice"}
 )
 
+# The certificates of a 除票: their 統合記載欄 carries the 除票's own items (j140, 20.1.3), the copy's as the
+# 記載事項証明書's
+REMOVED_RECORD_TYPES = frozenset({"removed_copy", "removed_entry_certificate"})
+
 # Notices one office sends another: made at the office's own request (公用) only
 OFFICE_NOTICES = frozenset({"adult_ward_notice"})
 

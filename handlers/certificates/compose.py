@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.certificates.archived import archived_as_of, archived_history
-from handlers.certificates.catalog import TYPES, CertificateType
+from handlers.certificates.catalog import REMOVED_RECORD_TYPES, TYPES, CertificateType
 from handlers.certificates.content import (
     PREVIOUS_CODE_LABELS,
     VALUE_WIDTH_MM,
@@ -140,13 +140,13 @@ def integrated_entries(
     on: dt.date,
 ) -> list[Cell]:
     """統合記載欄 (j140): with the history asked for, the history and its 留意事項, then the 備考; on a
-    除票の写し, the 除票's own items."""
+    除票の写し or a 除票記載事項証明書, the 除票's own items (asked for or not: they are the 除票's items)."""
     cells: list[Cell] = []
     if options.include_history and kind.layout != "notice":
         printed = _history_for(session, snapshot, on, options.include_special_history)
         cells += history_lines(printed, snapshot["resident_kind"])
         cells += remark_lines(remarks_as_of(session, snapshot, on))
-    if kind.code == "removed_copy":
+    if kind.code in REMOVED_RECORD_TYPES:
         removals = [e for e in _entries(session, snapshot, on) if _is_removal(e["change_reason"])]
         notified = removals[-1].get("notified_date") if removals else None
         cells += removed_lines(snapshot, _as_date(notified))

@@ -9,7 +9,8 @@
   be taken in refuses the whole file, which then changes nothing;
 * 変更要求: the 変更請求 and 職権修正 of the 個人番号 (the ``my_number_change`` change type) send CS a
   ``my_number_request`` notice with the case; each is followed as a request (``track_change_requests``) and
-  CS's acknowledgement is taken in from the same file.
+  CS's answer is taken in from the same file: for a 変更請求 it carries the number CS generated, written then
+  (``handlers.juki_net.change_requests``); for a 職権修正 it acknowledges the number written at 本登録.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from handlers.changes.my_number_change import new_number_problems
 from handlers.clock import japan_today
 from handlers.errors import Problem, ValidationError
 from handlers.juki_net.card_notices import current_persons
+from handlers.juki_net.change_requests import take_changed_number
 from handlers.juki_net.cs_files import CsFile, CsFileError
 from handlers.juki_net.person_requests import CS, apply_answers, queue_person_requests, track_request
 from handlers.residents.history import display_name
@@ -115,7 +117,11 @@ def _refuse(request: CsPersonRequest, reason_text: str, remedy: str) -> CsFileEr
 
 
 def _take_generated(uow: UnitOfWork, request: CsPersonRequest, answer: Mapping[str, Any]) -> None:
-    """Write the number CS generated to the person, with its history row (個人番号の職権記載)."""
+    """Write the number CS generated to the person, with its history row (個人番号の職権記載; for a 変更請求's
+    変更要求, the 変更請求's row: ``change_requests.take_changed_number``)."""
+    if request.kind == CHANGE:
+        take_changed_number(uow, request, answer)
+        return
     if request.kind != GENERATION:
         return
     number = str(answer.get("my_number") or "").strip()

@@ -53,18 +53,21 @@ def queue_person_requests(
     kind: str,
     drafts: Mapping[str, tuple[Resident, dict[str, Any]]],
     case_id: int | None = None,
+    *,
+    message_kind: str | None = None,
 ) -> list[CsPersonRequest]:
     """One outbox message to CS and one request row per ``key → (person, payload)``, sent after commit in
     this order; the payload gets its ``request_key`` (the message's key, which CS's answer names).  The
     change that caused them (``case_id``) is kept on the request, not on the message: the case's own notices
-    stay what its change type queued (as the 送付先情報 of j1120)."""
+    stay what its change type queued (as the 送付先情報 of j1120).  ``message_kind``: the message's kind when it
+    is not the request's (a 変更要求 asked again goes as the change type's ``my_number_request``)."""
     if not drafts:
         return []
     first = take_next(uow.session, sequence_name(CS), uow.actor.tenant_id, count=len(drafts))
     now, requests = dt.datetime.now(dt.UTC), []
     for index, (key, (person, payload)) in enumerate(drafts.items()):
         uow.session.add(OutboxMessage(
-            tenant_id=uow.actor.tenant_id, destination=CS, kind=kind,
+            tenant_id=uow.actor.tenant_id, destination=CS, kind=message_kind or kind,
             payload={"request_key": key, **payload}, idempotency_key=key, seq=first + index, status="pending",
             attempts=0,
         ))  # fmt: skip

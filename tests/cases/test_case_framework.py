@@ -313,13 +313,13 @@ def test_queueing_a_cases_notices_again_writes_only_the_new_ones_in_order(
     assert step(supervisor_a, queue) == keys and len(rows(step, clerk_a, OutboxMessage)) == 5
 
 
-def _written_then_refused(uow: UnitOfWork, case: Case, code: str, assessment: Any) -> None:
+def _written_then_refused(uow: UnitOfWork, case: Case, code: str, assessment: Any, **kw: Any) -> None:
     """``save_provisional`` that writes the pending change, then refuses."""
-    save_provisional(uow, case, code, assessment)
+    save_provisional(uow, case, code, assessment, **kw)
     raise ValidationError([Problem("x", "テスト", "対象外です", "なし", "probe_refused")])
 
 
-def _refused_by_the_database(uow: UnitOfWork, case: Case, code: str, _assessment: Any) -> None:
+def _refused_by_the_database(uow: UnitOfWork, case: Case, code: str, _assessment: Any, **_kw: Any) -> None:
     """``save_provisional`` whose row the database refuses (no 入力者)."""
     uow.session.add(PendingChange(tenant_id=case.tenant_id, case_id=case.id, change_type=code))
     uow.session.flush()

@@ -8,20 +8,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import models
-from handlers.certificates import CertificateOptions, ReleaseRequiredError
+from handlers.certificates import CertificateOptions, CertificateRequest, ReleaseRequiredError
+from handlers.certificates.issuance import disclosure_request
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
 from handlers.residents.remarks import remark_edits
+from handlers.suppression_controls import grant_release, request_release
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.certificates.conftest import atena_numbers, issue
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.certificates.test_disclosure_and_verification import protect
+from tests.conftest import Step
+from tests.web.test_residents_api import token_for
 
 WITH_HISTORY = CertificateOptions(include_history=True)
 
@@ -210,3 +215,88 @@ def test_an_archived_removed_record_keeps_its_cautions_and_remarks_in_the_integr
     text = printed(db, clerk_a, "removed_copy", atena)
     assert "留意事項【転入前住所】転入前住所は未届" in text and "備考保存前の備考" in text
     assert "職権記録書" not in text
+
+
+def removed_with_own_items(setup_session: Session, city: models.Municipality, number: int) -> str:
+    """A 除票 of a 転出 whose own items are all recorded: both destinations, 転出年月日, 届出年月日, 転入通知年月日."""
+    removed = factories.make_removed_resident(
+        setup_session, city, number=number, removal_date=dt.date(2026, 10, 1)
+    )
+    removed.destination_confirmed_address = "長野県佐久市中込2番地"
+    removed.move_in_notice_date = dt.date(2026, 10, 20)
+    removed.move_out_confirmed_date = dt.date(2026, 10, 2)
+    notice_row = factories.add_history_row(
+        setup_session, removed, reason_code="domestic_move_out", change_date=dt.date(2026, 10, 1)
+    )
+    notice_row.notified_date = dt.date(2026, 9, 20)
+    setup_session.flush()
+    return removed.atena_number
+
+
+REMOVED_OWN_ITEMS = (
+    "転出先住所（予定）長野県佐久市中込1番地",
+    "転出先住所（確定）長野県佐久市中込2番地",
+    "転出年月日令和8年10月2日",
+    "届出年月日令和8年9月20日",
+    "転入通知年月日令和8年10月20日",
+)
+
+
+@pytest.mark.req("j140", "j1000")
+def test_the_removed_entry_certificate_prints_the_removed_records_own_items_in_the_integrated_section(
+    db: Database, clerk_a: Actor, setup_session: Session, certifying_city: models.Municipality
+) -> None:
+    atena = removed_with_own_items(setup_session, certifying_city, 781)
+    factories.set_caution(db, clerk_a, atena, 1, "転入前住所は未届", "previous_address")
+    plain = printed(db, clerk_a, "removed_entry_certificate", atena, CertificateOptions())
+    assert "上記の事項は、住民票の除票に記載されていることを証明する。" in plain
+    assert all(item in plain for item in REMOVED_OWN_ITEMS), plain
+    assert "履歴1" not in plain and "留意事項" not in plain, "the history only when asked"
+    text = printed(db, clerk_a, "removed_entry_certificate", atena)
+    assert "留意事項【転入前住所】転入前住所は未届" in text
+    assert text.index("履歴1") < text.index("転出先住所（確定）"), "the 除票's items follow the history"
+    rows = setup_session.scalars(select(models.CertificateIssuance)).all()
+    assert {"destination_confirmed_address", "move_in_notice_date"} <= set(rows[0].items_printed)
+
+
+@pytest.mark.req("j140", "j440")
+def test_a_protected_persons_removed_entry_certificate_waits_for_the_officers_release_of_that_request(
+    db: Database,
+    clerk_a: Actor,
+    setup_session: Session,
+    certifying_city: models.Municipality,
+    users_a: dict[str, models.User],
+    step: Step,
+) -> None:
+    atena = removed_with_own_items(setup_session, certifying_city, 782)
+    protect(setup_session, certifying_city, atena)
+    setup_session.flush()
+    with pytest.raises(ReleaseRequiredError):
+        printed(db, clerk_a, "removed_entry_certificate", atena, CertificateOptions())
+    assert setup_session.scalars(select(models.CertificateIssuance)).all() == []
+    asked = disclosure_request(CertificateRequest("removed_entry_certificate", (atena,)), [atena])
+    assert asked.purpose == "removed_certificate"
+    release_id = step(clerk_a, request_release, asked)
+    step(factories.actor_for(users_a["support_officer"]), grant_release, release_id, "本人の請求を確認")
+    text = printed(db, clerk_a, "removed_entry_certificate", atena, CertificateOptions())
+    assert "転出先住所（確定）長野県佐久市中込2番地" in text
+    with pytest.raises(ReleaseRequiredError):
+        printed(db, clerk_a, "removed_entry_certificate", atena, CertificateOptions())
+
+
+@pytest.mark.req("j140")
+def test_the_api_issues_the_removed_entry_certificate_with_the_removed_records_own_items(
+    client: FlaskClient,
+    db: Database,
+    setup_session: Session,
+    certifying_city: models.Municipality,
+    users_a: dict[str, models.User],
+) -> None:
+    atena = removed_with_own_items(setup_session, certifying_city, 783)
+    body = {"certificate_type": "removed_entry_certificate", "subjects": [atena]}
+    answered = client.post("/api/certificates", json=body, headers=token_for(db, users_a))
+    assert answered.status_code == 201, answered.get_json()
+    row = setup_session.scalars(select(models.CertificateIssuance)).one()
+    assert row.issue_number == answered.get_json()["issue_numbers"][0]
+    assert {"destination_planned_address", "destination_confirmed_address", "move_out_confirmed_date",
+            "removal_notified_date", "move_in_notice_date"} <= set(row.items_printed)  # fmt: skip

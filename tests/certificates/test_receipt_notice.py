@@ -234,8 +234,8 @@ def test_a_provisional_change_another_kind_of_case_or_a_city_without_the_choice_
     setup_session.flush()
     with pytest.raises(ConflictError, match="本登録"):
         notice(step, clerk_a, provisional.id)
-    with pytest.raises(ValidationError) as blank:
-        notice(step, clerk_a, provisional.id, "  ")
+    with pytest.raises(ValidationError) as blank:  # no 届出人 recorded at its intake: one must be given
+        notice(step, clerk_a, done.id, "  ")
     assert blank.value.problems[0].field == "notifier_name"
     auditor = factories.actor_for(
         factories.make_user(setup_session, city_a, login_id="auditor.receipt", roles=["auditor"])

@@ -178,6 +178,8 @@ ROUTES: dict[str, Door] = {
     "counter.case": web("GET", "/cases/{case_id}", OBJECT),
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
     "counter.retry": web("POST", "/cases/{case_id}/retry", OBJECT),
+    "counter.ask_cs_again": web("POST", "/cases/{case_id}/my-number/ask-again", OBJECT,
+                                note="j1130: a new 変更要求 of a waiting 個人番号の変更請求"),
     "counter.receipt_notice": web(
         "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
@@ -200,6 +202,18 @@ ROUTES: dict[str, Door] = {
     ),
     "api.open_case_api": api(
         "POST", "/api/cases", LIST, json={"change_type": "move_within", "subjects": ["{atena_victim}"]},
+    ),
+    "api.send_wide_area_request_api": api(
+        "POST", "/api/wide-area-requests", LIST, note="j1210: answered by the home municipality through the relay",
+        json={"home_code": "141003", "certificate_type": "copy_individual", "name": "御手洗 桜子",
+              "birth_date": "1988-03-03", "address": "横浜市泉区", "relation": "self",
+              "requester_name": "御手洗 桜子", "id_document": "my_number_card"},
+    ),
+    "api.wide_area_requests_api": api("GET", "/api/wide-area-requests", LIST),
+    "api.wide_area_request_api": api("GET", "/api/wide-area-requests/{wide_area_request_id}", OBJECT),
+    "api.print_wide_area_copy_api": api(
+        "POST", "/api/wide-area-requests/{wide_area_request_id}/print", OBJECT, discloses=True,
+        note="j1210: prints only what the home municipality answered; a protected person is refused there",
     ),
     "api.case_view_api": api("GET", "/api/cases/{case_id}", OBJECT),
     "api.cancel_case_api": api("POST", "/api/cases/{case_id}/cancel", OBJECT, json={"reason": "取消"}),

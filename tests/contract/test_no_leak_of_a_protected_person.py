@@ -32,7 +32,7 @@ from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.contract.doors import DISCLOSURE_OPERATORS, ROUTES
 from tests.contract.test_tenant_isolation import call
-from tests.contract.wide_area_probe import probe_wide_area_copy
+from tests.contract.wide_area_probe import probe_wide_area_copy, probe_wide_area_copy_api
 from tests.contract.world import ABUSER_BIRTH, ITO_BIRTH, PROTECTED_ADDRESS, World, certificate_request
 from workflows.engine import registry
 from workflows.engine.registry import ServiceContext
@@ -199,6 +199,7 @@ PROBES = {
     "audit_log.index": probe_audit_log,
     "support_measures.suppressed": probe_suppressed_list,
     "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
+    "api.print_wide_area_copy_api": partial(probe_wide_area_copy_api, none_of=none_of),
 }
 
 

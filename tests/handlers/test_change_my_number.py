@@ -22,17 +22,19 @@ RECORD = {"ex_officio_record": "職権で行う"}
 @pytest.mark.parametrize(
     ("intake", "codes"),
     [
-        ({"kind": "change_request"}, []),
+        ({"kind": "change_request", "my_number": ""}, []),
+        ({"kind": "change_request"}, ["generated_by_cs"]),  # the new number is CS's, never typed (j1130)
         ({"kind": "ex_officio_correction", **RECORD}, []),
         ({"kind": "ex_officio_correction"}, ["required"]),
+        ({"kind": "ex_officio_correction", **RECORD, "my_number": ""}, ["required"]),
         ({"kind": "ex_officio_record", **RECORD}, ["my_number_already_recorded"]),
         ({"kind": "renumber"}, ["required", "required"]),
-        ({"kind": "change_request", "claim_date": TOMORROW}, ["future_date"]),
-        ({"kind": "change_request", "change_date": TOMORROW}, ["future_date"]),
-        ({"kind": "change_request", "my_number": "123456789012"}, ["check_digit"]),
-        ({"kind": "change_request", "my_number": "１２３"}, ["check_digit"]),
-        ({"kind": "change_request", "my_number": "own"}, ["unchanged"]),
-        ({"kind": "change_request", "my_number": "wife"}, ["my_number_in_use"]),
+        ({"kind": "change_request", "my_number": "", "claim_date": TOMORROW}, ["future_date"]),
+        ({"kind": "change_request", "my_number": "", "change_date": TOMORROW}, ["future_date"]),
+        ({"kind": "ex_officio_correction", **RECORD, "my_number": "123456789012"}, ["check_digit"]),
+        ({"kind": "ex_officio_correction", **RECORD, "my_number": "１２３"}, ["check_digit"]),
+        ({"kind": "ex_officio_correction", **RECORD, "my_number": "own"}, ["unchanged"]),
+        ({"kind": "ex_officio_correction", **RECORD, "my_number": "wife"}, ["my_number_in_use"]),
     ],
 )
 def test_my_number_change_assessment(

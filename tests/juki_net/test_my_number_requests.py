@@ -22,6 +22,7 @@ from handlers.residents.resident_code_pool import load_pool
 from handlers.uow import unit_of_work
 from models import (
     AccessLog,
+    Case,
     CaseTask,
     CsPersonRequest,
     Household,
@@ -155,16 +156,14 @@ def test_a_number_cs_refuses_to_generate_shows_the_request_failed_with_cs_reason
     assert person(cs_line, clerk_a, child)[0].my_number is None
 
 
-@pytest.mark.parametrize("kind", ["change_request", "ex_officio_correction"])
-def test_a_change_request_or_correction_of_the_number_sends_the_change_request_and_follows_cs_answer(
+def test_a_correction_of_the_number_sends_the_change_request_and_follows_cs_answer(
     cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
-    fake_cs: FakeCs, kind: str,
+    fake_cs: FakeCs,
 ) -> None:  # fmt: skip
     taro = family.members[0]
     new = factories.valid_my_number()
-    intake: dict[str, Any] = {"atena_number": taro.atena_number, "kind": kind, "my_number": new}
-    if kind == "ex_officio_correction":
-        intake["ex_officio_record"] = "個人番号の誤記を職権で修正した"
+    intake: dict[str, Any] = {"atena_number": taro.atena_number, "kind": "ex_officio_correction", "my_number": new,
+                              "ex_officio_record": "個人番号の誤記を職権で修正した"}  # fmt: skip
     approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
     [sent] = fake_cs.received("my_number_request")
     assert (sent.payload["atena_number"], sent.payload["my_number"]) == (taro.atena_number, new)
@@ -249,3 +248,101 @@ def test_a_move_in_from_abroad_asks_a_number_for_the_person_without_one_and_a_do
     approved(cs_line, clerk_a, supervisor_a, "move_in", move_in_intake(kind))
     assert [f.payload["name"].split(" ")[-1] for f in fake_cs.received("my_number_generation")] == asked
     assert len(fake_cs.received("identity_change")) == 3  # all three were registered
+
+
+def case_state(db: Database, actor: Actor, case_id: int) -> tuple[str, list[str]]:
+    with unit_of_work(db, actor) as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        tasks = uow.session.scalars(select(CaseTask.bpmn_id).where(
+            CaseTask.case_id == case_id, CaseTask.state.in_(("ready", "claimed")))).all()  # fmt: skip
+        return case.status, list(tasks)
+
+
+def test_a_change_request_writes_the_number_cs_generates_and_the_case_goes_on_to_its_documents(
+    cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
+    fake_cs: FakeCs,
+) -> None:  # fmt: skip
+    taro = family.members[0]
+    claimed = (japan_today() - dt.timedelta(days=1)).isoformat()
+    intake = {"atena_number": taro.atena_number, "kind": "change_request", "claim_date": claimed}
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
+    [sent] = fake_cs.received("my_number_request")
+    assert sent.payload["generate"] == "True" and "my_number" not in sent.payload
+    assert case_state(cs_line, clerk_a, case_id) == ("waiting", ["await_generated_number"])
+    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "sent", None)]
+
+    number = factories.valid_my_number()
+    fake_cs.answer_requests(
+        "my_number_request", {taro.atena_number: {"my_number": number}}, "my_number_result"
+    )
+    assert "個人番号の生成・変更要求の応答 1 件" in take_files(cs_line, city_a, fake_cs)
+    resident, rows = person(cs_line, clerk_a, taro.atena_number)
+    assert resident.my_number == number
+    last = rows[-1]
+    assert (last.change_reason, last.claim_date, last.case_id, last.snapshot["my_number"]) == (
+        "my_number_change_request", dt.date.fromisoformat(claimed), case_id, number)  # fmt: skip
+    assert "住基ネットで生成された個人番号" in (last.note or "")
+    assert case_state(cs_line, clerk_a, case_id) == ("running", ["issue_documents"])
+    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "done", None)]
+
+
+def test_a_change_request_cs_refuses_keeps_the_number_and_is_asked_again_or_withdrawn(
+    cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
+    fake_cs: FakeCs, users_a: dict[str, User], client: FlaskClient,
+) -> None:  # fmt: skip
+    taro = family.members[0]
+    old = taro.my_number
+    intake = {"atena_number": taro.atena_number, "kind": "change_request"}
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"result": "refused", "error": "変更要求の受付停止中"}},
+                            "my_number_result")  # fmt: skip
+    take_files(cs_line, city_a, fake_cs)
+    assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == old
+    assert case_state(cs_line, clerk_a, case_id) == ("waiting", ["await_generated_number"])
+    login_as(client, users_a["clerk"])
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "CSでエラー：変更要求の受付停止中" in page and "CSへ再要求する" in page
+
+    asked = client.post(f"/cases/{case_id}/my-number/ask-again", follow_redirects=True)
+    assert "再送信する準備をしました" in asked.get_data(as_text=True)
+    again = client.post(f"/cases/{case_id}/my-number/ask-again", follow_redirects=True)
+    assert "エラーを返した後にだけ" in again.get_data(as_text=True), "one request at a time"
+    second = fake_cs.received("my_number_request")[-1]
+    assert (
+        second.payload["request_key"].endswith(":my_number_change:2") and second.payload["generate"] == "True"
+    )
+    cancel = client.post(f"/cases/{case_id}/cancel", data={"reason": "取下げ"}, follow_redirects=True)
+    assert "応答していないため、取り消せません" in cancel.get_data(as_text=True)
+
+    number = factories.valid_my_number()
+    fake_cs.send("my_number_result", {"results": [
+        {"request_key": second.payload["request_key"], "result": "done", "my_number": number}]})  # fmt: skip
+    take_files(cs_line, city_a, fake_cs)
+    assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == number
+    assert case_state(cs_line, clerk_a, case_id) == ("running", ["issue_documents"])
+    late = fake_cs.send("my_number_result", {"results": [
+        {"request_key": fake_cs.received("my_number_request")[0].header["key"], "result": "done",
+         "my_number": factories.valid_my_number()}]})  # fmt: skip
+    assert "既に記載されています" in take_files(cs_line, city_a, fake_cs), late.name
+    assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == number
+
+
+def test_a_change_request_withdrawn_after_cs_refused_takes_no_late_number(
+    cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
+    fake_cs: FakeCs,
+) -> None:  # fmt: skip
+    taro = family.members[0]
+    old = taro.my_number
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change",
+                       {"atena_number": taro.atena_number, "kind": "change_request"})  # fmt: skip
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"result": "refused", "error": "停止中"}},
+                            "my_number_result")  # fmt: skip
+    take_files(cs_line, city_a, fake_cs)
+    with unit_of_work(cs_line, supervisor_a) as uow:
+        doors.cancel(uow, case_id, "本人が請求を取り下げた")
+    assert case_state(cs_line, clerk_a, case_id) == ("cancelled", [])
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"my_number": factories.valid_my_number()}},
+                            "my_number_result")  # fmt: skip
+    assert "取り消されています" in take_files(cs_line, city_a, fake_cs)
+    assert person(cs_line, clerk_a, taro.atena_number)[0].my_number == old

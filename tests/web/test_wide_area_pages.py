@@ -4,21 +4,26 @@ with nothing sent."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import models
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.outbox_delivery import deliver_destination
 from handlers.outbox_dispatch import install_dispatcher
 from handlers.uow import unit_of_work
+from handlers.wide_area import LATE_ANSWER
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.factories import make_household, make_support_measure, wide_area_fields
 from tests.integration.test_relay import relay_everywhere
+from tests.web.test_residents_api import token_for
 from worker.tasks import enable_delivery
 
 pytestmark = pytest.mark.req("j1210")
@@ -101,3 +106,80 @@ def test_a_role_without_certificate_issuance_cannot_open_the_counter(
 ) -> None:
     client = sign_in(users_b["analyst"])
     assert client.get("/wide-area/new").status_code == 403
+
+
+def test_the_api_sends_the_request_reads_the_answer_and_prints_once_with_structured_errors(
+    client: FlaskClient, users_b: dict[str, Any], relayed: Database, yamada: models.Household,
+    city_b: models.Municipality,
+) -> None:  # fmt: skip
+    headers = token_for(relayed, users_b)
+    body = {**wide_area_fields(), "include_head_relation": True}
+    sent = client.post("/api/wide-area-requests", json=body, headers=headers)
+    assert sent.status_code == 201, sent.get_json()
+    shown = client.get(f"/api/wide-area-requests/{sent.get_json()['id']}", headers=headers).get_json()
+    assert (shown["status"], shown["status_label"], shown["persons"]) == ("answered", "交付可", 1)
+    assert shown["answer_due_at"] > shown["requested_at"]
+    assert "山田" not in str(shown), "the answered items are printed, never listed"
+    printed = client.post(f"/api/wide-area-requests/{shown['id']}/print", headers=headers)
+    assert printed.status_code == 201 and printed.get_json()["fee"] == 300
+    [row] = requests_of(relayed, city_b)
+    assert row.status == "issued" and row.issue_numbers == printed.get_json()["issue_numbers"]
+    again = client.post(f"/api/wide-area-requests/{shown['id']}/print", headers=headers)
+    assert again.status_code == 409 and "既に交付しました" in again.get_json()["message"]
+    listed = client.get("/api/wide-area-requests", headers=headers).get_json()["requests"]
+    assert [(r["request_number"], r["status"]) for r in listed] == [(row.request_number, "issued")]
+
+    refused = client.post("/api/wide-area-requests", json={**body, "id_document": ""}, headers=headers)
+    assert refused.status_code == 422 and refused.get_json()["error"] == "validation_failed"
+    assert "id_document" in {p["field"] for p in refused.get_json()["problems"]}
+    wrong = client.post("/api/wide-area-requests", json={**body, "name": ["山田"]}, headers=headers)
+    assert wrong.status_code == 422 and wrong.get_json()["problems"][0]["field"] == "name"
+    assert client.post("/api/wide-area-requests", json=body).status_code == 401
+    assert len(requests_of(relayed, city_b)) == 1, "nothing half-written"
+    other = client.get(f"/api/wide-area-requests/{row.id}", headers=token_for(relayed, users_b, "auditor"))
+    assert other.status_code == 403 and other.get_json()["error"] == "permission_denied"
+
+
+def test_a_request_unanswered_in_time_fails_with_the_reason_and_a_late_answer_prints_nothing(
+    sign_in: Any, users_b: dict[str, Any], db: Database, setup_session: Session, city_a: models.Municipality,
+    city_b: models.Municipality, clerk_a: Actor,
+) -> None:  # fmt: skip
+    relay_everywhere(setup_session, city_a, city_b)
+    city_b.settings = {**(city_b.settings or {}), "wide_area_answer_minutes": 5}
+    setup_session.flush()
+    make_household(db, clerk_a)
+    client = sign_in(users_b["clerk"])
+    install_dispatcher(db, None)  # nothing delivered: 横浜市 does not answer
+    sent = client.post("/wide-area/new", data=wide_area_fields())
+    [row] = requests_of(db, city_b)
+    assert row.status == "sent" and row.answer_due_at is not None
+    assert dt.timedelta(minutes=4) < row.answer_due_at.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC) <= (
+        dt.timedelta(minutes=5))  # fmt: skip
+    waiting = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "回答待ち" in waiting and "回答期限" in waiting
+
+    stored = setup_session.get(models.WideAreaRequest, row.id)
+    assert stored is not None
+    stored.answer_due_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)  # five minutes have passed
+    setup_session.flush()
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "交付不能（回答なし）" in page and "回答期限" in page and "新しく請求してください" in page
+    printed = client.post(sent.headers["Location"] + "/print", follow_redirects=True)
+    assert printed.mimetype != "application/pdf" and "回答がなかったため" in printed.get_data(as_text=True)
+
+    enable_delivery(db)  # 横浜市 answers late
+    try:
+        deliver_destination(db, city_b.id, "municipality:141003")
+    finally:
+        install_dispatcher(db, None)
+    [late] = requests_of(db, city_b)
+    assert late.status == "expired" and late.answer["outcome"] == "expired" and late.answer["persons"] == []
+    with unit_of_work(db, Actor.system(city_b.id)) as uow:
+        inbox = uow.session.scalars(select(models.RelayInbox)).all()
+        assert [(r.status, r.payload["error"]) for r in inbox] == [("refused", LATE_ANSWER)]
+        assert uow.session.scalars(select(models.CertificateIssuance)).all() == []
+        expired_logs = uow.session.scalars(
+            select(models.AccessLog).where(models.AccessLog.function == "wide_area_request_expired")
+        ).all()
+    assert len(expired_logs) == 1
+    assert "交付不能（回答なし）" in client.get("/wide-area").get_data(as_text=True)

@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handlers.cases import doors
+from handlers.cases.queues import QueueFilter, task_queues
 from handlers.clock import japan_today
 from handlers.context import Actor
+from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
+from models.case import Case
 from tests.factories import make_household, valid_my_number
 from tests.workflows.conftest import Step
 from tests.workflows.ex_officio_steps import (
@@ -19,11 +23,13 @@ from tests.workflows.ex_officio_steps import (
     enter,
     history,
     issue_documents,
+    open_task,
     outbox,
     reject,
     resident,
     resubmit,
 )
+from workflows.engine import runner
 
 CODE = "my_number_change"
 pytestmark = pytest.mark.req("j900")
@@ -35,35 +41,38 @@ def _shown(uow: UnitOfWork, atena_number: str) -> list[tuple[str, bool]]:
 
 
 @pytest.mark.req("j1130")
-def test_change_request_replaces_the_number_with_the_claim_date_and_asks_cs(
+def test_a_change_request_takes_no_number_and_waits_for_the_number_cs_generates(
     db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:
     household = make_household(db, clerk_a)
     head = household.members[0].atena_number
     old = household.members[0].my_number
-    new = valid_my_number()
     claimed = (japan_today() - dt.timedelta(days=2)).isoformat()
-    intake = {"atena_number": head, "kind": "change_request", "my_number": new, "claim_date": claimed}
+    intake = {"atena_number": head, "kind": "change_request", "claim_date": claimed}
+    with pytest.raises(ValidationError) as typed:
+        step(clerk_a, doors.open_case, CODE, {**intake, "my_number": valid_my_number()})
+    assert [p.code for p in typed.value.problems] == ["generated_by_cs"]
     case = enter(step, clerk_a, CODE, intake)
-    assert step(clerk_a, resident, head).my_number == old  # provisional only (j530)
-    reject(step, supervisor_a, case, CODE, "番号の確認")
+    reject(step, supervisor_a, case, CODE, "請求日の確認")
     resubmit(step, clerk_a, case, CODE, intake)
     approve(step, supervisor_a, case, CODE)
-    data = issue_documents(step, clerk_a, case)
-    assert data["registration"]["documents"] == []
-    assert step(clerk_a, resident, head).my_number == new
-    row = step(clerk_a, history, head)[-1]
-    assert (row.change_reason, row.claim_date, row.case_id, row.snapshot["my_number"]) == (
-        "my_number_change_request",
-        dt.date.fromisoformat(claimed),
-        case.id,
-        new,
-    )
+    waiting = step(clerk_a, lambda uow: uow.session.get(Case, case.id))
+    assert waiting.status == "waiting"
+    task = open_task(step, clerk_a, case.id, "await_generated_number")
+    offered = step(clerk_a, task_queues, QueueFilter())["queues"]["unclaimed"]
+    assert "await_generated_number" not in [r["bpmn_id"] for r in offered], "no clerk is offered CS's task"
+    with pytest.raises(PermissionDeniedError, match="外部システムの応答"):
+        step(clerk_a, runner.claim_task, task.id)
+    with pytest.raises(PermissionDeniedError):
+        step(supervisor_a, doors.complete_case_task, task.id, {})
+    assert step(clerk_a, resident, head).my_number == old  # nothing written before CS answers
+    assert [r.change_reason for r in step(clerk_a, history, head)] == ["domestic_move_in"]
     sent = step(clerk_a, outbox, case.id)
-    assert [(d, k, p["my_number"], p["previous_my_number"]) for d, k, p in sent] == [
-        ("cs", "my_number_request", new, old)
-    ]
-    assert ("my_number_changed", True) in step(clerk_a, _shown, head)
+    assert [(d, k, p.get("my_number"), p["previous_my_number"], p["generate"], p["claim_date"])
+            for d, k, p in sent] == [("cs", "my_number_request", None, old, True, claimed)]  # fmt: skip
+    with pytest.raises(ConflictError, match="応答していない"):
+        step(supervisor_a, doors.cancel, case.id, "取下げ")
+    assert ("my_number_change_requested", False) in step(clerk_a, _shown, head)
 
 
 @pytest.mark.req("j1130")

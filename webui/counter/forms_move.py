@@ -22,7 +22,7 @@ from webui.counter.form_support import (
     name_relation_rows,
     relations_of,
 )
-from webui.counter.forms_origin import OriginMixin
+from webui.counter.forms_origin import NotifierMixin, OriginMixin
 
 REQUIRED = "入力してください。"
 MOVE_IN_KINDS = [
@@ -147,7 +147,7 @@ def fill_members(members: FieldList, entered: list[Any]) -> None:
                 field.data = person.get(name) or ""
 
 
-class MoveInForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
+class MoveInForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm):
     kind = SelectField("転入の種類", choices=choices(MOVE_IN_KINDS), default="domestic")
     join_existing = BooleanField("既存の世帯に加わる（世帯番号を指定）")
     household_number = StringField("加わる世帯の世帯番号", validators=[Optional(), Length(max=20)])
@@ -186,6 +186,7 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
             "members": [entry.form.items() for entry in self.members.entries],
             "note": self.note.data or None,
             **self.origin_items(),
+            **self.notifier_items(),
         }
         if self.join_existing.data:
             intake["household_number"] = (self.household_number.data or "").strip()
@@ -228,9 +229,10 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
             getattr(self, name).data = value or ("" if name != "join_existing" else False)
         fill_members(self.members, intake.get("members") or [])
         self.fill_origin(intake)
+        self.fill_notifier(intake)
 
 
-class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
+class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm):
     atena_numbers = StringField(
         "転居する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
@@ -263,6 +265,7 @@ class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
         }.items():  # fmt: skip
             getattr(self, name).data = value or ""
         self.fill_origin(intake)
+        self.fill_notifier(intake)
 
     def to_intake(self) -> dict[str, Any]:
         relations = relations_of(self.relations)
@@ -277,10 +280,11 @@ class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, FlaskForm):
             | ({"relations": relations} if relations else {}),
             "note": self.note.data or None,
             **self.origin_items(),
+            **self.notifier_items(),
         }
 
 
-class MoveOutForm(OriginMixin, FlaskForm):
+class MoveOutForm(OriginMixin, NotifierMixin, FlaskForm):
     atena_numbers = StringField(
         "転出する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
@@ -316,4 +320,5 @@ class MoveOutForm(OriginMixin, FlaskForm):
             "special_move_out": bool(self.special_move_out.data),
             "note": self.note.data or None,
             **self.origin_items(),
+            **self.notifier_items(),
         }

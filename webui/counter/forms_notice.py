@@ -12,7 +12,7 @@ from handlers.rules.date_input import DateInputError, parse_calendar_date
 
 
 class ReceiptNoticeForm(FlaskForm):
-    notifier_name = StringField("届出人氏名（必須）", validators=[Length(max=100)])
+    notifier_name = StringField("届出人氏名（受付時の記録がない案件のみ）", validators=[Length(max=100)])
     notifier_kind = SelectField(
         "届出人の区分", choices=[SelectChoice(k, v) for k, v in NOTIFIER_KINDS.items()], default="self"
     )

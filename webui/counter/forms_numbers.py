@@ -32,8 +32,8 @@ def _flat(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
 class MyNumberChangeForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
     kind = SelectField("種類", choices=choices(MY_NUMBER_KINDS))
     my_number = StringField(
-        "新しい個人番号（12桁）", validators=[InputRequired(REQUIRED), Length(max=20)],
-        description="住基ネットから取り込んだ番号",
+        "個人番号（12桁、職権修正・職権記載のみ）", validators=[Optional(), Length(max=20)],
+        description="住基ネットで確認した正しい番号。変更請求では入力しません（住基ネットが生成し、応答の取込で記載されます）",
     )  # fmt: skip
     claim_date = StringField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
 

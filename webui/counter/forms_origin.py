@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from handlers.cases.notifier import NOTIFIER_KINDS
 from webui.counter.form_support import CalendarDate, blank_to_none
 
 ORIGIN_FIELDS = ("ex_officio", "ex_officio_record", "on_request", "requested_date", "notify_person")
+NOTIFIER_FIELDS = ("notifier_name", "notifier_kind", "notifier_birth_date", "notifier_atena_number")
 
 
 class OriginMixin:
@@ -41,3 +44,37 @@ class OriginMixin:
             getattr(self, name).data = bool(value) if name in ("ex_officio", "on_request", "notify_person") else (
                 value or ""
             )  # fmt: skip
+
+
+class NotifierMixin:
+    """届出人 (j580): who made the notification, kept with the case for the 住民異動届受理通知."""
+
+    notifier_name = StringField(
+        "届出人氏名",
+        validators=[Optional(), Length(max=100)],
+        description="届出書の届出人欄のとおり（職権のときは空欄）",
+    )
+    notifier_kind = SelectField(
+        "届出人の区分", choices=[SelectChoice(k, v) for k, v in NOTIFIER_KINDS.items()], default="self"
+    )
+    notifier_birth_date = StringField("届出人の生年月日（任意）", validators=[Optional(), Length(max=20)])
+    notifier_atena_number = StringField(
+        "届出人の宛名番号（住民の場合、任意）", validators=[Optional(), Length(max=10)]
+    )
+
+    def notifier_items(self) -> dict[str, Any]:
+        """``notifier`` when a name was entered (the handler checks the rest); nothing otherwise."""
+        name = (self.notifier_name.data or "").strip()
+        if not name:
+            return {}
+        return {"notifier": {"name": name, "kind": self.notifier_kind.data or "self",
+                             **blank_to_none({"birth_date": self.notifier_birth_date.data,
+                                              "atena_number": self.notifier_atena_number.data})}}  # fmt: skip
+
+    def fill_notifier(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake's 届出人 again (再入力 after a rejection)."""
+        notifier = intake.get("notifier") or {}
+        self.notifier_name.data = notifier.get("name") or ""
+        self.notifier_kind.data = notifier.get("kind") or "self"
+        self.notifier_birth_date.data = notifier.get("birth_date") or ""
+        self.notifier_atena_number.data = notifier.get("atena_number") or ""

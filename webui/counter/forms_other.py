@@ -24,7 +24,7 @@ from webui.counter.form_support import (
     relations_of,
 )
 from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin
-from webui.counter.forms_origin import OriginMixin
+from webui.counter.forms_origin import NotifierMixin, OriginMixin
 
 HOUSEHOLD_KINDS = [
     ("household_split", "世帯分離"),
@@ -58,7 +58,7 @@ class ExOfficioMixin:
         }  # fmt: skip
 
 
-class HouseholdChangeForm(DatesMixin, OriginMixin, FlaskForm):
+class HouseholdChangeForm(DatesMixin, OriginMixin, NotifierMixin, FlaskForm):
     kind = SelectField("種類", choices=choices(HOUSEHOLD_KINDS))
     atena_numbers = StringField(
         "対象者の宛名番号（分離・変更）", validators=[Optional()], description="空白・読点区切り"
@@ -82,6 +82,7 @@ class HouseholdChangeForm(DatesMixin, OriginMixin, FlaskForm):
             "atena_numbers": atena_list(self.atena_numbers.data),
             "relations": relations_of(self.relations),
             **self.origin_items(),
+            **self.notifier_items(),
         }  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ from webui.counter.forms_numbers import (
     ResidentCodeCorrectionForm,
     ResidentCodeIssueForm,
 )
-from webui.counter.forms_origin import ORIGIN_FIELDS
+from webui.counter.forms_origin import NOTIFIER_FIELDS, ORIGIN_FIELDS
 from webui.counter.forms_other import (
     CorrectionForm,
     DeathForm,
@@ -49,6 +49,7 @@ MOVE_IN_SECTIONS: Sections = (
                   "planned_move_out_date", "unnotified_address", "relay_inbox_id")),
     ("転入者", ("members", "add_member", "remove_member")),
     ("その他", ("note",)),
+    ("届出人", NOTIFIER_FIELDS),
     ("職権で行う場合（届出の準用）", ORIGIN_FIELDS),
 )  # fmt: skip
 MOVE_IN_ALIASES = (

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from handlers import cases
 from handlers.cases.queues import QueueFilter, case_page, task_queues
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
+from handlers.juki_net.change_requests import ask_again
 from handlers.permissions import has_permission
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.counter import bp
@@ -104,6 +105,21 @@ def case(case_id: int) -> str:
     with web_uow() as uow:
         view = case_page(uow, case_id)
     return render_template("counter/case.html", view=view, problems=[])
+
+
+@bp.post("/cases/<int:case_id>/my-number/ask-again")
+@login_required
+@permission_required("resident.change")
+def ask_cs_again(case_id: int) -> Response:
+    """個人番号の変更請求 (j1130): a new 変更要求 after CS answered the last one in error."""
+    try:
+        with web_uow() as uow:
+            ask_again(uow, case_id)
+    except (ConflictError, PermissionDeniedError) as err:  # another municipality's case: NotFoundError, 404
+        flash(str(err), "error")
+        return redirect(url_for("counter.case", case_id=case_id))
+    flash("個人番号の変更要求をCSへ再送信する準備をしました（送信待ち）。", "success")
+    return redirect(url_for("counter.case", case_id=case_id))
 
 
 @bp.post("/cases/<int:case_id>/cancel")

@@ -31,6 +31,7 @@ from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask, ProcessDefinition, WorkflowState
 from workflows.engine import store
+from workflows.engine.lanes import is_system_task
 from workflows.engine.loader import Deployed
 from workflows.engine.registry import ServiceContext
 from workflows.engine.safe_env import ExpressionError, SafeEnvironment, ScriptError, ServiceTaskError
@@ -355,7 +356,10 @@ def settle(
         case.status, case.completed_at = "completed", now
         outcome.append(("completed", {}))
     else:  # a status it already had leaves the row clean (no flush visits it)
-        assign_changed(case, status="running" if ready else "waiting")
+        staffed = any(
+            not is_system_task(t.task_spec.bpmn_id or "") for t in ready
+        )  # await_: another system's
+        assign_changed(case, status="running" if staffed else "waiting")
     if error is None:
         assign_changed(case, incident_task=None, incident_error=None)
     if not (loaded.fresh or loaded.stamped or store.opened_here(uow.session, case.id)):

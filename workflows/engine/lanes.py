@@ -22,3 +22,12 @@ def role_for_lane(lane: str | None) -> str | None:
     if lane is None:
         return None
     return LANE_ROLES.get(lane.strip())
+
+
+# A user task whose id starts with this waits for another system's answer (住基ネット …): only the system, taking
+# that answer in, claims or completes it; no one is given it, and a case with only such tasks open is waiting.
+SYSTEM_TASK_PREFIX = "await_"
+
+
+def is_system_task(bpmn_id: str) -> bool:
+    return bpmn_id.startswith(SYSTEM_TASK_PREFIX)

@@ -20,6 +20,7 @@ from handlers.tenancy import check_row_tenant
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.user import User
+from workflows.engine.lanes import is_system_task
 from workflows.engine.task_states import note_task_state
 from workflows.engine.timeline import record_event, utcnow
 
@@ -57,7 +58,14 @@ def get_task(uow: UnitOfWork, task_id: int) -> CaseTask:
     return row
 
 
+SYSTEM_TASK_MESSAGE = (
+    "このタスク（{}）は外部システムの応答を取り込むと自動で完了します。職員は担当・完了できません。"
+)
+
+
 def check_role(actor: Actor, row: CaseTask) -> None:
+    if is_system_task(row.bpmn_id) and not actor.is_system:
+        raise PermissionDeniedError(SYSTEM_TASK_MESSAGE.format(row.name))
     if actor.is_system or (row.role is not None and actor.has_role(row.role)):
         return
     raise PermissionDeniedError(f"このタスク（{row.name}）を担当する役割がありません。")
@@ -155,6 +163,8 @@ def assign_task(uow: UnitOfWork, task_id: int, user_id: int) -> CaseTask:
     if not (uow.actor.roles & ASSIGNING_ROLES):
         raise PermissionDeniedError("タスクの割り当ては審査者（決裁者）だけが行えます。")
     row = get_task(uow, task_id)
+    if is_system_task(row.bpmn_id):
+        raise PermissionDeniedError(SYSTEM_TASK_MESSAGE.format(row.name))
     user = uow.session.get(User, user_id)
     if user is None or not user.active:
         raise NotFoundError("割り当て先の職員が見つかりません。")
