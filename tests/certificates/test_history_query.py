@@ -84,7 +84,9 @@ def test_the_inquiry_page_narrows_the_history_and_shows_the_card_status(
     assert page.status_code == 200 and "個人番号カード等の交付状況：交付済" in text
     assert second in text and first not in text and third not in text and "住民票記載事項証明書" in text
     bad = client.get(f"/certificates/history/{subject}", query_string={"issued_from": "11月3日"})
-    assert bad.status_code == 422 and "日付はYYYY-MM-DDで入力してください" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "年月日として読み取れません" in bad.get_data(as_text=True)
+    wareki = client.get(f"/certificates/history/{subject}", query_string={"issued_from": "令和元年5月1日"})
+    assert wareki.status_code == 200, "the day may be typed in 和暦 as on every other counter form"
     none = client.get(f"/certificates/history/{subject}", query_string={"terminal": "NOPE"}).get_data(
         as_text=True
     )

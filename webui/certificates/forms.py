@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from handlers.certificates import TYPES, CertificateOptions, CertificateRequest
 from handlers.certificates.history_query import IssuanceQuery
+from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.disclosure import REQUESTER_KINDS, Identity
 
 OFFICIAL_CHOICES = [
@@ -23,7 +24,8 @@ OFFICIAL_CHOICES = [
 
 
 def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+    """A day typed in 和暦 or 西暦, as every other date field of the counter accepts it."""
+    return parse_calendar_date(text) if text and text.strip() else None
 
 
 class CertificateIssueForm(FlaskForm):
@@ -47,7 +49,7 @@ class CertificateIssueForm(FlaskForm):
     seal = BooleanField("公印を印字", default=True)
     official = SelectField("認証者", choices=OFFICIAL_CHOICES, default="auto")
     measure_end_date = StringField(
-        "支援措置の終了日（支援措置期間終了通知、YYYY-MM-DD）", validators=[Optional()]
+        "支援措置の終了日（支援措置期間終了通知、和暦・西暦）", validators=[Optional()]
     )
     requester_kind = SelectField(
         "請求者の区分",
@@ -57,7 +59,7 @@ class CertificateIssueForm(FlaskForm):
     requester_name = StringField("請求者の氏名", validators=[Optional(), Length(max=100)])
     purpose = StringField("請求事由・使用目的", validators=[Optional(), Length(max=200)])
     copies = IntegerField("通数", default=1, validators=[NumberRange(min=1, max=20)])
-    as_of = StringField("基準日（過去時点で作成する場合、YYYY-MM-DD）", validators=[Optional()])
+    as_of = StringField("基準日（過去時点で作成する場合、和暦・西暦）", validators=[Optional()])
     overflow_acknowledged = BooleanField("文字溢れを確認しました")
 
     def to_request(self, terminal: str | None) -> CertificateRequest:
@@ -101,8 +103,8 @@ class CertificateIssueForm(FlaskForm):
 
         try:
             _date(field.data)
-        except ValueError as error:
-            raise FieldError("日付はYYYY-MM-DDで入力してください。") from error
+        except DateInputError as error:
+            raise FieldError(f"{error.reason}。{error.remedy}") from error
 
 
 class HistoryQueryForm(FlaskForm):
@@ -111,8 +113,8 @@ class HistoryQueryForm(FlaskForm):
     class Meta:
         csrf = False
 
-    issued_from = StringField("交付年月日（自、YYYY-MM-DD）", validators=[Optional()])
-    issued_to = StringField("交付年月日（至、YYYY-MM-DD）", validators=[Optional()])
+    issued_from = StringField("交付年月日（自、和暦・西暦）", validators=[Optional()])
+    issued_to = StringField("交付年月日（至、和暦・西暦）", validators=[Optional()])
     certificate_type = SelectField(
         "証明書の種別", choices=[SelectChoice("", "（すべて）"), *(SelectChoice(c, t.label) for c, t in TYPES.items())],
         validate_choice=False,
