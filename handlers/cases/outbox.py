@@ -80,9 +80,16 @@ def was_registered_here(uow: UnitOfWork, case_id: int) -> bool:
     return case_id in transaction_memo(uow.session).get(NOTHING_QUEUED_KEY, set())
 
 
-def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]]) -> list[str]:
+def queue_case_notices(
+    uow: UnitOfWork,
+    case: Case,
+    notices: Sequence[Mapping[str, Any]],
+    followers: Sequence[Mapping[str, Any]] = (),
+) -> list[str]:
     """One pending outbox message per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …
-    (a key the case already has is not written again); the keys of all of them, in order."""
+    (a key the case already has is not written again); the keys of all of them, in order.  ``followers``:
+    messages queued right after them, each with its own ``idempotency_key`` and ``case_id`` (the 送付先情報
+    of the change, j1120), numbered from the same blocks and written by the same statement."""
     session = uow.session
     check_row_tenant(session, case.tenant_id)
     if session.autoflush:
@@ -97,17 +104,22 @@ def queue_case_notices(uow: UnitOfWork, case: Case, notices: Sequence[Mapping[st
             for row in session.connection().execute(_QUEUED, {"case": case.id, "tenant": case.tenant_id})
         }
     keys = [f"{case.case_number}:{index}" for index in range(1, len(notices) + 1)]
-    missing = [(key, notice) for key, notice in zip(keys, notices, strict=True) if key not in queued]
-    seqs = _seq_blocks(uow, [str(notice["destination"]) for _key, notice in missing])
+    missing = [
+        {"destination": str(notice["destination"]), "kind": str(notice["kind"]),
+         "payload": dict(notice.get("payload") or {}), "idempotency_key": key, "case_id": case.id}
+        for key, notice in zip(keys, notices, strict=True)
+        if key not in queued
+    ]  # fmt: skip
+    missing += [{**follower, "destination": str(follower["destination"])} for follower in followers]
+    seqs = _seq_blocks(uow, [message["destination"] for message in missing])
     rows = [
-        {"tenant_id": case.tenant_id, "case_id": case.id, "destination": str(notice["destination"]),
-         "kind": str(notice["kind"]), "payload": dict(notice.get("payload") or {}), "idempotency_key": key,
-         "seq": next(seqs[str(notice["destination"])]), "status": "pending", "attempts": 0}
-        for key, notice in missing
+        {**message, "tenant_id": case.tenant_id, "seq": next(seqs[message["destination"]]), "status": "pending",
+         "attempts": 0}
+        for message in missing
     ]  # fmt: skip
     if rows:
         run_prebuilt_many(session, _QUEUE, rows)
-    pending = [str(notice["destination"]) for _key, notice in missing]
+    pending = [message["destination"] for message in missing]
     pending += [row.destination for key, row in queued.items() if key in keys and row.status == "pending"]
     schedule_delivery(uow, set(pending))
     return keys

@@ -143,13 +143,14 @@ class MoveIn:
         all_new = not any(member.get("re_move_in_of") for member in proposal["members"])
         number = proposal.get("household_number")
         atena_numbers: list[str] | None = None
+        # the codes first: taken SKIP LOCKED, they wait for no one; the counters, locked to COMMIT, after them
+        issuing = [values for values in members if not values.get("resident_code")]
+        for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
+            values["resident_code"] = code
         if not number:
             wanted = [("household", 1), ("atena", len(members) if all_new else 0)]
             [number], atena_numbers = issue_blocks(uow.session, wanted)  # both counters in one statement
             number = hh.create_household(uow, proposal["household"], number).household_number
-        issuing = [values for values in members if not values.get("resident_code")]
-        for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
-            values["resident_code"] = code
         documents = ["resident_code_notice"] if issuing else []
         if all_new:
             added = hh.add_members_to_household(

@@ -18,6 +18,7 @@ from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.change_records import append_change, record_household_change
+from handlers.residents.created_here import remember_created
 from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.household_members import (
     HEAD,
@@ -122,6 +123,7 @@ def add_members_to_household(
         added.append(resident)
     _settle_household(household, family_of)
     insert_rows(uow.session, added)  # the persons in one INSERT, then the head they bring in one UPDATE
+    remember_created(uow.session, added)
     write_new_head(uow.session, household)
     record_household_change(uow, "household_members_added", household, added, request, note, new_persons=True)
     return added
