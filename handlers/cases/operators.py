@@ -160,7 +160,7 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
     from handlers.juki_net.card_destinations import (  # noqa: PLC0415
         card_destination_messages,
         change_card_destinations,
-        keep_card_destinations,
+        kept_card_destinations,
     )
     from handlers.juki_net.my_number_requests import (  # noqa: PLC0415
         send_generation_requests,
@@ -170,9 +170,14 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
     notices = list(pending.result.get("notices") or [])
     fresh = was_registered_here(ctx.uow, ctx.case.id)  # nothing of the case queued yet: nothing to read
     cards = change_card_destinations(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 送付先情報 (j1120)
-    # the case's notices, then the 送付先情報: one block of numbers per destination, one INSERT
-    keys = queue_case_notices(ctx.uow, ctx.case, notices, card_destination_messages(cards))
-    keep_card_destinations(ctx.uow, cards, ctx.case)
+    # the case's notices, then the 送付先情報: one block of numbers per destination, one statement writing them
+    keys = queue_case_notices(
+        ctx.uow,
+        ctx.case,
+        notices,
+        card_destination_messages(cards),
+        kept_card_destinations(ctx.uow, cards, ctx.case),
+    )
     send_generation_requests(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 個人番号の生成要求 (j1130)
     track_change_requests(ctx.uow, ctx.case, notices, keys)  # 個人番号の変更要求 (j1130)
     return {"queued": len(keys), "keys": keys}

@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, select
 
 from handlers.outbox_dispatch import schedule_delivery
-from handlers.row_writes import run_prebuilt_many
+from handlers.row_batches import Batch, insert_batches
 from handlers.sequences import take_blocks, take_next
 from handlers.tenancy import check_row_tenant
 from handlers.transaction_memo import transaction_memo
@@ -51,21 +51,12 @@ def _seq_blocks(uow: UnitOfWork, destinations: list[str]) -> dict[str, Iterator[
     }
 
 
-_OUTBOX = cast(Table, OutboxMessage.__table__)
-# Built once (their cache keys are kept): Core, naming the case's tenant.  The rows are written here and
-# read back by no one in this transaction (delivery starts after commit).
-_QUEUED = select(_OUTBOX.c.idempotency_key, _OUTBOX.c.destination, _OUTBOX.c.status).where(
-    _OUTBOX.c.case_id == bindparam("case"), _OUTBOX.c.tenant_id == bindparam("tenant")
+OUTBOX = cast(Table, OutboxMessage.__table__)
+# Built once (its cache key is kept): Core, naming the case's tenant.  The rows are written here
+# (``insert_batches``) and read back by no one in this transaction (delivery starts after commit).
+_QUEUED = select(OUTBOX.c.idempotency_key, OUTBOX.c.destination, OUTBOX.c.status).where(
+    OUTBOX.c.case_id == bindparam("case"), OUTBOX.c.tenant_id == bindparam("tenant")
 )
-_QUEUE = insert(_OUTBOX)
-
-
-def insert_outbox_rows(uow: UnitOfWork, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write outbox rows (every column given, the actor's tenant) by the prebuilt INSERT, without the unit of
-    work's flush: nobody reads them back in this transaction (delivery starts after commit)."""
-    if rows:
-        check_row_tenant(uow.session, uow.actor.tenant_id)
-        run_prebuilt_many(uow.session, _QUEUE, [dict(row) for row in rows])
 
 
 def registered_here(uow: UnitOfWork, case_id: int) -> None:
@@ -85,11 +76,13 @@ def queue_case_notices(
     case: Case,
     notices: Sequence[Mapping[str, Any]],
     followers: Sequence[Mapping[str, Any]] = (),
+    alongside: Sequence[Batch] = (),
 ) -> list[str]:
     """One pending outbox message per notice ({destination, kind, payload}), keys ``<受付番号>:1``, ``:2`` …
     (a key the case already has is not written again); the keys of all of them, in order.  ``followers``:
     messages queued right after them, each with its own ``idempotency_key`` and ``case_id`` (the 送付先情報
-    of the change, j1120), numbered from the same blocks and written by the same statement."""
+    of the change, j1120), numbered from the same blocks; ``alongside``: other tables' rows (those that keep the
+    送付先情報), written by the same statement as the messages (``insert_batches``)."""
     session = uow.session
     check_row_tenant(session, case.tenant_id)
     if session.autoflush:
@@ -104,22 +97,21 @@ def queue_case_notices(
             for row in session.connection().execute(_QUEUED, {"case": case.id, "tenant": case.tenant_id})
         }
     keys = [f"{case.case_number}:{index}" for index in range(1, len(notices) + 1)]
-    missing = [
+    missing: list[dict[str, Any]] = [
         {"destination": str(notice["destination"]), "kind": str(notice["kind"]),
          "payload": dict(notice.get("payload") or {}), "idempotency_key": key, "case_id": case.id}
         for key, notice in zip(keys, notices, strict=True)
         if key not in queued
     ]  # fmt: skip
     missing += [{**follower, "destination": str(follower["destination"])} for follower in followers]
-    seqs = _seq_blocks(uow, [message["destination"] for message in missing])
+    destinations = [str(message["destination"]) for message in missing]
+    seqs = _seq_blocks(uow, destinations)
     rows = [
-        {**message, "tenant_id": case.tenant_id, "seq": next(seqs[message["destination"]]), "status": "pending",
-         "attempts": 0}
-        for message in missing
+        {**message, "tenant_id": case.tenant_id, "seq": next(seqs[destination]), "status": "pending", "attempts": 0}
+        for message, destination in zip(missing, destinations, strict=True)
     ]  # fmt: skip
-    if rows:
-        run_prebuilt_many(session, _QUEUE, rows)
-    pending = [message["destination"] for message in missing]
+    insert_batches(session, [(OUTBOX, rows), *alongside])
+    pending = list(destinations)
     pending += [row.destination for key, row in queued.items() if key in keys and row.status == "pending"]
     schedule_delivery(uow, set(pending))
     return keys

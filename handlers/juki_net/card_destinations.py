@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import insert_outbox_rows, sequence_name
+from handlers.cases.outbox import OUTBOX, sequence_name
 from handlers.errors import Problem, ValidationError
 from handlers.juki_net.card_notices import (
     CS,
@@ -32,21 +32,22 @@ from handlers.juki_net.card_notices import (
     current_persons,
     current_persons_numbered,
     destination_payload,
-    keep_sent,
     residences_of,
+    sent_rows,
 )
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
 from handlers.residents.created_here import forget_created
-from handlers.row_writes import insert_rows
+from handlers.row_batches import Batch, insert_batches
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
-from models.juki_net import CardMailingResidence
+from models.juki_net import CardDestinationSent, CardMailingResidence
 from models.resident import Household, Resident
 
 TARGETS_KIND = "card_destination_targets"
+_SENT = cast(Table, CardDestinationSent.__table__)
 
 
 def card_destination_drafts(
@@ -80,14 +81,13 @@ def card_destination_messages(drafts: Mapping[str, Mapping[str, Any]]) -> list[d
     ]
 
 
-def keep_card_destinations(
+def kept_card_destinations(
     uow: UnitOfWork, drafts: Mapping[str, Mapping[str, Any]], case: Case | None
-) -> None:
-    """Keep each 送付先情報 queued (``CardDestinationSent``) in one INSERT, without the unit of work's flush."""
-    case_id = case.id if case is not None else None
-    kept = [keep_sent(uow, payload, key, case_id) for key, payload in drafts.items()]
-    if kept:
-        insert_rows(uow.session, kept)
+) -> list[Batch]:
+    """The rows that keep each 送付先情報 of ``drafts`` (``CardDestinationSent``), to be written with the
+    messages (``insert_batches``)."""
+    rows = sent_rows(uow.actor.tenant_id, drafts, case.id if case is not None else None)
+    return [(_SENT, rows)] if rows else []
 
 
 def send_card_destinations(
@@ -96,16 +96,22 @@ def send_card_destinations(
 ) -> list[str]:  # fmt: skip
     """Queue one 送付先情報 per person to CS (sent after commit, in this order) and keep it; their keys.
     Written in a few statements whatever the number of persons (the keys already queued, one block of
-    sequence numbers, the messages, the history rows); see ``card_destination_drafts``."""
+    sequence numbers, the messages with the rows that keep them); see ``card_destination_drafts``."""
     drafts = card_destination_drafts(uow, persons, trigger, case, nothing_queued=nothing_queued)
     if not drafts:
         return []
     first = take_next(uow.session, sequence_name(CS), uow.actor.tenant_id, count=len(drafts))
-    insert_outbox_rows(uow, [
-        {**message, "tenant_id": uow.actor.tenant_id, "seq": first + index, "status": "pending", "attempts": 0}
+    messages = [
+        {
+            **message,
+            "tenant_id": uow.actor.tenant_id,
+            "seq": first + index,
+            "status": "pending",
+            "attempts": 0,
+        }
         for index, message in enumerate(card_destination_messages(drafts))
-    ])  # fmt: skip
-    keep_card_destinations(uow, drafts, case)
+    ]
+    insert_batches(uow.session, [(OUTBOX, messages), *kept_card_destinations(uow, drafts, case)])
     schedule_delivery(uow, [CS])
     return list(drafts)
 

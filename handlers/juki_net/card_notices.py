@@ -12,7 +12,7 @@ from handlers.juki_net.identity import CURRENT_STATUSES
 from handlers.residents.created_here import created_here, was_created_here
 from handlers.residents.history import display_name
 from handlers.uow import UnitOfWork
-from models.juki_net import CardDestinationSent, CardMailingResidence
+from models.juki_net import CardMailingResidence
 from models.resident import Household, Resident
 
 CS = "cs"
@@ -74,14 +74,14 @@ def current_persons(uow: UnitOfWork, condition: Any) -> list[tuple[Resident, Hou
     return [(resident, household) for resident, household in rows]
 
 
-def keep_sent(
-    uow: UnitOfWork, payload: Mapping[str, Any], key: str, case_id: int | None
-) -> CardDestinationSent:
-    row = CardDestinationSent(
-        tenant_id=uow.actor.tenant_id, atena_number=payload["atena_number"], resident_code=payload["resident_code"],
-        trigger=payload["trigger"], case_id=case_id, outbox_key=key, address=payload["address"],
-        address_katagaki=payload["address_katagaki"], postal_code=payload["postal_code"],
-        is_residence=payload["is_residence"],
-    )  # fmt: skip
-    uow.session.add(row)
-    return row
+def sent_rows(
+    tenant_id: int, drafts: Mapping[str, Mapping[str, Any]], case_id: int | None
+) -> list[dict[str, Any]]:
+    """The ``CardDestinationSent`` rows (column values) that keep each 送付先情報 of ``drafts`` (by outbox key)."""
+    return [
+        {"tenant_id": tenant_id, "atena_number": payload["atena_number"], "resident_code": payload["resident_code"],
+         "trigger": payload["trigger"], "case_id": case_id, "outbox_key": key, "address": payload["address"],
+         "address_katagaki": payload["address_katagaki"], "postal_code": payload["postal_code"],
+         "is_residence": payload["is_residence"]}
+        for key, payload in drafts.items()
+    ]  # fmt: skip

@@ -1,0 +1,73 @@
+"""New rows of several tables written by one statement (PostgreSQL), where a step writes rows nobody reads back in
+its transaction: the outbox messages of a case and the 送付先情報 kept with them (j1120).
+
+Each table's rows go as one array per column (``INSERT … SELECT * FROM unnest(CAST(:a AS type[]), …)``), the
+tables but the last in data-modifying CTEs, so the statement's text depends only on the tables and columns:
+built once per shape and sent by ``run_prebuilt`` (the session's connection and transaction, so row-level
+security applies).  Every row must name its tenant, checked against the session's as the flush would
+(``tenancy.check_row_tenant``).  Other databases (SQLite), or rows whose keys differ, get one executemany per
+table (``run_prebuilt_many``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
+
+from handlers.row_writes import run_prebuilt, run_prebuilt_many
+from handlers.tenancy import check_row_tenant
+
+Batch = tuple[Table, Sequence[Mapping[str, Any]]]
+
+
+def insert_batches(session: Session, batches: Sequence[Batch]) -> None:
+    """Write each batch's rows (dicts of column values, every row of a batch the same keys, ``tenant_id``
+    among them) into its table; on PostgreSQL all in one statement."""
+    batches = [(table, rows) for table, rows in batches if rows]
+    for _table, rows in batches:
+        for tenant in {row["tenant_id"] for row in rows}:
+            check_row_tenant(session, tenant)
+    shapes = tuple((table, tuple(rows[0])) for table, rows in batches)
+    same_keys = all(
+        tuple(row) == columns
+        for (_t, rows), (_t2, columns) in zip(batches, shapes, strict=True)
+        for row in rows
+    )
+    if session.get_bind().dialect.name != "postgresql" or not same_keys or len(batches) < 2:
+        for table, rows in batches:
+            run_prebuilt_many(session, _insert(table), [dict(row) for row in rows])
+        return
+    params = {
+        f"t{t}c{c}": [row[name] for row in rows]
+        for t, ((_t, rows), (_t2, columns)) in enumerate(zip(batches, shapes, strict=True))
+        for c, name in enumerate(columns)
+    }
+    run_prebuilt(session, _statement(shapes), params)
+
+
+@cache
+def _insert(table: Table) -> Insert:
+    return insert(table)  # built once per table (its cache key is kept)
+
+
+@cache
+def _statement(shapes: tuple[tuple[Table, tuple[str, ...]], ...]) -> TextClause:
+    dialect = postgresql.dialect()
+    inserts, binds = [], []
+    for t, (table, columns) in enumerate(shapes):
+        arrays = []
+        for c, name in enumerate(columns):
+            column_type = table.c[name].type
+            binds.append(bindparam(f"t{t}c{c}", type_=postgresql.ARRAY(column_type)))
+            arrays.append(f"CAST(:t{t}c{c} AS {column_type.compile(dialect=dialect)}[])")
+        names = ", ".join(f'"{name}"' for name in columns)
+        inserts.append(f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({", ".join(arrays)})')
+    ctes = ", ".join(f"w{t} AS ({sql})" for t, sql in enumerate(inserts[:-1]))
+    return text(f"WITH {ctes} {inserts[-1]}").bindparams(*binds)
