@@ -1,22 +1,24 @@
 """New rows of several tables written by one statement (PostgreSQL), where a step writes rows nobody reads back in
 its transaction: the outbox messages of a case and the 送付先情報 kept with them (j1120).
 
-Each table's rows go as one array per column (``INSERT … SELECT * FROM unnest(CAST(:a AS type[]), …)``), the
-tables but the last in data-modifying CTEs, so the statement's text depends only on the tables and columns:
-built once per shape and sent by ``run_prebuilt`` (the session's connection and transaction, so row-level
-security applies).  Every row must name its tenant, checked against the session's as the flush would
+Each table's rows go as one JSON document (``INSERT … SELECT <columns> FROM
+json_populate_recordset(NULL::<table>, :rows)``: each value converted to its column's type by PostgreSQL, one
+``json.dumps`` in C on our side), the tables but the last in data-modifying CTEs, so the statement's text
+depends only on the tables and columns: built once per shape and sent by ``run_prebuilt`` (the session's
+connection and transaction, so row-level security applies).  Every row must name its tenant, checked against the session's as the flush would
 (``tenancy.check_row_tenant``).  Other databases (SQLite), or rows whose keys differ, get one executemany per
 table (``run_prebuilt_many``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import TextClause
@@ -45,9 +47,8 @@ def insert_batches(session: Session, batches: Sequence[Batch]) -> None:
             run_prebuilt_many(session, _insert(table), [dict(row) for row in rows])
         return
     params = {
-        f"t{t}c{c}": [row[name] for row in rows]
-        for t, ((_t, rows), (_t2, columns)) in enumerate(zip(batches, shapes, strict=True))
-        for c, name in enumerate(columns)
+        f"t{t}": json.dumps(rows, ensure_ascii=False, default=_json_value)
+        for t, (_t, rows) in enumerate(batches)
     }
     run_prebuilt(session, _statement(shapes), params)
 
@@ -57,17 +58,20 @@ def _insert(table: Table) -> Insert:
     return insert(table)  # built once per table (its cache key is kept)
 
 
+def _json_value(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
 @cache
 def _statement(shapes: tuple[tuple[Table, tuple[str, ...]], ...]) -> TextClause:
-    dialect = postgresql.dialect()
-    inserts, binds = [], []
+    inserts = []
     for t, (table, columns) in enumerate(shapes):
-        arrays = []
-        for c, name in enumerate(columns):
-            column_type = table.c[name].type
-            binds.append(bindparam(f"t{t}c{c}", type_=postgresql.ARRAY(column_type)))
-            arrays.append(f"CAST(:t{t}c{c} AS {column_type.compile(dialect=dialect)}[])")
         names = ", ".join(f'"{name}"' for name in columns)
-        inserts.append(f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({", ".join(arrays)})')
+        inserts.append(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names}'
+            f' FROM json_populate_recordset(NULL::"{table.name}", CAST(:t{t} AS JSON))'
+        )
     ctes = ", ".join(f"w{t} AS ({sql})" for t, sql in enumerate(inserts[:-1]))
-    return text(f"WITH {ctes} {inserts[-1]}").bindparams(*binds)
+    return text(f"WITH {ctes} {inserts[-1]}")
