@@ -46,10 +46,7 @@ def insert_batches(session: Session, batches: Sequence[Batch]) -> None:
         for table, rows in batches:
             run_prebuilt_many(session, _insert(table), [dict(row) for row in rows])
         return
-    params = {
-        f"t{t}": json.dumps(rows, ensure_ascii=False, default=_json_value)
-        for t, (_t, rows) in enumerate(batches)
-    }
+    params = {f"t{t}": json_rows(rows) for t, (_t, rows) in enumerate(batches)}
     run_prebuilt(session, _statement(shapes), params)
 
 
@@ -64,14 +61,23 @@ def _json_value(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not a column value")
 
 
+def insert_sql(table: Table, columns: Sequence[str], param: str, where: str = "") -> str:
+    """``INSERT INTO <table> (<columns>) SELECT <columns> FROM json_populate_recordset(NULL::<table>, :param)
+    [WHERE …]``: the rows of one JSON document (``json_rows``) bound as ``param``."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    return (
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names}'
+        f' FROM json_populate_recordset(NULL::"{table.name}", CAST(:{param} AS JSON)){where}'
+    )
+
+
+def json_rows(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows (dicts of column values) as the JSON document ``insert_sql`` reads."""
+    return json.dumps(rows, ensure_ascii=False, default=_json_value)
+
+
 @cache
 def _statement(shapes: tuple[tuple[Table, tuple[str, ...]], ...]) -> TextClause:
-    inserts = []
-    for t, (table, columns) in enumerate(shapes):
-        names = ", ".join(f'"{name}"' for name in columns)
-        inserts.append(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names}'
-            f' FROM json_populate_recordset(NULL::"{table.name}", CAST(:t{t} AS JSON))'
-        )
+    inserts = [insert_sql(table, columns, f"t{t}") for t, (table, columns) in enumerate(shapes)]
     ctes = ", ".join(f"w{t} AS ({sql})" for t, sql in enumerate(inserts[:-1]))
     return text(f"WITH {ctes} {inserts[-1]}")
