@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from handlers.audit import record_access
-from handlers.cases.locks import release_locks, take_locks
+from handlers.cases.locks import forget_released, releasing_locks, take_locks
 from handlers.cases.outbox import queue_case_notices, registered_here, was_registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
@@ -124,10 +124,13 @@ def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
         result = change_type(code).register(ctx.uow, pending.proposal)
     _untag_others(appended, list(result.atena_numbers))
     apply_cautions(ctx.uow, appended, intake_of(ctx), templates)  # 留意事項 (j140)
+    if ctx.session.autoflush:
+        ctx.session.flush()  # what the registration left unwritten, before its locks go (as their DELETE's autoflush)
     mark_registered(pending, result)
     registered_here(ctx.uow, ctx.case.id)
-    update_rows(ctx.session, [pending])  # what the autoflush of release_locks would write: one UPDATE
-    release_locks(ctx.uow, ctx.case.id)
+    # the pending change's UPDATE and the DELETE of the case's locks: one statement on PostgreSQL
+    update_rows(ctx.session, [pending], along=releasing_locks(ctx.uow, ctx.case.id))
+    forget_released(ctx.uow, ctx.case.id)
     case: Case = ctx.case
     case.subject_atena_numbers = list(result.atena_numbers)
     case.subject_household_numbers = list(result.household_numbers)
