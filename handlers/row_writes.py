@@ -143,9 +143,13 @@ def _insert_several(
     return list(conn.execute(plan.statement(returned), params))
 
 
-def update_rows(session: Session, rows: Sequence[Any]) -> None:
+def update_rows(
+    session: Session, rows: Sequence[Any], along: tuple[Executable, dict[str, Any]] | None = None
+) -> None:
     """Write each of ``rows`` that has changed columns with one UPDATE of them; a row with other pending
-    changes (a relationship), or of a mapper the flush must write, goes to ``session.flush()`` instead."""
+    changes (a relationship), or of a mapper the flush must write, goes to ``session.flush()`` instead.
+    ``along``: a prebuilt DELETE or UPDATE (no RETURNING) and its parameters, run in the statement of the first
+    row written (PostgreSQL: ``WITH along AS (…) UPDATE …``), else on its own after the rows."""
     for row in rows:
         state = inspect(row)
         if not state.modified or not state.persistent or state.session is not session:
@@ -154,7 +158,7 @@ def update_rows(session: Session, rows: Sequence[Any]) -> None:
         changed = None if plan is None else _changed_columns(plan, state)
         if plan is None or changed is None:
             session.flush()
-            return
+            break
         if not changed:
             continue
         admit_changed_row(session, row)
@@ -168,11 +172,36 @@ def update_rows(session: Session, rows: Sequence[Any]) -> None:
             params["old_version"] = old
             params[f"new_{version_key}"] = plan.generate_version(old)
         stmt = plan.update_statement(changed)
-        if run_prebuilt(session, stmt, params).rowcount != 1:
+        ran = _run_along(session, along, stmt, params) if along is not None else None
+        if ran is not None:
+            along = None
+        else:
+            ran = run_prebuilt(session, stmt, params)
+        if ran.rowcount != 1:
             raise stale_row(plan.table.name)
         if version_key is not None:
             state.dict[plan.attribute_of[version_key]] = params[f"new_{version_key}"]
         session._register_persistent({state})  # as the flush finishes: committed, known to the transaction
+    if along is not None:
+        run_prebuilt(session, *along)
+
+
+def _run_along(
+    session: Session, along: tuple[Executable, dict[str, Any]], stmt: Executable, params: dict[str, Any]
+) -> Ran | None:
+    """``along`` and the UPDATE ``stmt`` in one statement (its row count the UPDATE's), or None: not on this
+    driver, a statement ``Connection.execute`` must run, or parameters of the same name."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or set(along[1]) & set(params):
+        return None
+    first, then = _thin(along[0], conn.dialect, tuple(along[1])), _thin(stmt, conn.dialect, tuple(params))
+    if first is None or then is None or first[1]._result_columns:
+        return None
+    sent = {**first[1].construct_params(along[1]), **then[1].construct_params(params)}
+    for key, process in {**first[2], **then[2]}.items():
+        if key in sent:
+            sent[key] = process(sent[key])
+    return _send(conn, f"WITH along AS ({first[0]}) {then[0]}", sent, many=False)
 
 
 def loaded_row(

@@ -85,17 +85,31 @@ def _create_counter(session: Session, name: str, tenant_id: int | None) -> None:
 # given (``locked`` returns its rows sorted, and PostgreSQL locks each as it is returned), so that lock order
 # stays what one ``take_next`` per counter gives.  The UPDATE writes only rows ``locked`` holds, and a row
 # another transaction changed meanwhile is counted up from its latest value (READ COMMITTED recheck).
-_COUNT_UP_SEVERAL = text(
+# ``counted`` gives each counter's name, the label given with it and the first value of its block; a statement
+# may go on from it (``handlers.cases.outbox`` numbers and writes the outbox messages in the same statement).
+COUNTED_BLOCKS = (
     "WITH wanted AS MATERIALIZED ("
-    " SELECT w.name, w.count, w.ord FROM unnest(CAST(:counters AS VARCHAR[]), CAST(:counts AS INTEGER[]))"
-    " WITH ORDINALITY AS w(name, count, ord)),"
+    " SELECT w.name, w.count, w.label, w.ord FROM unnest(CAST(:counters AS VARCHAR[]),"
+    " CAST(:counts AS INTEGER[]), CAST(:labels AS VARCHAR[])) WITH ORDINALITY AS w(name, count, label, ord)),"
     " locked AS MATERIALIZED ("
     " SELECT s.id FROM number_sequence AS s JOIN wanted AS w ON w.name = s.name"
-    " WHERE s.tenant_id = :tenant ORDER BY w.ord FOR UPDATE OF s)"
+    " WHERE s.tenant_id = :tenant ORDER BY w.ord FOR UPDATE OF s),"
+    " counted AS ("
     " UPDATE number_sequence AS s SET next_value = s.next_value + w.count FROM wanted AS w"
     " WHERE s.tenant_id = :tenant AND s.name = w.name AND s.id IN (SELECT id FROM locked)"
-    " RETURNING s.name, s.next_value"
+    " RETURNING s.name, w.label, s.next_value - w.count AS first)"
 )
+_COUNT_UP_SEVERAL = text(COUNTED_BLOCKS + " SELECT name, first FROM counted")
+
+
+def blocks_in_one_statement(session: Session, names: Sequence[str]) -> bool:
+    """Whether ``COUNTED_BLOCKS`` serves these counters: PostgreSQL, a session of one tenant, distinct names."""
+    return (
+        len(set(names)) == len(names)
+        and session_tenant(session) is not None
+        and not session.info.get(CROSS_TENANT_KEY)
+        and session.get_bind().dialect.name == "postgresql"
+    )
 
 
 def take_blocks(
@@ -108,21 +122,14 @@ def take_blocks(
     for _name, count in wanted:
         if count < 1:
             raise ValueError("count must be at least 1")
-    tenant = session_tenant(session)
-    several = (
-        len(wanted) > 1
-        and len({name for name, _count in wanted}) == len(wanted)
-        and tenant is not None
-        and not session.info.get(CROSS_TENANT_KEY)
-        and session.get_bind().dialect.name == "postgresql"
-    )
-    if not several:
+    if len(wanted) < 2 or not blocks_in_one_statement(session, [name for name, _count in wanted]):
         return [take_next(session, name, tenant_id, count) for name, count in wanted]
     if session.autoflush:
         session.flush()  # as the ORM statement's autoflush did
-    params = {"tenant": tenant, "counters": [name for name, _ in wanted], "counts": [c for _, c in wanted]}
-    after = {str(name): int(value) for name, value in run_prebuilt(session, _COUNT_UP_SEVERAL, params).rows}
+    params = {"tenant": session_tenant(session), "counters": [name for name, _ in wanted],
+              "counts": [c for _, c in wanted], "labels": [name for name, _ in wanted]}  # fmt: skip
+    firsts = {str(name): int(first) for name, first in run_prebuilt(session, _COUNT_UP_SEVERAL, params).rows}
     return [
-        after[name] - count if name in after else take_next(session, name, tenant_id, count)
+        firsts[name] if name in firsts else take_next(session, name, tenant_id, count)
         for name, count in wanted
     ]

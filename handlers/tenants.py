@@ -66,7 +66,14 @@ def effective_settings(municipality: Municipality) -> dict[str, Any]:
 
 
 def setting(municipality: Municipality, key: str) -> Any:
-    return effective_settings(municipality)[key]
+    return setting_of(municipality.settings, key)
+
+
+def setting_of(chosen: Mapping[str, Any] | None, key: str) -> Any:
+    """The option ``key`` from a municipality's stored ``settings`` (read without the row): its choice, or the
+    default."""
+    option = _OPTIONS[key]
+    return (chosen or {}).get(key, option.default)
 
 
 def _problems(code: str, name: str, prefecture: str, kind: str, settings: Mapping[str, Any]) -> list[Problem]:

@@ -7,9 +7,9 @@ lock hold under concurrency: of two cases locking at once, the second flush fail
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Executable, Table, bindparam, delete, select
 
 from handlers.errors import Problem, ValidationError
 from handlers.row_writes import run_prebuilt
@@ -111,6 +111,17 @@ _RELEASE = delete(_LOCKS).where(
 
 def release_locks(uow: UnitOfWork, case_id: int) -> None:
     """Delete the case's locks; copies of them in the session leave it, as deleted rows do."""
+    if uow.session.autoflush:
+        uow.session.flush()  # as the ORM statement's autoflush did
+    release = releasing_locks(uow, case_id)
+    if release is not None:
+        run_prebuilt(uow.session, *release)
+        forget_released(uow, case_id)
+
+
+def releasing_locks(uow: UnitOfWork, case_id: int) -> tuple[Executable, dict[str, Any]] | None:
+    """The prebuilt DELETE of the case's locks and its parameters, for the caller to run after flushing
+    (then ``forget_released``); None: a session without a tenant of its own, whose locks are released here."""
     session = uow.session
     transaction_memo(session).get(LOCKS_KEY, {}).pop(case_id, None)
     tenant_id = session_tenant(session)
@@ -120,10 +131,13 @@ def release_locks(uow: UnitOfWork, case_id: int) -> None:
             .where(SubjectLock.case_id == case_id)
             .execution_options(synchronize_session="fetch")
         )
-        return
-    if session.autoflush:
-        session.flush()  # as the ORM statement's autoflush did
-    run_prebuilt(session, _RELEASE, {"case": case_id, "tenant": tenant_id})
+        return None
+    return _RELEASE, {"case": case_id, "tenant": tenant_id}
+
+
+def forget_released(uow: UnitOfWork, case_id: int) -> None:
+    """The case's locks, deleted, leave the session."""
+    session = uow.session
     for held in [row for row in session.identity_map.values() if isinstance(row, SubjectLock)]:
         if held.case_id == case_id:
             session.expunge(held)

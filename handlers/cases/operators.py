@@ -18,14 +18,14 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from handlers.audit import record_access
-from handlers.cases.locks import release_locks, take_locks
+from handlers.cases.locks import forget_released, releasing_locks, take_locks
 from handlers.cases.notifier import read_notifier
 from handlers.cases.outbox import queue_case_notices, registered_here, was_registered_here
 from handlers.cases.pending import mark_registered, pending_change_of, require_pending, save_provisional
 from handlers.changes.base import Assessment, change_type, change_types
 from handlers.clock import japan_today
 from handlers.errors import DomainError, Problem, ValidationError
-from handlers.residents.cautions import apply_cautions, check_intake_caution
+from handlers.residents.cautions import apply_cautions, check_intake_caution, templates_needed
 from handlers.residents.history import history_of_case
 from handlers.row_writes import assign_changed, update_rows
 from handlers.uow import UnitOfWork
@@ -122,14 +122,19 @@ def _untag_others(appended: list[ResidentHistory], atena_numbers: list[str]) -> 
 def register_change(ctx: ServiceContext, code: str) -> dict[str, Any]:
     pending = require_pending(ctx.uow, ctx.case.id)
     assess_current(ctx, code)
+    # read before the 本登録, whose counters stay locked to COMMIT: the 留意事項 templates (j140)
+    templates = templates_needed(ctx.uow, code, intake_of(ctx))
     with history_of_case(ctx.session, ctx.case.id) as appended:
         result = change_type(code).register(ctx.uow, pending.proposal)
     _untag_others(appended, list(result.atena_numbers))
-    apply_cautions(ctx.uow, appended, intake_of(ctx))  # 留意事項 (j140)
+    apply_cautions(ctx.uow, appended, intake_of(ctx), templates)  # 留意事項 (j140)
+    if ctx.session.autoflush:
+        ctx.session.flush()  # what the registration left unwritten, before its locks go (as their DELETE's autoflush)
     mark_registered(pending, result)
     registered_here(ctx.uow, ctx.case.id)
-    update_rows(ctx.session, [pending])  # what the autoflush of release_locks would write: one UPDATE
-    release_locks(ctx.uow, ctx.case.id)
+    # the pending change's UPDATE and the DELETE of the case's locks: one statement on PostgreSQL
+    update_rows(ctx.session, [pending], along=releasing_locks(ctx.uow, ctx.case.id))
+    forget_released(ctx.uow, ctx.case.id)
     case: Case = ctx.case
     case.subject_atena_numbers = list(result.atena_numbers)
     case.subject_household_numbers = list(result.household_numbers)
@@ -159,7 +164,11 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
             ]
         )
     # the juki_net handlers use the outbox's queue, which imports this package: imported when first used
-    from handlers.juki_net.card_destinations import send_change_card_destinations  # noqa: PLC0415
+    from handlers.juki_net.card_destinations import (  # noqa: PLC0415
+        card_destination_messages,
+        change_card_destinations,
+        kept_card_destinations,
+    )
     from handlers.juki_net.my_number_requests import (  # noqa: PLC0415
         send_generation_requests,
         track_change_requests,
@@ -167,8 +176,15 @@ def queue_notices(ctx: ServiceContext, code: str) -> dict[str, Any]:
 
     notices = list(pending.result.get("notices") or [])
     fresh = was_registered_here(ctx.uow, ctx.case.id)  # nothing of the case queued yet: nothing to read
-    keys = queue_case_notices(ctx.uow, ctx.case, notices)
-    send_change_card_destinations(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 送付先情報 (j1120)
+    cards = change_card_destinations(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 送付先情報 (j1120)
+    # the case's notices, then the 送付先情報: one block of numbers per destination, one statement writing them
+    keys = queue_case_notices(
+        ctx.uow,
+        ctx.case,
+        notices,
+        card_destination_messages(cards),
+        kept_card_destinations(ctx.uow, cards, ctx.case),
+    )
     send_generation_requests(ctx.uow, ctx.case, notices, nothing_queued=fresh)  # 個人番号の生成要求 (j1130)
     track_change_requests(ctx.uow, ctx.case, notices, keys)  # 個人番号の変更要求 (j1130)
     return {"queued": len(keys), "keys": keys}

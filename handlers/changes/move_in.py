@@ -39,6 +39,7 @@ from handlers.changes.notification_origin import due_event, origin_documents, or
 from handlers.errors import Problem
 from handlers.relay_certificates import certificate_id, certificate_problems, mark_certificate_used
 from handlers.residents import households as hh
+from handlers.residents.new_members import build_new_members
 from handlers.residents.numbering import issue_blocks
 from handlers.residents.resident_code_pool import pool_problems, take_resident_codes
 from handlers.residents.validation import validate_resident_input
@@ -143,17 +144,21 @@ class MoveIn:
         all_new = not any(member.get("re_move_in_of") for member in proposal["members"])
         number = proposal.get("household_number")
         atena_numbers: list[str] | None = None
+        # Before the counters, which stay locked to COMMIT: the codes (taken SKIP LOCKED, they wait for no
+        # one), then the persons checked and built.
+        issuing = [values for values in members if not values.get("resident_code")]
+        for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
+            values["resident_code"] = code
+        built = build_new_members(members, reason_code=dates["reason_code"], change_date=dates["change_date"],
+                                  notified_date=dates["notified_date"]) if all_new else None  # fmt: skip
         if not number:
             wanted = [("household", 1), ("atena", len(members) if all_new else 0)]
             [number], atena_numbers = issue_blocks(uow.session, wanted)  # both counters in one statement
             number = hh.create_household(uow, proposal["household"], number).household_number
-        issuing = [values for values in members if not values.get("resident_code")]
-        for values, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
-            values["resident_code"] = code
         documents = ["resident_code_notice"] if issuing else []
         if all_new:
             added = hh.add_members_to_household(
-                uow, number, members, **dates, atena_numbers=atena_numbers or None
+                uow, number, members, **dates, atena_numbers=atena_numbers or None, built=built
             )  # one call: one history flush
             atena_numbers = [resident.atena_number for resident in added]
         else:  # 再転入 among them: person by person, in the order entered

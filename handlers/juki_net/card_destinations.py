@@ -3,7 +3,8 @@
 
 * with the changes that affect it: every registered change that sends CS an ``identity_change`` for a person
   who is a resident after it (not one moving out or removed) sends that person's 送付先情報 right after the change's own notices
-  (``send_change_card_destinations``, called by the case framework's ``queue_notices`` step);
+  (``change_card_destinations``, queued with the change's notices by the case framework's ``queue_notices``
+  step);
 * for CS's list of persons to update (a ``card_destination_targets`` file): each person matched in the
   register by 住民票コード gets one (``apply_card_targets``); the unmatched are reported;
 * a 居所 other than the address can be set as the destination of 番号通知書類 (``set_mailing_residence``); it
@@ -18,44 +19,46 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from handlers.audit import record_access
-from handlers.cases.outbox import insert_outbox_rows
+from handlers.cases.outbox import OUTBOX
 from handlers.errors import Problem, ValidationError
 from handlers.juki_net.card_notices import (
     CS,
     KIND,
     current_persons,
+    current_persons_numbered,
     destination_payload,
-    keep_sent,
     residences_of,
+    sent_rows,
 )
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.outbox_sequence import sequence_name
 from handlers.permissions import require
-from handlers.row_writes import insert_rows
+from handlers.residents.created_here import forget_created
+from handlers.row_batches import Batch, insert_batches
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.case import Case
 from models.change import OutboxMessage
-from models.juki_net import CardMailingResidence
+from models.juki_net import CardDestinationSent, CardMailingResidence
 from models.resident import Household, Resident
 
 TARGETS_KIND = "card_destination_targets"
+_SENT = cast(Table, CardDestinationSent.__table__)
 
 
-def send_card_destinations(
+def card_destination_drafts(
     uow: UnitOfWork, persons: list[tuple[Resident, Household]], trigger: str, case: Case | None = None,
     *, nothing_queued: bool = False,
-) -> list[str]:  # fmt: skip
-    """Queue one 送付先情報 per person to CS (sent after commit, in this order) and keep it; their keys.  A
-    change's are keyed ``<受付番号>:card:<宛名番号>``, so queuing the case's notices again adds none.  Written in
-    a few statements whatever the number of persons (the keys already queued, one block of sequence numbers,
-    the messages, the history rows); ``nothing_queued``: the case was registered in this transaction, so no key
-    of it can be queued yet (nothing is read)."""
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """The 送付先情報 to queue for ``persons`` (in this order), by outbox key: a change's are keyed
+    ``<受付番号>:card:<宛名番号>``, so those already queued are left out (queuing the case's notices again adds
+    none); ``nothing_queued``: the case was registered in this transaction, so no key of it can be queued yet
+    (nothing is read)."""
     residences = residences_of(uow, [r.atena_number for r, _h in persons]) if persons else {}
     drafts = {
         (f"{case.case_number}:card:{r.atena_number}" if case else f"card_destination:{uuid.uuid4().hex}"):
@@ -68,28 +71,58 @@ def send_card_destinations(
         )
         for key in set(queued):
             drafts.pop(key)
+    return drafts
+
+
+def card_destination_messages(drafts: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The outbox messages of ``drafts`` (not tied to a case's own notices: ``case_id`` is None)."""
+    return [
+        {"destination": CS, "kind": KIND, "payload": dict(payload), "idempotency_key": key, "case_id": None}
+        for key, payload in drafts.items()
+    ]
+
+
+def kept_card_destinations(
+    uow: UnitOfWork, drafts: Mapping[str, Mapping[str, Any]], case: Case | None
+) -> list[Batch]:
+    """The rows that keep each 送付先情報 of ``drafts`` (``CardDestinationSent``), to be written with the
+    messages (``insert_batches``)."""
+    rows = sent_rows(uow.actor.tenant_id, drafts, case.id if case is not None else None)
+    return [(_SENT, rows)] if rows else []
+
+
+def send_card_destinations(
+    uow: UnitOfWork, persons: list[tuple[Resident, Household]], trigger: str, case: Case | None = None,
+    *, nothing_queued: bool = False,
+) -> list[str]:  # fmt: skip
+    """Queue one 送付先情報 per person to CS (sent after commit, in this order) and keep it; their keys.
+    Written in a few statements whatever the number of persons (the keys already queued, one block of
+    sequence numbers, the messages with the rows that keep them); see ``card_destination_drafts``."""
+    drafts = card_destination_drafts(uow, persons, trigger, case, nothing_queued=nothing_queued)
     if not drafts:
         return []
     first = take_next(uow.session, sequence_name(CS), uow.actor.tenant_id, count=len(drafts))
-    insert_outbox_rows(uow, [
-        {"tenant_id": uow.actor.tenant_id, "case_id": None, "destination": CS, "kind": KIND, "payload": payload,
-         "idempotency_key": key, "seq": first + index, "status": "pending", "attempts": 0}
-        for index, (key, payload) in enumerate(drafts.items())
-    ])  # fmt: skip
-    kept = [
-        keep_sent(uow, payload, key, case.id if case is not None else None) for key, payload in drafts.items()
+    messages = [
+        {
+            **message,
+            "tenant_id": uow.actor.tenant_id,
+            "seq": first + index,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for index, message in enumerate(card_destination_messages(drafts))
     ]
-    insert_rows(uow.session, kept)  # one INSERT, without the unit of work's flush
+    insert_batches(uow.session, [(OUTBOX, messages), *kept_card_destinations(uow, drafts, case)])
     schedule_delivery(uow, [CS])
     return list(drafts)
 
 
-def send_change_card_destinations(
+def change_card_destinations(
     uow: UnitOfWork, case: Case, notices: Sequence[Mapping[str, Any]], *, nothing_queued: bool = False
-) -> list[str]:
-    """送付先情報 with a registered change (called by the case framework's ``queue_notices`` step after the
-    case's own notices, so CS gets it after the change): one per person named by a CS ``identity_change``
-    who is a resident after it (not one moving out or removed), read from the register as registered."""
+) -> dict[str, dict[str, Any]]:
+    """The 送付先情報 a registered change sends (the case framework's ``queue_notices`` step queues them with
+    the case's own notices, after them, so CS gets them after the change): one per person named by a CS
+    ``identity_change`` who is a resident after it (not one moving out or removed), as registered; by key."""
     named = {
         str(n["payload"]["atena_number"])
         for n in notices
@@ -97,10 +130,9 @@ def send_change_card_destinations(
         and (n.get("payload") or {}).get("atena_number")
     }  # fmt: skip
     if not named:
-        return []
-    persons = current_persons(uow, Resident.atena_number.in_(sorted(named)))
-    staying = [(r, h) for r, h in persons if r.status == "resident"]
-    return send_card_destinations(uow, staying, "change", case, nothing_queued=nothing_queued)
+        return {}
+    staying = [(r, h) for r, h in current_persons_numbered(uow, sorted(named)) if r.status == "resident"]
+    return card_destination_drafts(uow, staying, "change", case, nothing_queued=nothing_queued)
 
 
 # --- CS's list of persons to update -----------------------------------------------------------------------
@@ -165,6 +197,7 @@ def set_mailing_residence(
     if problems := _residence_problems(values):
         raise ValidationError(problems)
     persons = _resident_or_refuse(uow, atena_number)
+    forget_created(uow.session, persons[0][0].atena_number)  # from now on its 居所 is read (created_here)
     now = dt.datetime.now(dt.UTC)
     for previous in residences_of(uow, [persons[0][0].atena_number]).values():
         previous.ended_at = now

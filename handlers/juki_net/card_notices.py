@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.juki_net.identity import CURRENT_STATUSES
+from handlers.residents.created_here import created_here, was_created_here
 from handlers.residents.history import display_name
 from handlers.uow import UnitOfWork
-from models.juki_net import CardDestinationSent, CardMailingResidence
+from models.juki_net import CardMailingResidence
 from models.resident import Household, Resident
 
 CS = "cs"
@@ -20,9 +21,14 @@ TRIGGER_LABELS = {"change": "異動", "cs_request": "CS更新対象者", "reside
 
 
 def residences_of(uow: UnitOfWork, atena_numbers: Sequence[str]) -> dict[str, CardMailingResidence]:
+    """The 居所 in force of each person who has one.  A person created in this transaction has none yet
+    (``handlers.residents.created_here``): only the others are read, and nothing when none is left."""
+    wanted = [number for number in atena_numbers if not was_created_here(uow.session, number)]
+    if not wanted:
+        return {}
     rows = uow.session.scalars(
         select(CardMailingResidence).where(
-            CardMailingResidence.atena_number.in_(list(atena_numbers)),
+            CardMailingResidence.atena_number.in_(wanted),
             CardMailingResidence.ended_at.is_(None),
         )
     )
@@ -46,6 +52,18 @@ def destination_payload(
     }
 
 
+def current_persons_numbered(
+    uow: UnitOfWork, atena_numbers: Sequence[str]
+) -> list[tuple[Resident, Household]]:
+    """``current_persons`` of these 宛名番号; persons all created in this transaction (a 転入's 本登録 just
+    written) are taken as the session holds them, without reading them again."""
+    numbers = sorted(set(atena_numbers))
+    known = created_here(uow.session, numbers)
+    if known is None:
+        return current_persons(uow, Resident.atena_number.in_(numbers))
+    return [(r, r.household) for r in known if r.status in CURRENT_STATUSES]
+
+
 def current_persons(uow: UnitOfWork, condition: Any) -> list[tuple[Resident, Household]]:
     rows = uow.session.execute(
         select(Resident, Household)
@@ -56,14 +74,14 @@ def current_persons(uow: UnitOfWork, condition: Any) -> list[tuple[Resident, Hou
     return [(resident, household) for resident, household in rows]
 
 
-def keep_sent(
-    uow: UnitOfWork, payload: Mapping[str, Any], key: str, case_id: int | None
-) -> CardDestinationSent:
-    row = CardDestinationSent(
-        tenant_id=uow.actor.tenant_id, atena_number=payload["atena_number"], resident_code=payload["resident_code"],
-        trigger=payload["trigger"], case_id=case_id, outbox_key=key, address=payload["address"],
-        address_katagaki=payload["address_katagaki"], postal_code=payload["postal_code"],
-        is_residence=payload["is_residence"],
-    )  # fmt: skip
-    uow.session.add(row)
-    return row
+def sent_rows(
+    tenant_id: int, drafts: Mapping[str, Mapping[str, Any]], case_id: int | None
+) -> list[dict[str, Any]]:
+    """The ``CardDestinationSent`` rows (column values) that keep each 送付先情報 of ``drafts`` (by outbox key)."""
+    return [
+        {"tenant_id": tenant_id, "atena_number": payload["atena_number"], "resident_code": payload["resident_code"],
+         "trigger": payload["trigger"], "case_id": case_id, "outbox_key": key, "address": payload["address"],
+         "address_katagaki": payload["address_katagaki"], "postal_code": payload["postal_code"],
+         "is_residence": payload["is_residence"]}
+        for key, payload in drafts.items()
+    ]  # fmt: skip

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, bindparam, select
 
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.items import HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
 from handlers.residents.parsing import clean_text
+from handlers.row_writes import run_prebuilt
 from handlers.rules.change_reasons import REASONS
-from handlers.tenants import setting
+from handlers.tenancy import CROSS_TENANT_KEY, session_tenant
+from handlers.tenants import setting_of
 from handlers.uow import UnitOfWork
 from models.resident import CautionTemplate, ResidentHistory
 from models.tenant import Municipality
@@ -101,36 +103,116 @@ def read_caution(values: Mapping[str, Any], reason: str) -> Caution | None:
     return Caution(text, items) if text else None
 
 
+_TEMPLATES = cast(Table, CautionTemplate.__table__)
+_MUNICIPALITIES = cast(Table, Municipality.__table__)
+# Built once (its cache key is kept): the municipality's kind and choices with its templates of up to two
+# 異動事由, in one statement; Core, naming the session's tenant.
+_FILLING_IN = (
+    select(
+        _MUNICIPALITIES.c.kind,
+        _MUNICIPALITIES.c.settings,
+        _TEMPLATES.c.change_reason,
+        _TEMPLATES.c["text"],
+        _TEMPLATES.c["items"],
+    )
+    .select_from(
+        _MUNICIPALITIES.outerjoin(
+            _TEMPLATES,
+            and_(
+                _TEMPLATES.c.tenant_id == _MUNICIPALITIES.c.id,
+                _TEMPLATES.c.change_reason.in_([bindparam("first"), bindparam("second")]),
+            ),
+        )
+    )
+    .where(_MUNICIPALITIES.c.id == bindparam("tenant"))
+)
+
+
+def _fills_in(kind: str | None, settings: Mapping[str, Any] | None) -> bool:
+    return kind == "designated_city" or bool(setting_of(settings, "caution_autofill"))
+
+
+def _templates_orm(uow: UnitOfWork, reasons: Sequence[str]) -> dict[str, Caution | None]:
+    """``templates_for`` in a session without a tenant of its own: ORM reads naming the actor's tenant."""
+    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
+    if municipality is None or not _fills_in(municipality.kind, municipality.settings):
+        return dict.fromkeys(reasons)
+    found = {}
+    for reason in reasons:
+        row = uow.session.scalars(
+            select(CautionTemplate).where(
+                CautionTemplate.change_reason == reason, CautionTemplate.tenant_id == uow.actor.tenant_id
+            )
+        ).first()
+        found[reason] = Caution(row.text, split_items(row.items)) if row else None
+    return found
+
+
+def templates_for(uow: UnitOfWork, reasons: Sequence[str]) -> dict[str, Caution | None]:
+    """The 留意事項 registered in advance for each of ``reasons``, when the municipality fills them in (None
+    where none is, or it does not): one statement per two reasons."""
+    wanted = list(dict.fromkeys(reasons))
+    tenant = session_tenant(uow.session)
+    if tenant is None or uow.session.info.get(CROSS_TENANT_KEY):
+        return _templates_orm(uow, wanted)
+    if uow.session.autoflush:
+        uow.session.flush()  # as the ORM statement's autoflush did
+    found: dict[str, Caution | None] = dict.fromkeys(wanted)
+    for start in range(0, len(wanted), 2):
+        first, second = wanted[start], wanted[min(start + 1, len(wanted) - 1)]
+        rows = run_prebuilt(
+            uow.session, _FILLING_IN, {"tenant": tenant, "first": first, "second": second}
+        ).rows
+        if not rows or not _fills_in(rows[0][0], rows[0][1]):
+            return dict.fromkeys(wanted)
+        for _kind, _settings, reason, text, items in rows:
+            if reason is not None:
+                found[reason] = Caution(text, split_items(items))
+    return found
+
+
 def template_for(uow: UnitOfWork, reason: str) -> Caution | None:
     """The 留意事項 registered in advance for ``reason``, when the municipality fills them in."""
-    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
-    if municipality is None:
-        return None
-    if municipality.kind != "designated_city" and not setting(municipality, "caution_autofill"):
-        return None
-    row = uow.session.scalars(select(CautionTemplate).where(CautionTemplate.change_reason == reason)).first()
-    return Caution(row.text, split_items(row.items)) if row else None
+    return templates_for(uow, [reason])[reason]
 
 
 def intake_default(uow: UnitOfWork, change_type: str) -> Caution | None:
     """The 留意事項 the intake page starts with (editable): the one registered for the change's 異動事由."""
     require(uow.actor, "resident.change")
-    for reason in CHANGE_TYPE_REASONS.get(change_type, (change_type,)):
-        found = template_for(uow, reason)
-        if found is not None:
-            return found
-    return None
+    found = templates_for(uow, reasons_of(change_type))
+    return next((caution for caution in found.values() if caution is not None), None)
+
+
+def reasons_of(change_type: str) -> tuple[str, ...]:
+    """The 異動事由 a change type's registration writes (its own code unless ``CHANGE_TYPE_REASONS`` says)."""
+    return CHANGE_TYPE_REASONS.get(change_type, (change_type,))
+
+
+def templates_needed(
+    uow: UnitOfWork, change_type: str, intake: Mapping[str, Any]
+) -> dict[str, Caution | None]:
+    """Before 本登録: the templates ``apply_cautions`` will want for the change's 異動事由 — none when the
+    intake has a 留意事項 of its own (it wins on every row)."""
+    if clean_text(intake.get("caution")):
+        return {}
+    return templates_for(uow, reasons_of(change_type))
 
 
 def check_intake_caution(intake: Mapping[str, Any], change_type: str) -> None:
     """At intake: the entered 留意事項 checked against the change's (first) 異動事由, before anything is kept."""
-    read_caution(intake, CHANGE_TYPE_REASONS.get(change_type, (change_type,))[0])
+    read_caution(intake, reasons_of(change_type)[0])
 
 
-def apply_cautions(uow: UnitOfWork, rows: Iterable[ResidentHistory], intake: Mapping[str, Any]) -> None:
+def apply_cautions(
+    uow: UnitOfWork,
+    rows: Iterable[ResidentHistory],
+    intake: Mapping[str, Any],
+    known: Mapping[str, Caution | None] | None = None,
+) -> None:
     """At 本登録: each history row of the case's subjects gets the 留意事項 entered at intake, or else the
-    one registered for its 異動事由 (read once per 異動事由)."""
-    templates: dict[str, Caution | None] = {}
+    one registered for its 異動事由 (``known``: those read already, ``templates_needed``; any other read once
+    per 異動事由)."""
+    templates: dict[str, Caution | None] = dict(known or {})
     for row in rows:
         if row.case_id is None:
             continue  # a household member's row changed along, not the case's

@@ -15,13 +15,24 @@ from handlers.rules.relationship import HEAD
 from handlers.tenancy import CROSS_TENANT_KEY, check_row_tenant, session_tenant
 from models.resident import Household, Resident
 
-__all__ = ["HEAD", "reorder_members", "set_head_from_relations", "write_new_head"]
+__all__ = ["HEAD", "reorder_members", "set_head_from_relations", "settle_household", "write_new_head"]
 
 
 def set_head_from_relations(household: Household, members: Sequence[Resident]) -> None:
     """The member whose 続柄 is 世帯主 becomes the head; with none, the head stays unset (j100)."""
     heads = [m for m in members if m.relation_to_head == HEAD and m.status != "removed"]
     household.head = heads[0] if heads else None
+
+
+def settle_household(household: Household, family_of: Mapping[str, str] | None = None) -> None:
+    """Head from the members' 続柄 when unset, then the standard order; an empty household is dissolved."""
+    members = [m for m in household.members if m.status != "removed"]
+    if household.head is None or household.head.status == "removed" or household.head not in members:
+        set_head_from_relations(household, members)
+    reorder_members(members, family_of)
+    if not members:
+        household.status = "dissolved"
+        household.head = None
 
 
 def reorder_members(members: Sequence[Resident], family_of: Mapping[str, str] | None = None) -> None:

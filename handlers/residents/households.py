@@ -18,20 +18,14 @@ from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.change_records import append_change, record_household_change
-from handlers.residents.events import ChangeRequest, check_change_request
-from handlers.residents.household_members import (
-    HEAD,
-    reorder_members,
-    set_head_from_relations,
-    write_new_head,
-)
+from handlers.residents.household_members import HEAD, reorder_members, settle_household
 from handlers.residents.household_problems import head_problem, mover_problems, relation_problems
 from handlers.residents.lookup import find_resident
+from handlers.residents.new_members import NewMembers, build_new_members, change_request, write_new_members
 from handlers.residents.numbering import issue_number, issue_numbers
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
 from handlers.residents.validation import validate_household_input, validate_resident_input
 from handlers.row_writes import insert_rows
-from handlers.rules.change_reasons import REASONS
 from handlers.rules.relationship import normalize_relationship
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
@@ -55,17 +49,6 @@ def active_members(household: Household) -> list[Resident]:
     return [m for m in household.members if m.status != "removed"]
 
 
-def _request(
-    reason_code: str,
-    change_date: str | dt.date,
-    notified_date: str | dt.date | None,
-    kinds: Sequence[str],
-) -> tuple[ChangeRequest, list[Problem]]:
-    known = REASONS.get(reason_code)
-    category = known.category if known is not None else "amendment"
-    return check_change_request(reason_code, change_date, notified_date, category=category, kinds=kinds)
-
-
 def add_members_to_household(
     uow: UnitOfWork,
     household_number: str,
@@ -77,65 +60,21 @@ def add_members_to_household(
     note: str | None = None,
     family_of: Mapping[str, str] | None = None,
     atena_numbers: Sequence[str] | None = None,
+    built: NewMembers | None = None,
 ) -> list[Resident]:
     """New persons (new 宛名番号) join an existing household with their 続柄 (j470).  ``atena_numbers``: the
-    persons' numbers, issued by the caller in this transaction (else issued here)."""
+    persons' numbers, issued by the caller in this transaction (else issued here); ``built``: the persons as
+    the caller checked and built them with ``build_new_members`` (else ``members`` are checked here)."""
     require(uow.actor, "resident.change")
     household = find_household(uow, household_number)
-    kinds = [str(m.get("resident_kind") or "japanese") for m in members]
-    request, problems = _request(reason_code, change_date, notified_date, kinds)
-    parsed = []
-    heads = 1 if household.head is not None else 0
-    for index, (member, kind) in enumerate(zip(members, kinds, strict=True)):
-        values, found = validate_resident_input(member, kind=kind)
-        parsed.append(values)
-        problems += [
-            Problem(f"members[{index}].{p.field}", f"{p.item}（{index + 1}人目）", p.reason, p.remedy, p.code)
-            for p in found
-        ]
-        if values.values.get("relation_to_head") == HEAD:
-            heads += 1
-            if heads > 1:
-                problems.append(head_problem(f"members[{index}].relation_to_head"))
-    if not members:
-        problems.append(
-            Problem("members", "世帯員", "入力されていません", "世帯員を入力してください", "required")
-        )
-    if problems:
-        raise ValidationError(problems)
+    if built is None:
+        built = build_new_members(members, reason_code=reason_code, change_date=change_date,
+                                  notified_date=notified_date, has_head=household.head is not None)  # fmt: skip
+    elif household.head is not None and HEAD in (heads := [p.relation_to_head for p in built.persons]):
+        raise ValidationError([head_problem(f"members[{heads.index(HEAD)}].relation_to_head")])
     if atena_numbers is None:
-        atena_numbers = issue_numbers(uow.session, "atena", len(parsed))
-    elif len(atena_numbers) != len(parsed):
-        raise ValueError("one 宛名番号 per member")
-    added = []
-    for values, atena_number in zip(parsed, atena_numbers, strict=True):
-        resident = Resident(
-            atena_number=atena_number,
-            resident_kind=values.kind,
-            status="resident",
-            history_no=1,  # the first history row is appended below, in this transaction
-            household=household,
-            **{"notified_date": request.notified_date, **values.values},
-        )
-        refresh_resident_keys(resident)
-        uow.session.add(resident)
-        added.append(resident)
-    _settle_household(household, family_of)
-    insert_rows(uow.session, added)  # the persons in one INSERT, then the head they bring in one UPDATE
-    write_new_head(uow.session, household)
-    record_household_change(uow, "household_members_added", household, added, request, note, new_persons=True)
-    return added
-
-
-def _settle_household(household: Household, family_of: Mapping[str, str] | None = None) -> None:
-    """Head from the members' 続柄 when unset, then the standard order; an empty household is dissolved."""
-    members = active_members(household)
-    if household.head is None or household.head.status == "removed" or household.head not in members:
-        set_head_from_relations(household, members)
-    reorder_members(members, family_of)
-    if not members:
-        household.status = "dissolved"
-        household.head = None
+        atena_numbers = issue_numbers(uow.session, "atena", len(built.persons))
+    return write_new_members(uow, household, built, atena_numbers, note, family_of)
 
 
 def _new_household(
@@ -174,7 +113,9 @@ def move_members(
         raise ValueError("give either to_household_number or new_household")
     movers = [find_resident(uow.session, number) for number in atena_numbers]
     target = find_household(uow, to_household_number) if to_household_number else None
-    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in movers])
+    request, problems = change_request(
+        reason_code, change_date, notified_date, [m.resident_kind for m in movers]
+    )
     if not movers:
         problems.append(
             Problem(
@@ -196,7 +137,7 @@ def move_members(
     uow.session.flush()
     for household in [*sources.values(), target]:
         uow.session.refresh(household, ["members"])
-        _settle_household(household)
+        settle_household(household)
     record_household_change(uow, "household_members_moved", target, movers, request, note)
     return target
 
@@ -219,12 +160,14 @@ def change_household_address(
     require(uow.actor, "resident.change")
     household = find_household(uow, household_number)
     members = active_members(household)
-    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in members])
+    request, problems = change_request(
+        reason_code, change_date, notified_date, [m.resident_kind for m in members]
+    )
     parsed, found = validate_household_input(
         {"address": address, "address_code": address_code, "postal_code": postal_code, "address_katagaki": katagaki,
          "ward_code": household.ward_code}
     )  # fmt: skip
-    set_date, _ = _request(reason_code, address_set_date, None, [])
+    set_date, _ = change_request(reason_code, address_set_date, None, [])
     problems += found
     if set_date.change_date is None:
         problems.append(
@@ -265,7 +208,9 @@ def change_head(
     household = find_household(uow, household_number)
     members = active_members(household)
     by_atena = {m.atena_number: m for m in members}
-    request, problems = _request(reason_code, change_date, notified_date, [m.resident_kind for m in members])
+    request, problems = change_request(
+        reason_code, change_date, notified_date, [m.resident_kind for m in members]
+    )
     if new_head_atena not in by_atena:
         problems.append(
             Problem(
@@ -352,7 +297,7 @@ def readmit_resident(
     resident = find_resident(uow.session, atena_number)
     household = find_household(uow, household_number)
     kind = str(member.get("resident_kind") or resident.resident_kind)
-    request, problems = _request(reason_code, change_date, notified_date, [kind])
+    request, problems = change_request(reason_code, change_date, notified_date, [kind])
     parsed, found = validate_resident_input(member, kind=kind)
     problems += found
     if resident.status != "removed":
@@ -375,7 +320,7 @@ def readmit_resident(
     refresh_resident_keys(resident)
     uow.session.flush()
     uow.session.refresh(household, ["members"])
-    _settle_household(household)
+    settle_household(household)
     append_change(uow, resident, request, note)
     record_access(
         uow, "resident_readmitted", "change", [atena_number], detail={"reason": request.reason.code}

@@ -15,6 +15,7 @@ from handlers.audit import record_access
 from handlers.errors import ConflictError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.residents.change_records import append_change, record_household_change
+from handlers.residents.created_here import remember_created
 from handlers.residents.events import check_change_request
 from handlers.residents.history import HistoryDates
 from handlers.residents.household_members import HEAD, reorder_members, set_head_from_relations
@@ -129,6 +130,7 @@ def register_household(
     uow.session.add(new_household)
     residents = [_new_resident(uow, new_household, m, request.notified_date) for m in member_inputs]
     uow.session.flush()
+    remember_created(uow.session, residents)
     set_head_from_relations(new_household, residents)
     reorder_members(residents)
     record_household_change(uow, "household_registered", new_household, residents, request, note)

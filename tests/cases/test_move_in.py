@@ -108,6 +108,35 @@ def test_a_family_of_three_is_registered_only_after_approval_with_notices(
     assert all_rows(step, clerk_a, Case)[0].status == "completed"
 
 
+@pytest.mark.req("j140", "j1120")
+def test_a_move_in_numbers_its_destinations_after_its_notices_and_fills_in_the_reasons_caution(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, users_a: dict[str, Any]
+) -> None:
+    """The 送付先情報 follow the case's own notices in one numbering of the CS messages; the 留意事項 registered
+    for 国内転入 is on every newcomer's row; each 送付先情報 kept names the case and the new address."""
+    from handlers.residents.cautions import save_template
+    from models.juki_net import CardDestinationSent
+
+    admin = factories.actor_for(users_a["administrator"])
+    step(admin, save_template, {"change_reason": "domestic_move_in", "caution": "転入の定型文"})
+    case = step(clerk_a, cases.open_case, "move_in", intake())
+    step(supervisor_a, cases.approve, task(step, supervisor_a, case.id, "review_").id, [])
+    people = sorted(newcomers(step, clerk_a), key=lambda r: r.atena_number)
+    rows = all_rows(step, clerk_a, ResidentHistory, ResidentHistory.case_id == case.id)
+    assert sorted((r.atena_number, r.caution) for r in rows) == [
+        (p.atena_number, "転入の定型文") for p in people
+    ]
+    to_cs = sorted(
+        (m for m in all_rows(step, clerk_a, OutboxMessage) if m.destination == "cs"), key=lambda m: m.seq
+    )
+    assert [(m.seq, m.kind) for m in to_cs] == [(1, "identity_change"), (2, "identity_change"),
+        (3, "identity_change"), (4, "card_destination"), (5, "card_destination"), (6, "card_destination")]  # fmt: skip
+    kept = all_rows(step, clerk_a, CardDestinationSent)
+    assert sorted((k.atena_number, k.case_id, k.address) for k in kept) == [
+        (p.atena_number, case.id, factories.default_address()["address"]) for p in people
+    ]
+
+
 def test_the_approval_writes_the_case_once_with_its_subjects_and_the_time_of_the_save(
     step: Step, clerk_a: Actor, supervisor_a: Actor
 ) -> None:

@@ -144,6 +144,51 @@ def test_a_row_changed_by_another_transaction_meanwhile_is_stale(db: Database, c
     assert after == []
 
 
+def _delete_the_other(tenant_id: int) -> tuple[Any, dict[str, Any]]:
+    households = models.Household.__table__
+    statement = households.delete().where(
+        households.c.household_number == bindparam("other"), households.c.tenant_id == bindparam("tenant")
+    )
+    return statement, {"other": "0000000027", "tenant": tenant_id}
+
+
+def test_a_statement_along_runs_with_the_update_in_one_statement_on_postgresql(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        _two_households(uow)
+        row = uow.session.scalars(
+            select(models.Household).where(models.Household.household_number == "0000000019")
+        ).one()
+        row.address = "テスト町2-2"
+        with recorded_statements(uow.session.connection()) as sent:
+            update_rows(uow.session, [row], along=_delete_the_other(city_a.id))
+        assert len(sent) == (1 if db.dialect == "postgresql" else 2)
+        assert row.version == 2 and not inspect(row).modified
+    assert _stored(db, city_a.id, "0000000019")["address"] == "テスト町2-2"
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        assert uow.session.scalars(select(models.Household.household_number)).all() == ["0000000019"]
+
+
+def test_a_stale_row_refuses_the_statement_along_with_it(db: Database, city_a) -> None:
+    with pytest.raises(StaleDataError), unit_of_work(db, Actor.system(city_a.id)) as uow:
+        _two_households(uow)
+        row = uow.session.scalars(
+            select(models.Household).where(models.Household.household_number == "0000000019")
+        ).one()
+        households = models.Household.__table__
+        uow.session.connection().execute(update(households).values(version=households.c.version + 1))
+        row.address = "テスト町2-2"
+        update_rows(uow.session, [row], along=_delete_the_other(city_a.id))
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        assert uow.session.scalars(select(models.Household)).all() == []  # nothing kept: rolled back whole
+
+
+def test_a_statement_along_with_nothing_to_update_runs_on_its_own(db: Database, city_a) -> None:
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        _two_households(uow)
+        update_rows(uow.session, [], along=_delete_the_other(city_a.id))
+        assert uow.session.scalars(select(models.Household.household_number)).all() == ["0000000019"]
+
+
 def test_an_update_of_a_rolled_back_savepoint_is_forgotten(db: Database, city_a) -> None:
     with unit_of_work(db, Actor.system(city_a.id)) as uow:
         row = _household("0000000019")

@@ -191,3 +191,31 @@ def test_ending_the_residence_sends_the_address_again_and_the_page_shows_the_res
     )
     assert "番号通知書類の送付先とする居所は設定されていません" in again.get_data(as_text=True)
     assert len(fake_cs.received()) == 2
+
+
+def test_a_residence_set_in_the_transaction_that_created_the_person_is_the_destination_sent(
+    db: Database, clerk_a: Actor
+) -> None:
+    """A person created in this transaction is taken as the session holds them and has no 居所 to read, until
+    one is set for them in the same transaction: from then on it is read and sent."""
+    from handlers.juki_net.card_notices import current_persons_numbered, residences_of
+    from handlers.residents.created_here import created_here
+    from handlers.residents.registration import register_household
+    from models import OutboxMessage
+
+    with unit_of_work(db, clerk_a) as uow:
+        household = register_household(uow, factories.default_address(), factories.japanese_family(),
+                                       reason_code="domestic_move_in", change_date="2020-04-01")  # fmt: skip
+        numbers = sorted(m.atena_number for m in household.members)
+        assert created_here(uow.session, numbers) is not None
+        assert [r.atena_number for r, _h in current_persons_numbered(uow, numbers)] == numbers
+        assert residences_of(uow, numbers) == {}
+        set_mailing_residence(uow, numbers[0], RESIDENCE)
+        assert created_here(uow.session, numbers) is None  # the person with a 居所 is read again
+        assert list(residences_of(uow, numbers)) == [numbers[0]]
+        [sent] = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "card_destination"))
+        assert (sent.payload["atena_number"], sent.payload["address"], sent.payload["is_residence"]) == (
+            numbers[0],
+            RESIDENCE["address"],
+            True,
+        )

@@ -233,3 +233,39 @@ def test_a_kana_search_can_use_the_index_under_row_level_security(as_app_role: C
         shape.params(values).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     )
     assert "resident.kana_key >= 'ヤマ'" in sql and "resident.kana_key < 'ヤマ\U0010ffff'" in sql
+
+
+@pytest.mark.req("j1120")
+def test_the_app_role_writes_a_cases_outbox_rows_in_one_statement_for_its_tenant_only(
+    db: Database,
+    clerk_a: Actor,
+    two_cities: dict,
+    city_a: models.Municipality,
+    city_b: models.Municipality,
+    as_app_role: Connection,
+) -> None:
+    """The numbered outbox messages and the rows keeping the 送付先情報 (one statement: counters, messages,
+    kept rows) pass the policy as the application role, and stay invisible to another tenant."""
+    from sqlalchemy import Table
+
+    from handlers.row_batches import insert_batches
+    from handlers.sequences import take_next
+
+    sent_table = models.CardDestinationSent.__table__
+    assert isinstance(sent_table, Table)
+    outbox = models.OutboxMessage.__table__
+    assert isinstance(outbox, Table)
+    message = {"tenant_id": city_a.id, "case_id": None, "destination": "cs", "kind": "card_destination",
+               "payload": {"n": 1}, "idempotency_key": "rls:1", "seq": 1, "status": "pending", "attempts": 0}  # fmt: skip
+    kept = {"tenant_id": city_a.id, "atena_number": "0000000019", "resident_code": None, "trigger": "change",
+            "case_id": None, "outbox_key": "rls:1", "address": "横浜市", "address_katagaki": None,
+            "postal_code": None, "is_residence": False}  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        take_next(uow.session, "outbox:cs")
+        with recorded_statements(uow.session.connection()) as sent:
+            insert_batches(uow.session, [(outbox, [message]), (sent_table, [kept])])
+        assert len(sent) == 1
+        assert uow.session.execute(text("SELECT count(*) FROM card_destination_sent")).scalar_one() == 1
+    _set_tenant(as_app_role, city_b.id)
+    assert as_app_role.execute(text("SELECT count(*) FROM outbox_message")).scalar_one() == 0
+    assert as_app_role.execute(text("SELECT count(*) FROM card_destination_sent")).scalar_one() == 0
