@@ -70,6 +70,11 @@ def _queued(step: Step, actor: Actor) -> list[tuple[str, int, str]]:
     return step(actor, read)
 
 
+def _two_cases(step: Step, db: Database, clerk: Actor, first_atena: str) -> tuple[int, int]:
+    first = step(clerk, cases.open_case, PROBE, intake(first_atena)).id
+    return first, step(clerk, cases.open_case, PROBE, intake(_another(db, clerk))).id
+
+
 def test_messages_are_numbered_after_the_ones_before_and_written_with_their_kept_rows_in_order(
     step: Step,
     connection: Connection,
@@ -77,8 +82,7 @@ def test_messages_are_numbered_after_the_ones_before_and_written_with_their_kept
     clerk_a: Actor,
     atena: str,  # noqa: F811
 ) -> None:
-    first = step(clerk_a, cases.open_case, PROBE, intake(atena)).id
-    second = step(clerk_a, cases.open_case, PROBE, intake(_another(db, clerk_a))).id
+    first, second = _two_cases(step, db, clerk_a, atena)
     # the first case: no counter exists yet; the second: cs and municipality:202118 exist, department:x is new
     _queue(step, clerk_a, first, _notices("cs", "municipality:202118", "cs"), connection)
     sent = _queue(step, clerk_a, second, _notices("department:x", "cs", "municipality:202118"), connection)
@@ -109,8 +113,7 @@ def test_with_every_counter_there_the_numbers_and_the_rows_are_one_statement_on_
     clerk_a: Actor,
     atena: str,  # noqa: F811
 ) -> None:
-    first = step(clerk_a, cases.open_case, PROBE, intake(atena)).id
-    second = step(clerk_a, cases.open_case, PROBE, intake(_another(db, clerk_a))).id
+    first, second = _two_cases(step, db, clerk_a, atena)
     _queue(step, clerk_a, first, _notices("cs", "municipality:202118"), connection)
     sent = _queue(step, clerk_a, second, _notices("municipality:202118", "cs"), connection)
     assert [(d, s) for d, s, _key in _queued(step, clerk_a)][3:] == [

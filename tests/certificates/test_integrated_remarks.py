@@ -125,18 +125,7 @@ def test_the_adoption_caution_must_name_the_move_in_address_and_is_left_out_unle
 def test_the_removed_copy_prints_the_removed_records_own_items_and_the_adoption_dissolution_caution(
     db: Database, clerk_a: Actor, setup_session: Session, certifying_city: models.Municipality
 ) -> None:
-    removed = factories.make_removed_resident(
-        setup_session, certifying_city, number=778, removal_date=dt.date(2026, 10, 1)
-    )
-    removed.destination_confirmed_address = "長野県佐久市中込2番地"
-    removed.move_in_notice_date = dt.date(2026, 10, 20)
-    removed.move_out_confirmed_date = dt.date(2026, 10, 2)
-    notice_row = factories.add_history_row(
-        setup_session, removed, reason_code="domestic_move_out", change_date=dt.date(2026, 10, 1)
-    )
-    notice_row.notified_date = dt.date(2026, 9, 20)
-    setup_session.flush()
-    atena = removed.atena_number
+    atena = removed_with_own_items(setup_session, certifying_city, 778)
     with pytest.raises(ValidationError):
         factories.set_caution(db, clerk_a, atena, 3, "特別養子縁組解消", "destination_planned_address")
     factories.set_caution(
