@@ -185,7 +185,7 @@ class Worker:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--pool=solo",
-             "--concurrency=1", "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--concurrency=1", "-n", f"{QUEUE}@%h", "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         return self
