@@ -41,3 +41,12 @@ def test_the_support_officer_finds_the_support_measure_pages_in_the_menu(
     client = signed_in(app, users_a["support_officer"])
     links = menu_links(client.get(client.get("/").location).get_data(as_text=True))
     assert "/support-measures/tasks" in links and "/support-measures/new" in links
+
+
+def test_a_signed_in_user_who_opens_the_second_factor_page_stays_signed_in(
+    app: Flask, users_a: dict[str, User]
+) -> None:
+    client = signed_in(app, users_a["clerk"])
+    for page in ("/login", "/login/totp", "/login/enrol"):
+        assert client.get(page).status_code == 302
+    assert client.get("/residents/search").status_code == 200

@@ -106,6 +106,8 @@ def login() -> Response | str:
 
 @bp.route("/login/totp", methods=["GET", "POST"])
 def totp() -> Response | str:
+    if current_user.is_authenticated:  # already signed in: nothing to confirm, keep the session
+        return redirect(_landing())
     user_id = _pending_user_id()
     if user_id is None:
         return _restart()
@@ -128,6 +130,8 @@ def totp() -> Response | str:
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol() -> Response | str:
+    if current_user.is_authenticated:  # already signed in: nothing to confirm, keep the session
+        return redirect(_landing())
     user_id = _pending_user_id()
     if user_id is None:
         return _restart()
