@@ -9,7 +9,8 @@ their stored order).  A full snapshot, as written before the compact form and as
 it, reads the same.
 
 ``SnapshotType`` applies both to the column, so every ORM or Core read and write goes through them; the
-bulk loader, which writes with ``COPY``, calls ``compact_snapshot`` itself.  On PostgreSQL the column is
+bulk loader and the tenant import, which write with ``COPY``, call ``compact_snapshot`` /
+``compact_snapshot_keeping_unknown`` themselves.  On PostgreSQL the column is
 ``json`` (kept as text: parsing and storing it costs far less than ``jsonb``, and nothing queries it with
 ``jsonb`` operators; ``->>`` works on both); on SQLite it is JSON text as before.
 """
@@ -49,6 +50,19 @@ def snapshot_keys() -> tuple[str, ...]:
 def compact_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     """The stored form: the snapshot without its None items."""
     return {key: value for key, value in snapshot.items() if value is not None}
+
+
+@cache
+def _snapshot_key_set() -> frozenset[str]:
+    return frozenset(snapshot_keys())
+
+
+def compact_snapshot_keeping_unknown(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of a snapshot that may carry keys this version does not know (an import from another
+    version): None items left out only under the snapshot's own keys, which ``expand_snapshot`` fills in
+    again; an unknown key keeps its None, so the stored document reads back exactly as given."""
+    known = _snapshot_key_set()
+    return {key: value for key, value in snapshot.items() if value is not None or key not in known}
 
 
 def expand_snapshot(stored: dict[str, Any]) -> dict[str, Any]:

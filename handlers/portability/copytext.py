@@ -21,17 +21,26 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from handlers.portability.codec import parse_json
-from handlers.portability.layout import CHECK_DIGIT_COLUMNS, NULL_MARKER, FileSpec
+import orjson
+
+from handlers.portability.layout import CHECK_DIGIT_COLUMNS, NULL_MARKER, Column, FileSpec
 from handlers.rules.check_digit import m11w27_valid
 
 RAW_SNAPSHOT = ("resident_history", "snapshot")  # the one JSON column taken on the fast path (its ids added)
 _INT = r"(?:0|-?[1-9][0-9]*)"  # as str(int(text)) writes it (a leading zero takes the ordinary path)
-_INTS = re.compile(rf"(?:{_INT}|\\N)(?:\t(?:{_INT}|\\N))*", re.ASCII)
-_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|\\N)(?:\t(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|\\N))*", re.ASCII)
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _STAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00"  # the layout's form
-_STAMPS = re.compile(rf"(?:{_STAMP}|\\N)(?:\t(?:{_STAMP}|\\N))*", re.ASCII)
-_BOOLS = frozenset(("true", "false", NULL_MARKER))
+_FORMS = {"int": _INT, "bool": "true|false", "date": _DATE, "datetime": _STAMP}
+
+
+def _field_form(column: Column) -> str:
+    """A regular expression of the raw field the column check passes (the calendar aside): the kind's form,
+    a text's length limit in characters, or the null where the column may be null."""
+    if column.kind == "text":
+        form = f"[^\t]{{0,{column.max_length}}}" if column.max_length else "[^\t]*"
+    else:
+        form = _FORMS[column.kind]
+    return f"(?:\\\\N|{form})" if column.nullable else f"(?:{form})"
 
 
 def escape(text: str) -> str:
@@ -90,13 +99,12 @@ class FastRows:
         self.plain = _picker(plain)
         self.fields = _picker([i for i in range(len(columns)) if i != snapshot])
         self.required = _picker([i for i, c in enumerate(columns) if not c.nullable])
-        limits = sorted({c.max_length for c in columns if c.max_length})
-        self.lengths = tuple((limit, _picker([i for i, c in enumerate(columns) if c.max_length == limit]))
-                             for limit in limits)  # fmt: skip
+        # every field but the snapshot, tab-joined, in one match: kinds, lengths, nulls where allowed
+        self.shape = re.compile("\t".join(_field_form(c) for i, c in enumerate(columns) if i != snapshot))
         self.check_digits = tuple(index[n] for n in index if (spec.name, n) in CHECK_DIGIT_COLUMNS)
         self.login_columns = _picker([i for i, c in enumerate(columns) if c.reference == "users.login_id"])
-        self.kinds = {kind: _picker([i for i, c in enumerate(columns) if c.kind == kind and i != snapshot])
-                      for kind in ("int", "bool", "date", "datetime")}  # fmt: skip
+        self.dates = _picker([i for i, c in enumerate(columns) if c.kind == "date" and i != snapshot])
+        self.stamps = _picker([i for i, c in enumerate(columns) if c.kind == "datetime" and i != snapshot])
         linked = {c.name for c in columns if c.reference is not None} | set(spec.key)
         linked |= {"atena_number", "household_number"} & set(index)
         self.linked = tuple((name, index[name], columns[index[name]].kind) for name in sorted(linked))
@@ -119,42 +127,31 @@ class FastRows:
         if (joined.count("\\") != fields.count(NULL_MARKER) or joined.count("\t") != self.width - 1
                 - (self.snapshot is not None) or "\n" in joined or "\r" in joined):  # fmt: skip
             return None  # a backslash other than a null, or a tab / line break inside a field
-        if not self._columns_pass(raw):
+        if not self._columns_pass(raw, joined):
             return None
         values = {name: _decoded(kind, raw[i]) for name, i, kind in self.linked}
         if self.snapshot is not None:
-            try:
-                values["snapshot"] = parse_json(raw[self.snapshot])
-            except ValueError:
+            try:  # orjson alone: what only the json module reads (NaN, huge integers) goes the ordinary way
+                snapshot = orjson.loads(raw[self.snapshot])
+            except orjson.JSONDecodeError:
                 return None
+            if not isinstance(snapshot, dict):
+                return None
+            values["snapshot"] = snapshot
         return FastRow(values, "\t".join(self.plain(raw)))
 
-    def _columns_pass(self, raw: list[str]) -> bool:
-        if NULL_MARKER in self.required(raw):
+    def _columns_pass(self, raw: list[str], joined: str) -> bool:
+        if NULL_MARKER in self.required(raw) or self.shape.fullmatch(joined) is None:
             return False
-        for limit, fields in self.lengths:  # a null is 2 characters: a 1-character one goes the ordinary way
-            if max(map(len, fields(raw))) > limit:
-                return False
-        if not _BOOLS.issuperset(self.kinds["bool"](raw)):
-            return False
-        dates, stamps = self.kinds["date"](raw), self.kinds["datetime"](raw)
-        if not (_all_match(_INTS, self.kinds["int"](raw)) and _all_match(_DATES, dates)
-                and _all_match(_STAMPS, stamps)):  # fmt: skip
-            return False
-        try:
-            list(map(dt.date.fromisoformat, filter(NULL_MARKER.__ne__, dates)))
-            list(map(dt.datetime.fromisoformat, filter(NULL_MARKER.__ne__, stamps)))
+        try:  # the forms matched: only the calendar is left to check
+            list(map(dt.date.fromisoformat, filter(NULL_MARKER.__ne__, self.dates(raw))))
+            list(map(dt.datetime.fromisoformat, filter(NULL_MARKER.__ne__, self.stamps(raw))))
         except ValueError:
             return False
         for i in self.check_digits:
             if raw[i] and raw[i] != NULL_MARKER and not m11w27_valid(raw[i]):
                 return False
         return all(login == NULL_MARKER or login in self.logins for login in self.login_columns(raw))
-
-
-def _all_match(fields_pattern: re.Pattern[str], fields: tuple[str, ...]) -> bool:
-    """Every field has the form (an empty field too is checked: only no field at all passes as such)."""
-    return not fields or fields_pattern.fullmatch("\t".join(fields)) is not None
 
 
 def _decoded(kind: str, text: str) -> Any:

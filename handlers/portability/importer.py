@@ -24,6 +24,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, delete, select
 
 from handlers.audit import GENESIS_HASH, record_access, row_hash
@@ -57,6 +58,7 @@ from models.resident import (
     ResidentMemo,
     ResidentRemark,
 )
+from models.snapshot import compact_snapshot_keeping_unknown
 from models.support import SupportMeasure
 from models.suppression import Suppression
 from models.user import User
@@ -66,7 +68,6 @@ WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos"
                  "caution_templates", "removed_record_archive",
                  "support_measures", "support_measure_parties", "suppressions", "certificate_issuances",
                  "access_log")  # fmt: skip
-SNAPSHOT_COLUMN = SPEC_BY_NAME["resident_history"].column_names.index("snapshot")
 SEQUENCE_TABLE = cast(Table, NumberSequence.__table__)
 RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, ResidentRemark, CautionTemplate,
                  RemovedRecordArchive, SupportMeasure,
@@ -191,10 +192,6 @@ def _copy_names(name: str) -> tuple[str, ...]:
     return tuple(column for column in plain if (name, column) != RAW_SNAPSHOT)
 
 
-def _json_int(value: int | None) -> str:
-    return "null" if value is None else str(value)
-
-
 class _Writer:
     def __init__(self, sink: BulkSink, tenant_id: int, ids: _Ids, manifest: Manifest, source: Path) -> None:
         self.sink, self.tenant_id, self.ids = sink, tenant_id, ids
@@ -203,7 +200,6 @@ class _Writer:
         self.validator = RowValidator(manifest, set(ids.users), copy_text=sink.postgres)
         self.last_seq, self.last_hash, self.source_last_hash = 0, GENESIS_HASH, GENESIS_HASH
         self.sequences: dict[str, int] = {}
-        self.raw_snapshot = False  # history rows of this chunk carry the CSV text of their snapshot
         self.read = ReadRow(0, {}, [])  # the row being converted
         self.link_columns: tuple[str, ...] = ()  # of the last COPY line: id, tenant_id, user ids, links
 
@@ -238,31 +234,46 @@ class _Writer:
         return counts
 
     def write_file(self, spec: FileSpec, rows: Iterator[ReadRow]) -> int:
+        """Convert each row as soon as it is read and checked (a chunk holds its database rows, not the read
+        ones) and write them by chunks while no problem has been found anywhere (then only count).  The next
+        chunk's ids are taken before a chunk's COPY starts, so converting the next rows overlaps it."""
         table = spec.model.__tablename__
-        count = 0
-        chunk: list[ReadRow] = []
+        stated = self.manifest.files[spec.name].get("rows")
+        expected = stated if isinstance(stated, int) else 0  # (a wrong count is refused after the pass)
+        convert = self.to_copy_line if self.sink.postgres else self.to_db
+        self.link_columns = ()
+        count, chunk, ids = 0, [], self._ids_for(table, expected)
         for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK_ROWS:
-                count += self.write_chunk(spec, table, chunk)
+            count += 1
+            if self.validator.problems:
+                continue
+            new_id = next(ids, None)
+            if new_id is None:  # more rows than the manifest states
+                ids = self._ids_for(table, CHUNK_ROWS)
+                new_id = next(ids)
+            chunk.append(convert(spec, row, new_id))
+            if len(chunk) == CHUNK_ROWS:
+                ids = self._ids_for(table, expected - count)
+                self.write_chunk(spec, table, chunk)
                 chunk = []
-        return count + self.write_chunk(spec, table, chunk)
+        self.write_chunk(spec, table, chunk)
+        return count
 
-    def write_chunk(self, spec: FileSpec, table: str, chunk: list[ReadRow]) -> int:
-        """Write rows already validated, unless a problem has been found anywhere (then only count)."""
-        if not chunk or self.validator.problems:
-            return len(chunk)
-        new_ids = self.sink.ids(table, len(chunk))
-        self.raw_snapshot = spec.name == "resident_history" and chunk[0].raw is not None
-        if self.sink.postgres:
-            self.link_columns = ()
-            lines = [self.to_copy_line(spec, row, new_id) for row, new_id in zip(chunk, new_ids, strict=True)]
-            self.sink.copy_text_soon(table, self.link_columns + _copy_names(spec.name), lines)
-            return len(lines)
-        rows = [self.to_db(spec, row, new_id) for row, new_id in zip(chunk, new_ids, strict=True)]
-        columns = tuple(rows[0])
-        self.sink.insert_soon(table, columns, [tuple([r[c] for c in columns]) for r in rows])
-        return len(rows)
+    def _ids_for(self, table: str, rows: int) -> Iterator[int]:
+        """New ids for the next chunk of up to ``rows`` rows (none while a problem stops the writing)."""
+        if rows <= 0 or self.validator.problems:
+            return iter(())
+        return iter(self.sink.ids(table, min(rows, CHUNK_ROWS)))
+
+    def write_chunk(self, spec: FileSpec, table: str, chunk: list[Any]) -> None:
+        """Write converted rows (COPY lines, or row dicts on SQLite), unless a problem has been found."""
+        if chunk and not self.validator.problems:
+            if self.sink.postgres:
+                self.sink.copy_text_soon(table, self.link_columns + _copy_names(spec.name), chunk)
+            else:
+                columns = tuple(chunk[0])
+                self.sink.insert_soon(table, columns, [tuple([r[c] for c in columns]) for r in chunk])
+        self.link_columns = ()
 
     def to_db(self, spec: FileSpec, read: ReadRow, new_id: int) -> dict[str, Any]:
         values = read.values
@@ -307,19 +318,23 @@ class _Writer:
         row["household_id"] = self.ids.households[values["household_number"]]
 
     def _link_resident_history(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        """The snapshot as the database stores it: the two ids put in front (a key repeated in the file wins
+        over them), then compact (``models.snapshot``), so an imported row is stored as the application
+        writes one and reads back whole."""
         resident_id = self.ids.residents.get(values["atena_number"])
         row["resident_id"] = resident_id
-        household_id = self.ids.households.get(values["household_number"])
-        snapshot = values["snapshot"]
-        if not (self.raw_snapshot and isinstance(snapshot, dict) and snapshot):
-            document = {SNAPSHOT_IDS[0]: resident_id, SNAPSHOT_IDS[1]: household_id, **snapshot}
-            row["snapshot"] = json.dumps(document, ensure_ascii=False)
-            return
-        # the file's JSON text as it is, the two ids put in front: no re-serialisation (the database
-        # parses it once; a key repeated in the file wins over the ids, as with the dict above)
-        text = self.read.raw[SNAPSHOT_COLUMN]  # type: ignore[index]
-        ids = f'{{"{SNAPSHOT_IDS[0]}":{_json_int(resident_id)},"{SNAPSHOT_IDS[1]}":{_json_int(household_id)},'
-        row["snapshot"] = ids + text[text.index("{") + 1 :]  # str: passed to the database as JSON text
+        document = {
+            SNAPSHOT_IDS[0]: resident_id,
+            SNAPSHOT_IDS[1]: self.ids.households.get(values["household_number"]),
+        }
+        document.update(values["snapshot"])
+        stored = compact_snapshot_keeping_unknown(document)
+        # a fast row's snapshot was parsed by orjson, so orjson writes it back exactly; any other by json
+        row["snapshot"] = (
+            orjson.dumps(stored).decode()
+            if self.read.copy is not None
+            else json.dumps(stored, ensure_ascii=False)
+        )
 
     def _link_resident_memos(self, row: dict[str, Any], values: dict[str, Any]) -> None:
         row["resident_id"] = self.ids.residents.get(values["atena_number"])

@@ -227,6 +227,8 @@ class RowValidator:
                 yield ",".join(spec.key), f"キー {'/'.join(map(str, key))} が重複しています"
             seen.add(key if len(key) > 1 else key[0])
         yield from self._references(spec, values, row.line)
+        if spec.name == "resident_history" and not isinstance(values["snapshot"], dict | None):
+            yield "snapshot", "JSON のオブジェクト（{…}）ではありません"
         if spec.name == "access_log":
             yield from self._chain_link(values)
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 import models
 from handlers.audit_verify import verify_chain
 from handlers.db import Database
 from handlers.portability import ImportRefusedError, TenantNotEmptyError, export_tenant, import_tenant
 from handlers.portability.bulk import BulkSink
+from handlers.portability.codec import canonical_json
 from handlers.portability.export import SNAPSHOT_IDS
 from handlers.uow import unit_of_work
 from models.snapshot import snapshot_keys
@@ -128,6 +129,23 @@ def test_every_bad_row_is_reported_with_file_line_column_and_reason(exported: Pa
     assert _residents(target) == 0
 
 
+@pytest.mark.req("j1410", "j1440")
+def test_a_snapshot_that_is_json_but_not_an_object_is_reported_not_crashed_on(exported: Path) -> None:
+    directory = _copy_export(exported, "snapshot-array")
+    rows = _rows(directory, "resident_history")
+    rows[2][rows[0].index("snapshot")] = "[1,2]"
+    _write_signed(directory, "resident_history", rows)
+    target = _target(exported, "snapshot-array")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    assert [(p.file, p.line, p.column) for p in refused.value.problems] == [
+        ("resident_history.csv", 3, "snapshot")
+    ]
+    assert "オブジェクト" in refused.value.problems[0].reason and _residents(target) == 0
+
+
 @pytest.mark.req("j1410")
 def test_a_municipality_that_already_holds_residents_is_refused(exported: Path) -> None:
     target = _target(exported, "busy")
@@ -179,6 +197,40 @@ def test_an_export_with_full_snapshots_from_before_the_compact_form_still_import
 
     assert snapshots and all(tuple(s)[: len(snapshot_keys())] == snapshot_keys() for s in snapshots)
     assert files_of(tmp_path / "again") == files_of(exported / "export")  # read whole, in snapshot order
+
+
+def _with_items_of_another_version(directory: Path) -> None:
+    """Give every history snapshot two items this version does not know, one of them null, as an export of
+    a newer version would; the file stays canonical (sorted keys), re-signed."""
+    rows = _rows(directory, "resident_history")
+    column = rows[0].index("snapshot")
+    for row in rows[1:]:
+        snapshot = json.loads(row[column]) | {"zz_later_item": None, "aa_later_item": "x"}
+        row[column] = canonical_json(snapshot)
+    _write_signed(directory, "resident_history", rows)
+
+
+@pytest.mark.req("j1410", "j200")
+def test_imported_snapshots_are_stored_compact_and_keep_items_of_another_version(
+    exported: Path, db: Database, tmp_path: Path
+) -> None:
+    """The import stores a snapshot as the application does (no null items under the snapshot's own keys),
+    and an item it does not know, null or not, stays and travels on."""
+    newer = _copy_export(exported, "newer-version-items")
+    _with_items_of_another_version(newer)
+    with unit_of_work(db, system_actor(), cross_tenant=True) as uow:
+        add_municipality(uow.session)
+    report = import_tenant(lambda: unit_of_work(db, system_actor()), newer)
+    with unit_of_work(db, system_actor()) as uow:
+        raw = uow.session.scalars(text("SELECT snapshot FROM resident_history")).all()  # as stored
+        stored = [json.loads(document) if isinstance(document, str) else document for document in raw]
+        export_tenant(uow, tmp_path / "again", "csv", access_log_through=report.counts["access_log"])
+
+    known = set(snapshot_keys())
+    assert stored and all(all(v is not None for k, v in s.items() if k in known) for s in stored)
+    assert all(s["zz_later_item"] is None and s["aa_later_item"] == "x" for s in stored)
+    assert all(s["id"] is not None and s["atena_number"] for s in stored)  # its database ids put in
+    assert files_of(tmp_path / "again") == files_of(newer)
 
 
 def _households(database: Database) -> int:
