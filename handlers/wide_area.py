@@ -8,7 +8,7 @@ certified by this municipality's 市区町村長 (``issue_wide_area_copy``), wit
 Timeout: the home municipality must answer by ``answer_due_at`` (sent + the municipality's setting
 ``wide_area_answer_minutes``, default 30, 1–1440).  A request still unanswered then is marked ``expired``
 (交付不能（回答なし）) with the reason shown at the counter, the moment anyone reads it or an answer arrives
-(``expire_overdue``).  An answer that comes later is kept on the relay inbox as refused and never used: no copy
+(``expire_overdue``), and at least every minute by the scheduled sweep (``handlers.wide_area_sweep``).  An answer that comes later is kept on the relay inbox as refused and never used: no copy
 is printed from it (the person has left the counter; a new request, with a new 本人確認, is needed).
 """
 
@@ -30,6 +30,7 @@ from handlers.errors import ConflictError, NotFoundError, ValidationError
 from handlers.integration.subscribers import queue_copy
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
+from handlers.rules.dates import format_instant
 from handlers.rules.disclosure import Identity
 from handlers.rules.wide_area import counter_problems, parse_birth, person_problems
 from handlers.sequences import take_next
@@ -86,9 +87,9 @@ def expire_overdue(
     municipality = _municipality(uow)
     expired = [row for row in waiting if answer_due(row, municipality) <= moment]
     for row in expired:
-        due = answer_due(row, municipality).astimezone(JST)
+        due = answer_due(row, municipality)
         row.status = "expired"
-        row.answer = {"outcome": "expired", "reason": EXPIRED_REASON.format(due=f"{due:%Y-%m-%d %H:%M}"),
+        row.answer = {"outcome": "expired", "reason": EXPIRED_REASON.format(due=format_instant(due, seconds=False)),
                       "persons": []}  # fmt: skip
         record_access(uow, "wide_area_request_expired", "change", [],
                       detail={"request_number": row.request_number, "home_code": row.home_code})  # fmt: skip

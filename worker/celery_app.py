@@ -17,6 +17,7 @@ NEAR_REALTIME_SECONDS = 300.0
 PLATFORM_EXCHANGE_SECONDS = (
     120.0  # files from the regional platform's units are taken every two minutes (j1170)
 )
+WIDE_AREA_SWEEP_SECONDS = 60.0  # 広域交付 requests past their answer time are closed within a minute (j1210)
 BATCH_SCHEDULER_SECONDS = 60.0  # scheduled batches (BatchSchedule.next_run_at) start within a minute  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
 
 
@@ -52,6 +53,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         # every BatchSchedule row (j1280) is checked each minute; its own next_run_at decides what runs
         "batches-run-due": {"task": "jumin.batches.run_due", "schedule": BATCH_SCHEDULER_SECONDS},
         "platform-exchange": {"task": "jumin.platform.exchange", "schedule": PLATFORM_EXCHANGE_SECONDS},
+        "wide-area-expire": {"task": "jumin.wide_area.expire", "schedule": WIDE_AREA_SWEEP_SECONDS},
     }
     return app
 

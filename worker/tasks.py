@@ -120,6 +120,14 @@ def exchange_platform_files() -> dict[str, int]:
     return {status: outcomes.count(status) for status in sorted(set(outcomes))}
 
 
+@celery_app.task(name="jumin.wide_area.expire")
+def expire_wide_area_requests() -> int:
+    """Beat, every minute: 広域交付 requests past their answer time become 交付不能（回答なし） (j1210)."""
+    from handlers.wide_area_sweep import expire_overdue_everywhere
+
+    return expire_overdue_everywhere(task_database())
+
+
 @celery_app.task(name="jumin.flows.migrate_running_cases")
 def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
     """Move the cases of one migration job to its target version (progress in MigrationJob)."""

@@ -20,6 +20,7 @@ from handlers.outbox_delivery import deliver_destination
 from handlers.outbox_dispatch import install_dispatcher
 from handlers.uow import unit_of_work
 from handlers.wide_area import LATE_ANSWER
+from handlers.wide_area_sweep import expire_overdue_everywhere
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.factories import make_household, make_support_measure, wide_area_fields
 from tests.integration.test_relay import relay_everywhere
@@ -183,3 +184,22 @@ def test_a_request_unanswered_in_time_fails_with_the_reason_and_a_late_answer_pr
         ).all()
     assert len(expired_logs) == 1
     assert "交付不能（回答なし）" in client.get("/wide-area").get_data(as_text=True)
+
+
+def test_the_scheduled_sweep_closes_a_request_nobody_opens_after_its_answer_time(
+    sign_in: Any, users_b: dict[str, Any], db: Database, setup_session: Session, city_a: models.Municipality,
+    city_b: models.Municipality, clerk_a: Actor,
+) -> None:  # fmt: skip
+    relay_everywhere(setup_session, city_a, city_b)
+    make_household(db, clerk_a)
+    client = sign_in(users_b["clerk"])
+    install_dispatcher(db, None)  # nothing delivered: 横浜市 does not answer
+    client.post("/wide-area/new", data=wide_area_fields())
+    [row] = requests_of(db, city_b)
+    due = row.answer_due_at.replace(tzinfo=dt.UTC)
+    assert expire_overdue_everywhere(db, now=due - dt.timedelta(seconds=1)) == 0
+    assert requests_of(db, city_b)[0].status == "sent"
+    assert expire_overdue_everywhere(db, now=due) == 1
+    [closed] = requests_of(db, city_b)
+    assert closed.status == "expired" and "令和" in closed.answer["reason"]  # the time in 和暦 (j90)
+    assert expire_overdue_everywhere(db, now=due + dt.timedelta(hours=1)) == 0, "closed once"
