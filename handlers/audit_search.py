@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from handlers.audit import ACTIONS, record_access
+from handlers.audit_labels import FUNCTION_LABELS
 from handlers.audit_verify import VerifyResult, verify_chain
 from handlers.clock import JST, japan_today, to_jst
 from handlers.errors import Problem, ValidationError
@@ -49,70 +50,6 @@ ACTION_LABELS: dict[str, str] = {
     "auth": "認証",
     "setting": "設定変更",
     "batch": "バッチ処理",
-}
-
-FUNCTION_LABELS: dict[str, str] = {
-    "resident_searched": "住民検索",
-    "resident_viewed": "住民記録照会",
-    "resident_registered": "住民登録",
-    "resident_changed": "異動入力",
-    "household_registered": "世帯登録",
-    "household_members_added": "世帯への転入者の記載",
-    "household_members_moved": "世帯員の異動（世帯変更）",
-    "household_address_changed": "世帯の住所変更",
-    "household_head_changed": "世帯主変更",
-    "change_entered": "異動の入力（仮登録）",
-    "change_approved": "異動の決裁",
-    "change_rejected": "異動の差戻し",
-    "change_cancelled": "異動の取消（案件）",
-    "change_registered": "異動の本登録",
-    "approval_refused_same_user": "決裁拒否（入力者本人）",
-    "case_viewed": "案件照会",
-    "case_migration_reverted": "案件の移行の取消",
-    "resident_readmitted": "再転入の記載",
-    "electoral_registered": "選挙人名簿登録通知",
-    "validation_failed": "入力エラー",
-    "certificate_issued": "証明書発行",
-    "certificate_refused": "証明書発行拒否",
-    "removed_record_searched": "除票検索",
-    "removed_record_viewed": "除票照会",
-    "removed_records_archived": "除票の保存期間移行（バッチ）",
-    "removed_records_purged": "除票の消去（バッチ）",
-    "support_measure_created": "支援措置申出受付",
-    "support_measure_decided": "支援措置決定",
-    "support_measure_extended": "支援措置延長",
-    "support_measure_terminated": "支援措置終了",
-    "support_measure_viewed": "支援措置照会",
-    "support_measure_opinion_recorded": "支援措置の意見記録",
-    "support_measure_switched": "前住所地としての仮支援措置への切替",
-    "disclosure_decided": "交付・閲覧・照会の可否判定",
-    "disclosure_release_requested": "支援措置の個別解除申請",
-    "disclosure_release_granted": "支援措置の個別解除",
-    "suppression_set": "抑止設定",
-    "suppression_released": "抑止解除",
-    "suppression_lifted_temporarily": "抑止の一時解除",
-    "suppressed_persons_listed": "抑止対象者一覧",
-    "suppressions_viewed": "抑止設定の照会",
-    "inspection_list_exported": "閲覧用リスト出力",
-    "sign_in_succeeded": "ログイン",
-    "user_signed_in": "ログイン",
-    "sign_in_failed": "ログイン失敗",
-    "account_locked": "アカウントロック",
-    "user_signed_out": "ログアウト",
-    "session_expired": "無操作による自動ログアウト",
-    "totp_enrolled": "二要素認証の登録",
-    "user_created": "利用者登録",
-    "user_roles_changed": "利用者の役割変更",
-    "user_hidden_items_changed": "利用者の非表示項目変更",
-    "user_password_reset": "利用者のパスワード再設定",
-    "user_totp_reset": "利用者の二要素認証再設定",
-    "user_unlocked": "利用者のロック解除",
-    "api_token_issued": "APIトークン発行",
-    "api_token_revoked": "APIトークン失効",
-    "access_log_viewed": "アクセスログ照会",
-    "katagaki_saved": "方書の登録・修正",
-    "katagaki_retired": "方書の廃止",
-    "katagaki_reinstated": "方書の廃止の取消",
 }
 
 
