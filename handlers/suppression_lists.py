@@ -19,6 +19,7 @@ from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 from models.suppression import Suppression
+from models.tenant import Ward
 
 
 def _protected_by_measure(uow: UnitOfWork) -> dict[str, list[str]]:
@@ -51,6 +52,7 @@ class SuppressedPerson:
     atena_number: str
     name: str
     ward_code: str | None
+    ward_name: str | None  # the 区's name, for the list
     reasons: tuple[
         str, ...
     ]  # support_measure:<status> / suppression:<process>:<level> / household_suppression:…
@@ -70,8 +72,10 @@ def suppressed_persons(uow: UnitOfWork, *, ward_code: str | None = None) -> list
             Resident.given_name,
             Resident.name_alphabet,
             Household.ward_code,
+            Ward.name,
         )  # fmt: skip
         .join(Household, Household.id == Resident.household_id)
+        .outerjoin(Ward, (Ward.municipality_id == uow.actor.tenant_id) & (Ward.code == Household.ward_code))
         .where(Resident.atena_number.in_(list(reasons)))
     ).all()
     known = {r[0]: r for r in rows}
@@ -81,7 +85,8 @@ def suppressed_persons(uow: UnitOfWork, *, ward_code: str | None = None) -> list
         name = (" ".join(p for p in (row[1], row[2]) if p) or row[3] or "") if row else ""
         ward = row[4] if row else None
         if ward_code is None or ward == ward_code:
-            people.append(SuppressedPerson(atena, name, ward, tuple(sorted(set(reasons[atena])))))
+            ward_name = row[5] if row else None
+            people.append(SuppressedPerson(atena, name, ward, ward_name, tuple(sorted(set(reasons[atena])))))
     people.sort(key=lambda p: (p.ward_code or "", p.atena_number))
     detail = {"ward_code": ward_code, "count": len(people)}
     record_access(

@@ -128,10 +128,12 @@ def test_the_list_is_split_by_ward_in_a_designated_city(
         household.ward_code = (
             "141011" if household.household_number == world.households["neighbour"] else "141020"
         )
+    setup_session.add(models.Ward(municipality_id=officer_a.tenant_id, code="141011", name="鶴見区"))
     setup_session.flush()
     with unit_of_work(db, officer_a) as uow:
         ward = suppressed_persons(uow, ward_code="141011")
     assert [p.atena_number for p in ward] == [world.atena["neighbour"]]
+    assert ward[0].ward_name == "鶴見区", "the list names the 区, not only its code"
 
 
 @pytest.mark.req("j1320")
