@@ -47,6 +47,7 @@ from handlers.residents.protection import active_measures_by_person, check_inqui
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.check_digit import format_postal_code
 from handlers.rules.dates import format_resident_date
+from handlers.rules.foreign import FOREIGN_CATEGORIES
 from handlers.support_measures import protected_atena_numbers
 from handlers.suppression import MEMBER_FACTS
 from handlers.tenancy import built_once
@@ -72,6 +73,9 @@ def hidden_fields(actor: Actor) -> set[str]:
     return {f for item in actor.hidden_items for f in HIDDEN_ITEM_FIELDS.get(item, ())}
 
 
+NAME_PRIORITY_LABELS = {"name": "氏名", "alias": "通称"}  # 氏名優先区分 as the alias flow writes it (j190)
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -91,6 +95,11 @@ def display_value(spec: ItemSpec, snapshot: dict[str, Any]) -> str:
         return SEX_LABELS.get(value or "", "")
     if spec.field.endswith("postal_code"):
         return format_postal_code(value)
+    if spec.field == "name_priority" and value:
+        return NAME_PRIORITY_LABELS.get(value, str(value))
+    if spec.field == "foreign_category" and value:
+        category = FOREIGN_CATEGORIES.get(value)
+        return category.label if category else str(value)
     if spec.field == "removal_reason" and value:
         return reason_label(value)
     return "" if value is None else str(value)

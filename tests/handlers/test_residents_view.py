@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+import models
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, PermissionDeniedError
@@ -32,6 +33,7 @@ def test_a_foreign_residents_birth_and_stay_expiry_are_seireki_other_dates_warek
     assert items["foreign_resident_date"]["value"] == "令和5年4月1日"
     assert all(h["change_date"].startswith("令和") for h in view["history"])
     assert items["residence_card_number"]["label"] == "在留カード番号"
+    assert items["foreign_category"]["value"] == "中長期在留者"  # by its name, not its code
     assert view["kind_label"] == "外国人住民" and view["name"] == "SMITH JOHN"
 
 
@@ -123,3 +125,12 @@ def test_postal_codes_are_shown_with_their_hyphen(db: Database, clerk_a: Actor) 
     with unit_of_work(db, clerk_a) as uow:
         view = view_resident(uow, person.atena_number)
     assert view["postal_code"] == "231-0017"
+
+
+@pytest.mark.req("j70", "j190")
+def test_the_name_priority_is_shown_by_its_name(db: Database, clerk_a: Actor, setup_session: Session) -> None:
+    person = make_household(db, clerk_a, foreign=True).members[0]
+    setup_session.get(models.Resident, person.id).name_priority = "alias"
+    setup_session.flush()
+    with unit_of_work(db, clerk_a) as uow:
+        assert items_of(view_resident(uow, person.atena_number))["name_priority"]["value"] == "通称"
