@@ -50,3 +50,9 @@ def format_instant(moment: dt.datetime, *, seconds: bool = True) -> str:
     '令和8年11月27日 08:30:05'."""
     local = to_jst(moment)
     return f"{format_wareki(local.date())} {local.strftime('%H:%M:%S' if seconds else '%H:%M')}"
+
+
+def format_wareki_month(year: int, month: int) -> str:
+    """A month in 和暦 (j90), '令和7年12月'; the era is that of the month's first day."""
+    day = format_wareki(dt.date(year, month, 1))
+    return day[: day.index("月") + 1]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from handlers.rules.dates import format_wareki_month
 from handlers.statistics import svg
 from handlers.statistics.report import (
     CHANGE_LABELS,
@@ -58,8 +59,16 @@ def _pyramid_rows(by_age: Any) -> list[tuple[str, int, int]]:
 
 
 def _month_rows(by_month: Any) -> list[tuple[str, int]]:
+    """(month in 和暦, count) per 'YYYY-MM' month of the period, in order (j90: no 西暦 on screen)."""
     months = sorted({month for month, _category in by_month})
-    return [(month, sum(v for (m, _c), v in by_month.items() if m == month)) for month in months]
+    return [
+        (_wareki_month(month), sum(v for (m, _c), v in by_month.items() if m == month)) for month in months
+    ]
+
+
+def _wareki_month(month: str) -> str:
+    year, number = month.split("-")
+    return format_wareki_month(int(year), int(number))
 
 
 def dashboard(uow: UnitOfWork, on: dt.date, start: dt.date, end: dt.date, today: dt.date) -> dict[str, Any]:

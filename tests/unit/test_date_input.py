@@ -14,7 +14,7 @@ from handlers.rules.date_input import (
     parse_flexible_date,
     stored_flex_date,
 )
-from handlers.rules.dates import format_resident_date, format_seireki, format_wareki
+from handlers.rules.dates import format_resident_date, format_seireki, format_wareki, format_wareki_month
 from handlers.rules.eras import eras
 
 D = dt.date
@@ -280,3 +280,12 @@ def test_a_stored_flexible_date_is_rebuilt_with_its_precision(
     value: dt.date | None, text: str | None, expected: FlexDate
 ) -> None:
     assert stored_flex_date(value, text) == expected
+
+
+@pytest.mark.req("j90")
+@pytest.mark.parametrize(
+    ("year", "month", "shown"),
+    [(2025, 12, "令和7年12月"), (2019, 5, "令和元年5月"), (2019, 4, "平成31年4月"), (1989, 1, "昭和64年1月")],
+)
+def test_a_month_is_shown_in_wareki(year: int, month: int, shown: str) -> None:
+    assert format_wareki_month(year, month) == shown

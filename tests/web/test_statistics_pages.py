@@ -32,7 +32,10 @@ def test_dashboard_on_a_wareki_date_shows_the_pyramid_the_changes_and_the_tables
     assert page.status_code == 200
     assert "統計ダッシュボード" in body and "令和6年6月30日現在、総人口 3人" in body
     assert body.count("<svg") >= 2 and 'aria-label="人口ピラミッド"' in body and "月別異動件数" in body
-    assert "<title>2024-07 " in body and "<title>2024-08 1</title>" in body  # the months with changes
+    assert (
+        "<title>令和6年7月 " in body and "<title>令和6年8月 1</title>" in body
+    )  # the months with changes, 和暦 (j90)
+    assert "<title>2024-" not in body, "no 西暦 month in the chart"
     assert '<th scope="row">転出</th><td>1</td>' in body  # leaving, removed 2024-08-01
     logged = setup_session.scalars(select(AccessLog).where(AccessLog.function == "statistics_computed")).all()
     assert logged, "computing statistics is written to the access log"
