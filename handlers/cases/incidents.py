@@ -6,21 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from handlers.audit import record_access
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.case import Case
-from workflows.engine import runner
+from workflows.engine import runner, task_queue
 
 
 def incident_cases(uow: UnitOfWork) -> list[dict[str, Any]]:
     """The municipality's stopped cases, oldest first, with the failed step and its error."""
     require(uow.actor, "resident.approve")
-    stopped = uow.session.scalars(
-        select(Case).where(Case.status == "incident").order_by(Case.updated_at, Case.id)
-    )
+    stopped = task_queue.incidents(uow)
     return [
         {"id": c.id, "case_number": c.case_number, "change_type": c.change_type, "task": c.incident_task,
          "error": c.incident_error, "since": c.updated_at}

@@ -45,7 +45,8 @@ def ready_tasks(
 
 def incidents(uow: UnitOfWork) -> list[Case]:
     """Cases stopped by a failing service task, script or expression."""
-    return list(uow.session.scalars(select(Case).where(Case.status == "incident").order_by(Case.updated_at)))
+    stopped = select(Case).where(Case.status == "incident").order_by(Case.updated_at, Case.id)
+    return list(uow.session.scalars(stopped))
 
 
 def get_task(uow: UnitOfWork, task_id: int) -> CaseTask:
