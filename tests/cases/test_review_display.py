@@ -53,6 +53,7 @@ def test_entered_dates_are_shown_in_wareki_but_a_foreign_residents_birth_and_sta
     assert shown(diff, "new:2", "stay_expiry_date") == ("2026-03-31", "2026年3月31日")
     assert shown(diff, "new:2", "foreign_resident_date") == ("2023-04-01", "令和5年4月1日")
     assert shown(diff, "new:1", "sex") == ("1", "男")
+    assert shown(diff, "new:2", "foreign_category") == ("mid_long_term", "中長期在留者")  # as the record page
     assert not any(str(r["after_shown"]).count("-") == 2 and r["after_shown"][:4].isdigit() for r in diff), (
         "an ISO date reached the screen"
     )
