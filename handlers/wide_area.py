@@ -32,6 +32,7 @@ from handlers.outbox_dispatch import schedule_delivery
 from handlers.permissions import require
 from handlers.rules.dates import format_instant
 from handlers.rules.disclosure import Identity
+from handlers.rules.instants import as_utc
 from handlers.rules.wide_area import counter_problems, parse_birth, person_problems
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
@@ -65,14 +66,10 @@ def answer_minutes(municipality: Municipality) -> int:
         DEFAULT_ANSWER_MINUTES)  # fmt: skip
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # SQLite reads back naive
-
-
 def answer_due(row: WideAreaRequest, municipality: Municipality) -> dt.datetime:
     if row.answer_due_at is not None:
-        return _utc(row.answer_due_at)
-    return _utc(row.requested_at) + dt.timedelta(minutes=answer_minutes(municipality))
+        return as_utc(row.answer_due_at)
+    return as_utc(row.requested_at) + dt.timedelta(minutes=answer_minutes(municipality))
 
 
 def expire_overdue(
@@ -207,9 +204,9 @@ def request_summary(row: WideAreaRequest) -> dict[str, Any]:
         "status_label": STATUS_LABELS.get(row.status, row.status),
         "reason": answer.get("reason") if row.status in ("refused", "expired") else None,
         "persons": len(answer.get("persons") or []),
-        "requested_at": _utc(row.requested_at).isoformat(),
-        "answer_due_at": _utc(row.answer_due_at).isoformat() if row.answer_due_at else None,
-        "answered_at": _utc(row.answered_at).isoformat() if row.answered_at else None,
+        "requested_at": as_utc(row.requested_at).isoformat(),
+        "answer_due_at": as_utc(row.answer_due_at).isoformat() if row.answer_due_at else None,
+        "answered_at": as_utc(row.answered_at).isoformat() if row.answered_at else None,
         "issue_numbers": list(row.issue_numbers or []),
     }  # fmt: skip
 
