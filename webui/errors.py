@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, jsonify, render_template, request
 
 from handlers.errors import DomainError
+
+
+def form_messages(form: Any) -> list[str]:
+    """A WTForms form's error messages, in field order, for the page's error summary."""
+    return [message for messages in form.errors.values() for message in messages]
 
 
 def _wants_json() -> bool:

@@ -23,15 +23,12 @@ from handlers.koseki_notices import (
 )
 from handlers.relay_certificates import find_move_out_certificate_info
 from handlers.relay_inbox import STATUS_LABELS, decide, relay_inbox
+from webui.errors import form_messages
 from webui.inbound.forms import ApplyNoticeForm, CertificateSearchForm, RefuseNoticeForm, RelayDecisionForm
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
 bp = Blueprint("inbound", __name__, template_folder="templates", url_prefix="/inbound")
-
-
-def _form_problems(form: Any) -> list[str]:
-    return [message for messages in form.errors.values() for message in messages]
 
 
 @bp.get("/relay")
@@ -52,7 +49,7 @@ def relay() -> str:
 def decide_relay(inbox_id: int) -> Response | tuple[str, int]:
     form = RelayDecisionForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("inbound.relay", status="review"))
     try:
         with web_uow() as uow:
@@ -84,7 +81,7 @@ def certificates() -> str:
             except ValidationError as err:
                 problems = [p.message for p in err.problems]
         else:
-            problems = _form_problems(form)
+            problems = form_messages(form)
     return render_template("inbound/certificates.html", form=form, found=found, problems=problems)
 
 
@@ -131,7 +128,7 @@ def apply_koseki(notice_id: int) -> Response:
 def refuse_koseki(notice_id: int) -> Response:
     form = RefuseNoticeForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("inbound.koseki_notice", notice_id=notice_id))
     try:
         with web_uow() as uow:

@@ -24,6 +24,7 @@ from handlers.juki_net.consistency import consistency_report
 from handlers.juki_net.cs_status import cs_errors, operating_status
 from handlers.juki_net.person_requests import STATUS_LABELS as REQUEST_STATUSES
 from handlers.juki_net.person_requests import person_request_list
+from webui.errors import form_messages
 from webui.juki_net.forms import (
     CardHistorySearchForm,
     CodeRequestForm,
@@ -35,10 +36,6 @@ from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
 bp = Blueprint("juki_net", __name__, template_folder="templates", url_prefix="/juki-net")
-
-
-def _form_problems(form: Any) -> list[str]:
-    return [message for messages in form.errors.values() for message in messages]
 
 
 @bp.get("/consistency")
@@ -73,7 +70,7 @@ def code_requests() -> str:
 def new_code_request() -> Response:
     form = CodeRequestForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("juki_net.code_requests"))
     try:
         with web_uow() as uow:
@@ -100,7 +97,7 @@ def card_destinations() -> str:
             )  # fmt: skip
             residence = mailing_residence(uow, form.atena_number.data or "")
     else:
-        problems = _form_problems(form)
+        problems = form_messages(form)
     return render_template(
         "juki_net/card_destinations.html", form=form, rows=rows, problems=problems, residence=residence,
         residence_form=MailingResidenceForm(), end_form=EndResidenceForm(),
@@ -113,7 +110,7 @@ def card_destinations() -> str:
 def set_residence() -> Response:
     form = MailingResidenceForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("juki_net.card_destinations"))
     try:
         with web_uow() as uow:
@@ -131,7 +128,7 @@ def set_residence() -> Response:
 def end_residence() -> Response:
     form = EndResidenceForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("juki_net.card_destinations"))
     try:
         with web_uow() as uow:
@@ -172,7 +169,7 @@ def certificate_serials() -> str:
 def new_certificate_serial() -> Response:
     form = SerialRequestForm()
     if not form.validate():
-        flash("、".join(_form_problems(form)), "error")
+        flash("、".join(form_messages(form)), "error")
         return redirect(url_for("juki_net.certificate_serials"))
     try:
         with web_uow() as uow:
