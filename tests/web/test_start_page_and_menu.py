@@ -35,6 +35,18 @@ def test_a_role_starts_on_a_page_it_may_open_and_every_menu_entry_opens(
     assert refused == [], f"{role}'s menu offers pages it cannot open: {refused}"
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_the_title_link_of_every_page_leads_to_a_page_the_role_may_open(
+    app: Flask, users_a: dict[str, User], role: str
+) -> None:
+    client = signed_in(app, users_a[role])
+    landing = client.get(client.get("/").location).get_data(as_text=True)
+    brand = re.search(r'<div class="brand"><a href="([^"]+)"', landing)
+    assert brand, "no title link on the page"
+    answer = client.get(brand.group(1), follow_redirects=True)
+    assert answer.status_code == 200, (role, brand.group(1))
+
+
 def test_the_support_officer_finds_the_support_measure_pages_in_the_menu(
     app: Flask, users_a: dict[str, User]
 ) -> None:
