@@ -4,7 +4,6 @@ designated city) and the inspection list (住民基本台帳の一部の写し�
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.permissions import require
+from handlers.rules.dates import format_resident_date
 from handlers.rules.kanji import fold_address
 from handlers.support_measures import protection_statuses
 from handlers.suppression import persons_withheld_from_lists
@@ -104,7 +104,9 @@ def _inspection_row(resident: Resident, household: Household) -> dict[str, Any]:
         " ".join(p for p in (resident.family_name, resident.given_name) if p) or resident.name_alphabet or ""
     )
     address = " ".join(p for p in (household.address, household.address_katagaki) if p)
-    birth: dt.date | None = resident.birth_date
+    birth = format_resident_date(
+        "birth_date", resident.birth_date, resident.birth_date_text, resident.resident_kind
+    )
     return {"atena_number": resident.atena_number, "name": name, "birth_date": birth, "sex": resident.sex,
             "address": address}  # fmt: skip
 

@@ -4,6 +4,7 @@ for a clerk, 404 for another municipality's ids; the inspection list for clerks 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -179,6 +180,10 @@ def test_intake_confirmation_and_decision_through_the_pages(
     assert done.status_code == 302
     [measure] = [m for m in rows(db, city_a, models.SupportMeasure) if m.victim_kind == "stalking"]
     assert (measure.status, measure.end_date) == ("in_force", dt.date(2027, 4, 9))
+    shown = officer.get(f"/support-measures/{measure.id}").get_data(as_text=True)
+    for day in ("令和8年4月1日", "令和8年4月10日", "令和9年4月9日", "昭和45年1月1日"):  # j90: dates in 和暦
+        assert day in shown, day
+    assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", shown), "a date shown in ISO form"
 
 
 @pytest.mark.req("j160", "j1380")
@@ -207,6 +212,7 @@ def test_the_inspection_list_leaves_out_protected_households(
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "閲覧用" in body
     assert "斎藤" in body and "小林" in body and "鈴木" in body
+    assert "昭和55年1月1日" in body and "1980-01-01" not in body, "birth dates in 和暦 (j90)"
     assert "花子" not in body and "梅" not in body and "田中" not in body, "protected households are left out"
     other = (
         sign_in(users_b["clerk"])
