@@ -1,5 +1,6 @@
 """Demo data: two municipalities, one user per role each, hand-written households registered through the
-real handlers, a few 除票, one support-measure case and some synthetic residents.  Loading is idempotent.
+real handlers, a few 除票, one support-measure case, some synthetic residents and a few cases waiting for review
+(``handlers.demo_cases``).  Loading is idempotent.
 
 Every account shares one password and one TOTP secret so that a newcomer can sign in with any authenticator
 app (or ``python -c "import pyotp; print(pyotp.TOTP('<secret>').now())"``).  Never use them in production.
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.demo_cases import open_demo_cases
 from handlers.demo_households import DemoHousehold, demo_households, support_case
 from handlers.katagaki import list_katagaki, save_katagaki
 from handlers.residents.registration import register_household, remove_resident
@@ -82,9 +84,12 @@ def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str
         if _has_residents(db, tenant_id):
             echo(f"{city.name}: demo residents already loaded")
             continue
-        _register_households(db, city, tenant_id, day)
+        registered = _register_households(db, city, tenant_id, day)
         report = bulk_load(db.bind, tenant_id, SYNTHETIC_PER_CITY, city.seed)
-        echo(f"{city.name}: demo households and {report.residents} synthetic residents loaded")
+        opened = open_demo_cases(db, city.slug, tenant_id, registered, day)
+        echo(
+            f"{city.name}: demo households, {report.residents} synthetic residents and {opened} cases awaiting review loaded"
+        )
 
 
 def _ensure_municipality(db: Database, city: DemoCity) -> int:
@@ -144,7 +149,10 @@ def _has_residents(db: Database, tenant_id: int) -> bool:
         return uow.session.scalars(select(Resident.id).limit(1)).first() is not None
 
 
-def _register_households(db: Database, city: DemoCity, tenant_id: int, today: dt.date) -> None:
+def _register_households(
+    db: Database, city: DemoCity, tenant_id: int, today: dt.date
+) -> dict[str, list[str]]:
+    """Register the hand-written households; the 宛名番号 of each household's members by its key."""
     actor = Actor.system(tenant_id, "demo")
     with unit_of_work(db, actor) as uow:
         registered: dict[str, list[str]] = {}
@@ -157,6 +165,7 @@ def _register_households(db: Database, city: DemoCity, tenant_id: int, today: dt
         case = support_case(registered, city.prefecture + city.name, today)
         if case is not None:
             create_support_measure(uow, **case)
+    return registered
 
 
 def _register(uow: Any, item: DemoHousehold) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -109,3 +111,41 @@ def test_the_demo_registers_katagaki_at_demo_addresses_of_each_city(
         "中込ハイツ",
     ) in rows
     assert demo["katagaki"] == 4
+
+
+@pytest.mark.slow
+@pytest.mark.req("j530", "j540")
+def test_the_demo_supervisor_finds_the_clerks_cases_waiting_and_approves_one(
+    client: FlaskClient, connection: Connection, demo: dict[str, int]
+) -> None:
+    waiting = connection.execute(
+        select(models.CaseTask.id, models.Case.change_type, models.Case.created_by)
+        .join(models.Case, models.Case.id == models.CaseTask.case_id)
+        .join(models.Municipality, models.Municipality.id == models.Case.tenant_id)
+        .where(models.CaseTask.state == "ready", models.Municipality.code == "141003")
+    ).all()
+    assert sorted((w.change_type, w.created_by) for w in waiting) == [
+        ("move_in", "clerk.yokohama"),
+        ("move_within", "clerk.yokohama"),
+    ]
+    sign_in(client, "supervisor.yokohama", DEMO_PASSWORD, secret=DEMO_TOTP_SECRET)
+    queue = client.get("/tasks").get_data(as_text=True)
+    assert "小川 健" in queue or "小川　健" in queue, "the 転入 waits in the supervisor's queue"
+    [move_in] = [w for w in waiting if w.change_type == "move_in"]
+    review = client.get(f"/tasks/{move_in.id}/review").get_data(as_text=True)
+    alerts = re.findall(r'name="acknowledgements" value="([^"]+)"', review)
+    done = client.post(
+        f"/tasks/{move_in.id}/review", data={"decision": "approve", "acknowledgements": alerts}
+    )
+    assert done.status_code == 302
+    [subjects] = connection.execute(
+        select(models.Case.subject_atena_numbers)
+        .join(models.CaseTask, models.CaseTask.case_id == models.Case.id)
+        .where(models.CaseTask.id == move_in.id)
+    ).scalars()
+    registered = connection.execute(
+        select(models.Resident.family_name, models.Resident.given_name, models.Resident.status).where(
+            models.Resident.atena_number.in_(subjects)
+        )
+    ).all()
+    assert sorted(registered) == [("小川", "健", "resident"), ("小川", "由美", "resident")]
