@@ -48,6 +48,7 @@ from handlers.uow import UnitOfWork
 from models.resident import Resident
 
 ITEM = "個人番号"
+HIDDEN = "（非表示）"
 CLAIM, EX_OFFICIO = "claim", "ex_officio"  # 請求 / 職権: the 変更要求's ``basis``
 
 
@@ -213,6 +214,21 @@ class MyNumberChange:
                 "awaits": "cs_number",
             },
         )
+
+    def describe_changes(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The review's one row: the number recorded (hidden from a user who may not see 個人番号) and where the
+        new one comes from, since nothing is typed."""
+        kind = KINDS.get(str(proposal.get("kind") or ""))
+        atena = str(proposal.get("atena_number") or "")
+        current = uow.session.scalars(
+            select(Resident.my_number).where(Resident.atena_number == atena)
+        ).first()
+        if kind is None or not atena:
+            return []
+        source = "新しい番号を生成" if kind.generate else "保有する正しい番号を応答"
+        return [{"subject": f"resident:{atena}", "field": "my_number_from_cs", "label": ITEM,
+                 "before": HIDDEN if "my_number" in uow.actor.hidden_items else current,
+                 "after": f"個人番号の{kind.label}：住基ネット（J-LIS）が{source}（本登録後、CSの応答の取込で記載）"}]  # fmt: skip
 
 
 def cs_request(resident: Resident, proposal: Mapping[str, Any]) -> dict[str, Any]:
