@@ -58,18 +58,19 @@ def _refuse(request: CsPersonRequest, reason: str, remedy: str) -> CsFileError:
 
 
 def awaited_change(uow: UnitOfWork, case_id: int | None) -> dict[str, Any] | None:
-    """The registered proposal of a 個人番号の異動 case whose number comes from CS's answer, else None (a case
-    entered with a typed number had it written at its 本登録)."""
+    """The registered proposal of a 個人番号の異動 case (its number comes from CS's answer), else None."""
     if case_id is None:
         return None
     pending = pending_change_of(uow, case_id)
     if pending is None or pending.status != "registered":
         return None
     proposal = dict(pending.proposal or {})
-    return proposal if proposal.get("kind") in KINDS and not proposal.get("my_number") else None
+    return proposal if proposal.get("kind") in KINDS else None
 
 
 def _carried_number(uow: UnitOfWork, request: CsPersonRequest) -> bool:
+    """Whether the 変更要求 carried its number: a 職権修正 registered before the number came from CS, its typed
+    number written at 本登録 (CS's answer only acknowledges it)."""
     payload = uow.session.scalars(
         select(OutboxMessage.payload).where(OutboxMessage.idempotency_key == request.outbox_key)
     ).first()

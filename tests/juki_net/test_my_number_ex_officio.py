@@ -17,7 +17,7 @@ from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError
 from handlers.uow import unit_of_work
-from models import AccessLog, Case, Household, Municipality, Resident, User
+from models import AccessLog, Case, Household, Municipality, OutboxMessage, Resident, User
 from tests import factories
 from tests.juki_net.fake_cs import FakeCs
 from tests.juki_net.test_my_number_requests import approved, case_state, person, states, take_files
@@ -218,6 +218,31 @@ def test_a_record_of_a_missing_number_writes_the_number_cs_holds_as_the_ex_offic
     resident, rows = person(cs_line, clerk_a, ichiro.atena_number)
     assert (resident.my_number, rows[-1].change_reason, rows[-1].case_id) == (
         held, "my_number_ex_officio_record", case_id)  # fmt: skip
+
+
+def test_a_correction_whose_change_request_carried_its_typed_number_is_only_acknowledged_by_cs(
+    cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
+    fake_cs: FakeCs,
+) -> None:  # fmt: skip
+    """A 職権修正 registered by the earlier release wrote its typed number at 本登録 and sent it on the 変更要求:
+    CS's answer to it writes nothing more."""
+    taro = family.members[0]
+    intake = {
+        "atena_number": taro.atena_number,
+        "kind": "ex_officio_correction",
+        "ex_officio_record": "誤記の修正",
+    }
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
+    typed = factories.valid_my_number()
+    with unit_of_work(cs_line, clerk_a) as uow:
+        message = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)).one()
+        message.payload = {**message.payload, "my_number": typed}
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"my_number": factories.valid_my_number()}},
+                            "my_number_result")  # fmt: skip
+    assert "個人番号の生成・変更要求の応答 1 件" in take_files(cs_line, city_a, fake_cs)
+    resident, rows = person(cs_line, clerk_a, taro.atena_number)
+    assert resident.my_number == taro.my_number and rows[-1].change_reason == "domestic_move_in"
+    assert states(cs_line, clerk_a)[0][2] == "done"
 
 
 def test_the_openapi_document_describes_the_my_number_change_intake_and_the_ask_again_door(
