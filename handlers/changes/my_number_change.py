@@ -141,8 +141,8 @@ def typed_number_problems(kind: NumberChangeKind, number: str) -> list[Problem]:
                      "held_by_cs")]  # fmt: skip
 
 
-def _kind(intake: Mapping[str, Any], problems: list[Problem]) -> NumberChangeKind | None:
-    kind = KINDS.get(str(intake.get("kind") or "").strip())
+def _kind(code: str, problems: list[Problem]) -> NumberChangeKind | None:
+    kind = KINDS.get(code)
     if kind is None:
         problems.append(
             Problem(
@@ -175,10 +175,10 @@ class MyNumberChange:
 
     def assess(self, uow: UnitOfWork, intake: Mapping[str, Any]) -> Assessment:
         problems: list[Problem] = []
-        kind = _kind(intake, problems)
+        code = str(intake.get("kind") or "").strip()
+        kind = _kind(code, problems)
         proposal = _basis_part(intake, kind, problems)
         resident = subject_resident(uow.session, intake, problems)
-        code = str(intake.get("kind") or "").strip()
         if resident is not None and kind is not None:
             problems += current_number_problems(resident, code)
         if kind is not None:
@@ -220,11 +220,11 @@ class MyNumberChange:
         new one comes from, since nothing is typed."""
         kind = KINDS.get(str(proposal.get("kind") or ""))
         atena = str(proposal.get("atena_number") or "")
+        if kind is None or not atena:
+            return []
         current = uow.session.scalars(
             select(Resident.my_number).where(Resident.atena_number == atena)
         ).first()
-        if kind is None or not atena:
-            return []
         source = "新しい番号を生成" if kind.generate else "保有する正しい番号を応答"
         return [{"subject": f"resident:{atena}", "field": "my_number_from_cs", "label": ITEM,
                  "before": HIDDEN if "my_number" in uow.actor.hidden_items else current,
