@@ -7,10 +7,11 @@
   held by another person, the person still without one) and written to the person by ``amend_resident`` with a
   history row (個人番号の職権記載), the request marked done (``apply_my_number_results``); one answer that cannot
   be taken in refuses the whole file, which then changes nothing;
-* 変更要求: the 変更請求 and 職権修正 of the 個人番号 (the ``my_number_change`` change type) send CS a
-  ``my_number_request`` notice with the case; each is followed as a request (``track_change_requests``) and
-  CS's answer is taken in from the same file: for a 変更請求 it carries the number CS generated, written then
-  (``handlers.juki_net.change_requests``); for a 職権修正 it acknowledges the number written at 本登録.
+* 変更要求: every 個人番号の異動 (the ``my_number_change`` change type: 変更請求, 職権による変更, 職権修正, 職権記載)
+  sends CS a ``my_number_request`` notice with the case, saying 請求 or 職権 (``basis``) and whether CS generates
+  a new number (``generate``) or answers the one J-LIS designated; each is followed as a request
+  (``track_change_requests``) and CS's answer is taken in from the same file, with the number it carries
+  written then (``handlers.juki_net.change_requests``).
 """
 
 from __future__ import annotations
@@ -117,8 +118,8 @@ def _refuse(request: CsPersonRequest, reason_text: str, remedy: str) -> CsFileEr
 
 
 def _take_generated(uow: UnitOfWork, request: CsPersonRequest, answer: Mapping[str, Any]) -> None:
-    """Write the number CS generated to the person, with its history row (個人番号の職権記載; for a 変更請求's
-    変更要求, the 変更請求's row: ``change_requests.take_changed_number``)."""
+    """Write the number CS generated to the person, with its history row (個人番号の職権記載; for a 変更要求,
+    the row of the case's kind: ``change_requests.take_changed_number``)."""
     if request.kind == CHANGE:
         take_changed_number(uow, request, answer)
         return

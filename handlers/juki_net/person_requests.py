@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from handlers.audit import record_access
+from handlers.changes.my_number_change import KINDS as MY_NUMBER_KINDS
 from handlers.errors import Problem
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
 from handlers.outbox_dispatch import schedule_delivery
@@ -135,12 +136,18 @@ class PersonRequestRow:
     withheld: bool
 
 
+def kind_label(request: CsPersonRequest, message: OutboxMessage) -> str:
+    """The request's kind, for a 個人番号変更要求 with its own kind (変更請求, 職権による変更 …) as its message says."""
+    change = MY_NUMBER_KINDS.get(str((message.payload or {}).get("change_kind") or ""))
+    return f"{KIND_LABELS[request.kind]}（{change.label}）" if change else KIND_LABELS[request.kind]
+
+
 def _row(
     request: CsPersonRequest, message: OutboxMessage, resident: Resident | None, hidden: bool
 ) -> PersonRequestRow:
     state, error = request_status(request, message)
     return PersonRequestRow(
-        request.id, KIND_LABELS[request.kind], None if hidden else request.atena_number,
+        request.id, kind_label(request, message), None if hidden else request.atena_number,
         None if hidden or resident is None else display_name(resident), request.requested_at, request.requested_by,
         state, STATUS_LABELS[state], error, None if hidden else request.serial_number, message.sent_at,
         request.answered_at, hidden,

@@ -179,7 +179,7 @@ ROUTES: dict[str, Door] = {
     "counter.cancel": web("POST", "/cases/{case_id}/cancel", OBJECT, form={"reason": "取消"}),
     "counter.retry": web("POST", "/cases/{case_id}/retry", OBJECT),
     "counter.ask_cs_again": web("POST", "/cases/{case_id}/my-number/ask-again", OBJECT,
-                                note="j1130: a new 変更要求 of a waiting 個人番号の変更請求"),
+                                note="j1130: a new 変更要求 of a waiting 個人番号の異動"),
     "counter.receipt_notice": web(
         "POST", "/cases/{case_id}/receipt-notice", OBJECT, discloses=True, form={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 of a registered case: the one disclosure decision applies",
@@ -218,6 +218,8 @@ ROUTES: dict[str, Door] = {
     "api.case_view_api": api("GET", "/api/cases/{case_id}", OBJECT),
     "api.cancel_case_api": api("POST", "/api/cases/{case_id}/cancel", OBJECT, json={"reason": "取消"}),
     "api.retry_case_api": api("POST", "/api/cases/{case_id}/retry", OBJECT),
+    "api.ask_cs_again_api": api("POST", "/api/cases/{case_id}/my-number/ask-again", OBJECT,
+                                note="j1130: a new 変更要求 of a waiting 個人番号の異動"),
     "api.receipt_notice_api": api(
         "POST", "/api/cases/{case_id}/receipt-notice", OBJECT, discloses=True, json={"notifier_name": "斎藤 鷹雄"},
         note="j580 住民異動届受理通知 (PDF): the one disclosure decision applies",

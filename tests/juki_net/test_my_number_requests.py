@@ -156,23 +156,32 @@ def test_a_number_cs_refuses_to_generate_shows_the_request_failed_with_cs_reason
     assert person(cs_line, clerk_a, child)[0].my_number is None
 
 
-def test_a_correction_of_the_number_sends_the_change_request_and_follows_cs_answer(
+def test_a_correction_of_the_number_asks_cs_for_the_number_it_holds_and_writes_that_number(
     cs_line: Database, city_a: Municipality, clerk_a: Actor, supervisor_a: Actor, family: Household,
     fake_cs: FakeCs,
 ) -> None:  # fmt: skip
     taro = family.members[0]
-    new = factories.valid_my_number()
-    intake: dict[str, Any] = {"atena_number": taro.atena_number, "kind": "ex_officio_correction", "my_number": new,
+    held = factories.valid_my_number()  # the number J-LIS designated; the record holds a mistyped one
+    intake: dict[str, Any] = {"atena_number": taro.atena_number, "kind": "ex_officio_correction",
                               "ex_officio_record": "個人番号の誤記を職権で修正した"}  # fmt: skip
-    approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
+    case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
     [sent] = fake_cs.received("my_number_request")
-    assert (sent.payload["atena_number"], sent.payload["my_number"]) == (taro.atena_number, new)
-    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "sent", None)]
+    assert (sent.payload["atena_number"], sent.payload["basis"], sent.payload["generate"]) == (
+        taro.atena_number, "ex_officio", "False")  # fmt: skip
+    assert "my_number" not in sent.payload and sent.payload["previous_my_number"] == taro.my_number
+    label = "個人番号変更要求（職権修正（誤記））"
+    assert states(cs_line, clerk_a) == [(label, taro.atena_number, "sent", None)]
     assert fake_cs.received("my_number_generation") == []  # the person holds a number: no 生成要求
+    assert case_state(cs_line, clerk_a, case_id) == ("waiting", ["await_generated_number"])
 
-    fake_cs.answer_requests("my_number_request", {}, "my_number_result")
+    fake_cs.answer_requests("my_number_request", {taro.atena_number: {"my_number": held}}, "my_number_result")
     assert "個人番号の生成・変更要求の応答 1 件" in take_files(cs_line, city_a, fake_cs)
-    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "done", None)]
+    assert states(cs_line, clerk_a) == [(label, taro.atena_number, "done", None)]
+    resident, rows = person(cs_line, clerk_a, taro.atena_number)
+    assert resident.my_number == held
+    assert (rows[-1].change_reason, rows[-1].case_id) == ("my_number_ex_officio_correction", case_id)
+    assert "住基ネット（J-LIS）が保有する個人番号" in (rows[-1].note or "")
+    assert case_state(cs_line, clerk_a, case_id) == ("running", ["issue_documents"])
 
 
 def test_the_request_page_lists_generation_requests_without_a_protected_persons_name(
@@ -268,9 +277,13 @@ def test_a_change_request_writes_the_number_cs_generates_and_the_case_goes_on_to
     intake = {"atena_number": taro.atena_number, "kind": "change_request", "claim_date": claimed}
     case_id = approved(cs_line, clerk_a, supervisor_a, "my_number_change", intake)
     [sent] = fake_cs.received("my_number_request")
-    assert sent.payload["generate"] == "True" and "my_number" not in sent.payload
+    assert (sent.payload["generate"], sent.payload["basis"], sent.payload.get("my_number")) == (
+        "True",
+        "claim",
+        None,
+    )
     assert case_state(cs_line, clerk_a, case_id) == ("waiting", ["await_generated_number"])
-    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "sent", None)]
+    assert states(cs_line, clerk_a) == [("個人番号変更要求（変更請求）", taro.atena_number, "sent", None)]
 
     number = factories.valid_my_number()
     fake_cs.answer_requests(
@@ -284,7 +297,7 @@ def test_a_change_request_writes_the_number_cs_generates_and_the_case_goes_on_to
         "my_number_change_request", dt.date.fromisoformat(claimed), case_id, number)  # fmt: skip
     assert "住基ネットで生成された個人番号" in (last.note or "")
     assert case_state(cs_line, clerk_a, case_id) == ("running", ["issue_documents"])
-    assert states(cs_line, clerk_a) == [("個人番号変更要求", taro.atena_number, "done", None)]
+    assert states(cs_line, clerk_a) == [("個人番号変更要求（変更請求）", taro.atena_number, "done", None)]
 
 
 def test_a_change_request_cs_refuses_keeps_the_number_and_is_asked_again_or_withdrawn(

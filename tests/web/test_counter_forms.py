@@ -186,10 +186,13 @@ def test_number_changes_and_a_cancellation_are_entered_through_their_forms(
     clerk = signed_in(app, users_a["clerk"])
     changed = clerk.post("/cases/new/resident_code_change", data={"atena_number": members[0].atena_number})
     assert pending_proposal(db, clerk_a, case_id_of(changed))["atena_number"] == members[0].atena_number
+    decided = (japan_today() - dt.timedelta(days=1)).isoformat()
     number = clerk.post("/cases/new/my_number_change", data={
-        "atena_number": members[1].atena_number, "kind": "ex_officio_correction",
-        "my_number": factories.valid_my_number(), "ex_officio_record": "誤記のため"})  # fmt: skip
-    case_id_of(number)
+        "atena_number": members[1].atena_number, "kind": "ex_officio_change", "decision_date": decided,
+        "ex_officio_record": "個人番号の漏えいを確認したため"})  # fmt: skip
+    proposal = pending_proposal(db, clerk_a, case_id_of(number))
+    assert (proposal["kind"], proposal["decision_date"], proposal.get("my_number")) == (
+        "ex_officio_change", decided, None)  # fmt: skip
     refused = clerk.post("/cases/new/change_cancellation", data={
         "atena_number": members[2].atena_number, "history_no": "99", "ex_officio_record": "誤って入力"})  # fmt: skip
     assert refused.status_code == 422 and "履歴" in summary_of(refused)

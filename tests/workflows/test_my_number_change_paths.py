@@ -13,9 +13,12 @@ from handlers.cases.queues import QueueFilter, task_queues
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.errors import ConflictError, PermissionDeniedError, ValidationError
+from handlers.juki_net.cs_files import CsFile
+from handlers.juki_net.my_number_requests import apply_my_number_results
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog
 from models.case import Case
+from models.juki_net import CsPersonRequest
 from tests.factories import make_household, valid_my_number
 from tests.workflows.conftest import Step
 from tests.workflows.ex_officio_steps import (
@@ -68,41 +71,64 @@ def test_a_change_request_takes_no_number_and_waits_for_the_number_cs_generates(
     assert step(clerk_a, resident, head).my_number == old  # nothing written before CS answers
     assert [r.change_reason for r in step(clerk_a, history, head)] == ["domestic_move_in"]
     sent = step(clerk_a, outbox, case.id)
-    assert [(d, k, p.get("my_number"), p["previous_my_number"], p["generate"], p["claim_date"])
-            for d, k, p in sent] == [("cs", "my_number_request", None, old, True, claimed)]  # fmt: skip
+    assert [(d, k, p.get("my_number"), p["previous_my_number"], p["generate"], p["basis"], p["claim_date"])
+            for d, k, p in sent] == [("cs", "my_number_request", None, old, True, "claim", claimed)]  # fmt: skip
     with pytest.raises(ConflictError, match="応答していない"):
         step(supervisor_a, doors.cancel, case.id, "取下げ")
     assert ("my_number_change_requested", False) in step(clerk_a, _shown, head)
 
 
+def answer_from_cs(uow: UnitOfWork, case_id: int, answer: dict[str, Any]) -> None:
+    """CS's answer to the case's last 変更要求, taken in as the received-files batch does (as the system)."""
+    key = uow.session.scalars(select(CsPersonRequest.outbox_key).where(CsPersonRequest.case_id == case_id)
+                              .order_by(CsPersonRequest.id.desc())).first()  # fmt: skip
+    digest = f"test-{case_id}-{key}"
+    cs_file = CsFile(f"{digest}.dat", digest, {"kind": "my_number_result"},
+                     {"results": [{"request_key": key, "result": "done", **answer}]})  # fmt: skip
+    apply_my_number_results(uow, cs_file)
+
+
 @pytest.mark.req("j1130")
 @pytest.mark.parametrize(
-    ("kind", "reason"),
+    ("kind", "reason", "generate", "decided"),
     [
-        ("ex_officio_correction", "my_number_ex_officio_correction"),
-        ("ex_officio_record", "my_number_ex_officio_record"),
+        ("ex_officio_change", "my_number_ex_officio_correction", True, "2"),
+        ("ex_officio_correction", "my_number_ex_officio_correction", False, None),
+        ("ex_officio_record", "my_number_ex_officio_record", False, None),
     ],
 )
-def test_ex_officio_correction_and_record_keep_the_record_and_notify_the_person(
-    db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor, kind: str, reason: str
-) -> None:
+def test_an_ex_officio_change_or_correction_waits_for_the_number_cs_answers_then_notifies_the_person(
+    db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor, kind: str, reason: str, generate: bool,
+    decided: str | None,
+) -> None:  # fmt: skip
     household = make_household(db, clerk_a)
     wife = household.members[1].atena_number
     if kind == "ex_officio_record":
         step(clerk_a, lambda uow: setattr(resident(uow, wife), "my_number", None))
-    new = valid_my_number()
-    intake = {
-        "atena_number": wife,
-        "kind": kind,
-        "my_number": new,
-        "ex_officio_record": "個人番号の記載誤りを職権で修正した",
-        "notify_person": True,
-    }
+    old = step(clerk_a, resident, wife).my_number
+    decision = (japan_today() - dt.timedelta(days=int(decided))).isoformat() if decided else None
+    intake = {"atena_number": wife, "kind": kind, "ex_officio_record": "個人番号の漏えい・記載誤りを職権で処理した",
+              "notify_person": True, **({"decision_date": decision} if decision else {})}  # fmt: skip
+    with pytest.raises(ValidationError) as typed:
+        step(clerk_a, doors.open_case, CODE, {**intake, "my_number": valid_my_number()})
+    assert [p.code for p in typed.value.problems] == ["generated_by_cs" if generate else "held_by_cs"]
     case = enter(step, clerk_a, CODE, intake)
     approve(step, supervisor_a, case, CODE)
-    data = issue_documents(step, clerk_a, case)
-    assert data["registration"]["documents"] == ["ex_officio_notice"]
+    assert step(clerk_a, lambda uow: uow.session.get(Case, case.id)).status == "waiting"
+    open_task(step, clerk_a, case.id, "await_generated_number")
+    assert step(clerk_a, resident, wife).my_number == old  # nothing written before CS answers
+    [(destination, message, sent)] = step(clerk_a, outbox, case.id)
+    assert (destination, message, sent["reason"], sent["basis"], sent["generate"], sent["change_kind"]) == (
+        "cs", "my_number_request", reason, "ex_officio", generate, kind)  # fmt: skip
+    assert "my_number" not in sent and "claim_date" not in sent and sent.get("decision_date") == decision
+
+    new = valid_my_number()
+    step(Actor.system(clerk_a.tenant_id, "cs"), answer_from_cs, case.id, {"my_number": new})
     row = step(clerk_a, history, wife)[-1]
     assert (row.change_reason, row.snapshot["my_number"], row.claim_date) == (reason, new, None)
-    assert "職権記録書" in row.note
-    assert [(k, p["reason"]) for _, k, p in step(clerk_a, outbox, case.id)] == [("my_number_request", reason)]
+    note = row.note or ""
+    assert row.case_id == case.id and "職権記録書" in note
+    assert (f"職権決定日 {decision}" if decision else "住民基本台帳法施行令第12条第3項") in note
+    data = issue_documents(step, clerk_a, case)
+    assert data["registration"]["documents"] == ["ex_officio_notice"]
+    assert [f for f, shown in step(clerk_a, _shown, wife) if shown] == ["my_number_changed"]

@@ -1,5 +1,5 @@
 """Case endpoints of the JSON API: open a case, the work queue, claim and complete tasks, cancel, retry a case
-stopped in an incident, view.
+stopped in an incident, ask CS again for a 個人番号の異動's number, view.
 
 Thin: every rule (permissions, four eyes, alerts, locks, tenant scope) is in ``handlers.cases``; errors come
 back as structured JSON (``webui.errors``): 422 problems, 403 refusals, 404 another municipality's case, 409.
@@ -13,6 +13,7 @@ from flask import Response, jsonify, request
 
 from handlers import cases
 from handlers.errors import Problem, ValidationError
+from handlers.juki_net.change_requests import ask_again
 from handlers.receipt_notices import ReceiptNoticeRequest, issue_receipt_notice
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
@@ -67,6 +68,15 @@ def retry_case_api(case_id: int) -> Response:
         case = cases.retry(uow, case_id)
         payload = cases.case_summary(case)
     return jsonify(payload)
+
+
+@bp.post("/cases/<int:case_id>/my-number/ask-again")
+def ask_cs_again_api(case_id: int) -> tuple[Response, int]:
+    """個人番号の異動 (j1130): a new 変更要求 after CS answered the case's last one in error."""
+    with web_uow() as uow:
+        asked = ask_again(uow, case_id)
+        payload = {"id": asked.id, "case_id": case_id, "request_key": asked.outbox_key, "status": "queued"}
+    return jsonify(payload), 201
 
 
 def _notice_request(case_id: int, body: dict[str, Any]) -> ReceiptNoticeRequest:

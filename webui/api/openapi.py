@@ -59,7 +59,20 @@ SCHEMAS: dict[str, Any] = {
                                        "problems": {"type": "array", "items": _ref("Problem")}}},
     "CaseRequest": {"type": "object", "required": ["change_type", "intake"],
                     "properties": {"change_type": {"type": "string", "examples": ["move_in"]},
-                                   "intake": {**OBJECT, "description": "転入・転居・転出・世帯変更では notifier（届出人：name、kind＝self／same_household／agent、birth_date、atena_number）を含められる"}}},
+                                   "intake": {**OBJECT, "description": "転入・転居・転出・世帯変更では notifier（届出人：name、kind＝self／same_household／agent、birth_date、atena_number）を含められる。個人番号の異動（my_number_change）は MyNumberChangeIntake"}}},
+    "MyNumberChangeIntake": {
+        "type": "object", "required": ["atena_number", "kind"],
+        "description": "個人番号の異動（j900, j1130）。個人番号は入力しない（入力すると422：generated_by_cs／held_by_cs）。本登録で住基ネット（CS）に変更要求（basis＝claim／ex_officio、generate）を送り、CSの応答の個人番号を記載するまで案件は待機（waiting）",
+        "properties": {
+            "atena_number": {"type": "string"},
+            "kind": {"enum": ["change_request", "ex_officio_change", "ex_officio_correction", "ex_officio_record"],
+                     "description": "change_request：変更請求（番号法施行令3条4項、CSが生成）、ex_officio_change：職権による変更（漏えい、施行令4条1項、CSが生成）、ex_officio_correction：職権修正（誤記、CSが保有する番号を応答）、ex_officio_record：職権記載（記載漏れ、同）"},
+            "claim_date": {"type": "string", "format": "date", "description": "請求日（変更請求のみ、省略は今日）"},
+            "decision_date": {"type": "string", "format": "date", "description": "職権決定日（職権による変更のみ、省略は今日）"},
+            "ex_officio_record": {"type": "string", "description": "職権記録書（職権の種類で必須：職権で行う事項と理由）"},
+            "on_request": {"type": "boolean"}, "requested_date": {"type": "string", "format": "date"},
+            "notify_person": {"type": "boolean", "description": "職権記載等通知書を発行する"},
+            "change_date": {"type": "string", "format": "date"}}},
     "Task": {"type": "object", "properties": {
         "id": {"type": "integer"}, "case_id": {"type": "integer"}, "case_number": {"type": "string"},
         "bpmn_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": ["string", "null"]},
@@ -80,6 +93,9 @@ SCHEMAS: dict[str, Any] = {
                      "properties": {"decision": {"enum": ["approve", "reject"]},
                                     "acknowledgements": {"type": "array", "items": {"type": "string"}},
                                     "reason": {"type": "string"}, "intake": OBJECT}},
+    "CsChangeRequest": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "case_id": {"type": "integer"}, "request_key": {"type": "string"},
+        "status": {"enum": ["queued", "sent", "done", "failed"]}}},
     "EApplication": {"type": "object", "required": ["application", "signature", "certificate"],
                      "description": "application: 署名した申請JSONのBase64、signature: RSA-SHA256署名のBase64、certificate: 署名用電子証明書（PEM）",
                      "properties": {"application": {"type": "string"}, "signature": {"type": "string"},
@@ -171,6 +187,9 @@ PATHS: dict[str, Any] = {
     "/api/cases/{case_id}/retry": {"post": _op("エラー停止した案件の再実行（停止した処理から続ける）",
                                                _json(_ref("Case"), "再実行した案件（再び停止すればstatusはincident）"),
                                                params=[_path_param("case_id")])},
+    "/api/cases/{case_id}/my-number/ask-again": {"post": _op(
+        "個人番号の変更要求の再要求（前回の変更要求にCSがエラーを返し、案件が待機中のときだけ）",
+        _json(_ref("CsChangeRequest"), "新しい変更要求（送信待ち）"), params=[_path_param("case_id")], ok_status="201")},
     "/api/cases/{case_id}/receipt-notice": {"post": _op(
         "住民異動届受理通知の出力（PDF）",
         {"description": "受理通知のPDF（X-Addressed-To: previous／new）",

@@ -15,7 +15,8 @@ from webui.counter.forms_other import ExOfficioMixin
 
 MY_NUMBER_KINDS = [
     ("change_request", "個人番号の変更請求"),
-    ("ex_officio_correction", "個人番号の職権修正（誤記・変更）"),
+    ("ex_officio_change", "個人番号の職権による変更（漏えい・不正利用のおそれ、番号法施行令第4条第1項）"),
+    ("ex_officio_correction", "個人番号の職権修正（誤記）"),
     ("ex_officio_record", "個人番号の職権記載（記載漏れ）"),
 ]
 
@@ -30,17 +31,23 @@ def _flat(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 class MyNumberChangeForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
-    kind = SelectField("種類", choices=choices(MY_NUMBER_KINDS))
-    my_number = StringField(
-        "個人番号（12桁、職権修正・職権記載のみ）", validators=[Optional(), Length(max=20)],
-        description="住基ネットで確認した正しい番号。変更請求では入力しません（住基ネットが生成し、応答の取込で記載されます）",
+    """個人番号の異動 (j900, j1130): no number is entered; 住基ネット answers it after 本登録."""
+
+    kind = SelectField(
+        "種類", choices=choices(MY_NUMBER_KINDS),
+        description="個人番号は入力しません。変更請求・職権による変更では住基ネットが新しい番号を生成し、職権修正・職権記載では"
+        "住基ネットが保有する正しい番号が応答され、その取込で記載されます",
     )  # fmt: skip
     claim_date = StringField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
+    decision_date = StringField(
+        "職権決定日（職権による変更のみ、空欄は今日）", validators=[Optional(), CalendarDate()],
+        description="個人番号が漏えいして不正に用いられるおそれがあると認め、職権で変更することを決めた日。理由は職権記録書に入力します",
+    )  # fmt: skip
 
     def to_intake(self) -> dict[str, Any]:
         return {
             **self.ex_officio_items(),
-            **_flat(self, ("atena_number", "change_date", "kind", "my_number", "claim_date")),
+            **_flat(self, ("atena_number", "change_date", "kind", "claim_date", "decision_date")),
         }
 
 
