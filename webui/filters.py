@@ -1,4 +1,5 @@
-"""Jinja filters shared by every template (dates in 和暦/西暦, instants in Japan time)."""
+"""Jinja filters shared by every template (dates in 和暦/西暦, instants in Japan time, the Japanese name of a stored
+code: ``{{ case.status|label('case_status') }}``, ``{{ message.destination|destination_label }}``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from flask import Flask
 
 from handlers.clock import to_jst
+from handlers.labels import destination_label, label, label_choices
 from handlers.rules.dates import format_instant, format_wareki
 
 
@@ -32,3 +34,6 @@ def wareki(value: dt.date | str | None, text: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.filters["japan_time"] = japan_time
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["destination_label"] = destination_label
+    app.jinja_env.globals["label_choices"] = label_choices

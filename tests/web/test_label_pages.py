@@ -1,0 +1,57 @@
+"""Pages name what they show in Japanese, never by its stored code (handlers/labels.py): the case page's
+notices to other systems by destination and kind."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+import models
+from handlers.context import Actor
+from handlers.db import Database
+from tests.web.test_counter_pages import (
+    case_id_of,
+    move_in_form,
+    open_task,
+    resident_code_pool,
+    signed_in,
+    summary_of,
+)
+
+__all__ = ["resident_code_pool"]  # the 住民票コード the registered persons take (autouse)
+
+SNAKE_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def _section(page: str, heading: str) -> str:
+    return page.split(f"<h2>{heading}</h2>", 1)[1].split("<h2", 1)[0]
+
+
+@pytest.mark.req("j680", "j1090", "j1150")
+def test_the_case_page_names_each_notice_by_its_destination_and_kind_in_japanese(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    response = clerk.post("/cases/new/move_in", data=move_in_form())  # from 佐久市 (202177)
+    case_id = case_id_of(response)
+    supervisor = signed_in(app, users_a["supervisor"])
+    task = open_task(db, clerk_a, case_id, "review_")
+    review = supervisor.get(f"/tasks/{task.id}/review").get_data(as_text=True)
+    alerts = re.findall(r'name="acknowledgements" value="([^"]+)"', review)
+    done = supervisor.post(
+        f"/tasks/{task.id}/review", data={"decision": "approve", "acknowledgements": alerts}
+    )
+    assert done.status_code == 302, summary_of(done)
+
+    page = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    notices = _section(page, "他システムへの通知")
+    destinations = set(re.findall(r"<tr><td>([^<]+)</td>", notices))
+    assert {"住基ネット CS", "他市区町村（長野県佐久市）"} <= destinations
+    assert "転入通知" in notices and "異動情報の通知" in notices
+    assert SNAKE_CODE.findall(notices) == [] and "municipality:" not in notices and ">cs<" not in notices
+    facts = page.split("<h2>", 1)[0]
+    assert "完了" in facts or "処理中" in facts or "待機中" in facts
+    assert "本登録済み" in facts
+    assert "住民票コード通知票" in _section(page, "交付する書類")
