@@ -61,6 +61,14 @@ def standard_xml(process_id: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def flow_name(process_id: str) -> str:
+    """The name the national flow gives itself (its ``<process name>``); NotFoundError for a flow not shipped."""
+    try:
+        return read_flow(standard_xml(process_id), process_id).name
+    except FlowXmlError:
+        return process_id
+
+
 def standard_process_ids() -> list[str]:
     return sorted(p.stem for p in Path(WORKFLOWS_DIR).glob("*.bpmn") if PROCESS_ID.match(p.stem))
 

@@ -83,6 +83,30 @@ def test_migration_page_shows_the_dry_run(analyst: FlaskClient, operators: Recor
     assert "第2版" in page and "他の版で処理中の案件はありません" in page
 
 
+def test_the_migration_page_of_a_flow_never_deployed_here_says_there_is_nothing_to_move(
+    analyst: FlaskClient,
+) -> None:
+    response = analyst.get("/flows/address_setting/migration")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "住所設定（職権記載）" in page and "全国標準のまま" in page and "移行する案件はありません" in page
+    assert "移行できる" not in page  # no button
+
+
+def test_the_migration_page_of_a_flow_that_is_not_shipped_is_not_found(analyst: FlaskClient) -> None:
+    assert analyst.get("/flows/no_such_flow/migration").status_code == 404
+
+
+def test_the_dry_run_shows_each_cases_state_in_japanese(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    case = at_review(step, clerk_a)
+    analyst.post("/flows/move_in/deploy", json={"xml": V2, "comment": "説明を追加"})
+    page = analyst.get("/flows/move_in/migration").get_data(as_text=True)
+    row = page.split(f'data-case-id="{case.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>処理中</td>" in row and "running" not in row
+
+
 def test_the_modeler_page_runs_the_flow_scenarios_and_shows_pass_or_fail(analyst: FlaskClient) -> None:
     page = analyst.post("/flows/move_in/scenarios").get_data(as_text=True)
     assert page.count("合格") == 2 and "不合格" not in page
@@ -142,6 +166,16 @@ def test_the_job_page_reverts_one_migrated_case_with_its_button_and_logs_it(
     )  # fmt: skip
     again = analyst.post(f"/flows/cases/{case_id}/revert-migration")
     assert again.status_code in (404, 409)  # nothing left to revert
+
+
+def test_the_job_page_and_its_progress_name_the_jobs_state_in_japanese(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    _case_id, job_id = _migrated_case(step, clerk_a, analyst, operators)
+    page = analyst.get(f"/flows/migrations/{job_id}").get_data(as_text=True)
+    assert "1 / 1 件移行（失敗 0 件）：完了" in page
+    progress = analyst.get(f"/flows/migrations/{job_id}.json").get_json()
+    assert (progress["status"], progress["status_label"]) == ("finished", "完了")
 
 
 def test_revert_is_refused_to_a_clerk_and_to_another_municipalitys_analyst(
