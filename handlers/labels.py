@@ -82,6 +82,16 @@ EXTRACTION_JOB_STATUS = {"queued": "待機中", "running": "実行中", "done": 
 BATCH_RUN_STATUS = {"running": "実行中", "succeeded": "正常終了", "failed": "異常終了"}
 BATCH_TRIGGER = {"manual": "手動", "schedule": "スケジュール"}
 KOSEKI_NOTICE_STATUS = {"pending": "未処理", "applied": "反映済", "rejected": "取込不可"}
+# the BPMN tag of a flow element, as the flow editor's difference table names it
+BPMN_ELEMENT = {
+    "startEvent": "開始イベント", "endEvent": "終了イベント", "userTask": "ユーザータスク（職員の作業）",
+    "serviceTask": "サービスタスク（自動処理）", "scriptTask": "スクリプトタスク", "manualTask": "手作業タスク",
+    "task": "タスク", "exclusiveGateway": "排他ゲートウェイ（分岐）", "parallelGateway": "並列ゲートウェイ",
+    "inclusiveGateway": "包含ゲートウェイ", "eventBasedGateway": "イベントベースゲートウェイ",
+    "boundaryEvent": "境界イベント", "intermediateCatchEvent": "中間イベント（待機・タイマー）",
+    "intermediateThrowEvent": "中間イベント（送出）", "callActivity": "呼出しアクティビティ",
+    "subProcess": "サブプロセス", "sequenceFlow": "シーケンスフロー（流れ）", "lane": "レーン（担当）",
+}  # fmt: skip
 BULK_ADDRESS_STATUS = {"provisional": "仮処理（確認待ち）", "final": "本処理済み"}
 
 DESTINATION = {
@@ -130,7 +140,7 @@ def families() -> dict[str, Mapping[str, str]]:
         "outbox_status": OUTBOX_STATUS, "message_kind": MESSAGE_KIND, "issued_document": ISSUED_DOCUMENT,
         "migration_job_status": MIGRATION_JOB_STATUS, "extraction_job_status": EXTRACTION_JOB_STATUS,
         "batch_run_status": BATCH_RUN_STATUS, "batch_trigger": BATCH_TRIGGER,
-        "koseki_notice_status": KOSEKI_NOTICE_STATUS, "bulk_address_status": BULK_ADDRESS_STATUS,
+        "koseki_notice_status": KOSEKI_NOTICE_STATUS, "bulk_address_status": BULK_ADDRESS_STATUS, "bpmn_element": BPMN_ELEMENT,
     }  # fmt: skip
     for family, (module, attribute) in _ELSEWHERE.items():
         here[family] = getattr(importlib.import_module(module), attribute)
@@ -170,6 +180,18 @@ def destination_label(destination: str | None) -> str:
     if destination.startswith(PLATFORM_PREFIX) and rest in PF_UNITS:
         return f"地域情報PF「{PF_UNITS[rest]}」ユニット"
     return destination
+
+
+def subject_label(subject: str | None) -> str:
+    """Whom a row of a change's difference concerns (``resident:<宛名番号>``, ``household:new``, ``new:2``)."""
+    kind, _, key = (subject or "").partition(":")
+    if kind == "resident":
+        return f"宛名番号 {key}"
+    if kind == "household":
+        return "新しい世帯" if key == "new" else f"世帯番号 {key}"
+    if kind == "new":
+        return f"新しく記載する人（{key}人目）"
+    return subject or "変更内容"
 
 
 def label_choices(family: str) -> list[tuple[str, str]]:

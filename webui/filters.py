@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Flask
 
 from handlers.clock import to_jst
-from handlers.labels import destination_label, label, label_choices
+from handlers.labels import destination_label, label, label_choices, subject_label
 from handlers.rules.dates import format_instant, format_wareki
 
 
@@ -37,3 +37,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["destination_label"] = destination_label
     app.jinja_env.globals["label_choices"] = label_choices
+    app.jinja_env.globals["subject_label"] = subject_label
+    app.jinja_env.filters["subject_label"] = subject_label

@@ -36,6 +36,7 @@ from models.reporting import (
 from models.support import SUPPORT_MEASURE_STATUSES
 from models.suppression import SUPPRESSION_LEVELS, SUPPRESSION_PROCESSES
 from models.wide_area import WIDE_AREA_STATUSES
+from workflows.engine.elements import NODE_KINDS
 from workflows.engine.timeline import EVENT_KINDS
 
 HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
@@ -56,6 +57,7 @@ DECLARED: dict[str, Iterable[str]] = {
     "card_destination_trigger": CARD_DESTINATION_TRIGGERS, "input_place_kind": PLACE_KINDS,
     "katagaki_kind": KATAGAKI_KINDS, "suppression_process": SUPPRESSION_PROCESSES,
     "suppression_level": SUPPRESSION_LEVELS,
+    "bpmn_element": NODE_KINDS | {"sequenceFlow", "lane"},
 }  # fmt: skip
 
 SNAKE = r"[a-z]+(?:_[a-z]+)*"

@@ -55,3 +55,20 @@ def test_the_case_page_names_each_notice_by_its_destination_and_kind_in_japanese
     assert "完了" in facts or "処理中" in facts or "待機中" in facts
     assert "本登録済み" in facts
     assert "住民票コード通知票" in _section(page, "交付する書類")
+
+
+@pytest.mark.req("j530")
+def test_the_case_page_names_whom_each_proposed_change_concerns(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=move_in_form()))
+    page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    subjects = set(re.findall(r'<tr class="changed"><td>([^<]+)</td>', _section(page, "変更内容（仮登録）")))
+    assert subjects == {
+        "新しい世帯",
+        "新しく記載する人（1人目）",
+        "新しく記載する人（2人目）",
+        "新しく記載する人（3人目）",
+    }
+    assert "処理中／仮登録（審査待ち）" in page
