@@ -95,6 +95,4 @@ def confirmation(task_id: int) -> str:
     with web_uow() as uow:
         view = review_context(uow, task_id)
     diff = (view["pending_change"] or {}).get("diff", [])
-    return render_template(
-        "counter/confirmation.html", view=view, groups=_subjects(diff)
-    )
+    return render_template("counter/confirmation.html", view=view, groups=_subjects(diff))
