@@ -92,6 +92,8 @@ BPMN_ELEMENT = {
     "intermediateThrowEvent": "中間イベント（送出）", "callActivity": "呼出しアクティビティ",
     "subProcess": "サブプロセス", "sequenceFlow": "シーケンスフロー（流れ）", "lane": "レーン（担当）",
 }  # fmt: skip
+# who did it, when it was no person (Actor.system): a flow deployed by its first case, a step run by the engine
+ACTOR = {"system": "システム（自動処理）"}
 BULK_ADDRESS_STATUS = {"provisional": "仮処理（確認待ち）", "final": "本処理済み"}
 
 DESTINATION = {
@@ -140,7 +142,8 @@ def families() -> dict[str, Mapping[str, str]]:
         "outbox_status": OUTBOX_STATUS, "message_kind": MESSAGE_KIND, "issued_document": ISSUED_DOCUMENT,
         "migration_job_status": MIGRATION_JOB_STATUS, "extraction_job_status": EXTRACTION_JOB_STATUS,
         "batch_run_status": BATCH_RUN_STATUS, "batch_trigger": BATCH_TRIGGER,
-        "koseki_notice_status": KOSEKI_NOTICE_STATUS, "bulk_address_status": BULK_ADDRESS_STATUS, "bpmn_element": BPMN_ELEMENT,
+        "koseki_notice_status": KOSEKI_NOTICE_STATUS, "bulk_address_status": BULK_ADDRESS_STATUS,
+        "bpmn_element": BPMN_ELEMENT, "actor": ACTOR,
     }  # fmt: skip
     for family, (module, attribute) in _ELSEWHERE.items():
         here[family] = getattr(importlib.import_module(module), attribute)

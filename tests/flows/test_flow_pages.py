@@ -43,6 +43,17 @@ def test_the_list_shows_each_standard_flow_and_the_modeler_loads_the_vendored_bp
     assert analyst.get("/flows/move_in/flow.bpmn").get_data(as_text=True) == MOVE_IN
 
 
+def test_a_flow_its_first_case_deployed_names_the_system_as_its_author_and_the_flow_by_name(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    at_review(step, clerk_a)  # the first 転入 deploys the shipped flow as version 1
+    page = analyst.get("/flows").get_data(as_text=True)
+    row = page.split('data-process-id="move_in"', 1)[1].split("</tr>", 1)[0]
+    assert "第1版" in row and "<td>システム（自動処理）</td>" in row
+    versions = analyst.get("/flows/move_in/versions").get_data(as_text=True)
+    assert "<h1>版の履歴：転入（<code>move_in</code>）</h1>" in versions and ">system<" not in versions
+
+
 def test_a_clerk_cannot_open_the_flow_pages(client: FlaskClient, users_a: dict[str, User]) -> None:
     login_as(client, users_a["clerk"])
     assert client.get("/flows").status_code == 403
@@ -71,6 +82,8 @@ def test_versions_page_diffs_two_versions_and_rolls_back(
     analyst.post("/flows/move_in/deploy", json={"xml": RENAMED, "comment": "名称変更"})
     page = analyst.get("/flows/move_in/versions?base=1&other=2").get_data(as_text=True)
     assert "交付物の発行と説明" in page and 'data-element-id="issue_documents"' in page
+    row = page.split('data-element-id="issue_documents"', 1)[1].split("</tr>", 1)[0]
+    assert "ユーザータスク（職員の作業）" in row and "userTask" not in row
     response = analyst.post("/flows/move_in/versions/1/rollback")
     assert response.status_code == 302
     page = analyst.get("/flows/move_in/versions").get_data(as_text=True)
