@@ -92,6 +92,7 @@ BPMN_ELEMENT = {
     "intermediateThrowEvent": "中間イベント（送出）", "callActivity": "呼出しアクティビティ",
     "subProcess": "サブプロセス", "sequenceFlow": "シーケンスフロー（流れ）", "lane": "レーン（担当）",
 }  # fmt: skip
+CSV_ENCODING = {"utf-8-sig": "UTF-8（BOM付き）", "utf-8": "UTF-8", "cp932": "Shift_JIS"}  # as read (j1430)
 # who did it, when it was no person (Actor.system): a flow deployed by its first case, a step run by the engine
 ACTOR = {"system": "システム（自動処理）"}
 BULK_ADDRESS_STATUS = {"provisional": "仮処理（確認待ち）", "final": "本処理済み"}
@@ -143,7 +144,7 @@ def families() -> dict[str, Mapping[str, str]]:
         "migration_job_status": MIGRATION_JOB_STATUS, "extraction_job_status": EXTRACTION_JOB_STATUS,
         "batch_run_status": BATCH_RUN_STATUS, "batch_trigger": BATCH_TRIGGER,
         "koseki_notice_status": KOSEKI_NOTICE_STATUS, "bulk_address_status": BULK_ADDRESS_STATUS,
-        "bpmn_element": BPMN_ELEMENT, "actor": ACTOR,
+        "bpmn_element": BPMN_ELEMENT, "actor": ACTOR, "csv_encoding": CSV_ENCODING,
     }  # fmt: skip
     for family, (module, attribute) in _ELSEWHERE.items():
         here[family] = getattr(importlib.import_module(module), attribute)

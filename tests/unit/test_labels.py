@@ -13,6 +13,7 @@ import pytest
 
 from handlers.changes.move_out_register import HEAD_DOCUMENTS
 from handlers.changes.resident_codes import NOTICES
+from handlers.csv_intake.reading import decode
 from handlers.labels import destination_label, families, label, label_choices
 from handlers.rules.move_out import move_out_documents
 from models.case import CASE_STATUSES, TASK_STATES
@@ -183,6 +184,13 @@ def test_every_document_issued_after_registration_has_a_japanese_name() -> None:
 )
 def test_a_destination_reads_as_the_system_it_names(destination: str, shown: str) -> None:
     assert destination_label(destination) == shown
+
+
+@pytest.mark.req("j1430")
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbfa,b", b"a,b", "氏名".encode("cp932")])
+def test_every_encoding_a_csv_is_read_in_has_a_name(data: bytes) -> None:
+    _text, encoding = decode(data)
+    assert encoding in families()["csv_encoding"]
 
 
 def test_an_unknown_code_reads_as_itself_and_none_as_nothing() -> None:
