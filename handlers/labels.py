@@ -32,17 +32,17 @@ PENDING_CHANGE_STATUS = {"provisional": "仮登録（審査待ち）", "register
 OUTBOX_STATUS = {"pending": "送信待ち", "sent": "送信済み", "dead": "送信失敗（要対応）"}
 # the kind of a message sent through the outbox or received from another system (docs/integration.md)
 MESSAGE_KIND = {
-    "identity_change": "異動情報の通知",
+    "identity_change": "異動の通知（本人確認情報の更新）",
     "household_change": "世帯の変更の通知",
     "move_in_notice": "転入通知",
     "move_out_certificate_info": "転出証明書情報",
     "municipality_notice": "市町村通知（出入国在留管理庁へ）",
-    "my_number_request": "個人番号の変更要求",
-    "my_number_generation": "個人番号の生成要求",
-    "my_number_change": "個人番号の変更要求",
+    "my_number_request": "個人番号変更要求",
+    "my_number_generation": "個人番号生成要求",
+    "my_number_change": "個人番号変更要求",
     "my_number_result": "個人番号の生成・変更の応答",
-    "certificate_serial": "電子証明書シリアル番号の取得要求",
-    "certificate_serial_result": "電子証明書シリアル番号の応答",
+    "certificate_serial": "シリアル番号取得要求",
+    "certificate_serial_result": "シリアル番号取得要求の応答",
     "card_destination": "送付先情報",
     "card_destination_targets": "送付先情報の更新対象者",
     "code_request": "符号取得要求",

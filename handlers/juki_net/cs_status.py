@@ -20,6 +20,7 @@ from handlers.audit import record_access
 from handlers.errors import Problem
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
 from handlers.juki_net.person_requests import CS, KIND_LABELS
+from handlers.labels import label
 from handlers.outbox_admin import subjects_of
 from handlers.permissions import require
 from handlers.suppression import persons_withheld_from_lists
@@ -29,11 +30,6 @@ from models.juki_net import CodeRequest, CsPersonRequest, CsReceivedFile
 
 STATUS_KIND = "operating_status"
 CS_STATES = {"running": "稼働中", "stopped": "停止中", "maintenance": "保守作業中"}
-MESSAGE_LABELS = {
-    "identity_change": "本人確認情報の更新", "card_destination": "送付先情報", "code_request": "符号取得要求",
-    "my_number_generation": "個人番号生成要求", "my_number_request": "個人番号変更要求",
-    "certificate_serial": "シリアル番号取得要求",
-}  # fmt: skip
 
 
 def take_status_file(uow: UnitOfWork, cs_file: CsFile) -> str:
@@ -117,7 +113,7 @@ def _sending_errors(uow: UnitOfWork, withheld: Any) -> list[CsErrorRow]:
         select(OutboxMessage).where(OutboxMessage.destination == CS, _failed()).order_by(OutboxMessage.seq)
     )
     return [
-        CsErrorRow("送信", f"{MESSAGE_LABELS.get(m.kind, m.kind)}（通番 {m.seq}）", m.created_at,
+        CsErrorRow("送信", f"{label(m.kind, 'message_kind')}（通番 {m.seq}）", m.created_at,
                    _shown(subjects_of(m.payload), withheld),
                    ("送信不能（再送信が必要）" if m.status == "dead" else f"送信失敗（{m.attempts}回、再試行中）")
                    + f"：{m.last_error or ''}", m.status == "dead")

@@ -49,7 +49,7 @@ def test_the_case_page_names_each_notice_by_its_destination_and_kind_in_japanese
     notices = _section(page, "他システムへの通知")
     destinations = set(re.findall(r"<tr><td>([^<]+)</td>", notices))
     assert {"住基ネット CS", "他市区町村（長野県佐久市）"} <= destinations
-    assert "転入通知" in notices and "異動情報の通知" in notices
+    assert "転入通知" in notices and "異動の通知（本人確認情報の更新）" in notices
     assert SNAKE_CODE.findall(notices) == [] and "municipality:" not in notices and ">cs<" not in notices
     facts = page.split("<h2>", 1)[0]
     assert "完了" in facts or "処理中" in facts or "待機中" in facts
