@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -61,6 +62,7 @@ def standard_xml(process_id: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
 def flow_name(process_id: str) -> str:
     """The name the national flow gives itself (its ``<process name>``); NotFoundError for a flow not shipped."""
     try:

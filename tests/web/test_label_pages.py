@@ -9,8 +9,11 @@ import pytest
 from flask import Flask
 
 import models
+from handlers.certificate_requests import open_certificate_request
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.uow import unit_of_work
+from tests import factories
 from tests.web.test_counter_pages import (
     case_id_of,
     move_in_form,
@@ -72,3 +75,22 @@ def test_the_case_page_names_whom_each_proposed_change_concerns(
         "新しく記載する人（3人目）",
     }
     assert "処理中／仮登録（審査待ち）" in page
+
+
+@pytest.mark.req("j1000")
+def test_a_case_that_is_no_change_is_named_by_its_flow_on_its_page_and_in_the_queue(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    atena = factories.make_household(db, clerk_a).members[0].atena_number
+    asked = {
+        "requester_kind": "self", "requester": {"name": "山田 太郎", "atena_number": atena}, "subjects": [atena],
+        "certificate_type": "copy_individual", "options": [], "purpose": "", "copies": 1,
+    }  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        case_id = open_certificate_request(uow, asked).id
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "<h1>案件：証明書交付請求（受付番号" in page
+    queue = clerk.get("/tasks").get_data(as_text=True)
+    row = queue.split(f'href="/cases/{case_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "証明書交付請求" in row
