@@ -23,6 +23,7 @@ from handlers.juki_net.person_requests import CS, KIND_LABELS
 from handlers.labels import label
 from handlers.outbox_admin import subjects_of
 from handlers.permissions import require
+from handlers.rules.dates import format_instant, format_wareki
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
@@ -47,11 +48,24 @@ def take_status_file(uow: UnitOfWork, cs_file: CsFile) -> str:
     return f"CSの稼働状況：{CS_STATES[state]}"
 
 
+def _as_of_shown(text: Any) -> str | None:
+    """CS's ``as_of`` (ISO 8601; without a zone it is CS's clock, Japan time) in 和暦; other text as CS sent it."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is not None:
+        return format_instant(moment, seconds=False)
+    return f"{format_wareki(moment.date())} {moment:%H:%M}"
+
+
 @dataclass(frozen=True)
 class CsOperatingStatus:
     cs_state: str | None  # CS_STATES label of the last status file, None when CS never sent one
     cs_message: str | None
-    cs_as_of: str | None
+    cs_as_of: str | None  # the moment CS says its status holds from, as the page shows it (和暦)
     cs_received_at: dt.datetime | None
     last_sent_at: dt.datetime | None  # the last 電文 CS received from us
     waiting: int  # 電文 not sent yet (pending)
@@ -92,7 +106,7 @@ def operating_status(uow: UnitOfWork) -> CsOperatingStatus:
     detail = told.detail if told is not None else {}
     record_access(uow, "cs_status_viewed", "view", [], detail={"failing": failing, "dead": dead})
     return CsOperatingStatus(
-        CS_STATES.get(str(detail.get("status"))) if told else None, detail.get("message"), detail.get("as_of"),
+        CS_STATES.get(str(detail.get("status"))) if told else None, detail.get("message"), _as_of_shown(detail.get("as_of")),
         told.received_at if told else None, last_sent, int(waiting or 0), oldest, int(failing or 0),
         int(dead or 0), last_error,
     )  # fmt: skip
