@@ -27,14 +27,12 @@ def japan_time(value: dt.datetime | str | None, fmt: str | None = None, *, secon
 def wareki(value: dt.date | str | None, text: str | None = None) -> str:
     """A day in 和暦 (j90), also from the ISO text a JSON view or another system's message carries; text that is
     no ISO day (a date another system sent as it pleased) is shown as it came, never an error."""
-    if isinstance(value, str):
-        if not value:
-            return format_wareki(None, text)
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return format_wareki(value, text)
+    if not isinstance(value, str):
+        return format_wareki(value, text)
+    try:
+        return format_wareki(dt.date.fromisoformat(value[:10]) if value else None, text)
+    except ValueError:
+        return value
 
 
 def init_app(app: Flask) -> None:
