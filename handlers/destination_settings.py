@@ -21,19 +21,12 @@ from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.integration.pf_file import PLATFORM_PREFIX
 from handlers.integration.subscribers import SUBSCRIBER_PREFIX
+from handlers.labels import destination_label
 from handlers.other_systems.catalog import INQUIRY_PREFIX, PF_UNITS, SYSTEMS
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.integration import DESTINATION_KINDS, SUBSCRIPTIONS, IntegrationDestination
 
-NAME_LABELS = {
-    "cs": "住基ネット CS",
-    "addressee": "団体内統合宛名",
-    "koseki_fuhyo": "戸籍附票システム",
-    "immigration": "出入国在留管理庁（市町村通知）",
-    "kiosk": "コンビニ交付",
-    "municipality:*": "他の市区町村（中継・全団体）",
-}
 NAME_PATTERN = re.compile(
     r"^(cs|addressee|koseki_fuhyo|immigration|kiosk|municipality:(\*|\d{6})|subscriber:[a-z0-9_-]{1,40}"
     rf"|inquiry:({'|'.join(SYSTEMS)})|platform:({'|'.join(PF_UNITS)}))$"
@@ -75,21 +68,9 @@ class DestinationView:
     receives_protected: bool
 
 
-def name_label(name: str) -> str:
-    if name.startswith("subscriber:"):
-        return f"宛名連携先「{name.split(':', 1)[1]}」"
-    if name.removeprefix(INQUIRY_PREFIX) in SYSTEMS:
-        return f"他業務照会「{SYSTEMS[name.removeprefix(INQUIRY_PREFIX)].label}」"
-    if name.removeprefix(PLATFORM_PREFIX) in PF_UNITS:
-        return f"地域情報PF「{PF_UNITS[name.removeprefix(PLATFORM_PREFIX)]}」ユニット"
-    if name.startswith("municipality:") and name not in NAME_LABELS:
-        return f"市区町村 {name.split(':', 1)[1]}（中継）"
-    return NAME_LABELS.get(name, name)
-
-
 def _view(row: IntegrationDestination) -> DestinationView:
     return DestinationView(
-        id=row.id, name=row.name, label=name_label(row.name), kind=row.kind,
+        id=row.id, name=row.name, label=destination_label(row.name), kind=row.kind,
         kind_label=KIND_LABELS.get(row.kind, row.kind), url=row.url or "", directory=row.directory or "",
         secret_set=bool(row.secret), secret_shown=MASK if row.secret else "未設定",
         subscription=row.subscription or "", subscription_label=SUBSCRIPTION_LABELS.get(row.subscription or "", ""),

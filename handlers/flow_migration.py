@@ -15,7 +15,8 @@ from handlers.audit import record_access
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ConflictError, DomainError, NotFoundError
-from handlers.flows import PERMISSION, version_of
+from handlers.flows import PERMISSION, flow_name, version_of
+from handlers.labels import label
 from handlers.permissions import require
 from handlers.uow import UnitOfWork, unit_of_work
 from models.case import Case, ProcessDefinition
@@ -38,7 +39,8 @@ class MigrationCandidate:
 @dataclass(frozen=True)
 class MigrationPlan:
     process_id: str
-    target_version: int
+    name: str  # the flow's name (転入届 …)
+    target_version: int | None  # None: the municipality never deployed the flow, so no case runs on it
     candidates: list[MigrationCandidate]
 
     @property
@@ -46,22 +48,24 @@ class MigrationPlan:
         return [c.case_id for c in self.candidates if c.movable]
 
 
-def _newest_definition(uow: UnitOfWork, process_id: str) -> ProcessDefinition:
-    row = uow.session.scalars(
+def _newest_definition(uow: UnitOfWork, process_id: str) -> ProcessDefinition | None:
+    return uow.session.scalars(
         select(ProcessDefinition)
         .where(ProcessDefinition.process_id == process_id)
         .order_by(ProcessDefinition.version.desc())
         .limit(1)
     ).first()
-    if row is None:
-        raise NotFoundError(f"業務フロー {process_id} はまだ配備されていません。")
-    return row
 
 
 def plan_migration(uow: UnitOfWork, process_id: str, version: int | None = None) -> MigrationPlan:
-    """Dry run: every open case of ``process_id`` on another version, movable or not and why.  Writes nothing."""
+    """Dry run: every open case of ``process_id`` on another version, movable or not and why.  Writes nothing.
+    A shipped flow the municipality never deployed (its first case deploys it as version 1) has no case to move:
+    an empty plan without a target version.  A flow that is not shipped: NotFoundError."""
     require(uow.actor, PERMISSION)
+    name = flow_name(process_id)
     target = version_of(uow, process_id, version) if version else _newest_definition(uow, process_id)
+    if target is None:
+        return MigrationPlan(process_id, name, None, [])
     versions = {d.id: d.version for d in uow.session.scalars(select(ProcessDefinition))}
     cases = uow.session.scalars(
         select(Case)
@@ -81,7 +85,7 @@ def plan_migration(uow: UnitOfWork, process_id: str, version: int | None = None)
                 check.reason,
             )
         )
-    return MigrationPlan(process_id, target.version, candidates)
+    return MigrationPlan(process_id, name, target.version, candidates)
 
 
 def start_migration_job(uow: UnitOfWork, process_id: str, dispatch: Callable[[int], None]) -> MigrationJob:
@@ -90,6 +94,7 @@ def start_migration_job(uow: UnitOfWork, process_id: str, dispatch: Callable[[in
     if not plan.movable_ids:
         raise ConflictError("移行できる処理中の案件はありません。")
     target = _newest_definition(uow, process_id)
+    assert target is not None  # a plan with movable cases has its target
     job = MigrationJob(
         tenant_id=uow.actor.tenant_id,
         process_id=process_id,
@@ -160,6 +165,7 @@ def migration_progress(uow: UnitOfWork, job_id: int) -> dict[str, object]:
         "done": job.done,
         "failed": job.failed,
         "status": job.status,
+        "status_label": label(job.status, "migration_job_status"),
         "errors": job.errors,
         "percent": int(100 * (job.done + job.failed) / job.total) if job.total else 100,
     }

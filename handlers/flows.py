@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -59,6 +60,15 @@ def standard_xml(process_id: str) -> str:
     if not PROCESS_ID.match(process_id) or not path.is_file():
         raise NotFoundError(f"業務フロー {process_id!r} はありません。")
     return path.read_text(encoding="utf-8")
+
+
+@cache
+def flow_name(process_id: str) -> str:
+    """The name the national flow gives itself (its ``<process name>``); NotFoundError for a flow not shipped."""
+    try:
+        return read_flow(standard_xml(process_id), process_id).name
+    except FlowXmlError:
+        return process_id
 
 
 def standard_process_ids() -> list[str]:

@@ -20,6 +20,7 @@ from handlers.cases import approve, cancel
 from handlers.cases.pending import pending_change_of
 from handlers.context import Actor
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.labels import label
 from handlers.permissions import require
 from handlers.relay import RELAY_ACTOR
 from handlers.relay_certificates import used_note
@@ -31,12 +32,6 @@ from models.change import PendingChange
 from models.relay import RelayInbox
 from models.resident import Resident
 
-KIND_LABELS = {
-    "move_in_notice": "転入通知",
-    "move_out_certificate_info": "転出証明書情報",
-    "wide_area_request": "広域交付の請求",
-    "wide_area_answer": "広域交付の回答",
-}
 STATUS_LABELS = {
     "received": "受信済",
     "review": "要確認",
@@ -179,7 +174,7 @@ def _inbox_row(row: RelayInbox, hidden: bool) -> InboxRow:
     return InboxRow(
         id=row.id, received_at=row.received_at,
         sender=f"{payload.get('sender_name') or ''}（{row.sender_code}）",
-        kind=row.kind, kind_label=KIND_LABELS.get(row.kind, row.kind), status=row.status,
+        kind=row.kind, kind_label=label(row.kind, "message_kind"), status=row.status,
         status_label=STATUS_LABELS.get(row.status, row.status), resident_code=None if hidden else row.resident_code,
         name=None if hidden else row.name, withheld=hidden,
         action=_withheld_action(row) if hidden else action_for(row),

@@ -24,6 +24,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantScoped
 
+EXTRACTION_JOB_STATUSES = ("queued", "running", "done", "failed")
+CSV_IMPORT_STATUSES = ("imported", "partial", "rejected")
+BULK_ADDRESS_STATUSES = ("provisional", "final")  # 仮処理 (checked list) / 本処理
+BATCH_RUN_STATUSES = ("running", "succeeded", "failed")
+BATCH_TRIGGERS = ("manual", "schedule")
+
 
 class ExtractionJob(TenantScoped, Base):
     """One extraction (抽出) run in the background: its conditions, progress and the produced file."""
@@ -34,7 +40,7 @@ class ExtractionJob(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(20), default="extraction")  # extraction / sampling
     conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the condition tree (+ sampling spec)
     output: Mapped[str] = mapped_column(String(20))  # count / csv_utf8 / csv_sjis / xml / labels_pdf
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued / running / done / failed
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # EXTRACTION_JOB_STATUSES
     progress: Mapped[int] = mapped_column(Integer, default=0)  # rows scanned so far
     total: Mapped[int | None] = mapped_column(Integer)  # rows to scan, when known
     row_count: Mapped[int | None] = mapped_column(Integer)  # persons in the result
@@ -62,7 +68,7 @@ class CsvImport(TenantScoped, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     encoding: Mapped[str | None] = mapped_column(String(20))
     all_or_nothing: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(12))  # imported / partial / rejected
+    status: Mapped[str] = mapped_column(String(12))  # CSV_IMPORT_STATUSES
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -96,7 +102,7 @@ class BulkAddressChange(TenantScoped, Base):
     target: Mapped[str] = mapped_column(String(10))  # address / honseki
     minor_category: Mapped[str] = mapped_column(String(40))
     change_date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="provisional")  # provisional / final
+    status: Mapped[str] = mapped_column(String(12), default="provisional")  # BULK_ADDRESS_STATUSES
     plan: Mapped[list[Any]] = mapped_column(default=list)  # affected households / persons, before → after
     problems: Mapped[list[Any]] = mapped_column(default=list)
     applied: Mapped[list[Any]] = mapped_column(default=list)  # 宛名番号 changed by the final run
@@ -136,10 +142,10 @@ class BatchRun(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_code: Mapped[str] = mapped_column(String(40))
-    trigger: Mapped[str] = mapped_column(String(12))  # manual / schedule
+    trigger: Mapped[str] = mapped_column(String(12))  # BATCH_TRIGGERS
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     changed_parameters: Mapped[list[Any]] = mapped_column(default=list)  # names edited since the last run
-    status: Mapped[str] = mapped_column(String(12), default="running")  # running / succeeded / failed
+    status: Mapped[str] = mapped_column(String(12), default="running")  # BATCH_RUN_STATUSES
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     output: Mapped[str] = mapped_column(Text, default="")

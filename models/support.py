@@ -14,12 +14,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TenantScoped, TimestampMixin
 
+SUPPORT_MEASURE_STATUSES = ("requested", "provisional", "in_force", "terminated")
+
 
 class SupportMeasure(TenantScoped, TimestampMixin, Base):
     __tablename__ = "support_measure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))  # requested / provisional / in_force / terminated
+    status: Mapped[str] = mapped_column(String(20))  # SUPPORT_MEASURE_STATUSES
     provisional: Mapped[bool] = mapped_column(Boolean, default=True)  # 仮支援措置
     provisional_start_date: Mapped[dt.date | None] = mapped_column(Date)
     originating_municipality: Mapped[str | None] = mapped_column(

@@ -1,4 +1,5 @@
-"""Jinja filters shared by every template (dates in 和暦/西暦, instants in Japan time)."""
+"""Jinja filters shared by every template (dates in 和暦/西暦, instants in Japan time, the Japanese name of a stored
+code: ``{{ case.status|label('case_status') }}``, ``{{ message.destination|destination_label }}``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from flask import Flask
 
 from handlers.clock import to_jst
+from handlers.labels import destination_label, label, label_choices, subject_label
 from handlers.rules.dates import format_instant, format_wareki
 
 
@@ -23,12 +25,21 @@ def japan_time(value: dt.datetime | str | None, fmt: str | None = None, *, secon
 
 
 def wareki(value: dt.date | str | None, text: str | None = None) -> str:
-    """A day in 和暦 (j90), also from the ISO text a JSON view carries."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10]) if value else None
-    return format_wareki(value, text)
+    """A day in 和暦 (j90), also from the ISO text a JSON view or another system's message carries; text that is
+    no ISO day (a date another system sent as it pleased) is shown as it came, never an error."""
+    if not isinstance(value, str):
+        return format_wareki(value, text)
+    try:
+        return format_wareki(dt.date.fromisoformat(value[:10]) if value else None, text)
+    except ValueError:
+        return value
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.filters["japan_time"] = japan_time
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["destination_label"] = destination_label
+    app.jinja_env.globals["label_choices"] = label_choices
+    app.jinja_env.globals["subject_label"] = subject_label
+    app.jinja_env.filters["subject_label"] = subject_label

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.batches.registry import BATCHES, BatchDefinition
-from handlers.errors import NotFoundError
+from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.uow import UnitOfWork
 from models.reporting import BatchRun, BatchSchedule
@@ -51,4 +51,13 @@ def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -
     caller queues ``jumin.batches.run`` with them after commit."""
     require(uow.actor, "batch.run")
     definition = _definition(code)
-    return {k: v for k, v in parameters.items() if k in definition.defaults and v is not None}
+    kept = {k: v for k, v in parameters.items() if k in definition.defaults and v is not None}
+    problems = [
+        Problem(name, definition.parameter_labels[name], "選択肢にない値です", f"{'・'.join(choices.values())}から選択してください",
+                "not_a_choice")
+        for name, choices in definition.parameter_choices.items()
+        if name in kept and str(kept[name]) not in choices
+    ]  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return kept

@@ -24,6 +24,7 @@ from handlers.errors import Problem
 from handlers.juki_net.consistency import EXTRACT_KIND
 from handlers.juki_net.received import RECEIVED_KINDS, take_received_files
 from handlers.removed_records.archive import archive_old_removed_records
+from handlers.rules.dates import format_wareki
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
 from handlers.statistics import changes_between, population_on, report_xlsx
 from handlers.uow import UnitOfWork, unit_of_work
@@ -32,6 +33,7 @@ from models.support import SupportMeasure
 
 TRANSITIONAL_CATEGORIES = ("transitional_birth", "transitional_nationality_loss")
 TRANSITIONAL_DAYS = 60
+STATISTICS_PERIODS = {"previous_month": "前月", "current_month": "当月（今日まで）"}
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,19 @@ class BatchDefinition:
     body: Callable[[UnitOfWork, dict[str, Any], dt.date], BatchOutcome]
     defaults: dict[str, Any] = field(default_factory=dict)
     parameter_labels: dict[str, str] = field(default_factory=dict)
+    parameter_choices: dict[str, dict[str, str]] = field(default_factory=dict)  # name → value → its label
+
+    def shown(self, name: str, value: Any) -> str:
+        """A parameter's value as the page shows it: a choice by its label, an empty one as （空欄）."""
+        if value is None or value == "":
+            return "（空欄）"
+        return self.parameter_choices.get(name, {}).get(str(value), str(value))
 
 
 def _archive(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
     report = archive_old_removed_records(uow, today=today, batch_size=int(params["batch_size"]))
     return BatchOutcome(
-        f"移行 {report.moved} 件（{report.cutoff} より前の消除）、世帯の消滅 {report.dissolved_households} 件"
+        f"移行 {report.moved} 件（{format_wareki(report.cutoff)}より前の消除）、世帯の消滅 {report.dissolved_households} 件"
     )
 
 
@@ -62,7 +71,7 @@ def _support_endings(uow: UnitOfWork, params: dict[str, Any], today: dt.date) ->
         select(SupportMeasure.id, SupportMeasure.end_date).where(SupportMeasure.status == "in_force")
     ).all()
     lines = [
-        f"支援措置 {mid}: {PERIOD_ALERT_LABELS[alert]}（終了日 {end}）"
+        f"支援措置 {mid}: {PERIOD_ALERT_LABELS[alert]}（終了日 {format_wareki(end)}）"
         for mid, end in rows
         if (alert := period_alert(end, today)) is not None
     ]
@@ -115,7 +124,7 @@ def _move_outs(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> Batch
 def _missing_notices(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
     days = int(params["after_days"]) if params.get("after_days") not in (None, "") else None
     rows = missing_move_in_notices(uow, today, days)
-    lines = [f"{r.atena_number}\t{r.removal_date}\t{r.days_waiting}日" for r in rows]
+    lines = [f"{r.atena_number}\t{format_wareki(r.removal_date)}\t{r.days_waiting}日" for r in rows]
     return BatchOutcome("\n".join([f"転入通知未着 {len(rows)} 件", *lines]))
 
 
@@ -125,7 +134,7 @@ def _statistics(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> Batc
     end = first_of_month - dt.timedelta(days=1) if params["period"] == "previous_month" else today
     start = end.replace(day=1)
     report, changes = population_on(uow, end), changes_between(uow, start, end)
-    output = f"基準日 {end}: 人口 {report.total} 人、期間 {start}～{end} の異動集計"
+    output = f"基準日 {format_wareki(end)}：人口 {report.total} 人、期間 {format_wareki(start)}～{format_wareki(end)} の異動集計"
     return BatchOutcome(output, report_xlsx(report, changes), f"statistics-{end.isoformat()}.xlsx")
 
 
@@ -154,7 +163,7 @@ BATCHES: dict[str, BatchDefinition] = {
         BatchDefinition("missing_move_in_notices", "転入通知未着者の確認", _missing_notices, {"after_days": ""},
                         {"after_days": "消除からの日数（空欄は団体の設定）"}),
         BatchDefinition("statistics_snapshot", "統計（住民基本台帳関係年報）XLSX作成", _statistics,
-                        {"period": "previous_month"}, {"period": "対象期間（previous_month / current_month）"}),
+                        {"period": "previous_month"}, {"period": "対象期間"}, {"period": STATISTICS_PERIODS}),
         BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
         BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況）", _cs_files,

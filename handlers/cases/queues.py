@@ -24,6 +24,7 @@ from handlers.cases.view import case_view
 from handlers.changes.base import change_types
 from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError
+from handlers.flows import flow_name
 from handlers.permissions import has_permission, require
 from handlers.rules.deadlines import at_risk, is_overdue
 from handlers.uow import UnitOfWork
@@ -52,6 +53,17 @@ def change_type_labels() -> dict[str, str]:
     return {code: kind.label for code, kind in sorted(change_types().items(), key=lambda kv: kv[1].label)}
 
 
+def case_kind_label(change_type: str | None, process_id: str) -> str:
+    """What a case is, in Japanese: its change type (転入 …), else its flow's name (証明書交付請求 …)."""
+    labels = change_type_labels()
+    if change_type in labels:
+        return labels[change_type]
+    try:
+        return flow_name(process_id)
+    except NotFoundError:
+        return change_type or process_id
+
+
 def _names(proposal: Mapping[str, Any]) -> list[str]:
     names = []
     for member in proposal.get("members") or []:
@@ -63,13 +75,12 @@ def _names(proposal: Mapping[str, Any]) -> list[str]:
 
 
 def _row(task: CaseTask, case: Case, pending: PendingChange | None, today: dt.date) -> dict[str, Any]:
-    labels = change_type_labels()
     due = task.due_date or case.due_date
     return {
         "id": task.id, "name": task.name, "bpmn_id": task.bpmn_id, "role": task.role, "state": task.state,
         "state_label": STATE_LABELS.get(task.state, task.state), "claimed_by": task.claimed_by,
         "case_id": case.id, "case_number": case.case_number, "change_type": case.change_type,
-        "change_type_label": labels.get(case.change_type or "", case.change_type or ""),
+        "change_type_label": case_kind_label(case.change_type, case.process_id),
         "due_date": due, "overdue": is_overdue(due, today), "at_risk": at_risk(due, today, AT_RISK_DAYS),
         "atena_numbers": list(case.subject_atena_numbers or []),
         "names": _names(pending.proposal) if pending is not None else [],
@@ -178,7 +189,7 @@ def review_context(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
                     "due_date": task.due_date}  # fmt: skip
     view["entered_by_me"] = entered_by == uow.actor.login_id
     view["may_approve"] = has_permission(uow.actor, "resident.approve") and not view["entered_by_me"]
-    view["change_type_label"] = change_type_labels().get(view["case"]["change_type"] or "", "")
+    view["change_type_label"] = case_kind_label(view["case"]["change_type"], view["case"]["process_id"])
     return view
 
 
@@ -188,7 +199,7 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     day = today or japan_today()
     due = view["case"]["due_date"]
     due_date = dt.date.fromisoformat(due) if due else None
-    view["change_type_label"] = change_type_labels().get(view["case"]["change_type"] or "", "")
+    view["change_type_label"] = case_kind_label(view["case"]["change_type"], view["case"]["process_id"])
     view["overdue"] = view["case"]["status"] not in ("completed", "cancelled") and is_overdue(due_date, day)
     view["documents"] = (view["pending_change"] or {}).get("result", {}) or {}
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered

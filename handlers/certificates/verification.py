@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from handlers.certificates.catalog import TYPES
 from handlers.certificates.signing import PayloadError, read_payload, text_digest
+from handlers.clock import to_jst
 from handlers.db import Database
 from handlers.tenancy import bind_session
 from models.certificate import CertificateIssuance
@@ -88,7 +89,7 @@ def _issuance(
 
 def _result(outcome: str, municipality: Municipality, row: CertificateIssuance) -> VerificationResult:
     kind = TYPES.get(row.certificate_type)
-    issued = row.issued_at.date().isoformat()
+    issued = to_jst(row.issued_at).date().isoformat()  # the day in Japan, as printed on the copy
     return VerificationResult(
         outcome,
         f"{municipality.prefecture}{municipality.name}",

@@ -12,6 +12,7 @@ from sqlalchemy import and_, select
 from handlers.audit import record_access
 from handlers.clock import JST
 from handlers.juki_net.card_notices import TRIGGER_LABELS
+from handlers.labels import label
 from handlers.permissions import require
 from handlers.residents.history import display_name
 from handlers.suppression import persons_withheld_from_lists
@@ -19,8 +20,6 @@ from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
 from models.juki_net import CardDestinationSent, CardMailingResidence
 from models.resident import Resident
-
-DELIVERY_LABELS = {"pending": "送信待ち", "sent": "送信済み", "dead": "送信エラー"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def _row(
         TRIGGER_LABELS.get(sent.trigger, sent.trigger),
         None if hidden else " ".join(p for p in (sent.address, sent.address_katagaki) if p),
         None if hidden else sent.postal_code, sent.is_residence,
-        DELIVERY_LABELS.get(message.status, message.status),
+        label(message.status, "outbox_status"),
         message.last_error if message.status != "sent" else None, hidden,
     )  # fmt: skip
 

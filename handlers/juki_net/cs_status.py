@@ -20,8 +20,10 @@ from handlers.audit import record_access
 from handlers.errors import Problem
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
 from handlers.juki_net.person_requests import CS, KIND_LABELS
+from handlers.labels import label
 from handlers.outbox_admin import subjects_of
 from handlers.permissions import require
+from handlers.rules.dates import format_instant, format_wareki
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
@@ -29,11 +31,6 @@ from models.juki_net import CodeRequest, CsPersonRequest, CsReceivedFile
 
 STATUS_KIND = "operating_status"
 CS_STATES = {"running": "稼働中", "stopped": "停止中", "maintenance": "保守作業中"}
-MESSAGE_LABELS = {
-    "identity_change": "本人確認情報の更新", "card_destination": "送付先情報", "code_request": "符号取得要求",
-    "my_number_generation": "個人番号生成要求", "my_number_request": "個人番号変更要求",
-    "certificate_serial": "シリアル番号取得要求",
-}  # fmt: skip
 
 
 def take_status_file(uow: UnitOfWork, cs_file: CsFile) -> str:
@@ -51,11 +48,24 @@ def take_status_file(uow: UnitOfWork, cs_file: CsFile) -> str:
     return f"CSの稼働状況：{CS_STATES[state]}"
 
 
+def _as_of_shown(text: Any) -> str | None:
+    """CS's ``as_of`` (ISO 8601; without a zone it is CS's clock, Japan time) in 和暦; other text as CS sent it."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is not None:
+        return format_instant(moment, seconds=False)
+    return f"{format_wareki(moment.date())} {moment:%H:%M}"
+
+
 @dataclass(frozen=True)
 class CsOperatingStatus:
     cs_state: str | None  # CS_STATES label of the last status file, None when CS never sent one
     cs_message: str | None
-    cs_as_of: str | None
+    cs_as_of: str | None  # the moment CS says its status holds from, as the page shows it (和暦)
     cs_received_at: dt.datetime | None
     last_sent_at: dt.datetime | None  # the last 電文 CS received from us
     waiting: int  # 電文 not sent yet (pending)
@@ -96,7 +106,7 @@ def operating_status(uow: UnitOfWork) -> CsOperatingStatus:
     detail = told.detail if told is not None else {}
     record_access(uow, "cs_status_viewed", "view", [], detail={"failing": failing, "dead": dead})
     return CsOperatingStatus(
-        CS_STATES.get(str(detail.get("status"))) if told else None, detail.get("message"), detail.get("as_of"),
+        CS_STATES.get(str(detail.get("status"))) if told else None, detail.get("message"), _as_of_shown(detail.get("as_of")),
         told.received_at if told else None, last_sent, int(waiting or 0), oldest, int(failing or 0),
         int(dead or 0), last_error,
     )  # fmt: skip
@@ -117,7 +127,7 @@ def _sending_errors(uow: UnitOfWork, withheld: Any) -> list[CsErrorRow]:
         select(OutboxMessage).where(OutboxMessage.destination == CS, _failed()).order_by(OutboxMessage.seq)
     )
     return [
-        CsErrorRow("送信", f"{MESSAGE_LABELS.get(m.kind, m.kind)}（通番 {m.seq}）", m.created_at,
+        CsErrorRow("送信", f"{label(m.kind, 'message_kind')}（通番 {m.seq}）", m.created_at,
                    _shown(subjects_of(m.payload), withheld),
                    ("送信不能（再送信が必要）" if m.status == "dead" else f"送信失敗（{m.attempts}回、再試行中）")
                    + f"：{m.last_error or ''}", m.status == "dead")

@@ -21,6 +21,7 @@ from handlers.audit import record_access
 from handlers.changes.my_number_change import KINDS as MY_NUMBER_KINDS
 from handlers.errors import Problem
 from handlers.juki_net.cs_files import CsFile, CsFileError, take_file
+from handlers.labels import MESSAGE_KIND
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.outbox_sequence import sequence_name
 from handlers.permissions import require
@@ -29,15 +30,11 @@ from handlers.sequences import take_next
 from handlers.suppression import persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
-from models.juki_net import PERSON_REQUEST_RESULTS, CsPersonRequest
+from models.juki_net import PERSON_REQUEST_KINDS, PERSON_REQUEST_RESULTS, CsPersonRequest
 from models.resident import Resident
 
 CS = "cs"
-KIND_LABELS = {
-    "my_number_generation": "個人番号生成要求",
-    "my_number_change": "個人番号変更要求",
-    "certificate_serial": "電子証明書シリアル番号取得",
-}
+KIND_LABELS = {kind: MESSAGE_KIND[kind] for kind in PERSON_REQUEST_KINDS}  # named as the message to CS is
 STATUS_LABELS = {
     "queued": "送信待ち",
     "sent": "送信済み（応答待ち）",

@@ -6,6 +6,8 @@ import csv
 import io
 from collections.abc import Iterator
 
+from handlers.rules.dates import format_wareki
+from handlers.rules.foreign import FOREIGN_CATEGORIES
 from handlers.statistics.report import (
     CHANGE_LABELS,
     KINDS,
@@ -31,7 +33,7 @@ def _population_table(report: PopulationReport) -> Table:
     rows.append(["世帯数（日本人のみ）", "", "", households["japanese"]])
     rows.append(["世帯数（外国人のみ）", "", "", households["foreign"]])
     rows.append(["世帯数（複数国籍）", "", "", households["mixed"]])
-    return (f"人口・世帯数 {report.on.isoformat()}", header, rows)
+    return (f"人口・世帯数 {format_wareki(report.on)}", header, rows)
 
 
 def _age_table(report: PopulationReport) -> Table:
@@ -49,12 +51,17 @@ def _change_table(changes: ChangeReport) -> Table:
     for code, label in CHANGE_LABELS.items():
         values = [changes.counts[(code, k, s)] for k in KINDS for s in SEXES]
         rows.append([label, *values, sum(values)])
-    return (f"異動 {changes.start.isoformat()}～{changes.end.isoformat()}", header, rows)
+    return (f"異動 {format_wareki(changes.start)}～{format_wareki(changes.end)}", header, rows)
 
 
 def _foreign_table(report: PopulationReport) -> Table:
     rows: list[list[object]] = [
-        [category, status, nationality, count]
+        [
+            FOREIGN_CATEGORIES[category].label if category in FOREIGN_CATEGORIES else category,
+            status,
+            nationality,
+            count,
+        ]
         for (category, status, nationality), count in sorted(report.mid_long_term.items())
     ]
     return ("外国人住民（在留資格・国籍別）", ["法第30条の45の区分", "在留資格", "国籍・地域", "人数"], rows)

@@ -4,6 +4,7 @@ verification page and API answer anyone without signing in, showing only what th
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -105,6 +106,7 @@ def test_anyone_can_verify_a_copy_by_payload_or_pdf_and_sees_no_personal_data(
     )
     text = page.get_data(as_text=True)
     assert "真正な証明書です" in text and number in text
+    assert re.search(r"<dt>発行日</dt><dd>令和\d+年\d+月\d+日</dd>", text)  # in 和暦 (j90), not 2026-11-26
     assert "山田" not in text and "港町" not in text
     tampered = public.get("/verify/api", query_string={"payload": payload[:-3] + "AAA"}).get_json()
     assert tampered["outcome"] == "altered"

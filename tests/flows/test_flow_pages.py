@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -43,6 +45,18 @@ def test_the_list_shows_each_standard_flow_and_the_modeler_loads_the_vendored_bp
     assert analyst.get("/flows/move_in/flow.bpmn").get_data(as_text=True) == MOVE_IN
 
 
+def test_a_flow_its_first_case_deployed_names_the_system_as_its_author_and_the_flow_by_name(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    at_review(step, clerk_a)  # the first 転入 deploys the shipped flow as version 1
+    page = analyst.get("/flows").get_data(as_text=True)
+    row = page.split('data-process-id="move_in"', 1)[1].split("</tr>", 1)[0]
+    assert "第1版" in row and "<td>システム（自動処理）</td>" in row
+    versions = analyst.get("/flows/move_in/versions").get_data(as_text=True)
+    assert "<h1>版の履歴：転入（<code>move_in</code>）</h1>" in versions and ">system<" not in versions
+    assert re.search(r"<td>令和\d+年\d+月\d+日 \d\d:\d\d</td>", versions)  # deployed at, in Japan time
+
+
 def test_a_clerk_cannot_open_the_flow_pages(client: FlaskClient, users_a: dict[str, User]) -> None:
     login_as(client, users_a["clerk"])
     assert client.get("/flows").status_code == 403
@@ -71,6 +85,8 @@ def test_versions_page_diffs_two_versions_and_rolls_back(
     analyst.post("/flows/move_in/deploy", json={"xml": RENAMED, "comment": "名称変更"})
     page = analyst.get("/flows/move_in/versions?base=1&other=2").get_data(as_text=True)
     assert "交付物の発行と説明" in page and 'data-element-id="issue_documents"' in page
+    row = page.split('data-element-id="issue_documents"', 1)[1].split("</tr>", 1)[0]
+    assert "ユーザータスク（職員の作業）" in row and "userTask" not in row
     response = analyst.post("/flows/move_in/versions/1/rollback")
     assert response.status_code == 302
     page = analyst.get("/flows/move_in/versions").get_data(as_text=True)
@@ -81,6 +97,30 @@ def test_migration_page_shows_the_dry_run(analyst: FlaskClient, operators: Recor
     analyst.post("/flows/move_in/deploy", json={"xml": RENAMED, "comment": "名称変更"})
     page = analyst.get("/flows/move_in/migration").get_data(as_text=True)
     assert "第2版" in page and "他の版で処理中の案件はありません" in page
+
+
+def test_the_migration_page_of_a_flow_never_deployed_here_says_there_is_nothing_to_move(
+    analyst: FlaskClient,
+) -> None:
+    response = analyst.get("/flows/address_setting/migration")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "住所設定（職権記載）" in page and "全国標準のまま" in page and "移行する案件はありません" in page
+    assert "移行できる" not in page  # no button
+
+
+def test_the_migration_page_of_a_flow_that_is_not_shipped_is_not_found(analyst: FlaskClient) -> None:
+    assert analyst.get("/flows/no_such_flow/migration").status_code == 404
+
+
+def test_the_dry_run_shows_each_cases_state_in_japanese(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    case = at_review(step, clerk_a)
+    analyst.post("/flows/move_in/deploy", json={"xml": V2, "comment": "説明を追加"})
+    page = analyst.get("/flows/move_in/migration").get_data(as_text=True)
+    row = page.split(f'data-case-id="{case.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>処理中</td>" in row and "running" not in row
 
 
 def test_the_modeler_page_runs_the_flow_scenarios_and_shows_pass_or_fail(analyst: FlaskClient) -> None:
@@ -142,6 +182,16 @@ def test_the_job_page_reverts_one_migrated_case_with_its_button_and_logs_it(
     )  # fmt: skip
     again = analyst.post(f"/flows/cases/{case_id}/revert-migration")
     assert again.status_code in (404, 409)  # nothing left to revert
+
+
+def test_the_job_page_and_its_progress_name_the_jobs_state_in_japanese(
+    analyst: FlaskClient, step: Step, clerk_a: Actor, operators: RecordingOperators
+) -> None:
+    _case_id, job_id = _migrated_case(step, clerk_a, analyst, operators)
+    page = analyst.get(f"/flows/migrations/{job_id}").get_data(as_text=True)
+    assert "1 / 1 件移行（失敗 0 件）：完了" in page
+    progress = analyst.get(f"/flows/migrations/{job_id}.json").get_json()
+    assert (progress["status"], progress["status_label"]) == ("finished", "完了")
 
 
 def test_revert_is_refused_to_a_clerk_and_to_another_municipalitys_analyst(

@@ -161,6 +161,7 @@ def test_the_mismatch_page_shows_the_differences_and_withholds_a_protected_perso
     assert "鈴木 二郎" in page and single.members[0].atena_number in page
     assert "別人 名前" not in page and family.members[0].atena_number not in page
     assert page.count("支援措置対象者のため表示しません") == 3
+    assert "<td>令和8年11月1日</td>" in page and "2026-11-01" not in page  # CS's extract date, in 和暦 (j90)
 
 
 @pytest.mark.req("j1390")

@@ -122,6 +122,9 @@ def test_the_operating_status_shows_the_last_success_what_waits_and_what_cs_says
         after = operating_status(uow)
     assert after.last_sent_at is not None and (after.waiting, after.failing, after.dead) == (0, 0, 0)
     assert (after.cs_state, after.cs_message) == ("保守作業中", "定期保守のため23時に停止します")
+    assert (
+        after.cs_as_of == "令和8年11月27日 09:00"
+    )  # CS's "2026-11-27T09:00", its own (Japan) clock, in 和暦
     assert not after.healthy
 
 

@@ -4,6 +4,8 @@ city A's run."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -118,4 +120,34 @@ def test_running_without_the_csrf_token_is_refused(db, setup_session, users_a):
     client = app.test_client()
     login_as(client, users_a["supervisor"])
     assert client.post("/batches/archive_removed/run", data={}).status_code == 400
+    assert setup_session.scalars(select(BatchRun)).all() == []
+
+
+def test_the_statistics_period_is_offered_and_shown_as_previous_or_current_month(
+    sign_in, users_a, setup_session
+):
+    client = sign_in(users_a["supervisor"])
+    listing = client.get("/batches").get_data(as_text=True)
+    assert "対象期間：前月" in listing and "previous_month" not in listing and "current_month" not in listing
+    form = client.get("/batches/statistics_snapshot").get_data(as_text=True)
+    options = dict(re.findall(r'<option (?:selected )?value="(\w+)"(?: selected)?>([^<]+)</option>', form))
+    assert (options["previous_month"], options["current_month"]) == ("前月", "当月（今日まで）")
+    client.post("/batches/statistics_snapshot/run", data={"parameters-period": "current_month"})
+    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "statistics_snapshot")).one()
+    log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
+    assert "対象期間：当月（今日まで）" in log and "current_month" not in log
+    assert "基準日 令和" in log and not re.search(r"\b20\d\d-\d\d-\d\d\b", log.split("<h2>出力</h2>", 1)[1])
+
+
+def test_a_period_that_is_no_choice_is_refused_in_japanese_and_nothing_runs(sign_in, users_a, setup_session):
+    client = sign_in(users_a["supervisor"])
+    refused = client.post("/batches/statistics_snapshot/run", data={"parameters-period": "last_year"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert (
+        "実行できませんでした" in body
+        and "対象期間" in body
+        and "選択肢にない値です" in body
+        and "前月・当月" in body
+    )
     assert setup_session.scalars(select(BatchRun)).all() == []

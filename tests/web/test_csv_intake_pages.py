@@ -36,7 +36,12 @@ def test_good_rows_become_cases_linked_from_the_result_and_a_reupload_creates_no
     first = upload(client, data)
     assert first.status_code == 302 and "/csv-intake/imports/" in first.location
     body = client.get(first.location).get_data(as_text=True)
-    assert "全件取込" in body and "今回作成した件数</dt><dd>2 件" in body and "cp932" in body
+    assert (
+        "全件取込" in body
+        and "今回作成した件数</dt><dd>2 件" in body
+        and "（Shift_JIS）" in body
+        and "cp932" not in body
+    )
     case_ids = setup_session.scalars(select(Case.id)).all()
     assert len(case_ids) == 2 and all(f'href="/cases/{i}"' in body for i in case_ids)
     again = upload(client, data)

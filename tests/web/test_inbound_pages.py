@@ -171,6 +171,7 @@ def test_the_certificate_lookup_finds_by_code_or_name_and_birth_date_and_prefill
     by_code = client.get("/inbound/move-out-certificates", query_string={"resident_code": "55555555555"})
     body = by_code.get_data(as_text=True)
     assert "照会結果（1件）" in body and "桜井 健" in body and "未使用" in body
+    assert "<td>昭和60年6月1日</td>" in body and "<td>令和8年4月10日</td>" in body  # 和暦 (j90), not ISO
     assert f"/cases/new/move_in?certificate={row.id}" in body
     by_name = client.get(
         "/inbound/move-out-certificates", query_string={"name": "桜井", "birth_date": "昭和60年6月1日"}
@@ -233,12 +234,13 @@ def test_the_koseki_pending_list_and_its_before_after_confirmation(
     listing = client.get("/inbound/koseki").get_data(as_text=True)
     labels = [RESIDENT_ITEM_BY_FIELD[f].label for f in ("honseki", "hittosha")]
     assert "山田 太郎" in listing and "・".join(labels) in listing
-    assert f"/inbound/koseki/{koseki_notice.id}" in listing
+    assert f"/inbound/koseki/{koseki_notice.id}" in listing and "<td>令和8年3月30日</td>" in listing
     page = client.get(f"/inbound/koseki/{koseki_notice.id}")
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "東京都千代田区千代田1番" in body and "東京都千代田区丸の内1丁目1番" in body and "変更あり" in body
     assert "確認して反映する" in body and "取込不可とする" in body
+    assert "<dt>通知日</dt><dd>令和8年3月30日</dd>" in body and "<dt>状態</dt><dd>未処理" in body
     assert logged(db, city_a, "koseki_notices_listed") and logged(db, city_a, "koseki_notice_viewed")
 
 

@@ -1,4 +1,5 @@
-"""Instants are stored in UTC and shown in Japan time on every page (the ``japan_time`` filter)."""
+"""Instants are stored in UTC and shown in Japan time on every page (the ``japan_time`` filter); days in 和暦
+(the ``wareki`` filter), also from another system's ISO text."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from webui.filters import japan_time
+from webui.filters import japan_time, wareki
 
 
 @pytest.mark.req("j1420")
@@ -27,3 +28,19 @@ def test_an_instant_is_shown_in_japan_time_whatever_form_it_is_stored_in(stored:
 
 def test_no_instant_shows_nothing() -> None:
     assert japan_time(None) == "" and japan_time("") == ""
+
+
+@pytest.mark.req("j90")
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (dt.date(2026, 3, 30), "令和8年3月30日"),
+        ("2026-03-30", "令和8年3月30日"),  # a JSON view's or another system's ISO text
+        ("1985-06-01", "昭和60年6月1日"),
+        ("", ""),
+        (None, ""),
+        ("不明", "不明"),  # text another system sent that is no ISO day: as it came, never an error
+    ],
+)
+def test_a_day_is_shown_in_wareki_whatever_form_it_comes_in(value: dt.date | str | None, shown: str) -> None:
+    assert wareki(value) == shown

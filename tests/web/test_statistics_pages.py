@@ -56,13 +56,18 @@ def test_report_page_lists_the_annual_tables_and_the_mid_long_term_residents(
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     for title in (
-        "人口・世帯数 2024-06-30",
+        "人口・世帯数 令和6年6月30日",
         "年齢別人口",
-        "異動 2022-01-01～2024-12-31",
+        "異動 令和4年1月1日～令和6年12月31日",
         "外国人住民（在留資格・国籍別）",
     ):
         assert title in body
     assert "技能実習" in body and "ベトナム" in body  # the 中長期在留者 row
+    assert (
+        '<th scope="row">中長期在留者</th>' in body
+        and "mid_long_term" not in body
+        and "人口・世帯数 2024-06-30" not in body
+    )
     assert "外国人住民の転入（在留資格別" in body
 
 

@@ -1,5 +1,5 @@
 """Batch forms (Japanese labels, CSRF): the schedule of one batch, and its parameters for a run now (one text
-field per parameter the batch declares, filled with the remembered values)."""
+field per parameter the batch declares, a select for one with choices, filled with the remembered values)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,13 @@ def run_form(definition: BatchDefinition, remembered: dict[str, Any]) -> RunForm
         pass
 
     for name, label in definition.parameter_labels.items():
-        field = StringField(label, default=str(remembered.get(name, "")), validators=[Length(max=100)])
+        default = str(remembered.get(name, ""))
+        choices = definition.parameter_choices.get(name)
+        field: Any = (
+            SelectField(label, choices=[SelectChoice(k, v) for k, v in choices.items()], default=default)
+            if choices
+            else StringField(label, default=default, validators=[Length(max=100)])
+        )
         setattr(Parameters, name, field)
 
     class BoundRunForm(RunForm):

@@ -17,13 +17,10 @@ from worker.tasks import queue_batch
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 RUN = "batch.run"
-STATUS_LABELS = {"running": "実行中", "succeeded": "正常終了", "failed": "異常終了"}
-TRIGGER_LABELS = {"manual": "手動", "schedule": "スケジュール"}
 
 
 def _labels() -> dict[str, object]:
-    return {"status_labels": STATUS_LABELS, "trigger_labels": TRIGGER_LABELS, "frequencies": FREQUENCIES,
-            "weekdays": WEEKDAYS, "batches": BATCHES}  # fmt: skip
+    return {"frequencies": FREQUENCIES, "weekdays": WEEKDAYS, "batches": BATCHES}
 
 
 @bp.get("")
@@ -82,13 +79,16 @@ def schedule(code: str) -> str | WerkzeugResponse:
 @bp.post("/<code>/run")
 @login_required
 @permission_required(RUN)
-def start(code: str) -> WerkzeugResponse:
+def start(code: str) -> WerkzeugResponse | tuple[str, int]:
     if code not in BATCHES:
         raise NotFoundError(f"バッチ「{code}」は登録されていません。")
     form = run_form(BATCHES[code], BATCHES[code].defaults)
     form.validate_on_submit()
-    with web_uow() as uow:
-        parameters = prepare_manual_run(uow, code, dict(form.parameters.data))
+    try:
+        with web_uow() as uow:
+            parameters = prepare_manual_run(uow, code, dict(form.parameters.data))
+    except ValidationError as err:
+        return _show(code, problems=err.problems), 422
     actor = current_actor()
     queue_batch(current_db(), actor.tenant_id, code, parameters, actor.login_id)
     flash(f"「{BATCHES[code].label}」を開始しました。結果は実行ログで確認できます。", "info")

@@ -25,17 +25,6 @@ def _subjects(diff: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]
     return list(groups.items())
 
 
-def subject_label(subject: str) -> str:
-    kind, _, key = subject.partition(":")
-    if kind == "resident":
-        return f"宛名番号 {key}"
-    if kind == "household":
-        return "新しい世帯" if key == "new" else f"世帯番号 {key}"
-    if kind == "new":
-        return f"新しく記載する人（{key}人目）"
-    return subject or "変更内容"
-
-
 def _render(
     task_id: int, summary: list[ErrorItem], *, status: int = 200, reason: str = ""
 ) -> tuple[str, int]:
@@ -43,7 +32,7 @@ def _render(
         view = review_context(uow, task_id)
     diff = (view["pending_change"] or {}).get("diff", [])
     page = render_template(
-        "counter/review.html", view=view, groups=_subjects(diff), subject_label=subject_label,
+        "counter/review.html", view=view, groups=_subjects(diff),
         summary=summary, reason=reason, acknowledged=set(request.form.getlist("acknowledgements")),
     )  # fmt: skip
     return page, status
@@ -106,6 +95,4 @@ def confirmation(task_id: int) -> str:
     with web_uow() as uow:
         view = review_context(uow, task_id)
     diff = (view["pending_change"] or {}).get("diff", [])
-    return render_template(
-        "counter/confirmation.html", view=view, groups=_subjects(diff), subject_label=subject_label
-    )
+    return render_template("counter/confirmation.html", view=view, groups=_subjects(diff))

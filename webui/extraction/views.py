@@ -20,6 +20,7 @@ from handlers.extraction import (
     recent_jobs,
     wizard_conditions,
 )
+from handlers.labels import label
 from webui.extraction.forms import DATE_HINT, BuilderForm, SamplingForm, WizardForm, operators_by_type
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
@@ -28,7 +29,6 @@ from worker.tasks import queue_extraction
 bp = Blueprint("extraction", __name__, url_prefix="/extraction")
 RUN = "extraction.run"
 log = logging.getLogger("jumin.extraction")
-STATUS_LABELS = {"queued": "待機中", "running": "実行中", "done": "完了", "failed": "異常終了"}
 
 
 def _start_job(
@@ -65,7 +65,7 @@ def _form_page(template: str, form: Any, problems: list[Problem], **extra: Any) 
 def index() -> str:
     with web_uow() as uow:
         jobs = [(job, job_status(uow, job.id)) for job in recent_jobs(uow)]
-    return render_template("extraction/index.html", jobs=jobs, outputs=OUTPUTS, status_labels=STATUS_LABELS)
+    return render_template("extraction/index.html", jobs=jobs, outputs=OUTPUTS)
 
 
 @bp.route("/wizard", methods=["GET", "POST"])
@@ -115,7 +115,7 @@ def job(job_id: int) -> str:
     with web_uow() as uow:
         status = job_status(uow, job_id)
     return render_template(
-        "extraction/job.html", status=status, status_labels=STATUS_LABELS,
+        "extraction/job.html", status=status,
         status_url=url_for("extraction.job_json", job_id=job_id),
     )  # fmt: skip
 
@@ -126,7 +126,7 @@ def job(job_id: int) -> str:
 def job_json(job_id: int) -> Response:
     with web_uow() as uow:
         status = job_status(uow, job_id)
-    status["status_label"] = STATUS_LABELS.get(status["status"], status["status"])
+    status["status_label"] = label(status["status"], "extraction_job_status")
     status["download_url"] = url_for("extraction.download", job_id=job_id) if status["has_result"] else None
     return jsonify(status)
 

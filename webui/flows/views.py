@@ -17,6 +17,7 @@ from handlers.flow_scenarios import run_scenarios
 from handlers.flows import (
     deploy_flow,
     diff_versions,
+    flow_name,
     flow_versions,
     list_flows,
     open_flow,
@@ -27,6 +28,7 @@ from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
 
 bp = Blueprint("flows", __name__, template_folder="templates", url_prefix="/flows")
+bp.add_app_template_global(flow_name)  # a flow's name beside its id in the headings (転入届（move_in）)
 EDIT = "flows.edit"
 
 

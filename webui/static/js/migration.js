@@ -8,7 +8,7 @@
 
   function show(p) {
     bar.value = p.percent;
-    label.textContent = p.done + " / " + p.total + " 件移行（失敗 " + p.failed + " 件）：" + p.status;
+    label.textContent = p.done + " / " + p.total + " 件移行（失敗 " + p.failed + " 件）：" + p.status_label;
     box.dataset.status = p.status;
   }
 
