@@ -103,9 +103,9 @@ def check_member(
     uow: UnitOfWork, member: Mapping[str, Any]
 ) -> tuple[list[Problem], list[Problem], dict[str, str]]:
     """(errors, alerts, confirmation) for one arriving foreign resident."""
-    parsed, found = validate_resident_input(member, kind="foreign")
+    parsed, entered = validate_resident_input(member, kind="foreign")
     # a first arrival has no 住民票コード yet: one is taken from the pool at 本登録, as for a 転入 (j870)
-    errors = [p for p in found if not (p.field == "resident_code" and p.code == "required")]
+    errors = [p for p in entered if not (p.field == "resident_code" and p.code == "required")]
     values = parsed.values
     found = category_problem(values.get("foreign_category"))
     if found is not None:
