@@ -46,6 +46,16 @@ class CalendarDate:
             raise StopValidation(f"{field.label.text}：{err.reason}。{err.remedy}") from None
 
 
+class DateTextField(StringField):
+    """A date field (with ``CalendarDate``): ``data`` is the ISO date once read, but the page shows the date
+    again as the clerk typed it (令和7年4月1日 stays 令和7年4月1日 when the form comes back with an error)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return str(super()._value())
+
+
 def atena_list(text: str | None) -> list[str]:
     """宛名番号 typed one per line or separated by spaces, commas or 読点."""
     return [n for n in _NUMBERS.split(text or "") if n]

@@ -13,7 +13,13 @@ from wtforms.fields import FieldList
 from wtforms.validators import InputRequired, Length, Optional
 
 from webui.counter.foreign_items import SEIREKI, ForeignItemsForm
-from webui.counter.form_support import RELATION_CHOICES, SEX_CHOICES, CalendarDate, blank_to_none
+from webui.counter.form_support import (
+    RELATION_CHOICES,
+    SEX_CHOICES,
+    CalendarDate,
+    DateTextField,
+    blank_to_none,
+)
 from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin, fill_members
 
 
@@ -39,8 +45,8 @@ class ForeignMemberForm(Form):
         "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
     )
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
-    resident_code = StringField("住民票コード", validators=[Optional(), Length(max=20)])
-    foreign_resident_date = StringField(
+    resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
+    foreign_resident_date = DateTextField(
         "外国人住民となった年月日（空欄は異動日）",
         validators=[Optional(), CalendarDate()],
         description=SEIREKI,

@@ -15,6 +15,7 @@ from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
     CalendarDate,
+    DateTextField,
     RelationRowForm,
     atena_list,
     blank_to_none,
@@ -39,11 +40,11 @@ DESTINATION_KINDS = [
 
 
 class DatesMixin:
-    change_date = StringField(
+    change_date = DateTextField(
         "異動日（和暦・西暦）", validators=[InputRequired(REQUIRED), CalendarDate()],
         description="例：令和7年4月1日、R7.4.1、2025-04-01",
     )  # fmt: skip
-    notified_date = StringField(
+    notified_date = DateTextField(
         "届出日（空欄は今日）", validators=[Optional(), CalendarDate()], description="例：令和7年4月10日"
     )
 
@@ -107,7 +108,7 @@ class MemberForm(Form):
         "通称（外国人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=200)]
     )
     alias_kana = StringField("通称（フリガナ）", validators=[Optional(), Length(max=200)])
-    foreign_resident_date = StringField(
+    foreign_resident_date = DateTextField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
     )  # fmt: skip
@@ -158,7 +159,7 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm
         validators=[Optional(), Length(max=6)],
         description="例：202177（佐久市）",
     )
-    planned_move_out_date = StringField(
+    planned_move_out_date = DateTextField(
         "転出予定年月日（転出証明書）", validators=[Optional(), CalendarDate()]
     )
     unnotified_address = StringField("未届の住所（未届転入のみ）", validators=[Optional(), Length(max=200)])
@@ -288,11 +289,11 @@ class MoveOutForm(OriginMixin, NotifierMixin, FlaskForm):
     atena_numbers = StringField(
         "転出する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
-    change_date = StringField(
+    change_date = DateTextField(
         "転出予定日（または転出した日）", validators=[InputRequired(REQUIRED), CalendarDate()],
         description="未来の日付も可。例：令和7年5月1日",
     )  # fmt: skip
-    notified_date = StringField("届出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    notified_date = DateTextField("届出日（空欄は今日）", validators=[Optional(), CalendarDate()])
     abroad = BooleanField("国外へ転出")
     municipality_code = StringField(
         "転出先の市区町村",

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from webui.counter.form_support import CalendarDate, atena_list, blank_to_none, choices
+from webui.counter.form_support import CalendarDate, DateTextField, atena_list, blank_to_none, choices
 from webui.counter.forms_move import REQUIRED
 from webui.counter.forms_other import ExOfficioMixin
 
@@ -22,7 +22,7 @@ MY_NUMBER_KINDS = [
 
 class PersonDateMixin:
     atena_number = StringField("宛名番号", validators=[InputRequired(REQUIRED), Length(max=20)])
-    change_date = StringField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    change_date = DateTextField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
 
 def _flat(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
@@ -35,7 +35,10 @@ class MyNumberChangeForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
         "個人番号（12桁、職権修正・職権記載のみ）", validators=[Optional(), Length(max=20)],
         description="住基ネットで確認した正しい番号。変更請求では入力しません（住基ネットが生成し、応答の取込で記載されます）",
     )  # fmt: skip
-    claim_date = StringField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
+    claim_date = DateTextField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
+    ex_officio_record = StringField(
+        "職権記録書（職権修正・職権記載のとき必須）", validators=[Optional(), Length(max=400)]
+    )  # a 変更請求 is not done ex officio: the handler asks for it only for the other kinds
 
     def to_intake(self) -> dict[str, Any]:
         return {
@@ -54,7 +57,7 @@ class ResidentCodeIssueForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
 class ResidentCodeChangeForm(PersonDateMixin, FlaskForm):
     """住民票コードの変更請求: on the person's request, a new code from the pool."""
 
-    claim_date = StringField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    claim_date = DateTextField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
         return _flat(self, ("atena_number", "change_date", "claim_date"))

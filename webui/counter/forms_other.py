@@ -16,6 +16,7 @@ from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
     CalendarDate,
+    DateTextField,
     RelationRowForm,
     atena_list,
     blank_to_none,
@@ -40,11 +41,11 @@ class ExOfficioMixin:
     """職権記録書 and the dates of j750–j790."""
 
     ex_officio_record = StringField(
-        "職権記録書（職権で行った内容と理由）", validators=[Optional(), Length(max=400)]
+        "職権記録書（職権で行った内容と理由）", validators=[InputRequired(REQUIRED), Length(max=400)]
     )
-    koseki_date = StringField("戸籍届出・通知日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    koseki_date = DateTextField("戸籍届出・通知日（空欄は今日）", validators=[Optional(), CalendarDate()])
     on_request = BooleanField("申出による職権記載等")
-    requested_date = StringField("申出日", validators=[Optional(), CalendarDate()])
+    requested_date = DateTextField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
     notify_person = BooleanField("職権記載等通知書を発行する")
 
     def ex_officio_items(self) -> dict[str, Any]:
@@ -107,8 +108,12 @@ class ChildForm(Form):
     relation_to_head = SelectField(
         "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
     )
-    honseki = StringField("本籍", validators=[Optional(), Length(max=200)])
-    hittosha = StringField("筆頭者", validators=[Optional(), Length(max=100)])
+    honseki = StringField(
+        "本籍",
+        validators=[Optional(), Length(max=200)],
+        description="なし・不明も可（出生で世帯員から写す場合は空欄）",
+    )
+    hittosha = StringField("筆頭者（本籍があるとき）", validators=[Optional(), Length(max=100)])
     previous_address = StringField("転入前住所（住所設定で判明している場合）", validators=[Optional()])
 
     def items(self) -> dict[str, Any]:
@@ -145,6 +150,24 @@ class NewPersonForm(ExOfficioMixin, AddressMixin, FlaskForm):
         return intake
 
 
+class AddressSettingForm(NewPersonForm):
+    """住所設定: a new person as for 出生, with the 住所を定めた年月日 (the change's date, j800) and the 本籍."""
+
+    address_set_date = DateTextField(
+        "住所を定めた年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), CalendarDate()],
+        description="住民となった年月日も同じ日になります",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member.form.honseki.flags.required = True
+
+    def to_intake(self) -> dict[str, Any]:
+        intake = super().to_intake()
+        intake["member"]["address_set_date"] = self.address_set_date.data
+        return intake
+
+
 class DeathForm(ExOfficioMixin, FlaskForm):
     """死亡 and 失踪."""
 
@@ -168,7 +191,7 @@ class CorrectionForm(ExOfficioMixin, FlaskForm):
     """職権修正, 軽微な修正, 誤記修正 and 戸籍通知: items of one person and their household's address."""
 
     atena_number = StringField("宛名番号", validators=[InputRequired(REQUIRED)])
-    change_date = StringField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    change_date = DateTextField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
     changes = FieldList(FormField(ChangeRowForm), label="修正内容", min_entries=3, max_entries=3)
     same_koseki_household = BooleanField(
         "同じ本籍・筆頭者の世帯員にも、この本籍・筆頭者の修正を一括して行う（本籍・筆頭者の修正のみ）"
@@ -200,8 +223,8 @@ class CorrectionForm(ExOfficioMixin, FlaskForm):
 
 class NoticeReceiptForm(FlaskForm):
     atena_number = StringField("宛名番号", validators=[InputRequired(REQUIRED)])
-    notice_date = StringField("転入通知年月日", validators=[InputRequired(REQUIRED), CalendarDate()])
-    confirmed_move_out_date = StringField(
+    notice_date = DateTextField("転入通知年月日", validators=[InputRequired(REQUIRED), CalendarDate()])
+    confirmed_move_out_date = DateTextField(
         "転出年月日（確定）", validators=[InputRequired(REQUIRED), CalendarDate()]
     )
     confirmed_postal_code = StringField("転出先郵便番号（確定）", validators=[Optional()])

@@ -1,0 +1,136 @@
+"""What a clerk met using every intake form in a browser (the `journeys` review): the order of the items, the
+items a change type reads, the required marks, dates kept as typed, the messages of a refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from flask import Flask
+
+import models
+from handlers.clock import japan_today
+from handlers.context import Actor
+from handlers.db import Database
+from handlers.residents.resident_code_pool import load_pool
+from handlers.uow import unit_of_work
+from tests import factories
+from tests.web.test_counter_forms import pending_proposal
+from tests.web.test_counter_pages import case_id_of, signed_in, summary_of
+from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS
+
+YESTERDAY = japan_today() - dt.timedelta(days=1)
+NEXT_YEAR = f"令和{japan_today().year - 2018 + 1}年1月1日"
+UNSECTIONED = [code for code in COUNTER_ORDER if not INTAKE_SPECS[code].sections]
+
+
+def position(page: str, field_id: str) -> int:
+    found = page.find(f'id="{field_id}"')
+    assert found >= 0, field_id
+    return found
+
+
+@pytest.mark.req("j390")
+@pytest.mark.parametrize("code", UNSECTIONED)
+def test_a_form_shows_whom_the_change_concerns_first_and_the_notifier_and_ex_officio_items_last(
+    app: Flask, users_a: dict[str, models.User], code: str
+) -> None:
+    page = signed_in(app, users_a["clerk"]).get(f"/cases/new/{code}").get_data(as_text=True)
+    form = INTAKE_SPECS[code].form
+    person = next(n for n in ("atena_numbers", "atena_number", "notice_id") if hasattr(form, n))
+    trailing = [n for n in ("notifier_name", "ex_officio", "ex_officio_record") if hasattr(form, n)]
+    for name in trailing:
+        assert position(page, person) < position(page, name), (code, name)
+    if hasattr(form, "notifier_name"):
+        assert "<h2" in page and ">届出人</h2>" in page
+    if hasattr(form, "ex_officio"):
+        assert ">職権で行う場合（届出の準用）</h2>" in page
+    elif hasattr(form, "ex_officio_record"):
+        assert ">職権記載等</h2>" in page
+
+
+@pytest.mark.req("j780")
+def test_a_shared_form_shows_only_the_items_its_change_type_reads(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    minor = clerk.get("/cases/new/minor_correction").get_data(as_text=True)
+    assert 'id="minor_category"' in minor
+    assert not any(f'id="{n}"' in minor for n in ("corrected_history_no", "koseki_event", "koseki_date"))
+    koseki = clerk.get("/cases/new/koseki_notice").get_data(as_text=True)
+    assert (
+        'id="koseki_event"' in koseki and 'id="koseki_date"' in koseki and 'id="minor_category"' not in koseki
+    )
+    birth = clerk.get("/cases/new/birth").get_data(as_text=True)
+    assert 'id="copy_koseki_from"' in birth and 'id="previous_address_kind"' not in birth
+    for code in ("my_number_change", "resident_code_issue", "change_cancellation", "address_setting"):
+        assert 'id="koseki_date"' not in clerk.get(f"/cases/new/{code}").get_data(as_text=True), code
+
+
+@pytest.mark.req("j750")
+def test_the_ex_officio_record_is_marked_required_and_asked_for_before_the_handler_runs(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.get("/cases/new/death").get_data(as_text=True)
+    assert re.search(r'<label for="ex_officio_record">[^<]*<span class="req">必須</span>', page)
+    blank = clerk.post("/cases/new/death", data={})
+    assert "職権記録書（職権で行った内容と理由）：入力してください。" in summary_of(blank)
+    # a 個人番号の変更請求 is no ex-officio change: no 職権記録書 asked for
+    request = clerk.post("/cases/new/my_number_change", data={"kind": "change_request"})
+    assert "職権記録書" not in summary_of(request)
+
+
+@pytest.mark.req("j1440", "j10")
+def test_a_date_typed_in_wareki_comes_back_as_typed_when_the_form_is_refused(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    home = factories.make_household(db, clerk_a)
+    clerk = signed_in(app, users_a["clerk"])
+    refused = clerk.post(
+        "/cases/new/move_within",
+        data={"atena_numbers": home.members[0].atena_number, "change_date": NEXT_YEAR, "notified_date": "R1.5.1",
+              "address": "神奈川県横浜市中区山下町2番地", "destination_kind": "keep"},
+    )  # fmt: skip
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "異動日：未来の日付です" in summary_of(refused)
+    assert f'value="{NEXT_YEAR}"' in page and 'value="R1.5.1"' in page
+    assert not re.search(r'value="\d{4}-\d{2}-\d{2}"', page)
+
+
+@pytest.mark.req("j1440")
+def test_a_refusal_whose_reason_is_a_sentence_reads_with_one_full_stop(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    refused = clerk.post(
+        "/cases/new/naturalization",
+        data={"atena_number": "0000009999", "change_date": YESTERDAY.isoformat(), "family_name": "金",
+              "family_name_kana": "キム", "honseki": "なし"},
+    )  # fmt: skip
+    summary = summary_of(refused)
+    assert "宛名番号：指定された宛名番号の住民は見つかりません。宛名番号を確認してください" in summary
+    assert "。。" not in refused.get_data(as_text=True)
+
+
+@pytest.mark.req("j800")
+def test_an_address_setting_is_entered_with_the_date_the_address_was_set(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor, clerk_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    clerk = signed_in(app, users_a["clerk"])
+    form = {
+        "address": "神奈川県横浜市中区港町3丁目1番地", "previous_address_kind": "unknown",
+        "member-family_name": "住所", "member-given_name": "設定", "member-family_name_kana": "ジュウショ",
+        "member-given_name_kana": "セッテイ", "member-birth_date": "昭和60年1月1日", "member-sex": "2",
+        "member-relation_to_head": "世帯主", "member-honseki": "不明", "ex_officio_record": "実態調査により住所設定",
+    }  # fmt: skip
+    page = clerk.get("/cases/new/address_setting").get_data(as_text=True)
+    assert re.search(r'<label for="address_set_date">[^<]*<span class="req">必須</span>', page)
+    missing = clerk.post("/cases/new/address_setting", data=form)
+    assert "住所を定めた年月日（和暦・西暦）：入力してください。" in summary_of(missing)
+    entered = clerk.post("/cases/new/address_setting", data={**form, "address_set_date": "令和7年4月1日"})
+    member = pending_proposal(db, clerk_a, case_id_of(entered))["member"]
+    assert (member["address_set_date"], member["became_resident_date"]) == ("2025-04-01", "2025-04-01")
