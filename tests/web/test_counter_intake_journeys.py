@@ -134,3 +134,21 @@ def test_an_address_setting_is_entered_with_the_date_the_address_was_set(
     entered = clerk.post("/cases/new/address_setting", data={**form, "address_set_date": "令和7年4月1日"})
     member = pending_proposal(db, clerk_a, case_id_of(entered))["member"]
     assert (member["address_set_date"], member["became_resident_date"]) == ("2025-04-01", "2025-04-01")
+
+
+@pytest.mark.req("j470", "j720")
+def test_a_missing_relation_brings_up_the_persons_relation_rows_linked_from_the_summary(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    home = factories.make_household(db, clerk_a)
+    leaving = home.members[-1].atena_number
+    clerk = signed_in(app, users_a["clerk"])
+    form = {"kind": "household_split", "atena_numbers": leaving, "change_date": YESTERDAY.isoformat()}
+    refused = clerk.post("/cases/new/household_change", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f"続柄（宛名番号 {leaving}）" in summary_of(refused)
+    assert '<a href="#relations-0-relation">' in page and 'id="relations-0-relation"' in page
+    assert re.search(rf'name="relations-0-atena_number"[^>]*value="{leaving}"', page)
+    rows = {"relations-0-atena_number": leaving, "relations-0-relation": "世帯主"}
+    entered = clerk.post("/cases/new/household_change", data={**form, **rows})
+    assert pending_proposal(db, clerk_a, case_id_of(entered))["relations"] == {leaving: "世帯主"}

@@ -99,6 +99,14 @@ def fill_relation_rows(rows: FieldList, people: Sequence[dict[str, str]], relati
     name_relation_rows(rows)
 
 
+def relation_aliases(form: Form) -> dict[str, str]:
+    """A handler's 続柄 problem (``relations.<宛名番号>``) → the id of that person's 続柄 row."""
+    rows = getattr(form, "relations", None)
+    if rows is None:
+        return {}
+    return {f"relations.{e.form.atena_number.data}": e.form.relation.id for e in rows.entries}
+
+
 def relations_of(rows: FieldList) -> dict[str, str]:
     return {e.form.atena_number.data: e.form.relation.data for e in rows.entries if e.form.relation.data}
 

@@ -20,7 +20,7 @@ from handlers.relay_certificates import certificate_for_intake
 from handlers.residents.cautions import intake_default
 from handlers.residents.integrated_section import item_choices
 from webui.counter import bp
-from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
+from webui.counter.form_support import collect_errors, fill_relation_rows, relation_aliases, relations_of
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -72,6 +72,14 @@ def _relations_button(form: FlaskForm, relations: dict[str, str] | None = None) 
     return True
 
 
+def _refused(code: str, form: FlaskForm, err: ValidationError, **extra: Any) -> tuple[str, int]:
+    """The form again with the handler's problems; a 続柄 asked for shows the persons' 続柄 rows to fill."""
+    rows = getattr(form, "relations", None)
+    if rows is not None and not rows.entries and any(p.field.startswith("relations") for p in err.problems):
+        _relations_button(form, {})
+    return _render(code, form, err.problems, **extra)
+
+
 def _posted_caution() -> dict[str, Any]:
     """留意事項 (統合記載欄 type B, j140) entered at intake, beside the change's own form."""
     return {
@@ -89,7 +97,7 @@ def _render(
     code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
     spec = _spec(code)
-    summary, by_field = collect_errors(form, problems, dict(spec.aliases))
+    summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form))
     with web_uow() as uow:
         dictionary = municipality_code(uow)
         if request.method == "POST":
@@ -124,7 +132,7 @@ def new_case(code: str) -> Response | tuple[str, int]:
             case = cases.open_case(uow, code, _with_caution(form.to_intake()))
             case_id, number = case.id, case.case_number
     except ValidationError as err:
-        return _render(code, form, err.problems)
+        return _refused(code, form, err)
     flash(f"受付番号 {number} で仮登録しました。審査者の決裁を待っています。", "success")
     return redirect(url_for("counter.case", case_id=case_id))
 
@@ -178,7 +186,7 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         with web_uow() as uow:
             cases.resubmit_intake(uow, task_id, _with_caution(form.to_intake()))
     except ValidationError as err:
-        return _render(code, form, err.problems, context=context)
+        return _refused(code, form, err, context=context)
     flash(f"受付番号 {context['case_number']} を再入力し、審査に回しました。", "success")
     return redirect(url_for("counter.case", case_id=context["case_id"]))
 
