@@ -13,11 +13,13 @@ import models
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.immigration_notices import import_immigration_notices
 from handlers.residents.resident_code_pool import load_pool
 from handlers.uow import unit_of_work
 from tests import factories
 from tests.web.test_counter_forms import pending_proposal
 from tests.web.test_counter_pages import case_id_of, signed_in, summary_of
+from tests.workflows.foreign_steps import fresh_card_number
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS
 
 YESTERDAY = japan_today() - dt.timedelta(days=1)
@@ -152,3 +154,23 @@ def test_a_missing_relation_brings_up_the_persons_relation_rows_linked_from_the_
     rows = {"relations-0-atena_number": leaving, "relations-0-relation": "世帯主"}
     entered = clerk.post("/cases/new/household_change", data={**form, **rows})
     assert pending_proposal(db, clerk_a, case_id_of(entered))["relations"] == {leaving: "世帯主"}
+
+
+@pytest.mark.req("j960")
+def test_the_immigration_notice_form_offers_the_pending_notices_to_choose_from(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    assert "未処理の通知はありません" in clerk.get("/cases/new/immigration_notice").get_data(as_text=True)
+    card = fresh_card_number()
+    factories.make_household(db, clerk_a, [factories.foreign_member(residence_card_number=card)])
+    row = {"kind": "period_extension", "event_date": YESTERDAY.isoformat(), "residence_card_number": card,
+           "payload": {"period_of_stay": "5年", "stay_expiry_date": "2031-03-31"}}  # fmt: skip
+    with unit_of_work(db, clerk_a) as uow:
+        notice_id = import_immigration_notices(uow, [row])[0].id
+    page = clerk.get("/cases/new/immigration_notice").get_data(as_text=True)
+    assert re.search(rf'<option value="{notice_id}">{notice_id}：在留期間の更新許可 [^<]*{card}', page)
+    entered = clerk.post("/cases/new/immigration_notice", data={"notice_id": str(notice_id)})
+    assert pending_proposal(db, clerk_a, case_id_of(entered))["notice_id"] == notice_id
+    again = clerk.post("/cases/new/immigration_notice", data={"notice_id": "999999"})
+    assert again.status_code == 422 and "見つかりません。通知を一覧から選んでください" in summary_of(again)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 
+from handlers.immigration_notices import pending_notice_choices
+from handlers.uow import UnitOfWork
 from webui.counter.forms_foreign import (
     ForeignArrivalForm,
     ForeignStatusAcquiredForm,
@@ -42,6 +45,7 @@ class IntakeSpec:
     sections: Sections = ()
     aliases: tuple[tuple[str, str], ...] = ()  # handler problem field → form field id
     without: tuple[str, ...] = ()  # fields of a shared form that this change type does not read (not shown)
+    choices: Callable[[UnitOfWork], dict[str, list[tuple[str, str]]]] | None = None  # select field → offers
 
 
 MOVE_IN_SECTIONS: Sections = (
@@ -116,7 +120,9 @@ INTAKE_SPECS: dict[str, IntakeSpec] = {
     "clerical_correction": _correction("clerical_correction"),
     "koseki_notice": _correction("koseki_notice"),
     "move_in_notice_receipt": IntakeSpec(NoticeReceiptForm),
-    "immigration_notice": IntakeSpec(ImmigrationNoticeForm),
+    "immigration_notice": IntakeSpec(
+        ImmigrationNoticeForm, choices=lambda uow: {"notice_id": pending_notice_choices(uow)}
+    ),
     "foreign_move_in_30_46": IntakeSpec(ForeignArrivalForm, FOREIGN_SECTIONS, FOREIGN_ALIASES),
     "foreign_status_acquired_30_47": IntakeSpec(ForeignStatusAcquiredForm, FOREIGN_SECTIONS, FOREIGN_ALIASES),
     "naturalization": IntakeSpec(NaturalizationForm),

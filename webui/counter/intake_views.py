@@ -42,6 +42,18 @@ def _spec(code: str) -> IntakeSpec:
     return spec
 
 
+def _form(spec: IntakeSpec) -> FlaskForm:
+    """The change type's form, its selects offered what the register holds (the pending notices …)."""
+    form = spec.form()
+    if spec.choices is not None:
+        with web_uow() as uow:
+            offered = spec.choices(uow)
+        for name, pairs in offered.items():
+            first = ("", "選択してください") if pairs else ("", "未処理の通知はありません")
+            form[name].choices = [first, *pairs]
+    return form
+
+
 def _membership_button(form: FlaskForm) -> bool:
     """The 転入者を追加 / 削除 buttons re-show the form with one person more or less (no JS needed)."""
     members = getattr(form, "members", None)
@@ -120,7 +132,7 @@ def _render(
 @permission_required("resident.change")
 def new_case(code: str) -> Response | tuple[str, int]:
     spec = _spec(code)
-    form = spec.form()
+    form = _form(spec)
     if request.method == "GET" and code == "move_in" and request.args.get("certificate"):
         return _prefilled_from_certificate(form, request.args["certificate"])
     if request.method == "GET" or _membership_button(form) or _relations_button(form):
@@ -171,7 +183,7 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         context = intake_context(uow, task_id)
     code = str(context["change_type"] or "")
     spec = _spec(code)
-    form = spec.form()
+    form = _form(spec)
     if request.method == "GET":
         _fill(form, context["intake"])
         intake = context["intake"]
