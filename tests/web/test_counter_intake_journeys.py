@@ -16,9 +16,10 @@ from handlers.db import Database
 from handlers.immigration_notices import import_immigration_notices
 from handlers.residents.resident_code_pool import load_pool
 from handlers.uow import unit_of_work
+from models.case import Case
 from tests import factories
-from tests.web.test_counter_forms import pending_proposal
-from tests.web.test_counter_pages import case_id_of, signed_in, summary_of
+from tests.web.test_counter_forms import approve, pending_proposal
+from tests.web.test_counter_pages import case_id_of, open_task, rows, signed_in, summary_of
 from tests.workflows.foreign_steps import fresh_card_number
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS
 
@@ -174,3 +175,24 @@ def test_the_immigration_notice_form_offers_the_pending_notices_to_choose_from(
     assert pending_proposal(db, clerk_a, case_id_of(entered))["notice_id"] == notice_id
     again = clerk.post("/cases/new/immigration_notice", data={"notice_id": "999999"})
     assert again.status_code == 422 and "見つかりません。通知を一覧から選んでください" in summary_of(again)
+
+
+@pytest.mark.req("j530")
+def test_the_clerk_finishes_the_documents_task_on_the_case_page_and_the_case_is_completed(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    home = factories.make_household(db, clerk_a)
+    clerk = signed_in(app, users_a["clerk"])
+    entered = clerk.post(
+        "/cases/new/move_within",
+        data={"atena_numbers": " ".join(m.atena_number for m in home.members), "destination_kind": "keep",
+              "change_date": YESTERDAY.isoformat(), "address": "神奈川県横浜市中区山下町2番地"},
+    )  # fmt: skip
+    case_id = case_id_of(entered)
+    approve(app, db, users_a, clerk_a, case_id)
+    page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    task = open_task(db, clerk_a, case_id, "issue_documents")
+    assert f'action="/tasks/{task.id}/complete"' in page and "交付を終えて完了する" in page
+    done = clerk.post(f"/tasks/{task.id}/complete", follow_redirects=True).get_data(as_text=True)
+    assert "交付物の発行を完了しました。案件は完了です。" in done and "開いているタスクはありません。" in done
+    assert rows(db, clerk_a, Case, Case.id == case_id)[0].status == "completed"
