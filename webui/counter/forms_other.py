@@ -130,6 +130,7 @@ class NewPersonForm(ExOfficioMixin, AddressMixin, FlaskForm):
         choices=choices(
             [("unknown", "不明"), ("none", "なし（空欄）"), ("known", "判明している（下の欄に入力）")]
         ),
+        default="unknown",  # 出生 does not show it (IntakeSpec.without): unposted, it must still be a choice
     )
     member = FormField(ChildForm, label="本人")
 
