@@ -196,3 +196,48 @@ def test_the_clerk_finishes_the_documents_task_on_the_case_page_and_the_case_is_
     done = clerk.post(f"/tasks/{task.id}/complete", follow_redirects=True).get_data(as_text=True)
     assert "交付物の発行を完了しました。案件は完了です。" in done and "開いているタスクはありません。" in done
     assert rows(db, clerk_a, Case, Case.id == case_id)[0].status == "completed"
+
+
+@pytest.mark.req("j1440")
+def test_the_forms_own_messages_are_japanese_too(app: Flask, users_a: dict[str, models.User]) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    refused = clerk.post("/cases/new/move_out", data={"note": "長" * 401, "notifier_kind": "nobody"})
+    summary = summary_of(refused)
+    assert "備考：フィールドは 400 文字を超えることはできません。" in summary
+    assert "届出人の区分：選択肢が正しくありません。" in summary
+    assert not re.search(r"[A-Za-z]{4,}", summary), summary
+
+
+@pytest.mark.req("j810")
+def test_a_birth_is_entered_without_the_address_setting_items_its_page_does_not_show(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor, clerk_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    home = factories.make_household(db, clerk_a)
+    clerk = signed_in(app, users_a["clerk"])
+    entered = clerk.post(
+        "/cases/new/birth",
+        data={"household_number": home.household_number, "copy_koseki_from": home.members[0].atena_number,
+              "member-family_name": home.members[0].family_name, "member-given_name": "次郎",
+              "member-family_name_kana": home.members[0].family_name_kana, "member-given_name_kana": "ジロウ",
+              "member-birth_date": YESTERDAY.isoformat(), "member-sex": "1", "member-relation_to_head": "子",
+              "ex_officio_record": "出生届に基づく職権記載"},
+    )  # fmt: skip
+    assert pending_proposal(db, clerk_a, case_id_of(entered))["member"]["given_name"] == "次郎"
+
+
+@pytest.mark.req("j1130")
+def test_a_task_waiting_for_another_systems_answer_offers_no_button_to_finish_it(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    home = factories.make_household(db, clerk_a)
+    clerk = signed_in(app, users_a["clerk"])
+    entered = clerk.post(
+        "/cases/new/my_number_change",
+        data={"atena_number": home.members[0].atena_number, "kind": "change_request"},
+    )
+    case_id = case_id_of(entered)
+    approve(app, db, users_a, clerk_a, case_id)
+    page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "住基ネットの応答で完了" in page and "交付を終えて完了する" not in page
