@@ -241,3 +241,13 @@ def test_a_task_waiting_for_another_systems_answer_offers_no_button_to_finish_it
     approve(app, db, users_a, clerk_a, case_id)
     page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "住基ネットの応答で完了" in page and "交付を終えて完了する" not in page
+
+
+@pytest.mark.req("j1440")
+def test_the_error_summary_lists_the_items_in_the_order_the_page_shows_them(
+    app: Flask, users_a: dict[str, models.User]
+) -> None:
+    refused = signed_in(app, users_a["clerk"]).post("/cases/new/address_setting", data={})
+    items = [text.split("：", 1)[0] for text in summary_of(refused).split(" / ")]
+    assert items[0] == "住所を定めた年月日（和暦・西暦）" and items[-1] == "職権記録書（職権で行った内容と理由）"
+    assert items.index("氏") < items.index("世帯主との続柄")

@@ -155,13 +155,18 @@ def problem_target(field: str, ids: set[str], aliases: dict[str, str]) -> str | 
 
 
 def collect_errors(
-    form: Form, problems: Sequence[Problem] = (), aliases: dict[str, str] | None = None
+    form: Form,
+    problems: Sequence[Problem] = (),
+    aliases: dict[str, str] | None = None,
+    shown: Sequence[str] = (),
 ) -> tuple[list[ErrorItem], dict[str, list[str]]]:
-    """(summary items in page order, messages per field id) from the form's validation and the handler."""
+    """(summary items in page order, messages per field id) from the form's validation and the handler.
+    ``shown``: the form's fields in the order the page shows them (its sections), when not declaration order."""
     ids = field_ids(form)
     summary: list[ErrorItem] = []
     by_field: dict[str, list[str]] = {}
-    for field in _leaf_fields(form):
+    ordered = [form[n] for n in shown] + [f for f in form if f.name not in shown] if shown else list(form)
+    for field in _leaf_fields(ordered):
         for message in field.errors:
             text = message if "：" in message else f"{field.label.text}：{message}"
             summary.append(ErrorItem(field.id, text))

@@ -109,7 +109,9 @@ def _render(
     code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
     spec = _spec(code)
-    summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form))
+    sections = sections_of(spec, form)
+    shown = [name for _title, names in sections for name in names]
+    summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form), shown)
     with web_uow() as uow:
         dictionary = municipality_code(uow)
         if request.method == "POST":
@@ -121,7 +123,7 @@ def _render(
             )
     page = render_template(
         "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
-        sections=sections_of(spec, form), summary=summary, field_errors=by_field, dictionary=dictionary,
+        sections=sections, summary=summary, field_errors=by_field, dictionary=dictionary,
         municipalities=municipality_options() if code == "move_out" else (), caution_choices=item_choices(), **extra,
     )  # fmt: skip
     return page, (422 if summary and status == 200 else status)
