@@ -249,5 +249,7 @@ def test_the_error_summary_lists_the_items_in_the_order_the_page_shows_them(
 ) -> None:
     refused = signed_in(app, users_a["clerk"]).post("/cases/new/address_setting", data={})
     items = [text.split("：", 1)[0] for text in summary_of(refused).split(" / ")]
-    assert items[0] == "住所を定めた年月日（和暦・西暦）" and items[-1] == "職権記録書（職権で行った内容と理由）"
+    assert (
+        items[0] == "住所を定めた年月日（和暦・西暦）" and items[-1] == "職権記録書（職権で行った内容と理由）"
+    )
     assert items.index("氏") < items.index("世帯主との続柄")
