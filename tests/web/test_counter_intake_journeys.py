@@ -19,7 +19,7 @@ from handlers.uow import unit_of_work
 from models.case import Case
 from tests import factories
 from tests.web.test_counter_forms import approve, pending_proposal
-from tests.web.test_counter_pages import case_id_of, open_task, rows, signed_in, summary_of
+from tests.web.test_counter_pages import case_id_of, move_in_form, open_task, rows, signed_in, summary_of
 from tests.workflows.foreign_steps import fresh_card_number
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS
 
@@ -253,3 +253,16 @@ def test_the_error_summary_lists_the_items_in_the_order_the_page_shows_them(
         items[0] == "住所を定めた年月日（和暦・西暦）" and items[-1] == "職権記録書（職権で行った内容と理由）"
     )
     assert items.index("氏") < items.index("世帯主との続柄")
+
+
+@pytest.mark.req("j390")
+def test_the_case_page_names_the_new_household_and_person_of_a_move_in_not_their_codes(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    clerk = signed_in(app, users_a["clerk"])
+    entered = clerk.post("/cases/new/move_in", data=move_in_form())
+    page = clerk.get(f"/cases/{case_id_of(entered)}").get_data(as_text=True)
+    assert "<td>新しい世帯</td>" in page and "<td>新しく記載する人（1人目）</td>" in page
+    assert "household:new" not in page and "new:1" not in page

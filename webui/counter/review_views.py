@@ -36,6 +36,11 @@ def subject_label(subject: str) -> str:
     return subject or "変更内容"
 
 
+bp.add_app_template_global(
+    subject_label
+)  # the case page names the subjects of its difference rows the same way
+
+
 def _render(
     task_id: int, summary: list[ErrorItem], *, status: int = 200, reason: str = ""
 ) -> tuple[str, int]:
