@@ -266,3 +266,20 @@ def test_the_case_page_names_the_new_household_and_person_of_a_move_in_not_their
     page = clerk.get(f"/cases/{case_id_of(entered)}").get_data(as_text=True)
     assert "<td>新しい世帯</td>" in page and "<td>新しく記載する人（1人目）</td>" in page
     assert "household:new" not in page and "new:1" not in page
+
+
+@pytest.mark.req("j680")
+def test_a_move_in_from_a_municipality_code_that_does_not_exist_is_refused_at_its_field(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor, clerk_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    clerk = signed_in(app, users_a["clerk"])
+    refused = clerk.post("/cases/new/move_in", data=move_in_form(former_municipality_code="999999"))
+    assert refused.status_code == 422
+    assert (
+        '<a href="#former_municipality_code">転入前の市区町村コード：「999999」は市区町村コードとして登録されていません'
+        in (refused.get_data(as_text=True))
+    )
+    entered = clerk.post("/cases/new/move_in", data=move_in_form(former_municipality_code="２０２１７７"))
+    assert pending_proposal(db, clerk_a, case_id_of(entered))["former_municipality_code"] == "202177"

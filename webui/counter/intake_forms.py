@@ -62,6 +62,7 @@ MOVE_IN_ALIASES = (
     ("household", "address"),
     ("move_out_certificate", "planned_move_out_date"),
     ("former_address", "former_address"),
+    ("former_address.municipality_code", "former_municipality_code"),
     ("members", "members-0-family_name"),
 )
 NEW_PERSON_SECTIONS: Sections = (
