@@ -283,3 +283,22 @@ def test_a_move_in_from_a_municipality_code_that_does_not_exist_is_refused_at_it
     )
     entered = clerk.post("/cases/new/move_in", data=move_in_form(former_municipality_code="２０２１７７"))
     assert pending_proposal(db, clerk_a, case_id_of(entered))["former_municipality_code"] == "202177"
+
+
+@pytest.mark.req("j320")
+def test_register_numbers_typed_in_full_width_digits_find_the_person(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    home = factories.make_household(db, clerk_a)
+    wide = home.members[0].atena_number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    clerk = signed_in(app, users_a["clerk"])
+    entered = clerk.post(
+        "/cases/new/former_surname",
+        data={
+            "atena_number": wide,
+            "kind": "record",
+            "former_surname": "佐藤",
+            "former_surname_kana": "サトウ",
+        },
+    )
+    assert pending_proposal(db, clerk_a, case_id_of(entered))["atena_number"] == home.members[0].atena_number
