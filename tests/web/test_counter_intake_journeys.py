@@ -8,6 +8,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 import models
 from handlers.clock import japan_today
@@ -302,3 +303,61 @@ def test_register_numbers_typed_in_full_width_digits_find_the_person(
         },
     )
     assert pending_proposal(db, clerk_a, case_id_of(entered))["atena_number"] == home.members[0].atena_number
+
+
+def rejected_and_reopened(
+    clerk: FlaskClient, supervisor: FlaskClient, db: Database, actor: Actor, code: str, form: dict[str, str]
+) -> str:
+    """The intake page of a case entered with ``form``, rejected by the supervisor and opened again (再入力)."""
+    case_id = case_id_of(clerk.post(f"/cases/new/{code}", data=form))
+    review = open_task(db, actor, case_id, "review_")
+    rejected = supervisor.post(
+        f"/tasks/{review.id}/review", data={"decision": "reject", "reason": "確認のため"}
+    )
+    assert rejected.status_code == 302
+    return clerk.get(f"/tasks/{open_task(db, actor, case_id, 'intake_').id}/intake").get_data(as_text=True)
+
+
+def shown_value(page: str, field_id: str) -> str:
+    match = re.search(rf'<input[^>]*id="{field_id}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'<select[^>]*id="{field_id}".*?<option[^>]*selected[^>]*value="([^"]*)"'
+        rf'|<select[^>]*id="{field_id}".*?<option value="([^"]*)" selected',
+        page,
+        re.S,
+    )
+    assert match, field_id
+    return next(group for group in match.groups() if group is not None)
+
+
+@pytest.mark.req("j530")
+def test_a_rejected_intake_comes_back_with_every_item_entered_and_its_dates_in_wareki(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor, clerk_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    one, two, three = (factories.make_household(db, clerk_a) for _ in range(3))
+    wareki = f"令和{YESTERDAY.year - 2018}年{YESTERDAY.month}月{YESTERDAY.day}日"
+    people = (signed_in(app, users_a["clerk"]), signed_in(app, users_a["supervisor"]), db, clerk_a)
+    move_out = rejected_and_reopened(*people, "move_out", {
+        "atena_numbers": one.members[0].atena_number, "change_date": wareki, "municipality_code": "202177",
+        "address": "長野県佐久市中込1番地", "postal_code": "385-0051",
+    })  # fmt: skip
+    assert shown_value(move_out, "change_date") == wareki
+    assert (shown_value(move_out, "municipality_code"), shown_value(move_out, "address")) == (
+        "202177", "長野県佐久市中込1番地",
+    )  # fmt: skip
+    birth = rejected_and_reopened(*people, "birth", {
+        "household_number": two.household_number, "copy_koseki_from": two.members[0].atena_number,
+        "member-family_name": "窓口", "member-given_name": "次郎", "member-family_name_kana": "マドグチ",
+        "member-given_name_kana": "ジロウ", "member-birth_date": wareki, "member-sex": "1",
+        "member-relation_to_head": "子", "ex_officio_record": "出生届に基づく職権記載",
+    })  # fmt: skip
+    assert (shown_value(birth, "member-given_name"), shown_value(birth, "member-sex")) == ("次郎", "1")
+    assert shown_value(birth, "member-relation_to_head") == "子"
+    correction = rejected_and_reopened(*people, "ex_officio_correction", {
+        "atena_number": three.members[0].atena_number, "changes-0-item": "honseki",
+        "changes-0-value": "東京都港区芝公園4丁目2番", "ex_officio_record": "戸籍照会により確認", "household_item": "",
+    })  # fmt: skip
+    assert (shown_value(correction, "changes-0-item"), shown_value(correction, "changes-0-value")) == (
+        "honseki", "東京都港区芝公園4丁目2番",
+    )  # fmt: skip

@@ -28,7 +28,10 @@ class ForeignItemsForm(Form):
     residence_status = StringField("在留資格（中長期在留者）", validators=[Optional(), Length(max=60)])
     period_of_stay = StringField("在留期間（中長期在留者）", validators=[Optional(), Length(max=30)])
     stay_expiry_date = DateTextField(
-        "在留期間の満了の日（中長期在留者）", validators=[Optional(), CalendarDate()], description=SEIREKI
+        "在留期間の満了の日（中長期在留者）",
+        validators=[Optional(), CalendarDate()],
+        description=SEIREKI,
+        western=True,
     )
     residence_card_number = StringField(
         "在留カード番号（中長期在留者）",

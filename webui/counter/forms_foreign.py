@@ -19,6 +19,7 @@ from webui.counter.form_support import (
     CalendarDate,
     DateTextField,
     blank_to_none,
+    fill_flat,
 )
 from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin, fill_members
 
@@ -50,6 +51,7 @@ class ForeignMemberForm(Form):
         "外国人住民となった年月日（空欄は異動日）",
         validators=[Optional(), CalendarDate()],
         description=SEIREKI,
+        western=True,
     )
     foreign = FormField(ForeignItemsForm, label="国籍・在留資格等")
 
@@ -154,3 +156,8 @@ class NationalityLossForm(DatesMixin, FlaskForm):
                              "note": self.note.data}),
             **items,
         }  # fmt: skip
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection), the 国籍・在留資格等 included."""
+        fill_flat(self, intake)
+        fill_flat(self.foreign.form, intake)

@@ -20,6 +20,7 @@ from webui.counter.form_support import (
     atena_list,
     blank_to_none,
     choices,
+    fill_flat,
     name_relation_rows,
     relations_of,
 )
@@ -111,6 +112,7 @@ class MemberForm(Form):
     foreign_resident_date = DateTextField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
+        western=True,
     )  # fmt: skip
     foreign = FormField(ForeignItemsForm, label="国籍・在留資格等（外国人のみ）")
 
@@ -323,3 +325,10 @@ class MoveOutForm(OriginMixin, NotifierMixin, FlaskForm):
             **self.origin_items(),
             **self.notifier_items(),
         }
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection), the destination included."""
+        fill_flat(self, intake)
+        fill_flat(self, intake.get("destination") or {})
+        self.fill_origin(intake)
+        self.fill_notifier(intake)

@@ -21,6 +21,7 @@ from webui.counter.form_support import (
     atena_list,
     blank_to_none,
     choices,
+    fill_flat,
     name_relation_rows,
     relations_of,
 )
@@ -150,6 +151,12 @@ class NewPersonForm(ExOfficioMixin, AddressMixin, FlaskForm):
         intake["previous_address_kind"] = self.previous_address_kind.data
         return intake
 
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection): the household, the person, the 職権 items."""
+        fill_flat(self, intake)
+        fill_flat(self, intake.get("household") or {})
+        fill_flat(self.member.form, intake.get("member") or {})
+
 
 class AddressSettingForm(NewPersonForm):
     """住所設定: a new person as for 出生, with the 住所を定めた年月日 (the change's date, j800) and the 本籍."""
@@ -167,6 +174,10 @@ class AddressSettingForm(NewPersonForm):
         intake = super().to_intake()
         intake["member"]["address_set_date"] = self.address_set_date.data
         return intake
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        super().fill(intake)
+        self.address_set_date.data = (intake.get("member") or {}).get("address_set_date") or ""
 
 
 class DeathForm(ExOfficioMixin, FlaskForm):
@@ -220,6 +231,16 @@ class CorrectionForm(ExOfficioMixin, FlaskForm):
                              "corrected_history_no": self.corrected_history_no.data,
                              "koseki_event": self.koseki_event.data}),
         }  # fmt: skip
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection): the items, the household's, the 職権 items."""
+        fill_flat(self, intake)
+        for entry, (item, value) in zip(
+            self.changes.entries, dict(intake.get("changes") or {}).items(), strict=False
+        ):
+            entry.form.item.data, entry.form.value.data = item, value
+        for item, value in dict(intake.get("household_changes") or {}).items():
+            self.household_item.data, self.household_value.data = item, value
 
 
 class NoticeReceiptForm(FlaskForm):

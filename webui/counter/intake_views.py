@@ -20,7 +20,13 @@ from handlers.relay_certificates import certificate_for_intake
 from handlers.residents.cautions import intake_default
 from handlers.residents.integrated_section import item_choices
 from webui.counter import bp
-from webui.counter.form_support import collect_errors, fill_relation_rows, relation_aliases, relations_of
+from webui.counter.form_support import (
+    collect_errors,
+    fill_flat,
+    fill_relation_rows,
+    relation_aliases,
+    relations_of,
+)
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -169,12 +175,7 @@ def _fill(form: FlaskForm, intake: dict[str, Any]) -> None:
     if fill is not None:
         fill(intake)
         return
-    for name, field in form._fields.items():
-        value = intake.get(name)
-        if isinstance(value, str | bool):
-            field.data = value
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            field.data = " ".join(value)
+    fill_flat(form, intake)
 
 
 @bp.route("/tasks/<int:task_id>/intake", methods=["GET", "POST"])
