@@ -109,3 +109,19 @@ def test_the_demo_registers_katagaki_at_demo_addresses_of_each_city(
         "中込ハイツ",
     ) in rows
     assert demo["katagaki"] == 4
+
+
+@pytest.mark.slow
+@pytest.mark.req("j290")
+def test_a_clerk_of_the_demo_issues_a_copy_of_a_demo_residents_record(
+    client: FlaskClient, demo: dict[str, int]
+) -> None:
+    sign_in(client, "clerk.yokohama", DEMO_PASSWORD, secret=DEMO_TOTP_SECRET)
+    issued = client.post(
+        "/certificates/issue",
+        data={"subjects": "0000000019", "certificate_type": "copy_individual", "requester_kind": "self",
+              "official": "auto", "copies": "1", "seal": "y"},
+    )  # fmt: skip
+    assert issued.status_code == 200 and issued.mimetype == "application/pdf", issued.get_data(as_text=True)[
+        -800:
+    ]
