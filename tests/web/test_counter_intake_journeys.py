@@ -185,14 +185,16 @@ def test_the_clerk_finishes_the_documents_task_on_the_case_page_and_the_case_is_
     home = factories.make_household(db, clerk_a)
     clerk = signed_in(app, users_a["clerk"])
     entered = clerk.post(
-        "/cases/new/move_within",
-        data={"atena_numbers": " ".join(m.atena_number for m in home.members), "destination_kind": "keep",
-              "change_date": YESTERDAY.isoformat(), "address": "神奈川県横浜市中区山下町2番地"},
+        "/cases/new/move_out",
+        data={"atena_numbers": " ".join(m.atena_number for m in home.members), "change_date": YESTERDAY.isoformat(),
+              "municipality_code": "202177", "address": "長野県佐久市中込1番地"},
     )  # fmt: skip
     case_id = case_id_of(entered)
     approve(app, db, users_a, clerk_a, case_id)
     page = clerk.get(f"/cases/{case_id}").get_data(as_text=True)
     task = open_task(db, clerk_a, case_id, "issue_documents")
+    subjects = "+".join(m.atena_number for m in home.members)
+    assert f'href="/certificates/issue?subject={subjects}">証明書の発行へ</a>' in page
     assert f'action="/tasks/{task.id}/complete"' in page and "交付を終えて完了する" in page
     done = clerk.post(f"/tasks/{task.id}/complete", follow_redirects=True).get_data(as_text=True)
     assert "交付物の発行を完了しました。案件は完了です。" in done and "開いているタスクはありません。" in done
