@@ -363,3 +363,34 @@ def test_a_rejected_intake_comes_back_with_every_item_entered_and_its_dates_in_w
     assert (shown_value(correction, "changes-0-item"), shown_value(correction, "changes-0-value")) == (
         "honseki", "東京都港区芝公園4丁目2番",
     )  # fmt: skip
+
+
+@pytest.mark.req("j530")
+def test_the_review_of_a_naturalization_and_of_a_birth_shows_what_will_be_registered(
+    app: Flask, db: Database, users_a: dict[str, models.User], supervisor_a: Actor, clerk_a: Actor
+) -> None:
+    with unit_of_work(db, supervisor_a) as uow:
+        load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
+    foreign = factories.make_household(db, clerk_a, foreign=True).members[0].atena_number
+    home = factories.make_household(db, clerk_a)
+    clerk, supervisor = signed_in(app, users_a["clerk"]), signed_in(app, users_a["supervisor"])
+    naturalized = case_id_of(clerk.post("/cases/new/naturalization", data={
+        "atena_number": foreign, "change_date": YESTERDAY.isoformat(), "family_name": "金", "given_name": "民俊",
+        "family_name_kana": "キム", "given_name_kana": "ミンジュン", "honseki": "神奈川県横浜市中区本町二丁目10番地",
+        "hittosha": "金 民俊", "name_kana_confirmed": "y",
+    }))  # fmt: skip
+    born = case_id_of(clerk.post("/cases/new/birth", data={
+        "household_number": home.household_number, "copy_koseki_from": home.members[0].atena_number,
+        "member-family_name": "窓口", "member-given_name": "次郎", "member-family_name_kana": "マドグチ",
+        "member-given_name_kana": "ジロウ", "member-birth_date": YESTERDAY.isoformat(), "member-sex": "1",
+        "member-relation_to_head": "子", "ex_officio_record": "出生届に基づく職権記載",
+    }))  # fmt: skip
+    for case_id, caption, shown in (
+        (naturalized, f"宛名番号 {foreign}", "神奈川県横浜市中区本町二丁目10番地"),
+        (born, "新しく記載する人（1人目）", "次郎"),
+    ):
+        page = supervisor.get(f"/tasks/{open_task(db, clerk_a, case_id, 'review_').id}/review").get_data(
+            as_text=True
+        )
+        assert "登録内容との差分はありません" not in page
+        assert f"<caption>{caption}</caption>" in page and shown in page
