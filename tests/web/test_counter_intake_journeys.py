@@ -256,6 +256,7 @@ def test_the_error_summary_lists_the_items_in_the_order_the_page_shows_them(
         items[0] == "住所を定めた年月日（和暦・西暦）" and items[-1] == "職権記録書（職権で行った内容と理由）"
     )
     assert items.index("氏") < items.index("世帯主との続柄")
+    assert "性別：選択してください。" in summary_of(refused)  # a choice is chosen, not typed
 
 
 @pytest.mark.req("j390")

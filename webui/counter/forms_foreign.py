@@ -21,7 +21,7 @@ from webui.counter.form_support import (
     blank_to_none,
     fill_flat,
 )
-from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin, fill_members
+from webui.counter.forms_move import CHOOSE, REQUIRED, AddressMixin, DatesMixin, fill_members
 
 
 class ForeignMemberForm(Form):
@@ -41,9 +41,9 @@ class ForeignMemberForm(Form):
         validators=[InputRequired(REQUIRED), Length(max=40)],
         description="西暦で入力（例：1990-07-15）",
     )
-    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(CHOOSE)])
     relation_to_head = SelectField(
-        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(CHOOSE)]
     )
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])

@@ -27,6 +27,7 @@ from webui.counter.form_support import (
 from webui.counter.forms_origin import NotifierMixin, OriginMixin
 
 REQUIRED = "入力してください。"
+CHOOSE = "選択してください。"  # a required choice (性別, 続柄 …)
 MOVE_IN_KINDS = [
     ("domestic", "国内転入（転出証明書あり）"),
     ("abroad", "国外転入等"),
@@ -82,9 +83,9 @@ class MemberForm(Form):
     birth_date = StringField(
         "生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), Length(max=40)], description="例：昭和55年4月1日"
     )  # fmt: skip
-    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(CHOOSE)])
     relation_to_head = SelectField(
-        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(CHOOSE)]
     )
     honseki = StringField(
         "本籍（日本人）", validators=[Optional(), Length(max=200)], description="なし・不明も可"

@@ -25,7 +25,7 @@ from webui.counter.form_support import (
     name_relation_rows,
     relations_of,
 )
-from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin
+from webui.counter.forms_move import CHOOSE, REQUIRED, AddressMixin, DatesMixin
 from webui.counter.forms_origin import NotifierMixin, OriginMixin
 
 HOUSEHOLD_KINDS = [
@@ -105,9 +105,9 @@ class ChildForm(Form):
     family_name_kana = StringField("氏（フリガナ）", validators=[InputRequired(REQUIRED)])
     given_name_kana = StringField("名（フリガナ）", validators=[InputRequired(REQUIRED)])
     birth_date = StringField("生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED)])
-    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(CHOOSE)])
     relation_to_head = SelectField(
-        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(CHOOSE)]
     )
     honseki = StringField(
         "本籍",
@@ -263,7 +263,7 @@ class ImmigrationNoticeForm(FlaskForm):
     # refused by the handler in Japanese, not by the choice check
     notice_id = SelectField(
         "取り込む通知（未処理の出入国在留管理庁長官通知）", choices=[], validate_choice=False,
-        validators=[InputRequired(REQUIRED)],
+        validators=[InputRequired(CHOOSE)],
     )  # fmt: skip
     note = StringField("備考", validators=[Optional()])
 
