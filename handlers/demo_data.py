@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.certificates.officials import set_officials
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
@@ -36,6 +37,7 @@ DEMO_PASSWORD = "jumin-demo-2026"
 DEMO_TOTP_SECRET = "JUMINDEMOJUMINDEMOJUMINDEMO2345A"  # base32 (A–Z, 2–7), 160 bits
 SYNTHETIC_PER_CITY = 200
 DEMO_POOL_SIZE = 200
+DEMO_MAYOR = "見本 太郎"  # the demo's 認証者: a sample name, printed on its certificates
 ROLE_LOGINS = (
     ("clerk", "clerk", "窓口職員"),
     ("supervisor", "supervisor", "審査者"),
@@ -81,6 +83,7 @@ def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str
         _ensure_users(db, city, tenant_id)
         _ensure_resident_code_pool(db, city, tenant_id)
         _ensure_katagaki(db, city, tenant_id)
+        _ensure_official(db, city, tenant_id)
         if _has_residents(db, tenant_id):
             echo(f"{city.name}: demo residents already loaded")
             continue
@@ -142,6 +145,14 @@ def _ensure_katagaki(db: Database, city: DemoCity, tenant_id: int) -> None:
             return
         for address, name, kana, kind in DEMO_KATAGAKI.get(city.slug, ()):
             save_katagaki(uow, None, {"address": address, "name": name, "name_kana": kana, "kind": kind})
+
+
+def _ensure_official(db: Database, city: DemoCity, tenant_id: int) -> None:
+    """A mayor (認証者, j290) with a sample name, so that the demo issues certificates."""
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        municipality = uow.session.get(Municipality, tenant_id)
+        if municipality is not None and not (municipality.settings or {}).get("officials"):
+            set_officials(uow, [{"title": f"{city.name}長", "name": DEMO_MAYOR, "from": "", "to": ""}])
 
 
 def _has_residents(db: Database, tenant_id: int) -> bool:

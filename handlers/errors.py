@@ -17,6 +17,10 @@ class Problem:
     code: str  # stable machine code, e.g. check_digit
     level: str = "error"  # error / alert
 
+    def __post_init__(self) -> None:
+        # a reason taken from an exception's sentence ends in 「。」; every message adds its own before the remedy
+        object.__setattr__(self, "reason", self.reason.rstrip("。"))
+
     @property
     def message(self) -> str:
         return f"{self.item}：{self.reason}。{self.remedy}"

@@ -127,6 +127,15 @@ def pending_immigration_notices(uow: UnitOfWork) -> list[ImmigrationNotice]:
     return pending_notices(uow, ImmigrationNotice)
 
 
+def pending_notice_choices(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """(id, label) of each pending notice for the intake's choice: 番号, kind, person and 処分日 (和暦)."""
+    return [
+        (str(n.id), f"{n.id}：{NOTICE_KINDS.get(n.kind, n.kind)} {n.payload.get('name_alphabet') or ''} "
+                    f"（在留カード等番号 {n.residence_card_number or 'なし'}、処分日 {format_wareki(n.event_date)}）")
+        for n in pending_immigration_notices(uow)
+    ]  # fmt: skip
+
+
 def find_notice(uow: UnitOfWork, notice_id: Any) -> ImmigrationNotice:
     try:
         notice = uow.session.get(ImmigrationNotice, int(notice_id))

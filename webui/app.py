@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from wtforms.meta import DefaultMeta
 
 from handlers.db import Database
 from handlers.settings import Settings
@@ -53,6 +54,11 @@ def _can(permission: str) -> bool:
     return bool(current_user.is_authenticated and has_permission(current_user.actor, permission))
 
 
+# WTForms' built-in messages (a field too long, a choice not offered …) in Japanese on every form and sub-form,
+# as every message of ours is (j1440); without it they were shown in English.
+DefaultMeta.locales = ("ja_JP", "ja")
+
+
 def create_app(test_config: dict[str, Any] | None = None, db: Database | None = None) -> Flask:
     settings = Settings.from_env()
     app = Flask(__name__, instance_relative_config=True)
@@ -67,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
+        WTF_I18N_ENABLED=False,  # no Flask-Babel: the forms' own messages come from WTForms' Japanese catalogue
         JSON_AS_ASCII=False,
     )
     if test_config:

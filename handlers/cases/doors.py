@@ -25,6 +25,7 @@ from handlers.errors import ConflictError, NotFoundError, PermissionDeniedError,
 from handlers.permissions import require
 from handlers.row_writes import assign_changed
 from handlers.rules.deadlines import legal_deadline
+from handlers.rules.digits import fold_register_numbers
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.change import PendingChange
@@ -79,7 +80,7 @@ def _plain(intake: Mapping[str, Any]) -> dict[str, Any]:
                 )
             ]
         )
-    return dict(intake)
+    return fold_register_numbers(dict(intake))  # ０００…１９ typed at the counter is 宛名番号 0000000019
 
 
 def _assess_or_refuse(uow: UnitOfWork, kind: ChangeType, intake: dict[str, Any], case_id: int | None) -> Any:

@@ -193,6 +193,12 @@ def review_context(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     return view
 
 
+def finished_on_case_page(bpmn_id: str) -> bool:
+    """A task done with a button on the case page (交付物の発行 …): not a review or intake, which have pages of
+    their own, nor a wait for another system's answer, which no one completes by hand."""
+    return not (bpmn_id.startswith((REVIEW_PREFIX, INTAKE_PREFIX)) or is_system_task(bpmn_id))
+
+
 def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """The case page: ``case_view`` with the change type's label and the due-date marks."""
     view = case_view(uow, case_id)
@@ -202,6 +208,8 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     view["change_type_label"] = case_kind_label(view["case"]["change_type"], view["case"]["process_id"])
     view["overdue"] = view["case"]["status"] not in ("completed", "cancelled") and is_overdue(due_date, day)
     view["documents"] = (view["pending_change"] or {}).get("result", {}) or {}
+    for task in view["tasks"]:
+        task["finished_on_case_page"] = finished_on_case_page(task["bpmn_id"])
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
     view["cs_change_requests"] = _cs_change_requests(uow, view)
     return view

@@ -60,6 +60,12 @@ def _item_diff(
     return rows
 
 
+def _proposed_members(proposal: Mapping[str, Any]) -> list[Any]:
+    """The persons a proposal writes: ``members`` (転入 …), or the one ``member`` of 出生・住所設定."""
+    member = proposal.get("member")
+    return list(proposal.get("members") or ([member] if isinstance(member, Mapping) else []))
+
+
 def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str, Any]]:
     hidden = _hidden_fields(uow)
     diff: list[dict[str, Any]] = []
@@ -69,7 +75,7 @@ def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str
         current = uow.session.scalars(select(Household).where(Household.household_number == number)).first()
         for row in _item_diff(current, household, HOUSEHOLD_ITEM_BY_FIELD, hidden):
             diff.append({"subject": f"household:{number}" if number else "household:new", **row})
-    for index, member in enumerate(proposal.get("members") or []):
+    for index, member in enumerate(_proposed_members(proposal)):
         if not isinstance(member, Mapping):
             continue
         atena = member.get("atena_number")
@@ -80,7 +86,28 @@ def _generic_diff(uow: UnitOfWork, proposal: Mapping[str, Any]) -> list[dict[str
         )
         for row in _item_diff(person, member, RESIDENT_ITEM_BY_FIELD, hidden):
             diff.append({"subject": f"resident:{atena}" if atena else f"new:{index + 1}", **row})
-    return diff
+    return diff + _person_items_diff(uow, proposal, hidden)
+
+
+PERSON_ITEM_KEYS = (
+    "values",
+    "entered",
+)  # a change of one person's items: 帰化・国籍取得 (values), 国籍喪失 (entered)
+
+
+def _person_items_diff(
+    uow: UnitOfWork, proposal: Mapping[str, Any], hidden: set[str]
+) -> list[dict[str, Any]]:
+    """The items a change of one registered person (``atena_number``) proposes, against the register."""
+    atena = proposal.get("atena_number")
+    items = next((proposal[k] for k in PERSON_ITEM_KEYS if isinstance(proposal.get(k), Mapping)), None)
+    if not atena or items is None:
+        return []
+    person = uow.session.scalars(select(Resident).where(Resident.atena_number == atena)).first()
+    return [
+        {"subject": f"resident:{atena}", **row}
+        for row in _item_diff(person, items, RESIDENT_ITEM_BY_FIELD, hidden)
+    ]
 
 
 def _resident_kinds(
@@ -89,7 +116,7 @@ def _resident_kinds(
     """Each person subject's 住民の種別 (japanese / foreign): a new person's from the proposal, a registered one's
     from the register."""
     kinds: dict[str, str] = {}
-    members = proposal.get("members") or []
+    members = _proposed_members(proposal)
     numbers = set()
     for row in diff:
         kind, _, key = str(row.get("subject") or "").partition(":")

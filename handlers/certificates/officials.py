@@ -14,6 +14,7 @@ from typing import Any
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.dates import format_wareki
 from handlers.uow import UnitOfWork
 from models.tenant import Municipality
 
@@ -61,7 +62,7 @@ def official_on(
     wanted = {"auto": acting or mayor, "mayor": mayor, "acting": acting}[choice]
     if not wanted:
         problem = Problem(
-            "official", "認証者", f"{on.isoformat()}に有効な認証者が登録されていません",
+            "official", "認証者", f"{format_wareki(on)}に有効な認証者が登録されていません",
             "認証者（市区町村長・職務代理者）を登録してください", "no_official",
         )  # fmt: skip
         raise NoOfficialError([problem])

@@ -24,6 +24,7 @@ from handlers.changes.move_in_checks import re_move_in_problems_of
 from handlers.errors import Problem
 from handlers.residents.households import create_household, readmit_resident
 from handlers.residents.registration import register_household
+from handlers.residents.resident_code_pool import pool_problems, take_resident_codes
 from handlers.residents.validation import validate_household_input, validate_resident_input
 from handlers.rules.dates import format_resident_date
 from handlers.rules.foreign import FOREIGN_CATEGORIES, foreign_category_problems
@@ -102,7 +103,9 @@ def check_member(
     uow: UnitOfWork, member: Mapping[str, Any]
 ) -> tuple[list[Problem], list[Problem], dict[str, str]]:
     """(errors, alerts, confirmation) for one arriving foreign resident."""
-    parsed, errors = validate_resident_input(member, kind="foreign")
+    parsed, entered = validate_resident_input(member, kind="foreign")
+    # a first arrival has no 住民票コード yet: one is taken from the pool at 本登録, as for a 転入 (j870)
+    errors = [p for p in entered if not (p.field == "resident_code" and p.code == "required")]
     values = parsed.values
     found = category_problem(values.get("foreign_category"))
     if found is not None:
@@ -162,6 +165,11 @@ def assess_arrival(
         problems += for_member(index, errors)
         alerts += for_member(index, member_alerts)
         shown.append(confirmation)
+    new_codes = sum(1 for m in members if not m.get("resident_code") and not m.get("re_move_in_of"))
+    if new_codes:
+        pool_errors, pool_alerts = pool_problems(uow.session, new_codes)
+        problems += pool_errors
+        alerts += pool_alerts
     proposal = {
         "mode": "new_household",
         "change_date": change_date.isoformat() if change_date else None,
@@ -175,12 +183,16 @@ def assess_arrival(
     return Assessment(proposal, problems, alerts, subjects, change_date)
 
 
-def _register_household(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Household:
-    """The new household with its new members, then each 再転入 under its old 宛名番号 (j600)."""
+def _register_household(uow: UnitOfWork, proposal: Mapping[str, Any]) -> tuple[Household, bool]:
+    """The new household with its new members (a 住民票コード from the pool for each who has none), then each
+    再転入 under its old 宛名番号 (j600); and whether a code was issued."""
     dates: dict[str, Any] = {"reason_code": REASON, "change_date": proposal["change_date"],
                              "notified_date": proposal.get("notified_date"), "note": proposal.get("note")}  # fmt: skip
     members = [{k: v for k, v in m.items() if k != "carry_over_names"} for m in proposal["members"]]
     new = [m for m in members if not m.get("re_move_in_of")]
+    issuing = [m for m in new if not m.get("resident_code")]
+    for member, code in zip(issuing, take_resident_codes(uow.session, len(issuing)), strict=True):
+        member["resident_code"] = code
     if new:
         household = register_household(uow, proposal["household"], new, **dates)
     else:  # every member comes back: an empty household they join
@@ -189,14 +201,14 @@ def _register_household(uow: UnitOfWork, proposal: Mapping[str, Any]) -> Househo
         if entry.get("re_move_in_of"):
             values = {k: v for k, v in entry.items() if k != "re_move_in_of"}
             readmit_resident(uow, str(entry["re_move_in_of"]), household.household_number, values, **dates)
-    return household
+    return household, bool(issuing)
 
 
 def register_arrival(
     uow: UnitOfWork, proposal: Mapping[str, Any], *, event: str, event_label: str
 ) -> RegistrationResult:
     """本登録: the household and its members, then CS and 市町村通知 (「住基法・入管法」) per person."""
-    household = _register_household(uow, proposal)
+    household, issued = _register_household(uow, proposal)
     change_date = dt.date.fromisoformat(proposal["change_date"])
     members = [m for m in household.members if m.status == "resident"]
     notices: list[NoticeDraft] = []
@@ -211,6 +223,6 @@ def register_arrival(
         atena_numbers=[m.atena_number for m in members],
         household_numbers=[household.household_number],
         notices=notices,
-        documents=["residence_card_endorsement"],
+        documents=["residence_card_endorsement", *(["resident_code_notice"] if issued else [])],
         summary={"reason": REASON, "event": event, "household_number": household.household_number},
     )

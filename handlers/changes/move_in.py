@@ -33,6 +33,7 @@ from handlers.changes.move_in_checks import (
     late_alert,
     re_move_in_problems_of,
     read_destination,
+    read_former_municipality,
     read_request,
 )
 from handlers.changes.notification_origin import due_event, origin_documents, origin_note, read_origin
@@ -126,7 +127,7 @@ class MoveIn:
             "notified_date": request.notified_date.isoformat() if request.notified_date else None,
             **destination.proposal,
             "members": members,
-            "former_municipality_code": (intake.get("former_address") or {}).get("municipality_code"),
+            "former_municipality_code": read_former_municipality(intake, problems),
             "move_out_certificate": dict(intake.get("move_out_certificate") or {}),
             **origin,
         }

@@ -18,6 +18,8 @@ from handlers.residents.events import ChangeRequest, check_change_request
 from handlers.residents.validation import validate_household_input
 from handlers.rules.date_input import DateInputError, parse_flexible_date
 from handlers.rules.deadlines import legal_deadline
+from handlers.rules.digits import ascii_digits
+from handlers.rules.move_out import municipality
 from handlers.rules.relationship import HEAD, normalize_relationship
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
@@ -93,6 +95,25 @@ class Destination:
                 )
             ]
         return []
+
+
+def read_former_municipality(intake: Mapping[str, Any], problems: list[Problem]) -> str | None:
+    """The 転入前 municipality's code (全国地方公共団体コード, 6 digits), where the 転入通知 goes (j680): blank, or a
+    municipality that exists."""
+    code = ascii_digits(str((intake.get("former_address") or {}).get("municipality_code") or "")).strip()
+    if not code:
+        return None
+    if municipality(code) is None:
+        problems.append(
+            Problem(
+                "former_address.municipality_code",
+                "転入前の市区町村コード",
+                f"「{code}」は市区町村コードとして登録されていません",
+                "転入前住所の市区町村の6桁のコード（例：202177）を入力してください",
+                "unknown_municipality",
+            )
+        )
+    return code
 
 
 def read_destination(uow: UnitOfWork, intake: Mapping[str, Any], problems: list[Problem]) -> Destination:

@@ -5,6 +5,8 @@ Only these characters are folded; names are never passed through NFKC (it destro
 
 from __future__ import annotations
 
+from typing import Any
+
 FULLWIDTH_DIGITS = "０１２３４５６７８９"
 ASCII_DIGITS = "0123456789"
 
@@ -23,3 +25,26 @@ def ascii_digits(text: str) -> str:
 def ascii_hyphens(text: str) -> str:
     """Every hyphen, dash, minus and long-vowel mark → '-'."""
     return text.translate(_HYPHENS_TABLE)
+
+
+# The intake items that hold 宛名番号, 世帯番号 or other numbers of the register, at the top level or in a 転居's
+# ``destination``: typed in full width at the counter, they are the same numbers.
+REGISTER_NUMBER_KEYS = frozenset({
+    "atena_number", "atena_numbers", "household_number", "target_household_number", "new_head",
+    "copy_koseki_from", "history_no", "corrected_history_no", "notice_id",
+})  # fmt: skip
+
+
+def fold_register_numbers(intake: dict[str, Any]) -> dict[str, Any]:
+    """``intake`` with the full-width digits of its register numbers folded to ASCII (one level deep)."""
+
+    def fold(key: str, value: Any) -> Any:
+        if key not in REGISTER_NUMBER_KEYS:
+            return fold_register_numbers(value) if isinstance(value, dict) and key == "destination" else value
+        if isinstance(value, str):
+            return ascii_digits(value).strip()
+        if isinstance(value, list):
+            return [ascii_digits(v).strip() if isinstance(v, str) else v for v in value]
+        return value
+
+    return {key: fold(key, value) for key, value in intake.items()}

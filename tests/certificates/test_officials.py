@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from sqlalchemy.orm import Session
 
 import models
@@ -37,3 +38,23 @@ def test_administrator_sets_the_certifiers_and_a_blank_name_is_refused(
     assert refused.value.problems[0].item == "氏名"
     with pytest.raises(PermissionDeniedError), unit_of_work(db, clerk) as uow:
         set_officials(uow, officials)
+
+
+@pytest.mark.req("j290", "j310")
+def test_the_certifiers_are_registered_from_the_command_line(
+    app: Flask, city_a: models.Municipality, setup_session: Session
+) -> None:
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=[
+        "tenant", "officials", "--tenant", city_a.code, "--official", "横浜市長|山中 竹春|2021-08-30",
+        "--official", "横浜市長職務代理者 副市長|平原 敏英|2026-12-01|2026-12-10|acting",
+        "--official", "中区長|中 太郎||||141046",
+    ])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "横浜市長職務代理者 副市長 平原 敏英 2026-12-01〜2026-12-10（職務代理者）" in done.output
+    setup_session.refresh(city_a)
+    assert [(o["name"], o["acting"], o.get("ward_code")) for o in city_a.settings["officials"]] == [
+        ("山中 竹春", False, None), ("平原 敏英", True, None), ("中 太郎", False, "141046"),
+    ]  # fmt: skip
+    blank = runner.invoke(args=["tenant", "officials", "--tenant", city_a.code, "--official", "横浜市長|"])
+    assert blank.exit_code != 0 and "氏名：入力されていません" in blank.output

@@ -124,8 +124,11 @@ def test_the_certifier_switches_by_date_and_carries_the_prefecture() -> None:
     assert (acting.acting, acting.name) == (True, "平原 敏英")
     assert official_on(city, dt.date(2026, 12, 5), "mayor").name == "山中 竹春"
     assert official_on(city, dt.date(2026, 12, 5), ward_code="141046").printed_title == "神奈川県中区長"
-    with pytest.raises(NoOfficialError):
+    with pytest.raises(NoOfficialError) as refused:
         official_on(city, dt.date(2020, 1, 1))
+    assert (
+        refused.value.problems[0].reason == "令和2年1月1日に有効な認証者が登録されていません"
+    )  # 和暦, not ISO
 
 
 def test_a_certificate_request_case_becomes_a_certificate_request() -> None:

@@ -189,6 +189,7 @@ ROUTES: dict[str, Door] = {
         note="asks the officer to release one stopped 受理通知: discloses nothing",
     ),
     "counter.claim": web("POST", "/tasks/{task_id}/claim", OBJECT),
+    "counter.complete_task": web("POST", "/tasks/{task_id}/complete", OBJECT, note="交付物の発行 done: no data"),
     "counter.release": web("POST", "/tasks/{task_id}/release", OBJECT),
     "counter.assign": web("POST", "/tasks/{task_id}/assign", OBJECT, form={"user_id": "{b_user_id}"}),
     "counter.resubmit": web("GET", "/tasks/{task_id}/intake", OBJECT),

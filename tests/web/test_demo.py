@@ -149,3 +149,19 @@ def test_the_demo_supervisor_finds_the_clerks_cases_waiting_and_approves_one(
         )
     ).all()
     assert sorted(registered) == [("小川", "健", "resident"), ("小川", "由美", "resident")]
+
+
+@pytest.mark.slow
+@pytest.mark.req("j290")
+def test_a_clerk_of_the_demo_issues_a_copy_of_a_demo_residents_record(
+    client: FlaskClient, demo: dict[str, int]
+) -> None:
+    sign_in(client, "clerk.yokohama", DEMO_PASSWORD, secret=DEMO_TOTP_SECRET)
+    issued = client.post(
+        "/certificates/issue",
+        data={"subjects": "0000000019", "certificate_type": "copy_individual", "requester_kind": "self",
+              "official": "auto", "copies": "1", "seal": "y"},
+    )  # fmt: skip
+    assert issued.status_code == 200 and issued.mimetype == "application/pdf", issued.get_data(as_text=True)[
+        -800:
+    ]

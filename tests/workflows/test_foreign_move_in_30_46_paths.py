@@ -10,6 +10,7 @@ from tests.workflows.ex_officio_steps import (
     access_functions,
     approve,
     enter,
+    fill_pool,
     history,
     issue_documents,
     outbox,
@@ -106,3 +107,16 @@ def test_blank_status_items_are_alerts_that_must_be_acknowledged(
     assert [a["field"] for a in acks] == ["members[0].period_of_stay", "members[0].stay_expiry_date"]
     assert all(a["by_login"] == supervisor_a.login_id for a in acks)
     assert step(clerk_a, resident, atena).period_of_stay is None
+
+
+@pytest.mark.req("j870")
+@pytest.mark.parametrize("code", [CODE, "foreign_status_acquired_30_47"])
+def test_a_first_arrival_without_a_resident_code_takes_one_from_the_pool_and_gets_its_notice(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, code: str
+) -> None:
+    free = fill_pool(step, supervisor_a, 101)  # above the municipality's alert threshold (100)
+    case = enter(step, clerk_a, code, arrival_intake(resident_code=""))
+    approve(step, supervisor_a, case, code)
+    data = issue_documents(step, clerk_a, case)
+    assert data["registration"]["documents"] == ["residence_card_endorsement", "resident_code_notice"]
+    assert step(clerk_a, resident, registered_atena(data)).resident_code in free

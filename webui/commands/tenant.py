@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from handlers.certificates.officials import set_officials
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.e_applications import set_jpki_trust
@@ -105,3 +106,31 @@ def jpki_cli(code: str, anchors: tuple[Path, ...], crl: Path | None) -> None:
 
 
 commands = [tenant_cli]
+
+
+OFFICIAL_FORMAT = "職名|氏名|開始日|終了日|acting（職務代理者のとき）|区コード（区長のとき）"
+
+
+def _official_entry(text: str) -> dict[str, object]:
+    """One ``--official``: 職名|氏名, then optionally 開始日|終了日 (YYYY-MM-DD), acting and a ward code."""
+    parts = [part.strip() for part in text.split("|")] + [""] * 6
+    title, name, start, end, acting, ward = parts[:6]
+    return {"title": title, "name": name, "from": start, "to": end, "acting": acting == "acting",
+            **({"ward_code": ward} if ward else {})}  # fmt: skip
+
+
+@tenant_cli.command("officials")
+@click.option("--tenant", "code", required=True, help="全国地方公共団体コード（6桁）")
+@click.option("--official", "entries", multiple=True, required=True, help=f"{OFFICIAL_FORMAT}（複数可）")
+@with_appcontext
+def officials_cli(code: str, entries: tuple[str, ...]) -> None:
+    """証明書の認証者（市区町村長・職務代理者・区長、j290・j310）を登録する。登録済みの認証者はすべて置き換える。"""
+    db: Database = current_app.extensions["jumin.db"]
+    try:
+        with unit_of_work(db, _actor(db, code, "officials-settings")) as uow:
+            saved = set_officials(uow, [_official_entry(entry) for entry in entries])
+    except ValidationError as refused:
+        raise click.ClickException(str(refused)) from None
+    for entry in saved:
+        period = f"{entry['from'] or '（開始日なし）'}〜{entry['to'] or ''}"
+        click.echo(f"{entry['title']} {entry['name']} {period}{'（職務代理者）' if entry['acting'] else ''}")

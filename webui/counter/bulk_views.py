@@ -17,7 +17,14 @@ from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.errors import ValidationError
 from handlers.residents.search import ResidentQuery, search_residents
 from webui.counter import bp
-from webui.counter.form_support import CalendarDate, atena_list, blank_to_none, choices, collect_errors
+from webui.counter.form_support import (
+    CalendarDate,
+    DateTextField,
+    atena_list,
+    blank_to_none,
+    choices,
+    collect_errors,
+)
 from webui.counter.forms_other import HOUSEHOLD_ITEM_CHOICES, ITEM_CHOICES
 from webui.counter.intake_forms import BULK_TYPES
 from webui.security import login_required, permission_required
@@ -40,7 +47,7 @@ class BulkCorrectionForm(FlaskForm):
     minor_category = SelectField(
         "軽微な修正の区分", choices=choices([("", "（軽微な修正のみ）"), *MINOR_CATEGORIES.items()])
     )
-    change_date = StringField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    change_date = DateTextField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
     ex_officio_record = StringField(
         "職権記録書（職権で行った内容と理由）", validators=[InputRequired(REQUIRED)]
     )

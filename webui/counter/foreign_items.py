@@ -10,7 +10,7 @@ from wtforms import Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from handlers.rules.foreign import FOREIGN_CATEGORIES
-from webui.counter.form_support import CalendarDate, blank_to_none, choices
+from webui.counter.form_support import CalendarDate, DateTextField, blank_to_none, choices
 
 SEIREKI = "西暦で入力（例：2026-03-31）。和暦も可"
 CATEGORY_CHOICES = choices(
@@ -27,8 +27,11 @@ class ForeignItemsForm(Form):
     )
     residence_status = StringField("在留資格（中長期在留者）", validators=[Optional(), Length(max=60)])
     period_of_stay = StringField("在留期間（中長期在留者）", validators=[Optional(), Length(max=30)])
-    stay_expiry_date = StringField(
-        "在留期間の満了の日（中長期在留者）", validators=[Optional(), CalendarDate()], description=SEIREKI
+    stay_expiry_date = DateTextField(
+        "在留期間の満了の日（中長期在留者）",
+        validators=[Optional(), CalendarDate()],
+        description=SEIREKI,
+        western=True,
     )
     residence_card_number = StringField(
         "在留カード番号（中長期在留者）",

@@ -3,8 +3,9 @@ that links each message (a form's own or a handler's ``Problem``) to the field i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from wtforms.validators import StopValidation
 
 from handlers.errors import Problem
 from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.dates import format_wareki
 from handlers.rules.relationship import BASE_RELATIONS, STANDALONE_RELATIONS
 
 
@@ -44,6 +46,40 @@ class CalendarDate:
         except DateInputError as err:
             field.data = text
             raise StopValidation(f"{field.label.text}：{err.reason}。{err.remedy}") from None
+
+
+class DateTextField(StringField):
+    """A date field (with ``CalendarDate``): ``data`` is the ISO date once read, but the page shows the date
+    again as the clerk typed it (令和7年4月1日 stays 令和7年4月1日 when the form comes back with an error), and a
+    date filled from an earlier intake (再入力) in 和暦 — in 西暦 (2026年3月31日) for ``western`` (a foreign
+    resident's dates, j20)."""
+
+    def __init__(self, *args: Any, western: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.western = western
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        text = str(super()._value())
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return text
+        return f"{day.year}年{day.month}月{day.day}日" if self.western else format_wareki(day)
+
+
+def fill_flat(form: Form, values: Mapping[str, Any]) -> None:
+    """Show an earlier intake's values (再入力) in the same-named fields of ``form``: text, flags, lists of
+    numbers (one line, space-separated) and numbers."""
+    for name, field in form._fields.items():
+        value = values.get(name)
+        if isinstance(value, str | bool):
+            field.data = value
+        elif isinstance(value, int):
+            field.data = str(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            field.data = " ".join(value)
 
 
 def atena_list(text: str | None) -> list[str]:
@@ -87,6 +123,14 @@ def fill_relation_rows(rows: FieldList, people: Sequence[dict[str, str]], relati
         rows.append_entry({"atena_number": person["atena_number"], "name": person.get("name", ""),
                            "relation": relations.get(person["atena_number"], "")})  # fmt: skip
     name_relation_rows(rows)
+
+
+def relation_aliases(form: Form) -> dict[str, str]:
+    """A handler's 続柄 problem (``relations.<宛名番号>``) → the id of that person's 続柄 row."""
+    rows = getattr(form, "relations", None)
+    if rows is None:
+        return {}
+    return {f"relations.{e.form.atena_number.data}": e.form.relation.id for e in rows.entries}
 
 
 def relations_of(rows: FieldList) -> dict[str, str]:
@@ -137,13 +181,18 @@ def problem_target(field: str, ids: set[str], aliases: dict[str, str]) -> str | 
 
 
 def collect_errors(
-    form: Form, problems: Sequence[Problem] = (), aliases: dict[str, str] | None = None
+    form: Form,
+    problems: Sequence[Problem] = (),
+    aliases: dict[str, str] | None = None,
+    shown: Sequence[str] = (),
 ) -> tuple[list[ErrorItem], dict[str, list[str]]]:
-    """(summary items in page order, messages per field id) from the form's validation and the handler."""
+    """(summary items in page order, messages per field id) from the form's validation and the handler.
+    ``shown``: the form's fields in the order the page shows them (its sections), when not declaration order."""
     ids = field_ids(form)
     summary: list[ErrorItem] = []
     by_field: dict[str, list[str]] = {}
-    for field in _leaf_fields(form):
+    ordered = [form[n] for n in shown] + [f for f in form if f.name not in shown] if shown else list(form)
+    for field in _leaf_fields(ordered):
         for message in field.errors:
             text = message if "：" in message else f"{field.label.text}：{message}"
             summary.append(ErrorItem(field.id, text))

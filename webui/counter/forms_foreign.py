@@ -13,8 +13,15 @@ from wtforms.fields import FieldList
 from wtforms.validators import InputRequired, Length, Optional
 
 from webui.counter.foreign_items import SEIREKI, ForeignItemsForm
-from webui.counter.form_support import RELATION_CHOICES, SEX_CHOICES, CalendarDate, blank_to_none
-from webui.counter.forms_move import REQUIRED, AddressMixin, DatesMixin, fill_members
+from webui.counter.form_support import (
+    RELATION_CHOICES,
+    SEX_CHOICES,
+    CalendarDate,
+    DateTextField,
+    blank_to_none,
+    fill_flat,
+)
+from webui.counter.forms_move import CHOOSE, REQUIRED, AddressMixin, DatesMixin, fill_members
 
 
 class ForeignMemberForm(Form):
@@ -34,16 +41,17 @@ class ForeignMemberForm(Form):
         validators=[InputRequired(REQUIRED), Length(max=40)],
         description="西暦で入力（例：1990-07-15）",
     )
-    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(CHOOSE)])
     relation_to_head = SelectField(
-        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(CHOOSE)]
     )
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
-    resident_code = StringField("住民票コード", validators=[Optional(), Length(max=20)])
-    foreign_resident_date = StringField(
+    resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
+    foreign_resident_date = DateTextField(
         "外国人住民となった年月日（空欄は異動日）",
         validators=[Optional(), CalendarDate()],
         description=SEIREKI,
+        western=True,
     )
     foreign = FormField(ForeignItemsForm, label="国籍・在留資格等")
 
@@ -148,3 +156,8 @@ class NationalityLossForm(DatesMixin, FlaskForm):
                              "note": self.note.data}),
             **items,
         }  # fmt: skip
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection), the 国籍・在留資格等 included."""
+        fill_flat(self, intake)
+        fill_flat(self.foreign.form, intake)

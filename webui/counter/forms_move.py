@@ -15,16 +15,19 @@ from webui.counter.form_support import (
     RELATION_CHOICES,
     SEX_CHOICES,
     CalendarDate,
+    DateTextField,
     RelationRowForm,
     atena_list,
     blank_to_none,
     choices,
+    fill_flat,
     name_relation_rows,
     relations_of,
 )
 from webui.counter.forms_origin import NotifierMixin, OriginMixin
 
 REQUIRED = "入力してください。"
+CHOOSE = "選択してください。"  # a required choice (性別, 続柄 …)
 MOVE_IN_KINDS = [
     ("domestic", "国内転入（転出証明書あり）"),
     ("abroad", "国外転入等"),
@@ -39,11 +42,11 @@ DESTINATION_KINDS = [
 
 
 class DatesMixin:
-    change_date = StringField(
+    change_date = DateTextField(
         "異動日（和暦・西暦）", validators=[InputRequired(REQUIRED), CalendarDate()],
         description="例：令和7年4月1日、R7.4.1、2025-04-01",
     )  # fmt: skip
-    notified_date = StringField(
+    notified_date = DateTextField(
         "届出日（空欄は今日）", validators=[Optional(), CalendarDate()], description="例：令和7年4月10日"
     )
 
@@ -80,9 +83,9 @@ class MemberForm(Form):
     birth_date = StringField(
         "生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), Length(max=40)], description="例：昭和55年4月1日"
     )  # fmt: skip
-    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(REQUIRED)])
+    sex = SelectField("性別", choices=SEX_CHOICES, validators=[InputRequired(CHOOSE)])
     relation_to_head = SelectField(
-        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(REQUIRED)]
+        "世帯主との続柄", choices=RELATION_CHOICES, validators=[InputRequired(CHOOSE)]
     )
     honseki = StringField(
         "本籍（日本人）", validators=[Optional(), Length(max=200)], description="なし・不明も可"
@@ -107,9 +110,10 @@ class MemberForm(Form):
         "通称（外国人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=200)]
     )
     alias_kana = StringField("通称（フリガナ）", validators=[Optional(), Length(max=200)])
-    foreign_resident_date = StringField(
+    foreign_resident_date = DateTextField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
+        western=True,
     )  # fmt: skip
     foreign = FormField(ForeignItemsForm, label="国籍・在留資格等（外国人のみ）")
 
@@ -158,7 +162,7 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm
         validators=[Optional(), Length(max=6)],
         description="例：202177（佐久市）",
     )
-    planned_move_out_date = StringField(
+    planned_move_out_date = DateTextField(
         "転出予定年月日（転出証明書）", validators=[Optional(), CalendarDate()]
     )
     unnotified_address = StringField("未届の住所（未届転入のみ）", validators=[Optional(), Length(max=200)])
@@ -288,11 +292,11 @@ class MoveOutForm(OriginMixin, NotifierMixin, FlaskForm):
     atena_numbers = StringField(
         "転出する人の宛名番号", validators=[InputRequired(REQUIRED)], description="空白・読点区切りで複数可"
     )
-    change_date = StringField(
+    change_date = DateTextField(
         "転出予定日（または転出した日）", validators=[InputRequired(REQUIRED), CalendarDate()],
         description="未来の日付も可。例：令和7年5月1日",
     )  # fmt: skip
-    notified_date = StringField("届出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    notified_date = DateTextField("届出日（空欄は今日）", validators=[Optional(), CalendarDate()])
     abroad = BooleanField("国外へ転出")
     municipality_code = StringField(
         "転出先の市区町村",
@@ -322,3 +326,10 @@ class MoveOutForm(OriginMixin, NotifierMixin, FlaskForm):
             **self.origin_items(),
             **self.notifier_items(),
         }
+
+    def fill(self, intake: dict[str, Any]) -> None:
+        """Show an earlier intake again (再入力 after a rejection), the destination included."""
+        fill_flat(self, intake)
+        fill_flat(self, intake.get("destination") or {})
+        self.fill_origin(intake)
+        self.fill_notifier(intake)

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from webui.counter.form_support import CalendarDate, blank_to_none, choices
+from webui.counter.form_support import CalendarDate, DateTextField, blank_to_none, choices
 from webui.counter.forms_numbers import PersonDateMixin
 
 FORMER_SURNAME_KINDS = [("record", "旧氏の記載"), ("change", "旧氏の変更"), ("delete", "旧氏の削除")]
@@ -27,7 +27,7 @@ class FormerSurnameForm(PersonDateMixin, FlaskForm):
         description="戸籍に記載されている（いた）現在の氏以外の氏",
     )  # fmt: skip
     former_surname_kana = StringField("旧氏のフリガナ", validators=[Optional(), Length(max=100)])
-    claim_date = StringField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    claim_date = DateTextField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
         names = ("atena_number", "change_date", "kind", "former_surname", "former_surname_kana", "claim_date")
@@ -38,7 +38,7 @@ class AliasForm(PersonDateMixin, FlaskForm):
     kind = SelectField("種類", choices=choices(ALIAS_KINDS))
     alias = StringField("通称（記載のみ）", validators=[Optional(), Length(max=200)])
     alias_kana = StringField("通称のフリガナ", validators=[Optional(), Length(max=200)])
-    requested_date = StringField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    requested_date = DateTextField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
         return _flat(self, ("atena_number", "change_date", "kind", "alias", "alias_kana", "requested_date"))

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from webui.counter.form_support import CalendarDate, atena_list, blank_to_none, choices
+from webui.counter.form_support import CalendarDate, DateTextField, atena_list, blank_to_none, choices
 from webui.counter.forms_move import REQUIRED
 from webui.counter.forms_other import ExOfficioMixin
 
@@ -23,7 +23,7 @@ MY_NUMBER_KINDS = [
 
 class PersonDateMixin:
     atena_number = StringField("宛名番号", validators=[InputRequired(REQUIRED), Length(max=20)])
-    change_date = StringField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    change_date = DateTextField("異動日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
 
 def _flat(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
@@ -38,11 +38,14 @@ class MyNumberChangeForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
         description="個人番号は入力しません。変更請求・職権による変更では住基ネットが新しい番号を生成し、職権修正・職権記載では"
         "住基ネットが保有する正しい番号が応答され、その取込で記載されます",
     )  # fmt: skip
-    claim_date = StringField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
-    decision_date = StringField(
+    claim_date = DateTextField("請求日（変更請求のみ、空欄は今日）", validators=[Optional(), CalendarDate()])
+    decision_date = DateTextField(
         "職権決定日（職権による変更のみ、空欄は今日）", validators=[Optional(), CalendarDate()],
         description="個人番号が漏えいして不正に用いられるおそれがあると認め、職権で変更することを決めた日。理由は職権記録書に入力します",
     )  # fmt: skip
+    ex_officio_record = StringField(
+        "職権記録書（変更請求のほかは必須）", validators=[Optional(), Length(max=400)]
+    )  # a 変更請求 is not done ex officio: the handler asks for it only for the other kinds
 
     def to_intake(self) -> dict[str, Any]:
         return {
@@ -61,7 +64,7 @@ class ResidentCodeIssueForm(PersonDateMixin, ExOfficioMixin, FlaskForm):
 class ResidentCodeChangeForm(PersonDateMixin, FlaskForm):
     """住民票コードの変更請求: on the person's request, a new code from the pool."""
 
-    claim_date = StringField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    claim_date = DateTextField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
         return _flat(self, ("atena_number", "change_date", "claim_date"))

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from handlers.cases.notifier import NOTIFIER_KINDS
-from webui.counter.form_support import CalendarDate, blank_to_none
+from webui.counter.form_support import CalendarDate, DateTextField, blank_to_none
 
 ORIGIN_FIELDS = ("ex_officio", "ex_officio_record", "on_request", "requested_date", "notify_person")
 NOTIFIER_FIELDS = ("notifier_name", "notifier_kind", "notifier_birth_date", "notifier_atena_number")
@@ -22,7 +22,7 @@ class OriginMixin:
         "職権記録書（職権で行った内容と理由）", validators=[Optional(), Length(max=400)]
     )
     on_request = BooleanField("申出による職権記載等")
-    requested_date = StringField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
+    requested_date = DateTextField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
     notify_person = BooleanField("職権記載等通知書を発行する")
 
     def origin_items(self) -> dict[str, Any]:

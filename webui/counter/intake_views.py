@@ -20,7 +20,13 @@ from handlers.relay_certificates import certificate_for_intake
 from handlers.residents.cautions import intake_default
 from handlers.residents.integrated_section import item_choices
 from webui.counter import bp
-from webui.counter.form_support import collect_errors, fill_relation_rows, relations_of
+from webui.counter.form_support import (
+    collect_errors,
+    fill_flat,
+    fill_relation_rows,
+    relation_aliases,
+    relations_of,
+)
 from webui.counter.intake_forms import COUNTER_ORDER, INTAKE_SPECS, IntakeSpec, sections_of
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -40,6 +46,18 @@ def _spec(code: str) -> IntakeSpec:
     if spec is None or code not in change_type_labels():
         abort(404)
     return spec
+
+
+def _form(spec: IntakeSpec) -> FlaskForm:
+    """The change type's form, its selects offered what the register holds (the pending notices …)."""
+    form = spec.form()
+    if spec.choices is not None:
+        with web_uow() as uow:
+            offered = spec.choices(uow)
+        for name, pairs in offered.items():
+            first = ("", "選択してください") if pairs else ("", "未処理の通知はありません")
+            form[name].choices = [first, *pairs]
+    return form
 
 
 def _membership_button(form: FlaskForm) -> bool:
@@ -72,6 +90,14 @@ def _relations_button(form: FlaskForm, relations: dict[str, str] | None = None) 
     return True
 
 
+def _refused(code: str, form: FlaskForm, err: ValidationError, **extra: Any) -> tuple[str, int]:
+    """The form again with the handler's problems; a 続柄 asked for shows the persons' 続柄 rows to fill."""
+    rows = getattr(form, "relations", None)
+    if rows is not None and not rows.entries and any(p.field.startswith("relations") for p in err.problems):
+        _relations_button(form, {})
+    return _render(code, form, err.problems, **extra)
+
+
 def _posted_caution() -> dict[str, Any]:
     """留意事項 (統合記載欄 type B, j140) entered at intake, beside the change's own form."""
     return {
@@ -89,7 +115,9 @@ def _render(
     code: str, form: FlaskForm, problems: list[Problem], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
     spec = _spec(code)
-    summary, by_field = collect_errors(form, problems, dict(spec.aliases))
+    sections = sections_of(spec, form)
+    shown = [name for _title, names in sections for name in names]
+    summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form), shown)
     with web_uow() as uow:
         dictionary = municipality_code(uow)
         if request.method == "POST":
@@ -101,7 +129,7 @@ def _render(
             )
     page = render_template(
         "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
-        sections=sections_of(spec, form), summary=summary, field_errors=by_field, dictionary=dictionary,
+        sections=sections, summary=summary, field_errors=by_field, dictionary=dictionary,
         municipalities=municipality_options() if code == "move_out" else (), caution_choices=item_choices(), **extra,
     )  # fmt: skip
     return page, (422 if summary and status == 200 else status)
@@ -112,7 +140,7 @@ def _render(
 @permission_required("resident.change")
 def new_case(code: str) -> Response | tuple[str, int]:
     spec = _spec(code)
-    form = spec.form()
+    form = _form(spec)
     if request.method == "GET" and code == "move_in" and request.args.get("certificate"):
         return _prefilled_from_certificate(form, request.args["certificate"])
     if request.method == "GET" or _membership_button(form) or _relations_button(form):
@@ -124,7 +152,7 @@ def new_case(code: str) -> Response | tuple[str, int]:
             case = cases.open_case(uow, code, _with_caution(form.to_intake()))
             case_id, number = case.id, case.case_number
     except ValidationError as err:
-        return _render(code, form, err.problems)
+        return _refused(code, form, err)
     flash(f"受付番号 {number} で仮登録しました。審査者の決裁を待っています。", "success")
     return redirect(url_for("counter.case", case_id=case_id))
 
@@ -147,12 +175,7 @@ def _fill(form: FlaskForm, intake: dict[str, Any]) -> None:
     if fill is not None:
         fill(intake)
         return
-    for name, field in form._fields.items():
-        value = intake.get(name)
-        if isinstance(value, str | bool):
-            field.data = value
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            field.data = " ".join(value)
+    fill_flat(form, intake)
 
 
 @bp.route("/tasks/<int:task_id>/intake", methods=["GET", "POST"])
@@ -163,7 +186,7 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         context = intake_context(uow, task_id)
     code = str(context["change_type"] or "")
     spec = _spec(code)
-    form = spec.form()
+    form = _form(spec)
     if request.method == "GET":
         _fill(form, context["intake"])
         intake = context["intake"]
@@ -178,7 +201,7 @@ def resubmit(task_id: int) -> Response | tuple[str, int]:
         with web_uow() as uow:
             cases.resubmit_intake(uow, task_id, _with_caution(form.to_intake()))
     except ValidationError as err:
-        return _render(code, form, err.problems, context=context)
+        return _refused(code, form, err, context=context)
     flash(f"受付番号 {context['case_number']} を再入力し、審査に回しました。", "success")
     return redirect(url_for("counter.case", case_id=context["case_id"]))
 

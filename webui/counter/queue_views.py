@@ -98,6 +98,22 @@ def assign(task_id: int) -> Response:
     return _queue_action("assign", task_id)
 
 
+@bp.post("/tasks/<int:task_id>/complete")
+@login_required
+@permission_required("resident.change")
+def complete_task(task_id: int) -> Response:
+    """交付物の発行 (and any other task without a page of its own) done: the case goes on, usually to 完了."""
+    try:
+        with web_uow() as uow:
+            case = cases.complete_case_task(uow, task_id, {})
+            case_id, finished = case.id, case.status == "completed"
+    except (ConflictError, PermissionDeniedError, ValidationError) as err:
+        flash(str(err), "error")
+        return _back()
+    flash("交付物の発行を完了しました。" + ("案件は完了です。" if finished else ""), "success")
+    return redirect(url_for("counter.case", case_id=case_id))
+
+
 @bp.get("/cases/<int:case_id>")
 @login_required
 @permission_required("resident.view")

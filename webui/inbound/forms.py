@@ -7,7 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from webui.counter.form_support import CalendarDate
+from webui.counter.form_support import CalendarDate, DateTextField
 
 DECISIONS = [SelectChoice("accept", "受理する"), SelectChoice("refuse", "受理しない")]
 
@@ -33,7 +33,7 @@ class CertificateSearchForm(FlaskForm):
 
     resident_code = StringField("住民票コード", validators=[Optional(), Length(max=11)])
     name = StringField("氏名（一部でも可）", validators=[Optional(), Length(max=100)])
-    birth_date = StringField(
+    birth_date = DateTextField(
         "生年月日", validators=[Optional(), CalendarDate()], description="例：昭和55年4月1日、1980-04-01"
     )
 
