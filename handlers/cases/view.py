@@ -5,7 +5,8 @@ and the notices in the outbox with their states.
 A change type may describe its own difference with ``describe_changes(uow, proposal) -> list[dict]``;
 otherwise the proposal's ``members`` (each a dict of resident items, with ``atena_number`` for a person
 already on the register) and ``household`` (household items, with ``household_number``) are compared item by
-item with the register as it is now.
+item with the register as it is now, and a 転居・転出・世帯変更・死亡・失踪, whose proposal names persons and where
+they go, by ``handlers.cases.mover_diff``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.cases.locks import held_subjects
+from handlers.cases.mover_diff import movers_diff
 from handlers.cases.outbox import case_outbox
 from handlers.cases.pending import pending_change_of
 from handlers.changes.base import change_types
@@ -143,6 +145,7 @@ def proposal_diff(uow: UnitOfWork, pending: PendingChange) -> list[dict[str, Any
         list(describe(uow, pending.proposal))
         if describe is not None
         else _generic_diff(uow, pending.proposal)
+        + movers_diff(uow, pending.change_type, pending.proposal, _item_diff, _hidden_fields(uow))
     )
     kinds = _resident_kinds(uow, pending.proposal, diff)
     for row in diff:
