@@ -166,7 +166,7 @@ BATCHES: dict[str, BatchDefinition] = {
                         {"period": "previous_month"}, {"period": "対象期間"}, {"period": STATISTICS_PERIODS}),
         BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
-        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況）", _cs_files,
+        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況、出入国在留管理庁長官通知）", _cs_files,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
     )
 }  # fmt: skip

@@ -1,14 +1,16 @@
 """The batches that take the files CS left in the receiving folder (docs/integration.md "Files received from
 CS"): ``cs_consistency_check`` (j1100, ``identity_extract``) and ``cs_received_files`` (j1140 ``code_result``,
 j1120 ``card_destination_targets``, j1130 ``my_number_result``, j1160 ``certificate_serial_result`` and CS's
-``operating_status``).  Each file is applied in a SAVEPOINT of its own and taken once; a file
+``operating_status``), and j960's 出入国在留管理庁長官通知 (法第30条の50, ``immigration_notice``), which CS relays
+from the Immigration Services Agency and which join the pending list a case applies after review.  Each file is applied in a SAVEPOINT of its own and taken once; a file
 that cannot be read or applied is recorded as refused with its reasons and changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.errors import Problem
+from handlers.errors import Problem, ValidationError
+from handlers.immigration_notices import import_immigration_notices
 from handlers.juki_net.card_destinations import TARGETS_KIND, apply_card_targets
 from handlers.juki_net.certificate_serials import RESULT_KIND as SERIAL_KIND
 from handlers.juki_net.certificate_serials import apply_serial_results
@@ -58,6 +60,24 @@ def _serial_results(uow: UnitOfWork, cs_file: CsFile) -> str:
     )
 
 
+IMMIGRATION_KIND = "immigration_notice"
+
+
+def _immigration_notices(uow: UnitOfWork, cs_file: CsFile) -> str:
+    """法第30条の50の通知: every notice of the file joins the pending list, or none (one bad row refuses it)."""
+    rows = cs_file.payload.get("notices")
+    if not isinstance(rows, list) or not rows or not all(isinstance(row, dict) for row in rows):
+        problem = Problem("notices", "長官通知", "通知がありません（または通知の形式が違います）",
+                          "CSからの受信ファイルを確認してください", "cs_file")  # fmt: skip
+        raise CsFileError([problem], file_name=cs_file.name, digest=cs_file.digest)
+    try:
+        notices = import_immigration_notices(uow, rows)
+    except ValidationError as error:
+        raise CsFileError(error.problems, file_name=cs_file.name, digest=cs_file.digest) from error
+    take_file(uow, cs_file, {"notices": len(notices)})
+    return f"出入国在留管理庁長官通知 {len(notices)} 件を未処理の一覧に追加"
+
+
 APPLY: dict[str, Callable[[UnitOfWork, CsFile], str]] = {
     EXTRACT_KIND: _consistency,
     RESULT_KIND: _code_results,
@@ -65,8 +85,16 @@ APPLY: dict[str, Callable[[UnitOfWork, CsFile], str]] = {
     MY_NUMBER_KIND: _my_number_results,
     SERIAL_KIND: _serial_results,
     STATUS_KIND: take_status_file,
+    IMMIGRATION_KIND: _immigration_notices,
 }
-RECEIVED_KINDS = (RESULT_KIND, TARGETS_KIND, MY_NUMBER_KIND, SERIAL_KIND, STATUS_KIND)  # cs_received_files
+RECEIVED_KINDS = (
+    RESULT_KIND,
+    TARGETS_KIND,
+    MY_NUMBER_KIND,
+    SERIAL_KIND,
+    STATUS_KIND,
+    IMMIGRATION_KIND,
+)  # cs_received_files
 
 
 def take_received_files(uow: UnitOfWork, directory: str, kinds: tuple[str, ...]) -> list[str]:
