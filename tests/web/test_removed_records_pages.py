@@ -107,7 +107,7 @@ def test_the_support_officer_sees_the_measure(sign_in, users_a, measure_id: int)
         "佐藤 次郎",
         "元配偶者",
         "戸籍の附票の写し等の交付",
-        "2026-04-01",
+        "令和8年4月1日",  # 申出年月日 in 和暦 (j90)
     ):
         assert text in body
 
