@@ -14,12 +14,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.changes import death, disappearance
+from handlers.residents.history import display_name
 from handlers.residents.items import HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
 from handlers.uow import UnitOfWork
 from models.resident import Household, Resident
 
 ItemDiff = Callable[[Any, Mapping[str, Any], Mapping[str, Any], set[str]], list[dict[str, Any]]]
-REMOVAL_REASONS = {"death": "death", "disappearance": "ex_officio_removal"}  # change type → 消除事由 written
+REMOVAL_REASONS = {
+    "death": death.REASON,
+    "disappearance": disappearance.REASON,
+}  # change type → 消除事由 written
 HOUSEHOLD_LABEL = "世帯"
 HEAD_LABEL = "世帯主"
 NEW_HOUSEHOLD = "新しい世帯"
@@ -49,12 +54,15 @@ def movers_diff(
             rows += _person_rows(number, movers.get(number), planned, item_diff, hidden)
     rows += _household_rows(proposal, numbers, movers)
     relations = proposal.get("relations")
-    if isinstance(relations, Mapping):
-        for number in numbers + [n for n in relations if n not in numbers]:
-            if number in relations:
-                items = {"relation_to_head": relations[number]}
-                current = movers.get(number) or _residents(uow, [number]).get(number)
-                rows += _person_rows(number, current, items, item_diff, hidden)
+    if isinstance(
+        relations, Mapping
+    ):  # the movers' 続柄 first, then the other members' a head change re-sets
+        ordered = [n for n in numbers if n in relations] + [n for n in relations if n not in numbers]
+        people = {**_residents(uow, [n for n in ordered if n not in movers]), **movers}
+        for number in ordered:
+            rows += _person_rows(
+                number, people.get(number), {"relation_to_head": relations[number]}, item_diff, hidden
+            )
     rows += _head_rows(uow, proposal, movers)
     return rows
 
@@ -125,7 +133,7 @@ def _head_rows(
     new_head = proposal.get("new_head")
     if not new_head:
         return []
-    head = _residents(uow, [str(new_head)]).get(str(new_head))
+    head = movers.get(str(new_head)) or _residents(uow, [str(new_head)]).get(str(new_head))
     household = head.household if head is not None else None
     before_head = household.head if household is not None else None
     number = household.household_number if household is not None else proposal.get("source_household")
@@ -138,8 +146,7 @@ def _head_rows(
 def _name(resident: Resident | None) -> str | None:
     if resident is None:
         return None
-    name = " ".join(p for p in (resident.family_name, resident.given_name) if p) or resident.name_alphabet
-    return f"{name}（{resident.atena_number}）"
+    return f"{display_name(resident)}（{resident.atena_number}）"
 
 
 def _removal_rows(

@@ -17,6 +17,7 @@ from handlers.residents.parsing import clean_text
 from handlers.uow import UnitOfWork
 
 DEATH_WORDS = ("死亡", "death")
+REASON = "death"  # 消除事由
 
 
 def death_kind_problems(intake: Mapping[str, Any]) -> list[Problem]:
@@ -58,7 +59,7 @@ class Death:
         return to_assessment(plan)
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
-        return register_removal(uow, proposal, reason_code="death")
+        return register_removal(uow, proposal, reason_code=REASON)
 
 
 DEATH = register_change_type(Death())

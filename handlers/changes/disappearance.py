@@ -13,6 +13,8 @@ from handlers.changes.base import Assessment, RegistrationResult, register_chang
 from handlers.changes.ex_officio_removal import assess_removal, register_removal, to_assessment
 from handlers.uow import UnitOfWork
 
+REASON = "ex_officio_removal"  # 消除事由: 失踪宣告 removes ex officio
+
 
 class Disappearance:
     code = "disappearance"
@@ -24,7 +26,7 @@ class Disappearance:
         return to_assessment(assess_removal(uow, intake, event_item="失踪宣告により死亡とみなされる日"))
 
     def register(self, uow: UnitOfWork, proposal: Mapping[str, Any]) -> RegistrationResult:
-        return register_removal(uow, proposal, reason_code="ex_officio_removal")
+        return register_removal(uow, proposal, reason_code=REASON)
 
 
 DISAPPEARANCE = register_change_type(Disappearance())
