@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.permissions import require
+from handlers.residents.history import display_name
 from handlers.rules.dates import format_resident_date
 from handlers.rules.kanji import fold_address
 from handlers.support_measures import protection_statuses
@@ -100,9 +101,7 @@ def suppressed_persons(uow: UnitOfWork, *, ward_code: str | None = None) -> list
 
 def _inspection_row(resident: Resident, household: Household) -> dict[str, Any]:
     """The items an inspection list shows (住基法11条): name, birth date, sex, address."""
-    name = (
-        " ".join(p for p in (resident.family_name, resident.given_name) if p) or resident.name_alphabet or ""
-    )
+    name = display_name(resident)
     address = " ".join(p for p in (household.address, household.address_katagaki) if p)
     birth = format_resident_date(
         "birth_date", resident.birth_date, resident.birth_date_text, resident.resident_kind

@@ -21,6 +21,7 @@ from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.outbox_dispatch import schedule_delivery
 from handlers.outbox_sequence import next_outbox_seq
 from handlers.permissions import require
+from handlers.residents.history import display_name
 from handlers.uow import UnitOfWork
 from models.change import OutboxMessage
 from models.reporting import BulkAddressChange
@@ -32,12 +33,6 @@ LAYOUTS = {
 }
 
 
-def _name(resident: Resident) -> str:
-    return (
-        " ".join(p for p in (resident.family_name, resident.given_name) if p) or resident.name_alphabet or ""
-    )
-
-
 def _plan_address(uow: UnitOfWork, line: int, cells: list[str]) -> tuple[dict[str, Any] | None, str | None]:
     number, before, after, postal = (c.strip() for c in cells)
     household = uow.session.scalars(
@@ -47,7 +42,7 @@ def _plan_address(uow: UnitOfWork, line: int, cells: list[str]) -> tuple[dict[st
         return None, "該当する世帯がありません"
     if household.address != before:
         return None, f"変更前住所が現在の住所「{household.address}」と一致しません"
-    members = [{"atena_number": m.atena_number, "name": _name(m), "status": m.status} for m in household.members
+    members = [{"atena_number": m.atena_number, "name": display_name(m), "status": m.status} for m in household.members
                if m.status != "removed"]  # fmt: skip
     return {"line": line, "key": number, "before": before, "after": after, "postal_code": postal or None,
             "members": members}, None  # fmt: skip
@@ -60,7 +55,7 @@ def _plan_honseki(uow: UnitOfWork, line: int, cells: list[str]) -> tuple[dict[st
         return None, "該当する住民がいません"
     if person.honseki != before:
         return None, f"変更前本籍が現在の本籍「{person.honseki}」と一致しません"
-    members = [{"atena_number": person.atena_number, "name": _name(person), "status": person.status}]
+    members = [{"atena_number": person.atena_number, "name": display_name(person), "status": person.status}]
     return {"line": line, "key": number, "before": before, "after": after, "members": members}, None
 
 
