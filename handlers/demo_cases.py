@@ -8,10 +8,12 @@ A 転入 of a couple from the other demo city, and a 転居 of the 山田 househ
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 
+from handlers.auth import actor_for_user
 from handlers.cases.doors import open_case
 from handlers.context import Actor
 from handlers.db import Database
@@ -83,5 +85,4 @@ def move_within_intake(slug: str, atena_numbers: list[str], today: dt.date) -> d
 def _clerk(db: Database, slug: str, tenant_id: int) -> Actor:
     with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
         user = uow.session.scalars(select(User).where(User.login_id == f"clerk.{slug}")).one()
-        return Actor(tenant_id=tenant_id, login_id=user.login_id, user_id=user.id, roles=frozenset(user.roles),
-                     client_address="127.0.0.1", terminal="demo")  # fmt: skip
+        return replace(actor_for_user(user, "127.0.0.1"), terminal="demo")
