@@ -2,8 +2,9 @@
 CS"): ``cs_consistency_check`` (j1100, ``identity_extract``) and ``cs_received_files`` (j1140 ``code_result``,
 j1120 ``card_destination_targets``, j1130 ``my_number_result``, j1160 ``certificate_serial_result`` and CS's
 ``operating_status``), and j960's 出入国在留管理庁長官通知 (法第30条の50, ``immigration_notice``), which CS relays
-from the Immigration Services Agency and which join the pending list a case applies after review.  Each file is applied in a SAVEPOINT of its own and taken once; a file
-that cannot be read or applied is recorded as refused with its reasons and changes nothing."""
+from the Immigration Services Agency and which join the pending list a case applies after review.  Each file
+is applied in a SAVEPOINT of its own and taken once; a file that cannot be read or applied is recorded as
+refused with its reasons and changes nothing."""
 
 from __future__ import annotations
 
