@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handlers.batches import run_batch_now
+from handlers.db import Database
 from handlers.integration.file_drop import render
 from handlers.juki_net.cs_files import CsFile, parse_cs_file
+from models import Municipality
 
 CS_CODE = "JLIS01"
 
@@ -75,3 +78,12 @@ class FakeCs:
         return self.send(
             "operating_status", {"status": status, "message": message, "as_of": "2026-11-27T09:00"}
         )
+
+
+def take_files(db: Database, city: Municipality, fake_cs: FakeCs) -> str:
+    """Run the ``cs_received_files`` batch over the fake CS's files; its output (the batch must succeed)."""
+    run = run_batch_now(
+        db, city.id, "cs_received_files", {"directory": str(fake_cs.inbound)}, started_by="test"
+    )
+    assert run.status == "succeeded", run.output
+    return run.output or ""

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.batches import run_batch_now
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import ValidationError
@@ -22,19 +21,11 @@ from handlers.outbox_delivery import DeliveryPolicy, deliver_destination
 from handlers.uow import unit_of_work
 from models import CsPersonRequest, Household, IntegrationDestination, Municipality, OutboxMessage, User
 from tests import factories
-from tests.juki_net.fake_cs import FakeCs
+from tests.juki_net.fake_cs import FakeCs, take_files
 from tests.web.conftest import login_as
 
 pytestmark = pytest.mark.req("j1160")
 SERIALS = ("certificate_serial",)
-
-
-def take_files(db: Database, city: Municipality, fake_cs: FakeCs) -> str:
-    run = run_batch_now(
-        db, city.id, "cs_received_files", {"directory": str(fake_cs.inbound)}, started_by="test"
-    )
-    assert run.status == "succeeded", run.output
-    return run.output or ""
 
 
 def serials(db: Database, actor: Actor) -> list[tuple[str | None, str, str | None, str | None]]:

@@ -6,25 +6,16 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from handlers.batches import run_batch_now
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.immigration_notices import pending_immigration_notices
 from handlers.uow import unit_of_work
 from models import Municipality, User
 from tests import factories
-from tests.juki_net.fake_cs import FakeCs
+from tests.juki_net.fake_cs import FakeCs, take_files
 from tests.web.test_counter_pages import signed_in
 
 pytestmark = pytest.mark.req("j960", "j1140")
-
-
-def take_files(db: Database, city: Municipality, fake_cs: FakeCs) -> str:
-    run = run_batch_now(
-        db, city.id, "cs_received_files", {"directory": str(fake_cs.inbound)}, started_by="test"
-    )
-    assert run.status == "succeeded", run.output
-    return run.output or ""
 
 
 def pending(db: Database, actor: Actor) -> list[tuple[str, str | None]]:

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.batches import run_batch_now
 from handlers.cases import doors
 from handlers.clock import japan_today
 from handlers.context import Actor
@@ -33,7 +32,7 @@ from models import (
 )
 from models.resident import ResidentHistory
 from tests import factories
-from tests.juki_net.fake_cs import FakeCs
+from tests.juki_net.fake_cs import FakeCs, take_files
 from tests.web.conftest import login_as
 
 pytestmark = pytest.mark.req("j1130")
@@ -75,14 +74,6 @@ def register_birth(
     with unit_of_work(db, clerk) as uow:
         return str(uow.session.scalars(select(CsPersonRequest.atena_number).where(
             CsPersonRequest.case_id == case_id)).one())  # fmt: skip
-
-
-def take_files(db: Database, city: Municipality, fake_cs: FakeCs) -> str:
-    run = run_batch_now(
-        db, city.id, "cs_received_files", {"directory": str(fake_cs.inbound)}, started_by="test"
-    )
-    assert run.status == "succeeded", run.output
-    return run.output or ""
 
 
 def states(db: Database, actor: Actor) -> list[tuple[str, str | None, str, str | None]]:
