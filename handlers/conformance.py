@@ -1,6 +1,7 @@
 """Conformance report: chapter 3 of the standard, section by section — the "must implement" requirements with
 the tests that prove them, the "may implement" choices of this deployment, and the tests proving the "must not
-implement" functions absent.  Sections whose requirements no test covers are listed as gaps.
+implement" functions absent.  Sections whose requirements no test covers are listed as gaps; sections with
+tests but with lines known not to be built (``handlers/requirements_not_built.json``) are listed as partial.
 
 The requirements come from ``handlers/requirements_data.json`` (generated once by docs/requirements/generate.py
 from the standard's text).  Tests are found by reading the test files' syntax trees for
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from handlers.requirements_not_built import NotBuiltLine, not_built_lines
 from handlers.tenants import MAY_IMPLEMENT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,14 @@ class MarkedTest:
     known_violation: bool  # xfail(strict): a 実装しない機能 we still do
 
 
+@dataclass(frozen=True)
+class MustLine:
+    """A must-implement line as the report shows it: its text, and the registry's entry when it is not built."""
+
+    text: str
+    not_built: NotBuiltLine | None
+
+
 @dataclass
 class SectionReport:
     key: str
@@ -42,6 +53,7 @@ class SectionReport:
     tests: list[MarkedTest] = field(default_factory=list)
     must_not_tests: list[MarkedTest] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
+    not_built: dict[int, NotBuiltLine] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -49,11 +61,18 @@ class SectionReport:
             return "violation"
         if self.must and not self.tests:
             return "gap"
+        if self.not_built:
+            return "partial"
         return "covered" if self.tests or self.must_not_tests else "no_requirement"
 
+    @property
+    def must_lines(self) -> list[MustLine]:
+        return [MustLine(text, self.not_built.get(index)) for index, text in enumerate(self.must)]
 
-STATUS_LABELS = {"covered": "テストあり", "gap": "未検証（ギャップ）", "violation": "実装しない機能に抵触",
-                 "no_requirement": "要件なし"}  # fmt: skip
+
+STATUS_LABELS = {"covered": "テストあり", "partial": "一部未実装", "gap": "未検証（ギャップ）",
+                 "violation": "実装しない機能に抵触", "no_requirement": "要件なし"}  # fmt: skip
+NOT_BUILT_LABEL = "未実装"
 
 
 @lru_cache(maxsize=1)
@@ -123,10 +142,16 @@ def collect_marked_tests(tests_dir: Path | None = None) -> list[MarkedTest]:
     return found
 
 
-def build_report(tests_dir: Path | None = None) -> list[SectionReport]:
+def build_report(
+    tests_dir: Path | None = None, not_built: Iterable[NotBuiltLine] | None = None
+) -> list[SectionReport]:
+    """Every section with its tests, options and not-built lines (by default the committed registry's)."""
     sections = [SectionReport(s["key"], s["number"], s["title"], s["must"], s["may"], s["must_not"])
                 for s in requirements()]  # fmt: skip
     by_key = {s.key: s for s in sections}
+    for entry in not_built_lines() if not_built is None else not_built:
+        if entry.key in by_key:
+            by_key[entry.key].not_built[entry.line] = entry
     for test in collect_marked_tests(tests_dir):
         for key in test.keys:
             section = by_key.get(key)
@@ -148,3 +173,22 @@ def summary(sections: list[SectionReport]) -> dict[str, int]:
     for section in sections:
         counts[section.status] += 1
     return counts
+
+
+HEADLINE_STATUSES = ("partial", "gap", "violation")
+
+
+def headline(sections: list[SectionReport]) -> list[tuple[str, list[str]]]:
+    """The sections the top of the report names, by status: (label, keys) for partial, gap and violation."""
+    return [
+        (STATUS_LABELS[status], [s.key for s in sections if s.status == status])
+        for status in HEADLINE_STATUSES
+    ]
+
+
+def must_heading(section: SectionReport) -> str:
+    """The must list's heading, the same on the page and in the Markdown."""
+    counted = f"{len(section.must)} 行"
+    if section.not_built:
+        counted += f"、うち{NOT_BUILT_LABEL} {len(section.not_built)} 行"
+    return f"実装すべき機能（{counted}）"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from handlers.conformance import STATUS_LABELS, build_report, summary
+from handlers.conformance import NOT_BUILT_LABEL, STATUS_LABELS, build_report, headline, must_heading, summary
 from webui.security import login_required
 
 bp = Blueprint("conformance", __name__)
@@ -13,7 +13,8 @@ bp = Blueprint("conformance", __name__)
 def render_report_html() -> str:
     sections = build_report()
     return render_template("conformance/report.html", sections=sections, counts=summary(sections),
-                           labels=STATUS_LABELS)  # fmt: skip
+                           headline=headline(sections), labels=STATUS_LABELS, must_heading=must_heading,
+                           not_built_label=NOT_BUILT_LABEL)  # fmt: skip
 
 
 @bp.get("/conformance")
