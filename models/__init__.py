@@ -41,6 +41,7 @@ from models.resident import (
     ResidentHistory,
     ResidentMemo,
     ResidentRemark,
+    ResidentSearchKey,
 )
 from models.resident_code_pool import ResidentCodePoolEntry
 from models.support import SupportMeasure, SupportMeasureParty
@@ -98,6 +99,7 @@ __all__ = [
     "ResidentHistory",
     "ResidentMemo",
     "ResidentRemark",
+    "ResidentSearchKey",
     "CautionTemplate",
     "SupportMeasure",
     "SubjectLock",

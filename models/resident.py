@@ -26,7 +26,10 @@ SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")
 class Household(TenantScoped, TimestampMixin, Base):
     __tablename__ = "household"
     tenant_id_indexed = False  # a key of this table starts with tenant_id
-    __table_args__ = (UniqueConstraint("tenant_id", "household_number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "household_number"),
+        Index("ix_household_tenant_address_code", "tenant_id", "address_code"),  # 住所コード search (j340)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_number: Mapped[str] = mapped_column(String(10))  # 世帯番号 (M11W2-7 check digit)
@@ -225,6 +228,26 @@ class ResidentHistory(TenantScoped, TimestampMixin, Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(SnapshotType())  # stored compact (models.snapshot)
 
     resident: Mapped[Resident | None] = relationship(back_populates="history")
+
+
+class ResidentSearchKey(TenantScoped, Base):
+    """A folded search key of a person that ``resident`` has no column for (j340): the 旧氏, the フリガナ of
+    旧氏 and 通称 (``former_surname``, ``former_surname_kana``, ``alias_kana``: the current ones), and the
+    person's former names and addresses (``past_kana``, ``past_given_kana``, ``past_name``,
+    ``past_address``: keys the person had and no longer has).  Written with the history rows
+    (``handlers.residents.search_key_rows``); derived, so never exported."""
+
+    __tablename__ = "resident_search_key"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
+    __table_args__ = (
+        Index("ix_resident_search_key_lookup", "tenant_id", "kind", "key", "atena_number"),
+        Index("ix_resident_search_key_person", "tenant_id", "atena_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atena_number: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(SearchKey)
 
 
 class ResidentMemo(TenantScoped, TimestampMixin, Base):

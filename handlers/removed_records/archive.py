@@ -24,7 +24,7 @@ from handlers.residents.history import display_name, snapshot_of
 from handlers.rules.retention import archive_cutoff, retain_until
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
-from models.resident import Household, Resident, ResidentHistory, ResidentMemo
+from models.resident import Household, Resident, ResidentHistory, ResidentMemo, ResidentSearchKey
 from models.support import SupportMeasureParty
 
 _NOT_KEPT = {"tenant_id", "resident_id"}
@@ -146,6 +146,10 @@ def _delete_from_live(session: Session, ids: list[int], atena_numbers: list[str]
     )
     session.execute(
         delete(ResidentMemo).where(ResidentMemo.atena_number.in_(atena_numbers)), execution_options=sync
+    )
+    session.execute(
+        delete(ResidentSearchKey).where(ResidentSearchKey.atena_number.in_(atena_numbers)),
+        execution_options=sync,
     )
     session.execute(delete(Resident).where(Resident.id.in_(ids)), execution_options=sync)
 

@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import Row, bindparam, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from handlers.clock import japan_today
 from handlers.input_places import registered_place
+from handlers.residents.search_key_rows import record_search_keys
 from handlers.row_writes import assign_changed, insert_rows
 from handlers.tenancy import built_once
 from models.resident import Resident, ResidentHistory
@@ -88,14 +89,21 @@ def snapshot_of(resident: Resident) -> dict[str, Any]:
     return data
 
 
-def _last_history_nos(session: Session, atena_numbers: list[str]) -> dict[str, int]:
-    """The greatest 履歴番号 of each person (one query for all of them)."""
-    rows = session.execute(
-        select(ResidentHistory.atena_number, func.max(ResidentHistory.history_no))
-        .where(ResidentHistory.atena_number.in_(atena_numbers))
-        .group_by(ResidentHistory.atena_number)
+def _last_rows(session: Session, atena_numbers: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The greatest 履歴番号 of each person and that row's snapshot (one query for all of them): the number
+    counts on, the snapshot tells what the change changed (``search_key_rows``)."""
+    last = aliased(ResidentHistory)
+    greatest = (
+        select(func.max(last.history_no))
+        .where(last.atena_number == ResidentHistory.atena_number)
+        .scalar_subquery()
     )
-    return {atena_number: int(last or 0) for atena_number, last in rows}
+    rows = session.execute(
+        select(ResidentHistory.atena_number, ResidentHistory.history_no, ResidentHistory.snapshot).where(
+            ResidentHistory.atena_number.in_(atena_numbers), ResidentHistory.history_no == greatest
+        )
+    )
+    return {atena_number: (int(number), snapshot) for atena_number, number, snapshot in rows}
 
 
 @contextmanager
@@ -178,7 +186,10 @@ def append_histories(
             assign_changed(resident, history_no=1)
         insert_rows(session, residents)  # the new ones: one INSERT, without the unit of work
     session.flush()
-    last = {} if first else _last_history_nos(session, [r.atena_number for r in residents])
+    found = {} if first else _last_rows(session, [r.atena_number for r in residents])
+    last = {atena_number: number for atena_number, (number, _snapshot) in found.items()}
+    before: dict[str, dict[str, Any] | None] = {a: snapshot for a, (_number, snapshot) in found.items()}
+    key_changes: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
     tag = session.info.get(CASE_TAG_KEY) if case_id is None else None
     if tag is not None:
         case_id = tag[0]
@@ -205,8 +216,12 @@ def append_histories(
         assign_changed(resident, history_no=row.history_no)  # unchanged: the row stays clean (no flush)
         row.snapshot = snapshot_of(resident)
         rows.append(row)
+        key_changes.append((resident.atena_number, before.get(resident.atena_number), row.snapshot))
+        before[resident.atena_number] = row.snapshot
     session.add_all(rows)
     insert_rows(session, rows)
+    if residents:
+        record_search_keys(session, residents[0].tenant_id, key_changes)
     if tag is not None:
         tag[1].extend(rows)
     return rows
