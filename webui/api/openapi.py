@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from handlers.residents.search_conditions import BLANK_ITEMS, CONDITIONS, REMOVAL_REASONS
 from webui.api import bp
 
 
@@ -43,8 +44,19 @@ def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
-def _query(name: str, kind: str = "string") -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+def _query(name: str, kind: str = "string", values: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": kind, **({"enum": values} if values else {})}
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def _array_query(name: str, values: list[str]) -> dict[str, Any]:
+    """A repeated (or comma-separated) query parameter of listed values."""
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "enum": values}}}  # fmt: skip
+
+
+# the value conditions of the resident search (handlers.residents.search_conditions), 消除事由 listed apart
+SEARCH_PARAMETERS = tuple(name for name in CONDITIONS if name != "removal_reason")
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
@@ -150,9 +162,12 @@ SCHEMAS: dict[str, Any] = {
 PATHS: dict[str, Any] = {
     "/api/me": {"get": _op("トークンの利用者・市区町村・役割", _json(OBJECT, "利用者"))},
     "/api/openapi.json": {"get": _op("このAPI仕様（OpenAPI 3.1）", _json(OBJECT, "OpenAPI文書"))},
-    "/api/residents": {"get": _op("住民検索", _json(OBJECT, "検索結果"),
-                                  params=[_query("kana"), _query("name"), _query("birth_date"),
-                                          _query("include_removed"), _query("after")])},
+    "/api/residents": {"get": _op("住民検索（基本検索 j340）", _json(OBJECT, "検索結果"),
+                                  params=[*(_query(name) for name in SEARCH_PARAMETERS),
+                                          _array_query("blank", sorted(BLANK_ITEMS)),
+                                          _query("removal_reason", "string", sorted(REMOVAL_REASONS)),
+                                          _query("include_removed", "boolean"), _query("include_past", "boolean"),
+                                          _query("after")])},
     "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(OBJECT, "住民記録"),
                                                  params=[_path_param("atena_number", "string"), _query("as_of")])},
     "/api/residents/{atena_number}/other-systems": {"get": _op(

@@ -20,16 +20,20 @@ from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
 from webui.uow import web_uow
 
-QUERY_FIELDS = [
-    f.name for f in dataclasses.fields(ResidentQuery) if f.name not in ("include_removed", "limit")
-]
+FLAGS = ("include_removed", "include_past")
+QUERY_FIELDS = [f.name for f in dataclasses.fields(ResidentQuery) if f.name not in (*FLAGS, "blank", "limit")]
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 def _query_from_args() -> ResidentQuery:
+    """The same conditions as the search page; ``blank`` may be repeated or comma-separated.  No ward is
+    assumed: the operator's ward is only the page's default."""
     values: dict[str, Any] = {name: request.args.get(name) or None for name in QUERY_FIELDS}
-    include_removed = (request.args.get("include_removed") or "").lower() in TRUE_WORDS
-    return ResidentQuery(**values, include_removed=include_removed)
+    include_removed, include_past = ((request.args.get(name) or "").lower() in TRUE_WORDS for name in FLAGS)
+    blank = frozenset(
+        item.strip() for value in request.args.getlist("blank") for item in value.split(",") if item.strip()
+    )
+    return ResidentQuery(**values, blank=blank, include_removed=include_removed, include_past=include_past)
 
 
 @bp.get("/residents")

@@ -17,6 +17,7 @@ from handlers.residents.history_search import HistoryResults, search_history
 from handlers.residents.presenter import view_resident
 from handlers.residents.reorganization import reorganize_record
 from handlers.residents.search import SearchResults, search_residents
+from handlers.residents.search_wards import search_wards
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.residents.forms import OtherSystemInquiryForm, ResidentSearchForm
 from webui.residents.history_forms import HistorySearchForm
@@ -36,18 +37,20 @@ def index() -> Response:
 @login_required
 @permission_required("resident.search")
 def search() -> str:
-    form = ResidentSearchForm(request.args)
+    submitted = bool(request.args)
+    form = ResidentSearchForm(request.args if submitted else None)  # unsubmitted: the defaults show
     results: SearchResults | None = None
     problems: list[Problem] = []
-    if request.args and form.validate():
-        try:
-            with web_uow() as uow:
+    try:
+        with web_uow() as uow:
+            form.offer_wards(search_wards(uow), "ward_code" in request.args)
+            if submitted and form.validate():
                 results = search_residents(uow, form.to_query())
-        except ValidationError as err:
-            problems = err.problems
+    except ValidationError as err:
+        problems = err.problems
     next_url = None
     if results is not None and results.next_after:
-        args: dict[str, Any] = {**request.args.to_dict(), "after": results.next_after}
+        args: dict[str, Any] = {**request.args.to_dict(flat=False), "after": results.next_after}
         next_url = url_for("residents.search", **args)
     return render_template(
         "residents/search.html", form=form, results=results, problems=problems, next_url=next_url
