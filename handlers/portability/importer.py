@@ -44,6 +44,7 @@ from handlers.portability.validation import (
     read_manifest,
     refuse_unless_counts_agree,
 )
+from handlers.residents.search_key_rows import fill_search_keys
 from handlers.tenants import municipality_of
 from handlers.uow import UnitOfWork
 from models.audit import AccessLog, AccessLogHead
@@ -131,6 +132,7 @@ def import_tenant(
         writer = _Writer(BulkSink(uow.session.connection()), tenant_id, ids, manifest, source)
         with _cyclic_gc_paused():
             report.counts = writer.write_all()  # raises (and so rolls back) on any problem
+        fill_search_keys(uow.session.connection(), tenant_id)  # derived from the history: never exported
         report.chain_relinked = manifest.chain_tenant_id != tenant_id
         _finish_chain(uow, writer, report)
         record_access(uow, "tenant_imported", "batch", detail={

@@ -1,6 +1,8 @@
 """Recompute the stored search keys (氏名・カナ・通称) of every person of the municipality, after the folding
 rules changed (for instance when the MJ 縮退 tables joined ``fold_name``).  Archived 除票 get their name key
-recomputed from the kanji name of their final record.  A system batch, logged; only changed rows are written."""
+recomputed from the kanji name of their final record; the keys of 旧氏, of the フリガナ of 旧氏・通称 and of former
+names and addresses (``resident_search_key``) are made again from the register and its history.  A system
+batch, logged; only changed rows of persons are written."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import select
 
 from handlers.audit import record_access
 from handlers.permissions import require
+from handlers.residents.search_key_rows import fill_search_keys
 from handlers.residents.search_keys import name_search_key, refresh_resident_keys
 from handlers.uow import UnitOfWork
 from models.removed import RemovedRecordArchive
@@ -23,6 +26,7 @@ class RekeyReport:
     residents_checked: int
     residents_changed: int
     archived_changed: int
+    search_keys: int = 0  # rows of resident_search_key made again
 
 
 def _archived_key(record: RemovedRecordArchive) -> str:
@@ -50,6 +54,9 @@ def rekey_residents(uow: UnitOfWork) -> RekeyReport:
         if key and key != record.name_key:
             record.name_key = key
             archived += 1
+    session.flush()
+    search_keys = fill_search_keys(session.connection(), uow.actor.tenant_id)
     record_access(uow, "search_keys_recomputed", "batch",
-                  detail={"checked": checked, "changed": changed, "archived_changed": archived})  # fmt: skip
-    return RekeyReport(checked, changed, archived)
+                  detail={"checked": checked, "changed": changed, "archived_changed": archived,
+                          "search_keys": search_keys})  # fmt: skip
+    return RekeyReport(checked, changed, archived, search_keys)
