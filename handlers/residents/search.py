@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Select, and_, bindparam, false, not_, or_, select, text, tuple_, union_all
+from sqlalchemy import Row, Select, bindparam, false, not_, or_, select, text, tuple_, union_all
 
 from handlers.audit import record_access
 from handlers.errors import Problem, ValidationError
@@ -198,19 +198,20 @@ def _current_part(shape: Shape, *flags: Any) -> Select[Any]:
     return _page(stmt, shape)
 
 
-def _past_part(shape: Shape) -> Select[Any]:
+def _past_parts(shape: Shape) -> list[Select[Any]]:
     """The persons found only through a former name or address: each name or address condition holds on the
-    current register or on a former key, one at least on a former key only.  Read from the former keys
-    (``ix_resident_search_key_lookup``), so the part costs what the former keys matching cost."""
-    stmt = select(*_COLUMNS, *past_flags(shape.past)).select_from(Resident).join(Resident.household)
-    if len(shape.past) == 1:
-        [name] = shape.past
+    current register or on a former key, one at least on a former key only.  One part per such condition,
+    read from its former keys (``ix_resident_search_key_lookup``), so a part costs what the former keys
+    matching cost: part *i* holds the persons whose first condition met only by a former key is the *i*-th
+    (the earlier ones hold on the current register), so no person is in two parts."""
+    parts = []
+    for index, name in enumerate(shape.past):
+        stmt = select(*_COLUMNS, *past_flags(shape.past)).select_from(Resident).join(Resident.household)
         stmt = stmt.where(past_match(name), not_(clause(name)))
-    else:
-        stmt = stmt.where(or_(*(past_match(name) for name in shape.past)))
-        stmt = stmt.where(*(or_(clause(name), past_match(name)) for name in shape.past))
-        stmt = stmt.where(not_(and_(*(clause(name) for name in shape.past))))
-    return _page(stmt, shape)
+        stmt = stmt.where(*(clause(earlier) for earlier in shape.past[:index]))
+        stmt = stmt.where(*(or_(clause(later), past_match(later)) for later in shape.past[index + 1 :]))
+        parts.append(_page(stmt, shape))
+    return parts
 
 
 @functools.lru_cache(maxsize=128)
@@ -221,9 +222,11 @@ def _shape_statement(shape: Shape) -> Select[Any]:
     read their page and the two are merged in search order."""
     if not shape.past:
         return built_once(_current_part(shape))
-    current = _current_part(shape, false().label("past_name"), false().label("past_address")).subquery()
-    former = _past_part(shape).subquery()
-    merged = union_all(select(current), select(former)).subquery()
+    parts = [
+        _current_part(shape, false().label("past_name"), false().label("past_address")),
+        *_past_parts(shape),
+    ]
+    merged = union_all(*(select(part.subquery()) for part in parts)).subquery()
     return built_once(
         select(merged).order_by(merged.c.kana_key, merged.c.atena_number).limit(shape.limit + 1)
     )

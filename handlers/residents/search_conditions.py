@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, not_, or_, select
 
 from handlers.errors import Problem, ValidationError
 from handlers.residents.search_keys import NAME_CONDITIONS, PAST_KINDS, name_search_key
@@ -216,16 +216,18 @@ def blank_clause(item: str) -> ColumnElement[bool]:
     return BLANK_ITEMS[item][1]()
 
 
-def past_match(name: str) -> ColumnElement[bool]:
-    """The person had a name or address (by ``name``'s kind) that matches the condition's bound value."""
+def past_keys(name: str) -> Select[Any]:
+    """The persons who had a name or address (by ``name``'s kind) matching the condition's bound value."""
     match = CONDITIONS[name].key_match
     assert match is not None, name
     key = ResidentSearchKey.key
-    return Resident.atena_number.in_(
-        select(ResidentSearchKey.atena_number).where(
-            ResidentSearchKey.kind == PAST_KINDS[name], match(key, name)
-        )
+    return select(ResidentSearchKey.atena_number).where(
+        ResidentSearchKey.kind == PAST_KINDS[name], match(key, name)
     )
+
+
+def past_match(name: str) -> ColumnElement[bool]:
+    return Resident.atena_number.in_(past_keys(name))
 
 
 def past_conditions(given: tuple[str, ...]) -> tuple[str, ...]:
