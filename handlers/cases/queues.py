@@ -23,6 +23,7 @@ from handlers.cases.pending import pending_change_of
 from handlers.cases.view import case_view
 from handlers.changes.base import change_types
 from handlers.clock import japan_today
+from handlers.destination_settings import destination_names
 from handlers.errors import ConflictError, NotFoundError
 from handlers.flows import flow_name
 from handlers.permissions import has_permission, require
@@ -230,6 +231,7 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     for task in view["tasks"]:
         task["finished_on_case_page"] = finished_on_case_page(task["bpmn_id"])
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
+    view["destination_names"] = destination_names(uow, (m["destination"] for m in view["outbox"]))
     view["staff"] = staff_names(uow, _logins_shown(view))
     view["cs_change_requests"] = _cs_change_requests(uow, view)
     return view

@@ -153,3 +153,17 @@ def test_the_label_of_a_login_is_the_system_label_the_name_or_the_login() -> Non
     assert [staff_label(login, names) for login in ("system", "clerk.yokohama", "gone", None)] == [
         "システム（自動処理）", "横浜 花子", "gone", "",
     ]  # fmt: skip
+
+
+def test_the_case_page_names_a_subscriber_of_its_notices_by_its_display_name(
+    app: Flask, db: Database, setup_session: Session, named_staff: dict[str, models.User],
+    city_a: models.Municipality, clerk_a: Actor,
+) -> None:  # fmt: skip
+    case_id, _task_id = claimed_case(app, db, named_staff, clerk_a)
+    setup_session.add(models.IntegrationDestination(tenant_id=city_a.id, name="subscriber:kaigo", kind="http_json",
+                                                    subscription="full", display_name="介護保険システム"))  # fmt: skip
+    setup_session.add(models.OutboxMessage(tenant_id=city_a.id, case_id=case_id, destination="subscriber:kaigo",
+                                           kind="identity_change", payload={}, idempotency_key="K-1@kaigo", seq=1))  # fmt: skip
+    setup_session.flush()
+    shown = page(signed_in(app, named_staff["clerk"]), f"/cases/{case_id}")
+    assert "<td>宛名連携先「介護保険システム」</td>" in shown
