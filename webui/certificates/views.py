@@ -24,6 +24,7 @@ from handlers.certificates import (
 )
 from handlers.certificates.history_query import card_status_of
 from handlers.errors import Problem, ValidationError
+from handlers.staff_names import staff_names
 from webui.certificates.forms import CertificateIssueForm, DisposeForm, HistoryQueryForm, VerifyForm
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
@@ -94,9 +95,10 @@ def history(atena_number: str) -> tuple[str, int]:
             }
             for r in rows
         ]  # fmt: skip
+        staff = staff_names(uow, (r.login_id for r in rows))
     page = render_template(
         "certificates/history.html", atena_number=atena_number, rows=entries, form=DisposeForm(),
-        query_form=query_form, problems=problems, card_status=card_status, type_labels=TYPE_LABELS,
+        query_form=query_form, problems=problems, card_status=card_status, type_labels=TYPE_LABELS, staff=staff,
     )  # fmt: skip
     return page, 422 if problems or query_form.errors else 200
 

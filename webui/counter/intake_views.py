@@ -241,7 +241,9 @@ def katagaki() -> Response:
 @permission_required("resident.change")
 def honseki() -> Response | tuple[Response, int]:
     """本籍入力補助 (j510): the 本籍 candidates of the person entered (JSON for the intake page's script); with
-    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away."""
+    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away.  A number
+    not (yet) on the register answers 200 with ``found: false``: the script asks while the clerk types, and a 404
+    would be a console error at every keystroke; a malformed number or a refusal stays 422."""
     args = request.args
     query = HonsekiQuery(
         atena_number=args.get("atena_number", ""), household_number=args.get("household_number", ""),
@@ -255,5 +257,5 @@ def honseki() -> Response | tuple[Response, int]:
     except ValidationError as err:
         return jsonify({"candidates": [], "problems": [p.to_json() for p in err.problems]}), 422
     except NotFoundError as err:
-        return jsonify({"candidates": [], "problems": [], "message": str(err)}), 404
-    return jsonify({"candidates": [candidate.to_json() for candidate in found]})
+        return jsonify({"found": False, "candidates": [], "problems": [], "message": str(err)})
+    return jsonify({"found": True, "candidates": [candidate.to_json() for candidate in found]})

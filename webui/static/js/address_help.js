@@ -179,6 +179,7 @@
       .then(function (data) {
         box.textContent = "";
         if (data.problems && data.problems.length) { say(data.problems[0].message); return; }
+        if (data.found === false) { return; }  // the number typed so far is no one's (yet): nothing to offer
         (data.candidates || []).forEach(function (candidate) {
           var button = document.createElement("button");
           button.type = "button";
