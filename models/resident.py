@@ -94,8 +94,10 @@ class Resident(TenantScoped, TimestampMixin, Base):
     name_alphabet: Mapped[str | None] = mapped_column(String(200))  # foreign residents' name in alphabet
     former_surname: Mapped[str | None] = mapped_column(String(100))  # 旧氏
     former_surname_kana: Mapped[str | None] = mapped_column(String(100))
+    former_surname_kana_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     alias: Mapped[str | None] = mapped_column(String(200))  # 通称
     alias_kana: Mapped[str | None] = mapped_column(String(200))
+    alias_kana_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     alias_recorded_date: Mapped[dt.date | None] = mapped_column(Date)
     alias_recorded_municipality: Mapped[str | None] = mapped_column(String(6))
     alias_deleted_date: Mapped[dt.date | None] = mapped_column(Date)

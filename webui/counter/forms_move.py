@@ -67,8 +67,21 @@ class AddressMixin:
 
 
 KIND_CHOICES = choices([("japanese", "日本人"), ("foreign", "外国人")])
-JAPANESE_ONLY = ("honseki", "hittosha", "former_surname", "former_surname_kana")
-FOREIGN_ONLY = ("name_alphabet", "alias", "alias_kana", "foreign_resident_date", "foreign")
+JAPANESE_ONLY = (
+    "honseki",
+    "hittosha",
+    "former_surname",
+    "former_surname_kana",
+    "former_surname_kana_confirmed",
+)
+FOREIGN_ONLY = (
+    "name_alphabet",
+    "alias",
+    "alias_kana",
+    "alias_kana_confirmed",
+    "foreign_resident_date",
+    "foreign",
+)
 
 
 class MemberForm(Form):
@@ -80,6 +93,7 @@ class MemberForm(Form):
     given_name = StringField("名", validators=[InputRequired(REQUIRED), Length(max=100)])
     family_name_kana = StringField("氏（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
     given_name_kana = StringField("名（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
+    name_kana_confirmed = BooleanField("氏名のフリガナを本人に確認した")
     birth_date = StringField(
         "生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), Length(max=40)], description="例：昭和55年4月1日"
     )  # fmt: skip
@@ -95,6 +109,7 @@ class MemberForm(Form):
         "旧氏（日本人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=100)]
     )
     former_surname_kana = StringField("旧氏（フリガナ）", validators=[Optional(), Length(max=100)])
+    former_surname_kana_confirmed = BooleanField("旧氏のフリガナを本人に確認した")
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
     re_move_in_of = StringField(
@@ -110,6 +125,7 @@ class MemberForm(Form):
         "通称（外国人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=200)]
     )
     alias_kana = StringField("通称（フリガナ）", validators=[Optional(), Length(max=200)])
+    alias_kana_confirmed = BooleanField("通称のフリガナを本人に確認した")
     foreign_resident_date = DateTextField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
