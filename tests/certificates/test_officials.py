@@ -44,6 +44,8 @@ def test_administrator_sets_the_certifiers_and_a_blank_name_is_refused(
 def test_the_certifiers_are_registered_from_the_command_line(
     app: Flask, city_a: models.Municipality, setup_session: Session
 ) -> None:
+    setup_session.add(models.Ward(municipality_id=city_a.id, code="141046", name="中区"))
+    setup_session.flush()
     runner = app.test_cli_runner()
     done = runner.invoke(args=[
         "tenant", "officials", "--tenant", city_a.code, "--official", "横浜市長|山中 竹春|2021-08-30",
