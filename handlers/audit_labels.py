@@ -77,7 +77,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "caution_template_saved": "留意事項（定型）の登録",
     "certificate_disposed": "交付履歴の処分情報の記録",
     "certificate_history_viewed": "交付履歴照会",
-    "certificate_officials_changed": "認証者（職務代理者）の設定",
+    "certificate_officials_changed": "認証者の設定",
     "certificate_printed": "証明書の印刷",
     "certificate_request_decided": "証明書交付請求の決定",
     "certificate_serial_requested": "シリアル番号の取得要求",

@@ -340,6 +340,11 @@ ROUTES: dict[str, Door] = {
     "input_places.edit_place": web("GET", "/settings/places/{place_id}", OBJECT),
     "input_places.create_terminal": web("GET", "/settings/places/terminals/new", LIST),
     "input_places.edit_terminal": web("GET", "/settings/places/terminals/{terminal_id}", OBJECT),
+    "officials.index": web("GET", "/settings/officials", LIST),
+    "officials.create": web("GET", "/settings/officials/new", LIST),
+    "officials.edit": web("GET", "/settings/officials/{official_number}", OBJECT),
+    "officials.end": web("GET", "/settings/officials/{official_number}/end", OBJECT),
+    "officials.delete": web("POST", "/settings/officials/{official_number}/delete", OBJECT),
     # --- 方書管理 (supervisors and administrators, j260) -------------------------------------------------------
     "katagaki.index": web("GET", "/settings/katagaki", LIST, query={"address": "神奈川県横浜市"}),
     "katagaki.create": web("GET", "/settings/katagaki/new", LIST),

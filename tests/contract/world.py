@@ -273,7 +273,8 @@ def build_world(
         archive_old_removed_records(uow, today=dt.date(2024, 4, 1))
     _counter_work(world, db, clerk, setup_session)
     world.ids["user_id"] = users_a["clerk"].id
-    world.ids.update(code="move_in", process_id="certificate_request", batch_code="removed_archive")
+    world.ids.update(code="move_in", process_id="certificate_request", batch_code="removed_archive",
+                     official_number=1)  # fmt: skip
     with unit_of_work(db, clerk) as uow:
         copy = CertificateRequest("copy_individual", (world.atena["stranger"],), requester_kind="self")
         world.ids["issue_number"] = issue_certificate(uow, copy).issue_numbers[0]
