@@ -358,6 +358,7 @@ ROUTES: dict[str, Door] = {
     "user_admin.reset_password": web("POST", "/admin/users/{user_id}/password", OBJECT),
     "user_admin.reset_totp": web("POST", "/admin/users/{user_id}/reset-totp", OBJECT),
     "user_admin.unlock": web("POST", "/admin/users/{user_id}/unlock", OBJECT),
+    "user_admin.set_active": web("POST", "/admin/users/{user_id}/active", OBJECT, form={"active": "0"}),
 }  # fmt: skip
 
 
