@@ -273,9 +273,9 @@ def _labelled(codes: Sequence[str], labels: Mapping[str, str]) -> list[dict[str,
 
 def _measure_view(measure: SupportMeasure, today: dt.date) -> dict[str, Any]:
     parties = [party_view(p) for p in measure.parties]
-    in_force = measure.status == "in_force" and measure.end_date is not None
     alert = period_alert(measure.end_date, today) if measure.status == "in_force" else None
-    opens = extension_opens_on(measure.end_date) if in_force and measure.end_date else None
+    end = measure.end_date if measure.status == "in_force" else None  # a period to extend
+    opens = extension_opens_on(end) if end else None
     return {
         "id": measure.id,
         "status": measure.status,
@@ -303,7 +303,7 @@ def _measure_view(measure: SupportMeasure, today: dt.date) -> dict[str, Any]:
         "forwarded_to_municipality": measure.forwarded_to_municipality,
         "forwarded_date": measure.forwarded_date,
         "extension_opens_on": opens,
-        "can_extend": in_force and measure.end_date is not None and extension_allowed(measure.end_date, today),
+        "can_extend": end is not None and extension_allowed(end, today),
         "can_terminate": measure.status != "terminated",
     }
 

@@ -135,7 +135,9 @@ def test_an_administrator_stops_a_user_who_is_signed_out_and_cannot_sign_in_unti
     assert f"利用者「{clerk.login_id}」を利用停止にしました" in page and "<dd>利用停止</dd>" in page
     assert not _user(setup_session, clerk.login_id).active
     assert clerk_client.get("/account").location.startswith("/login"), "signed out at the next request"
-    refused = app.test_client().post("/login", data={"login_id": clerk.login_id, "password": DEFAULT_PASSWORD})
+    refused = app.test_client().post(
+        "/login", data={"login_id": clerk.login_id, "password": DEFAULT_PASSWORD}
+    )
     assert refused.status_code != 302 or not refused.location.endswith("/login/totp")
     resumed = client.post(f"/admin/users/{clerk.id}/active", data={"active": "1"}, follow_redirects=True)
     assert f"利用者「{clerk.login_id}」の利用を再開しました" in resumed.get_data(as_text=True)

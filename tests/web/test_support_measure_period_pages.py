@@ -39,7 +39,9 @@ def measure(db: Database, city: models.Municipality, measure_id: int) -> models.
 
 def logged(db: Database, city: models.Municipality, function: str) -> list[models.AccessLog]:
     with unit_of_work(db, Actor.system(city.id)) as uow:
-        return list(uow.session.scalars(select(models.AccessLog).where(models.AccessLog.function == function)))
+        return list(
+            uow.session.scalars(select(models.AccessLog).where(models.AccessLog.function == function))
+        )
 
 
 def test_the_officer_extends_a_measure_in_force_by_a_year_from_the_day_after_its_end(
@@ -54,7 +56,9 @@ def test_the_officer_extends_a_measure_in_force_by_a_year_from_the_day_after_its
     assert measure(db, city_a, measure_id).end_date == dt.date(2026, 3, 31)
     shown = officer.get(done.location).get_data(as_text=True)
     assert "支援措置の期間を延長しました（終了年月日 令和8年3月31日）" in shown
-    assert [row.detail["end_date"] for row in logged(db, city_a, "support_measure_extended")] == ["2026-03-31"]
+    assert [row.detail["end_date"] for row in logged(db, city_a, "support_measure_extended")] == [
+        "2026-03-31"
+    ]
 
 
 def test_an_extension_before_the_last_month_is_refused_with_the_day_it_opens_in_wareki(
@@ -92,7 +96,9 @@ def test_the_officer_ends_a_measure_with_a_reason_and_a_date(
     assert done.status_code == 302
     ended = measure(db, city_a, measure_id)
     assert (ended.status, ended.termination_reason, ended.termination_date) == (
-        "terminated", "victim_request", dt.date(2026, 1, 5)
+        "terminated",
+        "victim_request",
+        dt.date(2026, 1, 5),
     )
     shown = officer.get(done.location).get_data(as_text=True)
     assert "令和8年1月5日（支援対象者からの終了の申出）" in shown and "支援措置を終了する" not in shown
@@ -107,7 +113,12 @@ def test_a_clerk_and_another_municipality_cannot_extend_or_end_a_measure(
     measure_id = world.measures["in_force"]
     form = {"reason": "victim_request", "termination_date": "2026-01-05"}
     for action in ("extend", "terminate"):
-        assert sign_in(users_a["clerk"]).post(f"/support-measures/{measure_id}/{action}", data=form).status_code == 403
-        other = sign_in(users_b["support_officer"]).post(f"/support-measures/{measure_id}/{action}", data=form)
+        assert (
+            sign_in(users_a["clerk"]).post(f"/support-measures/{measure_id}/{action}", data=form).status_code
+            == 403
+        )
+        other = sign_in(users_b["support_officer"]).post(
+            f"/support-measures/{measure_id}/{action}", data=form
+        )
         assert other.status_code == 404
     assert measure(db, city_a, measure_id).status == "in_force"

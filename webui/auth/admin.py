@@ -95,7 +95,11 @@ def set_active(user_id: int) -> Response:
         except ValidationError as err:
             flash("".join(p.message for p in err.problems), "error")
         else:
-            done = "の利用を再開しました。" if active else "を利用停止にしました。ログイン中の場合は次の操作でログアウトします。"
+            done = (
+                "の利用を再開しました。"
+                if active
+                else "を利用停止にしました。ログイン中の場合は次の操作でログアウトします。"
+            )
             flash(f"利用者「{user.login_id}」{done}", "info")
     return redirect(url_for("user_admin.edit", user_id=user_id))
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from handlers.errors import ValidationError
+from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import PURPOSES, REQUESTER_KINDS
 from handlers.support_measure_flow import (
     open_support_measure_case,
@@ -20,7 +21,6 @@ from handlers.support_measure_flow import (
     support_tasks,
     work_support_task,
 )
-from handlers.rules.dates import format_wareki
 from handlers.support_measures import (
     ADDRESS_LABELS,
     SERVICE_LABELS,
