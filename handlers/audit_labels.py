@@ -59,6 +59,8 @@ FUNCTION_LABELS: dict[str, str] = {
     "user_password_reset": "利用者のパスワード再設定",
     "user_totp_reset": "利用者の二要素認証再設定",
     "user_unlocked": "利用者のロック解除",
+    "user_disabled": "利用者の利用停止",
+    "user_enabled": "利用者の利用再開",
     "api_token_issued": "APIトークン発行",
     "api_token_revoked": "APIトークン失効",
     "access_log_viewed": "アクセスログ照会",

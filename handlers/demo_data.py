@@ -25,7 +25,7 @@ from handlers.katagaki import list_katagaki, save_katagaki
 from handlers.residents.registration import register_household, remove_resident
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
-from handlers.support_measures import create_support_measure
+from handlers.support_measure_flow import open_support_measure_case
 from handlers.synthetic import bulk_load
 from handlers.uow import unit_of_work
 from handlers.user_admin import create_user
@@ -174,8 +174,8 @@ def _register_households(
                 remove_resident(uow, registered[item.key][index], reason_code=reason, removal_date=removal_date,
                                 notified_date=removal_date)  # fmt: skip
         case = support_case(registered, city.prefecture + city.name, today)
-        if case is not None:
-            create_support_measure(uow, **case)
+        if case is not None:  # through the 支援措置申出 flow, so the officer finds its confirmation task
+            open_support_measure_case(uow, case)
     return registered
 
 

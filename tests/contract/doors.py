@@ -133,6 +133,11 @@ ROUTES: dict[str, Door] = {
     ),
     # --- support measures and suppression ------------------------------------------------------------------
     "support_measures.show": web("GET", "/support-measures/{measure_id}", OBJECT),
+    "support_measures.extend": web("POST", "/support-measures/{measure_id}/extend", OBJECT, form={}),
+    "support_measures.terminate": web(
+        "POST", "/support-measures/{measure_id}/terminate", OBJECT,
+        form={"reason": "victim_request", "termination_date": "2026-01-05"},
+    ),
     "support_measures.suppressed": web("GET", "/support-measures/suppressed", LIST, discloses=True,
                                        note="j1290: the officer's list of suppressed persons"),
     "support_measures.releases": web("GET", "/support-measures/releases", LIST),
@@ -358,6 +363,7 @@ ROUTES: dict[str, Door] = {
     "user_admin.reset_password": web("POST", "/admin/users/{user_id}/password", OBJECT),
     "user_admin.reset_totp": web("POST", "/admin/users/{user_id}/reset-totp", OBJECT),
     "user_admin.unlock": web("POST", "/admin/users/{user_id}/unlock", OBJECT),
+    "user_admin.set_active": web("POST", "/admin/users/{user_id}/active", OBJECT, form={"active": "0"}),
 }  # fmt: skip
 
 
