@@ -48,11 +48,11 @@ def center_token(db: Database, users_a: dict[str, models.User], kiosk_city: mode
     return kiosk_token(db, users_a["administrator"])
 
 
-def kiosk_body(person: models.Resident, **overrides: Any) -> dict[str, Any]:
+def kiosk_body(holder: models.Resident, **overrides: Any) -> dict[str, Any]:
     """One request as the center sends it: the card holder's copy (本人のみ), nothing optional."""
     body: dict[str, Any] = {
         "request_id": f"KC-{next(_IDS):08d}",
-        "person": {"resident_code": person.resident_code, "card_serial": "0A1B2C3D4E5F"},
+        "person": {"resident_code": holder.resident_code, "card_serial": "0A1B2C3D4E5F"},
         "terminal": {"code": "SEJ-0012345", "name": "セブン-イレブン横浜本町店"},
         "document": "residence_copy",
         "scope": "self",
@@ -72,6 +72,8 @@ def send(app: Flask, center_token: str) -> Send:
         headers = {"Authorization": f"Bearer {token or center_token}"}
         if isinstance(body, dict | list):
             return client.post("/api/kiosk/certificates", json=body, headers=headers)
-        return client.post("/api/kiosk/certificates", data=body, headers=headers, content_type="application/json")
+        return client.post(
+            "/api/kiosk/certificates", data=body, headers=headers, content_type="application/json"
+        )
 
     return _send

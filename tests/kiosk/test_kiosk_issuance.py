@@ -69,7 +69,9 @@ def test_a_kiosk_issues_the_card_holders_own_copy_recorded_as_a_kiosk_issuance(
 def test_a_kiosk_issues_a_household_copy_with_the_items_the_resident_chose(
     send: Send, family: list[models.Resident], setup_session: Session
 ) -> None:
-    body = kiosk_body(family[1], scope="household", options={"head_relation": True, "honseki": True}, copies=2)
+    body = kiosk_body(
+        family[1], scope="household", options={"head_relation": True, "honseki": True}, copies=2
+    )
     response = send(body)
     assert response.status_code == 201, response.get_json()
     answer = response.get_json()
@@ -104,7 +106,9 @@ def test_a_retry_with_the_same_request_id_gets_the_same_answer_and_nothing_is_is
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json() and again.headers["Idempotent-Replayed"] == "true"
     assert len(issuances(setup_session)) == 1
-    assert [r.detail["request_id"] for r in logged(setup_session, "kiosk_answer_resent")] == [body["request_id"]]
+    assert [r.detail["request_id"] for r in logged(setup_session, "kiosk_answer_resent")] == [
+        body["request_id"]
+    ]
     other = send({**body, "scope": "household"})
     assert other.status_code == 409 and other.get_json()["error"] == "conflict"
     assert len(issuances(setup_session)) == 1
