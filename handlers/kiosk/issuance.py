@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers.audit import record_access
 from handlers.certificates.compose import compose_content
-from handlers.certificates.issuance import disclosure_request, print_copies
+from handlers.certificates.issuance import IssuedCertificate, disclosure_request, print_copies
 from handlers.certificates.options import CertificateRequest, effective_options, validate_request
 from handlers.clock import JST
 from handlers.errors import ConflictError, NotFoundError, ValidationError
@@ -160,6 +160,14 @@ def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, m
         issued = print_copies(uow, municipality, request, content, moment)
     except ValidationError as err:  # no certifier registered for today
         raise _Refusal("unavailable", "no_official", str(err), content.subjects) from err
+    _record_issued(uow, asked, row, issued, content.items_printed, content.subjects)
+
+
+def _record_issued(
+    uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, issued: IssuedCertificate,
+    items: list[str], subjects: list[str],
+) -> None:  # fmt: skip
+    """The answer kept under the request id (with the PDF, for a retry) and the kiosk's access-log row."""
     pdf = issued.combined_pdf()
     row.outcome, row.issue_numbers, row.pages, row.pdf = "issued", issued.issue_numbers, issued.pages, pdf
     row.answer = {
@@ -169,9 +177,9 @@ def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, m
     }  # fmt: skip
     uow.session.flush()
     record_access(
-        uow, "kiosk_certificate_issued", "print", content.subjects,
+        uow, "kiosk_certificate_issued", "print", subjects,
         detail={"request_id": asked.request_id, "terminal": asked.terminal_code, "card_serial": asked.card_serial,
-                "issue_numbers": issued.issue_numbers, "items": content.items_printed},
+                "issue_numbers": issued.issue_numbers, "items": items},
     )  # fmt: skip
 
 

@@ -28,8 +28,8 @@ from handlers.errors import Problem, ValidationError
 
 DOCUMENTS = {"residence_copy": "住民票の写し", "entry_certificate": "住民票記載事項証明書"}
 SCOPES = {"self": "本人のみ", "household": "世帯全員", "members": "世帯の一部"}
-# the options a kiosk may print, as CertificateOptions fields
-PRINTABLE_OPTIONS = {"head_relation": "include_head_relation", "honseki": "include_honseki"}
+# the options a kiosk may print (the counter's CertificateOptions include_head_relation and include_honseki)
+PRINTABLE_OPTIONS = {"head_relation": "世帯主・続柄", "honseki": "本籍・筆頭者"}
 # asked for, they refuse the request: never printed at a kiosk
 REFUSED_OPTIONS = {"my_number": "個人番号", "resident_code": "住民票コード", "history": "履歴",
                    "special_history": "特別養子縁組等の履歴", "official_use": "公用", "omit_katagaki": "方書の省略"}  # fmt: skip
@@ -65,8 +65,9 @@ class KioskCertificateRequest:
         return [key for key in self.options if key not in PRINTABLE_OPTIONS]
 
     def certificate_options(self) -> CertificateOptions:
-        asked = {PRINTABLE_OPTIONS[key]: True for key in self.options if key in PRINTABLE_OPTIONS}
-        return CertificateOptions(**asked)
+        return CertificateOptions(
+            include_head_relation="head_relation" in self.options, include_honseki="honseki" in self.options
+        )
 
 
 def _problem(field: str, item: str, reason: str, remedy: str, code: str = "format") -> Problem:
@@ -148,7 +149,7 @@ def parse_kiosk_request(body: object) -> KioskCertificateRequest:
     problems += _identity_problems(person, terminal) + _document_problems(body, members, options)
     if problems:
         raise ValidationError(problems)
-    request = {
+    request: dict[str, Any] = {
         "request_id": _text(body, "request_id"), "resident_code": _text(person, "resident_code"),
         "card_serial": _text(person, "card_serial"), "terminal_code": _text(terminal, "code"),
         "terminal_name": _text(terminal, "name"), "document": str(body["document"]), "scope": str(body["scope"]),

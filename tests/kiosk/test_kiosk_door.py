@@ -55,7 +55,6 @@ def test_the_openapi_document_lists_the_kiosk_door(client: Any, center_token: st
     assert set(schema["required"]) == {"request_id", "person", "terminal", "document", "scope"}
 
 
-@pytest.mark.req("j300")
 def test_the_administrator_switches_kiosk_issuance_on_and_off(
     app: Flask, users_a: dict[str, models.User], city_a: models.Municipality, setup_session: Session
 ) -> None:
