@@ -20,6 +20,7 @@ from models.juki_net import (
     CsReceivedFile,
 )
 from models.katagaki import Katagaki
+from models.kiosk import KioskRequest
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.other_systems import OtherSystemRegistration, PlatformFileReceipt
 from models.rate_limit import RateLimitWindow
@@ -80,6 +81,7 @@ __all__ = [
     "InputTerminal",
     "IntegrationDestination",
     "Katagaki",
+    "KioskRequest",
     "KosekiNoticeInbox",
     "OtherSystemRegistration",
     "PlatformFileReceipt",

@@ -101,6 +101,12 @@ ROUTES: dict[str, Door] = {
               "requester_kind": "third_party", "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": 1},
         note="issues into the token's own municipality; the one disclosure decision applies",
     ),
+    "api.issue_at_kiosk_api": api(
+        "POST", "/api/kiosk/certificates", LIST, discloses=True,
+        json={"request_id": "contract-1", "person": {"resident_code": "12345678901", "card_serial": "ABC123"},
+              "terminal": {"code": "store-1", "name": "本町店"}, "document": "residence_copy", "scope": "household"},
+        note="j1210: the kiosk system's token; the person is found in the token's own municipality only",
+    ),
     "api.receive_e_application_api": api(
         "POST", "/api/e-applications", LIST, json={"application": "", "signature": "", "certificate": ""},
         note="opens a certificate request of the token's own municipality for the signer only; the counter's checks apply",

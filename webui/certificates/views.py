@@ -24,6 +24,7 @@ from handlers.certificates import (
 )
 from handlers.certificates.history_query import card_status_of
 from handlers.errors import Problem, ValidationError
+from handlers.rules.disclosure import CHANNELS
 from handlers.staff_names import staff_names
 from webui.certificates.forms import CertificateIssueForm, DisposeForm, HistoryQueryForm, VerifyForm
 from webui.security import current_actor, login_required, permission_required
@@ -71,6 +72,12 @@ def issue() -> Response | str:
     return render_template("certificates/issue.html", form=form, problems=problems, alerts=alerts)
 
 
+def handed_over_at(options: dict[str, Any] | None) -> str:
+    """Where a copy not handed over at the counter was (コンビニ交付), for the history; the counter's: blank."""
+    channel = (options or {}).get("channel") or "counter"
+    return "" if channel == "counter" else CHANNELS.get(channel, channel)
+
+
 @bp.get("/certificates/history/<atena_number>")
 @login_required
 @permission_required("certificate.issue")
@@ -92,6 +99,7 @@ def history(atena_number: str) -> tuple[str, int]:
                 "login_id": r.login_id, "certificate_type": r.certificate_type, "printed": r.items_printed,
                 "pages": r.pages, "fee": r.fee, "status": r.status, "disposal_reason": r.disposal_reason,
                 "subjects": r.subjects,
+                "channel": handed_over_at(r.options),
             }
             for r in rows
         ]  # fmt: skip
