@@ -130,6 +130,10 @@ class Resident(TenantScoped, TimestampMixin, Base):
     electoral_registered: Mapped[bool] = mapped_column(Boolean, default=False)  # 選挙人名簿登録
     adult_guardianship: Mapped[bool] = mapped_column(Boolean, default=False)  # 成年被後見人
     card_status: Mapped[str | None] = mapped_column(String(20))  # マイナンバーカード等 交付状況
+    signing_certificate_serial: Mapped[str | None] = mapped_column(String(40))  # 署名用電子証明書シリアル番号
+    user_certificate_serial: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # 利用者証明用電子証明書シリアル番号
 
     # --- insurance, pension, allowance (Act art. 7 items) ---
     nhi: Mapped[bool] = mapped_column(Boolean, default=False)  # 国民健康保険

@@ -138,7 +138,7 @@ def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, m
     if holder is None:
         raise _Refusal("person_not_found")
     row.atena_number = holder.atena_number
-    if not card_matches(uow.session, holder.atena_number, asked.card_serial):
+    if not card_matches(holder, asked.card_serial):
         raise _Refusal("card_mismatch", subjects=[holder.atena_number])
     if asked.refused_options:
         names = "・".join(REFUSED_OPTIONS[key] for key in asked.refused_options)

@@ -69,6 +69,8 @@ PERSONAL_ITEMS = (
     _b("electoral_registered", "選挙人名簿への登録"),
     _b("adult_guardianship", "成年被後見人"),
     _t("card_status", "個人番号カード等の交付状況", 20),
+    _t("signing_certificate_serial", "署名用電子証明書シリアル番号", 40),
+    _t("user_certificate_serial", "利用者証明用電子証明書シリアル番号", 40),
 )
 
 INSURANCE_ITEMS = (

@@ -148,11 +148,12 @@ def test_a_card_whose_serial_is_not_the_recorded_one_is_refused(
     send: Send, family: list[models.Resident], setup_session: Session, city_a: models.Municipality
 ) -> None:
     taro = family[0]
-    setup_session.add(models.CsPersonRequest(
-        tenant_id=city_a.id, kind="certificate_serial", atena_number=taro.atena_number,
-        resident_code=taro.resident_code, outbox_key="certificate_serial:kiosk", requested_at=dt.datetime.now(dt.UTC),
-        requested_by="clerk", answered_at=dt.datetime.now(dt.UTC), result="done", serial_number="0A1B2C3D4E5F",
-    ))  # fmt: skip
+    holder = setup_session.scalars(
+        select(models.Resident).where(models.Resident.atena_number == taro.atena_number)
+    )
+    holder.one().user_certificate_serial = (
+        "0A1B2C3D4E5F"  # kept by CS's answer to a シリアル番号 request (j1160)
+    )
     setup_session.flush()
     stale = kiosk_body(taro, person={"resident_code": taro.resident_code, "card_serial": "99FF"})
     assert_refused(send(stale), "card_mismatch", setup_session)
