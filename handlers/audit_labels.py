@@ -86,6 +86,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "certificate_printed": "証明書の印刷",
     "certificate_request_decided": "証明書交付請求の決定",
     "certificate_serial_requested": "シリアル番号の取得要求",
+    "card_status_received": "カードの発行状況の受信",
     "code_requested": "符号取得要求",
     "code_requests_listed": "符号取得要求の一覧",
     "code_results_received": "符号取得結果の受信",

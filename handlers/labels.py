@@ -50,6 +50,7 @@ MESSAGE_KIND = {
     "identity_extract": "本人確認情報（整合性確認用）",
     "operating_status": "CSの稼働状況",
     "immigration_notice": "出入国在留管理庁長官通知（法第30条の50）",
+    "card_status": "個人番号カード等の発行状況",
     "support_measure_provisional": "仮支援措置の開始の通知",
     "support_measure_in_force": "支援措置の開始の通知",
     "support_measure_terminated": "支援措置の終了の通知",
