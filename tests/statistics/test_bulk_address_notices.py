@@ -107,9 +107,8 @@ def test_advance_notices_go_one_per_household_to_the_head_at_the_current_address
         ("佐藤 次郎", PLACES["sato"][0], *PLACES["sato"]),
     ]
     assert rows[1]["方書"] == "港ハイツ202号室" and rows[1]["郵便番号"] == "2310018"
-    assert {r["変更日"] for r in rows} == {format_wareki(CHANGE_DATE)} and {r["通知"] for r in rows} == {
-        "事前通知"
-    }
+    assert {r["変更日"] for r in rows} == {format_wareki(CHANGE_DATE)}
+    assert {r["通知"] for r in rows} == {"事前通知"}
     assert rows[0]["対象者"] == "山田 太郎、山田 花子、山田 一郎"
     pages = [flat(p) for p in pages_text(job.pdf or b"")]
     assert len(pages) == 2
@@ -164,17 +163,15 @@ def test_households_the_run_leaves_out_get_no_notice(db, clerk_a, city_a, househ
     sato = households["sato"]
     set_status(db, clerk_a, sato.members[0].atena_number, status="moving_out")  # 転出予定者
     advance = output(db, clerk_a, change_id, "advance", city_a.id)
-    assert [r["宛先氏名"] for r in csv_rows(advance)] == ["山田 太郎"] and len(
-        pages_text(advance.pdf or b"")
-    ) == 1
+    assert [r["宛先氏名"] for r in csv_rows(advance)] == ["山田 太郎"]
+    assert len(pages_text(advance.pdf or b"")) == 1
     assert [x["key"] for x in advance.excluded] == [sato.household_number]
     assert "転出予定者" in advance.excluded[0]["reason"]
     with unit_of_work(db, clerk_a) as uow:
         apply_bulk_change(uow, change_id)
     yamada = households["yamada"].members[0].atena_number
-    set_status(
-        db, clerk_a, yamada, household_address="神奈川県横浜市西区別町1番地"
-    )  # moved after the final run
+    # the 山田 household moved after the final run
+    set_status(db, clerk_a, yamada, household_address="神奈川県横浜市西区別町1番地")
     after = output(db, clerk_a, change_id, "after", city_a.id)
     assert after.notice_count == 0 and after.pdf is None and csv_rows(after) == []
     assert sorted(x["key"] for x in after.excluded) == sorted(h.household_number for h in households.values())
