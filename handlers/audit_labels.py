@@ -71,6 +71,8 @@ FUNCTION_LABELS: dict[str, str] = {
     "katagaki_retired": "方書の廃止",
     "katagaki_reinstated": "方書の廃止の取消",
     "bulk_change_applied": "住所一括変更（本処理）",
+    "bulk_change_notices_downloaded": "住所一括変更の通知のダウンロード",
+    "bulk_change_notices_printed": "住所一括変更の通知（事前・事後）の出力",
     "bulk_change_planned": "住所一括変更（仮処理）",
     "card_destinations_searched": "送付先情報の検索",
     "card_mailing_residence_ended": "居所（送付先）の終了",

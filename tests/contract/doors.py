@@ -283,6 +283,10 @@ ROUTES: dict[str, Door] = {
     "csv_intake.bulk_upload": web("GET", "/csv-intake/bulk-address", LIST),
     "csv_intake.bulk_show": web("GET", "/csv-intake/bulk-address/{change_id}", OBJECT),
     "csv_intake.bulk_apply": web("POST", "/csv-intake/bulk-address/{change_id}/apply", OBJECT),
+    "csv_intake.bulk_notices": web("POST", "/csv-intake/bulk-address/{change_id}/notices", OBJECT,
+                                   form={"timing": "advance"}),
+    "csv_intake.bulk_notice_file": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}.pdf", OBJECT,
+                                       discloses=True, note="the notices to the households of a bulk change"),
     # --- statistics (j1080): aggregates only ---------------------------------------------------------------
     "statistics.index": web("GET", "/statistics", LIST),
     "statistics.report": web("GET", "/statistics/report", LIST),
@@ -404,6 +408,8 @@ CELERY_TASKS: dict[str, str] = {
     "jumin.outbox.near_realtime": "starts 宛名連携 deliveries: no payload of its own",
     "jumin.flows.migrate_running_cases": "moves cases to a new flow version: no disclosure",
     "jumin.extraction.run": "runs an extraction job (its output excludes protected persons: extraction probe)",
+    "jumin.bulk_address.notices": "makes a bulk address change's notices (protected households held back: "
+    "bulk notice probe)",
     "jumin.batches.run_due": "starts due batches: no output of its own",
     "jumin.batches.run": "runs one registered batch (outputs are the batch's own doors)",
     "jumin.platform.exchange": "takes files from the regional platform's units into the register's side tables "

@@ -158,8 +158,8 @@ def _counter_work(world: World, db: Database, clerk: Actor, setup_session: Sessi
 
 
 def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
-    """An extraction result, a CSV import, a bulk address change and a batch run of city A, each carrying
-    city A's strings (what another municipality must never get back)."""
+    """An extraction result, a CSV import, a bulk address change with its notices and a batch run of city A,
+    each carrying city A's strings (what another municipality must never get back)."""
     a = world.atena
     secret = f"{a['stranger']},勅使河原 仁,神奈川県横浜市中区本町勅使5番\n".encode()
     rows = {
@@ -187,6 +187,13 @@ def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
         session.add(row)
         session.flush()
         world.ids[key] = row.id
+    notice = models.BulkAddressNotice(
+        tenant_id=tenant_id, change_id=world.ids["change_id"], timing="advance", status="done", notice_count=1,
+        pdf=secret, csv=secret, created_by="clerk@141003",
+    )  # fmt: skip
+    session.add(notice)
+    session.flush()
+    world.ids["notice_job_id"] = notice.id
 
 
 def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:

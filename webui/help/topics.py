@@ -140,6 +140,7 @@ NOT_SCREENS: dict[str, str] = {
     "counter.katagaki": "方書 candidates for the intake page's script (JSON, j520)",
     "extraction.job_json": "an extraction job's progress (JSON)",
     "extraction.download": "the extract file",
+    "csv_intake.bulk_notice_file": "the PDF or CSV of a bulk address change's notices",
     "flows.flow_xml": "the BPMN file",
     "flows.standard": "the national standard's BPMN file",
     "flows.migration_job_json": "a migration job's progress (JSON)",
