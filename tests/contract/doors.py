@@ -362,6 +362,12 @@ ROUTES: dict[str, Door] = {
     "katagaki.edit": web("GET", "/settings/katagaki/{katagaki_id}", OBJECT),
     "katagaki.retire": web("POST", "/settings/katagaki/{katagaki_id}/retire", OBJECT),
     "katagaki.reinstate": web("POST", "/settings/katagaki/{katagaki_id}/reinstate", OBJECT),
+    # --- 住所辞書管理 (administrators, j250) ----------------------------------------------------------------------
+    "address_dictionary.index": web("GET", "/settings/addresses", LIST, query={"q": "勅使"}),
+    "address_dictionary.create": web("GET", "/settings/addresses/new", LIST),
+    "address_dictionary.edit": web("GET", "/settings/addresses/{address_entry_id}", OBJECT),
+    "address_dictionary.retire": web("POST", "/settings/addresses/{address_entry_id}/retire", OBJECT),
+    "address_dictionary.reinstate": web("POST", "/settings/addresses/{address_entry_id}/reinstate", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),
