@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models.  Importing this package registers every table on ``Base.metadata``."""
 
+from models.address_dictionary import AddressEntry
 from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
@@ -53,6 +54,7 @@ from models.wide_area import WideAreaRequest
 
 __all__ = [
     "AccessLog",
+    "AddressEntry",
     "AccessLogHead",
     "ApiToken",
     "Base",

@@ -86,6 +86,16 @@ ROUTES: dict[str, Door] = {
         note="registers into the token's own municipality; a refused body writes nothing",
     ),
     "counter.households": web("GET", "/counter/households", LIST, query={"q": "{household_family}"}),
+    "counter.address_dictionary": web(
+        "GET", "/counter/address-dictionary", LIST, note="j250: the caller's municipality's address dictionary only",
+    ),
+    "counter.address_kana": web(
+        "GET", "/counter/address-kana", LIST, query={"q": "テシ"}, note="j250: the caller's dictionary only",
+    ),
+    "counter.address_levels_list": web(
+        "GET", "/counter/address-levels", LIST, query={"area": "14104"},
+        note="j250: JIS X 0402 lists, and the 大字 of the caller's dictionary only",
+    ),
     "counter.katagaki": web(
         "GET", "/counter/katagaki", LIST, query={"address": "神奈川県横浜市中区本町勅使5番"},
         note="j520: the 方書 registered at an address of the caller's municipality only",
@@ -366,6 +376,12 @@ ROUTES: dict[str, Door] = {
     "katagaki.edit": web("GET", "/settings/katagaki/{katagaki_id}", OBJECT),
     "katagaki.retire": web("POST", "/settings/katagaki/{katagaki_id}/retire", OBJECT),
     "katagaki.reinstate": web("POST", "/settings/katagaki/{katagaki_id}/reinstate", OBJECT),
+    # --- 住所辞書管理 (administrators, j250) ----------------------------------------------------------------------
+    "address_dictionary.index": web("GET", "/settings/addresses", LIST, query={"q": "勅使"}),
+    "address_dictionary.create": web("GET", "/settings/addresses/new", LIST),
+    "address_dictionary.edit": web("GET", "/settings/addresses/{address_entry_id}", OBJECT),
+    "address_dictionary.retire": web("POST", "/settings/addresses/{address_entry_id}/retire", OBJECT),
+    "address_dictionary.reinstate": web("POST", "/settings/addresses/{address_entry_id}/reinstate", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),

@@ -230,6 +230,11 @@ def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
             tenant_id=tenant_id, address=ADDRESSES["stranger"], address_key=fold_address(ADDRESSES["stranger"]),
             name="勅使河原荘", kind="apartment",
         ),
+        "address_entry_id": models.AddressEntry(
+            tenant_id=tenant_id, address_code="14104999000", postal_code="2310099", prefecture="神奈川県",
+            prefecture_kana="カナガワケン", city="横浜市", city_kana="ヨコハマシ", ward="中区", ward_kana="ナカク",
+            oaza="勅使河原町", oaza_kana="テシガワラチョウ", koaza="", koaza_kana="", source="staff",
+        ),
     }  # fmt: skip
 
 

@@ -54,6 +54,10 @@ class DatesMixin:
 class AddressMixin:
     postal_code = StringField("郵便番号", validators=[Optional(), Length(max=8)], description="例：231-0017")
     address = StringField("住所", validators=[InputRequired(REQUIRED), Length(max=200)])
+    address_code = StringField(
+        "住所コード（住所辞書から）", validators=[Optional(), Length(max=11)],
+        description="郵便番号・住所カナ入力・一覧からの選択で住所辞書の住所を入れると入ります",
+    )  # fmt: skip
     address_katagaki = StringField("方書", validators=[Optional(), Length(max=200)])
 
     def address_items(self) -> dict[str, Any]:
@@ -61,6 +65,7 @@ class AddressMixin:
             {
                 "postal_code": self.postal_code.data,
                 "address": self.address.data,
+                "address_code": self.address_code.data,
                 "address_katagaki": self.address_katagaki.data,
             }
         )
@@ -239,6 +244,7 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm
             "notified_date": intake.get("notified_date"), "note": intake.get("note"),
             "household_number": intake.get("household_number"), "join_existing": bool(intake.get("household_number")),
             "postal_code": household.get("postal_code"), "address": household.get("address"),
+            "address_code": household.get("address_code"),
             "address_katagaki": household.get("address_katagaki"), "former_address": former.get("address"),
             "former_postal_code": former.get("postal_code"),
             "former_municipality_code": former.get("municipality_code"),
@@ -279,7 +285,7 @@ class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, Flask
             "atena_numbers": " ".join(intake.get("atena_numbers") or []), "change_date": intake.get("change_date"),
             "notified_date": intake.get("notified_date"), "note": intake.get("note"),
             "postal_code": address.get("postal_code"), "address": address.get("address"),
-            "address_katagaki": address.get("address_katagaki"),
+            "address_code": address.get("address_code"), "address_katagaki": address.get("address_katagaki"),
             "destination_kind": destination.get("kind") or "keep",
             "household_number": destination.get("household_number"),
         }.items():  # fmt: skip

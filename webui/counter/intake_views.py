@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers import cases
-from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
+from handlers.cases.intake_help import find_households, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.honseki_help import HonsekiQuery, honseki_candidates
@@ -119,7 +119,6 @@ def _render(
     shown = [name for _title, names in sections for name in names]
     summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form), shown)
     with web_uow() as uow:
-        dictionary = municipality_code(uow)
         if request.method == "POST":
             extra.setdefault("caution", _posted_caution())
         else:
@@ -129,7 +128,7 @@ def _render(
             )
     page = render_template(
         "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
-        sections=sections, summary=summary, field_errors=by_field, dictionary=dictionary,
+        sections=sections, summary=summary, field_errors=by_field,
         municipalities=municipality_options() if code == "move_out" else (), caution_choices=item_choices(), **extra,
     )  # fmt: skip
     return page, (422 if summary and status == 200 else status)
