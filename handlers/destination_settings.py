@@ -3,6 +3,9 @@
 municipalities through the relay, the other systems asked by 他業務照会 (j1180) and the regional platform's
 business units (j1170) — viewed and edited by the administrator (``admin.settings``).
 
+A 宛名連携 subscriber (``subscriber:<name>``) may carry a display name, which every screen naming the destination
+shows (``destination_names``: one statement per page, handed to ``labels.destination_label``).
+
 The HMAC secret is never shown: a view says only whether one is set (masked), and an edit can replace it but
 not read it (a blank entry keeps it).  Every save is logged as a ``setting`` action without the secret.
 """
@@ -10,7 +13,7 @@ not read it (a blank entry keeps it).  Every save is logged as a ``setting`` act
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -48,6 +51,7 @@ SUBSCRIPTION_LABELS = {
 }
 MASK = "●●●●●●●●（設定済み）"
 SECRET_MIN_LENGTH = 16
+DISPLAY_NAME_MAX = 60  # IntegrationDestination.display_name
 PLAIN_KINDS = ("http_json", "file_drop", "relay")
 
 
@@ -66,16 +70,34 @@ class DestinationView:
     subscription_label: str
     enabled: bool
     receives_protected: bool
+    display_name: str
 
 
 def _view(row: IntegrationDestination) -> DestinationView:
+    names = {row.name: row.display_name} if row.display_name else None
     return DestinationView(
-        id=row.id, name=row.name, label=destination_label(row.name), kind=row.kind,
+        id=row.id, name=row.name, label=destination_label(row.name, names), kind=row.kind,
         kind_label=KIND_LABELS.get(row.kind, row.kind), url=row.url or "", directory=row.directory or "",
         secret_set=bool(row.secret), secret_shown=MASK if row.secret else "未設定",
         subscription=row.subscription or "", subscription_label=SUBSCRIPTION_LABELS.get(row.subscription or "", ""),
         enabled=bool(row.enabled), receives_protected=bool(row.receives_protected),
+        display_name=row.display_name or "",
     )  # fmt: skip
+
+
+def destination_names(uow: UnitOfWork, shown: Iterable[str | None]) -> dict[str, str]:
+    """destination → the display name its administrator gave it, for the 宛名連携 subscribers among the
+    destinations a page shows (``shown``), of the caller's municipality: one statement, none without a
+    subscriber; what ``destination_label`` names them by."""
+    wanted = {name for name in shown if name and name.startswith(SUBSCRIBER_PREFIX)}
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(IntegrationDestination.name, IntegrationDestination.display_name).where(
+            IntegrationDestination.name.in_(wanted), IntegrationDestination.display_name.is_not(None)
+        )
+    )
+    return {name: display_name for name, display_name in rows if display_name}
 
 
 def list_destinations(uow: UnitOfWork) -> list[DestinationView]:
@@ -166,11 +188,25 @@ def destination_problems(values: Mapping[str, Any]) -> list[Problem]:
                 "連携方式を空欄にしてください",
             )
         )
+    found += _display_name_problems(name, str(values.get("display_name") or ""))
     secret = str(values.get("new_secret") or "")
     if secret and len(secret) < SECRET_MIN_LENGTH:
         found.append(_problem("new_secret", "HMAC鍵", f"{SECRET_MIN_LENGTH}文字未満です",
                               f"{SECRET_MIN_LENGTH}文字以上で入力してください", "too_short"))  # fmt: skip
     return found
+
+
+def _display_name_problems(name: str, display_name: str) -> list[Problem]:
+    if not display_name:
+        return []
+    if not name.startswith(SUBSCRIBER_PREFIX):
+        return [
+            _problem("display_name", "表示名", "宛名連携先にだけ指定できます", "表示名を空欄にしてください")
+        ]
+    if len(display_name) > DISPLAY_NAME_MAX:
+        return [_problem("display_name", "表示名", f"{DISPLAY_NAME_MAX}文字を超えています",
+                         f"{DISPLAY_NAME_MAX}文字以内で入力してください", "too_long")]  # fmt: skip
+    return []
 
 
 def save_destination(
@@ -198,6 +234,7 @@ def save_destination(
     row.url, row.directory = values.get("url") or None, values.get("directory") or None
     row.subscription = values.get("subscription") or None
     row.enabled, row.receives_protected = bool(values.get("enabled")), bool(values.get("receives_protected"))
+    row.display_name = str(values.get("display_name") or "").strip() or None
     replaced = bool(values.get("new_secret"))
     if replaced:
         row.secret = str(values["new_secret"])
@@ -212,5 +249,5 @@ def save_destination(
 
 
 def _audit_items(row: IntegrationDestination) -> dict[str, Any]:
-    keys = ("name", "kind", "url", "directory", "subscription", "enabled", "receives_protected")
+    keys = ("name", "display_name", "kind", "url", "directory", "subscription", "enabled", "receives_protected")  # fmt: skip
     return {key: getattr(row, key, None) for key in keys}

@@ -11,8 +11,9 @@ so (旧)町名 and the like can be entered as they stand in the 戸籍.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.cases.change_input_gate import change_input_check
 from handlers.errors import NotFoundError, Problem, ValidationError
@@ -20,6 +21,7 @@ from handlers.permissions import require
 from handlers.residents.history import display_name, history_rows
 from handlers.residents.lookup import find_household, find_resident
 from handlers.residents.validation import HONSEKI_PLACEHOLDERS
+from handlers.rules.digits import ascii_digits
 from handlers.rules.kanji import fold_address
 from handlers.rules.municipalities import municipality_exists
 from handlers.uow import UnitOfWork
@@ -100,15 +102,37 @@ def _household_honseki(household: Household, person: Resident | None) -> Iterato
             yield _candidate("member_honseki", member.honseki, member.hittosha, display_name(member))
 
 
+NUMBER_ITEMS = {"atena_number": "宛名番号", "household_number": "世帯番号", "re_move_in_of": "再転入"}
+REGISTER_NUMBER = re.compile(r"^[0-9]{1,10}$")
+
+
+def _numbers(query: HonsekiQuery) -> HonsekiQuery:
+    """``query`` with its register numbers folded to ASCII digits; a number that cannot be one (letters, more
+    than ten digits) is refused.  A number that is well formed but not on the register is not refused here: it
+    is 'not found' (``NotFoundError``): the page's script asks while the clerk is still typing it."""
+    folded = {item: ascii_digits(getattr(query, item)).strip() for item in NUMBER_ITEMS}
+    problems = [
+        Problem(item, label, "数字10桁以内ではありません", "数字（10桁以内）で入力してください", "malformed")
+        for item, label in NUMBER_ITEMS.items()
+        if folded[item] and not REGISTER_NUMBER.match(folded[item])
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return replace(query, atena_number=folded["atena_number"], household_number=folded["household_number"],
+                   re_move_in_of=folded["re_move_in_of"])  # fmt: skip
+
+
 def honseki_candidates(uow: UnitOfWork, query: HonsekiQuery) -> list[HonsekiCandidate]:
     """The 本籍 the clerk may choose for the person entered: for a 再転入者 their own history's first, then
     現住所, 転入前住所, and the 本籍 of the head and of the other members (of the registered household, or typed
-    for the others of the same intake)."""
+    for the others of the same intake).  A malformed number is refused (``ValidationError``), a person or
+    household this municipality does not have is not found (``NotFoundError``)."""
     require(uow.actor, "resident.change")
-    person = find_resident(uow.session, query.atena_number.strip()) if query.atena_number.strip() else None
+    query = _numbers(query)
+    person = find_resident(uow.session, query.atena_number) if query.atena_number else None
     household = person.household if person is not None else None
-    if household is None and query.household_number.strip():
-        household = find_household(uow.session, query.household_number.strip())
+    if household is None and query.household_number:
+        household = find_household(uow.session, query.household_number)
     _gate(uow, [person.atena_number] if person else [], [household.household_number] if household else [])
     found: list[HonsekiCandidate | None] = []
     if query.re_move_in_of.strip():

@@ -50,6 +50,7 @@ MESSAGE_KIND = {
     "identity_extract": "本人確認情報（整合性確認用）",
     "operating_status": "CSの稼働状況",
     "immigration_notice": "出入国在留管理庁長官通知（法第30条の50）",
+    "card_status": "個人番号カード等の発行状況",
     "support_measure_provisional": "仮支援措置の開始の通知",
     "support_measure_in_force": "支援措置の開始の通知",
     "support_measure_terminated": "支援措置の終了の通知",
@@ -167,11 +168,14 @@ def _known_system(name: str) -> str:
     return PF_UNITS.get(name, name)
 
 
-def destination_label(destination: str | None) -> str:
+def destination_label(destination: str | None, names: Mapping[str, str] | None = None) -> str:
     """An outbox destination as the clerk reads it: ``municipality:141003`` → 他市区町村（神奈川県横浜市）,
-    ``subscriber:nhi`` → 宛名連携先「国民健康保険」; an unknown destination reads as itself."""
+    ``subscriber:nhi`` → 宛名連携先「国民健康保険」, a subscriber by the display name the administrator gave it in
+    ``names`` (``destination_settings.destination_names``); an unknown destination reads as itself."""
     if not destination:
         return ""
+    if destination.startswith(SUBSCRIBER_PREFIX) and names and names.get(destination):
+        return f"宛名連携先「{names[destination]}」"
     if destination in DESTINATION:
         return DESTINATION[destination]
     rest = destination.partition(":")[2]

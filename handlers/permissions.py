@@ -12,6 +12,7 @@ ROLES: dict[str, str] = {
     "support_officer": "支援措置責任者",
     "auditor": "監査担当",
     "administrator": "システム管理者",
+    "kiosk": "コンビニ交付システム（証明書交付センター）",
 }
 
 PERMISSIONS: dict[str, str] = {
@@ -35,6 +36,7 @@ PERMISSIONS: dict[str, str] = {
     "admin.users": "利用者管理",
     "admin.settings": "設定変更",
     "katagaki.manage": "方書管理",
+    "certificate.kiosk": "コンビニ交付（端末での証明書交付）",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -70,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "administrator": frozenset(
         {"admin.users", "admin.settings", "batch.run", "export.run", "katagaki.manage"}
     ),
+    "kiosk": frozenset({"certificate.kiosk"}),
     "system": frozenset(PERMISSIONS),
 }
 

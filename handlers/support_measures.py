@@ -13,6 +13,7 @@ from handlers.audit import record_access
 from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.dates import format_wareki
 from handlers.rules.support_period import (
     PERIOD_ALERT_LABELS,
     default_end_date,
@@ -218,15 +219,17 @@ def decide_support_measure(
     return measure
 
 
-def extend_support_measure(uow: UnitOfWork, measure_id: int, *, today: dt.date) -> SupportMeasure:
+def extend_support_measure(
+    uow: UnitOfWork, measure_id: int, *, today: dt.date | None = None
+) -> SupportMeasure:
     """延長 (j440): from one month before the end date, the period runs on for a year from the day after."""
     require(uow.actor, "support.set")
     measure = _load(uow, measure_id)
     if measure.status != "in_force" or measure.end_date is None:
         raise ConflictError("支援措置中（決定済み）の措置だけを延長できます。")
-    if not extension_allowed(measure.end_date, today):
+    if not extension_allowed(measure.end_date, today or japan_today()):
         reason = "期間の終了日の1か月前から延長できます"
-        remedy = f"{extension_opens_on(measure.end_date).isoformat()} 以降に処理してください"
+        remedy = f"{format_wareki(extension_opens_on(measure.end_date))}以降に処理してください"
         raise ValidationError([Problem("end_date", "支援措置の延長", reason, remedy, "too_early")])
     old_end = measure.end_date
     _start, measure.end_date = extension_period(old_end)
@@ -271,6 +274,8 @@ def _labelled(codes: Sequence[str], labels: Mapping[str, str]) -> list[dict[str,
 def _measure_view(measure: SupportMeasure, today: dt.date) -> dict[str, Any]:
     parties = [party_view(p) for p in measure.parties]
     alert = period_alert(measure.end_date, today) if measure.status == "in_force" else None
+    end = measure.end_date if measure.status == "in_force" else None  # a period to extend
+    opens = extension_opens_on(end) if end else None
     return {
         "id": measure.id,
         "status": measure.status,
@@ -297,6 +302,9 @@ def _measure_view(measure: SupportMeasure, today: dt.date) -> dict[str, Any]:
         "perpetrators": [p for p in parties if p["role"] == "perpetrator"],
         "forwarded_to_municipality": measure.forwarded_to_municipality,
         "forwarded_date": measure.forwarded_date,
+        "extension_opens_on": opens,
+        "can_extend": end is not None and extension_allowed(end, today),
+        "can_terminate": measure.status != "terminated",
     }
 
 

@@ -28,6 +28,7 @@ from handlers.rules.disclosure import (
     PURPOSE_PROCESS,
     PURPOSES,
     REQUESTER_KINDS,
+    UNATTENDED_CHANNELS,
     ActiveSuppression,
     Decision,
     DisclosureFacts,
@@ -204,7 +205,7 @@ def _live_lifts(
 
 
 def _protection(
-    session: Session, scope: set[str], purpose: str, now: dt.datetime
+    session: Session, scope: set[str], purpose: str, now: dt.datetime, lifts: bool = True
 ) -> tuple[frozenset[str], tuple[Perpetrator, ...]]:
     rows = session.execute(  # no alias: building one per call cost more than the statement
         select(SupportMeasure.id, SupportMeasureParty.atena_number)
@@ -218,7 +219,7 @@ def _protection(
     measure_ids = {row[0] for row in rows}
     if not measure_ids:
         return frozenset(), ()  # nobody in scope is protected: no lifts, no perpetrators to read
-    lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now)
+    lifted = _live_lifts(session, TemporaryLift.measure_id, measure_ids, purpose, now) if lifts else set()
     protected = frozenset(row[1] for row in rows if row[0] not in lifted and row[1])
     parties = session.scalars(
         select(SupportMeasureParty).where(
@@ -246,7 +247,12 @@ _SUPPRESSIONS = built_once(
 
 
 def _suppressions(
-    session: Session, asked: set[str], households: set[str], purpose: str, now: dt.datetime
+    session: Session,
+    asked: set[str],
+    households: set[str],
+    purpose: str,
+    now: dt.datetime,
+    lifts: bool = True,
 ) -> tuple[ActiveSuppression, ...]:
     process = PURPOSE_PROCESS.get(purpose)
     if process is None:
@@ -258,7 +264,11 @@ def _suppressions(
         "households": list(households),
     }
     rows = session.execute(_SUPPRESSIONS, params).all()
-    lifted = _live_lifts(session, TemporaryLift.suppression_id, {s.id for s in rows}, purpose, now)
+    lifted = (
+        _live_lifts(session, TemporaryLift.suppression_id, {s.id for s in rows}, purpose, now)
+        if lifts
+        else set()
+    )
     return tuple(
         ActiveSuppression(s.id, s.atena_number, s.household_number, s.level)
         for s in rows
@@ -286,17 +296,21 @@ def load_facts(
     members: Sequence[Sequence[Any]] | None = None,
 ) -> DisclosureFacts:
     """The facts of ``request``.  ``members``: rows starting with the ``MEMBER_FACTS`` columns of every resident
-    (any status) of the households of the persons asked for, when the caller has read them already."""
+    (any status) of the households of the persons asked for, when the caller has read them already.
+
+    At an unattended terminal (コンビニ交付) a temporary lift does not count and no release is looked up: a lift
+    is never passed to the terminal (j410) and a release is the officer's for one counter request (j440)."""
+    attended = request.channel not in UNATTENDED_CHANNELS
     scope = _household_members(session, request, members)
     protected: frozenset[str] = frozenset()
     perpetrators: tuple[Perpetrator, ...] = ()
     if scope.flagged or not scope.all_members:  # else the members' flags say nobody in scope is protected
-        protected, perpetrators = _protection(session, scope.persons, request.purpose, now)
+        protected, perpetrators = _protection(session, scope.persons, request.purpose, now, attended)
     suppressions: tuple[ActiveSuppression, ...] = ()
     if scope.suppression_possible:  # else the members' flags say no suppression concerns the request
-        suppressions = _suppressions(session, scope.asked, scope.households, request.purpose, now)
+        suppressions = _suppressions(session, scope.asked, scope.households, request.purpose, now, attended)
     release_id = None
-    if request.purpose in PROTECTED_PURPOSES and protected:
+    if attended and request.purpose in PROTECTED_PURPOSES and protected:
         release_id = _release_id(session, request_fingerprint(request))
     return DisclosureFacts(protected, perpetrators, suppressions, release_id)
 
@@ -336,6 +350,8 @@ def check_disclosure(
         detail["release_used"] = consume_release
     if request.households:
         detail["households"] = sorted(set(request.households))
+    if request.channel != "counter":
+        detail["channel"] = request.channel
     record_access(uow, "disclosure_decided", "view", targets=request.subjects, detail=detail)
     return decision
 

@@ -55,6 +55,7 @@ MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("resident_code_pool_alert", "住民票コード空き番号の警告しきい値", "j870", 100),
     Option("temporary_lift_minutes", "支援措置一時解除の有効時間（分）", "j410", 30),
     Option("bulk_approval_limit", "仮登録の全部本登録の件数上限", "j530", 50),
+    Option("kiosk_issuance", "コンビニ交付（マイナンバーカードによる端末での証明書交付）", "j1210", False),
 )
 _OPTIONS = {o.key: o for o in MAY_IMPLEMENT}
 

@@ -141,6 +141,18 @@ def unlock_user(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
+def set_user_active(uow: UnitOfWork, user_id: int, *, active: bool) -> User:
+    """利用停止・利用再開 (j1380): a stopped user cannot sign in, and one signed in is signed out at the next
+    request (the session loader refuses an inactive user).  The administrator cannot stop themself."""
+    user = get_user(uow, user_id)
+    if not active and user.id == uow.actor.user_id:
+        why, remedy = "自分自身を利用停止にすることはできません", "他のシステム管理者に依頼してください"
+        raise ValidationError([Problem("active", "状態", why, remedy, "own_account")])
+    user.active = active
+    _log(uow, "user_enabled" if active else "user_disabled", user)
+    return user
+
+
 def reset_password(uow: UnitOfWork, user_id: int, new_password: str) -> User:
     """Set an initial password chosen by the administrator (パスワードの初期化)."""
     user = get_user(uow, user_id)

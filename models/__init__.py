@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models.  Importing this package registers every table on ``Base.metadata``."""
 
+from models.address_dictionary import AddressEntry
 from models.api_token import ApiToken
 from models.audit import AccessLog, AccessLogHead
 from models.base import Base, TenantScoped
@@ -20,6 +21,7 @@ from models.juki_net import (
     CsReceivedFile,
 )
 from models.katagaki import Katagaki
+from models.kiosk import KioskRequest
 from models.koseki_notice_inbox import KosekiNoticeInbox
 from models.other_systems import OtherSystemRegistration, PlatformFileReceipt
 from models.rate_limit import RateLimitWindow
@@ -29,6 +31,7 @@ from models.reporting import (
     BatchRun,
     BatchSchedule,
     BulkAddressChange,
+    BulkAddressNotice,
     CsvImport,
     CsvImportRow,
     ExtractionJob,
@@ -52,12 +55,14 @@ from models.wide_area import WideAreaRequest
 
 __all__ = [
     "AccessLog",
+    "AddressEntry",
     "AccessLogHead",
     "ApiToken",
     "Base",
     "BatchRun",
     "BatchSchedule",
     "BulkAddressChange",
+    "BulkAddressNotice",
     "Case",
     "CardDestinationSent",
     "CardMailingResidence",
@@ -81,6 +86,7 @@ __all__ = [
     "InputTerminal",
     "IntegrationDestination",
     "Katagaki",
+    "KioskRequest",
     "KosekiNoticeInbox",
     "OtherSystemRegistration",
     "PlatformFileReceipt",

@@ -33,3 +33,5 @@ class IntegrationDestination(TenantScoped, TimestampMixin, Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # 宛名連携: may receive the addresses of protected persons and their households (else blanked, flag kept)
     receives_protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 宛名連携: the subscriber's name as the screens show it (宛名連携先「介護保険」); none: the name's code
+    display_name: Mapped[str | None] = mapped_column(String(60))

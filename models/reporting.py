@@ -1,6 +1,6 @@
 """Back-office work that runs beside the counter: extraction jobs (EUC, j1360), CSV intakes (j1430), bulk
-address changes (j1340) and scheduled batches (j1280).  Data only; the rules are in handlers/extraction,
-handlers/csv_intake and handlers/batches.
+address changes (j1340) with their notices to the persons concerned, and scheduled batches (j1280).  Data
+only; the rules are in handlers/extraction, handlers/csv_intake and handlers/batches.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from models.base import Base, TenantScoped
 EXTRACTION_JOB_STATUSES = ("queued", "running", "done", "failed")
 CSV_IMPORT_STATUSES = ("imported", "partial", "rejected")
 BULK_ADDRESS_STATUSES = ("provisional", "final")  # 仮処理 (checked list) / 本処理
+BULK_NOTICE_TIMINGS = ("advance", "after")  # 事前通知 (from the 仮処理's plan) / 事後通知 (from the 本処理)
 BATCH_RUN_STATUSES = ("running", "succeeded", "failed")
 BATCH_TRIGGERS = ("manual", "schedule")
 
@@ -108,6 +109,31 @@ class BulkAddressChange(TenantScoped, Base):
     applied: Mapped[list[Any]] = mapped_column(default=list)  # 宛名番号 changed by the final run
     skipped: Mapped[list[Any]] = mapped_column(default=list)  # excluded at the final run, with the reason
     created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BulkAddressNotice(TenantScoped, Base):
+    """One output of the notices of a bulk address change (j1340) to the persons concerned, made in the
+    background: 事前 or 事後, the PDF (one page per notice) and the CSV list, what was left out and why."""
+
+    __tablename__ = "bulk_address_notice"
+    tenant_id_indexed = False  # a key of this table starts with tenant_id
+    __table_args__ = (Index("ix_bulk_address_notice_change", "tenant_id", "change_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("bulk_address_change.id"))
+    timing: Mapped[str] = mapped_column(String(10))  # BULK_NOTICE_TIMINGS
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # EXTRACTION_JOB_STATUSES
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # notices rendered so far
+    notice_count: Mapped[int | None] = mapped_column(Integer)  # notices in the PDF and the CSV
+    withheld: Mapped[list[Any]] = mapped_column(default=list)  # keys held back: a protected person concerned
+    excluded: Mapped[list[Any]] = mapped_column(default=list)  # keys left out of the run, with the reason
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    csv: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -97,8 +97,10 @@ class Resident(TenantScoped, TimestampMixin, Base):
     name_alphabet: Mapped[str | None] = mapped_column(String(200))  # foreign residents' name in alphabet
     former_surname: Mapped[str | None] = mapped_column(String(100))  # 旧氏
     former_surname_kana: Mapped[str | None] = mapped_column(String(100))
+    former_surname_kana_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     alias: Mapped[str | None] = mapped_column(String(200))  # 通称
     alias_kana: Mapped[str | None] = mapped_column(String(200))
+    alias_kana_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     alias_recorded_date: Mapped[dt.date | None] = mapped_column(Date)
     alias_recorded_municipality: Mapped[str | None] = mapped_column(String(6))
     alias_deleted_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -131,6 +133,10 @@ class Resident(TenantScoped, TimestampMixin, Base):
     electoral_registered: Mapped[bool] = mapped_column(Boolean, default=False)  # 選挙人名簿登録
     adult_guardianship: Mapped[bool] = mapped_column(Boolean, default=False)  # 成年被後見人
     card_status: Mapped[str | None] = mapped_column(String(20))  # マイナンバーカード等 交付状況
+    signing_certificate_serial: Mapped[str | None] = mapped_column(String(40))  # 署名用電子証明書シリアル番号
+    user_certificate_serial: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # 利用者証明用電子証明書シリアル番号
 
     # --- insurance, pension, allowance (Act art. 7 items) ---
     nhi: Mapped[bool] = mapped_column(Boolean, default=False)  # 国民健康保険

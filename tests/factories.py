@@ -437,3 +437,44 @@ def set_remarks(db: Any, actor: Actor, atena_number: str, body: str) -> str:
 
     with unit_of_work(db, actor) as uow:
         return save_remarks(uow, atena_number, body)
+
+
+# --- 住所辞書 (j250) -------------------------------------------------------------------------------------------
+
+
+def japan_post_town(town: str, kana: str, postal: str, *, ward: str = "中区", jis: str = "14104") -> Any:
+    """One town as ``japan_post_towns`` reads it from Japan Post's data: by default in 横浜市中区."""
+    from handlers.address_dictionary import JapanPostTown
+
+    ward_kana = {"中区": "ナカク", "西区": "ニシク", "鶴見区": "ツルミク"}.get(ward, "")
+    return JapanPostTown(
+        jis_code=jis, prefecture="神奈川県", prefecture_kana="カナガワケン", city="横浜市",
+        city_kana="ヨコハマシ", ward=ward, ward_kana=ward_kana, town=town, town_kana=kana, postal_code=postal,
+    )  # fmt: skip
+
+
+def japan_post_release() -> list[Any]:
+    """A small release of 横浜市's towns: three of 中区 and one of 西区."""
+    return [
+        japan_post_town("山下町", "ヤマシタチョウ", "2310023"),
+        japan_post_town("港町", "ミナトチョウ", "2310017"),
+        japan_post_town("本町", "ホンチョウ", "2310005"),
+        japan_post_town("高島", "タカシマ", "2200011", ward="西区", jis="14103"),
+    ]
+
+
+def load_address_dictionary(db: Any, actor: Actor, towns: list[Any] | None = None) -> Any:
+    """Load (or refresh) the actor's municipality's address dictionary from ``towns``; returns the report."""
+    from handlers.address_refresh import refresh_from_japan_post
+    from handlers.uow import unit_of_work
+
+    with unit_of_work(db, actor) as uow:
+        return refresh_from_japan_post(uow, japan_post_release() if towns is None else towns)
+
+
+def address_entry_values(**overrides: Any) -> dict[str, Any]:
+    """A 小字 (丁目) as the 住所辞書管理 page sends it: 山下町一丁目 in 横浜市中区."""
+    values: dict[str, Any] = {"area": "14104", "oaza": "山下町", "oaza_kana": "ヤマシタチョウ", "koaza": "一丁目",
+                              "koaza_kana": "イッチョウメ", "postal_code": "231-0023"}  # fmt: skip
+    values.update(overrides)
+    return values

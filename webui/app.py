@@ -35,6 +35,8 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("webui.options.views", "bp"),
     ("webui.integrated.views", "bp"),
     ("webui.katagaki.views", "bp"),
+    ("webui.address_dictionary.views", "bp"),
+    ("webui.officials.views", "bp"),
     ("webui.counter", "bp"),
     ("webui.statistics.views", "bp"),
     ("webui.extraction.views", "bp"),

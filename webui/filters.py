@@ -1,15 +1,19 @@
 """Jinja filters shared by every template (dates in 和暦/西暦, instants in Japan time, the Japanese name of a stored
-code: ``{{ case.status|label('case_status') }}``, ``{{ message.destination|destination_label }}``)."""
+code: ``{{ case.status|label('case_status') }}``, ``{{ message.destination|destination_label }}``, a member of
+staff by name: ``{{ task.claimed_by|staff(view.staff) }}``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from handlers.clock import to_jst
 from handlers.labels import destination_label, label, label_choices, subject_label
 from handlers.rules.dates import format_instant, format_wareki
+from handlers.staff_names import staff_label
 
 
 def japan_time(value: dt.datetime | str | None, fmt: str | None = None, *, seconds: bool = True) -> str:
@@ -35,11 +39,25 @@ def wareki(value: dt.date | str | None, text: str | None = None) -> str:
         return value
 
 
+def staff(login: str | None, names: Mapping[str, str] | None, *, with_login: bool = False) -> Markup:
+    """A member of staff as a page names them (``handlers.staff_names``): the 氏名 with the login ID as its
+    tooltip, or beside it (``with_login``, where staff look a user up by it); a system actor's label or an
+    unknown login as it is."""
+    known = names or {}
+    shown = staff_label(login, known)
+    if not login or shown != known.get(login):  # none, a system actor, not a user of this municipality
+        return escape(shown)
+    if with_login:
+        return Markup("{}（{}）").format(shown, login)
+    return Markup('<span title="ログインID：{}">{}</span>').format(login, shown)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.filters["japan_time"] = japan_time
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["destination_label"] = destination_label
+    app.jinja_env.filters["staff"] = staff
     app.jinja_env.globals["label_choices"] = label_choices
     app.jinja_env.globals["subject_label"] = subject_label
     app.jinja_env.filters["subject_label"] = subject_label

@@ -167,6 +167,19 @@ def queue_extraction(db: Database, tenant_id: int, job_id: int) -> None:
     _eagerly_against(db, run_extraction, tenant_id, job_id)
 
 
+@celery_app.task(name="jumin.bulk_address.notices")
+def make_bulk_address_notices(tenant_id: int, job_id: int) -> int:
+    """Make the 事前・事後通知 of one 住所一括変更 (j1340): the PDF and the CSV list on the job row."""
+    from handlers.csv_intake.bulk_notice_jobs import run_bulk_notice_job
+
+    run_bulk_notice_job(task_database(), tenant_id, job_id)
+    return job_id
+
+
+def queue_bulk_notices(db: Database, tenant_id: int, job_id: int) -> None:
+    _eagerly_against(db, make_bulk_address_notices, tenant_id, job_id)
+
+
 @celery_app.task(name="jumin.batches.run_due")
 def run_due_batches() -> int:
     """Beat, every minute: start every scheduled batch whose time has come (j1280)."""

@@ -10,7 +10,7 @@ supervisors' queue.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,12 @@ from handlers.cases.pending import pending_change_of
 from handlers.cases.view import case_view
 from handlers.changes.base import change_types
 from handlers.clock import japan_today
+from handlers.destination_settings import destination_names
 from handlers.errors import ConflictError, NotFoundError
 from handlers.flows import flow_name
 from handlers.permissions import has_permission, require
 from handlers.rules.deadlines import at_risk, is_overdue
+from handlers.staff_names import staff_names
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.change import PendingChange
@@ -141,6 +143,7 @@ def task_queues(uow: UnitOfWork, filters: QueueFilter, today: dt.date | None = N
         "counts": {name: len(queue) for name, queue in shown.items()},
         "change_types": change_type_labels(),
         "assignees": _assignees(uow) if roles & SUPERVISING_ROLES else [],
+        "staff": staff_names(uow, (r["claimed_by"] for queue in shown.values() for r in queue)),
     }
 
 
@@ -190,7 +193,24 @@ def review_context(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     view["entered_by_me"] = entered_by == uow.actor.login_id
     view["may_approve"] = has_permission(uow.actor, "resident.approve") and not view["entered_by_me"]
     view["change_type_label"] = case_kind_label(view["case"]["change_type"], view["case"]["process_id"])
+    view["staff"] = staff_names(uow, _logins_shown(view))
     return view
+
+
+def _logins_shown(view: Mapping[str, Any]) -> Iterator[str | None]:
+    """Every login ID a case's page names: who took the case in, holds or did its tasks, acted on its timeline
+    (and to whom a task was given), entered its change and acknowledged its alerts."""
+    yield view["case"]["created_by"]
+    for task in view["tasks"]:
+        yield from (task["claimed_by"], task["completed_by"])
+    for event in view["timeline"]:
+        yield event["actor"]
+        detail = event["detail"] if isinstance(event["detail"], Mapping) else {}
+        yield detail.get("to") if event["kind"] == "task_assigned" else None
+    pending = view["pending_change"] or {}
+    yield pending.get("entered_by")
+    for alert in pending.get("alerts") or []:
+        yield (alert.get("acknowledgement") or {}).get("by_login")
 
 
 def finished_on_case_page(bpmn_id: str) -> bool:
@@ -211,6 +231,8 @@ def case_page(uow: UnitOfWork, case_id: int, today: dt.date | None = None) -> di
     for task in view["tasks"]:
         task["finished_on_case_page"] = finished_on_case_page(task["bpmn_id"])
     view["receipt_notice"] = receipt_notices.offered(uow, case_id)  # j580: None when not offered
+    view["destination_names"] = destination_names(uow, (m["destination"] for m in view["outbox"]))
+    view["staff"] = staff_names(uow, _logins_shown(view))
     view["cs_change_requests"] = _cs_change_requests(uow, view)
     return view
 

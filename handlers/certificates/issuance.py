@@ -131,6 +131,7 @@ def disclosure_request(request: CertificateRequest, printed: list[str]) -> Discl
         purpose=purpose,
         items=asked_items(request),
         on_behalf_of=request.on_behalf_of,
+        channel=request.channel,
     )
 
 
@@ -252,6 +253,7 @@ def _options_json(request: CertificateRequest, options: CertificateOptions) -> d
         **data,
         "whole_household": request.whole_household,
         "as_of": request.as_of.isoformat() if request.as_of else None,
+        "channel": request.channel,
     }
 
 

@@ -57,6 +57,7 @@ class CertificateRequest:
     terminal: str | None = None  # defaults to the actor's terminal
     printer: str = "PDF"
     as_of: dt.date | None = None  # render the register as it stood on this date (default: today)
+    channel: str = "counter"  # handed over at the counter or at a kiosk (コンビニ交付, handlers.kiosk)
 
 
 def _problem(field_name: str, item: str, reason: str, remedy: str, code: str) -> Problem:

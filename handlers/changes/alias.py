@@ -2,8 +2,9 @@
 or deleted; each appends one history row whose reason is the standard's (通称の記載 / 通称の削除) and whose 申出日
 is kept (j200).
 
-Intake: ``atena_number``; ``kind`` — ``record`` / ``delete``; ``alias`` and ``alias_kana`` (record);
-``requested_date`` (申出日, default today, never later); ``change_date`` (default today, never later).
+Intake: ``atena_number``; ``kind`` — ``record`` / ``delete``; ``alias`` and ``alias_kana`` with its
+フリガナ確認フラグ ``alias_kana_confirmed`` (record); ``requested_date`` (申出日, default today, never later);
+``change_date`` (default today, never later).
 
 The record keeps when and where the 通称 was recorded and deleted (j20): 記載 sets 通称を記載した年月日 and
 市区町村 (this municipality) and clears the deletion items; 削除 sets 通称を削除した年月日 and 市区町村 and keeps
@@ -23,6 +24,7 @@ from handlers.changes.name_items import (
     assess_name_request,
     describe_name_changes,
     entered_text,
+    kana_confirmed,
     register_name_request,
 )
 from handlers.errors import Problem
@@ -75,6 +77,7 @@ def changes_for(
         changes: dict[str, Any] = {
             "alias": None,
             "alias_kana": None,
+            "alias_kana_confirmed": False,
             "alias_deleted_date": when,
             "alias_deleted_municipality": municipality_code,
         }
@@ -86,6 +89,7 @@ def changes_for(
     return {
         "alias": alias,
         "alias_kana": to_katakana(kana) if kana else None,
+        "alias_kana_confirmed": kana_confirmed(intake, "alias_kana_confirmed", kana),
         "alias_recorded_date": when,
         "alias_recorded_municipality": municipality_code,
         "alias_deleted_date": None,

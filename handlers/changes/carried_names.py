@@ -30,6 +30,8 @@ CARRIED = {
     "japanese": ("former_surname", "former_surname_kana"),
     "foreign": ("alias", "alias_kana", "alias_recorded_date", "alias_recorded_municipality"),
 }
+# フリガナ確認フラグ (j180) → its フリガナ: a carried フリガナ carries its flag; one not kept is not confirmed
+KANA_FLAGS = {"former_surname_kana_confirmed": "former_surname_kana", "alias_kana_confirmed": "alias_kana"}
 NAME_ITEMS = (
     "former_surname", "former_surname_kana", "alias", "alias_kana", "alias_recorded_date",
     "alias_recorded_municipality", "alias_deleted_date", "alias_deleted_municipality",
@@ -77,6 +79,11 @@ def carry_over_names(
     for field in NAME_ITEMS:
         if clean_text(prepared.get(field)) is None:
             prepared[field] = None
+    for flag_field, kana in KANA_FLAGS.items():
+        if kana in carried:
+            prepared[flag_field] = bool(getattr(removed, flag_field))
+        elif prepared.get(kana) is None:
+            prepared[flag_field] = False
     main = CARRIED["japanese"][0] if kind == "japanese" else CARRIED["foreign"][0]
     if main not in carried:
         return []

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.address_lookup import dictionary_code_problems
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult
 from handlers.changes.carried_names import carry_over_names
 from handlers.changes.foreign_notices import BOTH_ACTS, cs_identity_change, immigration_notice
@@ -150,7 +151,7 @@ def assess_arrival(
     from abroad (30-46) may be a 再転入 of a 除票 (``returning_problems``)."""
     problems = list(request_problems)
     household = dict(intake.get("household") or {})
-    problems += validate_household_input(household)[1]
+    problems += validate_household_input(household)[1] + dictionary_code_problems(uow.session, household)
     entered = [m for m in intake.get("members") or [] if isinstance(m, Mapping)]
     members = [prepared_member(m, change_date) for m in entered]
     if not members:

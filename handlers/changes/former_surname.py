@@ -3,7 +3,7 @@
 standard's (旧氏の記載 / 旧氏の変更 / 旧氏の削除) and whose 請求日 is kept (j200).
 
 Intake: ``atena_number``; ``kind`` — ``record`` / ``change`` / ``delete``; ``former_surname`` and
-``former_surname_kana`` (record, change); ``claim_date`` (請求日, default today, never later); ``change_date``
+``former_surname_kana`` with its フリガナ確認フラグ ``former_surname_kana_confirmed`` (record, change); ``claim_date`` (請求日, default today, never later); ``change_date``
 (default today, never later).
 
 A 旧氏 is a surname the person bore before, so it may not be the current 氏; it can be recorded only when none
@@ -23,6 +23,7 @@ from handlers.changes.name_items import (
     assess_name_request,
     describe_name_changes,
     entered_text,
+    kana_confirmed,
     register_name_request,
 )
 from handlers.errors import Problem
@@ -89,11 +90,15 @@ def _changes(
 ) -> dict[str, Any]:
     problems += state_problems(resident, kind)
     if kind == "delete":
-        return {"former_surname": None, "former_surname_kana": None}
+        return {"former_surname": None, "former_surname_kana": None, "former_surname_kana_confirmed": False}
     surname = entered_text(intake, "former_surname", "旧氏", problems)
     problems += _new_surname_problems(resident, surname)
     kana = clean_text(intake.get("former_surname_kana"))
-    return {"former_surname": surname, "former_surname_kana": to_katakana(kana) if kana else None}
+    return {
+        "former_surname": surname,
+        "former_surname_kana": to_katakana(kana) if kana else None,
+        "former_surname_kana_confirmed": kana_confirmed(intake, "former_surname_kana_confirmed", kana),
+    }
 
 
 class FormerSurname:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.address_lookup import dictionary_code_problems
 from handlers.changes.notification_origin import is_ex_officio, notified_input, special_problem
 from handlers.changes.removed_matches import MatchKeys, removed_matching
 from handlers.errors import Problem
@@ -135,7 +136,7 @@ def read_destination(uow: UnitOfWork, intake: Mapping[str, Any], problems: list[
         return Destination(household, {"household_number": number}, [f"household:{number}"])
     address = dict(intake.get("household") or {})
     _parsed, found = validate_household_input(address)
-    problems.extend(found)
+    problems.extend(found + dictionary_code_problems(uow.session, address))
     return Destination(None, {"household": address})
 
 

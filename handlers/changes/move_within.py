@@ -22,6 +22,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from handlers.address_lookup import dictionary_code_problems
 from handlers.changes.base import Assessment, NoticeDraft, RegistrationResult, register_change_type
 from handlers.changes.head_appointment import appoint_ex_officio_head
 from handlers.changes.move_out_register import HEAD_DOCUMENTS
@@ -100,9 +103,12 @@ def _same_place(a: Mapping[str, Any], household: Household) -> bool:
     return (a.get("address"), a.get("address_katagaki")) == (household.address, household.address_katagaki)
 
 
-def _new_address(intake: Mapping[str, Any], movers: Movers, problems: list[Problem]) -> dict[str, Any]:
-    parsed, found = validate_household_input(dict(intake.get("address") or {}))
-    problems.extend(found)
+def _new_address(
+    session: Session, intake: Mapping[str, Any], movers: Movers, problems: list[Problem]
+) -> dict[str, Any]:
+    entered = dict(intake.get("address") or {})
+    parsed, found = validate_household_input(entered)
+    problems.extend(found + dictionary_code_problems(session, entered))
     values = dict(parsed.values)
     if not found and movers.household is not None and _same_place(values, movers.household):
         problems.append(
@@ -176,7 +182,7 @@ class MoveWithin:
                 destination.get("relations"), movers.atena_numbers, problems, head="none"
             )
         else:
-            address = _new_address(intake, movers, problems)
+            address = _new_address(uow.session, intake, movers, problems)
         if mode == "new" and not any(p.field == "destination.kind" for p in problems):
             relations = check_relations(
                 destination.get("relations"), movers.atena_numbers, problems, head="one"

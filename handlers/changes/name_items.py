@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.changes.base import Assessment, RegistrationResult
-from handlers.changes.ex_officio import cs_notice, past_or_today
+from handlers.changes.ex_officio import cs_notice, flag, past_or_today
 from handlers.changes.ex_officio_removal import subject_resident
 from handlers.errors import Problem
 from handlers.residents.history import HistoryDates
@@ -75,6 +75,11 @@ def entered_text(intake: Mapping[str, Any], field: str, item: str, problems: lis
     if text is None:
         problems.append(Problem(field, item, "入力されていません", f"{item}を入力してください", "required"))
     return text
+
+
+def kana_confirmed(intake: Mapping[str, Any], field: str, kana: str | None) -> bool:
+    """The フリガナ確認フラグ (j180) of the intake's ``field``: only a フリガナ entered can be confirmed."""
+    return kana is not None and flag(intake.get(field))
 
 
 def item_problems(resident: Resident, changes: Mapping[str, Any]) -> list[Problem]:

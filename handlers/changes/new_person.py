@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.address_lookup import dictionary_code_problems
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
@@ -60,7 +61,7 @@ def read_destination(session: Session, intake: Mapping[str, Any], problems: list
         return Destination(household, {"household_number": number}, [f"household:{number}"])
     address = dict(intake.get("household") or {})
     _parsed, found = validate_household_input(address)
-    problems.extend(found)
+    problems.extend(found + dictionary_code_problems(session, address))
     return Destination(None, {"household": address}, [])
 
 

@@ -101,7 +101,9 @@ def _intake(change: BulkAddressChange, entry: dict[str, Any], atena: str) -> dic
     return {**base, "changes": {"honseki": entry["after"]}}
 
 
-def _still_valid(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any]) -> str | None:
+def exclusion_reason(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any]) -> str | None:
+    """Why the final run leaves ``entry`` out (changed since the 仮処理, or a 転出予定者 concerned), else None;
+    the 事前通知 asks the same, so a household the run would leave out gets no notice."""
     first = uow.session.scalars(
         select(Resident).where(Resident.atena_number == entry["members"][0]["atena_number"])
     ).one()
@@ -132,7 +134,7 @@ def apply_bulk_change(uow: UnitOfWork, change_id: int) -> BulkAddressChange:
         raise NotFoundError("仮処理中の住所一括変更がありません。")
     applied, skipped, notices = [], [], []
     for entry in change.plan:
-        if reason := _still_valid(uow, change, entry):
+        if reason := exclusion_reason(uow, change, entry):
             skipped.append({"key": entry["key"], "reason": reason})
             continue
         intake = _intake(change, entry, entry["members"][0]["atena_number"])

@@ -1,7 +1,8 @@
 """電子証明書のシリアル番号取得 (j1160): the serial number of the 利用者証明用電子証明書 on a person's 個人番号カード
 is asked of CS over the 住基ネット line (outbox ``cs``, kind ``certificate_serial``) and CS's answer, a
 ``certificate_serial_result`` file naming the request key, is taken in by the ``cs_received_files`` batch: the
-serial number is kept on the request and shown on its page (not for a person the list rule withholds)."""
+serial number is kept on the request and shown on its page (not for a person the list rule withholds), and kept
+as the person's 利用者証明用電子証明書シリアル番号 (an item of j10/j20, correctable like the others)."""
 
 from __future__ import annotations
 
@@ -62,13 +63,20 @@ def request_certificate_serial(uow: UnitOfWork, atena_number: str) -> CsPersonRe
     return request
 
 
-def _keep_serial(_uow: UnitOfWork, request: CsPersonRequest, answer: Mapping[str, Any]) -> None:
+def _keep_serial(uow: UnitOfWork, request: CsPersonRequest, answer: Mapping[str, Any]) -> None:
     serial = str(answer.get("serial_number") or "").strip()
     if not serial or len(serial) > SERIAL_MAX or not serial.isascii() or not serial.isalnum():
         raise CsFileError([Problem("serial_number", f"要求番号 {request.id}",
                                    "シリアル番号がないか、英数字40桁以内ではありません",
                                    "CSからの応答ファイルを確認してください", "cs_file")])  # fmt: skip
     request.serial_number = serial
+    person = uow.session.scalars(
+        select(Resident).where(Resident.atena_number == request.atena_number)
+    ).one_or_none()
+    if (
+        person is not None
+    ):  # the resident's own item (j10, j20): kept with the person as well as on the request
+        person.user_certificate_serial = serial
 
 
 def apply_serial_results(uow: UnitOfWork, cs_file: CsFile) -> tuple[int, list[str]]:

@@ -1,7 +1,7 @@
 """The batches that take the files CS left in the receiving folder (docs/integration.md "Files received from
 CS"): ``cs_consistency_check`` (j1100, ``identity_extract``) and ``cs_received_files`` (j1140 ``code_result``,
-j1120 ``card_destination_targets``, j1130 ``my_number_result``, j1160 ``certificate_serial_result`` and CS's
-``operating_status``), and j960's 出入国在留管理庁長官通知 (法第30条の50, ``immigration_notice``), which CS relays
+j1120 ``card_destination_targets``, j1130 ``my_number_result``, j1160 ``certificate_serial_result``, j1110
+``card_status`` and CS's ``operating_status``), and j960's 出入国在留管理庁長官通知 (法第30条の50, ``immigration_notice``), which CS relays
 from the Immigration Services Agency and which join the pending list a case applies after review.  Each file
 is applied in a SAVEPOINT of its own and taken once; a file that cannot be read or applied is recorded as
 refused with its reasons and changes nothing."""
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from handlers.errors import Problem, ValidationError
 from handlers.immigration_notices import import_immigration_notices
 from handlers.juki_net.card_destinations import TARGETS_KIND, apply_card_targets
+from handlers.juki_net.card_status import STATUS_KIND as CARD_STATUS_KIND
+from handlers.juki_net.card_status import apply_card_states
 from handlers.juki_net.certificate_serials import RESULT_KIND as SERIAL_KIND
 from handlers.juki_net.certificate_serials import apply_serial_results
 from handlers.juki_net.code_requests import RESULT_KIND, apply_code_results
@@ -87,6 +89,7 @@ APPLY: dict[str, Callable[[UnitOfWork, CsFile], str]] = {
     SERIAL_KIND: _serial_results,
     STATUS_KIND: take_status_file,
     IMMIGRATION_KIND: _immigration_notices,
+    CARD_STATUS_KIND: apply_card_states,
 }
 RECEIVED_KINDS = (
     RESULT_KIND,
@@ -95,6 +98,7 @@ RECEIVED_KINDS = (
     SERIAL_KIND,
     STATUS_KIND,
     IMMIGRATION_KIND,
+    CARD_STATUS_KIND,
 )  # cs_received_files
 
 

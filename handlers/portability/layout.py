@@ -30,7 +30,9 @@ from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import Suppression
 
 LAYOUT_NAME = "jumin.tenant"
-LAYOUT_VERSION = 2  # 2: 留意事項 columns of resident_history, resident_remarks, caution_templates (j140)
+LAYOUT_VERSION = (
+    3  # 3: フリガナ確認フラグ of 旧氏・通称 (j180), 電子証明書シリアル番号 (j10); 2: 留意事項 (j140)
+)
 NULL_MARKER = "\\N"  # CSV only; a text value that starts with a backslash gets one more (docs/data-layout.md)
 KINDS = ("text", "int", "bool", "date", "datetime", "json")
 CHECK_DIGIT_COLUMNS = {("residents", "atena_number"), ("households", "household_number")}  # M11W2-7

@@ -40,8 +40,10 @@ NAME_ITEMS = (
     _t("name_alphabet", "氏名（アルファベット）"),
     _t("former_surname", "旧氏", 100),
     _t("former_surname_kana", "旧氏（フリガナ）", 100),
+    _b("former_surname_kana_confirmed", "旧氏フリガナ確認"),
     _t("alias", "通称"),
     _t("alias_kana", "通称（フリガナ）"),
+    _b("alias_kana_confirmed", "通称フリガナ確認"),
     _d("alias_recorded_date", "通称を記載した年月日"),
     _t("alias_recorded_municipality", "通称を記載した市区町村", 6),
     _d("alias_deleted_date", "通称を削除した年月日"),
@@ -67,6 +69,8 @@ PERSONAL_ITEMS = (
     _b("electoral_registered", "選挙人名簿への登録"),
     _b("adult_guardianship", "成年被後見人"),
     _t("card_status", "個人番号カード等の交付状況", 20),
+    _t("signing_certificate_serial", "署名用電子証明書シリアル番号", 40),
+    _t("user_certificate_serial", "利用者証明用電子証明書シリアル番号", 40),
 )
 
 INSURANCE_ITEMS = (

@@ -28,19 +28,27 @@ from handlers.uow import UnitOfWork
 from models.resident import Resident
 
 # Items that exist only for one kind: they are cleared when the person leaves that kind.
-JAPANESE_ONLY_FIELDS = ("honseki", "hittosha", "former_surname", "former_surname_kana")
+JAPANESE_ONLY_FIELDS = (
+    "honseki",
+    "hittosha",
+    "former_surname",
+    "former_surname_kana",
+    "former_surname_kana_confirmed",
+)
 FOREIGN_ONLY_FIELDS = (
     *(spec.field for spec in FOREIGN_ITEMS),
     "foreign_resident_date_text",
     "name_alphabet",
     "alias",
     "alias_kana",
+    "alias_kana_confirmed",
     "alias_recorded_date",
     "alias_recorded_municipality",
     "alias_deleted_date",
     "alias_deleted_municipality",
     "name_priority",
 )
+KANA_FLAGS = ("former_surname_kana_confirmed", "alias_kana_confirmed")  # cleared to False, not to None
 OTHER_KIND = {"japanese": "foreign", "foreign": "japanese"}
 
 
@@ -50,7 +58,7 @@ def switched_items(resident: Resident, values: Mapping[str, Any], to_kind: str) 
     items = current_items(resident)
     cleared = FOREIGN_ONLY_FIELDS if to_kind == "japanese" else JAPANESE_ONLY_FIELDS
     for field in cleared:
-        items[field] = None
+        items[field] = False if field in KANA_FLAGS else None
     items.update(values)
     return items
 

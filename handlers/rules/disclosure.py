@@ -9,9 +9,12 @@ Order of the rules (the first that applies wins):
    person in scope → refuse ``perpetrator`` (nothing releases this);
 2. 個人番号 / 住民票コード asked by a third party → refuse ``restricted_item``;
 3. an error-level per-process suppression on a subject → refuse ``suppressed``;
-4. a certificate, 除票, 附票 or inspection whose scope includes a protected person → ``needs_release``
+4. at an unattended terminal (``UNATTENDED_CHANNELS``: コンビニ交付) a protected person in the scope of a certificate,
+   or an alert-level suppression nobody is there to acknowledge → refuse ``protected_unattended`` /
+   ``alert_unattended`` (no release, and no temporary lift, ever reaches a terminal: j410, j440);
+5. a certificate, 除票, 附票 or inspection whose scope includes a protected person → ``needs_release``
    (``protected``), or refuse ``protected_remote`` for 広域交付, or allow ``released`` with the officer's release;
-5. otherwise allow (``ok``), with alerts for alert-level suppressions and protected subjects of a 照会 or 異動入力.
+6. otherwise allow (``ok``), with alerts for alert-level suppressions and protected subjects of a 照会 or 異動入力.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ PURPOSE_PROCESS = {
 }
 THIRD_PARTY_RESTRICTED_ITEMS = frozenset({"my_number", "resident_code"})  # 住基法12条の3
 THIRD_PARTY_KINDS = frozenset({"third_party"})
+# Where the copy is handed over: the counter (staff), or a terminal nobody staffs (コンビニ交付, j1210)
+CHANNELS = {"counter": "窓口", "kiosk": "コンビニ交付"}
+UNATTENDED_CHANNELS = frozenset({"kiosk"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,9 @@ class DisclosureRequest:
     items: tuple[str, ...] = ()  # extra items asked for: ITEMS
     on_behalf_of: Identity | None = None
     households: tuple[str, ...] = ()  # 世帯番号 of a household certificate (世帯全員)
+    channel: str = (
+        "counter"  # CHANNELS: not part of the fingerprint (a release is never looked up unattended)
+    )
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,9 @@ def _alerts(request: DisclosureRequest, facts: DisclosureFacts) -> tuple[Problem
     return tuple(alerts)
 
 
+UNATTENDED_MESSAGE = "この証明書は端末では交付できません。住所地の市区町村の窓口で請求してください。"
+
+
 def decide(request: DisclosureRequest, facts: DisclosureFacts) -> Decision:
     protected = tuple(sorted(facts.protected))
     claimed = (request.requester.identity, request.on_behalf_of)
@@ -170,6 +182,11 @@ def decide(request: DisclosureRequest, facts: DisclosureFacts) -> Decision:
         return _refuse("restricted_item", f"第三者からの請求には{names}を記載できません（住基法12条の3）。")
     if any(s.level == "error" for s in facts.suppressions):
         return _refuse("suppressed", f"{PURPOSES[request.purpose]}は抑止されています（エラー）。", protected)
+    if request.channel in UNATTENDED_CHANNELS:
+        if request.purpose in PROTECTED_PURPOSES and protected:
+            return _refuse("protected_unattended", UNATTENDED_MESSAGE, protected)
+        if facts.suppressions:
+            return _refuse("alert_unattended", UNATTENDED_MESSAGE, protected)
     alerts = _alerts(request, facts)
     if request.purpose in PROTECTED_PURPOSES and protected:
         if request.requester.kind == "other_municipality":

@@ -325,7 +325,7 @@ def test_a_family_with_a_foreign_member_moves_in_and_is_registered_from_the_prov
 def test_a_postcode_typed_before_the_address_dictionary_arrives_still_fills_the_address(journey: Any) -> None:
     clerk = journey("clerk")
     held: list[Any] = []
-    clerk.page.route("**/static/data/addresses_*.json", lambda route: held.append(route))  # held back
+    clerk.page.route("**/counter/address-dictionary", lambda route: held.append(route))  # held back
     clerk.go("/cases/new/move_in")
     while not held:
         clerk.page.wait_for_timeout(50)

@@ -82,3 +82,19 @@ def test_a_correction_of_the_honseki_offers_the_heads_honseki_and_fills_the_hitt
     head.click()
     assert page.input_value("#changes-0-value") == "東京都千代田区千代田1番"
     assert page.input_value("#changes-1-value") == "補助 太郎"
+
+
+@pytest.mark.req("j510")
+def test_an_atena_number_not_on_the_register_is_asked_without_a_console_error(journey: Any) -> None:
+    clerk = journey("clerk")
+    page = clerk.page
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    clerk.go("/cases/new/koseki_notice")
+    page.fill("#atena_number", "99999")
+    page.select_option("#changes-0-item", "honseki")
+    with page.expect_response(lambda response: "/counter/honseki" in response.url) as asked:
+        page.focus("#changes-0-value")
+    assert asked.value.status == 200 and asked.value.json()["found"] is False
+    page.wait_for_timeout(200)
+    assert errors == [] and page.locator(".honseki-candidate").count() == 0

@@ -50,6 +50,12 @@ ADD_STEP = """() => {
 }"""
 
 
+PALETTE_FONT_LOADED = """async () => {
+  await document.fonts.ready;
+  return [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'bpmn').map(f => f.status);
+}"""
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
@@ -88,10 +94,16 @@ def test_an_analyst_adds_a_step_and_deploys_new_cases_follow_it_while_old_ones_f
     old = start(step, clerk_a)
     # The session's Chromium (tests/browser/conftest.py): a second sync_playwright() in one process fails.
     page = browser.new_page(viewport={"width": 1366, "height": 900})
+    refused: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text[:200]))
     sign_in(page, live_server, users_a["analyst"].login_id)
     page.goto(f"{live_server}/flows/move_in")
     page.wait_for_function("() => window.flowReady === true")
     assert page.is_visible(".bjs-powered-by")  # the bpmn.io watermark stays visible (licence)
+    # the palette's icons are the bpmn icon font: it loads from /static under the CSP (the embedded
+    # stylesheet's data: fonts were refused and the palette showed empty boxes)
+    assert page.evaluate(PALETTE_FONT_LOADED) == ["loaded"]
+    assert refused == []
     assert page.evaluate(ADD_STEP) == "explain_rules"
     page.fill("#element-form [name=name]", "ごみ出しの説明")
     page.select_option("#element-form [name=lane]", "窓口")

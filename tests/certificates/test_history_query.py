@@ -91,3 +91,32 @@ def test_the_inquiry_page_narrows_the_history_and_shows_the_card_status(
         as_text=True
     )
     assert "条件に合う交付履歴はありません" in none
+
+
+def test_the_history_names_who_issued_each_copy_with_their_login_id(
+    client: FlaskClient, db: Database, clerk_a: Actor, users_a: dict[str, models.User],
+    family: models.Household, setup_session: Session,
+) -> None:  # fmt: skip
+    subject = atena_numbers(family)[0]
+    users_a["clerk"].display_name = "交付 花子"
+    setup_session.flush()
+    issue(db, clerk_a, "copy_individual", [subject], now=DAY1)
+    login_as(client, users_a["clerk"])
+    text = client.get(f"/certificates/history/{subject}").get_data(as_text=True)
+    assert "交付者（ユーザID）" in text and f"<td>交付 花子（{users_a['clerk'].login_id}）</td>" in text
+
+
+def test_a_copy_issued_by_a_user_no_longer_known_shows_the_login_id(
+    client: FlaskClient, db: Database, clerk_a: Actor, users_a: dict[str, models.User],
+    users_b: dict[str, models.User], family: models.Household, setup_session: Session,
+) -> None:  # fmt: skip
+    subject = atena_numbers(family)[0]
+    other = users_b["clerk"]  # another municipality's user: never named here
+    other.display_name = "上田 三郎"
+    setup_session.flush()
+    issue(db, dataclasses.replace(clerk_a, login_id=other.login_id), "copy_individual", [subject], now=DAY1)
+    issue(db, dataclasses.replace(clerk_a, login_id="retired.clerk"), "copy_individual", [subject], now=DAY2)
+    login_as(client, users_a["clerk"])
+    text = client.get(f"/certificates/history/{subject}").get_data(as_text=True)
+    assert f"<td>{other.login_id}</td>" in text and "<td>retired.clerk</td>" in text
+    assert "上田 三郎" not in text

@@ -86,6 +86,16 @@ ROUTES: dict[str, Door] = {
         note="registers into the token's own municipality; a refused body writes nothing",
     ),
     "counter.households": web("GET", "/counter/households", LIST, query={"q": "{household_family}"}),
+    "counter.address_dictionary": web(
+        "GET", "/counter/address-dictionary", LIST, note="j250: the caller's municipality's address dictionary only",
+    ),
+    "counter.address_kana": web(
+        "GET", "/counter/address-kana", LIST, query={"q": "テシ"}, note="j250: the caller's dictionary only",
+    ),
+    "counter.address_levels_list": web(
+        "GET", "/counter/address-levels", LIST, query={"area": "14104"},
+        note="j250: JIS X 0402 lists, and the 大字 of the caller's dictionary only",
+    ),
     "counter.katagaki": web(
         "GET", "/counter/katagaki", LIST, query={"address": "神奈川県横浜市中区本町勅使5番"},
         note="j520: the 方書 registered at an address of the caller's municipality only",
@@ -100,6 +110,12 @@ ROUTES: dict[str, Door] = {
         json={"subjects": ["{atena_victim}"], "certificate_type": "copy_individual",
               "requester_kind": "third_party", "requester_name": "斎藤 鷹雄", "purpose": "確認", "copies": 1},
         note="issues into the token's own municipality; the one disclosure decision applies",
+    ),
+    "api.issue_at_kiosk_api": api(
+        "POST", "/api/kiosk/certificates", LIST, discloses=True,
+        json={"request_id": "contract-1", "person": {"resident_code": "12345678901", "card_serial": "ABC123"},
+              "terminal": {"code": "store-1", "name": "本町店"}, "document": "residence_copy", "scope": "household"},
+        note="j1210: the kiosk system's token; the person is found in the token's own municipality only",
     ),
     "api.receive_e_application_api": api(
         "POST", "/api/e-applications", LIST, json={"application": "", "signature": "", "certificate": ""},
@@ -133,6 +149,11 @@ ROUTES: dict[str, Door] = {
     ),
     # --- support measures and suppression ------------------------------------------------------------------
     "support_measures.show": web("GET", "/support-measures/{measure_id}", OBJECT),
+    "support_measures.extend": web("POST", "/support-measures/{measure_id}/extend", OBJECT, form={}),
+    "support_measures.terminate": web(
+        "POST", "/support-measures/{measure_id}/terminate", OBJECT,
+        form={"reason": "victim_request", "termination_date": "2026-01-05"},
+    ),
     "support_measures.suppressed": web("GET", "/support-measures/suppressed", LIST, discloses=True,
                                        note="j1290: the officer's list of suppressed persons"),
     "support_measures.releases": web("GET", "/support-measures/releases", LIST),
@@ -272,6 +293,10 @@ ROUTES: dict[str, Door] = {
     "csv_intake.bulk_upload": web("GET", "/csv-intake/bulk-address", LIST),
     "csv_intake.bulk_show": web("GET", "/csv-intake/bulk-address/{change_id}", OBJECT),
     "csv_intake.bulk_apply": web("POST", "/csv-intake/bulk-address/{change_id}/apply", OBJECT),
+    "csv_intake.bulk_notices": web("POST", "/csv-intake/bulk-address/{change_id}/notices", OBJECT,
+                                   form={"timing": "advance"}),
+    "csv_intake.bulk_notice_file": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}.pdf", OBJECT,
+                                       discloses=True, note="the notices to the households of a bulk change"),
     # --- statistics (j1080): aggregates only ---------------------------------------------------------------
     "statistics.index": web("GET", "/statistics", LIST),
     "statistics.report": web("GET", "/statistics/report", LIST),
@@ -340,12 +365,23 @@ ROUTES: dict[str, Door] = {
     "input_places.edit_place": web("GET", "/settings/places/{place_id}", OBJECT),
     "input_places.create_terminal": web("GET", "/settings/places/terminals/new", LIST),
     "input_places.edit_terminal": web("GET", "/settings/places/terminals/{terminal_id}", OBJECT),
+    "officials.index": web("GET", "/settings/officials", LIST),
+    "officials.create": web("GET", "/settings/officials/new", LIST),
+    "officials.edit": web("GET", "/settings/officials/{official_number}", OBJECT),
+    "officials.end": web("GET", "/settings/officials/{official_number}/end", OBJECT),
+    "officials.delete": web("POST", "/settings/officials/{official_number}/delete", OBJECT),
     # --- 方書管理 (supervisors and administrators, j260) -------------------------------------------------------
     "katagaki.index": web("GET", "/settings/katagaki", LIST, query={"address": "神奈川県横浜市"}),
     "katagaki.create": web("GET", "/settings/katagaki/new", LIST),
     "katagaki.edit": web("GET", "/settings/katagaki/{katagaki_id}", OBJECT),
     "katagaki.retire": web("POST", "/settings/katagaki/{katagaki_id}/retire", OBJECT),
     "katagaki.reinstate": web("POST", "/settings/katagaki/{katagaki_id}/reinstate", OBJECT),
+    # --- 住所辞書管理 (administrators, j250) ----------------------------------------------------------------------
+    "address_dictionary.index": web("GET", "/settings/addresses", LIST, query={"q": "勅使"}),
+    "address_dictionary.create": web("GET", "/settings/addresses/new", LIST),
+    "address_dictionary.edit": web("GET", "/settings/addresses/{address_entry_id}", OBJECT),
+    "address_dictionary.retire": web("POST", "/settings/addresses/{address_entry_id}/retire", OBJECT),
+    "address_dictionary.reinstate": web("POST", "/settings/addresses/{address_entry_id}/reinstate", OBJECT),
     # --- user administration -------------------------------------------------------------------------------
     "user_admin.index": web("GET", "/admin/users", LIST),
     "user_admin.create": web("GET", "/admin/users/new", LIST),
@@ -353,6 +389,7 @@ ROUTES: dict[str, Door] = {
     "user_admin.reset_password": web("POST", "/admin/users/{user_id}/password", OBJECT),
     "user_admin.reset_totp": web("POST", "/admin/users/{user_id}/reset-totp", OBJECT),
     "user_admin.unlock": web("POST", "/admin/users/{user_id}/unlock", OBJECT),
+    "user_admin.set_active": web("POST", "/admin/users/{user_id}/active", OBJECT, form={"active": "0"}),
 }  # fmt: skip
 
 
@@ -387,6 +424,8 @@ CELERY_TASKS: dict[str, str] = {
     "jumin.outbox.near_realtime": "starts 宛名連携 deliveries: no payload of its own",
     "jumin.flows.migrate_running_cases": "moves cases to a new flow version: no disclosure",
     "jumin.extraction.run": "runs an extraction job (its output excludes protected persons: extraction probe)",
+    "jumin.bulk_address.notices": "makes a bulk address change's notices (protected households held back: "
+    "bulk notice probe)",
     "jumin.batches.run_due": "starts due batches: no output of its own",
     "jumin.batches.run": "runs one registered batch (outputs are the batch's own doors)",
     "jumin.platform.exchange": "takes files from the regional platform's units into the register's side tables "

@@ -277,3 +277,29 @@ def test_the_manual_is_no_printed_booklet() -> None:
     assert {p.suffix for p in manual.iterdir()} == {".md"}
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert not re.search(r"manual.*\.(pdf|docx?|epub)|booklet|冊子", makefile)
+
+
+@pytest.mark.req("j310")
+def test_a_certifier_cannot_be_left_without_a_name(
+    db: Database,
+    app: Flask,
+    users_a: dict[str, models.User],
+    city_a: models.Municipality,
+    setup_session: Session,
+) -> None:
+    """No 「○○長 公印」 with a blank name: the one check of the certifiers (``set_officials`` and the settings
+    page's entries) refuses an empty or blank name (a full-width space too), whichever door it comes through."""
+    from handlers.certificates import set_officials
+    from tests.web.conftest import login_as
+
+    admin = factories.actor_for(users_a["administrator"])
+    for blank in ("", " ", "　"):
+        with pytest.raises(ValidationError) as refused, unit_of_work(db, admin) as uow:
+            set_officials(uow, [{"title": "横浜市長", "name": blank, "from": "", "to": "", "acting": False}])
+        assert [(p.item, p.code) for p in refused.value.problems] == [("氏名", "required")]
+    client = app.test_client()
+    login_as(client, users_a["administrator"])
+    page = client.post("/settings/officials/new", data={"title": "横浜市長", "name": "　", "kind": "mayor"})
+    assert page.status_code == 422 and "氏名：入力されていません" in page.get_data(as_text=True)
+    setup_session.refresh(city_a)
+    assert "officials" not in (city_a.settings or {})

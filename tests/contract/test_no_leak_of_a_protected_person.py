@@ -31,9 +31,17 @@ from handlers.uow import unit_of_work
 from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.contract.doors import DISCLOSURE_OPERATORS, ROUTES
+from tests.contract.kiosk_probe import probe_kiosk
 from tests.contract.test_tenant_isolation import call
 from tests.contract.wide_area_probe import probe_wide_area_copy, probe_wide_area_copy_api
-from tests.contract.world import ABUSER_BIRTH, ITO_BIRTH, PROTECTED_ADDRESS, World, certificate_request
+from tests.contract.world import (
+    ABUSER_BIRTH,
+    ADDRESSES,
+    ITO_BIRTH,
+    PROTECTED_ADDRESS,
+    World,
+    certificate_request,
+)
 from workflows.engine import registry
 from workflows.engine.registry import ServiceContext
 
@@ -123,6 +131,31 @@ def probe_extraction_download(world: World, web: dict[str, FlaskClient], *, db: 
     assert none_of(body, world) == [], "nor the unprotected member of the household, nor its address"
 
 
+def probe_bulk_address_notices(world: World, web: dict[str, FlaskClient], *, db: Database,
+                               users_a: dict[str, models.User], setup_session: Session, **_: Any) -> None:  # fmt: skip
+    from handlers.csv_intake.bulk_address import plan_bulk_change
+
+    rows = [f"{world.households[k]},{ADDRESSES[k]},{ADDRESSES[k]}の2," for k in ("family", "stranger")]
+    data = "\r\n".join(["世帯番号,変更前住所,変更後住所,変更後郵便番号", *rows, ""]).encode()
+    with unit_of_work(db, factories.actor_for(users_a["clerk"])) as uow:
+        change_id = plan_bulk_change(uow, "address", data, minor_category="residence_indication",
+                                     change_date=dt.date(2026, 4, 1)).id  # fmt: skip
+    assert (
+        web["clerk"]
+        .post(f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"})
+        .status_code
+        == 302
+    )
+    job_id = setup_session.scalar(
+        select(models.BulkAddressNotice.id).where(models.BulkAddressNotice.change_id == change_id)
+    )
+    pdf = web["clerk"].get(f"/csv-intake/bulk-address/notices/{job_id}.pdf")
+    listed = web["clerk"].get(f"/csv-intake/bulk-address/notices/{job_id}.csv").get_data().decode("utf-8-sig")
+    for body in (pdf_text(pdf.get_data()), listed):
+        assert "勅使河原" in body, "control: the stranger's household gets its notice"
+        assert none_of(body, world) == [] and "桜子" not in body and world.atena["victim"] not in body
+
+
 MOVED_TO = "神奈川県横浜市栄区秘匿転居先1番"
 
 
@@ -193,6 +226,7 @@ PROBES = {
     "counter.receipt_notice": probe_receipt_notice,
     "api.receipt_notice_api": probe_receipt_notice_api,
     "extraction.download": probe_extraction_download,
+    "csv_intake.bulk_notice_file": probe_bulk_address_notices,
     "certificates.issue": probe_certificates_issue,
     "api.issue_certificate_api": probe_certificates_api,
     "inspection.inspection": probe_inspection,
@@ -200,6 +234,7 @@ PROBES = {
     "support_measures.suppressed": probe_suppressed_list,
     "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
     "api.print_wide_area_copy_api": partial(probe_wide_area_copy_api, none_of=none_of),
+    "api.issue_at_kiosk_api": partial(probe_kiosk, none_of=none_of),
 }
 
 

@@ -158,8 +158,8 @@ def _counter_work(world: World, db: Database, clerk: Actor, setup_session: Sessi
 
 
 def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
-    """An extraction result, a CSV import, a bulk address change and a batch run of city A, each carrying
-    city A's strings (what another municipality must never get back)."""
+    """An extraction result, a CSV import, a bulk address change with its notices and a batch run of city A,
+    each carrying city A's strings (what another municipality must never get back)."""
     a = world.atena
     secret = f"{a['stranger']},勅使河原 仁,神奈川県横浜市中区本町勅使5番\n".encode()
     rows = {
@@ -187,6 +187,13 @@ def _reporting_rows(world: World, session: Session, tenant_id: int) -> None:
         session.add(row)
         session.flush()
         world.ids[key] = row.id
+    notice = models.BulkAddressNotice(
+        tenant_id=tenant_id, change_id=world.ids["change_id"], timing="advance", status="done", notice_count=1,
+        pdf=secret, csv=secret, created_by="clerk@141003",
+    )  # fmt: skip
+    session.add(notice)
+    session.flush()
+    world.ids["notice_job_id"] = notice.id
 
 
 def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
@@ -222,6 +229,11 @@ def _inbound_rows(world: World, tenant_id: int) -> dict[str, Any]:
         "katagaki_id": models.Katagaki(
             tenant_id=tenant_id, address=ADDRESSES["stranger"], address_key=fold_address(ADDRESSES["stranger"]),
             name="勅使河原荘", kind="apartment",
+        ),
+        "address_entry_id": models.AddressEntry(
+            tenant_id=tenant_id, address_code="14104999000", postal_code="2310099", prefecture="神奈川県",
+            prefecture_kana="カナガワケン", city="横浜市", city_kana="ヨコハマシ", ward="中区", ward_kana="ナカク",
+            oaza="勅使河原町", oaza_kana="テシガワラチョウ", koaza="", koaza_kana="", source="staff",
         ),
     }  # fmt: skip
 
@@ -273,7 +285,8 @@ def build_world(
         archive_old_removed_records(uow, today=dt.date(2024, 4, 1))
     _counter_work(world, db, clerk, setup_session)
     world.ids["user_id"] = users_a["clerk"].id
-    world.ids.update(code="move_in", process_id="certificate_request", batch_code="removed_archive")
+    world.ids.update(code="move_in", process_id="certificate_request", batch_code="removed_archive",
+                     official_number=1)  # fmt: skip
     with unit_of_work(db, clerk) as uow:
         copy = CertificateRequest("copy_individual", (world.atena["stranger"],), requester_kind="self")
         world.ids["issue_number"] = issue_certificate(uow, copy).issue_numbers[0]

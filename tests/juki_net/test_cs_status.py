@@ -19,7 +19,15 @@ from handlers.juki_net.cs_status import cs_errors, operating_status
 from handlers.juki_net.person_requests import person_request_list
 from handlers.outbox_delivery import DeliveryPolicy, deliver_destination
 from handlers.uow import unit_of_work
-from models import CsPersonRequest, Household, IntegrationDestination, Municipality, OutboxMessage, User
+from models import (
+    CsPersonRequest,
+    Household,
+    IntegrationDestination,
+    Municipality,
+    OutboxMessage,
+    Resident,
+    User,
+)
 from tests import factories
 from tests.juki_net.fake_cs import FakeCs, take_files
 from tests.web.conftest import login_as
@@ -35,6 +43,7 @@ def serials(db: Database, actor: Actor) -> list[tuple[str | None, str, str | Non
         ]
 
 
+@pytest.mark.req("j1160", "j10", "j20")
 def test_the_serial_number_of_a_persons_certificate_is_asked_of_cs_and_the_answer_is_taken_in(
     cs_line: Database, city_a: Municipality, clerk_a: Actor, family: Household, fake_cs: FakeCs
 ) -> None:
@@ -63,6 +72,11 @@ def test_the_serial_number_of_a_persons_certificate_is_asked_of_cs_and_the_answe
         (hanako.atena_number, "failed", None, "CSでエラー：有効な利用者証明用電子証明書がありません"),
         (taro.atena_number, "done", "0A1B2C3D4E5F", None),
     ]
+    with unit_of_work(cs_line, clerk_a) as uow:  # kept as the person's item too (j10)
+        kept = dict(
+            uow.session.execute(select(Resident.atena_number, Resident.user_certificate_serial)).all()
+        )
+    assert (kept[taro.atena_number], kept[hanako.atena_number]) == ("0A1B2C3D4E5F", None)
 
 
 def test_an_answer_without_a_serial_number_refuses_the_file_and_keeps_nothing(

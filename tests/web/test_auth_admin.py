@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 import models
+from tests.factories import DEFAULT_PASSWORD
 from tests.web.auth_helpers import sign_in
 
 
@@ -118,3 +119,41 @@ def test_a_user_whose_totp_was_reset_is_signed_out_and_must_enrol_again(client, 
     clerk.totp_enrolled, clerk.totp_secret = False, None
     setup_session.flush()
     assert client.get("/account").location.startswith("/login")
+
+
+@pytest.mark.req("j1380")
+def test_an_administrator_stops_a_user_who_is_signed_out_and_cannot_sign_in_until_resumed(
+    app, client, setup_session, users_a
+):
+    clerk = users_a["clerk"]
+    clerk_client = app.test_client()
+    sign_in(clerk_client, clerk.login_id)
+    sign_in(client, users_a["administrator"].login_id)
+    assert "利用停止にする" in client.get(f"/admin/users/{clerk.id}").get_data(as_text=True)
+    stopped = client.post(f"/admin/users/{clerk.id}/active", data={"active": "0"}, follow_redirects=True)
+    page = stopped.get_data(as_text=True)
+    assert f"利用者「{clerk.login_id}」を利用停止にしました" in page and "<dd>利用停止</dd>" in page
+    assert not _user(setup_session, clerk.login_id).active
+    assert clerk_client.get("/account").location.startswith("/login"), "signed out at the next request"
+    refused = app.test_client().post(
+        "/login", data={"login_id": clerk.login_id, "password": DEFAULT_PASSWORD}
+    )
+    assert refused.status_code != 302 or not refused.location.endswith("/login/totp")
+    resumed = client.post(f"/admin/users/{clerk.id}/active", data={"active": "1"}, follow_redirects=True)
+    assert f"利用者「{clerk.login_id}」の利用を再開しました" in resumed.get_data(as_text=True)
+    assert _user(setup_session, clerk.login_id).active
+    functions = setup_session.scalars(
+        select(models.AccessLog.function)
+        .where(models.AccessLog.action == "setting")
+        .order_by(models.AccessLog.seq)
+    )
+    assert list(functions) == ["user_disabled", "user_enabled"]
+
+
+@pytest.mark.req("j1380")
+def test_an_administrator_cannot_stop_themself(client, setup_session, users_a):
+    admin = users_a["administrator"]
+    sign_in(client, admin.login_id)
+    page = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}, follow_redirects=True)
+    assert "自分自身を利用停止にすることはできません" in page.get_data(as_text=True)
+    assert _user(setup_session, admin.login_id).active

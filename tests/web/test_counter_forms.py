@@ -264,3 +264,36 @@ def test_a_former_surname_and_an_alias_on_the_move_out_certificate_are_entered_w
     assert (members[0]["former_surname"], members[0]["former_surname_kana"]) == ("佐藤", "サトウ")
     assert members[0].get("alias") is None and members[2]["alias"] == "山田 エマ"
     assert members[2].get("former_surname") is None
+
+
+@pytest.mark.req("j180")
+def test_a_move_in_records_the_confirmation_of_each_persons_kana(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    page = clerk.get("/cases/new/move_in").get_data(as_text=True)
+    assert (
+        'id="members-0-name_kana_confirmed"' in page
+        and 'id="members-0-former_surname_kana_confirmed"' in page
+    )
+    data = move_in_form(**{"members-0-name_kana_confirmed": "y", "members-0-former_surname": "佐藤",
+                           "members-0-former_surname_kana": "サトウ", "members-0-former_surname_kana_confirmed": "y"},
+                        **foreign_fields("members-2-", resident_kind="foreign", relation_to_head="子",
+                                         alias="山田 エマ", alias_kana="ヤマダ エマ", alias_kana_confirmed="y"))  # fmt: skip
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=data))
+    members = pending_proposal(db, clerk_a, case_id)["members"]
+    assert (members[0]["name_kana_confirmed"], members[0]["former_surname_kana_confirmed"]) == (True, True)
+    assert members[1]["name_kana_confirmed"] is False
+    assert members[2]["alias_kana_confirmed"] is True and "former_surname_kana_confirmed" not in members[2]
+    approve(app, db, users_a, clerk_a, case_id)
+    with unit_of_work(db, clerk_a) as uow:
+        people = uow.session.scalars(
+            select(Resident).where(Resident.given_name_kana.in_(["タロウ", "ハナコ", "エマ"]))
+        )
+        flags = {(p.given_name_kana, p.name_kana_confirmed, p.former_surname_kana_confirmed, p.alias_kana_confirmed)
+                 for p in people}  # fmt: skip
+    assert flags == {
+        ("タロウ", True, True, False),
+        ("ハナコ", False, False, False),
+        ("エマ", False, False, True),
+    }

@@ -63,7 +63,7 @@ def test_demo_creates_both_cities_with_a_user_per_role_and_the_shared_totp_secre
 
 
 @pytest.mark.slow
-@pytest.mark.req("j160", "j50")
+@pytest.mark.req("j160", "j50", "j440")
 def test_demo_has_a_support_measure_case_and_old_removed_records(
     connection: Connection, demo: dict[str, int]
 ) -> None:
@@ -72,6 +72,13 @@ def test_demo_has_a_support_measure_case_and_old_removed_records(
     ).all()
     assert sorted(r.role for r in roles) == sorted(["applicant", "co_applicant", "perpetrator"] * 2)
     assert all(r.atena_number is None for r in roles if r.role == "perpetrator")
+    # opened through the 支援措置申出 flow (j440): each city's officer finds its confirmation task waiting
+    waiting = connection.execute(
+        select(models.CaseTask.bpmn_id)
+        .join(models.Case, models.Case.id == models.CaseTask.case_id)
+        .where(models.Case.process_id == "support_measure", models.CaseTask.state == "ready")
+    ).scalars()
+    assert sorted(waiting) == ["confirm_support_need"] * 2
     removed = connection.execute(
         select(models.Resident.removal_reason, models.Resident.removal_date).where(
             models.Resident.status == "removed"
@@ -122,7 +129,11 @@ def test_the_demo_supervisor_finds_the_clerks_cases_waiting_and_approves_one(
         select(models.CaseTask.id, models.Case.change_type, models.Case.created_by)
         .join(models.Case, models.Case.id == models.CaseTask.case_id)
         .join(models.Municipality, models.Municipality.id == models.Case.tenant_id)
-        .where(models.CaseTask.state == "ready", models.Municipality.code == "141003")
+        .where(
+            models.CaseTask.state == "ready",
+            models.Municipality.code == "141003",
+            models.Case.process_id != "support_measure",
+        )
     ).all()
     assert sorted((w.change_type, w.created_by) for w in waiting) == [
         ("move_in", "clerk.yokohama"),

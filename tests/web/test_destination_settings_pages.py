@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from handlers.context import Actor
 from handlers.db import Database
+from handlers.destination_settings import destination_names
+from handlers.labels import destination_label
 from handlers.uow import unit_of_work
 from models.audit import AccessLog
+from models.change import OutboxMessage
 from models.integration import IntegrationDestination
 from models.tenant import Municipality
 
@@ -146,3 +149,71 @@ def test_the_navigation_links_the_settings_for_the_administrator(
 ) -> None:
     body = sign_in(users_a["administrator"]).get("/account").get_data(as_text=True)
     assert 'href="/settings/destinations"' in body
+
+
+def dead_letter(setup_session: Session, city: Municipality, destination: str, seq: int = 1) -> None:
+    setup_session.add(OutboxMessage(tenant_id=city.id, destination=destination, kind="identity_change", payload={},
+                                    idempotency_key=f"T-{city.id}-{seq}@{destination}", seq=seq, status="dead"))  # fmt: skip
+    setup_session.flush()
+
+
+def test_a_subscriber_is_named_by_the_display_name_the_administrator_gives_it(
+    sign_in: Any, users_a: dict[str, Any], db: Database, city_a: Municipality
+) -> None:
+    client = sign_in(users_a["administrator"])
+    assert (
+        client.post(
+            "/settings/destinations/new", data={**SUBSCRIBER, "display_name": "住民税システム"}
+        ).status_code
+        == 302
+    )
+    [row] = destinations(db, city_a)
+    assert row.display_name == "住民税システム"
+    listing = client.get("/settings/destinations").get_data(as_text=True)
+    assert "宛名連携先「住民税システム」" in listing and "<code>subscriber:tax</code>" in listing
+    edit = client.get(f"/settings/destinations/{row.id}").get_data(as_text=True)
+    assert 'value="住民税システム"' in edit
+    changed = {**SUBSCRIBER, "new_secret": "", "display_name": "市民税・県民税システム"}
+    assert client.post(f"/settings/destinations/{row.id}", data=changed).status_code == 302
+    assert "display_name" in saved_logs(db, city_a)[-1].detail["changed"]
+    cleared = {**SUBSCRIBER, "new_secret": "", "display_name": "  "}
+    assert client.post(f"/settings/destinations/{row.id}", data=cleared).status_code == 302
+    assert destinations(db, city_a)[0].display_name is None
+    assert "宛名連携先「tax」" in client.get("/settings/destinations").get_data(as_text=True)
+
+
+def test_a_display_name_is_refused_for_a_destination_that_is_no_subscriber(
+    sign_in: Any, users_a: dict[str, Any], db: Database, city_a: Municipality
+) -> None:
+    client = sign_in(users_a["administrator"])
+    cs = {"name": "cs", "kind": "relay", "display_name": "CS", "subscription": "", "enabled": "y"}
+    refused = client.post("/settings/destinations/new", data=cs)
+    assert refused.status_code == 422 and '<a href="#display_name">' in refused.get_data(as_text=True)
+    assert destinations(db, city_a) == []
+
+
+def test_the_dead_letters_and_the_case_page_name_a_subscriber_by_its_own_municipalitys_display_name(
+    sign_in: Any, users_a: dict[str, Any], db: Database, setup_session: Session,
+    city_a: Municipality, city_b: Municipality,
+) -> None:  # fmt: skip
+    for city, shown in ((city_a, "住民税システム"), (city_b, "上田市の税務システム")):
+        setup_session.add(IntegrationDestination(tenant_id=city.id, name="subscriber:tax", kind="http_json",
+                                                 subscription="full", display_name=shown))  # fmt: skip
+    dead_letter(setup_session, city_a, "subscriber:tax")
+    dead_letter(setup_session, city_a, "subscriber:nhi", seq=2)  # no row: named from the catalogue
+    dead_letter(setup_session, city_b, "subscriber:tax")
+    page = sign_in(users_a["supervisor"]).get("/outbox").get_data(as_text=True)
+    assert "宛名連携先「住民税システム」" in page and "宛名連携先「国民健康保険」" in page
+    assert "上田市の税務システム" not in page
+    with unit_of_work(db, Actor.system(city_a.id)) as uow:
+        assert destination_names(uow, ["subscriber:tax", "subscriber:nhi", "cs", None]) == {
+            "subscriber:tax": "住民税システム"
+        }
+        assert destination_names(uow, ["cs", "municipality:202118"]) == {}
+
+
+def test_a_stored_display_name_names_only_a_subscriber() -> None:
+    names = {"subscriber:tax": "住民税システム", "cs": "別名"}
+    assert destination_label("subscriber:tax", names) == "宛名連携先「住民税システム」"
+    assert destination_label("cs", names) == "住基ネット CS"
+    assert destination_label("subscriber:kaigo", names) == "宛名連携先「kaigo」"

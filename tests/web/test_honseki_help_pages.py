@@ -165,3 +165,31 @@ def test_the_move_in_page_names_a_readmission_and_its_honseki_field_asks_for_the
     case_id = case_id_of(clerk.post("/cases/new/move_in", data=form))
     proposal = pending_proposal(db, clerk_a, case_id)
     assert proposal["members"][0]["re_move_in_of"] == removed.atena_number
+
+
+def test_a_number_not_on_the_register_answers_200_not_found_and_reveals_no_other_municipality(
+    sign_in: Any, users_a: dict[str, User], users_b: dict[str, User], db: Database
+) -> None:
+    elsewhere = factories.make_household(db, factories.actor_for(users_b["clerk"]))
+    client = sign_in(users_a["clerk"])
+    for query in ({"atena_number": "12345"}, {"atena_number": "１２３４５"}, {"household_number": "999"},
+                  {"atena_number": elsewhere.members[0].atena_number},
+                  {"household_number": elsewhere.household_number}):  # fmt: skip
+        answer = client.get("/counter/honseki", query_string=query)
+        assert answer.status_code == 200, query
+        body = answer.get_json()
+        assert body["found"] is False and body["candidates"] == [] and "見つかりません" in body["message"]
+        assert "山田" not in answer.get_data(as_text=True)
+
+
+def test_a_malformed_number_is_still_refused_and_a_known_one_is_found(
+    sign_in: Any, users_a: dict[str, User], db: Database
+) -> None:
+    household = factories.make_household(db, factories.actor_for(users_a["clerk"]))
+    client = sign_in(users_a["clerk"])
+    for query in ({"atena_number": "12a"}, {"household_number": "12345678901"}):
+        answer = client.get("/counter/honseki", query_string=query)
+        assert answer.status_code == 422, query
+        assert [p["code"] for p in answer.get_json()["problems"]] == ["malformed"]
+    found = client.get("/counter/honseki", query_string={"atena_number": household.members[0].atena_number})
+    assert found.status_code == 200 and found.get_json()["found"] is True

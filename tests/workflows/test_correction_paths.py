@@ -150,3 +150,23 @@ def test_a_person_is_set_as_an_adult_ward_by_an_ex_officio_correction(
     issue_documents(step, clerk_a, case)
     assert step(clerk_a, resident, wife).adult_guardianship is True
     assert step(clerk_a, history, wife)[-1].snapshot["adult_guardianship"] is True
+
+
+@pytest.mark.req("j10", "j20", "j840")
+def test_the_serial_numbers_of_the_card_certificates_are_set_and_corrected_ex_officio(
+    db: Any, step: Step, clerk_a: Actor, supervisor_a: Actor
+) -> None:
+    head = make_household(db, clerk_a).members[0].atena_number
+    serials = {"signing_certificate_serial": "5A6B7C8D9E0F", "user_certificate_serial": "0A1B2C3D4E5F"}
+    case = enter(step, clerk_a, "ex_officio_correction", {"atena_number": head, "changes": serials, **RECORD})
+    approve(step, supervisor_a, case, "ex_officio_correction")
+    issue_documents(step, clerk_a, case)
+    person = step(clerk_a, resident, head)
+    assert (person.signing_certificate_serial, person.user_certificate_serial) == (
+        "5A6B7C8D9E0F",
+        "0A1B2C3D4E5F",
+    )
+    assert step(clerk_a, history, head)[-1].snapshot["signing_certificate_serial"] == "5A6B7C8D9E0F"
+    too_long = {"atena_number": head, "changes": {"user_certificate_serial": "0" * 41}, **RECORD}
+    assessment = step(clerk_a, change_type("ex_officio_correction").assess, too_long)
+    assert [p.field for p in assessment.problems] == ["user_certificate_serial"]

@@ -103,6 +103,7 @@ def me() -> Response:
 
 from webui.api import cases as _cases  # noqa: E402, F401 - registers the case endpoints
 from webui.api import certificates as _certificates  # noqa: E402, F401 - POST /api/certificates
+from webui.api import kiosk as _kiosk  # noqa: E402, F401 - コンビニ交付 (j1210)
 from webui.api import openapi as _openapi  # noqa: E402, F401 - serves /api/openapi.json
 from webui.api import residents as _residents  # noqa: E402, F401 - registers the resident endpoints
 from webui.api import wide_area as _wide_area  # noqa: E402, F401 - the 広域交付 endpoints (j1210)

@@ -40,6 +40,11 @@ def _op(summary: str, ok: dict[str, Any], *, body: str | None = None, params: li
     return operation
 
 
+def _answering(operation: dict[str, Any], status: str, response: dict[str, Any]) -> dict[str, Any]:
+    """``operation`` with its own answer for ``status`` instead of the common error's."""
+    return {**operation, "responses": {**operation["responses"], status: response}}
+
+
 def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
@@ -119,6 +124,31 @@ SCHEMAS: dict[str, Any] = {
                                           "whole_household": {"type": "boolean"}, "copies": {"type": "integer"},
                                           "requester_kind": {"type": "string"}, "requester_name": {"type": "string"},
                                           "purpose": {"type": "string"}}},
+    "KioskCertificateRequest": {
+        "type": "object", "required": ["request_id", "person", "terminal", "document", "scope"],
+        "description": "コンビニ交付（j1210）の交付要求。証明書交付センターがカードの利用者証明用電子証明書と暗証番号で本人を確認し、住民票コードに解決したうえで送る（Jumin独自の形式：docs/integration.md）。同じ request_id の再送には同じ応答を返し、二重に交付しない",
+        "properties": {"request_id": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
+                       "person": {"type": "object", "required": ["resident_code", "card_serial"],
+                                  "properties": {"resident_code": {"type": "string", "pattern": "^[0-9]{11}$"},
+                                                 "card_serial": {"type": "string", "description": "利用者証明用電子証明書のシリアル番号（英数字40桁以内）"}}},
+                       "terminal": {"type": "object", "required": ["code", "name"],
+                                    "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+                       "document": {"enum": ["residence_copy", "entry_certificate"]},
+                       "scope": {"enum": ["self", "household", "members"]},
+                       "members": {"type": "array", "items": {"type": "string"}, "description": "scope＝members：世帯員の住民票コード"},
+                       "options": {"type": "object", "description": "head_relation（世帯主・続柄）・honseki（本籍・筆頭者）だけ記載できる。my_number・resident_code・history・special_history・official_use・omit_katagaki を true にすると拒否（option_not_allowed）",
+                                   "additionalProperties": {"type": "boolean"}},
+                       "copies": {"type": "integer", "minimum": 1, "maximum": 20}}},
+    "KioskCertificate": {"type": "object", "properties": {
+        "request_id": {"type": "string"}, "outcome": {"const": "issued"}, "document": {"type": "string"},
+        "certificate_type": {"type": "string"}, "issue_numbers": {"type": "array", "items": {"type": "string"}},
+        "pages": {"type": "integer"}, "copies": {"type": "integer"}, "fee": {"type": "integer"},
+        "media_type": {"const": "application/pdf"}, "pdf": {"type": "string", "contentEncoding": "base64"}}},
+    "KioskRefusal": {"type": "object", "required": ["error", "message", "request_id", "reason"], "properties": {
+        "error": {"const": "kiosk_refused"}, "message": {"type": "string"}, "request_id": {"type": "string"},
+        "outcome": {"const": "refused"},
+        "reason": {"enum": ["not_offered", "person_not_found", "card_mismatch", "member_not_in_household",
+                            "option_not_allowed", "not_issuable", "unavailable"]}}},
     "InquiryRequest": {"type": "object", "properties": {"systems": {"type": "array", "items": {
         "enum": ["election", "nhi", "late_elderly", "long_term_care", "national_pension", "child_allowance",
                  "card"]}}}},
@@ -180,6 +210,11 @@ PATHS: dict[str, Any] = {
                                     ok_status="201")},
     "/api/certificates": {"post": _op("証明書の交付（発行番号・手数料を返す）", _json(OBJECT, "交付した証明書"),
                                       body="CertificateRequest", ok_status="201")},
+    "/api/kiosk/certificates": {"post": _answering(
+        _op("コンビニ交付：端末での証明書の交付（PDFをBase64で返す。同じ要求IDの再送は同じ応答）",
+            _json(_ref("KioskCertificate"), "交付した証明書"), body="KioskCertificateRequest", ok_status="201"),
+        "403", _json({"oneOf": [_ref("KioskRefusal"), _ref("Error")]},
+                     "交付できない（KioskRefusal、理由を記録）または権限がない（Error）"))},
     "/api/e-applications": {"post": _op("電子申請（公的個人認証の署名付き証明書交付請求）の受付", _json(OBJECT, "開始した交付請求の案件"),
                                         body="EApplication", ok_status="201")},
     "/api/wide-area-requests": {

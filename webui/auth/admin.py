@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers import user_admin
@@ -80,6 +80,27 @@ def unlock(user_id: int) -> Response:
         with web_uow() as uow:
             user = user_admin.unlock_user(uow, user_id)
         flash(f"利用者「{user.login_id}」のロックを解除しました。", "info")
+    return redirect(url_for("user_admin.edit", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/active", methods=["POST"])
+@permission_required("admin.users")
+def set_active(user_id: int) -> Response:
+    """利用停止 (``active=0``) or 利用再開 (``active=1``)."""
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            with web_uow() as uow:
+                user = user_admin.set_user_active(uow, user_id, active=active)
+        except ValidationError as err:
+            flash("".join(p.message for p in err.problems), "error")
+        else:
+            done = (
+                "の利用を再開しました。"
+                if active
+                else "を利用停止にしました。ログイン中の場合は次の操作でログアウトします。"
+            )
+            flash(f"利用者「{user.login_id}」{done}", "info")
     return redirect(url_for("user_admin.edit", user_id=user_id))
 
 

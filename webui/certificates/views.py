@@ -24,6 +24,8 @@ from handlers.certificates import (
 )
 from handlers.certificates.history_query import card_status_of
 from handlers.errors import Problem, ValidationError
+from handlers.rules.disclosure import CHANNELS
+from handlers.staff_names import staff_names
 from webui.certificates.forms import CertificateIssueForm, DisposeForm, HistoryQueryForm, VerifyForm
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
@@ -70,6 +72,12 @@ def issue() -> Response | str:
     return render_template("certificates/issue.html", form=form, problems=problems, alerts=alerts)
 
 
+def handed_over_at(options: dict[str, Any] | None) -> str:
+    """Where a copy not handed over at the counter was (コンビニ交付), for the history; the counter's: blank."""
+    channel = (options or {}).get("channel") or "counter"
+    return "" if channel == "counter" else CHANNELS.get(channel, channel)
+
+
 @bp.get("/certificates/history/<atena_number>")
 @login_required
 @permission_required("certificate.issue")
@@ -91,12 +99,14 @@ def history(atena_number: str) -> tuple[str, int]:
                 "login_id": r.login_id, "certificate_type": r.certificate_type, "printed": r.items_printed,
                 "pages": r.pages, "fee": r.fee, "status": r.status, "disposal_reason": r.disposal_reason,
                 "subjects": r.subjects,
+                "channel": handed_over_at(r.options),
             }
             for r in rows
         ]  # fmt: skip
+        staff = staff_names(uow, (r.login_id for r in rows))
     page = render_template(
         "certificates/history.html", atena_number=atena_number, rows=entries, form=DisposeForm(),
-        query_form=query_form, problems=problems, card_status=card_status, type_labels=TYPE_LABELS,
+        query_form=query_form, problems=problems, card_status=card_status, type_labels=TYPE_LABELS, staff=staff,
     )  # fmt: skip
     return page, 422 if problems or query_form.errors else 200
 

@@ -9,6 +9,7 @@ bp = Blueprint("counter", __name__)
 bp.add_app_template_global(help_attributes)
 
 from webui.counter import (  # noqa: E402, F401
+    address_views,
     approval_views,
     bulk_views,
     intake_views,

@@ -230,6 +230,8 @@ def help_attributes(field: Field) -> dict[str, str]:
             "data-postal-for": field.id.replace(name, _POSTAL_TARGETS[name]),
             "autocomplete": "postal-code",
         }
+    if name == "address_code":  # filled from the chosen dictionary entry (j250), not typed
+        return {"data-address-code-for": field.id.replace(name, "address"), "readonly": "readonly"}
     if name in _ADDRESS_FIELDS:
         hooks = {"list": "town-list", "data-address-input": "1", "autocomplete": "off"}
         if name == "address":  # the 方書 registered at the entered 住所地番 (j520)

@@ -85,7 +85,7 @@ class ForeignArrivalForm(DatesMixin, AddressMixin, FlaskForm):
         household = intake.get("household") or {}
         for name in ("change_date", "notified_date", "note"):
             getattr(self, name).data = intake.get(name) or ""
-        for name in ("postal_code", "address", "address_katagaki"):
+        for name in ("postal_code", "address", "address_code", "address_katagaki"):
             getattr(self, name).data = household.get(name) or ""
         fill_members(self.members, intake.get("members") or [])
 

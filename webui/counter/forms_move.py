@@ -54,6 +54,10 @@ class DatesMixin:
 class AddressMixin:
     postal_code = StringField("郵便番号", validators=[Optional(), Length(max=8)], description="例：231-0017")
     address = StringField("住所", validators=[InputRequired(REQUIRED), Length(max=200)])
+    address_code = StringField(
+        "住所コード（住所辞書から）", validators=[Optional(), Length(max=11)],
+        description="郵便番号・住所カナ入力・一覧からの選択で住所辞書の住所を入れると入ります",
+    )  # fmt: skip
     address_katagaki = StringField("方書", validators=[Optional(), Length(max=200)])
 
     def address_items(self) -> dict[str, Any]:
@@ -61,14 +65,28 @@ class AddressMixin:
             {
                 "postal_code": self.postal_code.data,
                 "address": self.address.data,
+                "address_code": self.address_code.data,
                 "address_katagaki": self.address_katagaki.data,
             }
         )
 
 
 KIND_CHOICES = choices([("japanese", "日本人"), ("foreign", "外国人")])
-JAPANESE_ONLY = ("honseki", "hittosha", "former_surname", "former_surname_kana")
-FOREIGN_ONLY = ("name_alphabet", "alias", "alias_kana", "foreign_resident_date", "foreign")
+JAPANESE_ONLY = (
+    "honseki",
+    "hittosha",
+    "former_surname",
+    "former_surname_kana",
+    "former_surname_kana_confirmed",
+)
+FOREIGN_ONLY = (
+    "name_alphabet",
+    "alias",
+    "alias_kana",
+    "alias_kana_confirmed",
+    "foreign_resident_date",
+    "foreign",
+)
 
 
 class MemberForm(Form):
@@ -80,6 +98,7 @@ class MemberForm(Form):
     given_name = StringField("名", validators=[InputRequired(REQUIRED), Length(max=100)])
     family_name_kana = StringField("氏（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
     given_name_kana = StringField("名（フリガナ）", validators=[InputRequired(REQUIRED), Length(max=100)])
+    name_kana_confirmed = BooleanField("氏名のフリガナを本人に確認した")
     birth_date = StringField(
         "生年月日（和暦・西暦）", validators=[InputRequired(REQUIRED), Length(max=40)], description="例：昭和55年4月1日"
     )  # fmt: skip
@@ -95,6 +114,7 @@ class MemberForm(Form):
         "旧氏（日本人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=100)]
     )
     former_surname_kana = StringField("旧氏（フリガナ）", validators=[Optional(), Length(max=100)])
+    former_surname_kana_confirmed = BooleanField("旧氏のフリガナを本人に確認した")
     my_number = StringField("個人番号", validators=[Optional(), Length(max=20)])
     resident_code = StringField("住民票コード（空欄は新規付番）", validators=[Optional(), Length(max=20)])
     re_move_in_of = StringField(
@@ -110,6 +130,7 @@ class MemberForm(Form):
         "通称（外国人・転出証明書に記載がある場合）", validators=[Optional(), Length(max=200)]
     )
     alias_kana = StringField("通称（フリガナ）", validators=[Optional(), Length(max=200)])
+    alias_kana_confirmed = BooleanField("通称のフリガナを本人に確認した")
     foreign_resident_date = DateTextField(
         "外国人住民となった年月日（外国人・空欄は異動日）", validators=[Optional(), CalendarDate()],
         description=SEIREKI,
@@ -223,6 +244,7 @@ class MoveInForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, FlaskForm
             "notified_date": intake.get("notified_date"), "note": intake.get("note"),
             "household_number": intake.get("household_number"), "join_existing": bool(intake.get("household_number")),
             "postal_code": household.get("postal_code"), "address": household.get("address"),
+            "address_code": household.get("address_code"),
             "address_katagaki": household.get("address_katagaki"), "former_address": former.get("address"),
             "former_postal_code": former.get("postal_code"),
             "former_municipality_code": former.get("municipality_code"),
@@ -263,7 +285,7 @@ class MoveWithinForm(DatesMixin, AddressMixin, OriginMixin, NotifierMixin, Flask
             "atena_numbers": " ".join(intake.get("atena_numbers") or []), "change_date": intake.get("change_date"),
             "notified_date": intake.get("notified_date"), "note": intake.get("note"),
             "postal_code": address.get("postal_code"), "address": address.get("address"),
-            "address_katagaki": address.get("address_katagaki"),
+            "address_code": address.get("address_code"), "address_katagaki": address.get("address_katagaki"),
             "destination_kind": destination.get("kind") or "keep",
             "household_number": destination.get("household_number"),
         }.items():  # fmt: skip

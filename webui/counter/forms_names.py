@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from webui.counter.form_support import CalendarDate, DateTextField, blank_to_none, choices
@@ -27,10 +27,12 @@ class FormerSurnameForm(PersonDateMixin, FlaskForm):
         description="戸籍に記載されている（いた）現在の氏以外の氏",
     )  # fmt: skip
     former_surname_kana = StringField("旧氏のフリガナ", validators=[Optional(), Length(max=100)])
+    former_surname_kana_confirmed = BooleanField("旧氏のフリガナを本人に確認した")
     claim_date = DateTextField("請求日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
-        names = ("atena_number", "change_date", "kind", "former_surname", "former_surname_kana", "claim_date")
+        names = ("atena_number", "change_date", "kind", "former_surname", "former_surname_kana",
+                 "former_surname_kana_confirmed", "claim_date")  # fmt: skip
         return _flat(self, names)
 
 
@@ -38,7 +40,10 @@ class AliasForm(PersonDateMixin, FlaskForm):
     kind = SelectField("種類", choices=choices(ALIAS_KINDS))
     alias = StringField("通称（記載のみ）", validators=[Optional(), Length(max=200)])
     alias_kana = StringField("通称のフリガナ", validators=[Optional(), Length(max=200)])
+    alias_kana_confirmed = BooleanField("通称のフリガナを本人に確認した")
     requested_date = DateTextField("申出日（空欄は今日）", validators=[Optional(), CalendarDate()])
 
     def to_intake(self) -> dict[str, Any]:
-        return _flat(self, ("atena_number", "change_date", "kind", "alias", "alias_kana", "requested_date"))
+        names = ("atena_number", "change_date", "kind", "alias", "alias_kana", "alias_kana_confirmed",
+                 "requested_date")  # fmt: skip
+        return _flat(self, names)

@@ -50,7 +50,7 @@ class IntakeSpec:
 
 MOVE_IN_SECTIONS: Sections = (
     ("届出の内容", ("kind", "change_date", "notified_date")),
-    ("転入先の住所・世帯", ("postal_code", "address", "address_katagaki", "join_existing", "household_number")),
+    ("転入先の住所・世帯", ("postal_code", "address", "address_code", "address_katagaki", "join_existing", "household_number")),
     ("転入前の住所", ("former_postal_code", "former_address", "former_municipality_code",
                   "planned_move_out_date", "unnotified_address", "relay_inbox_id")),
     ("転入者", ("members", "add_member", "remove_member")),
@@ -66,7 +66,7 @@ MOVE_IN_ALIASES = (
     ("members", "members-0-family_name"),
 )
 NEW_PERSON_SECTIONS: Sections = (
-    ("世帯", ("household_number", "postal_code", "address", "address_katagaki")),
+    ("世帯", ("household_number", "postal_code", "address", "address_code", "address_katagaki")),
     ("本人", ("address_set_date", "member", "copy_koseki_from", "previous_address_kind")),
     ("職権記載等", EX_OFFICIO),
 )
@@ -80,7 +80,7 @@ CORRECTION_SECTIONS: Sections = (
 CORRECTION_ALIASES = (("changes", "changes-0-item"), ("household_changes", "household_item"))
 FOREIGN_SECTIONS: Sections = (
     ("届出の内容", ("atena_number", "change_date", "notified_date")),
-    ("住所・世帯", ("postal_code", "address", "address_katagaki")),
+    ("住所・世帯", ("postal_code", "address", "address_code", "address_katagaki")),
     ("外国人住民", ("members", "add_member", "remove_member")),
     ("その他", ("note",)),
 )

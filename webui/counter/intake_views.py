@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers import cases
-from handlers.cases.intake_help import find_households, municipality_code, municipality_options, relation_rows
+from handlers.cases.intake_help import find_households, municipality_options, relation_rows
 from handlers.cases.queues import change_type_labels, intake_context
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.honseki_help import HonsekiQuery, honseki_candidates
@@ -119,7 +119,6 @@ def _render(
     shown = [name for _title, names in sections for name in names]
     summary, by_field = collect_errors(form, problems, dict(spec.aliases) | relation_aliases(form), shown)
     with web_uow() as uow:
-        dictionary = municipality_code(uow)
         if request.method == "POST":
             extra.setdefault("caution", _posted_caution())
         else:
@@ -129,7 +128,7 @@ def _render(
             )
     page = render_template(
         "counter/intake.html", form=form, code=code, label=change_type_labels()[code],
-        sections=sections, summary=summary, field_errors=by_field, dictionary=dictionary,
+        sections=sections, summary=summary, field_errors=by_field,
         municipalities=municipality_options() if code == "move_out" else (), caution_choices=item_choices(), **extra,
     )  # fmt: skip
     return page, (422 if summary and status == 200 else status)
@@ -241,7 +240,9 @@ def katagaki() -> Response:
 @permission_required("resident.change")
 def honseki() -> Response | tuple[Response, int]:
     """本籍入力補助 (j510): the 本籍 candidates of the person entered (JSON for the intake page's script); with
-    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away."""
+    ``re_move_in_of``, a 再転入者's own history first, without the 本籍 of municipalities merged away.  A number
+    not (yet) on the register answers 200 with ``found: false``: the script asks while the clerk types, and a 404
+    would be a console error at every keystroke; a malformed number or a refusal stays 422."""
     args = request.args
     query = HonsekiQuery(
         atena_number=args.get("atena_number", ""), household_number=args.get("household_number", ""),
@@ -255,5 +256,5 @@ def honseki() -> Response | tuple[Response, int]:
     except ValidationError as err:
         return jsonify({"candidates": [], "problems": [p.to_json() for p in err.problems]}), 422
     except NotFoundError as err:
-        return jsonify({"candidates": [], "problems": [], "message": str(err)}), 404
-    return jsonify({"candidates": [candidate.to_json() for candidate in found]})
+        return jsonify({"found": False, "candidates": [], "problems": [], "message": str(err)})
+    return jsonify({"found": True, "candidates": [candidate.to_json() for candidate in found]})

@@ -1,12 +1,13 @@
 """CSV intake forms (Japanese labels, CSRF): the upload with its kind and the all-or-nothing switch; the bulk
-address change upload with its 軽微な修正 category and date; the confirmation of the final run."""
+address change upload with its 軽微な修正 category and date; the confirmation of the final run; the output of
+its notices."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.layouts import KIND_LABELS
@@ -37,3 +38,9 @@ class BulkUploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """The final run of a provisional bulk change (only the CSRF token and the button)."""
+
+
+class NoticeForm(FlaskForm):
+    """The 事前・事後通知 of a bulk change: which of the two (the button pressed)."""
+
+    timing = HiddenField(validators=[AnyOf(("advance", "after"))])

@@ -1,27 +1,40 @@
 """CSV intake pages (j1430) for staff who may enter changes (resident.change): upload → result by row, column
 and reason, with links to the created cases; and the bulk address change (j1340): upload → provisional list
-(before / after) → confirm → final run.  Thin: read the upload, call handlers.csv_intake, render."""
+(before / after) → confirm → final run, with the 事前・事後通知 to the persons concerned made in the background
+and downloaded as PDF and CSV.  Thin: read the upload, call handlers.csv_intake, queue, render."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.bulk_address import LAYOUTS as BULK_LAYOUTS
 from handlers.csv_intake.bulk_address import apply_bulk_change, plan_bulk_change
+from handlers.csv_intake.bulk_notice_jobs import notice_file, notices_of_change, request_bulk_notices
+from handlers.csv_intake.bulk_notices import TIMINGS
 from handlers.csv_intake.intake import import_csv
 from handlers.csv_intake.layouts import KIND_LABELS, LAYOUTS
 from handlers.csv_intake.results import bulk_change, import_summary
 from handlers.errors import Problem, ValidationError
 from handlers.rules.date_input import DateInputError, parse_calendar_date
-from webui.csv_intake.forms import BULK_TARGETS, DATE_HINT, BulkUploadForm, ConfirmForm, UploadForm
-from webui.security import login_required, permission_required
-from webui.uow import web_uow
+from webui.csv_intake.forms import (
+    BULK_TARGETS,
+    DATE_HINT,
+    BulkUploadForm,
+    ConfirmForm,
+    NoticeForm,
+    UploadForm,
+)
+from webui.security import current_actor, login_required, permission_required
+from webui.uow import current_db, web_uow
+from worker.tasks import queue_bulk_notices
 
 bp = Blueprint("csv_intake", __name__, url_prefix="/csv-intake")
+log = logging.getLogger(__name__)
 CHANGE = "resident.change"
 
 
@@ -94,7 +107,8 @@ def bulk_show(change_id: int) -> str:
     with web_uow() as uow:
         change = bulk_change(uow, change_id)
         page = render_template("csv_intake/bulk_plan.html", change=change, form=ConfirmForm(),
-                               categories=MINOR_CATEGORIES, targets=BULK_TARGETS)  # fmt: skip
+                               categories=MINOR_CATEGORIES, targets=BULK_TARGETS, notice_form=NoticeForm(),
+                               notices=notices_of_change(uow, change.id), timings=TIMINGS)  # fmt: skip
     return page
 
 
@@ -111,3 +125,38 @@ def bulk_apply(change_id: int) -> WerkzeugResponse:
         applied, skipped = len(change.applied), len(change.skipped)
     flash(f"本処理を実行しました（修正 {applied} 人、除外 {skipped} 件）。", "info")
     return redirect(url_for("csv_intake.bulk_show", change_id=change_id))
+
+
+@bp.post("/bulk-address/<int:change_id>/notices")
+@login_required
+@permission_required(CHANGE)
+def bulk_notices(change_id: int) -> WerkzeugResponse:
+    """事前通知 (after the 仮処理) or 事後通知 (after the 本処理): queued, made in the background."""
+    form = NoticeForm()
+    if not form.validate_on_submit():
+        flash("通知の出力の送信が無効です。もう一度お試しください。", "error")
+        return redirect(url_for("csv_intake.bulk_show", change_id=change_id))
+    try:
+        with web_uow() as uow:
+            job_id = request_bulk_notices(uow, change_id, form.timing.data).id
+    except ValidationError as err:
+        flash("／".join(p.message for p in err.problems), "error")
+        return redirect(url_for("csv_intake.bulk_show", change_id=change_id))
+    try:
+        queue_bulk_notices(current_db(), current_actor().tenant_id, job_id)
+    except Exception:  # noqa: BLE001 - run eagerly (no broker): the job row records the failure, the page shows it
+        log.exception("bulk address notices %s failed", job_id)
+    flash(
+        f"{TIMINGS[form.timing.data]}の作成を開始しました。作成が終わるとこの画面からダウンロードできます。",
+        "info",
+    )
+    return redirect(url_for("csv_intake.bulk_show", change_id=change_id))
+
+
+@bp.get("/bulk-address/notices/<int:job_id>.<any(pdf, csv):kind>")
+@login_required
+@permission_required(CHANGE)
+def bulk_notice_file(job_id: int, kind: str) -> Response:
+    with web_uow() as uow:
+        body, media, name = notice_file(uow, job_id, kind)
+    return Response(body, mimetype=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

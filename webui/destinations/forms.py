@@ -10,7 +10,13 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
 
-from handlers.destination_settings import KIND_LABELS, SECRET_MIN_LENGTH, SUBSCRIPTION_LABELS, DestinationView
+from handlers.destination_settings import (
+    DISPLAY_NAME_MAX,
+    KIND_LABELS,
+    SECRET_MIN_LENGTH,
+    SUBSCRIPTION_LABELS,
+    DestinationView,
+)
 
 ABSOLUTE_PATH = r"^/"
 
@@ -19,6 +25,10 @@ class DestinationForm(FlaskForm):
     name = StringField(
         "連携先", validators=[InputRequired("連携先を入力してください。"), Length(max=60)],
         description="cs（CS）・addressee（団体内統合宛名）・koseki_fuhyo（戸籍附票）・municipality:*（他市区町村）・subscriber:tax（宛名連携先）など",
+    )  # fmt: skip
+    display_name = StringField(
+        "表示名（宛名連携先のみ）", validators=[Optional(), Length(max=DISPLAY_NAME_MAX)],
+        description="画面に表示する名前。例：介護保険システム（空欄なら連携先の名前から表示します）",
     )  # fmt: skip
     kind = SelectField("送信方式", choices=[SelectChoice(code, label) for code, label in KIND_LABELS.items()])
     url = StringField(
@@ -54,12 +64,14 @@ class DestinationForm(FlaskForm):
     enabled = BooleanField("有効", default=True)
 
     def fill(self, view: DestinationView) -> None:
-        for name in ("name", "kind", "url", "directory", "subscription", "enabled", "receives_protected"):
+        for name in ("name", "display_name", "kind", "url", "directory", "subscription", "enabled",
+                     "receives_protected"):  # fmt: skip
             getattr(self, name).data = getattr(view, name)
 
     def values(self) -> dict[str, Any]:
         return {
             "name": (self.name.data or "").strip(),
+            "display_name": (self.display_name.data or "").strip() or None,
             "kind": self.kind.data,
             "url": (self.url.data or "").strip() or None,
             "directory": (self.directory.data or "").strip() or None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from handlers.destination_settings import destination_names
 from handlers.other_systems.platform_receipts import recent_receipts
 from handlers.outbox_admin import dead_letters, resend
 from webui.security import login_required, permission_required
@@ -26,7 +27,8 @@ def init_app(app: Flask) -> None:
 def index() -> str:
     with web_uow() as uow:
         letters = dead_letters(uow)
-    return render_template("outbox/index.html", letters=letters)
+        names = destination_names(uow, (letter.destination for letter in letters))
+    return render_template("outbox/index.html", letters=letters, destination_names=names)
 
 
 @bp.post("/<int:message_id>/resend")

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from handlers.errors import ValidationError
+from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import PURPOSES, REQUESTER_KINDS
 from handlers.support_measure_flow import (
     open_support_measure_case,
@@ -20,7 +21,15 @@ from handlers.support_measure_flow import (
     support_tasks,
     work_support_task,
 )
-from handlers.support_measures import ADDRESS_LABELS, SERVICE_LABELS, VICTIM_KIND_LABELS, view_support_measure
+from handlers.support_measures import (
+    ADDRESS_LABELS,
+    SERVICE_LABELS,
+    TERMINATION_REASON_LABELS,
+    VICTIM_KIND_LABELS,
+    extend_support_measure,
+    terminate_support_measure,
+    view_support_measure,
+)
 from handlers.suppression_controls import (
     LEVEL_LABELS,
     PROCESS_LABELS,
@@ -58,13 +67,49 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(reason_label, "suppression_reason")
 
 
+def _measure_page(measure_id: int, problems: list[Any], status: int = 200) -> tuple[str, int]:
+    with web_uow() as uow:
+        measure = view_support_measure(uow, measure_id)
+    return render_template("support_measures/show.html", measure=measure, problems=problems, form=request.form,
+                           termination_reasons=TERMINATION_REASON_LABELS), status  # fmt: skip
+
+
 @bp.get("/<int:measure_id>")
 @login_required
 @permission_required("support.view")
-def show(measure_id: int) -> str:
-    with web_uow() as uow:
-        measure = view_support_measure(uow, measure_id)
-    return render_template("support_measures/show.html", measure=measure)
+def show(measure_id: int) -> tuple[str, int]:
+    return _measure_page(measure_id, [])
+
+
+# --- 延長・終了 (j440) -------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:measure_id>/extend")
+@login_required
+@permission_required("support.set")
+def extend(measure_id: int) -> Response | tuple[str, int]:
+    try:
+        with web_uow() as uow:
+            end = extend_support_measure(uow, measure_id).end_date
+    except ValidationError as err:
+        return _measure_page(measure_id, err.problems, 422)
+    flash(f"支援措置の期間を延長しました（終了年月日 {format_wareki(end)}）。", "info")
+    return redirect(url_for("support_measures.show", measure_id=measure_id))
+
+
+@bp.post("/<int:measure_id>/terminate")
+@login_required
+@permission_required("support.release")
+def terminate(measure_id: int) -> Response | tuple[str, int]:
+    form = request.form
+    try:
+        day = date_field(form, "termination_date", "終了年月日")
+        with web_uow() as uow:
+            terminate_support_measure(uow, measure_id, reason=form.get("reason", ""), date=day)
+    except ValidationError as err:
+        return _measure_page(measure_id, err.problems, 422)
+    flash(f"支援措置を終了しました（終了年月日 {format_wareki(day)}）。", "info")
+    return redirect(url_for("support_measures.show", measure_id=measure_id))
 
 
 # --- 抑止対象者一覧 (j1290) --------------------------------------------------------------------------------

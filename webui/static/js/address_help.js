@@ -1,12 +1,13 @@
-// Address entry help (j240-j260, j510, j520): the bundled dictionary of the user's municipality
-// (static/data/addresses_<code>.json) fills the address from a postcode and offers towns, 本籍 and 方書 as
-// suggestions (datalists), and a small 世帯番号 search fills the household to join.  No external resources.
+// Address entry help (j240-j260, j510, j520): the municipality's address dictionary (/counter/address-dictionary,
+// revalidated by its ETag) fills the address and its 住所コード from a postcode and offers the dictionary's
+// addresses, 本籍 and 方書 as suggestions (datalists); a small 世帯番号 search fills the household to join.  The
+// 住所カナ入力 and the 都道府県 → 市区町村 → 大字 → 小字 lists are address_pick.js.  No external resources.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-address-dictionary]");
   if (!form) { return; }
   var status = document.getElementById("address-help-status");
-  var byPostal = {};
+  var byPostal = {}, byAddress = {};
   var loaded = false;  // a postcode typed before the dictionary is in is looked up again once it is
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -22,20 +23,29 @@
   }
 
   function load(data) {
-    var towns = [], honseki = [];
-    data.towns.forEach(function (town) {
-      var base = data.municipality + town.ward + town.town;
-      byPostal[town.postal.replace("-", "")] = base;
-      honseki.push(base);
-      if (town.chome.length) {
-        town.chome.forEach(function (chome) { towns.push(base + chome); });
-      } else {
-        towns.push(base);
-      }
+    var addresses = [];
+    data.entries.forEach(function (entry) {
+      var digits = entry.postal.replace("-", "");
+      if (digits && !byPostal[digits]) { byPostal[digits] = entry; }  // the 大字 comes before its 小字
+      byAddress[entry.address] = entry;
+      addresses.push(entry.address);
     });
-    fillList("town-list", towns);
-    fillList("honseki-list", honseki);
+    fillList("town-list", addresses);
+    fillList("honseki-list", addresses);
     fillList("katagaki-list", data.katagaki || []);
+  }
+
+  // The 住所コード field of an address field (filled from the dictionary, never typed).
+  function codeFieldOf(target) {
+    return document.querySelector("[data-address-code-for='" + target.id + "']");
+  }
+
+  function setCode(target, entry) {
+    var code = codeFieldOf(target);
+    if (!code) { return; }
+    code.value = entry ? entry.code : "";
+    if (entry) { target.setAttribute("data-dictionary-address", entry.address); }
+    else { target.removeAttribute("data-dictionary-address"); }
   }
 
   function onPostal(event) { lookUp(event.target); }
@@ -50,9 +60,10 @@
     if (!target) { return; }
     if (!found) { say("郵便番号 " + digits + " は住所辞書にありません。住所を入力してください。"); return; }
     if (!target.value || target.getAttribute("data-filled") === "1") {
-      target.value = found;
+      target.value = found.address;
       target.setAttribute("data-filled", "1");
-      say("郵便番号から住所を「" + found + "」と入力しました。続けて丁目・番地を入力してください。");
+      setCode(target, found);
+      say("郵便番号から住所を「" + found.address + "」と入力しました（住所コード " + found.code + "）。続けて丁目・番地を入力してください。");
     }
   }
 
@@ -60,7 +71,13 @@
     input.addEventListener("input", onPostal);
   });
   document.querySelectorAll("[data-address-input]").forEach(function (input) {
-    input.addEventListener("input", function () { input.removeAttribute("data-filled"); });
+    input.addEventListener("input", function () {
+      input.removeAttribute("data-filled");
+      var chosen = byAddress[input.value.trim()];
+      if (chosen) { setCode(input, chosen); return; }  // an address chosen from the suggestions
+      var base = input.getAttribute("data-dictionary-address");
+      if (base && input.value.indexOf(base) !== 0) { setCode(input, null); }  // another town now: no code
+    });
   });
 
   fetch(form.getAttribute("data-address-dictionary"), { credentials: "same-origin" })
@@ -179,6 +196,7 @@
       .then(function (data) {
         box.textContent = "";
         if (data.problems && data.problems.length) { say(data.problems[0].message); return; }
+        if (data.found === false) { return; }  // the number typed so far is no one's (yet): nothing to offer
         (data.candidates || []).forEach(function (candidate) {
           var button = document.createElement("button");
           button.type = "button";

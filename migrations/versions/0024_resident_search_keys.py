@@ -3,8 +3,8 @@ the 旧氏, the フリガナ of 旧氏 and 通称, and the names and addresses t
 looked up by (tenant, kind, key); filled here for the registers already loaded.  An index of 住所コード for the
 search by 住所コード.  The tenant policy on PostgreSQL.
 
-Revision ID: 0019
-Revises: 0017
+Revision ID: 0024
+Revises: 0023
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from alembic import op
 from handlers import rls
 from handlers.residents.search_key_rows import fill_search_keys
 
-revision: str = "0019"
-down_revision: str | None = "0017"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

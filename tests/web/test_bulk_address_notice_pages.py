@@ -1,0 +1,118 @@
+"""The bulk change's page (j1340): 「事前通知を出力」 after the 仮処理, 「事後通知を出力」 after the 本処理, made in the
+background and downloaded as PDF and CSV by whoever may run the bulk change, in their own municipality only;
+each download in the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import models
+from handlers.csv_intake.bulk_address import plan_bulk_change
+from handlers.db import Database
+from handlers.uow import unit_of_work
+from models import AccessLog, BulkAddressNotice
+from tests import factories
+from tests.certificates.conftest import OFFICIALS
+from tests.certificates.pdf_tools import flat, pages_text
+from tests.web.conftest import login_as
+
+pytestmark = pytest.mark.req("j1340")
+AFTER = "神奈川県横浜市中区みなと町1丁目1番地"
+
+
+@pytest.fixture
+def change_id(db: Database, setup_session: Session, city_a: models.Municipality, users_a) -> int:  # type: ignore[no-untyped-def]
+    city_a.settings = {**(city_a.settings or {}), "officials": OFFICIALS}
+    setup_session.flush()
+    clerk = factories.actor_for(users_a["clerk"])
+    family = factories.make_household(db, clerk)
+    data = f"世帯番号,変更前住所,変更後住所,変更後郵便番号\r\n{family.household_number},{family.address},{AFTER},\r\n"
+    with unit_of_work(db, clerk) as uow:
+        return plan_bulk_change(uow, "address", data.encode(), minor_category="residence_indication",
+                                change_date=dt.date(2026, 4, 1)).id  # fmt: skip
+
+
+def jobs(setup_session: Session) -> list[BulkAddressNotice]:
+    setup_session.expire_all()
+    return list(setup_session.scalars(select(BulkAddressNotice).order_by(BulkAddressNotice.id)))
+
+
+def test_the_page_offers_advance_then_after_notices_and_hands_out_pdf_and_csv(
+    sign_in, users_a, change_id, setup_session
+):
+    client = sign_in(users_a["clerk"])
+    page = f"/csv-intake/bulk-address/{change_id}"
+    body = client.get(page).get_data(as_text=True)
+    assert "事前通知を出力" in body and "事後通知を出力" not in body
+    queued = client.post(f"{page}/notices", data={"timing": "advance"})
+    assert queued.status_code == 302 and queued.location.endswith(page)
+    [job] = jobs(setup_session)
+    body = client.get(page).get_data(as_text=True)
+    assert "事前通知の作成を開始しました" in body and "完了" in body and f"notices/{job.id}.pdf" in body
+    pdf = client.get(f"/csv-intake/bulk-address/notices/{job.id}.pdf")
+    assert pdf.mimetype == "application/pdf" and "attachment" in pdf.headers["Content-Disposition"]
+    [notice] = [flat(p) for p in pages_text(pdf.get_data())]
+    assert "住所変更のお知らせ（事前通知）" in notice and flat(AFTER) in notice and "山田太郎様" in notice
+    listed = client.get(f"/csv-intake/bulk-address/notices/{job.id}.csv").get_data().decode("utf-8-sig")
+    assert listed.startswith("番号,通知,世帯番号・宛名番号") and AFTER in listed
+    client.post(f"{page}/apply")
+    body = client.get(page).get_data(as_text=True)
+    assert "事後通知を出力" in body and "事前通知を出力" not in body
+    assert client.post(f"{page}/notices", data={"timing": "advance"}).status_code == 409, "事前 only before"
+    assert client.post(f"{page}/notices", data={"timing": "after"}).status_code == 302
+    assert [j.timing for j in jobs(setup_session)] == ["advance", "after"]
+
+
+def test_each_download_is_in_the_access_log(sign_in, users_a, change_id, setup_session):
+    client = sign_in(users_a["clerk"])
+    client.post(f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"})
+    [job] = jobs(setup_session)
+    client.get(f"/csv-intake/bulk-address/notices/{job.id}.csv")
+    row = setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_notices_downloaded")
+    ).one()
+    assert row.login_id == users_a["clerk"].login_id and row.action == "export"
+    assert row.detail == {
+        "change_id": change_id,
+        "job_id": job.id,
+        "timing": "advance",
+        "file": "csv",
+        "count": 1,
+    }
+
+
+def test_another_municipality_can_neither_print_nor_download_the_notices(
+    sign_in, users_a, users_b, change_id, setup_session, app: Flask
+):
+    sign_in(users_a["clerk"]).post(
+        f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"}
+    )
+    [job] = jobs(setup_session)
+    other = app.test_client()
+    login_as(other, users_b["clerk"])
+    assert (
+        other.post(f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"}).status_code
+        == 404
+    )
+    assert other.get(f"/csv-intake/bulk-address/notices/{job.id}.pdf").status_code == 404
+    assert len(jobs(setup_session)) == 1
+
+
+@pytest.mark.parametrize("role", ["analyst", "support_officer", "auditor"])
+def test_staff_who_may_not_run_the_bulk_change_are_refused(sign_in, users_a, change_id, setup_session, role):
+    sign_in(users_a["clerk"]).post(
+        f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"}
+    )
+    client = sign_in(users_a[role])
+    assert (
+        client.post(f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"}).status_code
+        == 403
+    )
+    assert setup_session.scalar(select(func.count()).select_from(BulkAddressNotice)) == 1
+    [job] = jobs(setup_session)
+    assert client.get(f"/csv-intake/bulk-address/notices/{job.id}.pdf").status_code == 403

@@ -1,0 +1,1 @@
+"""住所辞書管理 (j250): the municipality's address dictionary, kept by administrators."""
