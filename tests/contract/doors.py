@@ -181,6 +181,9 @@ ROUTES: dict[str, Door] = {
     # --- the access log ------------------------------------------------------------------------------------
     "audit_log.index": web("GET", "/audit-log", LIST, discloses=True, query={"atena_number": "{atena_victim}"},
                            note="auditors only; rows never carry an address"),
+    "audit_log.download": web("GET", "/audit-log/download", LIST, discloses=True,
+                              query={"target": "{atena_victim}"},
+                              note="j1370: the search or an analysis as CSV; auditors only, no address"),
     # --- counter cases and tasks ---------------------------------------------------------------------------
     "counter.choose_type": web("GET", "/cases/new", LIST),
     "counter.new_case": web("GET", "/cases/new/{code}", NAMED),

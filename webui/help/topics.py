@@ -146,6 +146,7 @@ NOT_SCREENS: dict[str, str] = {
     "statistics.report_csv_download": "the report as CSV",
     "statistics.report_xlsx_download": "the report as XLSX",
     "batches.run_result": "a batch run's output file",
+    "audit_log.download": "the access log's search or analysis as CSV (j1370)",
 }
 API_PREFIX = "api."  # the JSON API: described by /api/openapi.json, not by screen help
 
