@@ -55,6 +55,7 @@ KANA_PART = {"kana": "ミタラ"}
 ROUTES: dict[str, Door] = {
     # --- public, no resident data --------------------------------------------------------------------------
     "static": public("/static/css/app.css", "static assets"),
+    "favicon": public("/favicon.ico", "the site icon (the static SVG)"),
     "auth.login": public("/login", "sign-in page"),
     "auth.totp": public("/login/totp", "second factor page (redirects without a pending sign-in)"),
     "auth.enrol": public("/login/enrol", "TOTP enrolment (redirects without a pending sign-in)"),

@@ -131,6 +131,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
 
 NOT_SCREENS: dict[str, str] = {
     "static": "static files",
+    "favicon": "the site icon (SVG)",
     "ops.healthz": "liveness probe (text)",
     "ops.readyz": "readiness probe (text)",
     "ops.metrics": "Prometheus metrics (text)",
