@@ -67,6 +67,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "api_token_issued": "APIトークン発行",
     "api_token_revoked": "APIトークン失効",
     "access_log_viewed": "アクセスログ照会",
+    "audit_log_exported": "アクセスログのファイル出力",
     "katagaki_saved": "方書の登録・修正",
     "katagaki_retired": "方書の廃止",
     "katagaki_reinstated": "方書の廃止の取消",

@@ -52,6 +52,19 @@ ACTION_LABELS: dict[str, str] = {
     "batch": "バッチ処理",
 }
 
+# The 分析例 of j1370.  A list analysis narrows the rows of the search; a summary analysis counts them
+# (handlers/audit_analyses.py).  Both are shown on the screen and downloaded as CSV (handlers/audit_export.py).
+ANALYSES: dict[str, str] = {
+    "off_hours": "深夜・休業日におけるアクセス一覧",
+    "failed_logins": "ログイン失敗一覧",
+    "logins_by_user": "ID別ログイン数一覧",
+    "mass_searches": "大量検索実行一覧",
+    "person_accesses": "宛名番号から該当者の検索実行一覧",
+}
+SUMMARY_ANALYSES = frozenset({"logins_by_user", "mass_searches"})
+FAILED_SIGN_IN_FUNCTIONS = ("sign_in_failed", "account_locked")
+DEFAULT_MASS_SEARCHES = 100  # searches by one user in one day
+
 
 @dataclass(frozen=True)
 class AccessLogFilters:
@@ -63,6 +76,8 @@ class AccessLogFilters:
     target: str = ""  # 宛名番号
     my_number_only: bool = False
     off_hours_only: bool = False
+    analysis: str = ""  # a key of ANALYSES
+    mass_searches: int = DEFAULT_MASS_SEARCHES
     page: int = 1
     per_page: int = 50
 
@@ -109,7 +124,8 @@ def function_label(function: str) -> str:
     return FUNCTION_LABELS.get(function, function)
 
 
-def _check(filters: AccessLogFilters) -> None:
+def check_filters(filters: AccessLogFilters) -> None:
+    """The search's problems in Japanese (``ValidationError``); shared by the screen and the download."""
     problems = []
     if filters.occurred_from and filters.occurred_to and filters.occurred_from > filters.occurred_to:
         problems.append(
@@ -124,6 +140,30 @@ def _check(filters: AccessLogFilters) -> None:
     if filters.action and filters.action not in ACTIONS:
         problems.append(
             Problem("action", "操作種別", "選択肢にない値です", "一覧から選択してください", "choice")
+        )
+    if filters.analysis and filters.analysis not in ANALYSES:
+        problems.append(
+            Problem("analysis", "分析", "選択肢にない値です", "一覧から選択してください", "choice")
+        )
+    if filters.analysis == "person_accesses" and not filters.target:
+        problems.append(
+            Problem(
+                "target",
+                "対象宛名番号",
+                "宛名番号が入力されていません",
+                "該当者の宛名番号を入力してください",
+                "required",
+            )
+        )
+    if filters.mass_searches < 1:
+        problems.append(
+            Problem(
+                "mass_searches",
+                "大量検索の基準",
+                "1以上の回数ではありません",
+                "1日あたりの検索回数を1以上で入力してください",
+                "range",
+            )
         )
     if problems:
         raise ValidationError(problems)
@@ -141,7 +181,7 @@ def _target_condition(dialect: str, atena_number: str) -> ColumnElement[bool]:
     return exists(select(1).select_from(each).where(each.c.value == atena_number))
 
 
-def _japan_time_parts(dialect: str) -> tuple[Any, Any, Any]:
+def japan_time_parts(dialect: str) -> tuple[Any, Any, Any]:
     """SQL for the hour, day of week (0 = Sunday) and date of ``occurred_at`` in Japan time."""
     if dialect == "postgresql":
         local = func.timezone("Asia/Tokyo", AccessLog.occurred_at)
@@ -164,7 +204,7 @@ def _closure_window(session: Session, filters: AccessLogFilters) -> tuple[dt.dat
 
 def _off_hours_condition(session: Session, filters: AccessLogFilters) -> ColumnElement[bool]:
     dialect = session.get_bind().dialect.name
-    hour, weekday, day = _japan_time_parts(dialect)
+    hour, weekday, day = japan_time_parts(dialect)
     conditions = [hour >= NIGHT_STARTS_AT, hour < NIGHT_ENDS_AT, weekday.in_([0, 6])]
     window = _closure_window(session, filters)
     closures = weekday_closures(*window) if window else []
@@ -174,7 +214,7 @@ def _off_hours_condition(session: Session, filters: AccessLogFilters) -> ColumnE
     return or_(*conditions)
 
 
-def _conditions(session: Session, filters: AccessLogFilters) -> list[ColumnElement[bool]]:
+def conditions(session: Session, filters: AccessLogFilters) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if filters.occurred_from:
         found.append(AccessLog.occurred_at >= _start_of_day_utc(filters.occurred_from))
@@ -191,12 +231,14 @@ def _conditions(session: Session, filters: AccessLogFilters) -> list[ColumnEleme
         found.append(_target_condition(session.get_bind().dialect.name, filters.target))
     if filters.my_number_only:
         found.append(AccessLog.my_number_shown.is_(True))
-    if filters.off_hours_only:
+    if filters.off_hours_only or filters.analysis == "off_hours":
         found.append(_off_hours_condition(session, filters))
+    if filters.analysis == "failed_logins":
+        found.append(AccessLog.function.in_(FAILED_SIGN_IN_FUNCTIONS))
     return found
 
 
-def _entry(row: AccessLog, display_name: str | None) -> AccessLogEntry:
+def entry(row: AccessLog, display_name: str | None) -> AccessLogEntry:
     return AccessLogEntry(
         seq=row.seq,
         occurred_at=to_jst(row.occurred_at),
@@ -214,37 +256,40 @@ def _entry(row: AccessLog, display_name: str | None) -> AccessLogEntry:
     )
 
 
-def _page_query(conditions: list[ColumnElement[bool]], number: int, per_page: int) -> Select[AccessLog, str]:
+def rows_query(found: list[ColumnElement[bool]]) -> Select[AccessLog, str]:
+    """The rows of the search with their user's name, newest first."""
     return (
         select(AccessLog, User.display_name)
         .outerjoin(User, User.id == AccessLog.user_id)
-        .where(*conditions)
+        .where(*found)
         .order_by(AccessLog.seq.desc())
-        .limit(per_page)
-        .offset((number - 1) * per_page)
     )
 
 
-def _logged_filters(filters: AccessLogFilters) -> dict[str, Any]:
+def _page_query(found: list[ColumnElement[bool]], number: int, per_page: int) -> Select[AccessLog, str]:
+    return rows_query(found).limit(per_page).offset((number - 1) * per_page)
+
+
+def logged_filters(filters: AccessLogFilters) -> dict[str, Any]:
     return {
         k: str(v) if isinstance(v, dt.date) else v
         for k, v in asdict(filters).items()
-        if v not in ("", None, False)
+        if v not in ("", None, False) and not (k == "mass_searches" and filters.analysis != "mass_searches")
     }
 
 
 def search_access_log(uow: UnitOfWork, filters: AccessLogFilters) -> Page:
     """One page of the municipality's access log, newest first; the search is logged after it runs."""
     require(uow.actor, "audit.view")
-    _check(filters)
+    check_filters(filters)
     per_page = min(max(filters.per_page, 1), MAX_PER_PAGE)
-    conditions = _conditions(uow.session, filters)
-    total = int(uow.session.scalar(select(func.count(AccessLog.id)).where(*conditions)) or 0)
+    found = conditions(uow.session, filters)
+    total = int(uow.session.scalar(select(func.count(AccessLog.id)).where(*found)) or 0)
     number = min(max(filters.page, 1), max(1, math.ceil(total / per_page)))
-    rows = uow.session.execute(_page_query(conditions, number, per_page)).all()
-    entries = [_entry(row, name) for row, name in rows]
+    rows = uow.session.execute(_page_query(found, number, per_page)).all()
+    entries = [entry(row, name) for row, name in rows]
     targets = [filters.target] if filters.target else []
-    detail = {"filters": _logged_filters(filters), "hits": total}
+    detail = {"filters": logged_filters(filters), "hits": total}
     record_access(uow, "access_log_viewed", "view", targets, detail=detail)
     return Page(entries=entries, total=total, number=number, per_page=per_page, filters=filters)
 

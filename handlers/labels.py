@@ -23,7 +23,7 @@ CASE_STATUS = {"running": "処理中", "waiting": "待機中", "incident": "エ�
                "cancelled": "取消"}  # fmt: skip
 CASE_EVENT = {
     "started": "開始", "task_claimed": "担当", "task_unclaimed": "担当解除", "task_assigned": "割り当て",
-    "task_completed": "完了", "incident": "エラー停止", "retried": "再実行", "cancelled": "取消",
+    "task_completed": "完了", "rejected": "差戻し", "incident": "エラー停止", "retried": "再実行", "cancelled": "取消",
     "timer_fired": "期限通知", "completed": "案件完了", "migrated": "新しい版への移行",
     "migration_reverted": "版の移行の取消",
 }  # fmt: skip
@@ -191,11 +191,13 @@ def destination_label(destination: str | None, names: Mapping[str, str] | None =
     return destination
 
 
-def subject_label(subject: str | None) -> str:
-    """Whom a row of a change's difference concerns (``resident:<宛名番号>``, ``household:new``, ``new:2``)."""
+def subject_label(subject: str | None, names: Mapping[str, str] | None = None) -> str:
+    """Whom a row of a change's difference concerns (``resident:<宛名番号>``, ``household:new``, ``new:2``); a
+    registered person by 氏名 and 宛名番号 when ``names`` (宛名番号 → 氏名) knows them."""
     kind, _, key = (subject or "").partition(":")
     if kind == "resident":
-        return f"宛名番号 {key}"
+        name = (names or {}).get(key)
+        return f"{name}（宛名番号 {key}）" if name else f"宛名番号 {key}"
     if kind == "household":
         return "新しい世帯" if key == "new" else f"世帯番号 {key}"
     if kind == "new":

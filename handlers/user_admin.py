@@ -18,6 +18,7 @@ from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.passwords import hash_password
 from handlers.permissions import ROLES, require
 from handlers.uow import UnitOfWork
+from models.tenant import Ward
 from models.user import User
 
 MIN_PASSWORD_LENGTH = 12
@@ -57,7 +58,9 @@ def create_user(
     sign-in."""
     require(uow.actor, "admin.users")
     login_id, display_name = login_id.strip(), display_name.strip()
+    ward = (ward_code or "").strip() or None
     problems = _identity_problems(login_id, display_name) + password_problems(password)
+    problems += ward_problems(uow, ward)
     role_list, hidden = _checked_roles(roles, problems), _checked_hidden(hidden_items, problems)
     if problems:
         raise ValidationError(problems)
@@ -66,7 +69,7 @@ def create_user(
         display_name=display_name,
         password_hash=hash_password(password),
         roles=role_list,
-        ward_code=(ward_code or "").strip() or None,
+        ward_code=ward,
         totp_enrolled=False,
         failed_attempts=0,
         active=True,
@@ -90,6 +93,35 @@ def create_user(
         ) from None
     _log(uow, "user_created", user, roles=role_list, hidden_items=sorted(hidden))
     return user
+
+
+def ward_problems(uow: UnitOfWork, ward_code: str | None) -> list[Problem]:
+    """A user's 所属区 must be a ward of the administrator's municipality; a city without wards (any but a
+    指定都市) takes none."""
+    if not ward_code:
+        return []
+    wards = set(uow.session.scalars(select(Ward.code).where(Ward.municipality_id == uow.actor.tenant_id)))
+    if ward_code in wards:
+        return []
+    if not wards:
+        return [
+            Problem(
+                "ward_code",
+                "所属区",
+                "この市区町村には区がありません",
+                "所属区を空欄にしてください",
+                "no_wards",
+            )
+        ]
+    return [
+        Problem(
+            "ward_code",
+            "所属区",
+            f"「{ward_code}」はこの市の区の区コードではありません",
+            "この市の区の区コード（6桁）を入力してください",
+            "unknown_ward",
+        )
+    ]
 
 
 def update_user_roles(uow: UnitOfWork, user_id: int, roles: Iterable[str]) -> User:

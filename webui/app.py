@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, send_from_directory
 from flask_wtf import CSRFProtect
 from wtforms.meta import DefaultMeta
 
@@ -56,6 +57,13 @@ def _can(permission: str) -> bool:
     return bool(current_user.is_authenticated and has_permission(current_user.actor, permission))
 
 
+def _favicon() -> Response:
+    """The icon browsers ask for at /favicon.ico whatever the page links (the pages link the same SVG)."""
+    return send_from_directory(
+        Path(__file__).parent / "static", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
+
+
 # WTForms' built-in messages (a field too long, a choice not offered …) in Japanese on every form and sub-form,
 # as every message of ours is (j1440); without it they were shown in English.
 DefaultMeta.locales = ("ja_JP", "ja")
@@ -96,6 +104,8 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
     errors.init_app(app)
     filters.init_app(app)
     hardening.init_app(app)
+
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:

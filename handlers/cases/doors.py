@@ -30,6 +30,7 @@ from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
 from models.change import PendingChange
 from workflows.engine import runner
+from workflows.engine.timeline import record_event
 
 INTAKE_PREFIX = "intake_"
 REVIEW_PREFIX = "review_"
@@ -267,6 +268,7 @@ def reject(uow: UnitOfWork, task_id: int, reason: str) -> Case:
     pending = require_pending(uow, case.id)
     pending.status = "rejected"
     case = _finish_task(uow, task, {"approved": False, "rejection_reason": reason.strip()})
+    record_event(uow, case, "rejected", task=task.bpmn_id, reason=reason.strip())  # shown on the case's 経過
     _log(uow, "change_rejected", case, reason=reason.strip())
     return case
 

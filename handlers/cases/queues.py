@@ -20,7 +20,7 @@ from handlers import receipt_notices
 from handlers.audit import record_access
 from handlers.cases.doors import INTAKE_PREFIX, REVIEW_PREFIX
 from handlers.cases.pending import pending_change_of
-from handlers.cases.view import case_view
+from handlers.cases.view import case_view, subject_names
 from handlers.changes.base import change_types
 from handlers.clock import japan_today
 from handlers.destination_settings import destination_names
@@ -76,16 +76,25 @@ def _names(proposal: Mapping[str, Any]) -> list[str]:
     return [n for n in names if n]
 
 
-def _row(task: CaseTask, case: Case, pending: PendingChange | None, today: dt.date) -> dict[str, Any]:
+def _row(
+    task: CaseTask, case: Case, pending: PendingChange | None, today: dt.date, registered: Mapping[str, str]
+) -> dict[str, Any]:
+    """A task of the queue; its persons by 氏名: those entered (a 転入's members) and the registered ones the
+    case names (a 転居's movers), each with its 宛名番号."""
     due = task.due_date or case.due_date
+    numbers = list(case.subject_atena_numbers or [])
+    entered = _names(pending.proposal) if pending is not None else []
+    people = [f"{registered[a]}（{a}）" for a in numbers if registered.get(a)]
+    known = {registered[a].replace(" ", "") for a in numbers if registered.get(a)}
+    entered = [n for n in entered if not any(n.replace(" ", "").startswith(k) for k in known)]
     return {
         "id": task.id, "name": task.name, "bpmn_id": task.bpmn_id, "role": task.role, "state": task.state,
         "state_label": STATE_LABELS.get(task.state, task.state), "claimed_by": task.claimed_by,
         "case_id": case.id, "case_number": case.case_number, "change_type": case.change_type,
         "change_type_label": case_kind_label(case.change_type, case.process_id),
         "due_date": due, "overdue": is_overdue(due, today), "at_risk": at_risk(due, today, AT_RISK_DAYS),
-        "atena_numbers": list(case.subject_atena_numbers or []),
-        "names": _names(pending.proposal) if pending is not None else [],
+        "atena_numbers": numbers, "names": [*entered, *people],
+        "unnamed_numbers": [a for a in numbers if not registered.get(a)],
         "is_review": task.bpmn_id.startswith(REVIEW_PREFIX), "is_intake": task.bpmn_id.startswith(INTAKE_PREFIX),
     }  # fmt: skip
 
@@ -115,7 +124,12 @@ def _open_rows(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
         p.case_id: p
         for p in uow.session.scalars(select(PendingChange).where(PendingChange.case_id.in_(case_ids)))
     }
-    return [_row(t, by_id[t.case_id], pending.get(t.case_id), today) for t in tasks if t.case_id in by_id]
+    registered = subject_names(uow, (a for case in by_id.values() for a in case.subject_atena_numbers or []))
+    return [
+        _row(t, by_id[t.case_id], pending.get(t.case_id), today, registered)
+        for t in tasks
+        if t.case_id in by_id
+    ]
 
 
 def _by_due(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ they go, by ``handlers.cases.mover_diff``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from handlers.changes.base import change_types
 from handlers.errors import NotFoundError
 from handlers.permissions import require
 from handlers.residents.entered_display import display_entered
+from handlers.residents.history import display_name
 from handlers.residents.items import HIDDEN_ITEM_FIELDS, HOUSEHOLD_ITEM_BY_FIELD, RESIDENT_ITEM_BY_FIELD
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseEvent, CaseTask
@@ -156,6 +157,26 @@ def proposal_diff(uow: UnitOfWork, pending: PendingChange) -> list[dict[str, Any
     return diff
 
 
+def subject_names(uow: UnitOfWork, numbers: Iterable[str]) -> dict[str, str]:
+    """氏名 of the registered persons ``numbers`` (宛名番号), as the resident pages show them to the same staff."""
+    wanted = sorted({str(n) for n in numbers if n})
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(
+            Resident.atena_number, Resident.family_name, Resident.given_name, Resident.name_alphabet
+        ).where(Resident.atena_number.in_(wanted))
+    )
+    return {row.atena_number: display_name(row) for row in rows}
+
+
+def _diff_people(diff: list[dict[str, Any]]) -> Iterator[str]:
+    for row in diff:
+        kind, _, key = str(row.get("subject") or "").partition(":")
+        if kind == "resident":
+            yield key
+
+
 def _alerts(pending: PendingChange) -> list[dict[str, Any]]:
     acknowledged = {(a.get("code"), a.get("field")): a for a in pending.acknowledgements or []}
     return [
@@ -238,6 +259,9 @@ def case_view(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
         ],  # fmt: skip
     }
     pending_view: dict[str, Any] = view["pending_change"] or {}  # type: ignore[assignment]
+    view["subject_names"] = subject_names(
+        uow, [*(case.subject_atena_numbers or []), *_diff_people(pending_view.get("diff", []))]
+    )
     shown = "my_number" not in uow.actor.hidden_items and any(
         row["field"] == "my_number" for row in pending_view.get("diff", [])
     )

@@ -55,6 +55,7 @@ KANA_PART = {"kana": "ミタラ"}
 ROUTES: dict[str, Door] = {
     # --- public, no resident data --------------------------------------------------------------------------
     "static": public("/static/css/app.css", "static assets"),
+    "favicon": public("/favicon.ico", "the site icon (the static SVG)"),
     "auth.login": public("/login", "sign-in page"),
     "auth.totp": public("/login/totp", "second factor page (redirects without a pending sign-in)"),
     "auth.enrol": public("/login/enrol", "TOTP enrolment (redirects without a pending sign-in)"),
@@ -191,6 +192,9 @@ ROUTES: dict[str, Door] = {
     # --- the access log ------------------------------------------------------------------------------------
     "audit_log.index": web("GET", "/audit-log", LIST, discloses=True, query={"atena_number": "{atena_victim}"},
                            note="auditors only; rows never carry an address"),
+    "audit_log.download": web("GET", "/audit-log/download", LIST, discloses=True,
+                              query={"target": "{atena_victim}"},
+                              note="j1370: the search or an analysis as CSV; auditors only, no address"),
     # --- counter cases and tasks ---------------------------------------------------------------------------
     "counter.choose_type": web("GET", "/cases/new", LIST),
     "counter.new_case": web("GET", "/cases/new/{code}", NAMED),

@@ -57,7 +57,7 @@ def test_only_pages_without_resident_data_are_public(app: Flask) -> None:
     """Public doors are declared one by one; a door is public only if it needs no sign-in (the manual too: the
     sign-in screens have their help)."""
     public = {endpoint for endpoint, door in ROUTES.items() if door.kind == PUBLIC}
-    assert public == {"static", "auth.login", "auth.totp", "auth.enrol", "certificates.verify",
+    assert public == {"static", "favicon", "auth.login", "auth.totp", "auth.enrol", "certificates.verify",
                       "certificates.verify_api", "api.openapi_document",
                       "ops.healthz", "ops.readyz", "ops.metrics",
                       "help.index", "help.chapter"}  # fmt: skip

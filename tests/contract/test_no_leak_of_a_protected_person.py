@@ -112,6 +112,16 @@ def probe_audit_log(world: World, web: dict[str, FlaskClient], **_: Any) -> None
     assert PROTECTED_ADDRESS not in body and "和泉町秘匿" not in body
 
 
+def probe_audit_log_download(world: World, web: dict[str, FlaskClient], **_: Any) -> None:
+    door = ROUTES["audit_log.download"]
+    assert call(web["clerk"], door, world).status_code == 403, "a clerk cannot download the access log"
+    response = call(web["auditor"], door, world)
+    body = response.get_data().decode("utf-8-sig")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert world.atena["victim"] in body, "control: the file has the rows about the victim"
+    assert PROTECTED_ADDRESS not in body and "和泉町秘匿" not in body
+
+
 def probe_suppressed_list(world: World, web: dict[str, FlaskClient], **_: Any) -> None:
     door = ROUTES["support_measures.suppressed"]
     assert call(web["clerk"], door, world).status_code == 403, "j1290: only the support-measure officer"
@@ -231,6 +241,7 @@ PROBES = {
     "api.issue_certificate_api": probe_certificates_api,
     "inspection.inspection": probe_inspection,
     "audit_log.index": probe_audit_log,
+    "audit_log.download": probe_audit_log_download,
     "support_measures.suppressed": probe_suppressed_list,
     "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
     "api.print_wide_area_copy_api": partial(probe_wide_area_copy_api, none_of=none_of),

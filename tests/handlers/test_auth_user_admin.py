@@ -41,6 +41,8 @@ def _create(db, actor, **overrides):
 
 @pytest.mark.req("j1380", "j1390")
 def test_an_administrator_creates_a_user_who_must_enrol(db, setup_session, users_a, city_a):
+    setup_session.add(models.Ward(municipality_id=city_a.id, code="141011", name="鶴見区"))
+    setup_session.flush()
     admin = factories.actor_for(users_a["administrator"])
     user = _create(db, admin, hidden_items=["my_number"], ward_code="141011")
     stored = setup_session.get(models.User, user.id)
@@ -49,6 +51,28 @@ def test_an_administrator_creates_a_user_who_must_enrol(db, setup_session, users
     assert stored.hide_my_number and not stored.hide_honseki
     assert verify_password(stored.password_hash, NEW_PASSWORD)
     assert _setting_log(setup_session, city_a.id) == ["user_created"]
+
+
+@pytest.mark.req("j1380")
+@pytest.mark.parametrize(
+    ("wards", "ward_code", "reason"),
+    [
+        (["141011"], "999999", "「999999」はこの市の区の区コードではありません"),
+        ([], "141011", "この市区町村には区がありません"),
+    ],
+)
+def test_a_ward_the_municipality_does_not_have_is_refused(
+    db, setup_session, users_a, city_a, wards, ward_code, reason
+):
+    for code in wards:
+        setup_session.add(models.Ward(municipality_id=city_a.id, code=code, name="鶴見区"))
+    setup_session.flush()
+    admin = factories.actor_for(users_a["administrator"])
+    with pytest.raises(ValidationError) as refused:
+        _create(db, admin, ward_code=ward_code)
+    assert [(p.field, p.reason) for p in refused.value.problems] == [("ward_code", reason)]
+    assert setup_session.scalar(select(models.User).where(models.User.login_id == "tanaka@141003")) is None
+    assert _setting_log(setup_session, city_a.id) == []
 
 
 @pytest.mark.req("j1380")

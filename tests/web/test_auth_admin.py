@@ -157,3 +157,20 @@ def test_an_administrator_cannot_stop_themself(client, setup_session, users_a):
     page = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}, follow_redirects=True)
     assert "自分自身を利用停止にすることはできません" in page.get_data(as_text=True)
     assert _user(setup_session, admin.login_id).active
+
+
+@pytest.mark.req("j1380")
+def test_a_ward_the_city_does_not_have_is_reported_beside_the_field(client, setup_session, users_a, city_a):
+    setup_session.add(models.Ward(municipality_id=city_a.id, code="141011", name="鶴見区"))
+    setup_session.flush()
+    sign_in(client, users_a["administrator"].login_id)
+    response = client.post("/admin/users/new", data={**NEW_USER, "ward_code": "999999"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "「999999」はこの市の区の区コードではありません" in body
+        and 'aria-describedby="ward_code-error"' in body
+    )
+    assert _user(setup_session, "sato@141003") is None
+    assert client.post("/admin/users/new", data={**NEW_USER, "ward_code": "141011"}).status_code == 302
+    assert _user(setup_session, "sato@141003").ward_code == "141011"

@@ -15,6 +15,7 @@ from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.immigration_notices import import_immigration_notices
+from handlers.residents.history import display_name
 from handlers.residents.resident_code_pool import load_pool
 from handlers.uow import unit_of_work
 from models.case import Case
@@ -372,7 +373,8 @@ def test_the_review_of_a_naturalization_and_of_a_birth_shows_what_will_be_regist
 ) -> None:
     with unit_of_work(db, supervisor_a) as uow:
         load_pool(uow, [factories.valid_resident_code() for _ in range(3)])
-    foreign = factories.make_household(db, clerk_a, foreign=True).members[0].atena_number
+    foreigner = factories.make_household(db, clerk_a, foreign=True).members[0]
+    foreign = foreigner.atena_number
     home = factories.make_household(db, clerk_a)
     clerk, supervisor = signed_in(app, users_a["clerk"]), signed_in(app, users_a["supervisor"])
     naturalized = case_id_of(clerk.post("/cases/new/naturalization", data={
@@ -387,7 +389,11 @@ def test_the_review_of_a_naturalization_and_of_a_birth_shows_what_will_be_regist
         "member-relation_to_head": "子", "ex_officio_record": "出生届に基づく職権記載",
     }))  # fmt: skip
     for case_id, caption, shown in (
-        (naturalized, f"宛名番号 {foreign}", "神奈川県横浜市中区本町二丁目10番地"),
+        (
+            naturalized,
+            f"{display_name(foreigner)}（宛名番号 {foreign}）",
+            "神奈川県横浜市中区本町二丁目10番地",
+        ),
         (born, "新しく記載する人（1人目）", "次郎"),
     ):
         page = supervisor.get(f"/tasks/{open_task(db, clerk_a, case_id, 'review_').id}/review").get_data(

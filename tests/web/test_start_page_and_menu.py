@@ -62,3 +62,26 @@ def test_a_signed_in_user_who_opens_the_second_factor_page_stays_signed_in(
     for page in ("/login", "/login/totp", "/login/enrol"):
         assert client.get(page).status_code == 302
     assert client.get("/residents/search").status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_finds_the_conformance_report_in_the_menu(
+    app: Flask, users_a: dict[str, User], role: str
+) -> None:
+    client = signed_in(app, users_a[role])
+    links = menu_links(client.get(client.get("/").location).get_data(as_text=True))
+    assert "/conformance" in links
+    assert client.get("/conformance").status_code == 200
+
+
+def test_every_page_links_the_icon_and_favicon_ico_answers_without_sign_in(
+    app: Flask, users_a: dict[str, User]
+) -> None:
+    anonymous = app.test_client()
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.get_data()
+    assert 'rel="icon" href="/static/favicon.svg"' in anonymous.get("/login").get_data(as_text=True)
+    client = signed_in(app, users_a["clerk"])
+    page = client.get("/residents/search").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/static/favicon.svg").status_code == 200

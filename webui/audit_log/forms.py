@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
-from handlers.audit_search import ACTION_LABELS, AccessLogFilters
+from handlers.audit_search import ACTION_LABELS, ANALYSES, DEFAULT_MASS_SEARCHES, AccessLogFilters
 from handlers.errors import Problem
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.digits import ascii_digits
@@ -49,6 +49,22 @@ class AccessLogSearchForm(FlaskForm):
     )
     my_number_only = BooleanField("個人番号表示ありのみ")
     off_hours_only = BooleanField("夜間・休日のみ（22時〜6時、土日祝・年末年始）")
+    analysis = SelectField(
+        "分析",
+        choices=[
+            SelectChoice("", "なし（条件に合うログの一覧）"),
+            *(SelectChoice(k, v) for k, v in ANALYSES.items()),
+        ],
+        default="",
+    )
+    mass_searches = IntegerField(
+        "大量検索の基準（1日の検索回数）",
+        default=DEFAULT_MASS_SEARCHES,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=1_000_000, message="1以上1000000以下の回数を入力してください"),
+        ],
+    )
 
     def offer_functions(self, functions: list[tuple[str, str]]) -> None:
         """The 機能 choices: the functions present in the municipality's log, with their Japanese names."""
@@ -75,6 +91,8 @@ class AccessLogSearchForm(FlaskForm):
             target=self.target.data or "",
             my_number_only=bool(self.my_number_only.data),
             off_hours_only=bool(self.off_hours_only.data),
+            analysis=self.analysis.data or "",
+            mass_searches=self.mass_searches.data or DEFAULT_MASS_SEARCHES,
             page=page,
         )
         return filters, problems

@@ -134,6 +134,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
 
 NOT_SCREENS: dict[str, str] = {
     "static": "static files",
+    "favicon": "the site icon (SVG)",
     "ops.healthz": "liveness probe (text)",
     "ops.readyz": "readiness probe (text)",
     "ops.metrics": "Prometheus metrics (text)",
@@ -153,6 +154,7 @@ NOT_SCREENS: dict[str, str] = {
     "statistics.report_csv_download": "the report as CSV",
     "statistics.report_xlsx_download": "the report as XLSX",
     "batches.run_result": "a batch run's output file",
+    "audit_log.download": "the access log's search or analysis as CSV (j1370)",
 }
 API_PREFIX = "api."  # the JSON API: described by /api/openapi.json, not by screen help
 

@@ -20,6 +20,7 @@ EVENT_KINDS = (
     "task_unclaimed",
     "task_assigned",
     "task_completed",
+    "rejected",  # a review sent the case back to intake (差戻し), with its reason
     "incident",
     "retried",
     "cancelled",
