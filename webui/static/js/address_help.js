@@ -95,18 +95,7 @@
   var katagakiUrl = form.getAttribute("data-katagaki-lookup");
 
   function candidateBox(target) {
-    var id = target.id + "-candidates";
-    var box = document.getElementById(id);
-    if (!box) {
-      box = document.createElement("div");
-      box.id = id;
-      box.className = "katagaki-candidates";
-      box.setAttribute("role", "group");
-      box.setAttribute("aria-label", "この住所地番に登録された方書の候補");
-      target.parentNode.appendChild(box);
-    }
-    box.textContent = "";
-    return box;
+    return window.JuminCandidateBox(target, "-candidates", "katagaki-candidates", "この住所地番に登録された方書の候補");
   }
 
   function offerKatagaki(input) {

@@ -110,18 +110,7 @@
   }
 
   function box(target) {
-    var id = target.id + "-copy";
-    var found = byId(id);
-    if (!found) {
-      found = document.createElement("div");
-      found.id = id;
-      found.className = "katagaki-candidates entry-copy";
-      found.setAttribute("role", "group");
-      found.setAttribute("aria-label", "入力済みの内容から写す");
-      target.parentNode.appendChild(found);
-    }
-    found.textContent = "";
-    return found;
+    return window.JuminCandidateBox(target, "-copy", "katagaki-candidates entry-copy", "入力済みの内容から写す");
   }
 
   function offer(target) {
