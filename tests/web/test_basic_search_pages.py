@@ -59,11 +59,20 @@ def test_the_ward_starts_at_the_operators_ward_in_a_designated_city(
     login_as(client, clerk)
     page = client.get("/residents/search").get_data(as_text=True)
     assert '<option selected value="141020">神奈川区</option>' in page
-    assert '<option value="">全区</option>' in page
+    assert '<option value="">全区</option>' in page and "操作者の所属区を最初に選んでいます" in page
     own_ward = client.get("/residents/search", query_string={"kana": "サトウ"}).get_data(as_text=True)
     assert "該当する住民はいません" in own_ward  # 佐藤 lives in 鶴見区; the default ward is kept
     every_ward = client.get("/residents/search", query_string={"kana": "サトウ", "ward_code": ""})
     assert "佐藤 太郎" in every_ward.get_data(as_text=True)
+
+
+def test_an_operator_without_a_ward_starts_at_every_ward_and_is_not_told_otherwise(
+    client: FlaskClient, users_a: dict[str, User]
+) -> None:
+    login_as(client, users_a["clerk"])
+    page = client.get("/residents/search").get_data(as_text=True)
+    assert '<option value="">全区</option>' in page and '<option selected value="14' not in page
+    assert "区を選ぶと、その区の住民だけを探します" in page and "操作者の所属区を最初に" not in page
 
 
 def test_an_ordinary_city_shows_no_ward(client: FlaskClient, users_b: dict[str, User]) -> None:
