@@ -47,17 +47,26 @@ MASS_SEARCH_COLUMNS = ("日付", "利用者ID", "利用者名", "検索回数", 
 
 @dataclass(frozen=True)
 class Summary:
-    """A summary analysis as a table of text cells, for the screen and the CSV alike."""
+    """A summary analysis as a table for the screen and the CSV alike: text cells, and the instants and days as
+    values (``Cell``) that each output writes its own way (和暦 on screen, ISO in the file)."""
 
     analysis: str
     title: str
     columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: list[tuple[Cell, ...]]
     through_seq: int  # the newest row counted
 
 
-def _text_time(moment: dt.datetime | None) -> str:
-    return to_jst(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+Cell = str | dt.date | dt.datetime | None
+
+
+def text_cell(cell: Cell) -> str:
+    """A cell as the CSV writes it: an instant in Japan time ``YYYY-MM-DD HH:MM:SS``, a day ``YYYY-MM-DD``."""
+    if isinstance(cell, dt.datetime):
+        return to_jst(cell).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return cell or ""
 
 
 def _scope(filters: AccessLogFilters) -> AccessLogFilters:
@@ -70,7 +79,7 @@ def _count_of(condition: ColumnElement[bool]) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _logins_by_user(session: Session, found: list[ColumnElement[bool]]) -> list[tuple[str, ...]]:
+def _logins_by_user(session: Session, found: list[ColumnElement[bool]]) -> list[tuple[Cell, ...]]:
     signed_in = AccessLog.function.in_(SIGN_IN_FUNCTIONS)
     last = func.max(case((signed_in, AccessLog.seq)))
     stmt = (
@@ -100,7 +109,7 @@ def _logins_by_user(session: Session, found: list[ColumnElement[bool]]) -> list[
             str(ok or 0),
             str(failed or 0),
             str(locked or 0),
-            _text_time(times.get(seq)),
+            times.get(seq),
         )
         for login, name, ok, failed, locked, seq in rows
     ]
@@ -112,7 +121,7 @@ def _json_length(session: Session) -> Any:
     return func.json_array_length(AccessLog.targets)
 
 
-def _mass_searches(session: Session, found: list[ColumnElement[bool]], least: int) -> list[tuple[str, ...]]:
+def _mass_searches(session: Session, found: list[ColumnElement[bool]], least: int) -> list[tuple[Cell, ...]]:
     _hour, _weekday, day = japan_time_parts(session.get_bind().dialect.name)
     searches = func.count(AccessLog.id)
     stmt = (
@@ -125,7 +134,7 @@ def _mass_searches(session: Session, found: list[ColumnElement[bool]], least: in
         .order_by(day, AccessLog.login_id)
     )  # fmt: skip
     return [
-        (str(when), login or "", name or "", str(count), str(persons or 0))
+        (dt.date.fromisoformat(str(when)[:10]), login or "", name or "", str(count), str(persons or 0))
         for when, login, name, count, persons in session.execute(stmt)
     ]
 

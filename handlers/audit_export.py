@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from handlers.audit import record_access
-from handlers.audit_analyses import Summary, newest_seq, summarize_access_log
+from handlers.audit_analyses import Summary, newest_seq, summarize_access_log, text_cell
 from handlers.audit_search import (
     ACTION_LABELS,
     SUMMARY_ANALYSES,
@@ -127,7 +127,8 @@ def access_log_csv(uow: UnitOfWork, export: AccessLogExport) -> Iterator[bytes]:
     """The file of ``export``: the header first, then one piece per ``CHUNK_ROWS`` rows, newest first."""
     require(uow.actor, "audit.view")
     if export.summary is not None:
-        yield _csv_bytes([export.summary.columns, *export.summary.rows], bom=True)
+        rows = [tuple(text_cell(cell) for cell in row) for row in export.summary.rows]
+        yield _csv_bytes([export.summary.columns, *rows], bom=True)
         return
     yield _csv_bytes([ROW_COLUMNS], bom=True)
     closed_day = functools.lru_cache(maxsize=4096)(is_closed_day)

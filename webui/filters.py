@@ -52,9 +52,19 @@ def staff(login: str | None, names: Mapping[str, str] | None, *, with_login: boo
     return Markup('<span title="ログインID：{}">{}</span>').format(login, shown)
 
 
+def cell(value: object) -> str:
+    """A table cell of mixed values: an instant as ``japan_time``, a day in 和暦, text as it is, — for none."""
+    if isinstance(value, dt.datetime):
+        return japan_time(value)
+    if isinstance(value, dt.date):
+        return wareki(value)
+    return str(value) if value not in (None, "") else "—"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.filters["japan_time"] = japan_time
+    app.jinja_env.filters["cell"] = cell
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["destination_label"] = destination_label
     app.jinja_env.filters["staff"] = staff

@@ -221,7 +221,9 @@ def test_id_by_id_sign_in_counts_download_and_show(
     assert by_id["clerk@141003"][2:] == ["2", "1", "0", "2026-06-06 10:00:00"]
     assert by_id["supervisor@141003"][2:] == ["0", "2", "1", ""]
     html = client.get("/audit-log?analysis=logins_by_user").get_data(as_text=True)
-    assert "ID別ログイン数一覧（2件）" in html and "<td>2026-06-06 10:00:00</td>" in html
+    assert (
+        "ID別ログイン数一覧（2件）" in html and "<td>令和8年6月6日 10:00:00</td>" in html
+    )  # 和暦 on screen, ISO in the file
 
 
 def test_mass_searches_list_the_users_and_days_at_or_over_the_threshold(
@@ -238,7 +240,7 @@ def test_mass_searches_list_the_users_and_days_at_or_over_the_threshold(
         ("2026-06-06", "supervisor@141003", "1"),
     ]
     html = client.get("/audit-log?analysis=mass_searches&mass_searches=3").get_data(as_text=True)
-    assert "大量検索実行一覧（1件）" in html
+    assert "大量検索実行一覧（1件）" in html and "<td>令和8年6月6日</td>" in html  # the day in 和暦 on screen
 
 
 def test_the_person_analysis_without_a_number_is_explained_in_japanese_and_nothing_is_exported(
