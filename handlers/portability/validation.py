@@ -223,9 +223,10 @@ class RowValidator:
         if spec.key:
             key = tuple(values[k] for k in spec.key)
             seen = self.keys.of(spec.name)
-            if key in seen:
+            stored = key if len(key) > 1 else key[0]  # a one-column key is kept as its value (references)
+            if stored in seen:
                 yield ",".join(spec.key), f"キー {'/'.join(map(str, key))} が重複しています"
-            seen.add(key if len(key) > 1 else key[0])
+            seen.add(stored)
         yield from self._references(spec, values, row.line)
         if spec.name == "resident_history" and not isinstance(values["snapshot"], dict | None):
             yield "snapshot", "JSON のオブジェクト（{…}）ではありません"
