@@ -26,6 +26,8 @@ import orjson
 from handlers.portability.layout import CHECK_DIGIT_COLUMNS, NULL_MARKER, Column, FileSpec
 from handlers.rules.check_digit import m11w27_valid
 
+# files whose checks need every value (the chain, the dictionary's codes): small, the ordinary path
+WHOLE_ROW_FILES = ("access_log", "address_entries", "katagaki")
 RAW_SNAPSHOT = ("resident_history", "snapshot")  # the one JSON column taken on the fast path (its ids added)
 _INT = r"(?:0|-?[1-9][0-9]*)"  # as str(int(text)) writes it (a leading zero takes the ordinary path)
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -112,10 +114,10 @@ class FastRows:
     @classmethod
     def for_spec(cls, spec: FileSpec, logins: set[str]) -> FastRows | None:
         handled = ("text", "int", "bool", "date", "datetime")
-        if spec.name == "access_log" or any(
+        if spec.name in WHOLE_ROW_FILES or any(
             c.kind not in handled and (spec.name, c.name) != RAW_SNAPSHOT for c in spec.columns
         ):
-            return None  # the chain needs every value; JSON documents are re-serialised by the ordinary path
+            return None  # checks that need every value; JSON documents are re-serialised (ordinary path)
         return cls(spec, logins)
 
     def read(self, raw: list[str]) -> FastRow | None:

@@ -1,14 +1,16 @@
 """Import of a whole tenant from an export directory into an EMPTY municipality of the same code.
 
-Order: the target must hold no resident data; the manifest must agree with the files (checksums); then, in
-one transaction, every file is read once: each row is validated and, as long as no problem has been found,
-written in bulk with its original 宛名番号 / 世帯番号 / 履歴番号.  Once a problem is found nothing more is
-written, the rest is still validated, and the transaction is rolled back with every problem reported — the
-import writes all or nothing, exactly as if validation had come first.  The files' row counts are compared
-with the manifest after the pass (a mismatch refuses the import as a manifest problem).  Then the number
-sequences are advanced past the numbers used, and the access log is restored with its hash chain, which is
-verified before commit.  If the chain was computed under another tenant id (another database), it is
-re-linked under this one and the source's last hash is kept in the ``tenant_imported`` log row.
+Order: the target must hold no resident data, no address dictionary and no 方書; the manifest must agree
+with the files (checksums); then, in one transaction, every file is read once: each row is validated and, as
+long as no problem has been found, written in bulk with its original 宛名番号 / 世帯番号 / 履歴番号 /
+住所コード.  Once a problem is found nothing more is written, the rest is still validated, and the transaction
+is rolled back with every problem reported — the import writes all or nothing, exactly as if validation had
+come first.  The files' row counts are compared with the manifest after the pass (a mismatch refuses the
+import as a manifest problem).  Then the number sequences are advanced past the numbers used (the address
+dictionary has no counter: a new entry takes the number after the highest code), and the access log is
+restored with its hash chain, which is verified before commit.  If the chain was computed under another
+tenant id (another database), it is re-linked under this one and the source's last hash is kept in the
+``tenant_imported`` log row.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ from handlers.portability.validation import (
 from handlers.residents.search_key_rows import fill_search_keys
 from handlers.tenants import municipality_of
 from handlers.uow import UnitOfWork
+from models.address_dictionary import AddressEntry
 from models.audit import AccessLog, AccessLogHead
 from models.certificate import CertificateIssuance
+from models.katagaki import Katagaki
 from models.removed import RemovedRecordArchive
 from models.resident import (
     CautionTemplate,
@@ -65,14 +69,19 @@ from models.suppression import Suppression
 from models.user import User
 
 CHUNK_ROWS = 5_000  # rows per COPY: bounds the pass's memory (a history row with its parsed snapshot ≈ 15 kB)
-WRITTEN_FILES = ("households", "residents", "resident_history", "resident_memos", "resident_remarks",
+WRITTEN_FILES = ("address_entries", "katagaki",
+                 "households", "residents", "resident_history", "resident_memos", "resident_remarks",
                  "caution_templates", "removed_record_archive",
                  "support_measures", "support_measure_parties", "suppressions", "certificate_issuances",
                  "access_log")  # fmt: skip
 SEQUENCE_TABLE = cast(Table, NumberSequence.__table__)
-RESIDENT_DATA = (Resident, Household, ResidentHistory, ResidentMemo, ResidentRemark, CautionTemplate,
+IMPORTED_DATA = (AddressEntry, Katagaki,  # the dictionary and 方書 too: imported as they are, never merged
+                 Resident, Household, ResidentHistory, ResidentMemo, ResidentRemark, CautionTemplate,
                  RemovedRecordArchive, SupportMeasure,
                  Suppression, CertificateIssuance, AccessLog)  # fmt: skip
+
+
+_DICTIONARY_NOTE = "住所辞書も取り込みで移行します（先に読み込んだ辞書があると取り込めません）。"
 
 
 class TenantNotEmptyError(DomainError):
@@ -101,10 +110,11 @@ class _Ids:
 
 
 def _refuse_unless_empty(uow: UnitOfWork) -> None:
-    for model in RESIDENT_DATA:
+    for model in IMPORTED_DATA:
         if uow.session.scalars(select(model.id).limit(1)).first() is not None:
             raise TenantNotEmptyError(
                 f"取り込み先の団体には既にデータ（{model.__tablename__}）があります。空の団体にだけ取り込めます。"
+                + (_DICTIONARY_NOTE if model is AddressEntry else "")
             )
 
 

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
 from sqlalchemy.sql.type_api import TypeEngine
 
+from models.address_dictionary import AddressEntry
 from models.audit import AccessLog
 from models.certificate import CertificateIssuance
+from models.katagaki import Katagaki
 from models.removed import RemovedRecordArchive
 from models.resident import (
     CautionTemplate,
@@ -30,9 +32,9 @@ from models.support import SupportMeasure, SupportMeasureParty
 from models.suppression import Suppression
 
 LAYOUT_NAME = "jumin.tenant"
-LAYOUT_VERSION = (
-    3  # 3: フリガナ確認フラグ of 旧氏・通称 (j180), 電子証明書シリアル番号 (j10); 2: 留意事項 (j140)
-)
+# 3: フリガナ確認フラグ of 旧氏・通称 (j180), 電子証明書シリアル番号 (j10), 住所辞書 (j250) and 方書 (j260);
+# 2: 留意事項 (j140)
+LAYOUT_VERSION = 3
 NULL_MARKER = "\\N"  # CSV only; a text value that starts with a backslash gets one more (docs/data-layout.md)
 KINDS = ("text", "int", "bool", "date", "datetime", "json")
 CHECK_DIGIT_COLUMNS = {("residents", "atena_number"), ("households", "household_number")}  # M11W2-7
@@ -103,6 +105,10 @@ def _login(name: str) -> Column:
 
 SPECS: tuple[FileSpec, ...] = (
     FileSpec("number_sequences", "採番", NumberSequence, model_columns(NumberSequence, ()), ("name",), False),
+    # the dictionary in code order: a 大字 (…000) comes before its 小字; a 小字 names its 大字 by its code
+    FileSpec("address_entries", "住所辞書", AddressEntry, model_columns(AddressEntry, ()), ("address_code",), False),
+    # 方書 in insertion order: their names sort differently under the databases' collations
+    FileSpec("katagaki", "方書", Katagaki, model_columns(Katagaki, ()), ("address_key", "name"), True),
     FileSpec(
         "households", "世帯", Household,
         (*model_columns(Household, ("head_resident_id",)),

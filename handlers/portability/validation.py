@@ -16,10 +16,12 @@ from typing import Any
 from handlers.audit import GENESIS_HASH, row_hash
 from handlers.errors import DomainError
 from handlers.portability.copytext import FastRows
+from handlers.portability.dictionary_rows import DictionaryChecks
 from handlers.portability.layout import (
     CHECK_DIGIT_COLUMNS,
     LAYOUT_NAME,
     LAYOUT_VERSION,
+    SPEC_BY_NAME,
     SPECS,
     FileSpec,
     file_name,
@@ -192,6 +194,7 @@ class RowValidator:
         self.fast = {spec.name: FastRows.for_spec(spec, logins) if copy_text else None for spec in SPECS}
         self.keys = _Keys()
         self.chain = _Chain(manifest.chain_tenant_id)
+        self.dictionary = DictionaryChecks(manifest.municipality_code[:2])
         self.problems: list[ImportProblem] = []
         self.counts: dict[str, int] = {}  # records read per file
         self.limits = {spec.name: _Limits.of(spec) for spec in SPECS}
@@ -211,9 +214,11 @@ class RowValidator:
 
     def finish(self) -> list[ImportProblem]:
         residents = self.keys.of("residents")
-        name = file_name(SPECS[1], self.manifest.fmt)
+        name = file_name(SPEC_BY_NAME["households"], self.manifest.fmt)
         self.problems.extend(ImportProblem(name, line, "head_atena_number", f"世帯主の宛名番号 {atena} が住民ファイルにありません")
                              for line, atena in self.keys.heads if atena not in residents)  # fmt: skip
+        name = file_name(SPEC_BY_NAME["address_entries"], self.manifest.fmt)
+        self.problems.extend(ImportProblem(name, *problem) for problem in self.dictionary.missing_parents())
         return self.problems
 
     def check(self, spec: FileSpec, row: ReadRow) -> Iterator[tuple[str, str]]:
@@ -223,9 +228,10 @@ class RowValidator:
         if spec.key:
             key = tuple(values[k] for k in spec.key)
             seen = self.keys.of(spec.name)
-            if key in seen:
+            stored = key if len(key) > 1 else key[0]  # a one-column key is kept as its value (references)
+            if stored in seen:
                 yield ",".join(spec.key), f"キー {'/'.join(map(str, key))} が重複しています"
-            seen.add(key if len(key) > 1 else key[0])
+            seen.add(stored)
         yield from self._references(spec, values, row.line)
         if spec.name == "resident_history" and not isinstance(values["snapshot"], dict | None):
             yield "snapshot", "JSON のオブジェクト（{…}）ではありません"
@@ -271,6 +277,10 @@ class RowValidator:
             atena = values["resident_atena_number"]
             if atena is not None and atena not in self.keys.of("residents"):
                 yield "resident_atena_number", f"宛名番号 {atena} が住民ファイルにありません"
+        elif spec.name == "address_entries":
+            yield from self.dictionary.address_entry(values, line)
+        elif spec.name == "katagaki":
+            yield from self.dictionary.katagaki(values)
 
     def _chain_link(self, values: dict[str, Any]) -> Iterator[tuple[str, str]]:
         chain = self.chain

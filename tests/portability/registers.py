@@ -1,6 +1,7 @@
 """Generated registers for the portability tests: hypothesis strategies and a builder that writes one into a
 standalone database (households, residents with history, 除票 live and archived, memos, support measures
-with parties, suppressions, issuance history and a hash-chained access log)."""
+with parties, suppressions, issuance history, a hash-chained access log, the address dictionary with 大字 and
+小字 — loaded, staff-edited, staff-added, retired, numbers with gaps — and the 方書 register)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from handlers.context import Actor
 from handlers.db import Database, make_engine
 from handlers.residents.history import snapshot_of
 from handlers.residents.search_keys import refresh_household_keys, refresh_resident_keys
+from handlers.rules.address_codes import address_code
 from handlers.rules.check_digit import with_m11w27
+from handlers.rules.kanji import fold_address
 from handlers.uow import unit_of_work
+from models.katagaki import KATAGAKI_KINDS
 
 TENANT_ID = 7
 CODE = "141003"
@@ -65,6 +69,50 @@ people = st.builds(
 )
 registers = st.lists(st.lists(people, min_size=1, max_size=4), min_size=1, max_size=4)
 
+AREA = "14101"  # 横浜市鶴見区: the 都道府県 + 市区町村 part of the generated 住所コード
+ENTRY_ORIGINS = ("japan_post", "staff_edited", "staff_added")  # loaded; loaded then corrected; added by staff
+kana_texts = st.text(alphabet="アイウエオガパァッーヴ", min_size=1, max_size=8)
+
+
+@dataclass
+class EntryPlan:
+    """A 大字 (with its 小字 in ``koaza``) or a 小字 of the dictionary."""
+
+    name: str
+    kana: str
+    origin: str  # ENTRY_ORIGINS
+    retired: bool
+    gap: int  # numbers left unused before it (places gone before the export): codes are not consecutive
+    koaza: list[EntryPlan]
+
+
+@dataclass
+class KatagakiPlan:
+    lot: int  # the 地番 it stands at
+    name: str
+    kana: str | None
+    kind: str
+    retired: bool
+
+
+def _entries(koaza: st.SearchStrategy[list[EntryPlan]]) -> st.SearchStrategy[EntryPlan]:
+    return st.builds(EntryPlan, name=texts, kana=kana_texts, origin=st.sampled_from(ENTRY_ORIGINS),
+                     retired=st.booleans(), gap=st.integers(0, 3), koaza=koaza)  # fmt: skip
+
+
+dictionaries = st.lists(_entries(st.lists(_entries(st.just([])), max_size=3)), max_size=3)
+katagaki_registers = st.lists(
+    st.builds(KatagakiPlan, lot=st.integers(1, 9), name=texts, kana=st.none() | kana_texts,
+              kind=st.sampled_from(KATAGAKI_KINDS), retired=st.booleans()),
+    max_size=3, unique_by=lambda plan: (plan.lot, plan.name),
+)  # fmt: skip
+SMALL_DICTIONARY = [EntryPlan("鶴見中央", "ツルミチュウオウ", "japan_post", False, 0,
+                              [EntryPlan("一丁目", "イッチョウメ", "staff_edited", False, 1, []),
+                               EntryPlan("旧二丁目", "キュウニチョウメ", "japan_post", True, 0, [])]),
+                    EntryPlan("葛\U000e0102原", "カツラハラ", "staff_added", False, 2, [])]  # fmt: skip
+SMALL_KATAGAKI = [KatagakiPlan(3, "ハイツ\"𠮷\",1", "ハイツ", "apartment", False),
+                  KatagakiPlan(3, "旧寮", None, "dormitory", True)]  # fmt: skip
+
 
 def fresh_database(template: Path, path: Path) -> Database:
     """A SQLite database file with the whole schema (copied from ``template``)."""
@@ -101,7 +149,14 @@ class RegisterBuilder:
         value, self.next_number = self.next_number, self.next_number + 1
         return with_m11w27(f"{value:09d}")
 
-    def build(self, households: list[list[PersonPlan]]) -> None:
+    def build(
+        self,
+        households: list[list[PersonPlan]],
+        dictionary: list[EntryPlan] = SMALL_DICTIONARY,
+        katagaki: list[KatagakiPlan] = SMALL_KATAGAKI,
+    ) -> None:
+        self.add_dictionary(dictionary)
+        self.add_katagaki(katagaki)
         for n, plans in enumerate(households):
             household = models.Household(tenant_id=self.tenant_id, household_number=self._number(),
                                          address=f"中央{n + 1}丁目\\N,\"1\"", address_katagaki=plans[0].given_name)  # fmt: skip
@@ -115,6 +170,41 @@ class RegisterBuilder:
                 models.NumberSequence(tenant_id=self.tenant_id, name=name, next_value=self.next_number)
             )
         self.session.flush()
+
+    def add_dictionary(self, oaza: list[EntryPlan]) -> None:
+        """The entries with codes as ``handlers.address_entries`` gives them, gaps left where places went."""
+        number = 0
+        for plan in oaza:
+            number += plan.gap + 1
+            self._entry(plan, address_code(AREA, number), plan.name, plan.kana)
+            koaza_number = 0
+            for child in plan.koaza:
+                koaza_number += child.gap + 1
+                self._entry(child, address_code(AREA, number, koaza_number), plan.name, plan.kana, child)
+
+    def _entry(
+        self, plan: EntryPlan, code: str, oaza: str, oaza_kana: str, koaza: EntryPlan | None = None
+    ) -> None:
+        loaded = plan.origin != "staff_added"
+        self.session.add(models.AddressEntry(
+            tenant_id=self.tenant_id, address_code=code, postal_code="2300051" if loaded else None,
+            prefecture="神奈川県", prefecture_kana="カナガワケン", city="横浜市", city_kana="ヨコハマシ",
+            ward="鶴見区", ward_kana="ツルミク", oaza=oaza, oaza_kana=oaza_kana,
+            koaza=koaza.name if koaza else "", koaza_kana=koaza.kana if koaza else "",
+            source="japan_post" if plan.origin == "japan_post" else "staff",
+            source_key=f"{AREA}:{code}" if loaded else None,
+            retired_date=dt.date(2024, 3, 31) if plan.retired else None,
+            version=1 if plan.origin == "japan_post" else 3,
+        ))  # fmt: skip
+
+    def add_katagaki(self, plans: list[KatagakiPlan]) -> None:
+        for plan in plans:
+            address = f"神奈川県横浜市鶴見区鶴見中央{plan.lot}番"
+            self.session.add(models.Katagaki(
+                tenant_id=self.tenant_id, address=address, address_key=fold_address(address),
+                address_code=address_code(AREA, 1) if plan.lot % 2 else None, name=plan.name,
+                name_kana=plan.kana, kind=plan.kind, retired_date=dt.date(2025, 1, 6) if plan.retired else None,
+            ))  # fmt: skip
 
     def add_person(self, household: models.Household, plan: PersonPlan, order: int) -> None:
         person = models.Resident(
@@ -199,12 +289,13 @@ class RegisterBuilder:
                    detail={"n": n, "name": "𠮷"})  # fmt: skip
 
 
-def build_source(template: Path, path: Path, households: list[list[PersonPlan]],
-                 tenant_id: int = TENANT_ID) -> Database:  # fmt: skip
+def build_source(template: Path, path: Path, households: list[list[PersonPlan]], tenant_id: int = TENANT_ID,
+                 dictionary: list[EntryPlan] = SMALL_DICTIONARY,
+                 katagaki: list[KatagakiPlan] = SMALL_KATAGAKI) -> Database:  # fmt: skip
     database = fresh_database(template, path)
     with unit_of_work(database, Actor.system(tenant_id), cross_tenant=True) as uow:
         add_municipality(uow.session, tenant_id)
-        RegisterBuilder(uow.session, tenant_id).build(households)
+        RegisterBuilder(uow.session, tenant_id).build(households, dictionary, katagaki)
     return database
 
 

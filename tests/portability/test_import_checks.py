@@ -263,7 +263,8 @@ def test_a_bad_row_after_rows_already_written_rolls_the_whole_import_back(
     assert [(p.file, p.line, p.column) for p in refused.value.problems] == [
         ("residents.csv", 3, "birth_date")
     ]
-    assert written == ["household", "resident"]  # written before the bad row was read
+    # written before the bad row was read: the dictionary (4 entries) and the 方書 (2), then the people
+    assert written == ["address_entry"] * 4 + ["katagaki"] * 2 + ["household", "resident"]
     assert _residents(target) == 0 and _households(target) == 0
 
 
@@ -283,3 +284,18 @@ def test_a_row_count_that_disagrees_with_the_manifest_is_refused_as_a_manifest_p
     assert [(p.file, p.line) for p in refused.value.problems] == [("residents.csv", 0)]
     assert "行数" in refused.value.problems[0].reason and "マニフェスト" in str(refused.value)
     assert _residents(target) == 0 and _households(target) == 0
+
+
+@pytest.mark.req("j1410", "j1440")
+def test_a_duplicate_atena_number_is_reported_not_left_to_the_database(exported: Path) -> None:
+    directory = _copy_export(exported, "duplicate-atena")
+    first = _rows(directory, "residents")[1][_rows(directory, "residents")[0].index("atena_number")]
+    _rewrite_residents(directory, {(1, "atena_number"): first})
+    target = _target(exported, "duplicate-atena")
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_tenant(lambda: unit_of_work(target, system_actor()), directory)
+
+    duplicate = [p for p in refused.value.problems if p.file == "residents.csv" and p.line == 3]
+    assert [p.column for p in duplicate] == ["atena_number"] and "重複" in duplicate[0].reason
+    assert _residents(target) == 0

@@ -1,12 +1,13 @@
 """Export → import into a fresh municipality of the same code in another database → export gives the same
 bytes, over generated registers (unknown dates, foreign residents, long 続柄 chains, IVS and non-BMP
-characters, CSV specials, memos, 除票 and support measures)."""
+characters, CSV specials, memos, 除票 and support measures, the address dictionary and the 方書 register)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,11 +19,15 @@ from handlers.portability import export_tenant, import_tenant
 from handlers.uow import unit_of_work
 from tests.portability.registers import (
     TENANT_ID,
+    EntryPlan,
+    KatagakiPlan,
     PersonPlan,
     add_municipality,
     build_source,
+    dictionaries,
     files_of,
     fresh_database,
+    katagaki_registers,
     make_template,
     manifest_without_time,
     registers,
@@ -51,9 +56,9 @@ def _export(
 
 
 def _round_trip(template: Path, where: Path, households: list[list[PersonPlan]], fmt: str,
-                target_tenant: int = TENANT_ID) -> tuple[Path, Path, Database]:  # fmt: skip
+                target_tenant: int = TENANT_ID, **dictionary: Any) -> tuple[Path, Path, Database]:  # fmt: skip
     run = where / uuid.uuid4().hex
-    source = build_source(template, where / f"source-{run.name}.sqlite3", households)
+    source = build_source(template, where / f"source-{run.name}.sqlite3", households, **dictionary)
     first = _export(source, run / "first", fmt, TENANT_ID)
     target = _empty_target(template, where, target_tenant)
     import_tenant(lambda: unit_of_work(target, system_actor(target_tenant)), first)
@@ -62,17 +67,22 @@ def _round_trip(template: Path, where: Path, households: list[list[PersonPlan]],
     return first, second, target
 
 
-@pytest.mark.req("j1410", "j1360", "j1190")
+@pytest.mark.req("j1410", "j1360", "j1190", "j250", "j260")
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(households=registers, fmt=st.sampled_from(["csv", "jsonl"]))
+@given(households=registers, fmt=st.sampled_from(["csv", "jsonl"]), dictionary=dictionaries,
+       katagaki=katagaki_registers)  # fmt: skip
 def test_export_import_export_gives_identical_files(template: Path, tmp_path: Path,
-                                                    households: list[list[PersonPlan]], fmt: str) -> None:  # fmt: skip
-    first, second, _target = _round_trip(template, tmp_path, households, fmt)
+                                                    households: list[list[PersonPlan]], fmt: str,
+                                                    dictionary: list[EntryPlan], katagaki: list[KatagakiPlan]) -> None:  # fmt: skip
+    first, second, _target = _round_trip(template, tmp_path, households, fmt,
+                                         dictionary=dictionary, katagaki=katagaki)  # fmt: skip
 
     assert files_of(second) == files_of(first)
     assert manifest_without_time(second) == manifest_without_time(first)
     counts = {f["name"]: f["rows"] for f in json.loads((first / "manifest.json").read_text())["files"]}
     assert counts["resident_remarks"] == 1 and counts["caution_templates"] == 1  # 統合記載欄 (j140) travels
+    assert counts["address_entries"] == len(dictionary) + sum(len(oaza.koaza) for oaza in dictionary)
+    assert counts["katagaki"] == len(katagaki)
 
 
 @pytest.mark.req("j1410", "j1370")
