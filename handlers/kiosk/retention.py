@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from handlers.audit import record_access
 from handlers.permissions import require
@@ -50,7 +50,7 @@ def retention_cutoff(settings: dict[str, object] | None, now: dt.datetime) -> tu
     return hours, now.astimezone(dt.UTC) - dt.timedelta(hours=hours)
 
 
-def _expired(cutoff: dt.datetime) -> tuple[object, ...]:
+def _expired(cutoff: dt.datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         KioskRequest.outcome == "issued",
         KioskRequest.pdf.is_not(None),

@@ -29,7 +29,9 @@ PDF = b"%PDF-1.7 another municipality's copy"
 
 def kiosk_row(session: Session, request_id: str) -> models.KioskRequest:
     session.expire_all()
-    return session.scalars(select(models.KioskRequest).where(models.KioskRequest.request_id == request_id)).one()
+    return session.scalars(
+        select(models.KioskRequest).where(models.KioskRequest.request_id == request_id)
+    ).one()
 
 
 def age(session: Session, request_id: str, hours: float) -> None:
@@ -98,7 +100,9 @@ def test_a_retry_after_the_pdf_was_dropped_gets_410_and_nothing_is_issued_twice(
     assert len(issuances(setup_session)) == copies
     assert logged(setup_session, "kiosk_answer_resent") == []
     refused = logged(setup_session, "kiosk_retry_refused")
-    assert [(r.detail["request_id"], r.detail["reason"]) for r in refused] == [(body["request_id"], "answer_expired")]
+    assert [(r.detail["request_id"], r.detail["reason"]) for r in refused] == [
+        (body["request_id"], "answer_expired")
+    ]
     assert send({**body, "scope": "household"}).status_code == 409  # another request under the id: as before
 
 
