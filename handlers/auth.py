@@ -1,6 +1,8 @@
 """Sign-in (j1380): password with lockout, a second factor (TOTP) for every account, and the Actor of a
 signed-in user.  Every sign-in event is written to the access log (action ``auth``) in the caller's
-transaction, in the user's own tenant.
+transaction, in the user's own tenant; a failure for a login id nobody has belongs to no tenant and goes to the
+operator's security log and metrics instead (``handlers.security_events``), with the same answer and the same
+password-hash work as a wrong password.
 
 The sign-in door is the one place that looks users up across tenants: its functions take a session opened
 with ``cross_tenant=True`` (``unit_of_work(db, door_actor(...), cross_tenant=True)``) and refuse any other.
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -26,14 +27,13 @@ from handlers.context import HIDEABLE_ITEMS, Actor
 from handlers.errors import ConflictError, Problem, TenancyError, ValidationError
 from handlers.passwords import hash_password, needs_rehash, verify_password
 from handlers.rules.instants import as_utc
+from handlers.security_events import record_unknown_login
 from handlers.settings import Settings
 from handlers.tenancy import CROSS_TENANT_KEY
 from handlers.uow import UnitOfWork
 from handlers.user_admin import password_problems
 from models.tenant import Municipality
 from models.user import User
-
-logger = logging.getLogger(__name__)
 
 # One message for an unknown login id, a wrong password, a locked or a disabled account: it must not tell
 # anyone which login ids exist.
@@ -136,7 +136,7 @@ def check_password(
     user = session.scalars(select(User).where(User.login_id == login_id.strip())).one_or_none()
     if user is None:
         verify_password(_dummy_hash(), password)  # the same work as for a wrong password
-        logger.info("sign-in refused for an unknown login id from %s", client_address)
+        record_unknown_login(login_id, client_address)  # no municipality's log: the operator's (j1370)
         return PasswordResult(False, message=REFUSAL_MESSAGE)
     actor = actor_for_user(user, client_address)
     now = _now()

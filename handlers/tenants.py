@@ -39,8 +39,10 @@ class Option:
 REQUIRED_FOR_DESIGNATED_CITIES = frozenset(
     {"variant_kanji_search", "move_in_notice_auto_import", "caution_autofill"}
 )
+# kiosk_answer_retention_hours: 1 hour to 30 days, the center's retry window (handlers.kiosk.retention)
 NUMBER_RANGES = {"resident_code_pool_alert": (0, 100_000), "temporary_lift_minutes": (1, 1_440),
-                 "bulk_approval_limit": (1, 10_000)}  # fmt: skip
+                 "bulk_approval_limit": (1, 10_000),
+                 "kiosk_answer_retention_hours": (1, 720)}  # fmt: skip
 
 MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("variant_kanji_search", "異体字検索（指定都市は必須）", "j330", False),
@@ -56,6 +58,7 @@ MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("temporary_lift_minutes", "支援措置一時解除の有効時間（分）", "j410", 30),
     Option("bulk_approval_limit", "仮登録の全部本登録の件数上限", "j530", 50),
     Option("kiosk_issuance", "コンビニ交付（マイナンバーカードによる端末での証明書交付）", "j1210", False),
+    Option("kiosk_answer_retention_hours", "コンビニ交付の再送用証明書の保存時間（時間）", "j1210", 24),
 )
 _OPTIONS = {o.key: o for o in MAY_IMPLEMENT}
 

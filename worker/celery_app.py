@@ -18,6 +18,8 @@ PLATFORM_EXCHANGE_SECONDS = (
     120.0  # files from the regional platform's units are taken every two minutes (j1170)
 )
 WIDE_AREA_SWEEP_SECONDS = 60.0  # 広域交付 requests past their answer time are closed within a minute (j1210)
+# コンビニ交付 PDFs kept for retries are dropped within an hour of their municipality's retention (j1210)
+KIOSK_RETENTION_SECONDS = 3600.0
 BATCH_SCHEDULER_SECONDS = 60.0  # scheduled batches (BatchSchedule.next_run_at) start within a minute  # 宛名連携 near-real-time batches: at most every ten minutes (j1190)
 
 
@@ -54,6 +56,10 @@ def make_celery(settings: Settings | None = None) -> Celery:
         "batches-run-due": {"task": "jumin.batches.run_due", "schedule": BATCH_SCHEDULER_SECONDS},
         "platform-exchange": {"task": "jumin.platform.exchange", "schedule": PLATFORM_EXCHANGE_SECONDS},
         "wide-area-expire": {"task": "jumin.wide_area.expire", "schedule": WIDE_AREA_SWEEP_SECONDS},
+        "kiosk-answer-retention": {
+            "task": "jumin.kiosk.drop_expired_answers",
+            "schedule": KIOSK_RETENTION_SECONDS,
+        },
     }
     return app
 

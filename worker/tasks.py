@@ -128,6 +128,15 @@ def expire_wide_area_requests() -> int:
     return expire_overdue_everywhere(task_database())
 
 
+@celery_app.task(name="jumin.kiosk.drop_expired_answers")
+def drop_expired_kiosk_answers() -> int:
+    """Beat, every hour: the コンビニ交付 PDFs kept for retries past each municipality's retention are dropped
+    (one run of the batch ``kiosk_answer_retention`` per municipality with any, j1210)."""
+    from handlers.batches.retention_sweep import drop_expired_kiosk_answers_everywhere
+
+    return len(drop_expired_kiosk_answers_everywhere(task_database()))
+
+
 @celery_app.task(name="jumin.flows.migrate_running_cases")
 def migrate_running_cases(job_id: int, tenant_id: int, login_id: str) -> None:
     """Move the cases of one migration job to its target version (progress in MigrationJob)."""

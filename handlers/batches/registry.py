@@ -23,6 +23,7 @@ from handlers.db import Database
 from handlers.errors import Problem
 from handlers.juki_net.consistency import EXTRACT_KIND
 from handlers.juki_net.received import RECEIVED_KINDS, take_received_files
+from handlers.kiosk.retention import drop_expired_answers
 from handlers.removed_records.archive import archive_old_removed_records
 from handlers.rules.dates import format_wareki
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
@@ -151,6 +152,17 @@ def _cs_files(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchO
     return BatchOutcome("\n".join(["CSからの受信ファイルの取込", *lines]))
 
 
+def _kiosk_retention(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
+    """コンビニ交付 (j1210): the PDFs kept for the center's retries, dropped after the municipality's retention."""
+    report = drop_expired_answers(uow)
+    return BatchOutcome(
+        f"再送用の証明書PDFの消去 {report.dropped} 件（保存時間 {report.retention_hours} 時間を経過した交付分。"
+        "要求・交付の記録は残します）"
+    )
+
+
+KIOSK_RETENTION = "kiosk_answer_retention"
+
 BATCHES: dict[str, BatchDefinition] = {
     b.code: b
     for b in (
@@ -168,6 +180,7 @@ BATCHES: dict[str, BatchDefinition] = {
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
         BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況、出入国在留管理庁長官通知）", _cs_files,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
+        BatchDefinition(KIOSK_RETENTION, "コンビニ交付の再送用証明書PDFの消去（保存時間の経過分、毎時）", _kiosk_retention),
     )
 }  # fmt: skip
 

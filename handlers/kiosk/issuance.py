@@ -39,6 +39,7 @@ from handlers.clock import JST
 from handlers.errors import ConflictError, NotFoundError, ValidationError
 from handlers.kiosk.layout import REFUSED_OPTIONS, KioskCertificateRequest, parse_kiosk_request
 from handlers.kiosk.person import card_holder, card_matches, household_members
+from handlers.kiosk.retention import EXPIRED_CODE, EXPIRED_MESSAGE
 from handlers.permissions import require
 from handlers.rules.disclosure import UNATTENDED_MESSAGE, Identity
 from handlers.suppression import check_disclosure
@@ -121,6 +122,8 @@ def _replay(uow: UnitOfWork, earlier: KioskRequest | None, asked: KioskCertifica
         raise ConflictError("同じ要求IDの要求を処理中です。しばらくしてから再送信してください。")
     if earlier.fingerprint != asked.fingerprint:
         raise ConflictError("この要求IDは別の内容の要求に使われています。新しい要求IDで送信してください。")
+    if earlier.outcome == "issued" and earlier.pdf is None:
+        return _expired(uow, earlier)
     record_access(
         uow, "kiosk_answer_resent", "print" if earlier.outcome == "issued" else "view",
         [earlier.atena_number] if earlier.atena_number else [],
@@ -128,6 +131,18 @@ def _replay(uow: UnitOfWork, earlier: KioskRequest | None, asked: KioskCertifica
     )  # fmt: skip
     answer = _answer(earlier)
     return KioskAnswer(answer.status, answer.body, replayed=True)
+
+
+def _expired(uow: UnitOfWork, earlier: KioskRequest) -> KioskAnswer:
+    """A retry after the stored PDF was dropped: 410, the issue numbers for the center's reconciliation, no PDF
+    and no second issuance."""
+    record_access(
+        uow, "kiosk_retry_refused", "view", [earlier.atena_number] if earlier.atena_number else [],
+        detail={"request_id": earlier.request_id, "reason": EXPIRED_CODE, "issue_numbers": earlier.issue_numbers},
+    )  # fmt: skip
+    body = {"error": EXPIRED_CODE, "message": EXPIRED_MESSAGE, "request_id": earlier.request_id,
+            "outcome": "issued", "issue_numbers": earlier.issue_numbers}  # fmt: skip
+    return KioskAnswer(410, body)
 
 
 def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, moment: dt.datetime) -> None:

@@ -435,4 +435,6 @@ CELERY_TASKS: dict[str, str] = {
     "jumin.platform.exchange": "takes files from the regional platform's units into the register's side tables "
     "(他業務の登録情報, 戸籍の通知の保留一覧): no disclosure; what is sent to units goes through the outbox",
     "jumin.wide_area.expire": "marks 広域交付 requests past their answer time as failed: no disclosure",
+    "jumin.kiosk.drop_expired_answers": "runs the batch kiosk_answer_retention where due: empties stored "
+    "コンビニ交付 PDFs, discloses nothing",
 }

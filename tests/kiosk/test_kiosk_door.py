@@ -50,7 +50,7 @@ def test_a_kiosk_issues_the_card_holders_entry_certificate(send: Send, family: l
 def test_the_openapi_document_lists_the_kiosk_door(client: Any, center_token: str) -> None:
     document = client.get("/api/openapi.json", headers={"Authorization": f"Bearer {center_token}"}).get_json()
     operation = document["paths"]["/api/kiosk/certificates"]["post"]
-    assert set(operation["responses"]) >= {"201", "403", "409", "422"}
+    assert set(operation["responses"]) >= {"201", "403", "409", "410", "422"}
     schema = document["components"]["schemas"]["KioskCertificateRequest"]
     assert set(schema["required"]) == {"request_id", "person", "terminal", "document", "scope"}
 
@@ -63,7 +63,8 @@ def test_the_administrator_switches_kiosk_issuance_on_and_off(
     page = client.get("/settings/options").get_data(as_text=True)
     assert "コンビニ交付" in page and "j1210" in page
     required = {"variant_kanji_search": "y", "move_in_notice_auto_import": "y", "caution_autofill": "y",
-                "resident_code_pool_alert": "100", "temporary_lift_minutes": "30", "bulk_approval_limit": "50"}  # fmt: skip
+                "resident_code_pool_alert": "100", "temporary_lift_minutes": "30", "bulk_approval_limit": "50",
+                "kiosk_answer_retention_hours": "24"}  # fmt: skip
     for posted, expected in (({**required, "kiosk_issuance": "y"}, True), (required, False)):
         assert client.post("/settings/options", data=posted).status_code == 302
         setup_session.expire_all()

@@ -39,7 +39,9 @@ def assert_refused(
     ).one()
     assert row.outcome == "refused" and row.reason_code == (code or reason) and row.pdf is None
     logged = session.scalars(
-        select(models.AccessLog).where(models.AccessLog.function == "kiosk_certificate_refused")
+        select(models.AccessLog)
+        .where(models.AccessLog.function == "kiosk_certificate_refused")
+        .order_by(models.AccessLog.seq)  # PostgreSQL gives no order without one
     ).all()
     assert [(r.detail["request_id"], r.detail["reason_code"]) for r in logged][-1] == (
         row.request_id,

@@ -38,7 +38,7 @@ def test_the_administrator_switches_on_the_receipt_notice_and_sets_the_lift_minu
     assert "住民異動届受理通知の発行" in page and "j580" in page
     saved = client.post("/settings/options", data={**DESIGNATED_REQUIRED, "notice_of_receipt": "y",
                                                    "resident_code_pool_alert": "100", "temporary_lift_minutes": "15",
-                                                   "bulk_approval_limit": "50"})  # fmt: skip
+                                                   "bulk_approval_limit": "50", "kiosk_answer_retention_hours": "24"})  # fmt: skip
     assert saved.status_code == 302
     now = chosen(db, city_a)
     assert now["notice_of_receipt"] is True and now["temporary_lift_minutes"] == 15
@@ -56,7 +56,8 @@ def test_a_bad_number_or_dropping_a_designated_citys_required_function_is_refuse
     client = sign_in(users_a["administrator"])
     before = chosen(db, city_a)
     refused = client.post("/settings/options", data={"notice_of_receipt": "y", "temporary_lift_minutes": "一時間",
-                                                     "resident_code_pool_alert": "100", "bulk_approval_limit": "50"})  # fmt: skip
+                                                     "resident_code_pool_alert": "100", "bulk_approval_limit": "50",
+                                                     "kiosk_answer_retention_hours": "24"})  # fmt: skip
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "指定都市では必須の機能です" in page and "1から1440までの整数ではありません" in page

@@ -149,6 +149,11 @@ SCHEMAS: dict[str, Any] = {
         "outcome": {"const": "refused"},
         "reason": {"enum": ["not_offered", "person_not_found", "card_mismatch", "member_not_in_household",
                             "option_not_allowed", "not_issuable", "unavailable"]}}},
+    "KioskAnswerExpired": {"type": "object", "required": ["error", "message", "request_id", "issue_numbers"],
+                           "description": "交付済みの要求IDの再送だが、再送用に保存していた証明書PDFは保存時間（選択機能 kiosk_answer_retention_hours、既定24時間）を過ぎて消去済み。二重に交付せず、この要求IDは再利用できない",
+                           "properties": {"error": {"const": "answer_expired"}, "message": {"type": "string"},
+                                          "request_id": {"type": "string"}, "outcome": {"const": "issued"},
+                                          "issue_numbers": {"type": "array", "items": {"type": "string"}}}},
     "InquiryRequest": {"type": "object", "properties": {"systems": {"type": "array", "items": {
         "enum": ["election", "nhi", "late_elderly", "long_term_care", "national_pension", "child_allowance",
                  "card"]}}}},
@@ -210,11 +215,12 @@ PATHS: dict[str, Any] = {
                                     ok_status="201")},
     "/api/certificates": {"post": _op("証明書の交付（発行番号・手数料を返す）", _json(OBJECT, "交付した証明書"),
                                       body="CertificateRequest", ok_status="201")},
-    "/api/kiosk/certificates": {"post": _answering(
+    "/api/kiosk/certificates": {"post": _answering(_answering(
         _op("コンビニ交付：端末での証明書の交付（PDFをBase64で返す。同じ要求IDの再送は同じ応答）",
             _json(_ref("KioskCertificate"), "交付した証明書"), body="KioskCertificateRequest", ok_status="201"),
         "403", _json({"oneOf": [_ref("KioskRefusal"), _ref("Error")]},
-                     "交付できない（KioskRefusal、理由を記録）または権限がない（Error）"))},
+                     "交付できない（KioskRefusal、理由を記録）または権限がない（Error）")),
+        "410", _json(_ref("KioskAnswerExpired"), "交付済みの要求IDの再送で、再送用の証明書は保存時間を過ぎて消去済み（二重交付しない）"))},
     "/api/e-applications": {"post": _op("電子申請（公的個人認証の署名付き証明書交付請求）の受付", _json(OBJECT, "開始した交付請求の案件"),
                                         body="EApplication", ok_status="201")},
     "/api/wide-area-requests": {
