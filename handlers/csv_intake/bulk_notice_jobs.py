@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.auth import actor_for_user
 from handlers.certificates.notice_render import BulkChangeNoticeContent, render_bulk_change_notices
 from handlers.clock import japan_today
 from handlers.context import Actor
@@ -29,10 +28,10 @@ from handlers.csv_intake.bulk_notices import TIMINGS, NoticeRun, check_timing, c
 from handlers.csv_intake.results import bulk_change
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.job_rows import requester_of, update_job
 from handlers.permissions import require
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import BulkAddressChange, BulkAddressNotice
-from models.user import User
 
 CHUNK = 100  # notices per WeasyPrint document
 CSV_HEADER = ["番号", "通知", "世帯番号・宛名番号", "宛先の宛名番号", "宛先氏名", "郵便番号", "住所", "方書",
@@ -57,20 +56,13 @@ def request_bulk_notices(uow: UnitOfWork, change_id: int, timing: str) -> BulkAd
 
 
 def _job_actor(db: Database, tenant_id: int, job_id: int) -> Actor:
-    with unit_of_work(db, Actor.system(tenant_id, "bulk_notice")) as uow:
-        job = uow.session.get(BulkAddressNotice, job_id)
-        if job is None:
-            raise NotFoundError(f"通知の出力 {job_id} はありません。")
-        user = uow.session.get(User, job.created_by_user_id) if job.created_by_user_id else None
-        return actor_for_user(user) if user is not None else Actor.system(tenant_id, job.created_by)
+    return requester_of(
+        db, tenant_id, BulkAddressNotice, job_id, "bulk_notice", f"通知の出力 {job_id} はありません。"
+    )
 
 
 def _update(db: Database, actor: Actor, job_id: int, **values: Any) -> None:
-    with unit_of_work(db, actor) as uow:
-        job = uow.session.get(BulkAddressNotice, job_id)
-        assert job is not None
-        for key, value in values.items():
-            setattr(job, key, value)
+    update_job(db, actor, BulkAddressNotice, job_id, **values)
 
 
 def _compose(db: Database, actor: Actor, job_id: int, today: dt.date) -> tuple[NoticeRun, str]:

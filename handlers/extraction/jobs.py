@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.audit import record_access
-from handlers.auth import actor_for_user
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
@@ -27,11 +26,11 @@ from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.extraction.conditions import Node, describe, parse_conditions
 from handlers.extraction.outputs import MEDIA_TYPES, OUTPUTS, Writer, writer_for
 from handlers.extraction.source import Scope, count_matches, fetch_by_keys, fetch_chunk, fetch_keys, sources
+from handlers.job_rows import requester_of, update_job
 from handlers.permissions import require
 from handlers.suppression import Withheld, persons_withheld_from_lists
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import ExtractionJob
-from models.user import User
 
 CHUNK_SIZE = 2000
 
@@ -99,20 +98,13 @@ def job_spec(job: ExtractionJob) -> JobSpec:
 
 def job_actor(db: Database, tenant_id: int, job_id: int) -> Actor:
     """The requester of the job (their roles decide suppression), or the system for a scheduled job."""
-    with unit_of_work(db, Actor.system(tenant_id, "extraction")) as uow:
-        job = uow.session.get(ExtractionJob, job_id)
-        if job is None:
-            raise NotFoundError(f"抽出ジョブ {job_id} はありません。")
-        user = uow.session.get(User, job.created_by_user_id) if job.created_by_user_id else None
-        return actor_for_user(user) if user is not None else Actor.system(tenant_id, job.created_by)
+    return requester_of(
+        db, tenant_id, ExtractionJob, job_id, "extraction", f"抽出ジョブ {job_id} はありません。"
+    )
 
 
 def _update(db: Database, actor: Actor, job_id: int, **values: Any) -> None:
-    with unit_of_work(db, actor) as uow:
-        job = uow.session.get(ExtractionJob, job_id)
-        assert job is not None
-        for key, value in values.items():
-            setattr(job, key, value)
+    update_job(db, actor, ExtractionJob, job_id, **values)
 
 
 def _load(db: Database, actor: Actor, job_id: int) -> tuple[JobSpec, str, Withheld, int]:
