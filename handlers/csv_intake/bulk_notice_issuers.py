@@ -80,10 +80,15 @@ def _wards_of_run(uow: UnitOfWork, change: BulkAddressChange) -> set[str | None]
     return wards
 
 
+def issuers_on(uow: UnitOfWork, on: dt.date) -> NoticeIssuers:
+    """The signers of notices issued on ``on``, each ward's worked out when first asked for."""
+    return NoticeIssuers(_municipality(uow), on)
+
+
 def issuers_of_run(uow: UnitOfWork, change: BulkAddressChange, on: dt.date) -> NoticeIssuers:
     """The signers of the run's notices issued on ``on``, every ward concerned checked up front
     (NoOfficialError, the ward named, when one has no certifier in effect)."""
-    issuers = NoticeIssuers(_municipality(uow), on)
+    issuers = issuers_on(uow, on)
     wards = _wards_of_run(uow, change) if issuers.designated else {None}
     for ward in sorted(wards, key=lambda w: w or ""):
         issuers.line(ward)

@@ -28,8 +28,8 @@ from sqlalchemy import select
 from handlers.certificates.notice_render import BulkChangeNoticeContent
 from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.bulk_address import exclusion_reason
-from handlers.csv_intake.bulk_notice_issuers import NoticeIssuers, issuers_of_run
-from handlers.errors import ConflictError
+from handlers.csv_intake.bulk_notice_issuers import NoticeIssuers, issuers_of_run, issuers_on
+from handlers.errors import ConflictError, NotFoundError
 from handlers.residents.history import display_name
 from handlers.rules.dates import format_wareki
 from handlers.suppression import Withheld, persons_withheld_from_lists
@@ -190,3 +190,21 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
         else:
             notices.append(notice)
     return NoticeRun(notices, held, excluded)
+
+
+def compose_one_notice(
+    uow: UnitOfWork, change: BulkAddressChange, timing: str, key: str, today: dt.date
+) -> PlannedNotice | None:
+    """The notice of the household or person ``key`` alone, as ``compose_notices`` makes it (None when the
+    support-measure rule holds it back from this user); ConflictError when the run now leaves it out."""
+    check_timing(change, timing)
+    entry = next((e for e in change.plan if str(e["key"]) == key), None)
+    if entry is None:
+        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
+    if reason := _exclusion(uow, change, entry, timing):
+        raise ConflictError(f"{key} は通知の対象外になっています（{reason}）。")
+    issuers = issuers_on(uow, today)  # only this household's ward
+    issue = _Issue(
+        timing, format_wareki(today), issuers, CLOSING.format(municipality=issuers.municipality.name)
+    )
+    return _notice(uow, change, entry, issue, persons_withheld_from_lists(uow, "inquiry"))
