@@ -81,6 +81,7 @@ FUNCTION_LABELS: dict[str, str] = {
     "bulk_change_notices_downloaded": "住所一括変更の通知のダウンロード",
     "bulk_change_notices_printed": "住所一括変更の通知（事前・事後）の出力",
     "bulk_change_planned": "住所一括変更（仮処理）",
+    "bulk_change_withheld_notice_printed": "住所一括変更の保留した通知の個別出力",
     "card_destinations_searched": "送付先情報の検索",
     "card_mailing_residence_ended": "居所（送付先）の終了",
     "card_mailing_residence_set": "居所（送付先）の設定",

@@ -24,7 +24,8 @@ from handlers.audit import record_access
 from handlers.certificates.notice_render import BulkChangeNoticeContent, render_bulk_change_notices
 from handlers.clock import japan_today
 from handlers.context import Actor
-from handlers.csv_intake.bulk_notices import TIMINGS, NoticeRun, check_timing, compose_notices, issuer_on
+from handlers.csv_intake.bulk_notice_issuers import issuers_of_run
+from handlers.csv_intake.bulk_notices import TIMINGS, NoticeRun, check_timing, compose_notices
 from handlers.csv_intake.results import bulk_change
 from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
@@ -41,13 +42,13 @@ FILES = {"pdf": ("application/pdf", "pdf"), "csv": ("text/csv; charset=utf-8", "
 
 def request_bulk_notices(uow: UnitOfWork, change_id: int, timing: str) -> BulkAddressNotice:
     """Check and queue one output; the caller starts ``run_bulk_notice_job`` after commit.  事前 only while the
-    run is provisional, 事後 only after the final run; a 認証者 must be registered for today."""
+    run is provisional, 事後 only after the final run; a 認証者 must be in effect today for each ward concerned."""
     require(uow.actor, "resident.change")
     if timing not in TIMINGS:
         raise ValidationError([Problem("timing", "通知の種類", "選べる値ではありません", "事前通知か事後通知を選んでください", "choice")])  # fmt: skip
     change = bulk_change(uow, change_id)  # another municipality's run: not found
     check_timing(change, timing)
-    issuer_on(uow, japan_today())
+    issuers_of_run(uow, change, japan_today())  # a certifier for every ward the run concerns
     job = BulkAddressNotice(change_id=change.id, timing=timing, status="queued", created_by=uow.actor.login_id,
                             created_by_user_id=uow.actor.user_id)  # fmt: skip
     uow.session.add(job)

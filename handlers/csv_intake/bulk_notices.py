@@ -8,8 +8,8 @@
 
 One notice per household for an address change, addressed to the 世帯主 (the first member still registered
 when the household has none), naming the members concerned; one per person for a 本籍 change.  Each says
-who issues it (the 認証者 of the day, ``certificates.officials.official_on``), the change before → after, the
-修正日 and the run's 軽微な修正 category.
+who issues it (the 認証者 of the day for the household's ward, ``bulk_notice_issuers``: a designated city's
+区長 where registered, else the city's), the change before → after, the 修正日 and the run's 軽微な修正 category.
 
 Support measures: a notice that concerns a person protected by a support measure, or a member of their
 household, is held back — the one rule for lists of persons (``suppression.persons_withheld_from_lists``,
@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.certificates.notice_render import BulkChangeNoticeContent
-from handlers.certificates.officials import certifier_line, official_on
 from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.bulk_address import exclusion_reason
+from handlers.csv_intake.bulk_notice_issuers import NoticeIssuers, issuers_of_run, issuers_on
 from handlers.errors import ConflictError, NotFoundError
 from handlers.residents.history import display_name
 from handlers.rules.dates import format_wareki
@@ -36,7 +36,6 @@ from handlers.suppression import Withheld, persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.reporting import BulkAddressChange
 from models.resident import Household, Resident
-from models.tenant import Municipality
 
 TIMINGS = {"advance": "事前通知", "after": "事後通知"}
 ITEMS = {"address": "住所", "honseki": "本籍"}
@@ -90,15 +89,6 @@ def check_timing(change: BulkAddressChange, timing: str) -> None:
         raise NoticeTimingError("事後通知は本処理の後に出力できます。本処理の前は事前通知を出力できます。")
 
 
-def issuer_on(uow: UnitOfWork, on: dt.date) -> tuple[Municipality, str]:
-    """The municipality and the 認証者 line printed on notices issued on ``on`` (NoOfficialError without one)."""
-    municipality = uow.session.get(Municipality, uow.actor.tenant_id)
-    if municipality is None:
-        raise NotFoundError("市区町村が登録されていません。")
-    official = official_on(municipality, on)
-    return municipality, certifier_line(official.printed_title, official.name)
-
-
 def _person(uow: UnitOfWork, atena_number: str) -> Resident:
     return uow.session.scalars(select(Resident).where(Resident.atena_number == atena_number)).one()
 
@@ -136,7 +126,7 @@ def _exclusion(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any]
 class _Issue:
     timing: str
     issue_date_text: str
-    issuer: str
+    issuers: NoticeIssuers
     closing: str
 
 
@@ -151,7 +141,7 @@ def _content(
     return BulkChangeNoticeContent(
         postal_code=household.postal_code or "", address=household.address,
         katagaki=household.address_katagaki or "", addressee_name=display_name(addressee),
-        issue_date_text=issue.issue_date_text, issuer=issue.issuer, title=title,
+        issue_date_text=issue.issue_date_text, issuer=issue.issuers.line_for(household), title=title,
         statement=STATEMENTS[(issue.timing, change.target)] + NO_NOTIFICATION[issue.timing], item_label=ITEMS[change.target],
         before=str(entry["before"]), after=str(entry["after"]), change_date_text=format_wareki(change.change_date),
         reason_label=MINOR_CATEGORIES.get(change.minor_category, change.minor_category),
@@ -182,8 +172,10 @@ def _notice(
 def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, today: dt.date) -> NoticeRun:
     """Every notice of the run for ``timing``, in the order of the CSV, with what was held back or left out."""
     check_timing(change, timing)
-    municipality, issuer = issuer_on(uow, today)
-    issue = _Issue(timing, format_wareki(today), issuer, CLOSING.format(municipality=municipality.name))
+    issuers = issuers_of_run(uow, change, today)  # every ward's signer, before any notice
+    issue = _Issue(
+        timing, format_wareki(today), issuers, CLOSING.format(municipality=issuers.municipality.name)
+    )
     withheld = persons_withheld_from_lists(uow, "inquiry")
     notices: list[PlannedNotice] = []
     held: list[dict[str, Any]] = []
@@ -198,3 +190,21 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
         else:
             notices.append(notice)
     return NoticeRun(notices, held, excluded)
+
+
+def compose_one_notice(
+    uow: UnitOfWork, change: BulkAddressChange, timing: str, key: str, today: dt.date
+) -> PlannedNotice | None:
+    """The notice of the household or person ``key`` alone, as ``compose_notices`` makes it (None when the
+    support-measure rule holds it back from this user); ConflictError when the run now leaves it out."""
+    check_timing(change, timing)
+    entry = next((e for e in change.plan if str(e["key"]) == key), None)
+    if entry is None:
+        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
+    if reason := _exclusion(uow, change, entry, timing):
+        raise ConflictError(f"{key} は通知の対象外になっています（{reason}）。")
+    issuers = issuers_on(uow, today)  # only this household's ward
+    issue = _Issue(
+        timing, format_wareki(today), issuers, CLOSING.format(municipality=issuers.municipality.name)
+    )
+    return _notice(uow, change, entry, issue, persons_withheld_from_lists(uow, "inquiry"))

@@ -301,6 +301,12 @@ ROUTES: dict[str, Door] = {
                                    form={"timing": "advance"}),
     "csv_intake.bulk_notice_file": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}.pdf", OBJECT,
                                        discloses=True, note="the notices to the households of a bulk change"),
+    "csv_intake.bulk_withheld_notices": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}/withheld", OBJECT,
+                                            note="the held-back keys of an output: support-measure officer only"),
+    "csv_intake.bulk_withheld_notice_file": web(
+        "GET", "/csv-intake/bulk-address/notices/{notice_job_id}/withheld/{atena_stranger}.pdf", OBJECT,
+        note="one held-back notice: support-measure officer only (withheld nothing by the rule); 404 for a key "
+             "the output did not hold back"),
     # --- statistics (j1080): aggregates only ---------------------------------------------------------------
     "statistics.index": web("GET", "/statistics", LIST),
     "statistics.report": web("GET", "/statistics/report", LIST),

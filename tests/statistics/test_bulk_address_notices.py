@@ -223,3 +223,82 @@ def test_no_notice_is_queued_without_a_certifier_nor_by_someone_who_may_not_ente
     setup_session.flush()
     with pytest.raises(NoOfficialError), unit_of_work(db, clerk_a) as uow:
         request_bulk_notices(uow, change_id, "advance")
+
+
+# --- the signer of each ward's notices in a designated city (j1050) -----------------------------------------
+
+NAKA, NISHI = ("141046", "中区"), ("141038", "西区")
+WARD_HEAD = {
+    "title": "横浜市中区長",
+    "name": "中 太郎",
+    "from": "",
+    "to": "",
+    "acting": False,
+    "ward_code": NAKA[0],
+}
+
+
+@pytest.fixture
+def wards(setup_session: Session, city_a: models.Municipality, households: dict[str, Household], db, clerk_a):  # type: ignore[no-untyped-def]
+    """山田 in 中区 (its 区長 registered), 佐藤 in 西区 (none: the mayor signs)."""
+    setup_session.add_all([models.Ward(municipality_id=city_a.id, code=c, name=n) for c, n in (NAKA, NISHI)])
+    city_a.settings = {**city_a.settings, "officials": [*OFFICIALS, WARD_HEAD]}
+    setup_session.flush()
+    for key, (code, _) in (("yamada", NAKA), ("sato", NISHI)):
+        set_status(db, clerk_a, households[key].members[0].atena_number, household_ward_code=code)
+    return households
+
+
+@pytest.mark.req("j1340", "j1050")
+def test_each_notice_of_a_designated_city_is_signed_by_the_certifier_of_its_ward(db, clerk_a, city_a, wards):
+    change_id = plan(db, clerk_a, address_csv(wards))
+    yamada, sato = (
+        flat(p) for p in pages_text(output(db, clerk_a, change_id, "advance", city_a.id).pdf or b"")
+    )
+    assert "神奈川県横浜市中区長中太郎" in yamada and "山中竹春" not in yamada
+    assert "神奈川県横浜市長山中竹春" in sato and "中太郎" not in sato
+    members = wards["yamada"].members
+    lines = [
+        "宛名番号,変更前本籍,変更後本籍",
+        f"{members[1].atena_number},{members[1].honseki},{HONSEKI_AFTER}",
+    ]
+    honseki_id = plan(db, clerk_a, ("\r\n".join(lines) + "\r\n").encode(), "honseki")
+    [person] = (flat(p) for p in pages_text(output(db, clerk_a, honseki_id, "advance", city_a.id).pdf or b""))
+    assert "山田花子様" in person and "神奈川県横浜市中区長中太郎" in person, (
+        "本籍: the person's household's ward"
+    )
+
+
+@pytest.mark.req("j1340", "j1050")
+def test_an_ordinary_city_signs_every_notice_with_its_mayor(db, clerk_a, city_a, wards, setup_session):
+    city_a.kind = (
+        "general"  # a ward code left on a household (and in the register) is no 区長 of an ordinary city
+    )
+    setup_session.flush()
+    change_id = plan(db, clerk_a, address_csv(wards))
+    pages = [flat(p) for p in pages_text(output(db, clerk_a, change_id, "advance", city_a.id).pdf or b"")]
+    assert len(pages) == 2 and all("神奈川県横浜市長山中竹春" in p and "中太郎" not in p for p in pages)
+
+
+@pytest.mark.req("j1340", "j1050")
+def test_a_ward_without_a_certifier_refuses_the_output_before_any_notice(
+    db, clerk_a, city_a, wards, setup_session
+):
+    change_id = plan(db, clerk_a, address_csv(wards))
+    with unit_of_work(db, clerk_a) as uow:
+        queued = request_bulk_notices(uow, change_id, "advance").id
+    city_a.settings = {**city_a.settings, "officials": [WARD_HEAD]}  # the mayor's entry gone: 西区 has none
+    setup_session.flush()
+    with pytest.raises(NoOfficialError) as refused, unit_of_work(db, clerk_a) as uow:
+        request_bulk_notices(uow, change_id, "advance")
+    [problem] = refused.value.problems
+    assert problem.item == "西区の認証者" and "有効な認証者が登録されていません" in problem.message
+    assert setup_session.scalars(select(BulkAddressNotice.id)).all() == [queued], "nothing more queued"
+    with pytest.raises(NoOfficialError):
+        run_bulk_notice_job(db, city_a.id, queued, today=dt.date(2026, 3, 2))
+    setup_session.expire_all()
+    job = setup_session.get(BulkAddressNotice, queued)
+    assert job is not None and job.status == "failed" and job.pdf is None and job.notice_count in (None, 0)
+    assert not setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_notices_printed")
+    ).all()

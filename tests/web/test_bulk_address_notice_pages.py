@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import models
+from handlers.audit_labels import FUNCTION_LABELS
 from handlers.csv_intake.bulk_address import plan_bulk_change
 from handlers.db import Database
 from handlers.uow import unit_of_work
@@ -116,3 +117,62 @@ def test_staff_who_may_not_run_the_bulk_change_are_refused(sign_in, users_a, cha
     assert setup_session.scalar(select(func.count()).select_from(BulkAddressNotice)) == 1
     [job] = jobs(setup_session)
     assert client.get(f"/csv-intake/bulk-address/notices/{job.id}.pdf").status_code == 403
+
+
+# --- a held-back notice, printed one by one by the support-measure officer ---------------------------------
+
+
+@pytest.fixture
+def held_back(
+    sign_in, users_a, change_id, setup_session, city_a
+) -> tuple[BulkAddressNotice, models.Household]:  # type: ignore[no-untyped-def]
+    """The clerk's advance output, the one household held back (its second member protected)."""
+    family = setup_session.scalars(select(models.Household)).one()
+    factories.protect(setup_session, city_a, family.members[1].atena_number)
+    sign_in(users_a["clerk"]).post(
+        f"/csv-intake/bulk-address/{change_id}/notices", data={"timing": "advance"}
+    )
+    [job] = jobs(setup_session)
+    assert job.pdf is None and [w["key"] for w in job.withheld] == [family.household_number]
+    return job, family
+
+
+def test_the_support_officer_prints_a_held_back_notice_and_the_print_is_logged(
+    sign_in, users_a, held_back, setup_session
+):
+    job, family = held_back
+    officer = sign_in(users_a["support_officer"])
+    listed = officer.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").get_data(as_text=True)
+    url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
+    assert family.household_number in listed and url in listed
+    pdf = officer.get(url)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    [notice] = [flat(p) for p in pages_text(pdf.get_data())]
+    assert "住所変更のお知らせ（事前通知）" in notice and "山田太郎様" in notice and "山田花子" in notice
+    row = setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_withheld_notice_printed")
+    ).one()
+    assert row.action == "print" and row.login_id == users_a["support_officer"].login_id
+    assert sorted(row.targets) == sorted(m.atena_number for m in family.members)
+    assert row.detail["key"] == family.household_number and "保留" in row.detail["notice"]
+    assert "保留" in FUNCTION_LABELS["bulk_change_withheld_notice_printed"]
+
+
+def test_a_clerk_cannot_print_a_held_back_notice_and_the_bulk_output_stays_as_it_was(
+    sign_in, users_a, held_back, setup_session
+):
+    job, family = held_back
+    clerk = sign_in(users_a["clerk"])
+    assert "保留した通知を個別に出力する" not in clerk.get(
+        f"/csv-intake/bulk-address/{job.change_id}"
+    ).get_data(as_text=True)
+    assert clerk.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").status_code == 403
+    url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
+    assert clerk.get(url).status_code == 403
+    officer = sign_in(users_a["support_officer"])
+    assert officer.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld/000000000.pdf").status_code == 404
+    assert not setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_withheld_notice_printed")
+    ).all()
+    [again] = jobs(setup_session)
+    assert again.pdf is None and again.notice_count == 0 and len(again.withheld) == 1

@@ -19,6 +19,7 @@ from handlers.csv_intake.bulk_notices import TIMINGS
 from handlers.csv_intake.intake import import_csv
 from handlers.csv_intake.layouts import KIND_LABELS, LAYOUTS
 from handlers.csv_intake.results import bulk_change, import_summary
+from handlers.csv_intake.withheld_notices import OFFICER, print_withheld_notice, withheld_of_output
 from handlers.errors import Problem, ValidationError
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.csv_intake.forms import (
@@ -160,3 +161,27 @@ def bulk_notice_file(job_id: int, kind: str) -> Response:
     with web_uow() as uow:
         body, media, name = notice_file(uow, job_id, kind)
     return Response(body, mimetype=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/bulk-address/notices/<int:job_id>/withheld")
+@login_required
+@permission_required(OFFICER)
+def bulk_withheld_notices(job_id: int) -> str:
+    """The support-measure officer's page: the notices an output held back, each printable one by one."""
+    with web_uow() as uow:
+        job, withheld = withheld_of_output(uow, job_id)
+        page = render_template(
+            "csv_intake/withheld_notices.html", job=job, withheld=withheld, timings=TIMINGS
+        )
+    return page
+
+
+@bp.get("/bulk-address/notices/<int:job_id>/withheld/<key>.pdf")
+@login_required
+@permission_required(OFFICER)
+def bulk_withheld_notice_file(job_id: int, key: str) -> Response:
+    with web_uow() as uow:
+        body, name = print_withheld_notice(uow, job_id, key)
+    return Response(
+        body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -85,6 +85,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "csv_intake.result": ("batches", "csv-result"),
     "csv_intake.bulk_upload": ("batches", "bulk-address"),
     "csv_intake.bulk_show": ("batches", "bulk-address-show"),
+    "csv_intake.bulk_withheld_notices": ("batches", "bulk-address-show"),
     # statistics and extraction
     "statistics.index": ("statistics", "dashboard"),
     "statistics.report": ("statistics", "report"),
@@ -148,6 +149,7 @@ NOT_SCREENS: dict[str, str] = {
     "extraction.job_json": "an extraction job's progress (JSON)",
     "extraction.download": "the extract file",
     "csv_intake.bulk_notice_file": "the PDF or CSV of a bulk address change's notices",
+    "csv_intake.bulk_withheld_notice_file": "one held-back notice of a bulk change as a PDF",
     "flows.flow_xml": "the BPMN file",
     "flows.standard": "the national standard's BPMN file",
     "flows.migration_job_json": "a migration job's progress (JSON)",
