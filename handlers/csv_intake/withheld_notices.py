@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.audit import record_access
 from handlers.certificates.notice_render import render_bulk_change_notices
 from handlers.clock import japan_today
@@ -29,6 +31,21 @@ def _job(uow: UnitOfWork, job_id: int) -> BulkAddressNotice:
     if job is None or job.status != "done":
         raise NotFoundError(f"通知の出力 {job_id} はありません。")
     return job
+
+
+OUTPUTS_SHOWN = 100
+
+
+def outputs_holding_notices(uow: UnitOfWork) -> list[BulkAddressNotice]:
+    """The finished outputs that held notices back, newest first (the officer's list: where to print them)."""
+    require(uow.actor, OFFICER)
+    done = uow.session.scalars(
+        select(BulkAddressNotice)
+        .where(BulkAddressNotice.status == "done")
+        .order_by(BulkAddressNotice.id.desc())
+        .limit(OUTPUTS_SHOWN * 10)
+    )
+    return [job for job in done if job.withheld][:OUTPUTS_SHOWN]
 
 
 def withheld_of_output(uow: UnitOfWork, job_id: int) -> tuple[BulkAddressNotice, list[dict[str, Any]]]:

@@ -301,6 +301,8 @@ ROUTES: dict[str, Door] = {
                                    form={"timing": "advance"}),
     "csv_intake.bulk_notice_file": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}.pdf", OBJECT,
                                        discloses=True, note="the notices to the households of a bulk change"),
+    "csv_intake.bulk_withheld_outputs": web("GET", "/csv-intake/bulk-address/withheld", LIST,
+                                            note="the outputs that held notices back: support-measure officer only"),
     "csv_intake.bulk_withheld_notices": web("GET", "/csv-intake/bulk-address/notices/{notice_job_id}/withheld", OBJECT,
                                             note="the held-back keys of an output: support-measure officer only"),
     "csv_intake.bulk_withheld_notice_file": web(

@@ -142,6 +142,9 @@ def test_the_support_officer_prints_a_held_back_notice_and_the_print_is_logged(
 ):
     job, family = held_back
     officer = sign_in(users_a["support_officer"])
+    menu = officer.get("/csv-intake/bulk-address/withheld").get_data(as_text=True)  # the officer's way in
+    assert 'href="/csv-intake/bulk-address/withheld"' in menu and "保留した一括変更通知" in menu
+    assert f'href="/csv-intake/bulk-address/notices/{job.id}/withheld"' in menu and "1件" in menu
     listed = officer.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").get_data(as_text=True)
     url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
     assert family.household_number in listed and url in listed
@@ -167,6 +170,7 @@ def test_a_clerk_cannot_print_a_held_back_notice_and_the_bulk_output_stays_as_it
         f"/csv-intake/bulk-address/{job.change_id}"
     ).get_data(as_text=True)
     assert clerk.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").status_code == 403
+    assert clerk.get("/csv-intake/bulk-address/withheld").status_code == 403
     url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
     assert clerk.get(url).status_code == 403
     officer = sign_in(users_a["support_officer"])

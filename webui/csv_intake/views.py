@@ -19,7 +19,12 @@ from handlers.csv_intake.bulk_notices import TIMINGS
 from handlers.csv_intake.intake import import_csv
 from handlers.csv_intake.layouts import KIND_LABELS, LAYOUTS
 from handlers.csv_intake.results import bulk_change, import_summary
-from handlers.csv_intake.withheld_notices import OFFICER, print_withheld_notice, withheld_of_output
+from handlers.csv_intake.withheld_notices import (
+    OFFICER,
+    outputs_holding_notices,
+    print_withheld_notice,
+    withheld_of_output,
+)
 from handlers.errors import Problem, ValidationError
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.csv_intake.forms import (
@@ -161,6 +166,17 @@ def bulk_notice_file(job_id: int, kind: str) -> Response:
     with web_uow() as uow:
         body, media, name = notice_file(uow, job_id, kind)
     return Response(body, mimetype=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/bulk-address/withheld")
+@login_required
+@permission_required(OFFICER)
+def bulk_withheld_outputs() -> str:
+    """The support-measure officer's way in: the bulk-change outputs that held notices back."""
+    with web_uow() as uow:
+        jobs = outputs_holding_notices(uow)
+        page = render_template("csv_intake/withheld_outputs.html", jobs=jobs, timings=TIMINGS)
+    return page
 
 
 @bp.get("/bulk-address/notices/<int:job_id>/withheld")

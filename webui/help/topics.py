@@ -85,6 +85,7 @@ SCREEN_HELP: dict[str, tuple[str, str]] = {
     "csv_intake.result": ("batches", "csv-result"),
     "csv_intake.bulk_upload": ("batches", "bulk-address"),
     "csv_intake.bulk_show": ("batches", "bulk-address-show"),
+    "csv_intake.bulk_withheld_outputs": ("batches", "bulk-address-show"),
     "csv_intake.bulk_withheld_notices": ("batches", "bulk-address-show"),
     # statistics and extraction
     "statistics.index": ("statistics", "dashboard"),
