@@ -31,6 +31,8 @@ FUNCTION_LABELS: dict[str, str] = {
     "kiosk_answer_resent": "コンビニ交付の応答の再送",
     "kiosk_retry_refused": "コンビニ交付の再送の拒否（保存期間経過）",
     "kiosk_answer_pdfs_dropped": "コンビニ交付の再送用証明書の消去（バッチ）",
+    "kiosk_household_listed": "コンビニ交付の世帯員一覧の照会",
+    "kiosk_household_refused": "コンビニ交付の世帯員一覧の拒否",
     "removed_record_searched": "除票検索",
     "removed_record_viewed": "除票照会",
     "removed_records_archived": "除票の保存期間移行（バッチ）",

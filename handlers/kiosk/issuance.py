@@ -73,7 +73,9 @@ class KioskAnswer:
 
 
 @dataclass
-class _Refusal(Exception):
+class KioskRefusalError(Exception):
+    """A kiosk request refused (the household list's too, ``handlers.kiosk.members``)."""
+
     reason: str  # REASONS: what the answer says
     code: str = ""  # the precise reason kept in the record (a disclosure reason code …), else ``reason``
     detail: str = ""  # the refusal's own words, for staff
@@ -90,7 +92,7 @@ def issue_at_kiosk(uow: UnitOfWork, body: object, *, now: dt.datetime | None = N
         return _replay(uow, earlier or _earlier(uow, asked.request_id), asked)
     try:
         _issue(uow, asked, row, moment)
-    except _Refusal as refusal:
+    except KioskRefusalError as refusal:
         _refuse(uow, row, refusal)
     return _answer(row)
 
@@ -145,19 +147,31 @@ def _expired(uow: UnitOfWork, earlier: KioskRequest) -> KioskAnswer:
     return KioskAnswer(410, body)
 
 
-def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, moment: dt.datetime) -> None:
+def offering_municipality(uow: UnitOfWork) -> Municipality:
+    """The token's municipality, refused ``not_offered`` unless it switched コンビニ交付 on."""
     municipality = uow.session.get(Municipality, uow.actor.tenant_id)
     if municipality is None or not setting(municipality, "kiosk_issuance"):
-        raise _Refusal("not_offered")
+        raise KioskRefusalError("not_offered")
+    return municipality
+
+
+def refusal_body(request_id: str, reason: str) -> dict[str, Any]:
+    """What a kiosk's screen is told of a refusal: the coarse reason and its message."""
+    return {"error": "kiosk_refused", "message": REASONS[reason], "request_id": request_id,
+            "outcome": "refused", "reason": reason}  # fmt: skip
+
+
+def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, moment: dt.datetime) -> None:
+    municipality = offering_municipality(uow)
     holder = card_holder(uow.session, asked.resident_code)
     if holder is None:
-        raise _Refusal("person_not_found")
+        raise KioskRefusalError("person_not_found")
     row.atena_number = holder.atena_number
     if not card_matches(holder, asked.card_serial):
-        raise _Refusal("card_mismatch", subjects=[holder.atena_number])
+        raise KioskRefusalError("card_mismatch", subjects=[holder.atena_number])
     if asked.refused_options:
         names = "・".join(REFUSED_OPTIONS[key] for key in asked.refused_options)
-        raise _Refusal("option_not_allowed", detail=f"{names}の記載", subjects=[holder.atena_number])
+        raise KioskRefusalError("option_not_allowed", detail=f"{names}の記載", subjects=[holder.atena_number])
     request = _certificate_request(uow, asked, holder)
     today = moment.astimezone(JST).date()
     try:
@@ -165,16 +179,16 @@ def _issue(uow: UnitOfWork, asked: KioskCertificateRequest, row: KioskRequest, m
             uow.session, municipality, request, effective_options(request), None, today, today
         )
     except (ValidationError, NotFoundError) as err:
-        raise _Refusal("not_issuable", "register_state", str(err), list(request.subjects)) from err
+        raise KioskRefusalError("not_issuable", "register_state", str(err), list(request.subjects)) from err
     decision = check_disclosure(uow, disclosure_request(request, content.subjects), now=moment)
     if not decision.allowed:
-        raise _Refusal("not_issuable", decision.reason_code, decision.message, content.subjects)
+        raise KioskRefusalError("not_issuable", decision.reason_code, decision.message, content.subjects)
     if content.alerts:
-        raise _Refusal("not_issuable", "overflow", "文字あふれ（j1070）", content.subjects)
+        raise KioskRefusalError("not_issuable", "overflow", "文字あふれ（j1070）", content.subjects)
     try:
         issued = print_copies(uow, municipality, request, content, moment)
     except ValidationError as err:  # no certifier registered for today
-        raise _Refusal("unavailable", "no_official", str(err), content.subjects) from err
+        raise KioskRefusalError("unavailable", "no_official", str(err), content.subjects) from err
     _record_issued(uow, asked, row, issued, content.items_printed, content.subjects)
 
 
@@ -203,9 +217,9 @@ def _certificate_request(
 ) -> CertificateRequest:
     subjects = [holder.atena_number]
     if asked.scope == "members":
-        chosen = household_members(uow.session, holder, asked.members)
+        chosen = household_members(uow.session, holder, asked.card_serial, asked.members)
         if chosen is None:
-            raise _Refusal("member_not_in_household", subjects=[holder.atena_number])
+            raise KioskRefusalError("member_not_in_household", subjects=[holder.atena_number])
         subjects = chosen
     request = CertificateRequest(
         certificate_type=asked.certificate_type, subjects=tuple(subjects),
@@ -219,14 +233,13 @@ def _certificate_request(
     return request
 
 
-def _refuse(uow: UnitOfWork, row: KioskRequest, refusal: _Refusal) -> None:
+def _refuse(uow: UnitOfWork, row: KioskRequest, refusal: KioskRefusalError) -> None:
     row.outcome, row.reason_code, row.detail = (
         "refused",
         refusal.code or refusal.reason,
         refusal.detail or None,
     )
-    row.answer = {"error": "kiosk_refused", "message": REASONS[refusal.reason], "request_id": row.request_id,
-                  "outcome": "refused", "reason": refusal.reason}  # fmt: skip
+    row.answer = refusal_body(row.request_id, refusal.reason)
     uow.session.flush()
     record_access(
         uow, "kiosk_certificate_refused", "view", refusal.subjects,

@@ -6,12 +6,15 @@ and PIN and resolved the card to a 住民票コード; it sends:
 
     {"request_id": "…", "person": {"resident_code": "…", "card_serial": "…"},
      "terminal": {"code": "…", "name": "…"}, "document": "residence_copy", "scope": "self",
-     "members": ["住民票コード", …], "options": {"head_relation": true, "honseki": false}, "copies": 1}
+     "members": ["m-…" or "住民票コード", …], "options": {"head_relation": true, "honseki": false}, "copies": 1}
 
 What a kiosk may print (the rule, here only): 住民票の写し of the card holder, of their whole household or of
 chosen members of it, and the card holder's 住民票記載事項証明書; of the counter's options only 世帯主・続柄 and
 本籍・筆頭者.  個人番号, 住民票コード, the history and 「公用」 are never printed at a kiosk: asking for one is a
 refusal (``option_not_allowed``), not a copy without it.
+
+Before a 世帯の一部 copy the center asks for the household's members (``parse_household_request``: the same
+``request_id``, ``person`` and ``terminal``, nothing else) and sends back the references it was given.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ REFUSED_OPTIONS = {"my_number": "個人番号", "resident_code": "住民票コ�
                    "special_history": "特別養子縁組等の履歴", "official_use": "公用", "omit_katagaki": "方書の省略"}  # fmt: skip
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 RESIDENT_CODE = re.compile(r"^\d{11}$")
+MEMBER = re.compile(r"^(\d{11}|m-[A-Za-z0-9_-]{22})$")  # a 住民票コード or a member reference (person.py)
 CARD_SERIAL = re.compile(r"^[A-Za-z0-9]{1,40}$")
 TERMINAL_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 TERMINAL_NAME_MAX = 40
@@ -49,7 +53,7 @@ class KioskCertificateRequest:
     terminal_name: str
     document: str
     scope: str
-    members: tuple[str, ...]  # 住民票コード of the chosen members (scope ``members``)
+    members: tuple[str, ...]  # the chosen members' references or 住民票コード (scope ``members``)
     options: tuple[str, ...]  # the option keys asked for (true)
     copies: int
     fingerprint: str  # sha256 of the canonical request: a retry must send the same
@@ -115,12 +119,10 @@ def _document_problems(body: Mapping[str, Any], members: Any, options: Any) -> l
         problems.append(_problem("scope", "交付対象", "住民票記載事項証明書は本人のみです", "self を指定してください",
                                  "one_person"))  # fmt: skip
     if scope == "members" and not (
-        isinstance(members, list)
-        and members
-        and all(isinstance(m, str) and RESIDENT_CODE.match(m) for m in members)
+        isinstance(members, list) and members and all(isinstance(m, str) and MEMBER.match(m) for m in members)
     ):
-        problems.append(_problem("members", "世帯の一部", "世帯員の住民票コード（11桁）の配列ではありません",
-                                 "選んだ世帯員の住民票コードを送信してください"))  # fmt: skip
+        problems.append(_problem("members", "世帯の一部", "世帯員の参照（member_ref）または住民票コード（11桁）の配列ではありません",
+                                 "世帯員一覧で受け取った参照を送信してください"))  # fmt: skip
     if not isinstance(options, Mapping) or not all(isinstance(v, bool) for v in options.values()):
         problems.append(_problem("options", "記載事項の選択", "項目名と真偽値の組ではありません",
                                  '{"head_relation": true} の形で送信してください'))  # fmt: skip
@@ -134,19 +136,54 @@ def _document_problems(body: Mapping[str, Any], members: Any, options: Any) -> l
     return problems
 
 
-def parse_kiosk_request(body: object) -> KioskCertificateRequest:
-    """The request as sent, checked against the layout (422 with every problem; nothing is recorded: a request
-    that is not in the layout has no request id to answer a retry by)."""
+def _object(body: object) -> Mapping[str, Any]:
     if not isinstance(body, Mapping):
         raise ValidationError([_problem("body", "要求本文", "JSONのオブジェクトではありません",
                                         "docs/integration.md のコンビニ交付の形式で送信してください")])  # fmt: skip
-    person, terminal = _part(body, "person"), _part(body, "terminal")
-    members, options = body.get("members") or [], body.get("options") or {}
+    return body
+
+
+def _envelope_problems(body: Mapping[str, Any]) -> list[Problem]:
+    """The request id, the person and the terminal: what every kiosk request sends."""
     problems = []
     if not REQUEST_ID.match(_text(body, "request_id")):
         problems.append(_problem("request_id", "要求ID", "英数字・記号（._:-）64文字以内ではありません",
                                  "再送信でも同じ要求IDを送信してください"))  # fmt: skip
-    problems += _identity_problems(person, terminal) + _document_problems(body, members, options)
+    return problems + _identity_problems(_part(body, "person"), _part(body, "terminal"))
+
+
+@dataclass(frozen=True)
+class KioskHouseholdRequest:
+    """The center's question before a 世帯の一部 copy: who are the card holder's household members."""
+
+    request_id: str
+    resident_code: str
+    card_serial: str
+    terminal_code: str
+    terminal_name: str
+
+
+def parse_household_request(sent: object) -> KioskHouseholdRequest:
+    """The household-list request as sent, checked against the layout (422 with every problem)."""
+    body = _object(sent)
+    problems = _envelope_problems(body)
+    if problems:
+        raise ValidationError(problems)
+    person, terminal = _part(body, "person"), _part(body, "terminal")
+    return KioskHouseholdRequest(
+        request_id=_text(body, "request_id"), resident_code=_text(person, "resident_code"),
+        card_serial=_text(person, "card_serial"), terminal_code=_text(terminal, "code"),
+        terminal_name=_text(terminal, "name"),
+    )  # fmt: skip
+
+
+def parse_kiosk_request(sent: object) -> KioskCertificateRequest:
+    """The request as sent, checked against the layout (422 with every problem; nothing is recorded: a request
+    that is not in the layout has no request id to answer a retry by)."""
+    body = _object(sent)
+    person, terminal = _part(body, "person"), _part(body, "terminal")
+    members, options = body.get("members") or [], body.get("options") or {}
+    problems = _envelope_problems(body) + _document_problems(body, members, options)
     if problems:
         raise ValidationError(problems)
     request: dict[str, Any] = {

@@ -7,17 +7,24 @@
   person's item, from CS's answer to a シリアル番号 request, j1160), the serial the center sends must be that one.  With none recorded,
   the center's resolution of the card is trusted (it checked the certificate and the PIN) and the serial it sent
   is kept with the request.
-- Chosen members are current members of the holder's household.
+- Chosen members are current members of the holder's household, named by 住民票コード or by the member reference
+  the household list gave (``member_reference``): an HMAC of the deployment's secret over the municipality, the
+  holder's 住民票コード and card serial and the member's 宛名番号, so a reference means something only with the
+  card it was listed for, and the 証明書交付センター never needs a member's 住民票コード (docs/integration.md).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.juki_net.identity import CURRENT_STATUSES
+from handlers.settings import Settings
 from models.resident import Resident
 
 
@@ -35,17 +42,36 @@ def card_matches(holder: Resident, card_serial: str) -> bool:
     return recorded is None or recorded.upper() == card_serial.upper()
 
 
-def household_members(session: Session, holder: Resident, resident_codes: Sequence[str]) -> list[str] | None:
-    """宛名番号 of the chosen members (in the order chosen), or None when one is not a current member of the
-    holder's household."""
+REFERENCE_PREFIX = "m-"
+
+
+def _reference_key() -> bytes:
+    secret = Settings.from_env().secret_key.encode()
+    return hmac.new(secret, b"jumin-kiosk-member-reference", hashlib.sha256).digest()
+
+
+def member_reference(holder: Resident, card_serial: str, atena_number: str) -> str:
+    """The opaque reference of a member of ``holder``'s household, valid with this holder's card only."""
+    message = f"{holder.tenant_id}:{holder.resident_code}:{card_serial.upper()}:{atena_number}".encode()
+    digest = hmac.new(_reference_key(), message, hashlib.sha256).digest()
+    return REFERENCE_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii")[:22]
+
+
+def household_members(
+    session: Session, holder: Resident, card_serial: str, chosen: Sequence[str]
+) -> list[str] | None:
+    """宛名番号 of the chosen members (in the order chosen; each a 住民票コード or a ``member_reference``), or
+    None when one is not a current member of the holder's household."""
     rows = session.execute(
         select(Resident.resident_code, Resident.atena_number).where(
-            Resident.household_id == holder.household_id,
-            Resident.status.in_(CURRENT_STATUSES),
-            Resident.resident_code.in_(list(resident_codes)),
+            Resident.household_id == holder.household_id, Resident.status.in_(CURRENT_STATUSES)
         )
     )
-    found = {code: atena_number for code, atena_number in rows}
-    if any(code not in found for code in resident_codes):
+    found: dict[str, str] = {}
+    for code, atena_number in rows:
+        found[member_reference(holder, card_serial, atena_number)] = atena_number
+        if code:
+            found[code] = atena_number
+    if any(key not in found for key in chosen):
         return None
-    return list(dict.fromkeys(found[code] for code in resident_codes))
+    return list(dict.fromkeys(found[key] for key in chosen))

@@ -118,6 +118,13 @@ ROUTES: dict[str, Door] = {
               "terminal": {"code": "store-1", "name": "本町店"}, "document": "residence_copy", "scope": "household"},
         note="j1210: the kiosk system's token; the person is found in the token's own municipality only",
     ),
+    "api.list_household_at_kiosk_api": api(
+        "POST", "/api/kiosk/household", LIST, discloses=True,
+        json={"request_id": "contract-2", "person": {"resident_code": "12345678901", "card_serial": "ABC123"},
+              "terminal": {"code": "store-1", "name": "本町店"}},
+        note="j1210: the kiosk system's token; the card holder's household in the token's own municipality only, "
+             "refused whole when anyone in it is protected",
+    ),
     "api.receive_e_application_api": api(
         "POST", "/api/e-applications", LIST, json={"application": "", "signature": "", "certificate": ""},
         note="opens a certificate request of the token's own municipality for the signer only; the counter's checks apply",

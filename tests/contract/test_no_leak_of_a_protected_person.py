@@ -31,7 +31,7 @@ from handlers.uow import unit_of_work
 from tests import factories
 from tests.certificates.pdf_tools import flat, pdf_text
 from tests.contract.doors import DISCLOSURE_OPERATORS, ROUTES
-from tests.contract.kiosk_probe import probe_kiosk
+from tests.contract.kiosk_probe import probe_kiosk, probe_kiosk_household
 from tests.contract.test_tenant_isolation import call
 from tests.contract.wide_area_probe import probe_wide_area_copy, probe_wide_area_copy_api
 from tests.contract.world import (
@@ -246,6 +246,7 @@ PROBES = {
     "wide_area.print_copy": partial(probe_wide_area_copy, none_of=none_of),
     "api.print_wide_area_copy_api": partial(probe_wide_area_copy_api, none_of=none_of),
     "api.issue_at_kiosk_api": partial(probe_kiosk, none_of=none_of),
+    "api.list_household_at_kiosk_api": partial(probe_kiosk_household, none_of=none_of),
 }
 
 
