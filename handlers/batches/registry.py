@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from handlers.address_dictionary import japan_post_towns
+from handlers.address_refresh import refresh_from_japan_post
 from handlers.changes.move_in_notice_receipt import missing_move_in_notices
 from handlers.changes.move_out_register import apply_due_move_outs
 from handlers.context import Actor
@@ -28,6 +30,7 @@ from handlers.removed_records.archive import archive_old_removed_records
 from handlers.rules.dates import format_wareki
 from handlers.rules.support_period import PERIOD_ALERT_LABELS, period_alert
 from handlers.statistics import changes_between, population_on, report_xlsx
+from handlers.tenants import municipality_of
 from handlers.uow import UnitOfWork, unit_of_work
 from models.resident import Resident
 from models.support import SupportMeasure
@@ -161,6 +164,18 @@ def _kiosk_retention(uow: UnitOfWork, params: dict[str, Any], today: dt.date) ->
     )
 
 
+def _address_dictionary(uow: UnitOfWork, params: dict[str, Any], today: dt.date) -> BatchOutcome:
+    """住所辞書の更新 (j250, monthly): the municipality's dictionary brought up to the Japan Post data installed
+    with the release, as ``jumin address load`` does (codes kept, staff's entries left alone)."""
+    report = refresh_from_japan_post(
+        uow, japan_post_towns(municipality_of(uow.session, uow.actor.tenant_id).code)
+    )
+    counts = "、".join(f"{REFRESH_LABELS[key]} {value} 件" for key, value in report.to_json().items())
+    return BatchOutcome(f"住所辞書の更新：{counts}")
+
+
+REFRESH_LABELS = {"added": "追加", "updated": "更新", "retired": "廃止", "reinstated": "再使用",
+                  "kept_by_staff": "職員の修正を保持"}  # fmt: skip
 KIOSK_RETENTION = "kiosk_answer_retention"
 
 BATCHES: dict[str, BatchDefinition] = {
@@ -178,8 +193,9 @@ BATCHES: dict[str, BatchDefinition] = {
                         {"period": "previous_month"}, {"period": "対象期間"}, {"period": STATISTICS_PERIODS}),
         BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
-        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、稼働状況、出入国在留管理庁長官通知）", _cs_files,
+        BatchDefinition("cs_received_files", "CSからの受信ファイル取込（符号・個人番号・シリアル番号の応答、送付先更新対象者、カードの発行状況、稼働状況、出入国在留管理庁長官通知）", _cs_files,
                         {"directory": ""}, {"directory": "CSからの受信フォルダ"}),
+        BatchDefinition("address_dictionary_refresh", "住所辞書の更新（日本郵便の郵便番号データ、毎月）", _address_dictionary),
         BatchDefinition(KIOSK_RETENTION, "コンビニ交付の再送用証明書PDFの消去（保存時間の経過分、毎時）", _kiosk_retention),
     )
 }  # fmt: skip

@@ -17,6 +17,7 @@ from handlers.address_entries import (
     retire_address_entry,
     save_address_entry,
 )
+from handlers.batches.runner import run_batch_now
 from handlers.context import Actor
 from handlers.db import Database
 from handlers.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -213,3 +214,18 @@ def test_another_municipalitys_entries_are_neither_listed_nor_found(
         with pytest.raises(NotFoundError):
             retire_address_entry(uow, entry_id)
         assert uow.session.scalars(select(AddressEntry)).all() == []
+
+
+@pytest.mark.req("j250", "j1280")
+def test_the_monthly_batch_refreshes_the_dictionary_from_japan_posts_data(
+    db: Database, setup_session: Any
+) -> None:
+    saku = factories.make_municipality(setup_session, code="202177", name="佐久市", prefecture="長野県")
+    admin = factories.actor_for(factories.make_role_users(setup_session, saku)["administrator"])
+    run = run_batch_now(db, saku.id, "address_dictionary_refresh", {}, started_by="test")
+    assert run.status == "succeeded" and run.output == (
+        "住所辞書の更新：追加 70 件、更新 0 件、廃止 0 件、再使用 0 件、職員の修正を保持 0 件"
+    )
+    found = codes(db, admin)
+    again = run_batch_now(db, saku.id, "address_dictionary_refresh", {}, started_by="test")
+    assert again.status == "succeeded" and "追加 0 件" in (again.output or "") and codes(db, admin) == found
