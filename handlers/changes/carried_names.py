@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from handlers.changes.ex_officio import TRUE_WORDS
 from handlers.errors import Problem
+from handlers.residents.items import KANA_CONFIRMATIONS
 from handlers.residents.parsing import clean_text
 from handlers.rules.move_out import ABROAD_REASON
 from models.resident import Resident
@@ -30,8 +31,6 @@ CARRIED = {
     "japanese": ("former_surname", "former_surname_kana"),
     "foreign": ("alias", "alias_kana", "alias_recorded_date", "alias_recorded_municipality"),
 }
-# フリガナ確認フラグ (j180) → its フリガナ: a carried フリガナ carries its flag; one not kept is not confirmed
-KANA_FLAGS = {"former_surname_kana_confirmed": "former_surname_kana", "alias_kana_confirmed": "alias_kana"}
 NAME_ITEMS = (
     "former_surname", "former_surname_kana", "alias", "alias_kana", "alias_recorded_date",
     "alias_recorded_municipality", "alias_deleted_date", "alias_deleted_municipality",
@@ -79,7 +78,7 @@ def carry_over_names(
     for field in NAME_ITEMS:
         if clean_text(prepared.get(field)) is None:
             prepared[field] = None
-    for flag_field, kana in KANA_FLAGS.items():
+    for flag_field, kana in KANA_CONFIRMATIONS.items():  # a carried フリガナ carries its flag
         if kana in carried:
             prepared[flag_field] = bool(getattr(removed, flag_field))
         elif prepared.get(kana) is None:

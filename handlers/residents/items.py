@@ -139,6 +139,13 @@ HOUSEHOLD_ITEMS: tuple[ItemSpec, ...] = (
 )
 HOUSEHOLD_ITEM_BY_FIELD = {spec.field: spec for spec in HOUSEHOLD_ITEMS}
 
+# フリガナ確認フラグ (j180) → the フリガナ it confirms: a flag is kept only with its フリガナ, and cleared to False
+# (never None) when the フリガナ goes.
+KANA_CONFIRMATIONS = {
+    "former_surname_kana_confirmed": "former_surname_kana",
+    "alias_kana_confirmed": "alias_kana",
+}
+
 # Items a user may have hidden on every screen (j1390), by Actor.hidden_items key.
 HIDDEN_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
     "honseki": ("honseki", "hittosha"),

@@ -19,7 +19,7 @@ from handlers.errors import ConflictError, ValidationError
 from handlers.permissions import require
 from handlers.residents.events import check_change_request
 from handlers.residents.history import append_history
-from handlers.residents.items import FOREIGN_ITEMS, REMOVAL_ITEMS
+from handlers.residents.items import FOREIGN_ITEMS, KANA_CONFIRMATIONS, REMOVAL_ITEMS
 from handlers.residents.lookup import find_resident
 from handlers.residents.registration import current_items
 from handlers.residents.search_keys import refresh_resident_keys
@@ -48,7 +48,6 @@ FOREIGN_ONLY_FIELDS = (
     "alias_deleted_municipality",
     "name_priority",
 )
-KANA_FLAGS = ("former_surname_kana_confirmed", "alias_kana_confirmed")  # cleared to False, not to None
 OTHER_KIND = {"japanese": "foreign", "foreign": "japanese"}
 
 
@@ -58,7 +57,7 @@ def switched_items(resident: Resident, values: Mapping[str, Any], to_kind: str) 
     items = current_items(resident)
     cleared = FOREIGN_ONLY_FIELDS if to_kind == "japanese" else JAPANESE_ONLY_FIELDS
     for field in cleared:
-        items[field] = False if field in KANA_FLAGS else None
+        items[field] = False if field in KANA_CONFIRMATIONS else None
     items.update(values)
     return items
 
