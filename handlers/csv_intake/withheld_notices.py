@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from handlers.audit import record_access
 from handlers.certificates.notice_render import render_bulk_change_notices
@@ -41,6 +42,7 @@ def outputs_holding_notices(uow: UnitOfWork) -> list[BulkAddressNotice]:
     require(uow.actor, OFFICER)
     done = uow.session.scalars(
         select(BulkAddressNotice)
+        .options(defer(BulkAddressNotice.pdf), defer(BulkAddressNotice.csv))  # a list: not the files' bytes
         .where(BulkAddressNotice.status == "done")
         .order_by(BulkAddressNotice.id.desc())
         .limit(OUTPUTS_SHOWN * 10)
