@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from handlers.audit import record_access
 from handlers.certificates.notice_render import BulkChangeNoticeContent, render_bulk_change_notices
@@ -135,6 +136,7 @@ def notices_of_change(uow: UnitOfWork, change_id: int) -> list[BulkAddressNotice
     return list(
         uow.session.scalars(
             select(BulkAddressNotice)
+            .options(defer(BulkAddressNotice.pdf), defer(BulkAddressNotice.csv))  # the page links the files
             .where(BulkAddressNotice.change_id == change_id)
             .order_by(BulkAddressNotice.id.desc())
         )
