@@ -16,12 +16,16 @@ from handlers.api_tokens import authenticate_token, find_token
 from handlers.auth import door_actor
 from handlers.tenants import municipality_of
 from handlers.uow import begin_cross_tenant_read, discard, unit_of_work
+from webui.input_guard import refuse_unstorable_input
 from webui.security import current_actor
 from webui.uow import current_db, web_uow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 UNAUTHORIZED = {"error": "unauthorized", "message": "認証トークンが必要です。"}
+# the largest request body the API reads (413 past it): its largest requests, a household or a signed 電子申請,
+# are a few kilobytes
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 class NoSessionForTheApi(SecureCookieSessionInterface):
@@ -46,6 +50,7 @@ def authenticate_bearer_token() -> tuple[Response, int] | None:
     """The token is read in the transaction the endpoint's unit of work then continues in the token's
     municipality (``webui.uow.web_uow``).  When the token's use is due to be recorded (once a minute), the
     lookup is made again in a transaction of its own that records it."""
+    request.max_content_length = MAX_BODY_BYTES
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
@@ -69,6 +74,9 @@ def authenticate_bearer_token() -> tuple[Response, int] | None:
         return _unauthorized()
     g.api_actor = dataclasses.replace(actor, client_address=request.remote_addr)
     return None
+
+
+bp.before_request(refuse_unstorable_input)  # after the token: an unknown caller learns only 401
 
 
 @bp.teardown_request
