@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.audit import record_access
 from handlers.cases.change_input_gate import change_input_check
+from handlers.cases.intake_shape import intake_shape_problems
 from handlers.cases.locks import lock_conflicts, release_locks
 from handlers.cases.notifier import read_notifier
 from handlers.cases.operators import remember_assessment, take_failure
@@ -69,6 +70,7 @@ def due_date_for(kind: ChangeType, event_date: dt.date | None) -> dt.date | None
 
 
 def _plain(intake: Mapping[str, Any]) -> dict[str, Any]:
+    """The intake as a dict in the shape the change types read (``intake_shape``), or the refusal."""
     if not isinstance(intake, Mapping):
         raise ValidationError(
             [
@@ -81,6 +83,9 @@ def _plain(intake: Mapping[str, Any]) -> dict[str, Any]:
                 )
             ]
         )
+    problems = intake_shape_problems(intake)
+    if problems:
+        raise ValidationError(problems)
     return fold_register_numbers(dict(intake))  # ０００…１９ typed at the counter is 宛名番号 0000000019
 
 

@@ -21,6 +21,8 @@ from handlers.rules.disclosure import REQUESTER_KINDS, Identity
 THIRD_PARTY_KINDS = frozenset({"third_party"})
 REMOTE_KINDS = frozenset({"other_municipality"})
 MAX_COPIES = 20
+REQUESTER_NAME_MAX = 100  # 請求者の氏名, characters
+PURPOSE_MAX = 200  # 請求事由・使用目的, characters
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,21 @@ def _problem(field_name: str, item: str, reason: str, remedy: str, code: str) ->
     return Problem(field_name, item, reason, remedy, code)
 
 
+def _length_problems(request: CertificateRequest) -> list[Problem]:
+    """The request's free texts within the lengths the counter's form allows (every door, the API too)."""
+    problems = []
+    for name, item, text, most in (
+        ("requester_name", "請求者の氏名", request.requester.name or "", REQUESTER_NAME_MAX),
+        ("purpose", "請求事由・使用目的", request.purpose, PURPOSE_MAX),
+    ):
+        if len(text) > most:
+            reason = f"{most}文字を超えています（{len(text)}文字）"
+            problems.append(
+                _problem(name, item, reason, f"{item}を{most}文字以内で入力してください", "too_long")
+            )
+    return problems
+
+
 def request_problems(request: CertificateRequest) -> list[Problem]:
     problems = []
     if request.certificate_type not in TYPES:
@@ -85,6 +102,7 @@ def request_problems(request: CertificateRequest) -> list[Problem]:
     if not 1 <= request.copies <= MAX_COPIES:
         reason = f"1から{MAX_COPIES}までで指定してください"
         problems.append(_problem("copies", "通数", reason, "通数を直してください", "range"))
+    problems.extend(_length_problems(request))
     if (
         request.certificate_type in RESIDENT_CODE_NOTICES
         and request.requester_kind not in NOTICE_REQUESTER_KINDS

@@ -108,7 +108,10 @@ def _identity_problems(person: Mapping[str, Any], terminal: Mapping[str, Any]) -
 
 def _document_problems(body: Mapping[str, Any], members: Any, options: Any) -> list[Problem]:
     problems = []
-    document, scope = body.get("document"), body.get("scope")
+    # a choice is a text: an array or object sent instead is no choice (and no key of the tables)
+    document, scope = (
+        value if isinstance(value, str) else None for value in (body.get("document"), body.get("scope"))
+    )
     if document not in DOCUMENTS:
         problems.append(_problem("document", "証明書の種別", "residence_copy・entry_certificate のいずれでもありません",
                                  "種別を指定してください", "choice"))  # fmt: skip

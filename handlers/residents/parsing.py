@@ -116,6 +116,21 @@ def _parse_year_month(spec: ItemSpec, raw: Any, problems: list[Problem]) -> str 
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
+def _not_a_value(spec: ItemSpec, data: Mapping[str, Any], problems: list[Problem]) -> bool:
+    """An item sent as a JSON array or object (or true/false for a text or a date) is refused, not stored as
+    the text of its Python form."""
+    allowed: tuple[type, ...] = (str, int, bool) if spec.kind == "bool" else (str, int, dt.date)
+    for key in (spec.field, f"{spec.field}_text"):
+        raw = data.get(key)
+        if raw is not None and (
+            not isinstance(raw, allowed) or (isinstance(raw, bool) and spec.kind != "bool")
+        ):
+            reason = "有無ではありません" if spec.kind == "bool" else "文字列ではありません"
+            problems.append(_problem(spec, reason, f"{spec.label}を正しい形式で入力してください", "format"))
+            return True
+    return False
+
+
 def parse_items(
     specs: tuple[ItemSpec, ...], data: Mapping[str, Any], problems: list[Problem]
 ) -> dict[str, Any]:
@@ -123,6 +138,8 @@ def parse_items(
     values: dict[str, Any] = {}
     for spec in specs:
         if spec.field not in data and f"{spec.field}_text" not in data:
+            continue
+        if _not_a_value(spec, data, problems):
             continue
         raw = data.get(spec.field)
         if spec.kind == "flex_date":

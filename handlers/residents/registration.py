@@ -51,6 +51,24 @@ def _member_problems(index: int, problems: list[Problem]) -> list[Problem]:
     ]
 
 
+def _check_shape(household: object, members: object) -> None:
+    """The household is one object and the members a list of objects (as a JSON request may not be): anything
+    else is refused before any item is read."""
+    problems = []
+    if not isinstance(household, Mapping):
+        problems.append(Problem("household", "世帯", "項目名と値の組（オブジェクト）ではありません",
+                                "住所などの世帯の項目をオブジェクトで送信してください", "format"))  # fmt: skip
+    if (
+        not isinstance(members, Sequence)
+        or isinstance(members, str)
+        or not all(isinstance(m, Mapping) for m in members)
+    ):
+        problems.append(Problem("members", "世帯員", "世帯員ごとのオブジェクトの配列ではありません",
+                                "世帯員の項目を一人ずつオブジェクトにして配列で送信してください", "format"))  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+
+
 def _validate_members(members: Sequence[Mapping[str, Any]]) -> tuple[list[ResidentInput], list[Problem]]:
     inputs: list[ResidentInput] = []
     problems: list[Problem] = []
@@ -114,6 +132,7 @@ def register_household(
 ) -> Household:
     """記載: a new household (new 世帯番号) and its members (new 宛名番号), with the first history rows."""
     require(uow.actor, "resident.change")
+    _check_shape(household, members)
     kinds = [str(m.get("resident_kind") or "japanese") for m in members]
     request, problems = check_change_request(
         reason_code, change_date, notified_date, category="record", kinds=kinds

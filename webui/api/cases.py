@@ -12,34 +12,30 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from handlers import cases
-from handlers.errors import Problem, ValidationError
+from handlers.errors import ValidationError
 from handlers.juki_net.change_requests import ask_again
 from handlers.receipt_notices import ReceiptNoticeRequest, issue_receipt_notice
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
+from webui.api.body import OBJECT, TEXT, TEXTS, check_kinds, json_object
 from webui.uow import web_uow
 
+CASE_KINDS = {"change_type": TEXT, "intake": OBJECT}
+COMPLETE_KINDS = {"decision": TEXT, "acknowledgements": TEXTS, "reason": TEXT, "intake": OBJECT}
+NOTICE_KINDS = dict.fromkeys(
+    ("notifier_name", "notifier_kind", "addressee", "notifier_birth_date", "notifier_atena_number"), TEXT
+)
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError(
-            [
-                Problem(
-                    "body",
-                    "リクエスト",
-                    "JSONオブジェクトではありません",
-                    "JSONオブジェクトを送信してください。",
-                    "body_format",
-                )
-            ]
-        )
+
+def _body(kinds: dict[str, str]) -> dict[str, Any]:
+    body = json_object()
+    check_kinds(body, kinds)
     return body
 
 
 @bp.post("/cases")
 def open_case_api() -> tuple[Response, int]:
-    body = _body()
+    body = _body(CASE_KINDS)
     with web_uow() as uow:
         case = cases.open_case(uow, str(body.get("change_type") or ""), body.get("intake") or {})
         payload = cases.case_tasks(uow, case)
@@ -55,7 +51,7 @@ def case_view_api(case_id: int) -> Response:
 
 @bp.post("/cases/<int:case_id>/cancel")
 def cancel_case_api(case_id: int) -> Response:
-    body = _body()
+    body = _body({"reason": TEXT})
     with web_uow() as uow:
         case = cases.cancel(uow, case_id, str(body.get("reason") or ""))
         payload = cases.case_summary(case)
@@ -98,7 +94,7 @@ def _notice_request(case_id: int, body: dict[str, Any]) -> ReceiptNoticeRequest:
 @bp.post("/cases/<int:case_id>/receipt-notice")
 def receipt_notice_api(case_id: int) -> Response:
     """住民異動届受理通知 (j580) of a registered case: the PDF itself (errors as JSON)."""
-    notice_request = _notice_request(case_id, _body())
+    notice_request = _notice_request(case_id, _body(NOTICE_KINDS))
     with web_uow() as uow:
         issued = issue_receipt_notice(uow, notice_request)
     response = Response(issued.pdf, mimetype="application/pdf")
@@ -127,7 +123,7 @@ def claim_task_api(task_id: int) -> Response:
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete_task_api(task_id: int) -> Response:
-    body = _body()
+    body = _body(COMPLETE_KINDS)
     with web_uow() as uow:
         case = cases.complete_case_task(uow, task_id, body)
         payload = cases.case_tasks(uow, case)

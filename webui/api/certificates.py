@@ -12,7 +12,11 @@ from handlers.e_applications import receive_e_application
 from handlers.errors import Problem, ValidationError
 from handlers.rules.disclosure import Identity
 from webui.api import bp
+from webui.api.body import FLAG, INTEGER, TEXT, TEXTS, check_kinds
 from webui.uow import web_uow
+
+REQUEST_KINDS = {"certificate_type": TEXT, "subjects": TEXTS, "whole_household": FLAG, "requester_kind": TEXT,
+                 "requester_name": TEXT, "purpose": TEXT, "copies": INTEGER}  # fmt: skip
 
 
 def _request_from(body: object) -> CertificateRequest:
@@ -28,6 +32,7 @@ def _request_from(body: object) -> CertificateRequest:
                 )
             ]
         )
+    check_kinds(body, REQUEST_KINDS)
     return CertificateRequest(
         certificate_type=str(body.get("certificate_type") or ""),
         subjects=tuple(str(s) for s in body["subjects"]),

@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from handlers.errors import Problem, ValidationError
+from handlers.errors import ValidationError
 from handlers.other_systems.inquiry import other_systems_view, request_other_system_inquiry
 from handlers.residents.presenter import view_resident
 from handlers.residents.registration import register_household
 from handlers.residents.search import ResidentQuery, search_residents
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from webui.api import bp
+from webui.api.body import OBJECT, OBJECTS, TEXT, TEXTS, check_kinds, json_object, not_an_object
 from webui.uow import web_uow
 
 FLAGS = ("include_removed", "include_past")
@@ -63,26 +64,14 @@ def view_resident_api(atena_number: str) -> Response:
     return jsonify(view)
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError(
-            [
-                Problem(
-                    "body",
-                    "要求本文",
-                    "JSONのオブジェクトではありません",
-                    "JSON形式で送信してください",
-                    "format",
-                )
-            ]
-        )
-    return body
+HOUSEHOLD_KINDS = {"household": OBJECT, "members": OBJECTS, "reason_code": TEXT, "change_date": TEXT,
+                   "notified_date": TEXT, "note": TEXT}  # fmt: skip
 
 
 @bp.post("/households")
 def register_household_api() -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
+    check_kinds(body, HOUSEHOLD_KINDS)
     with web_uow() as uow:
         household = register_household(
             uow,
@@ -115,20 +104,11 @@ def other_systems_api(atena_number: str) -> Response:
 def inquire_other_systems_api(atena_number: str) -> tuple[Response, int]:
     """Ask the other systems (``{"systems": [...]}``, all configured ones when absent) for the person's
     latest registration; 202: the answers arrive through the outbox and show in the GET above."""
-    body = request.get_json(silent=True) or {}
-    systems = body.get("systems") if isinstance(body, dict) else None
-    if systems is not None and not (isinstance(systems, list) and all(isinstance(s, str) for s in systems)):
-        raise ValidationError(
-            [
-                Problem(
-                    "systems",
-                    "照会先",
-                    "業務名の配列ではありません",
-                    '["nhi", "election"] の形式で指定してください',
-                    "format",
-                )
-            ]
-        )
+    body = request.get_json(silent=True) if request.get_data() else {}  # no body: every configured system
+    if not isinstance(body, dict):
+        raise not_an_object()
+    check_kinds(body, {"systems": TEXTS}, {"systems": "照会先"})
+    systems = body.get("systems")
     with web_uow() as uow:
         asked = request_other_system_inquiry(uow, atena_number, systems)
     return jsonify({"atena_number": atena_number, "requested": asked}), 202

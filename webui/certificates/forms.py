@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from handlers.certificates import TYPES, CertificateOptions, CertificateRequest
 from handlers.certificates.history_query import IssuanceQuery
+from handlers.certificates.options import MAX_COPIES, PURPOSE_MAX, REQUESTER_NAME_MAX
 from handlers.rules.date_input import DateInputError, parse_calendar_date
 from handlers.rules.disclosure import REQUESTER_KINDS, Identity
 
@@ -56,9 +57,9 @@ class CertificateIssueForm(FlaskForm):
         choices=[SelectChoice(code, label) for code, label in REQUESTER_KINDS.items()],
         default="self",
     )
-    requester_name = StringField("請求者の氏名", validators=[Optional(), Length(max=100)])
-    purpose = StringField("請求事由・使用目的", validators=[Optional(), Length(max=200)])
-    copies = IntegerField("通数", default=1, validators=[NumberRange(min=1, max=20)])
+    requester_name = StringField("請求者の氏名", validators=[Optional(), Length(max=REQUESTER_NAME_MAX)])
+    purpose = StringField("請求事由・使用目的", validators=[Optional(), Length(max=PURPOSE_MAX)])
+    copies = IntegerField("通数", default=1, validators=[NumberRange(min=1, max=MAX_COPIES)])
     as_of = StringField("基準日（過去時点で作成する場合、和暦・西暦）", validators=[Optional()])
     overflow_acknowledged = BooleanField("文字溢れを確認しました")
 
