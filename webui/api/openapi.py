@@ -10,7 +10,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from handlers.residents.search_conditions import BLANK_ITEMS, CONDITIONS, REMOVAL_REASONS
-from webui.api import bp
+from webui.api import MAX_BODY_BYTES, bp
+from webui.input_guard import LARGEST_INTEGER
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -26,7 +27,14 @@ ERRORS = {
     "403": _json(_ref("Error"), "権限がない（四つの目の原則による決裁拒否を含む）"),
     "404": _json(_ref("Error"), "見つからない（他の市区町村のデータも同じ）"),
     "409": _json(_ref("Error"), "競合（他の職員が担当中、既に完了 など）"),
-    "422": _json(_ref("ValidationError"), "入力内容の誤り（項目・理由・対処）"),
+    "422": _json(
+        _ref("ValidationError"),
+        "入力内容の誤り（項目・理由・対処）。本文がJSONのオブジェクトでない、項目の型が違う、"
+        "文字列にNUL・対になっていないサロゲートがある、整数が2147483647を超える場合も",
+    ),
+}
+TOO_LARGE = {
+    "413": _json(_ref("Error"), f"要求本文が大きすぎる（{MAX_BODY_BYTES // (1024 * 1024)} MiB まで）")
 }
 
 
@@ -35,6 +43,7 @@ def _op(summary: str, ok: dict[str, Any], *, body: str | None = None, params: li
     operation: dict[str, Any] = {"summary": summary, "responses": {ok_status: ok, **ERRORS}}
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        operation["responses"].update(TOO_LARGE)
     if params:
         operation["parameters"] = params
     return operation
@@ -46,7 +55,11 @@ def _answering(operation: dict[str, Any], status: str, response: dict[str, Any])
 
 
 def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+    """A path parameter; an id is a database integer (a larger number matches no route: 404)."""
+    schema: dict[str, Any] = {"type": kind}
+    if kind == "integer":
+        schema.update(minimum=0, maximum=LARGEST_INTEGER)
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _query(name: str, kind: str = "string", values: list[str] | None = None) -> dict[str, Any]:
@@ -238,13 +251,13 @@ PATHS: dict[str, Any] = {
     "/api/kiosk/certificates": {"post": _answering(_answering(
         _op("コンビニ交付：端末での証明書の交付（PDFをBase64で返す。同じ要求IDの再送は同じ応答）",
             _json(_ref("KioskCertificate"), "交付した証明書"), body="KioskCertificateRequest", ok_status="201"),
-        "403", _json({"oneOf": [_ref("KioskRefusal"), _ref("Error")]},
+        "403", _json({"anyOf": [_ref("KioskRefusal"), _ref("Error")]},
                      "交付できない（KioskRefusal、理由を記録）または権限がない（Error）")),
         "410", _json(_ref("KioskAnswerExpired"), "交付済みの要求IDの再送で、再送用の証明書は保存時間を過ぎて消去済み（二重交付しない）"))},
     "/api/kiosk/household": {"post": _answering(
         _op("コンビニ交付：カード所有者の世帯員一覧（世帯の一部の選択用。参照・氏名・続柄だけ）",
             _json(_ref("KioskHousehold"), "世帯員"), body="KioskHouseholdRequest"),
-        "403", _json({"oneOf": [_ref("KioskRefusal"), _ref("Error")]},
+        "403", _json({"anyOf": [_ref("KioskRefusal"), _ref("Error")]},
                      "一覧を返せない（KioskRefusal：世帯に支援措置・抑止の対象者がいれば not_issuable）または権限がない（Error）"))},
     "/api/e-applications": {"post": _op("電子申請（公的個人認証の署名付き証明書交付請求）の受付", _json(OBJECT, "開始した交付請求の案件"),
                                         body="EApplication", ok_status="201")},
