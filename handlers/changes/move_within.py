@@ -106,7 +106,11 @@ def _same_place(a: Mapping[str, Any], household: Household) -> bool:
 def _new_address(
     session: Session, intake: Mapping[str, Any], movers: Movers, problems: list[Problem]
 ) -> dict[str, Any]:
-    entered = dict(intake.get("address") or {})
+    entered = intake.get("address") or {}
+    if not isinstance(entered, Mapping):  # a 世帯変更's address is a text; a 転居's the new address's items
+        problems.append(_problem("address", "転居後の住所", "住所の項目（オブジェクト）ではありません",
+                                 "住所・郵便番号などを項目ごとに入力してください", "intake_format"))  # fmt: skip
+        entered = {}
     parsed, found = validate_household_input(entered)
     problems.extend(found + dictionary_code_problems(session, entered))
     values = dict(parsed.values)
