@@ -61,7 +61,12 @@ def _checked(answer: Any, operation: dict[str, Any], label: str) -> None:
 
 @pytest.mark.parametrize(("path", "method", "operation"), list(operations()), ids=lambda v: str(v)[:40])
 def test_every_operation_answers_hostile_requests_with_a_documented_json_error(
-    client: FlaskClient, db: Database, users_a: dict[str, User], path: str, method: str, operation: dict[str, Any]
+    client: FlaskClient,
+    db: Database,
+    users_a: dict[str, User],
+    path: str,
+    method: str,
+    operation: dict[str, Any],
 ) -> None:
     headers = {**token_for(db, users_a), "Content-Type": "application/json"}
     for url, body in _requests(path, method, operation):

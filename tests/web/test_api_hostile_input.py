@@ -127,8 +127,14 @@ def test_a_nul_in_a_page_form_is_refused_before_the_view(client: FlaskClient) ->
 
 @pytest.mark.parametrize(
     "data",
-    ['{"change_type": NaN}', '{"change_type": "move_in", "intake": {"x": Infinity}}', "[1e999]",
-     "[" * 100_000 + "]" * 100_000, "not json", b"\xff\xfe{}"],  # fmt: skip
+    [
+        '{"change_type": NaN}',
+        '{"change_type": "move_in", "intake": {"x": Infinity}}',
+        "[1e999]",
+        "[" * 100_000 + "]" * 100_000,
+        "not json",
+        b"\xff\xfe{}",
+    ],  # fmt: skip
     ids=["nan", "infinity", "overflow", "deep", "text", "not-utf8"],
 )
 def test_a_body_that_is_not_json_answers_422_and_opens_no_case(
@@ -165,7 +171,9 @@ def test_a_body_with_another_content_type_is_not_read_as_json(
 def test_a_body_past_the_api_limit_answers_413_json(
     client: FlaskClient, db: Database, users_a: dict[str, User]
 ) -> None:
-    answer = post_raw(client, "/api/cases", token_for(db, users_a), '{"x": "' + "a" * (5 * 1024 * 1024) + '"}')
+    answer = post_raw(
+        client, "/api/cases", token_for(db, users_a), '{"x": "' + "a" * (5 * 1024 * 1024) + '"}'
+    )
     assert answer.status_code == 413 and answer.get_json()["error"] == "request_too_large"
 
 

@@ -78,13 +78,25 @@ def test_a_requester_name_or_purpose_past_the_counters_limits_is_refused_through
         ("横浜市", [japanese_member()], "household"),
         ([default_address()], [japanese_member()], "household"),
     ],
-    ids=["members-text", "members-number", "members-null", "members-object", "household-text", "household-list"],
+    ids=[
+        "members-text",
+        "members-number",
+        "members-null",
+        "members-object",
+        "household-text",
+        "household-list",
+    ],
 )
 def test_household_registration_with_members_or_household_in_another_shape_answers_422_and_writes_nothing(
     client: FlaskClient, db: Database, users_a: dict[str, User], setup_session: Session,
     household: Any, members: Any, field: str,
 ) -> None:  # fmt: skip
-    body = {"household": household, "members": members, "reason_code": "domestic_move_in", "change_date": "2020-04-01"}
+    body = {
+        "household": household,
+        "members": members,
+        "reason_code": "domestic_move_in",
+        "change_date": "2020-04-01",
+    }
     answer = client.post("/api/households", json=body, headers=token_for(db, users_a))
     assert problems_of(answer) == [(field, "format")]
     assert count(setup_session, Household) == 0
@@ -155,7 +167,10 @@ def test_an_intake_of_any_change_type_in_another_shape_answers_422(
     change_type: str, item: str, value: Any,
 ) -> None:  # fmt: skip
     numbers = [m.atena_number for m in make_household(db, clerk_a).members]
-    body = {"change_type": change_type, "intake": {"atena_numbers": numbers, "change_date": "2026-01-05", item: value}}
+    body = {
+        "change_type": change_type,
+        "intake": {"atena_numbers": numbers, "change_date": "2026-01-05", item: value},
+    }
     answer = client.post("/api/cases", json=body, headers=token_for(db, users_a))
     assert answer.status_code == 422, answer.get_data(as_text=True)
     assert item in {p["field"].removeprefix("intake.") for p in answer.get_json()["problems"]}
