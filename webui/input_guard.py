@@ -99,6 +99,13 @@ def _inputs() -> Iterator[tuple[str, Any]]:
         yield from _walk(request.get_json(silent=True), "")
 
 
+def integer_arg(name: str) -> int | None:
+    """A query parameter read as a database integer (an id, a version): anything else, a text or a number past
+    the column's range, is as absent (``request.args.get(name, type=int)`` let the range through to the query)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and abs(value) <= LARGEST_INTEGER else None
+
+
 def refuse_unstorable_input() -> None:
     """A before-request hook: the pages' (``init_app``) and, after the token is checked, the API's."""
     problems: list[Problem] = []

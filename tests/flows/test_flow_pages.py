@@ -232,3 +232,16 @@ def test_the_run_scenarios_button_runs_every_scenario_of_each_kind_of_flow(
     assert count >= 2 and page.count("<td>合格</td>") == count and "不合格" not in page
     first = standard_scenarios(process_id)[0]
     assert " → ".join(first["expected_path"]) in page
+
+
+@pytest.mark.parametrize("body", [["xml"], "text", {"xml": ["<x/>"], "comment": {"why": "x"}}], ids=repr)
+def test_deploy_with_a_body_that_is_not_the_flow_object_answers_422_json(
+    analyst: FlaskClient, body: object
+) -> None:
+    refused = analyst.post("/flows/move_in/deploy", json=body)
+    assert refused.status_code == 422 and refused.get_json()["error"] == "validation_failed"
+
+
+def test_versions_page_with_a_version_past_the_integer_shows_no_diff(analyst: FlaskClient) -> None:
+    page = analyst.get("/flows/move_in/versions", query_string={"base": "1", "other": str(2**31)})
+    assert page.status_code == 200

@@ -24,6 +24,7 @@ from handlers.flows import (
     rollback_flow,
     standard_xml,
 )
+from webui.input_guard import integer_arg
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
 
@@ -79,10 +80,14 @@ def standard(process_id: str) -> Response:
 @login_required
 @permission_required(EDIT)
 def deploy(process_id: str) -> tuple[Response, int]:
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}  # not an object: no XML, refused below
+    xml, comment = (
+        value if isinstance(value, str) else None for value in (payload.get("xml"), payload.get("comment"))
+    )
     try:
         with web_uow() as uow:
-            definition = deploy_flow(uow, process_id, str(payload.get("xml") or ""), payload.get("comment"))
+            definition = deploy_flow(uow, process_id, xml or "", comment)
             version = definition.version
     except ValidationError as err:
         problems = [
@@ -97,7 +102,7 @@ def deploy(process_id: str) -> tuple[Response, int]:
 @login_required
 @permission_required(EDIT)
 def versions(process_id: str) -> str:
-    base, other = request.args.get("base", type=int), request.args.get("other", type=int)
+    base, other = integer_arg("base"), integer_arg("other")
     with web_uow() as uow:
         history = flow_versions(uow, process_id)
         diff = diff_versions(uow, process_id, base, other) if base and other else None

@@ -25,6 +25,7 @@ from handlers.juki_net.cs_status import cs_errors, operating_status
 from handlers.juki_net.person_requests import STATUS_LABELS as REQUEST_STATUSES
 from handlers.juki_net.person_requests import person_request_list
 from webui.errors import form_messages
+from webui.input_guard import integer_arg
 from webui.juki_net.forms import (
     CardHistorySearchForm,
     CodeRequestForm,
@@ -42,7 +43,7 @@ bp = Blueprint("juki_net", __name__, template_folder="templates", url_prefix="/j
 @login_required
 @permission_required("resident.view")
 def consistency() -> str:
-    check_id = request.args.get("check", type=int)
+    check_id = integer_arg("check")
     with web_uow() as uow:
         report = consistency_report(uow, check_id)
     return render_template("juki_net/consistency.html", **report)
