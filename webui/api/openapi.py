@@ -78,6 +78,49 @@ SEARCH_PARAMETERS = tuple(name for name in CONDITIONS if name != "removal_reason
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
+
+_TEXT, _TEXTS, _NULLABLE = (
+    {"type": "string"},
+    {"type": "array", "items": {"type": "string"}},
+    {"type": ["string", "null"]},
+)
+# the answers of the resident, household, certificate and 電子申請 doors (the items the handlers return)
+ANSWERS: dict[str, Any] = {
+    "Me": {"type": "object", "required": ["login_id", "tenant_code", "tenant_name", "roles"],
+           "properties": {"login_id": _TEXT, "tenant_code": _TEXT, "tenant_name": _TEXT, "roles": _TEXTS}},
+    "ResidentHit": {"type": "object", "required": ["atena_number", "name", "status", "protected"],
+                    "properties": {"atena_number": _TEXT, "name": _TEXT, "kana": _NULLABLE, "birth_date": _NULLABLE,
+                                   "sex": _NULLABLE, "address": _NULLABLE, "household_number": _NULLABLE,
+                                   "resident_kind": _TEXT, "status": _TEXT, "status_label": _TEXT,
+                                   "protected": {"type": "boolean"}, "protection_label": _NULLABLE,
+                                   "measure_ids": {"type": "array", "items": {"type": "integer"}},
+                                   "matched_past": _TEXTS, "past_match_label": _NULLABLE}},
+    "ResidentSearch": {"type": "object", "required": ["results", "truncated", "next_after"],
+                       "properties": {"results": {"type": "array", "items": _ref("ResidentHit")},
+                                      "truncated": {"type": "boolean"},
+                                      "next_after": {**_NULLABLE, "description": "次のページ：after に渡す"}}},
+    "ResidentRecord": {"type": "object", "required": ["atena_number", "status", "sections", "history"],
+                       "description": "住民記録（項目は sections、世帯員・履歴・他業務の登録を含む）",
+                       "properties": {"atena_number": _TEXT, "name": _TEXT, "status": _TEXT, "version": {"type": "integer"},
+                                      "household_number": _NULLABLE, "as_of": _NULLABLE,
+                                      "sections": {"type": "array", "items": OBJECT},
+                                      "history": {"type": "array", "items": OBJECT},
+                                      "household_members": {"type": "array", "items": OBJECT}}},
+    "OtherSystems": {"type": "object", "required": ["atena_number", "systems"],
+                     "properties": {"atena_number": _TEXT, "systems": {"type": "array", "items": OBJECT}}},
+    "InquiryAccepted": {"type": "object", "required": ["atena_number", "requested"],
+                        "properties": {"atena_number": _TEXT, "requested": _TEXTS}},
+    "HouseholdRegistered": {"type": "object", "required": ["household_number", "members"], "properties": {
+        "household_number": _TEXT, "members": {"type": "array", "items": {
+            "type": "object", "required": ["atena_number", "household_order"],
+            "properties": {"atena_number": _TEXT, "household_order": {"type": "integer"}}}}}},
+    "IssuedCertificate": {"type": "object", "required": ["certificate_type", "issue_numbers", "fee", "pages"],
+                          "properties": {"certificate_type": _TEXT, "issue_numbers": _TEXTS, "fee": {"type": "integer"},
+                                         "pages": {"type": "integer"}}},
+    "EApplicationCase": {"type": "object", "required": ["case_id", "case_number", "status"],
+                         "properties": {"case_id": {"type": "integer"}, "case_number": _TEXT, "status": _TEXT}},
+}  # fmt: skip
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "message"],
               "properties": {"error": {"type": "string"}, "message": {"type": "string"}}},
@@ -224,29 +267,30 @@ SCHEMAS: dict[str, Any] = {
     "HouseholdRequest": {"type": "object", "required": ["household", "members", "reason_code", "change_date"],
                          "properties": {"household": OBJECT, "members": {"type": "array", "items": OBJECT},
                                         "reason_code": {"type": "string"}, "change_date": {"type": "string"},
-                                        "notified_date": {"type": "string"}}},
+                                        "notified_date": {"type": "string"}, "note": {"type": "string"}}},
+    **ANSWERS,
 }  # fmt: skip
 
 PATHS: dict[str, Any] = {
-    "/api/me": {"get": _op("トークンの利用者・市区町村・役割", _json(OBJECT, "利用者"))},
+    "/api/me": {"get": _op("トークンの利用者・市区町村・役割", _json(_ref("Me"), "利用者"))},
     "/api/openapi.json": {"get": _op("このAPI仕様（OpenAPI 3.1）", _json(OBJECT, "OpenAPI文書"))},
-    "/api/residents": {"get": _op("住民検索（基本検索 j340）", _json(OBJECT, "検索結果"),
+    "/api/residents": {"get": _op("住民検索（基本検索 j340）", _json(_ref("ResidentSearch"), "検索結果"),
                                   params=[*(_query(name) for name in SEARCH_PARAMETERS),
                                           _array_query("blank", sorted(BLANK_ITEMS)),
                                           _query("removal_reason", "string", sorted(REMOVAL_REASONS)),
                                           _query("include_removed", "boolean"), _query("include_past", "boolean"),
                                           _query("after")])},
-    "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(OBJECT, "住民記録"),
+    "/api/residents/{atena_number}": {"get": _op("住民記録照会", _json(_ref("ResidentRecord"), "住民記録"),
                                                  params=[_path_param("atena_number", "string"), _query("as_of")])},
     "/api/residents/{atena_number}/other-systems": {"get": _op(
-        "他業務照会の結果（他システムの最新の登録情報と取得日時）", _json(OBJECT, "他業務の登録情報"),
+        "他業務照会の結果（他システムの最新の登録情報と取得日時）", _json(_ref("OtherSystems"), "他業務の登録情報"),
         params=[_path_param("atena_number", "string")])},
     "/api/residents/{atena_number}/other-systems/inquiries": {"post": _op(
-        "他業務照会の依頼（回答は送信キュー経由で届く）", _json(OBJECT, "照会した業務"), body="InquiryRequest",
+        "他業務照会の依頼（回答は送信キュー経由で届く）", _json(_ref("InquiryAccepted"), "照会した業務"), body="InquiryRequest",
         params=[_path_param("atena_number", "string")], ok_status="202")},
-    "/api/households": {"post": _op("世帯の登録", _json(OBJECT, "登録した世帯"), body="HouseholdRequest",
+    "/api/households": {"post": _op("世帯の登録", _json(_ref("HouseholdRegistered"), "登録した世帯"), body="HouseholdRequest",
                                     ok_status="201")},
-    "/api/certificates": {"post": _op("証明書の交付（発行番号・手数料を返す）", _json(OBJECT, "交付した証明書"),
+    "/api/certificates": {"post": _op("証明書の交付（発行番号・手数料を返す）", _json(_ref("IssuedCertificate"), "交付した証明書"),
                                       body="CertificateRequest", ok_status="201")},
     "/api/kiosk/certificates": {"post": _answering(_answering(
         _op("コンビニ交付：端末での証明書の交付（PDFをBase64で返す。同じ要求IDの再送は同じ応答）",
@@ -259,7 +303,7 @@ PATHS: dict[str, Any] = {
             _json(_ref("KioskHousehold"), "世帯員"), body="KioskHouseholdRequest"),
         "403", _json({"anyOf": [_ref("KioskRefusal"), _ref("Error")]},
                      "一覧を返せない（KioskRefusal：世帯に支援措置・抑止の対象者がいれば not_issuable）または権限がない（Error）"))},
-    "/api/e-applications": {"post": _op("電子申請（公的個人認証の署名付き証明書交付請求）の受付", _json(OBJECT, "開始した交付請求の案件"),
+    "/api/e-applications": {"post": _op("電子申請（公的個人認証の署名付き証明書交付請求）の受付", _json(_ref("EApplicationCase"), "開始した交付請求の案件"),
                                         body="EApplication", ok_status="201")},
     "/api/wide-area-requests": {
         "post": _op("広域交付の請求（住所地へ送信）", _json(_ref("WideAreaStatus"), "送信した請求"), body="WideAreaRequest",
@@ -271,7 +315,7 @@ PATHS: dict[str, Any] = {
                                                         _json(_ref("WideAreaStatus"), "請求"),
                                                         params=[_path_param("request_id")])},
     "/api/wide-area-requests/{request_id}/print": {"post": _op(
-        "広域交付の写しの交付（1回だけ。発行番号・手数料を返す）", _json(OBJECT, "交付した写し"),
+        "広域交付の写しの交付（1回だけ。発行番号・手数料を返す）", _json(_ref("IssuedCertificate"), "交付した写し"),
         params=[_path_param("request_id")], ok_status="201")},
     "/api/cases": {"post": _op("異動の受付（仮登録まで）", _json(_ref("Case"), "受付した案件"), body="CaseRequest",
                                ok_status="201")},
@@ -297,6 +341,9 @@ PATHS: dict[str, Any] = {
     "/api/tasks/{task_id}/complete": {"post": _op("タスクの完了（決裁・差戻し・再入力）", _json(_ref("Case"), "案件"),
                                                   body="CompleteTask", params=[_path_param("task_id")])},
 }  # fmt: skip
+
+# an inquiry without a body asks every configured system
+PATHS["/api/residents/{atena_number}/other-systems/inquiries"]["post"]["requestBody"]["required"] = False
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
