@@ -10,6 +10,9 @@
   them: the body is then not JSON (``StrictJSONProvider``) and the door answers that it wants a JSON object.
 - A JSON body nested so deeply that the parser gives up: not JSON either (instead of a RecursionError).
 
+- An ``X-Terminal-Id`` (the terminal's name, kept with the access log, the history and the certificates) longer
+  than the terminal columns or with a control character: read as UTF-8 (``terminal_header``), it must fit.
+
 A refusal is a ``ValidationError`` (422), JSON in the API and the error page elsewhere (``webui.errors``).
 """
 
@@ -25,6 +28,7 @@ from flask.json.provider import DefaultJSONProvider
 from handlers.errors import Problem, ValidationError
 
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's integer, the type of every id and number column an input reaches
+TERMINAL_MAX = 60  # the terminal columns (access log, issued certificates, registered terminals)
 MOST_PROBLEMS = 10  # a body full of bad values names the first ten
 
 
@@ -99,6 +103,24 @@ def _inputs() -> Iterator[tuple[str, Any]]:
         yield from _walk(request.get_json(silent=True), "")
 
 
+def terminal_header() -> str | None:
+    """The ``X-Terminal-Id`` as the terminal sent it: a WSGI header arrives as Latin-1, so a name sent in UTF-8
+    (a registered terminal's name may be Japanese) is decoded back."""
+    raw = request.headers.get("X-Terminal-Id", "").strip()
+    try:
+        return raw.encode("latin-1").decode("utf-8") or None
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return raw or None
+
+
+def _terminal_problem() -> Problem | None:
+    name = terminal_header()
+    if name is None or (len(name) <= TERMINAL_MAX and name.isprintable()):
+        return None
+    return Problem("X-Terminal-Id", "端末名（X-Terminal-Id）", f"{TERMINAL_MAX}文字を超えているか、制御文字があります",
+                   "登録した端末名を送信してください", "format")  # fmt: skip
+
+
 def integer_arg(name: str) -> int | None:
     """A query parameter read as a database integer (an id, a version): anything else, a text or a number past
     the column's range, is as absent (``request.args.get(name, type=int)`` let the range through to the query)."""
@@ -108,7 +130,8 @@ def integer_arg(name: str) -> int | None:
 
 def refuse_unstorable_input() -> None:
     """A before-request hook: the pages' (``init_app``) and, after the token is checked, the API's."""
-    problems: list[Problem] = []
+    terminal = _terminal_problem()
+    problems: list[Problem] = [terminal] if terminal else []
     for path, value in _inputs():
         problem = _problem(path or "body", value)
         if problem is not None and problem not in problems:

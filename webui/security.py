@@ -16,6 +16,7 @@ from flask_login import login_required as _login_required
 
 from handlers.context import Actor
 from handlers.permissions import has_permission
+from webui.input_guard import terminal_header
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +52,7 @@ def current_actor() -> Actor:
         user_id=base.user_id,
         roles=base.roles,
         client_address=request.remote_addr,
-        terminal=request.headers.get("X-Terminal-Id") or base.terminal,
+        terminal=terminal_header() or base.terminal,
         ward_code=base.ward_code,
         hidden_items=base.hidden_items,
     )

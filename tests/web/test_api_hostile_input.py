@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 
 from handlers.db import Database
 from models import Case, Household, User
-from tests.factories import default_address, japanese_member
+from models.certificate import CertificateIssuance
+from tests.certificates.conftest import OFFICIALS
+from tests.factories import default_address, japanese_member, make_household
+from tests.web.conftest import login_as
 from tests.web.test_residents_api import token_for
 
 pytestmark = pytest.mark.req("j1380", "j1440")
@@ -203,3 +206,39 @@ def test_a_token_of_a_stopped_user_is_refused_with_401(
     setup_session.flush()
     refused = client.get("/api/me", headers=headers)
     assert refused.status_code == 401 and refused.get_json()["error"] == "unauthorized"
+
+
+@pytest.mark.req("j230")
+def test_a_terminal_name_longer_than_its_columns_answers_422_before_anything_is_written(
+    client: FlaskClient, db: Database, users_a: dict[str, User], clerk_a: Any, setup_session: Session
+) -> None:
+    head = make_household(db, clerk_a).members[0]
+    body = {"certificate_type": "copy_individual", "subjects": [head.atena_number]}
+    headers = {**token_for(db, users_a), "X-Terminal-Id": "T" * 61}
+    answer = client.post("/api/certificates", json=body, headers=headers)
+    assert answer.status_code == 422 and answer.get_json()["problems"][0]["field"] == "X-Terminal-Id"
+    assert setup_session.scalar(select(func.count()).select_from(CertificateIssuance)) == 0
+    login_as(client, users_a["clerk"])
+    assert client.get("/residents/", headers={"X-Terminal-Id": "T" * 61}).status_code == 422
+
+
+@pytest.mark.req("j230")
+def test_a_terminal_name_sent_in_utf8_is_kept_as_its_text(
+    client: FlaskClient,
+    db: Database,
+    users_a: dict[str, User],
+    clerk_a: Any,
+    setup_session: Session,
+    city_a: Any,
+) -> None:
+    city_a.settings = {**(city_a.settings or {}), "officials": OFFICIALS}
+    setup_session.flush()
+    head = make_household(db, clerk_a).members[0]
+    body = {"certificate_type": "copy_individual", "subjects": [head.atena_number]}
+    as_sent = "窓口1番".encode().decode("latin-1")  # how WSGI hands over UTF-8 header bytes
+    answer = client.post(
+        "/api/certificates", json=body, headers={**token_for(db, users_a), "X-Terminal-Id": as_sent}
+    )
+    assert answer.status_code == 201, answer.get_json()
+    issued = setup_session.scalars(select(CertificateIssuance)).one()
+    assert issued.terminal == "窓口1番"

@@ -13,6 +13,7 @@ from handlers.errors import Problem, ValidationError
 from handlers.rules.disclosure import Identity
 from webui.api import bp
 from webui.api.body import FLAG, INTEGER, TEXT, TEXTS, check_kinds
+from webui.input_guard import terminal_header
 from webui.uow import web_uow
 
 REQUEST_KINDS = {"certificate_type": TEXT, "subjects": TEXTS, "whole_household": FLAG, "requester_kind": TEXT,
@@ -41,7 +42,7 @@ def _request_from(body: object) -> CertificateRequest:
         requester=Identity(name=body.get("requester_name") or None),
         purpose=str(body.get("purpose") or ""),
         copies=int(body.get("copies") or 1),
-        terminal=request.headers.get("X-Terminal-Id") or None,
+        terminal=terminal_header(),
     )
 
 
