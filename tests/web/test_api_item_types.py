@@ -209,3 +209,15 @@ def test_an_inquiry_body_that_is_not_an_object_answers_422_instead_of_asking_eve
         headers={**token_for(db, users_a), "Content-Type": "application/json"},
     )
     assert problems_of(answer) == [("body", "format")]
+
+
+@pytest.mark.req("j530")
+def test_a_cancel_reason_longer_than_its_column_answers_422_and_the_case_stays_open(
+    client: FlaskClient, db: Database, users_a: dict[str, User]
+) -> None:
+    headers = token_for(db, users_a)
+    opened = client.post("/api/cases", json={"change_type": "move_in", "intake": intake()}, headers=headers)
+    case_id = opened.get_json()["id"]
+    answer = client.post(f"/api/cases/{case_id}/cancel", json={"reason": "理" * 401}, headers=headers)
+    assert problems_of(answer) == [("reason", "too_long")]
+    assert client.get(f"/api/cases/{case_id}", headers=headers).get_json()["case"]["status"] == "running"

@@ -279,12 +279,20 @@ def retry_incident(uow: UnitOfWork, case_id: int) -> Case:
     return settle(uow, loaded, run_engine(uow, loaded.workflow, loaded=loaded), events=[retried])
 
 
+CANCEL_REASON_MAX = 400  # Case.cancel_reason
+
+
 def cancel_case(uow: UnitOfWork, case_id: int, reason: str) -> Case:
     """Withdraw a case: its open tasks and timers go; the reason is kept."""
     if not reason or not reason.strip():
         raise ValidationError(
             [Problem("reason", "取消理由", "入力されていません", "取消理由を入力してください。", "required")]
         )
+    if (
+        len(reason.strip()) > CANCEL_REASON_MAX
+    ):  # the column's length (PostgreSQL refused it at the flush: a 500)
+        raise ValidationError([Problem("reason", "取消理由", f"{CANCEL_REASON_MAX}文字を超えています",
+                                       f"{CANCEL_REASON_MAX}文字以内で入力してください。", "too_long")])  # fmt: skip
     loaded = load_case(uow, case_id)
     _require_supervising(uow.actor, loaded.case)
     if loaded.case.status in ("completed", "cancelled"):
