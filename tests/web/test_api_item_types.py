@@ -40,6 +40,12 @@ def test_certificate_request_with_copies_not_an_integer_answers_422_and_issues_n
     body = {"certificate_type": "copy_individual", "subjects": [head.atena_number], "copies": copies}
     answer = client.post("/api/certificates", json=body, headers=token_for(db, users_a))
     assert problems_of(answer) == [("copies", "format")]
+    problem = answer.get_json()["problems"][0]
+    assert (problem["item"], problem["reason"], problem["remedy"]) == (
+        "通数",
+        "整数ではありません",
+        "整数で指定してください",
+    )
     assert count(setup_session, CertificateIssuance) == 0
 
 

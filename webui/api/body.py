@@ -20,6 +20,15 @@ OBJECT = "object"
 TEXTS = "texts"  # an array of text
 OBJECTS = "objects"  # an array of objects
 
+# the Japanese names of the items the doors read (j1440: a problem names the item as the screens do)
+ITEM_NAMES = {"change_type": "異動の種類", "intake": "届出内容", "reason": "理由", "decision": "決裁",
+              "acknowledgements": "確認したアラート", "household": "世帯", "members": "世帯員",
+              "reason_code": "異動事由", "change_date": "異動日", "notified_date": "届出日", "note": "備考",
+              "certificate_type": "証明書の種別", "subjects": "交付対象者", "whole_household": "世帯全員",
+              "requester_kind": "請求者の区分", "requester_name": "請求者の氏名", "purpose": "請求事由・使用目的",
+              "copies": "通数", "notifier_name": "届出人氏名", "notifier_kind": "届出人の区分", "addressee": "送付先",
+              "notifier_birth_date": "届出人の生年月日", "notifier_atena_number": "届出人の宛名番号",
+              "systems": "照会先"}  # fmt: skip
 KIND_NAMES = {TEXT: "文字列", INTEGER: "整数", FLAG: "真偽値（true／false）", OBJECT: "JSONのオブジェクト",
               TEXTS: "文字列の配列", OBJECTS: "JSONのオブジェクトの配列"}  # fmt: skip
 
@@ -62,7 +71,7 @@ def check_kinds(
             [
                 Problem(
                     name,
-                    (names or {}).get(name, name),
+                    ITEM_NAMES.get(name, name),
                     f"{KIND_NAMES[kinds[name]]}ではありません",
                     f"{KIND_NAMES[kinds[name]]}で指定してください",
                     "format",

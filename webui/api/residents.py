@@ -107,7 +107,7 @@ def inquire_other_systems_api(atena_number: str) -> tuple[Response, int]:
     body = request.get_json(silent=True) if request.get_data() else {}  # no body: every configured system
     if not isinstance(body, dict):
         raise not_an_object()
-    check_kinds(body, {"systems": TEXTS}, {"systems": "照会先"})
+    check_kinds(body, {"systems": TEXTS})
     systems = body.get("systems")
     with web_uow() as uow:
         asked = request_other_system_inquiry(uow, atena_number, systems)
