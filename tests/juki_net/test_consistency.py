@@ -191,6 +191,10 @@ def test_the_consistency_page_with_a_check_id_that_is_no_id_shows_the_latest_che
     client: FlaskClient, users_a: dict[str, User]
 ) -> None:
     login_as(client, users_a["clerk"])
-    for check in (str(2**31), "9" * 30, "x"):  # past the integer column (was a 500 on PostgreSQL), or no number
+    for check in (
+        str(2**31),
+        "9" * 30,
+        "x",
+    ):  # past the integer column (was a 500 on PostgreSQL), or no number
         assert client.get("/juki-net/consistency", query_string={"check": check}).status_code == 200, check
     assert client.get("/juki-net/consistency", query_string={"check": "-1"}).status_code == 404
