@@ -20,14 +20,15 @@ bp = Blueprint("options", __name__, template_folder="templates", url_prefix="/se
 
 def _posted() -> dict[str, Any]:
     """The form's values as the handler takes them: a checkbox per on/off choice, an integer per number
-    (text that is not one is passed on as text and refused by the handler with the item named)."""
+    (text that is not one is passed on as text and refused by the handler with the item named; full-width
+    digits are decimal digits, a superscript ² is not)."""
     changes: dict[str, Any] = {}
     for option in MAY_IMPLEMENT:
         if isinstance(option.default, bool):
             changes[option.key] = request.form.get(option.key) == "y"
         else:
             raw = request.form.get(option.key, "").strip()
-            changes[option.key] = int(raw) if raw.isdigit() else raw
+            changes[option.key] = int(raw) if raw.isdecimal() else raw
     return changes
 
 
