@@ -11,6 +11,7 @@ from sqlalchemy import select
 from handlers.batches.registry import BATCHES, BatchDefinition
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.digits import ascii_digits
 from handlers.uow import UnitOfWork
 from models.reporting import BatchRun, BatchSchedule
 
@@ -47,8 +48,10 @@ def batch_detail(uow: UnitOfWork, code: str, limit: int = 20) -> BatchDetail:
 
 
 def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a manual start passes on: only the batch's own names (anything else is dropped).  The
-    caller queues ``jumin.batches.run`` with them after commit."""
+    """The parameters a manual start passes on: only the batch's own names (anything else is dropped), each
+    choice one of its choices and each number a whole number in its range (full-width digits read), so a
+    refused value is never run nor remembered for the schedule.  The caller queues ``jumin.batches.run``
+    with them after commit."""
     require(uow.actor, "batch.run")
     definition = _definition(code)
     kept = {k: v for k, v in parameters.items() if k in definition.defaults and v is not None}
@@ -58,6 +61,23 @@ def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -
         for name, choices in definition.parameter_choices.items()
         if name in kept and str(kept[name]) not in choices
     ]  # fmt: skip
+    for name, (low, high) in definition.parameter_ranges.items():
+        if name in kept:
+            kept[name] = _whole_number(definition, name, kept[name], low, high, problems)
     if problems:
         raise ValidationError(problems)
     return kept
+
+
+def _whole_number(
+    definition: BatchDefinition, name: str, value: Any, low: int, high: int, problems: list[Problem]
+) -> int | str:
+    text = ascii_digits(str(value).strip())
+    if text == "" and definition.defaults[name] == "":
+        return ""
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    label = definition.parameter_labels[name]
+    problems.append(Problem(name, label, f"{low}から{high}までの整数ではありません",
+                            f"半角数字で{low}以上{high}以下を入力してください", "range"))  # fmt: skip
+    return text
