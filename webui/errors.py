@@ -5,8 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from handlers.errors import DomainError
+from handlers.observability import current_request_id
+
+# The Japanese page of each HTTP error the browser may meet (Werkzeug's own pages are in English).
+HTTP_MESSAGES = {
+    400: "送信された内容を読み取れませんでした。画面を開き直して、もう一度操作してください。",
+    405: "この画面ではその操作はできません。メニューから画面を開き直してください。",
+    413: "送信したファイルが大きすぎます。ファイルを分けるなどして小さくしてから送信してください。",
+}
+CSRF_MESSAGE = (
+    "画面を開いてから時間が経ったか、別の画面でログインし直したため、この送信は受け付けませんでした"
+    "（内容は保存されていません）。画面を開き直して、もう一度入力してください。"
+)
+SERVER_ERROR_MESSAGE = (
+    "システムで問題が発生したため、処理できませんでした（内容は保存されていません）。時間をおいてもう一度"
+    "お試しください。解決しない場合は、問い合わせ番号を添えてシステム管理者に連絡してください。"
+)
 
 
 def form_messages(form: Any) -> list[str]:
@@ -39,8 +57,33 @@ def init_app(app: Flask) -> None:
             return jsonify({"error": "unauthorized", "message": message}), 401
         return render_template("error.html", error=message), 401
 
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_err: CSRFError) -> tuple[Response | str, int]:
+        return _error_page(400, "csrf", CSRF_MESSAGE)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_err: InternalServerError) -> tuple[Response | str, int]:
+        reference = current_request_id()
+        message = SERVER_ERROR_MESSAGE + (f"（問い合わせ番号：{reference}）" if reference else "")
+        return _error_page(500, "server_error", message)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(err: HTTPException) -> HTTPException | tuple[Response | str, int]:
+        if err.code is None or err.code < 400:  # a redirect raised by routing passes through
+            return err
+        message = HTTP_MESSAGES.get(
+            err.code, f"要求を処理できませんでした（{err.code}）。画面を開き直してください。"
+        )
+        return _error_page(err.code, "http_error", message)
+
     @app.errorhandler(404)
     def not_found(_err: Exception) -> tuple[Response | str, int]:
         if _wants_json():
             return jsonify({"error": "not_found", "message": "指定されたものは見つかりません。"}), 404
         return render_template("error.html", error="指定されたページは見つかりません。"), 404
+
+
+def _error_page(status: int, code: str, message: str) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify({"error": code, "message": message}), status
+    return render_template("error.html", error=message), status
