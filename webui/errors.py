@@ -28,8 +28,17 @@ SERVER_ERROR_MESSAGE = (
 
 
 def form_messages(form: Any) -> list[str]:
-    """A WTForms form's error messages, in field order, for the page's error summary."""
-    return [message for messages in form.errors.values() for message in messages]
+    """A WTForms form's error messages, in field order, each after its field's label (WTForms' own messages,
+    such as 「フィールドは 8 文字を超えることはできません。」, do not say which field), for the page's summary."""
+    found = []
+    for name, messages in form.errors.items():
+        label = form[name].label.text if name in form and name != "csrf_token" else ""
+        found += [
+            f"{label}：{m}" if label and not m.startswith(label) else m
+            for m in messages
+            if isinstance(m, str)
+        ]
+    return found
 
 
 def _wants_json() -> bool:

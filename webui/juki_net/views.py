@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from handlers.errors import ValidationError
@@ -87,7 +88,10 @@ def new_code_request() -> Response:
 @login_required
 @permission_required("resident.view")
 def card_destinations() -> str:
-    form = CardHistorySearchForm(request.args)
+    return _card_destinations_page(CardHistorySearchForm(request.args), MailingResidenceForm(formdata=None))
+
+
+def _card_destinations_page(form: CardHistorySearchForm, residence_form: MailingResidenceForm) -> str:
     rows, problems, residence = None, [], None
     if form.validate():
         with web_uow() as uow:
@@ -100,26 +104,31 @@ def card_destinations() -> str:
         problems = form_messages(form)
     return render_template(
         "juki_net/card_destinations.html", form=form, rows=rows, problems=problems, residence=residence,
-        residence_form=MailingResidenceForm(), end_form=EndResidenceForm(),
+        residence_form=residence_form, end_form=EndResidenceForm(),
     )  # fmt: skip
 
 
 @bp.post("/card-destinations/residence")
 @login_required
 @permission_required("resident.change")
-def set_residence() -> Response:
+def set_residence() -> Response | tuple[str, int]:
     form = MailingResidenceForm()
     if not form.validate():
-        flash("、".join(form_messages(form)), "error")
-        return redirect(url_for("juki_net.card_destinations"))
+        return _residence_refused(form, form_messages(form))
     try:
         with web_uow() as uow:
             set_mailing_residence(uow, form.atena_number.data or "", form.data)
     except ValidationError as err:
-        flash("、".join(p.message for p in err.problems), "error")
-        return redirect(url_for("juki_net.card_destinations"))
+        return _residence_refused(form, [p.message for p in err.problems])
     flash("居所を番号通知書類の送付先に設定し、送付先情報をCSへの送信待ちに登録しました。", "success")
     return redirect(url_for("juki_net.card_destinations", atena_number=form.atena_number.data))
+
+
+def _residence_refused(form: MailingResidenceForm, messages: list[str]) -> tuple[str, int]:
+    """The page again with what was typed kept in the residence form, and why it was refused."""
+    flash("、".join(messages), "error")
+    search = CardHistorySearchForm(MultiDict({"atena_number": form.atena_number.data or ""}))
+    return _card_destinations_page(search, form), 422
 
 
 @bp.post("/card-destinations/residence/end")
