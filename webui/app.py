@@ -13,6 +13,7 @@ from wtforms.meta import DefaultMeta
 
 from handlers.db import Database
 from handlers.settings import Settings
+from webui import row_ids
 
 csrf = CSRFProtect()
 
@@ -92,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
     app.extensions["jumin.db"] = db or Database.from_url(app.config["DATABASE_URL"])
 
     csrf.init_app(app)
+    row_ids.init_app(app)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         app.register_blueprint(getattr(module, attr))

@@ -33,6 +33,7 @@ from webui.juki_net.forms import (
     MailingResidenceForm,
     SerialRequestForm,
 )
+from webui.row_ids import row_id_arg
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -43,7 +44,7 @@ bp = Blueprint("juki_net", __name__, template_folder="templates", url_prefix="/j
 @login_required
 @permission_required("resident.view")
 def consistency() -> str:
-    check_id = request.args.get("check", type=int)
+    check_id = row_id_arg("check")
     with web_uow() as uow:
         report = consistency_report(uow, check_id)
     return render_template("juki_net/consistency.html", **report)
