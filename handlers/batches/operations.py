@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers.batches.registry import BATCHES, BatchDefinition
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
-from handlers.rules.digits import ascii_digits
+from handlers.rules.digits import whole_number
 from handlers.uow import UnitOfWork
 from models.reporting import BatchRun, BatchSchedule
 
@@ -72,11 +72,12 @@ def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -
 def _whole_number(
     definition: BatchDefinition, name: str, value: Any, low: int, high: int, problems: list[Problem]
 ) -> int | str:
-    text = ascii_digits(str(value).strip())
+    text = str(value).strip()
     if text == "" and definition.defaults[name] == "":
         return ""
-    if text.isascii() and text.isdigit() and low <= int(text) <= high:
-        return int(text)
+    number = whole_number(text)
+    if number is not None and low <= number <= high:
+        return number
     label = definition.parameter_labels[name]
     problems.append(Problem(name, label, f"{low}から{high}までの整数ではありません",
                             f"半角数字で{low}以上{high}以下を入力してください", "range"))  # fmt: skip

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
+from handlers.rules.digits import whole_number
 from handlers.tenants import MAY_IMPLEMENT, effective_settings, municipality_of, update_settings
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -20,15 +21,15 @@ bp = Blueprint("options", __name__, template_folder="templates", url_prefix="/se
 
 def _posted() -> dict[str, Any]:
     """The form's values as the handler takes them: a checkbox per on/off choice, an integer per number
-    (text that is not one is passed on as text and refused by the handler with the item named; full-width
-    digits are decimal digits, a superscript ² is not)."""
+    (text that is not one is passed on as text and refused by the handler with the item named)."""
     changes: dict[str, Any] = {}
     for option in MAY_IMPLEMENT:
         if isinstance(option.default, bool):
             changes[option.key] = request.form.get(option.key) == "y"
         else:
             raw = request.form.get(option.key, "").strip()
-            changes[option.key] = int(raw) if raw.isdecimal() else raw
+            number = whole_number(raw)
+            changes[option.key] = raw if number is None else number
     return changes
 
 
