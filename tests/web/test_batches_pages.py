@@ -51,6 +51,16 @@ def test_a_wrong_time_is_refused_in_japanese(sign_in, users_a):
     )
 
 
+def test_a_one_time_schedule_in_the_past_is_refused_instead_of_saved_to_never_run(
+    sign_in, users_a, setup_session
+):
+    page = sign_in(users_a["supervisor"]).post("/batches/archive_removed/schedule",
+                                               data={"frequency": "once", "run_at": "02:00", "once_on": "令和2年1月1日"})  # fmt: skip
+    body = page.get_data(as_text=True)
+    assert "スケジュールを保存できませんでした" in body and "実行日時が過ぎています" in body
+    assert setup_session.scalars(select(BatchSchedule)).all() == []
+
+
 def test_run_now_logs_the_run_and_highlights_the_edited_parameter(sign_in, users_a, setup_session):
     client = sign_in(users_a["supervisor"])
     started = client.post("/batches/archive_removed/run", data={"parameters-batch_size": "50"})
