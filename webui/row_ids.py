@@ -1,6 +1,7 @@
 """Numbers of rows in URLs (``/admin/users/<int:user_id>``, ``?check=``): a number no key of the database can
-hold (SQLite's INTEGER and PostgreSQL's bigint stop at 2**63 − 1) is a page that does not exist (404), not a
-failure of the statement that would look it up."""
+hold is a page that does not exist (404), not a failure of the statement that would look it up.  Every key a
+URL names is an ``integer`` column on PostgreSQL (only the access log's id is a bigint, and no URL names it),
+which stops at 2**31 − 1 (SQLite's at 2**63 − 1)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ROW_ID = 2**63 - 1
+MAX_ROW_ID = 2**31 - 1
 
 
 class RowIdConverter(IntegerConverter):
-    """``<int:…>`` with the database's largest key as its default maximum."""
+    """``<int:…>`` with the largest key (MAX_ROW_ID) as its default maximum."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's own name
         kwargs.setdefault("max", MAX_ROW_ID)

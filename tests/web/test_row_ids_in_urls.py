@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 HUGE = "99999999999999999999"
+LARGEST = 2**31 - 1  # PostgreSQL's integer, the type of every key a URL names
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,8 @@ HUGE = "99999999999999999999"
         ("analyst", f"/flows/migrations/{HUGE}"),
         ("analyst", f"/flows/move_in/versions?base={HUGE}&other=1"),
         ("supervisor", f"/juki-net/consistency?check={HUGE}"),
+        ("administrator", f"/admin/users/{LARGEST + 1}"),
+        ("administrator", f"/batches/runs/{LARGEST + 1}"),
     ],
 )
 def test_a_row_number_beyond_any_key_is_not_found(
@@ -31,5 +34,5 @@ def test_a_row_number_beyond_any_key_is_not_found(
 
 
 def test_the_largest_key_is_still_looked_up(sign_in: Any, users_a: dict[str, Any]) -> None:
-    reply = sign_in(users_a["administrator"]).get(f"/admin/users/{2**63 - 1}")
+    reply = sign_in(users_a["administrator"]).get(f"/admin/users/{LARGEST}")
     assert reply.status_code == 404 and "指定された利用者は見つかりません" in reply.get_data(as_text=True)
