@@ -12,6 +12,7 @@ from handlers.batches.registry import BATCHES, BatchDefinition
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.digits import whole_number
+from handlers.staff_names import staff_names
 from handlers.uow import UnitOfWork
 from models.reporting import BatchRun, BatchSchedule
 
@@ -23,6 +24,7 @@ class BatchDetail:
     parameters: dict[str, Any]  # the remembered parameters (last used or saved), defaults filled in
     edited: frozenset[str]  # parameters the last run changed from the time before
     runs: list[BatchRun]
+    staff: dict[str, str]  # login ID → 氏名 of who started the runs (handlers.staff_names)
 
 
 def _definition(code: str) -> BatchDefinition:
@@ -44,7 +46,8 @@ def batch_detail(uow: UnitOfWork, code: str, limit: int = 20) -> BatchDetail:
     )
     remembered = {**definition.defaults, **(schedule.parameters if schedule else {})}
     edited = frozenset(runs[0].changed_parameters) if runs else frozenset()
-    return BatchDetail(definition, schedule, remembered, edited, runs)
+    staff = staff_names(uow, (run.started_by for run in runs))
+    return BatchDetail(definition, schedule, remembered, edited, runs, staff)
 
 
 def prepare_manual_run(uow: UnitOfWork, code: str, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.instants import as_utc
+from handlers.staff_names import staff_names
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import BatchRun, BatchSchedule
 
@@ -173,7 +174,14 @@ def batch_overview(uow: UnitOfWork, limit: int = 30) -> dict[str, Any]:
     require(uow.actor, "batch.run")
     schedules = {s.batch_code: s for s in uow.session.scalars(select(BatchSchedule))}
     runs = list(uow.session.scalars(select(BatchRun).order_by(BatchRun.id.desc()).limit(limit)))
-    return {"batches": BATCHES, "schedules": schedules, "runs": runs, "failures": failed_runs(uow)}
+    staff = staff_names(uow, (run.started_by for run in runs))
+    return {
+        "batches": BATCHES,
+        "schedules": schedules,
+        "runs": runs,
+        "failures": failed_runs(uow),
+        "staff": staff,
+    }
 
 
 def failed_runs(uow: UnitOfWork, days: int = 7) -> list[BatchRun]:

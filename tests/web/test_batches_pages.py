@@ -74,7 +74,25 @@ def test_run_now_logs_the_run_and_highlights_the_edited_parameter(sign_in, users
     body = client.get(started.location).get_data(as_text=True)
     assert 'value="50"' in body and '<span class="change-mark">変更</span>' in body  # remembered, highlighted
     log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
-    assert "正常終了" in log and "移行 0 件" in log and "手動（supervisor@141003" in log
+    assert "正常終了" in log and "移行 0 件" in log and "手動（" in log and "supervisor@141003" in log
+
+
+def test_the_runs_name_who_started_them_and_the_scheduler_in_japanese(sign_in, users_a, setup_session, db):
+    from handlers.batches import run_batch_now
+
+    users_a["supervisor"].display_name = "審査 花子"
+    setup_session.flush()
+    client = sign_in(users_a["supervisor"])
+    client.post("/batches/archive_removed/run", data={"parameters-batch_size": "50"})
+    run_batch_now(db, users_a["supervisor"].tenant_id, "archive_removed", {}, started_by="scheduler",
+                  trigger="schedule")  # fmt: skip
+    for page in ("/batches", "/batches/archive_removed"):
+        body = client.get(page).get_data(as_text=True)
+        assert (
+            '<span title="ログインID：supervisor@141003">審査 花子</span>' in body
+            and "スケジューラ（自動実行）" in body
+        )
+        assert "（scheduler）" not in body
 
 
 @pytest.mark.parametrize("typed", ["", "-5", "２⁰", "abc", "0", "100001", "𠮷"])
