@@ -169,9 +169,20 @@ def check_filters(filters: AccessLogFilters) -> None:
         raise ValidationError(problems)
 
 
+# No access log is older than the first day or newer than the last: a period typed as 0001-01-01 or
+# 9999-12-31 is read as far as these, whose instants in UTC stay within what a datetime holds.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
+
+
 def _start_of_day_utc(day: dt.date) -> dt.datetime:
     # Bound as UTC: SQLite stores instants as UTC wall time and would drop any other offset.
+    day = min(max(day, FIRST_DAY), LAST_DAY)
     return dt.datetime.combine(day, dt.time(), JST).astimezone(dt.UTC)
+
+
+def _end_of_day_utc(day: dt.date) -> dt.datetime:
+    """The start of the next Japan day, in UTC (the period's exclusive end)."""
+    return _start_of_day_utc(min(day, LAST_DAY - dt.timedelta(days=1)) + dt.timedelta(days=1))
 
 
 def _target_condition(dialect: str, atena_number: str) -> ColumnElement[bool]:
@@ -192,14 +203,14 @@ def japan_time_parts(dialect: str) -> tuple[Any, Any, Any]:
 
 
 def _closure_window(session: Session, filters: AccessLogFilters) -> tuple[dt.date, dt.date] | None:
-    start = filters.occurred_from
-    if start is None:
-        earliest = session.scalar(select(func.min(AccessLog.occurred_at)))
-        if earliest is None:
-            return None
-        start = to_jst(earliest).date()
-    end = filters.occurred_to or japan_today()
-    return start, end
+    """The holidays worth naming: from the first log (or the period's start, if later) to today (or the
+    period's end, if earlier) — not the centuries a far period would span."""
+    earliest = session.scalar(select(func.min(AccessLog.occurred_at)))
+    if earliest is None:
+        return None
+    start = max(filter(None, (filters.occurred_from, to_jst(earliest).date())))
+    end = min(filter(None, (filters.occurred_to, japan_today())))
+    return start, max(start, end)
 
 
 def _off_hours_condition(session: Session, filters: AccessLogFilters) -> ColumnElement[bool]:
@@ -219,7 +230,7 @@ def conditions(session: Session, filters: AccessLogFilters) -> list[ColumnElemen
     if filters.occurred_from:
         found.append(AccessLog.occurred_at >= _start_of_day_utc(filters.occurred_from))
     if filters.occurred_to:
-        found.append(AccessLog.occurred_at < _start_of_day_utc(filters.occurred_to + dt.timedelta(days=1)))
+        found.append(AccessLog.occurred_at < _end_of_day_utc(filters.occurred_to))
     for column, value in (
         (AccessLog.login_id, filters.login_id),
         (AccessLog.function, filters.function),

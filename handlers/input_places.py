@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from handlers.audit import record_access
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.digits import whole_number
 from handlers.transaction_memo import transaction_memo
 from handlers.uow import UnitOfWork
 from models.input_place import PLACE_KINDS, InputPlace, InputTerminal
@@ -177,7 +178,7 @@ def terminal_problems(values: Mapping[str, Any]) -> list[Problem]:
         found.append(_problem("code", "端末名", "英数字60文字以内ではありません", "端末が送る名前（英数字・-・_・.）を入力してください"))  # fmt: skip
     if not name or len(name) > 60:
         found.append(_problem("name", "説明", "入力されていないか60文字を超えています", "60文字以内で入力してください", "required"))  # fmt: skip
-    if not str(values.get("place_id") or "").isdigit():
+    if whole_number(str(values.get("place_id") or "")) is None:
         found.append(_problem("place_id", "入力場所", "選択されていません", "入力場所を選択してください", "required"))  # fmt: skip
     return found
 
@@ -193,7 +194,7 @@ def save_terminal(uow: UnitOfWork, terminal_id: int | None, values: Mapping[str,
         problems.append(_problem("code", "端末名", "同じ名前の端末が既にあります", "既存の端末を編集してください", "duplicate"))  # fmt: skip
     if problems:
         raise ValidationError(problems)
-    at = _place_row(uow, int(values["place_id"]))
+    at = _place_row(uow, whole_number(str(values["place_id"])) or 0)
     if row is None:
         row = InputTerminal(tenant_id=uow.actor.tenant_id, code=code)
         uow.session.add(row)

@@ -21,6 +21,7 @@ from handlers.audit import record_access
 from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.digits import ascii_digits
 from handlers.rules.kana import is_katakana_name
 from handlers.rules.kanji import fold_address
 from handlers.tenants import municipality_of
@@ -30,7 +31,7 @@ from models.katagaki import KATAGAKI_KINDS, Katagaki
 KIND_LABELS = {"apartment": "アパート", "mansion": "マンション", "dormitory": "寮", "other": "その他"}
 ITEMS = ("address", "address_code", "name", "name_kana", "kind")
 _LOT_NUMBER = re.compile(r"\d(番地|番|号)?$")  # ends with its 地番 or 住居番号, not with a 丁目
-_ADDRESS_CODE = re.compile(r"^\d{11}$")
+_ADDRESS_CODE = re.compile(r"^[0-9]{11}$")
 LIST_LIMIT = 500
 
 
@@ -82,7 +83,10 @@ def katagaki_entry(uow: UnitOfWork, katagaki_id: int) -> KatagakiView:
 
 
 def _clean(values: Mapping[str, Any]) -> dict[str, str]:
-    return {key: str(values.get(key) or "").strip() for key in ITEMS}
+    """Each item stripped; the 住所コード's full-width digits read as ASCII (it is stored as typed)."""
+    cleaned = {key: str(values.get(key) or "").strip() for key in ITEMS}
+    cleaned["address_code"] = ascii_digits(cleaned["address_code"])
+    return cleaned
 
 
 def katagaki_problems(uow: UnitOfWork, values: Mapping[str, str]) -> list[Problem]:

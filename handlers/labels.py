@@ -96,7 +96,7 @@ BPMN_ELEMENT = {
 }  # fmt: skip
 CSV_ENCODING = {"utf-8-sig": "UTF-8（BOM付き）", "utf-8": "UTF-8", "cp932": "Shift_JIS"}  # as read (j1430)
 # who did it, when it was no person (Actor.system): a flow deployed by its first case, a step run by the engine
-ACTOR = {"system": "システム（自動処理）"}
+ACTOR = {"system": "システム（自動処理）", "scheduler": "スケジューラ（自動実行）"}
 BULK_ADDRESS_STATUS = {"provisional": "仮処理（確認待ち）", "final": "本処理済み"}
 
 DESTINATION = {

@@ -64,13 +64,15 @@ _OPTIONS = {o.key: o for o in MAY_IMPLEMENT}
 
 
 def effective_settings(municipality: Municipality) -> dict[str, Any]:
-    """Every option with this municipality's choice or the default."""
+    """Every option with this municipality's choice or the default; what a designated city must implement
+    is on there whatever is stored (the page then shows it checked, and saving it unchanged is accepted)."""
     chosen = municipality.settings or {}
-    return {o.key: chosen.get(o.key, o.default) for o in MAY_IMPLEMENT}
+    required = REQUIRED_FOR_DESIGNATED_CITIES if municipality.kind == "designated_city" else frozenset()
+    return {o.key: True if o.key in required else chosen.get(o.key, o.default) for o in MAY_IMPLEMENT}
 
 
 def setting(municipality: Municipality, key: str) -> Any:
-    return setting_of(municipality.settings, key)
+    return effective_settings(municipality)[key]
 
 
 def setting_of(chosen: Mapping[str, Any] | None, key: str) -> Any:

@@ -22,6 +22,7 @@ from models.tenant import Ward
 from models.user import User
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200  # what the sign-in form takes: a longer password could never be typed there
 HIDEABLE_ITEM_NAMES: dict[str, str] = {
     "honseki": "本籍・筆頭者（戸籍の表示）",
     "my_number": "個人番号",
@@ -222,7 +223,17 @@ def _identity_problems(login_id: str, display_name: str) -> list[Problem]:
 
 
 def password_problems(password: str, *, field: str = "password") -> list[Problem]:
-    """The password policy: at least MIN_PASSWORD_LENGTH characters."""
+    """The password policy: MIN_PASSWORD_LENGTH to MAX_PASSWORD_LENGTH characters."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [
+            Problem(
+                field,
+                "パスワード",
+                f"{MAX_PASSWORD_LENGTH}文字を超えています（ログイン画面で入力できません）",
+                f"{MIN_PASSWORD_LENGTH}文字以上{MAX_PASSWORD_LENGTH}文字以内で指定してください",
+                "too_long",
+            )
+        ]
     if len(password) >= MIN_PASSWORD_LENGTH:
         return []
     return [

@@ -33,7 +33,7 @@ from handlers.permissions import require
 from handlers.rules.dates import format_instant
 from handlers.rules.disclosure import Identity
 from handlers.rules.instants import as_utc
-from handlers.rules.wide_area import counter_problems, parse_birth, person_problems
+from handlers.rules.wide_area import counter_problems, home_code_of, parse_birth, person_problems
 from handlers.sequences import take_next
 from handlers.uow import UnitOfWork
 from models.relay import RelayInbox
@@ -117,7 +117,7 @@ def send_wide_area_request(uow: UnitOfWork, fields: Mapping[str, Any]) -> WideAr
     row = WideAreaRequest(
         tenant_id=uow.actor.tenant_id, request_number=number, requested_at=now,
         answer_due_at=now + dt.timedelta(minutes=answer_minutes(municipality)),
-        requested_by=uow.actor.login_id, home_code=str(fields["home_code"]).strip(),
+        requested_by=uow.actor.login_id, home_code=home_code_of(fields),
         certificate_type=str(fields["certificate_type"]), person=person, requester=requester,
         options={"include_head_relation": bool(fields.get("include_head_relation")),
                  "include_resident_code": bool(fields.get("include_resident_code"))},

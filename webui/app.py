@@ -9,12 +9,11 @@ from typing import Any
 
 from flask import Flask, Response, send_from_directory
 from flask_wtf import CSRFProtect
-from werkzeug.routing import IntegerConverter
 from wtforms.meta import DefaultMeta
 
 from handlers.db import Database
 from handlers.settings import Settings
-from webui.input_guard import LARGEST_INTEGER
+from webui import row_ids
 
 csrf = CSRFProtect()
 
@@ -50,16 +49,6 @@ BLUEPRINTS: list[tuple[str, str]] = [
 ]
 
 
-class RowIdConverter(IntegerConverter):
-    """``<int:…>`` in every route: a number the database's integer columns can hold (ids, versions, 履歴番号).
-    A larger one matches no route (404, as a missing id) instead of failing at the query (PostgreSQL: integer
-    out of range; SQLite past 64 bits: OverflowError)."""
-
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's name
-        kwargs.setdefault("max", LARGEST_INTEGER)
-        super().__init__(map, *args, **kwargs)
-
-
 def _can(permission: str) -> bool:
     """Template helper: may the signed-in user do this?  (Menus only; handlers enforce permissions.)"""
     from flask_login import current_user
@@ -84,7 +73,6 @@ DefaultMeta.locales = ("ja_JP", "ja")
 def create_app(test_config: dict[str, Any] | None = None, db: Database | None = None) -> Flask:
     settings = Settings.from_env()
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,
         DATABASE_URL=settings.database_url,
@@ -104,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None, db: Database | None = 
     app.extensions["jumin.db"] = db or Database.from_url(app.config["DATABASE_URL"])
 
     csrf.init_app(app)
+    row_ids.init_app(app)
     for module_name, attr in BLUEPRINTS:
         module = importlib.import_module(module_name)
         app.register_blueprint(getattr(module, attr))

@@ -26,8 +26,9 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
 from handlers.errors import Problem, ValidationError
+from webui.row_ids import MAX_ROW_ID
 
-LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's integer, the type of every id and number column an input reaches
+LARGEST_INTEGER = MAX_ROW_ID  # PostgreSQL's integer, the type of every id and number column an input reaches
 TERMINAL_MAX = 60  # the terminal columns (access log, issued certificates, registered terminals)
 MOST_PROBLEMS = 10  # a body full of bad values names the first ten
 
@@ -119,13 +120,6 @@ def _terminal_problem() -> Problem | None:
         return None
     return Problem("X-Terminal-Id", "端末名（X-Terminal-Id）", f"{TERMINAL_MAX}文字を超えているか、制御文字があります",
                    "登録した端末名を送信してください", "format")  # fmt: skip
-
-
-def integer_arg(name: str) -> int | None:
-    """A query parameter read as a database integer (an id, a version): anything else, a text or a number past
-    the column's range, is as absent (``request.args.get(name, type=int)`` let the range through to the query)."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and abs(value) <= LARGEST_INTEGER else None
 
 
 def refuse_unstorable_input() -> None:

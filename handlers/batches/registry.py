@@ -55,6 +55,8 @@ class BatchDefinition:
     defaults: dict[str, Any] = field(default_factory=dict)
     parameter_labels: dict[str, str] = field(default_factory=dict)
     parameter_choices: dict[str, dict[str, str]] = field(default_factory=dict)  # name → value → its label
+    # name → the whole numbers it takes (an empty default means it may be left blank)
+    parameter_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def shown(self, name: str, value: Any) -> str:
         """A parameter's value as the page shows it: a choice by its label, an empty one as （空欄）."""
@@ -182,13 +184,13 @@ BATCHES: dict[str, BatchDefinition] = {
     b.code: b
     for b in (
         BatchDefinition("archive_removed", "除票の除票用データベースへの移行（年1回）", _archive, {"batch_size": 1000},
-                        {"batch_size": "一度に移行する件数"}),
+                        {"batch_size": "一度に移行する件数"}, parameter_ranges={"batch_size": (1, 100_000)}),
         BatchDefinition("support_measure_endings", "支援措置の期間終了の警告", _support_endings),
         BatchDefinition("transitional_watch", "経過滞在者の確認（件数のみ）", _transitional_watch, {"days": TRANSITIONAL_DAYS},
-                        {"days": "経過日数"}),
+                        {"days": "経過日数"}, parameter_ranges={"days": (1, 3_650)}),
         BatchDefinition("move_outs_due", "転出予定日到来者の除票（毎日）", _move_outs),
         BatchDefinition("missing_move_in_notices", "転入通知未着者の確認", _missing_notices, {"after_days": ""},
-                        {"after_days": "消除からの日数（空欄は団体の設定）"}),
+                        {"after_days": "消除からの日数（空欄は団体の設定）"}, parameter_ranges={"after_days": (1, 3_650)}),
         BatchDefinition("statistics_snapshot", "統計（住民基本台帳関係年報）XLSX作成", _statistics,
                         {"period": "previous_month"}, {"period": "対象期間"}, {"period": STATISTICS_PERIODS}),
         BatchDefinition("cs_consistency_check", "CS本人確認情報との整合性確認（定期）", _cs_consistency,

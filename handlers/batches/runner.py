@@ -23,6 +23,7 @@ from handlers.db import Database
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.instants import as_utc
+from handlers.staff_names import staff_names
 from handlers.uow import UnitOfWork, unit_of_work
 from models.reporting import BatchRun, BatchSchedule
 
@@ -129,13 +130,17 @@ def save_schedule(
         raise NotFoundError(f"バッチ「{code}」は登録されていません。")
     if problems := _schedule_problems(frequency, run_at, weekday, day_of_month, once_on):
         raise ValidationError(problems)
+    upcoming = next_run(
+        frequency, run_at, now or _now(), once_on=once_on, weekday=weekday, day_of_month=day_of_month
+    )
+    if frequency == "once" and upcoming is None:  # it would be saved and never run
+        raise ValidationError([Problem("once_on", "実行日", "実行日時が過ぎています", "これからの日時を指定してください", "past")])  # fmt: skip
     schedule = _schedule(uow, code)
     schedule.frequency, schedule.run_at, schedule.weekday = frequency, run_at, weekday
     schedule.day_of_month, schedule.once_on, schedule.updated_by = day_of_month, once_on, uow.actor.login_id
     if parameters is not None:
         schedule.parameters = {**BATCHES[code].defaults, **parameters}
-    schedule.next_run_at = _utc(next_run(frequency, run_at, now or _now(), once_on=once_on, weekday=weekday,
-                                    day_of_month=day_of_month))  # fmt: skip
+    schedule.next_run_at = _utc(upcoming)
     return schedule
 
 
@@ -169,7 +174,14 @@ def batch_overview(uow: UnitOfWork, limit: int = 30) -> dict[str, Any]:
     require(uow.actor, "batch.run")
     schedules = {s.batch_code: s for s in uow.session.scalars(select(BatchSchedule))}
     runs = list(uow.session.scalars(select(BatchRun).order_by(BatchRun.id.desc()).limit(limit)))
-    return {"batches": BATCHES, "schedules": schedules, "runs": runs, "failures": failed_runs(uow)}
+    staff = staff_names(uow, (run.started_by for run in runs))
+    return {
+        "batches": BATCHES,
+        "schedules": schedules,
+        "runs": runs,
+        "failures": failed_runs(uow),
+        "staff": staff,
+    }
 
 
 def failed_runs(uow: UnitOfWork, days: int = 7) -> list[BatchRun]:

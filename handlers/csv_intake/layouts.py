@@ -59,7 +59,11 @@ def _sex(value: str) -> str | None:
 
 def _postal(value: str) -> str | None:
     digits = value.replace("-", "")
-    return None if not value or (digits.isdigit() and len(digits) == 7) else "郵便番号は7桁の数字です"
+    return (
+        None
+        if not value or (digits.isascii() and digits.isdigit() and len(digits) == 7)
+        else "郵便番号は7桁の数字です"
+    )
 
 
 def _my_number(value: str) -> str | None:
@@ -67,7 +71,11 @@ def _my_number(value: str) -> str | None:
 
 
 def _copies(value: str) -> str | None:
-    return None if value.isdigit() and 1 <= int(value) <= 20 else "通数は1から20までの数字です"
+    return (
+        None
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= 20
+        else "通数は1から20までの数字です"
+    )
 
 
 def _certificate(value: str) -> str | None:

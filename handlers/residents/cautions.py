@@ -247,7 +247,7 @@ def list_templates(uow: UnitOfWork) -> list[dict[str, Any]]:
     require(uow.actor, "admin.settings")
     rows = uow.session.scalars(select(CautionTemplate).order_by(CautionTemplate.change_reason))
     return [
-        {"change_reason": r.change_reason, "reason_label": REASONS[r.change_reason].label
+        {"change_reason": r.change_reason, "reason_label": REASONS[r.change_reason].choice_label
          if r.change_reason in REASONS else r.change_reason, "text": r.text, "items": list(split_items(r.items))}
         for r in rows
     ]  # fmt: skip

@@ -28,6 +28,12 @@ class ChangeReason:
     def category_label(self) -> str:
         return CATEGORIES[self.category]
 
+    @property
+    def choice_label(self) -> str:
+        """The label a list of every reason shows: 改製 and 再製 are reasons of 記載 and of 消除 alike, so
+        theirs say which (改製（記載）, 改製（消除）)."""
+        return f"{self.label}（{self.category_label}）" if self.label in _SHARED_LABELS else self.label
+
     def applies_to(self, resident_kind: str) -> bool:
         return resident_kind in self.resident_kinds
 
@@ -76,6 +82,7 @@ _TABLE: tuple[ChangeReason, ...] = (
 )
 
 REASONS: dict[str, ChangeReason] = {r.code: r for r in _TABLE}
+_SHARED_LABELS = frozenset(r.label for r in _TABLE if sum(o.label == r.label for o in _TABLE) > 1)
 
 
 def reason(code: str) -> ChangeReason:

@@ -22,6 +22,13 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS_TABLE)
 
 
+def whole_number(text: str) -> int | None:
+    """Digits typed in ASCII or full width as an int; None for anything else.  (``str.isdigit`` also takes a
+    superscript ² or a circled ①, which ``int`` refuses.)"""
+    folded = ascii_digits(text.strip())
+    return int(folded) if folded.isascii() and folded.isdigit() else None
+
+
 def ascii_hyphens(text: str) -> str:
     """Every hyphen, dash, minus and long-vowel mark → '-'."""
     return text.translate(_HYPHENS_TABLE)

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.errors import Problem
+from handlers.rules.check_digit import municipality_code_valid
 from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.digits import ascii_digits
 
 WIDE_AREA_TYPES = {
     "copy_individual": "住民票の写し（個人票）",
@@ -41,8 +43,7 @@ CARRIED_ITEMS = (
     "destination_planned_address",
 )  # fmt: skip
 HEAD_ITEMS = ("head_name", "relation_to_head")
-CODE_PATTERN = re.compile(r"^\d{6}$")
-RESIDENT_CODE_PATTERN = re.compile(r"^\d{11}$")
+RESIDENT_CODE_PATTERN = re.compile(r"^[0-9]{11}$")
 
 
 def _problem(name: str, item: str, reason: str, remedy: str, code: str = "required") -> Problem:
@@ -67,7 +68,7 @@ def parse_birth(fields: Mapping[str, Any], name: str, item: str, problems: list[
 def person_problems(fields: Mapping[str, Any], person: dict[str, Any]) -> list[Problem]:
     """The person asked for: 住民票コード, or 氏名・生年月日・住所 all three (fills ``person``)."""
     problems: list[Problem] = []
-    code = _text(fields, "resident_code")
+    code = ascii_digits(_text(fields, "resident_code"))
     if code:
         if not RESIDENT_CODE_PATTERN.match(code):
             problems.append(_problem("resident_code", "住民票コード", "11桁の数字ではありません",
@@ -87,13 +88,18 @@ def person_problems(fields: Mapping[str, Any], person: dict[str, Any]) -> list[P
     ]
 
 
+def home_code_of(fields: Mapping[str, Any]) -> str:
+    """The 住所地's 全国地方公共団体コード as typed, full-width digits read as ASCII."""
+    return ascii_digits(_text(fields, "home_code"))
+
+
 def counter_problems(fields: Mapping[str, Any], own_code: str) -> list[Problem]:
-    """The 住所地, the certificate and the 本人確認 done at the counter."""
+    """The 住所地 (a real code: its check digit agrees), the certificate and the 本人確認 done at the counter."""
     problems: list[Problem] = []
-    home = _text(fields, "home_code")
-    if not CODE_PATTERN.match(home):
-        problems.append(_problem("home_code", "住所地市区町村", "6桁の団体コードではありません",
-                                 "住所地の全国地方公共団体コードを入力してください", "format"))  # fmt: skip
+    home = home_code_of(fields)
+    if not municipality_code_valid(home):
+        problems.append(_problem("home_code", "住所地市区町村", "6桁の団体コードではないか、検査数字が一致しません",
+                                 "住所地の全国地方公共団体コード（検査数字を含む6桁）を入力してください", "format"))  # fmt: skip
     elif home == own_code:
         problems.append(_problem("home_code", "住所地市区町村", "この市区町村の住民です",
                                  "通常の住民票の写しとして交付してください", "own_municipality"))  # fmt: skip

@@ -242,6 +242,6 @@ def test_deploy_with_a_body_that_is_not_the_flow_object_answers_422_json(
     assert refused.status_code == 422 and refused.get_json()["error"] == "validation_failed"
 
 
-def test_versions_page_with_a_version_past_the_integer_shows_no_diff(analyst: FlaskClient) -> None:
+def test_versions_page_with_a_version_past_the_integer_answers_404(analyst: FlaskClient) -> None:
     page = analyst.get("/flows/move_in/versions", query_string={"base": "1", "other": str(2**31)})
-    assert page.status_code == 200
+    assert page.status_code == 404  # no version can have that number (webui.row_ids)

@@ -70,11 +70,12 @@ def test_unknown_kind_and_unknown_option_are_both_reported(setup_session: Sessio
 
 @pytest.mark.req("j330", "j490")
 def test_settings_default_until_the_municipality_chooses(db, users_a, city_a) -> None:
-    assert effective_settings(city_a)["variant_kanji_search"] is False
+    assert effective_settings(city_a)["notice_of_receipt"] is False
+    assert effective_settings(city_a)["variant_kanji_search"] is True  # required of a designated city
     admin = factories.actor_for(users_a["administrator"])
     with unit_of_work(db, admin) as uow:
-        chosen = update_settings(uow, {"variant_kanji_search": True})
-    assert chosen["variant_kanji_search"] is True
+        chosen = update_settings(uow, {"notice_of_receipt": True})
+    assert chosen["notice_of_receipt"] is True
     assert chosen["head_change_ex_officio"] is True
 
 

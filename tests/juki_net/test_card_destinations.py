@@ -219,3 +219,17 @@ def test_a_residence_set_in_the_transaction_that_created_the_person_is_the_desti
             RESIDENCE["address"],
             True,
         )
+
+
+def test_a_refused_residence_keeps_what_was_typed_and_names_the_field_in_japanese(
+    cs_line: Database, users_a: dict[str, User], family: Household, fake_cs: FakeCs, client: FlaskClient
+) -> None:
+    taro = family.members[0].atena_number
+    login_as(client, users_a["clerk"])
+    refused = client.post("/juki-net/card-destinations/residence",
+                          data={**RESIDENCE, "atena_number": taro, "postal_code": "123-45678"})  # fmt: skip
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "郵便番号：" in page  # WTForms' length message said nothing of which field
+    assert RESIDENCE["address"] in page and RESIDENCE["reason"] in page and 'value="123-45678"' in page
+    assert fake_cs.received() == []

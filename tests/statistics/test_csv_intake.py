@@ -103,3 +103,18 @@ def test_card_face_rows_match_the_person_by_my_number_and_never_store_it(db, cle
         row = uow.session.scalars(select(CsvImportRow)).one()
     assert row.data["matched_atena_number"] == household.members[0].atena_number
     assert number not in str(row.data)
+
+
+@pytest.mark.parametrize(
+    ("kind", "column", "value"),
+    [("certificate_application", "通数", "²"), ("certificate_application", "通数", "１"),
+     ("change_notice", "郵便番号", "２３１００１７")],
+)  # fmt: skip
+def test_a_number_column_takes_ascii_digits_only_and_says_so_instead_of_failing(kind, column, value):
+    from handlers.csv_intake.layouts import row_problems
+
+    problems = row_problems(kind, {column: value})
+    assert (
+        column,
+        "通数は1から20までの数字です" if column == "通数" else "郵便番号は7桁の数字です",
+    ) in problems

@@ -51,6 +51,8 @@ def test_a_wide_area_copy_never_carries_honseki_nor_my_number(
         ({"id_document": "health_insurance_card"}, {"id_document"}),  # no photo: not accepted
         ({"home_code": "202118"}, {"home_code"}),  # a resident of this municipality
         ({"home_code": "14100"}, {"home_code"}),
+        ({"home_code": "２０２１１８"}, {"home_code"}),  # full-width: still this municipality
+        ({"home_code": "999999"}, {"home_code"}),  # its check digit disagrees: no such municipality
         ({"certificate_type": "removed_copy"}, {"certificate_type"}),
         ({"requester_name": ""}, {"requester_name"}),
     ],

@@ -137,6 +137,26 @@ def test_bad_date_is_refused_in_japanese_and_nothing_is_searched(
     assert viewed_rows(setup_session, users_a["auditor"].tenant_id) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("occurred_from=0001-01-01", 5),
+        ("occurred_to=9999-12-31", 5),
+        ("occurred_from=0001-01-01&occurred_to=9999-12-31&off_hours_only=y", 3),
+    ],
+)
+def test_a_period_reaching_the_first_or_last_day_of_the_calendar_searches_everything(
+    client: FlaskClient, users_a: dict[str, models.User], logged: None, query: str, count: int
+) -> None:
+    sign_in_as(client, users_a["auditor"])
+    reply = client.get(f"/audit-log?{query}")
+    assert reply.status_code == 200
+    assert result_count(reply.get_data(as_text=True)) == count
+    download = client.get(f"/audit-log/download?{query}")
+    assert download.status_code == 200  # (the search itself was logged, so the file holds one row more)
+    assert len(download.get_data(as_text=True).splitlines()) == 1 + count + 1
+
+
 def test_viewing_the_log_is_itself_logged(
     client: FlaskClient, setup_session: Session, users_a: dict[str, models.User], logged: None
 ) -> None:

@@ -113,6 +113,24 @@ def test_unlock_reset_totp_and_reset_password(client, setup_session, users_a):
 
 
 @pytest.mark.req("j1380")
+def test_a_password_longer_than_the_sign_in_form_takes_is_refused_when_set_or_created(
+    client, setup_session, users_a
+):
+    clerk = users_a["clerk"]
+    before = clerk.password_hash
+    sign_in(client, users_a["administrator"].login_id)
+    too_long = "x" * 201
+    refused = client.post(f"/admin/users/{clerk.id}/password", data={"password": too_long})
+    assert refused.status_code == 422 and "200文字を超えています" in refused.get_data(as_text=True)
+    assert _user(setup_session, clerk.login_id).password_hash == before
+    created = client.post("/admin/users/new", data={**NEW_USER, "password": too_long})
+    assert created.status_code == 422 and "200文字を超えています" in created.get_data(as_text=True)
+    assert _user(setup_session, NEW_USER["login_id"]) is None
+    longest = client.post(f"/admin/users/{clerk.id}/password", data={"password": "y" * 200})
+    assert longest.status_code == 302
+
+
+@pytest.mark.req("j1380")
 def test_a_user_whose_totp_was_reset_is_signed_out_and_must_enrol_again(client, setup_session, users_a):
     clerk = users_a["clerk"]
     sign_in(client, clerk.login_id)

@@ -51,6 +51,16 @@ def test_a_wrong_time_is_refused_in_japanese(sign_in, users_a):
     )
 
 
+def test_a_one_time_schedule_in_the_past_is_refused_instead_of_saved_to_never_run(
+    sign_in, users_a, setup_session
+):
+    page = sign_in(users_a["supervisor"]).post("/batches/archive_removed/schedule",
+                                               data={"frequency": "once", "run_at": "02:00", "once_on": "令和2年1月1日"})  # fmt: skip
+    body = page.get_data(as_text=True)
+    assert "スケジュールを保存できませんでした" in body and "実行日時が過ぎています" in body
+    assert setup_session.scalars(select(BatchSchedule)).all() == []
+
+
 def test_run_now_logs_the_run_and_highlights_the_edited_parameter(sign_in, users_a, setup_session):
     client = sign_in(users_a["supervisor"])
     started = client.post("/batches/archive_removed/run", data={"parameters-batch_size": "50"})
@@ -58,13 +68,64 @@ def test_run_now_logs_the_run_and_highlights_the_edited_parameter(sign_in, users
     run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "archive_removed")).one()
     assert (
         run.status == "succeeded"
-        and run.parameters["batch_size"] == "50"
+        and run.parameters["batch_size"] == 50
         and run.changed_parameters == ["batch_size"]
     )
     body = client.get(started.location).get_data(as_text=True)
     assert 'value="50"' in body and '<span class="change-mark">変更</span>' in body  # remembered, highlighted
     log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
-    assert "正常終了" in log and "移行 0 件" in log and "手動（supervisor@141003" in log
+    assert "正常終了" in log and "移行 0 件" in log and "手動（" in log and "supervisor@141003" in log
+
+
+def test_the_runs_name_who_started_them_and_the_scheduler_in_japanese(sign_in, users_a, setup_session, db):
+    from handlers.batches import run_batch_now
+
+    users_a["supervisor"].display_name = "審査 花子"
+    setup_session.flush()
+    client = sign_in(users_a["supervisor"])
+    client.post("/batches/archive_removed/run", data={"parameters-batch_size": "50"})
+    run_batch_now(db, users_a["supervisor"].tenant_id, "archive_removed", {}, started_by="scheduler",
+                  trigger="schedule")  # fmt: skip
+    for page in ("/batches", "/batches/archive_removed"):
+        body = client.get(page).get_data(as_text=True)
+        assert (
+            '<span title="ログインID：supervisor@141003">審査 花子</span>' in body
+            and "スケジューラ（自動実行）" in body
+        )
+        assert "（scheduler）" not in body
+
+
+@pytest.mark.parametrize("typed", ["", "-5", "２⁰", "abc", "0", "100001", "𠮷"])
+def test_a_batch_size_that_is_not_a_whole_number_in_range_is_refused_and_neither_run_nor_remembered(
+    sign_in, users_a, setup_session, typed
+):
+    client = sign_in(users_a["supervisor"])
+    refused = client.post("/batches/archive_removed/run", data={"parameters-batch_size": typed})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert (
+        "実行できませんでした" in page
+        and "一度に移行する件数" in page
+        and "1から100000までの整数ではありません" in page
+    )
+    assert setup_session.scalars(select(BatchRun)).all() == []
+    assert setup_session.scalars(select(BatchSchedule)).all() == []  # the remembered 1000 stays
+
+
+def test_full_width_digits_and_a_blank_optional_number_start_the_batch(sign_in, users_a, setup_session):
+    client = sign_in(users_a["supervisor"])
+    assert (
+        client.post("/batches/archive_removed/run", data={"parameters-batch_size": "５００"}).status_code
+        == 302
+    )
+    assert (
+        client.post("/batches/missing_move_in_notices/run", data={"parameters-after_days": ""}).status_code
+        == 302
+    )
+    runs = {r.batch_code: r for r in setup_session.scalars(select(BatchRun))}
+    assert runs["archive_removed"].parameters["batch_size"] == 500
+    assert runs["missing_move_in_notices"].parameters["after_days"] == ""
+    assert {r.status for r in runs.values()} == {"succeeded"}
 
 
 def test_a_failed_run_shows_its_error_on_the_log_page(sign_in, users_a, setup_session, monkeypatch):

@@ -138,6 +138,20 @@ def test_a_family_of_three_filed_at_the_counter_is_registered_after_another_user
     assert "本登録済み" in case_page and "送信待ち" in case_page and "住民票コード通知票" in case_page
 
 
+def test_a_clerk_sees_the_review_page_without_decision_buttons_they_could_not_use(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor
+) -> None:
+    clerk = signed_in(app, users_a["clerk"])
+    case_id = case_id_of(clerk.post("/cases/new/move_in", data=move_in_form()))
+    task = open_task(db, clerk_a, case_id, "review_")
+    page = clerk.get(f"/tasks/{task.id}/review").get_data(as_text=True)
+    assert "港町1丁目1番地" in page and "アラート（" in page
+    assert "承認（本登録）と差戻しは審査者（決裁者）が行います" in page
+    assert 'name="decision"' not in page and "承認して本登録する" not in page
+    supervisor = signed_in(app, users_a["supervisor"]).get(f"/tasks/{task.id}/review").get_data(as_text=True)
+    assert 'value="approve"' in supervisor and "審査者（決裁者）が行います" not in supervisor
+
+
 def test_the_clerk_who_entered_a_change_is_refused_its_approval_in_japanese(
     db: Database,
     setup_session: Session,

@@ -212,6 +212,23 @@ def test_the_dead_letters_and_the_case_page_name_a_subscriber_by_its_own_municip
         assert destination_names(uow, ["cs", "municipality:202118"]) == {}
 
 
+def test_resending_a_dead_letter_names_its_destination_and_a_second_resend_is_refused_in_japanese(
+    sign_in: Any, users_a: dict[str, Any], setup_session: Session, city_a: Municipality
+) -> None:
+    setup_session.add(IntegrationDestination(tenant_id=city_a.id, name="subscriber:tax", kind="http_json",
+                                             subscription="full", display_name="住民税システム"))  # fmt: skip
+    dead_letter(setup_session, city_a, "subscriber:tax")
+    [message] = setup_session.scalars(select(OutboxMessage)).all()
+    client = sign_in(users_a["supervisor"])
+    resent = client.post(f"/outbox/{message.id}/resend", follow_redirects=True).get_data(as_text=True)
+    assert "（送信先：宛名連携先「住民税システム」）を再送信しました" in resent
+    again = client.post(f"/outbox/{message.id}/resend")
+    assert (
+        again.status_code == 409
+        and "送信不能（デッドレター）となった通知だけを再送信できます" in again.get_data(as_text=True)
+    )
+
+
 def test_a_stored_display_name_names_only_a_subscriber() -> None:
     names = {"subscriber:tax": "住民税システム", "cs": "別名"}
     assert destination_label("subscriber:tax", names) == "宛名連携先「住民税システム」"

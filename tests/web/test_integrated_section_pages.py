@@ -82,6 +82,23 @@ def test_the_administrator_registers_a_caution_for_a_change_reason_and_a_clerk_m
 
 
 @pytest.mark.req("j140")
+def test_the_change_reasons_of_record_and_of_removal_that_share_a_name_are_told_apart(
+    sign_in: Any, users_a: dict[str, Any]
+) -> None:
+    admin = sign_in(users_a["administrator"])
+    admin.post(
+        "/settings/cautions", data={"change_reason": "reorganization_removal", "caution": "改製原の確認"}
+    )
+    page = admin.get("/settings/cautions").get_data(as_text=True)
+    assert '<option value="reorganization_record">改製（記載）</option>' in page
+    assert '<option value="reorganization_removal">改製（消除）</option>' in page
+    assert '<option value="remake_removal">再製（消除）</option>' in page
+    assert "<td>改製（消除）</td>" in page
+    history = sign_in(users_a["supervisor"]).get("/residents/history-search").get_data(as_text=True)
+    assert "改製（記載）" in history and "改製（消除）" in history and ">国内転入<" in history
+
+
+@pytest.mark.req("j140")
 def test_the_intake_page_starts_with_the_registered_caution_and_the_edited_one_is_registered(
     app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor, city_a: models.Municipality
 ) -> None:

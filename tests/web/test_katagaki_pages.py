@@ -51,6 +51,19 @@ def test_a_supervisor_adds_edits_retires_and_reinstates_a_katagaki_on_the_page(
 
 
 @pytest.mark.req("j260")
+def test_a_full_width_address_code_is_kept_in_ascii_digits(
+    sign_in: Any, users_a: dict[str, User], db: Database, city_a: Municipality
+) -> None:
+    client = sign_in(users_a["supervisor"])
+    created = client.post(
+        "/settings/katagaki/new", data=factories.katagaki_values(address_code="１４１０４００１００１")
+    )
+    assert created.status_code == 302
+    [row] = register(db, city_a)
+    assert row.address_code == "14104001001"
+
+
+@pytest.mark.req("j260")
 def test_a_bad_entry_comes_back_with_the_japanese_reason_and_nothing_is_written(
     sign_in: Any, users_a: dict[str, User], db: Database, city_a: Municipality
 ) -> None:

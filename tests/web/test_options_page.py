@@ -66,3 +66,32 @@ def test_a_bad_number_or_dropping_a_designated_citys_required_function_is_refuse
 
 def test_only_the_administrator_opens_the_page(sign_in: Any, users_a: dict[str, Any]) -> None:
     assert sign_in(users_a["supervisor"]).get("/settings/options").status_code == 403
+
+
+def test_a_designated_city_sees_its_required_functions_on_and_saves_the_page_unchanged(
+    sign_in: Any, users_a: dict[str, Any], db: Database, city_a: models.Municipality
+) -> None:
+    client = sign_in(users_a["administrator"])
+    page = client.get("/settings/options").get_data(as_text=True)
+    for key in DESIGNATED_REQUIRED:
+        assert f'name="{key}" value="y" checked' in page
+    assert chosen(db, city_a)["variant_kanji_search"] is True
+    saved = client.post("/settings/options", data={**DESIGNATED_REQUIRED, "resident_code_pool_alert": "100",
+                                                   "temporary_lift_minutes": "30", "bulk_approval_limit": "50",
+                                                   "kiosk_answer_retention_hours": "24"})  # fmt: skip
+    assert saved.status_code == 302
+
+
+def test_a_superscript_digit_is_refused_in_japanese_not_a_server_error(
+    sign_in: Any, users_a: dict[str, Any], db: Database, city_a: models.Municipality
+) -> None:
+    client = sign_in(users_a["administrator"])
+    before = chosen(db, city_a)
+    refused = client.post("/settings/options", data={**DESIGNATED_REQUIRED, "resident_code_pool_alert": "²",
+                                                     "temporary_lift_minutes": "１５", "bulk_approval_limit": "50",
+                                                     "kiosk_answer_retention_hours": "24"})  # fmt: skip
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "住民票コード空き番号の警告しきい値" in page and "0から100000までの整数ではありません" in page
+    assert "支援措置一時解除の有効時間" not in page.split("入力内容に誤りがあります")[1].split("</ul>")[0]
+    assert chosen(db, city_a) == before

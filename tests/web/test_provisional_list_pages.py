@@ -151,6 +151,17 @@ def test_selected_cases_are_registered_and_one_with_an_unacknowledged_alert_is_r
     assert registered(db, clerk_a, "GARCIA ANA")
 
 
+def test_a_case_number_that_is_no_number_is_ignored_not_a_server_error(
+    app: Flask, db: Database, users_a: dict[str, models.User], clerk_a: Actor, three_cases: dict[str, Case]
+) -> None:
+    supervisor = signed_in(app, users_a["supervisor"])
+    plain = three_cases["plain"].id
+    response = supervisor.post("/cases/provisional/approve",
+                               data={"scope": "selected", "case_ids": ["²", str(plain)], "ack-²": "x"})  # fmt: skip
+    assert response.status_code == 200
+    assert outcomes(response.get_data(as_text=True)) == {three_cases["plain"].case_number: "approved"}
+
+
 def test_the_approver_who_entered_a_case_is_refused_it_and_the_others_go_through(
     db: Database, setup_session: Session, city_a: models.Municipality, users_a: dict[str, models.User],
     clerk_a: Actor, three_cases: dict[str, Case],

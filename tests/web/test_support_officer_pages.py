@@ -114,6 +114,8 @@ def test_a_temporary_lift_is_bounded_by_the_configured_minutes(
             "reason": "本人の依頼"}  # fmt: skip
     too_long = officer.post("/support-measures/lift", data={**form, "minutes": "999"})
     assert too_long.status_code == 422 and "設定できる範囲外です" in too_long.get_data(as_text=True)
+    superscript = officer.post("/support-measures/lift", data={**form, "minutes": "1²"})
+    assert superscript.status_code == 422 and "数字で入力されていません" in superscript.get_data(as_text=True)
     assert officer.post("/support-measures/lift", data={**form, "minutes": "10"}).status_code == 302
     [lift] = rows(db, city_a, models.TemporaryLift)
     assert (lift.measure_id, lift.purpose) == (world.measures["in_force"], "certificate")

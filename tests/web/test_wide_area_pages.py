@@ -91,6 +91,29 @@ def test_the_refusal_of_the_home_municipality_is_shown_with_its_reason(
     )
 
 
+def test_a_home_code_typed_in_full_width_digits_reaches_the_home_municipality(
+    sign_in: Any,
+    users_b: dict[str, Any],
+    relayed: Database,
+    yamada: models.Household,
+    city_b: models.Municipality,
+) -> None:
+    client = sign_in(users_b["clerk"])
+    sent = client.post("/wide-area/new", data=wide_area_fields(home_code="１４１００３"))
+    assert sent.status_code == 302
+    [request] = requests_of(relayed, city_b)
+    assert request.home_code == "141003"
+    assert "交付可" in client.get(sent.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_home_code_whose_check_digit_disagrees_is_refused_and_nothing_is_sent(
+    sign_in: Any, users_b: dict[str, Any], relayed: Database, city_b: models.Municipality
+) -> None:
+    response = sign_in(users_b["clerk"]).post("/wide-area/new", data=wide_area_fields(home_code="999999"))
+    assert response.status_code == 422 and "検査数字が一致しません" in response.get_data(as_text=True)
+    assert requests_of(relayed, city_b) == []
+
+
 def test_a_request_without_the_identity_check_is_refused_in_japanese_and_nothing_is_sent(
     sign_in: Any, users_b: dict[str, Any], relayed: Database, city_b: models.Municipality
 ) -> None:

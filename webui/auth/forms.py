@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from handlers.errors import ValidationError
 from handlers.permissions import ROLES
-from handlers.user_admin import HIDEABLE_ITEM_NAMES, MIN_PASSWORD_LENGTH
+from handlers.user_admin import HIDEABLE_ITEM_NAMES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -37,7 +37,10 @@ class LoginForm(FlaskForm):
         "パスワード",
         validators=[
             InputRequired(message="パスワードを入力してください。"),
-            Length(max=200, message="パスワードは200文字以内で入力してください。"),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"パスワードは{MAX_PASSWORD_LENGTH}文字以内で入力してください。",
+            ),
         ],
     )
 

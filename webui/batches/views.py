@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from handlers.batches import BATCHES, FREQUENCIES, WEEKDAYS, batch_overview, batch_run, save_schedule
 from handlers.batches.operations import batch_detail, prepare_manual_run
 from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.staff_names import staff_names
 from webui.batches.forms import ScheduleForm, run_form
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
@@ -101,7 +102,8 @@ def start(code: str) -> WerkzeugResponse | tuple[str, int]:
 def run(run_id: int) -> str:
     with web_uow() as uow:
         found = batch_run(uow, run_id)
-        page = render_template("batches/run.html", run=found, **_labels())
+        staff = staff_names(uow, [found.started_by])
+        page = render_template("batches/run.html", run=found, staff=staff, **_labels())
     return page
 
 

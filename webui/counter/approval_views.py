@@ -13,6 +13,7 @@ from handlers.cases.bulk_approval import (
     provisional_list,
 )
 from handlers.errors import ValidationError
+from handlers.rules.digits import whole_number
 from webui.counter import bp
 from webui.counter.form_support import ErrorItem
 from webui.security import login_required, permission_required
@@ -43,8 +44,8 @@ def _acknowledgements() -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for key in request.form:
         prefix, _, number = key.partition("-")
-        if prefix == "ack" and number.isdigit():
-            found[int(number)] = request.form.getlist(key)
+        if prefix == "ack" and (case_id := whole_number(number)) is not None:
+            found[case_id] = request.form.getlist(key)
     return found
 
 
@@ -76,7 +77,7 @@ def provisional() -> tuple[str, int]:
 @permission_required("resident.approve")
 def approve_provisional_changes() -> tuple[str, int]:
     args = {k: request.form.get(k, "") for k in ("person", "place", "terminal")}
-    ids = [int(i) for i in request.form.getlist("case_ids") if i.isdigit()]
+    ids = [n for n in map(whole_number, request.form.getlist("case_ids")) if n is not None]
     try:
         with web_uow() as uow:
             if request.form.get("scope") == "all":

@@ -13,6 +13,7 @@ from handlers.errors import ConflictError, PermissionDeniedError, ValidationErro
 from handlers.juki_net.change_requests import ask_again
 from handlers.permissions import has_permission
 from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.digits import whole_number
 from webui.counter import bp
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -65,7 +66,7 @@ def _queue_action(action: str, task_id: int) -> Response:
             elif action == "release":
                 runner.unclaim_task(uow, task_id)
             else:
-                runner.assign_task(uow, task_id, int(request.form.get("user_id") or 0))
+                runner.assign_task(uow, task_id, whole_number(request.form.get("user_id") or "") or 0)
     except (ConflictError, PermissionDeniedError) as err:
         flash(str(err), "error")
         return _back()
@@ -92,7 +93,7 @@ def release(task_id: int) -> Response:
 @login_required
 @permission_required("resident.approve")
 def assign(task_id: int) -> Response:
-    if not (request.form.get("user_id") or "").isdigit():
+    if whole_number(request.form.get("user_id") or "") is None:
         flash("割り当て先の職員を選択してください。", "error")
         return _back()
     return _queue_action("assign", task_id)

@@ -24,7 +24,7 @@ from handlers.flows import (
     rollback_flow,
     standard_xml,
 )
-from webui.input_guard import integer_arg
+from webui.row_ids import row_id_arg
 from webui.security import current_actor, login_required, permission_required
 from webui.uow import current_db, web_uow
 
@@ -102,7 +102,7 @@ def deploy(process_id: str) -> tuple[Response, int]:
 @login_required
 @permission_required(EDIT)
 def versions(process_id: str) -> str:
-    base, other = integer_arg("base"), integer_arg("other")
+    base, other = row_id_arg("base"), row_id_arg("other")
     with web_uow() as uow:
         history = flow_versions(uow, process_id)
         diff = diff_versions(uow, process_id, base, other) if base and other else None

@@ -41,7 +41,7 @@ class CautionTemplateForm(CautionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.change_reason.choices = [("", "選択してください")] + [
-            (r.code, r.label) for r in REASONS.values()
+            (r.code, r.choice_label) for r in REASONS.values()
         ]
 
     def values(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from handlers.errors import ValidationError
@@ -25,7 +26,6 @@ from handlers.juki_net.cs_status import cs_errors, operating_status
 from handlers.juki_net.person_requests import STATUS_LABELS as REQUEST_STATUSES
 from handlers.juki_net.person_requests import person_request_list
 from webui.errors import form_messages
-from webui.input_guard import integer_arg
 from webui.juki_net.forms import (
     CardHistorySearchForm,
     CodeRequestForm,
@@ -33,6 +33,7 @@ from webui.juki_net.forms import (
     MailingResidenceForm,
     SerialRequestForm,
 )
+from webui.row_ids import row_id_arg
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -43,7 +44,7 @@ bp = Blueprint("juki_net", __name__, template_folder="templates", url_prefix="/j
 @login_required
 @permission_required("resident.view")
 def consistency() -> str:
-    check_id = integer_arg("check")
+    check_id = row_id_arg("check")
     with web_uow() as uow:
         report = consistency_report(uow, check_id)
     return render_template("juki_net/consistency.html", **report)
@@ -88,7 +89,10 @@ def new_code_request() -> Response:
 @login_required
 @permission_required("resident.view")
 def card_destinations() -> str:
-    form = CardHistorySearchForm(request.args)
+    return _card_destinations_page(CardHistorySearchForm(request.args), MailingResidenceForm(formdata=None))
+
+
+def _card_destinations_page(form: CardHistorySearchForm, residence_form: MailingResidenceForm) -> str:
     rows, problems, residence = None, [], None
     if form.validate():
         with web_uow() as uow:
@@ -101,26 +105,31 @@ def card_destinations() -> str:
         problems = form_messages(form)
     return render_template(
         "juki_net/card_destinations.html", form=form, rows=rows, problems=problems, residence=residence,
-        residence_form=MailingResidenceForm(), end_form=EndResidenceForm(),
+        residence_form=residence_form, end_form=EndResidenceForm(),
     )  # fmt: skip
 
 
 @bp.post("/card-destinations/residence")
 @login_required
 @permission_required("resident.change")
-def set_residence() -> Response:
+def set_residence() -> Response | tuple[str, int]:
     form = MailingResidenceForm()
     if not form.validate():
-        flash("、".join(form_messages(form)), "error")
-        return redirect(url_for("juki_net.card_destinations"))
+        return _residence_refused(form, form_messages(form))
     try:
         with web_uow() as uow:
             set_mailing_residence(uow, form.atena_number.data or "", form.data)
     except ValidationError as err:
-        flash("、".join(p.message for p in err.problems), "error")
-        return redirect(url_for("juki_net.card_destinations"))
+        return _residence_refused(form, [p.message for p in err.problems])
     flash("居所を番号通知書類の送付先に設定し、送付先情報をCSへの送信待ちに登録しました。", "success")
     return redirect(url_for("juki_net.card_destinations", atena_number=form.atena_number.data))
+
+
+def _residence_refused(form: MailingResidenceForm, messages: list[str]) -> tuple[str, int]:
+    """The page again with what was typed kept in the residence form, and why it was refused."""
+    flash("、".join(messages), "error")
+    search = CardHistorySearchForm(MultiDict({"atena_number": form.atena_number.data or ""}))
+    return _card_destinations_page(search, form), 422
 
 
 @bp.post("/card-destinations/residence/end")

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
+from handlers.rules.digits import whole_number
 from handlers.tenants import MAY_IMPLEMENT, effective_settings, municipality_of, update_settings
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
@@ -27,7 +28,8 @@ def _posted() -> dict[str, Any]:
             changes[option.key] = request.form.get(option.key) == "y"
         else:
             raw = request.form.get(option.key, "").strip()
-            changes[option.key] = int(raw) if raw.isdigit() else raw
+            number = whole_number(raw)
+            changes[option.key] = raw if number is None else number
     return changes
 
 

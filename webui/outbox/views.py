@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from handlers.destination_settings import destination_names
+from handlers.labels import destination_label
 from handlers.other_systems.platform_receipts import recent_receipts
 from handlers.outbox_admin import dead_letters, resend
 from webui.security import login_required, permission_required
@@ -37,7 +38,8 @@ def index() -> str:
 def resend_message(message_id: int) -> Response:
     with web_uow() as uow:
         message = resend(uow, message_id)
-    flash(f"通知 {message.idempotency_key}（{message.destination}）を再送信しました。")
+        shown = destination_label(message.destination, destination_names(uow, [message.destination]))
+    flash(f"通知 {message.idempotency_key}（送信先：{shown}）を再送信しました。")
     return redirect(url_for("outbox.index"))
 
 

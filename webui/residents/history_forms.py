@@ -26,7 +26,7 @@ class HistorySearchForm(FlaskForm):
         csrf = False  # a search changes nothing and is sent with GET
 
     change_reason = SelectField(
-        "異動事由", choices=[SelectChoice("", "指定なし"), *(SelectChoice(c, r.label) for c, r in REASONS.items())],
+        "異動事由", choices=[SelectChoice("", "指定なし"), *(SelectChoice(c, r.choice_label) for c, r in REASONS.items())],
         default="", validate_choice=False,
     )  # fmt: skip
     change_from = StringField("異動日（自）", validators=[Optional(), Length(max=30)])

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from handlers.errors import Problem, ValidationError
 from handlers.rules.date_input import DateInputError, parse_calendar_date
+from handlers.rules.digits import whole_number
 
 PARTY_KEYS = ("name", "name_kana", "atena_number", "birth_date", "relation_to_applicant")
 CO_APPLICANT_ROWS = 2
@@ -59,7 +60,8 @@ def int_field(form: MultiDict[str, str], field: str, item: str, *, required: boo
     text = form.get(field, "").strip()
     if not text and not required:
         return None
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         reason, remedy = "数字で入力されていません", f"{item}を半角数字で入力してください"
         raise ValidationError([Problem(field, item, reason, remedy, "format")])
-    return int(text)
+    return number
