@@ -11,6 +11,9 @@ when the household has none), naming the members concerned; one per person for a
 who issues it (the 認証者 of the day for the household's ward, ``bulk_notice_issuers``: a designated city's
 区長 where registered, else the city's), the change before → after, the 修正日 and the run's 軽微な修正 category.
 
+A notice an output held back for a support measure (below) is printed later one by one for the output's timing
+(``compose_one_notice``): an 事前通知 also after the 本処理, then for what the 本処理 changed, like the 事後通知.
+
 Support measures: a notice that concerns a person protected by a support measure, or a member of their
 household, is held back — the one rule for lists of persons (``suppression.persons_withheld_from_lists``,
 which withholds nothing from the support-measure officer) — and only its key is listed, so the clerk handles
@@ -59,6 +62,7 @@ NO_NOTIFICATION = {
 CLOSING = "この通知についてのお問い合わせは、{municipality}の住民記録担当窓口までお願いします。"
 WITHHELD_REASON = "支援措置の対象者が含まれるため、一括の通知には含めていません（個別に対応してください）"
 CHANGED_SINCE = "本処理の後に異動があったため、通知の対象外です"
+LATE_ADVANCE = "（本処理の後に出力）"  # a held-back 事前通知 printed once the final run is done
 
 
 class NoticeTimingError(ConflictError):
@@ -113,8 +117,10 @@ def _still_as_left(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, 
     return None if current == entry["after"] else CHANGED_SINCE
 
 
-def _exclusion(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any], timing: str) -> str | None:
-    if timing == "advance":
+def _exclusion(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any]) -> str | None:
+    """Why ``entry`` gets no notice as the run stands: before the 本処理, what it would leave out; after it,
+    what it left out or what changed since — for a 事後通知 and for a held-back 事前通知 printed late alike."""
+    if change.status == "provisional":
         return exclusion_reason(uow, change, entry)
     skipped = {s["key"]: s["reason"] for s in change.skipped}
     if entry["key"] in skipped:
@@ -138,6 +144,8 @@ def _content(
     after the final run; a 本籍 notice goes where the person lives."""
     title = f"{ITEMS[change.target]}変更のお知らせ（{TIMINGS[issue.timing]}）"
     reference = f"住所一括変更 第{change.id}号　{'世帯番号' if change.target == 'address' else '宛名番号'} {entry['key']}"
+    if issue.timing == "advance" and change.status == "final":
+        reference += LATE_ADVANCE
     return BulkChangeNoticeContent(
         postal_code=household.postal_code or "", address=household.address,
         katagaki=household.address_katagaki or "", addressee_name=display_name(addressee),
@@ -181,7 +189,7 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
     held: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     for entry in change.plan:
-        if reason := _exclusion(uow, change, entry, timing):
+        if reason := _exclusion(uow, change, entry):
             excluded.append({"key": entry["key"], "reason": reason})
             continue
         notice = _notice(uow, change, entry, issue, withheld)
@@ -192,16 +200,31 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
     return NoticeRun(notices, held, excluded)
 
 
+def _entry(change: BulkAddressChange, key: str) -> dict[str, Any]:
+    entry = next((e for e in change.plan if str(e["key"]) == key), None)
+    if entry is None:
+        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
+    return entry
+
+
+def left_out_now(uow: UnitOfWork, change: BulkAddressChange, key: str) -> str | None:
+    """Why the household or person ``key`` of the run gets no notice now (None when it does)."""
+    return _exclusion(uow, change, _entry(change, key))
+
+
 def compose_one_notice(
     uow: UnitOfWork, change: BulkAddressChange, timing: str, key: str, today: dt.date
 ) -> PlannedNotice | None:
     """The notice of the household or person ``key`` alone, as ``compose_notices`` makes it (None when the
-    support-measure rule holds it back from this user); ConflictError when the run now leaves it out."""
-    check_timing(change, timing)
-    entry = next((e for e in change.plan if str(e["key"]) == key), None)
-    if entry is None:
-        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
-    if reason := _exclusion(uow, change, entry, timing):
+    support-measure rule holds it back from this user); ConflictError when the run now leaves it out.
+
+    For an output already made, so its timing stays printable once the run has moved on: an 事前通知 held back
+    before the 本処理 is printed after it (for the file or a late delivery) for what the 本処理 changed, at the
+    household's address as it now stands, marked as printed after the 本処理; a 事後通知 needs the 本処理."""
+    if timing == "after":
+        check_timing(change, timing)
+    entry = _entry(change, key)
+    if reason := _exclusion(uow, change, entry):
         raise ConflictError(f"{key} は通知の対象外になっています（{reason}）。")
     issuers = issuers_on(uow, today)  # only this household's ward
     issue = _Issue(
