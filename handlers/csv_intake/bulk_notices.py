@@ -6,6 +6,9 @@
 - 事後通知 (``after``) once the final run is done, from its result: each household or person it changed and
   that is still as it left them (not excluded at the run, not moved or removed since), at the new address.
 
+Names follow the one rule of the 氏名優先区分 (``handlers.rules.names``, j190): the addressee by one name, the 通称
+alone where the municipality keeps the 氏名優先区分 and it says 通称; the persons concerned with their 通称.
+
 One notice per household for an address change, addressed to the 世帯主 (the first member still registered
 when the household has none), naming the members concerned; one per person for a 本籍 change.  Each says
 who issues it (the 認証者 of the day for the household's ward, ``bulk_notice_issuers``: a designated city's
@@ -33,8 +36,9 @@ from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.bulk_address import exclusion_reason
 from handlers.csv_intake.bulk_notice_issuers import NoticeIssuers, issuers_of_run, issuers_on
 from handlers.errors import ConflictError, NotFoundError
-from handlers.residents.history import display_name
+from handlers.residents.names import names_of, priority_kept
 from handlers.rules.dates import format_wareki
+from handlers.rules.names import mail_name, names_on_one_line
 from handlers.suppression import Withheld, persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.reporting import BulkAddressChange
@@ -135,6 +139,11 @@ class _Issue:
     issuers: NoticeIssuers
     closing: str
 
+    @property
+    def priority(self) -> bool:
+        """Whether the municipality keeps the 氏名優先区分 (the addressee's name, the persons concerned: j190)."""
+        return priority_kept(self.issuers.municipality)
+
 
 def _content(
     change: BulkAddressChange, entry: dict[str, Any], issue: _Issue, household: Household, addressee: Resident,
@@ -148,12 +157,14 @@ def _content(
         reference += LATE_ADVANCE
     return BulkChangeNoticeContent(
         postal_code=household.postal_code or "", address=household.address,
-        katagaki=household.address_katagaki or "", addressee_name=display_name(addressee),
+        katagaki=household.address_katagaki or "",
+        addressee_name=mail_name(names_of(addressee), priority_kept=issue.priority),
         issue_date_text=issue.issue_date_text, issuer=issue.issuers.line_for(household), title=title,
         statement=STATEMENTS[(issue.timing, change.target)] + NO_NOTIFICATION[issue.timing], item_label=ITEMS[change.target],
         before=str(entry["before"]), after=str(entry["after"]), change_date_text=format_wareki(change.change_date),
         reason_label=MINOR_CATEGORIES.get(change.minor_category, change.minor_category),
-        subject_names=tuple(display_name(p) for p in concerned), closing=issue.closing, reference=reference,
+        subject_names=tuple(names_on_one_line(names_of(p), priority_kept=issue.priority) for p in concerned),
+        closing=issue.closing, reference=reference,
     )  # fmt: skip
 
 
