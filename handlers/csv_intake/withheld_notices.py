@@ -7,8 +7,8 @@ without that right gets nothing.  Any held-back notice of an output stays printa
 an 事前通知 after the 本処理 too, for the file or a late delivery (``bulk_notices.compose_one_notice``) — except
 one the run now leaves out (not changed by the 本処理, moved or removed since), whose reason the list shows.
 Nothing of a held-back notice is kept: it is composed again from the run's plan and the register at each print,
-so a protected person's address is never copied.  Each print is one ``bulk_change_withheld_notice_printed`` access-log row
-(帳票発行): the 宛名番号 of the addressee and the persons concerned, the run, the output and the key.
+so a protected person's address is never copied.  Each print is one ``bulk_change_withheld_notice_printed``
+access-log row (帳票発行): the 宛名番号 of the addressee and the persons concerned, the run, the output and the key.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ member protected by a 支援措置 or a certificate suppression refuses the whol
 Each member is answered with these only: ``member_ref`` (``member_reference``: opaque, valid with this card only,
 what the certificates door takes in ``members``), ``name`` (氏名 as the certificates print it, ``name_text``),
 ``alias`` (通称 as they print it, "" when none), ``names`` (the lines the kiosk's screen shows: 氏名 and 通称 in the
-order of the 氏名優先区分 where the municipality keeps it, ``handlers.rules.names``) and ``relation`` (続柄).  A read: no idempotency, the request id is kept in the access-log row
-(``kiosk_household_listed`` / ``kiosk_household_refused``, 照会, the members' 宛名番号).
+order of the 氏名優先区分 where the municipality keeps it, ``handlers.rules.names``) and ``relation`` (続柄).
+A read: no idempotency, the request id is kept in the access-log row (``kiosk_household_listed`` /
+``kiosk_household_refused``, 照会, the members' 宛名番号).
 """
 
 from __future__ import annotations
