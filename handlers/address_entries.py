@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from handlers.audit import record_access
 from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.paging import PER_PAGE, Page, read_page
 from handlers.permissions import require
 from handlers.rules.address_codes import (
     NumbersExhaustedError,
@@ -34,7 +35,6 @@ from handlers.uow import UnitOfWork
 from models.address_dictionary import AddressEntry
 
 ITEMS = ("oaza", "oaza_kana", "koaza", "koaza_kana", "postal_code")
-LIST_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,12 @@ def entry_view(row: AddressEntry) -> AddressEntryView:
 
 
 def list_address_entries(
-    uow: UnitOfWork, text: str = "", *, include_retired: bool = False
-) -> list[AddressEntryView]:
-    """The dictionary in code order, narrowed by ``text``: a 住所コード's leading digits, the kana of the 大字
-    (leading), or a part of the 大字's or 小字's name."""
+    uow: UnitOfWork, text: str = "", *, include_retired: bool = False, page: int = 1, per_page: int = PER_PAGE
+) -> Page[AddressEntryView]:
+    """One page of the dictionary in code order, narrowed by ``text``: a 住所コード's leading digits, the kana of
+    the 大字 (leading), or a part of the 大字's or 小字's name (``page`` brought within the list)."""
     require(uow.actor, "admin.settings")
-    query = select(AddressEntry).order_by(AddressEntry.address_code).limit(LIST_LIMIT)
+    query = select(AddressEntry).order_by(AddressEntry.address_code)
     text = text.strip()
     if text.isascii() and text.isdigit():
         query = query.where(AddressEntry.address_code.startswith(text, autoescape=True))
@@ -91,7 +91,7 @@ def list_address_entries(
         )
     if not include_retired:
         query = query.where(AddressEntry.retired_date.is_(None))
-    return [entry_view(row) for row in uow.session.scalars(query)]
+    return read_page(uow.session, query, page, entry_view, per_page=per_page)
 
 
 def _row(uow: UnitOfWork, entry_id: int) -> AddressEntry:

@@ -345,5 +345,12 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_hex(16))
 
 
+def prepare_unknown_login_check() -> None:
+    """Make the hash an unknown login id is checked against now, once per process (the app factory calls it):
+    made lazily, the first unknown login id of a process would also pay for hashing, and the time would tell
+    that the login id does not exist."""
+    _dummy_hash()
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

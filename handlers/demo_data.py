@@ -145,7 +145,7 @@ DEMO_KATAGAKI = {  # 方書 registered at two demo addresses of each city (j260)
 
 def _ensure_katagaki(db: Database, city: DemoCity, tenant_id: int) -> None:
     with unit_of_work(db, Actor.system(tenant_id, "demo")) as uow:
-        if list_katagaki(uow, include_retired=True):
+        if list_katagaki(uow, include_retired=True).total:
             return
         for address, name, kana, kind in DEMO_KATAGAKI.get(city.slug, ()):
             save_katagaki(uow, None, {"address": address, "name": name, "name_kana": kana, "kind": kind})

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from handlers.audit import record_access
 from handlers.clock import japan_today
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
+from handlers.paging import PER_PAGE, Page, read_page
 from handlers.permissions import require
 from handlers.rules.digits import ascii_digits
 from handlers.rules.kana import is_katakana_name
@@ -32,7 +33,6 @@ KIND_LABELS = {"apartment": "アパート", "mansion": "マンション", "dormi
 ITEMS = ("address", "address_code", "name", "name_kana", "kind")
 _LOT_NUMBER = re.compile(r"\d(番地|番|号)?$")  # ends with its 地番 or 住居番号, not with a 丁目
 _ADDRESS_CODE = re.compile(r"^[0-9]{11}$")
-LIST_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,23 @@ def _view(row: Katagaki) -> KatagakiView:
     )  # fmt: skip
 
 
-def list_katagaki(uow: UnitOfWork, *, address: str = "", include_retired: bool = False) -> list[KatagakiView]:
-    """The register in address order, narrowed to the addresses starting with ``address`` when given."""
+def list_katagaki(
+    uow: UnitOfWork,
+    *,
+    address: str = "",
+    include_retired: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[KatagakiView]:
+    """One page of the register in address order, narrowed to the addresses starting with ``address`` when
+    given (``page`` brought within the list)."""
     require(uow.actor, "katagaki.manage")
-    query = select(Katagaki).order_by(Katagaki.address_key, Katagaki.name).limit(LIST_LIMIT)
+    query = select(Katagaki).order_by(Katagaki.address_key, Katagaki.name, Katagaki.id)
     if address.strip():
         query = query.where(Katagaki.address_key.startswith(fold_address(address.strip()), autoescape=True))
     if not include_retired:
         query = query.where(Katagaki.retired_date.is_(None))
-    return [_view(row) for row in uow.session.scalars(query)]
+    return read_page(uow.session, query, page, _view, per_page=per_page)
 
 
 def _row(uow: UnitOfWork, katagaki_id: int) -> Katagaki:

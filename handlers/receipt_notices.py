@@ -33,9 +33,11 @@ from handlers.certificates.notice_render import ReceiptNoticeContent, render_rec
 from handlers.clock import JST, japan_today, to_jst
 from handlers.errors import ConflictError, NotFoundError, Problem, ValidationError
 from handlers.permissions import has_permission, require
+from handlers.residents.names import names_of_snapshot, priority_kept
 from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_wareki
 from handlers.rules.disclosure import Identity, Requester
+from handlers.rules.names import PersonNames, mail_name, names_on_one_line
 from handlers.suppression import DisclosureRequest
 from handlers.suppression_controls import request_release
 from handlers.tenants import setting
@@ -73,13 +75,17 @@ class ReceiptNoticeRequest:
 @dataclass(frozen=True)
 class Mover:
     atena_number: str
-    name: str
+    names: PersonNames  # 氏名, 通称 and 氏名優先区分, for handlers.rules.names
     reason: str  # 異動事由 code of the case's history row
     notified_date: dt.date | None
     new_address: tuple[str, str, str]  # (〒, 住所, 方書) after the change
     previous_address: (
         tuple[str, str, str] | None
     )  # before the change; None when there was none here or before
+
+    @property
+    def name(self) -> str:
+        return self.names.name
 
 
 @dataclass(frozen=True)
@@ -128,11 +134,6 @@ def with_recorded_notifier(
         notifier_birth_date=dt.date.fromisoformat(born) if born else None,
         notifier_atena_number=recorded.get("atena_number") or None,
     )  # fmt: skip
-
-
-def _name(snapshot: dict[str, Any]) -> str:
-    kanji = " ".join(str(snapshot[k]) for k in ("family_name", "given_name") if snapshot.get(k))
-    return kanji or str(snapshot.get("name_alphabet") or "")
 
 
 def _address(snapshot: dict[str, Any], prefix: str) -> tuple[str, str, str]:
@@ -185,7 +186,7 @@ def movers_of(uow: UnitOfWork, case: Case) -> list[Mover]:
             continue
         snapshot = row.snapshot
         movers[row.atena_number] = Mover(
-            row.atena_number, _name(snapshot), row.change_reason, row.notified_date,
+            row.atena_number, names_of_snapshot(snapshot), row.change_reason, row.notified_date,
             _new_address(row, snapshot), _previous_address(uow.session, row, snapshot),
         )  # fmt: skip
     return list(movers.values())
@@ -287,20 +288,21 @@ def compose(
     municipality: Municipality, case: Case, request: ReceiptNoticeRequest, movers: list[Mover], to: str,
     today: dt.date, proposal: dict[str, Any],
 ) -> ReceiptNoticeContent:  # fmt: skip
-    first = movers[0]
+    first, kept = movers[0], priority_kept(municipality)  # the 氏名優先区分 (j190): the addressee, the movers
     if to == "previous":
         postal, address, katagaki = first.previous_address or ("", "", "")
         addressee_name = request.notifier_name.strip()
     else:
         postal, address, katagaki = first.new_address
-        addressee_name = first.name
+        addressee_name = mail_name(first.names, priority_kept=kept)
     notified = first.notified_date or notified_on(case, proposal)
     reason = REASONS.get(first.reason)
     return ReceiptNoticeContent(
         postal_code=postal, address=address, katagaki=katagaki, addressee_name=addressee_name,
         issue_date_text=format_wareki(today), issuer=_issuer(municipality),
         notified_date_text=format_wareki(notified), reason_label=reason.label if reason else first.reason,
-        notifier_name=request.notifier_name.strip(), mover_names=tuple(m.name for m in movers),
+        notifier_name=request.notifier_name.strip(),
+        mover_names=tuple(names_on_one_line(m.names, priority_kept=kept) for m in movers),
         statement=STATEMENT, case_number=case.case_number,
     )  # fmt: skip
 

@@ -46,7 +46,7 @@ NUMBER_RANGES = {"resident_code_pool_alert": (0, 100_000), "temporary_lift_minut
 
 MAY_IMPLEMENT: tuple[Option, ...] = (
     Option("variant_kanji_search", "異体字検索（指定都市は必須）", "j330", False),
-    Option("name_priority_for_mail", "氏名優先区分（郵便物の送付先氏名）", "j190", False),
+    Option("name_priority_for_mail", "氏名優先区分（宛名・一覧に通称と氏名のどちらを使うか）", "j190", False),
     Option("head_change_ex_officio", "世帯員1人残留時の職権世帯主変更", "j490", True),
     Option("move_in_notice_auto_import", "転入通知の自動取込（指定都市は必須）", "j690", False),
     Option("caution_autofill", "留意事項の自動入力（指定都市は必須）", "j140", False),

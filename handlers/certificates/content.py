@@ -24,6 +24,7 @@ from handlers.rules.change_reasons import REASONS
 from handlers.rules.dates import format_resident_date, format_wareki
 from handlers.rules.foreign import FOREIGN_CATEGORIES
 from handlers.rules.move_out import municipality
+from handlers.rules.names import PersonNames, names_in_order
 
 ROWS_PER_SHEET = 30
 PERSONS_PER_HOUSEHOLD_SHEET = 4
@@ -32,6 +33,7 @@ VALUE_WIDTH_MM = {"individual": 130.0, "household": 58.0, "notice": 130.0}
 LABEL_FIT = {"individual": (39.0, 9.0), "household": (24.4, 7.0), "notice": (39.0, 9.0)}
 MOVE_OUT_FIELDS = ("move_out_planned_date", "destination_planned_address")
 WIDE_SPACE = "\u3000"
+NAME_LABELS = {"name": "氏名", "alias": "通称"}
 PREVIOUS_CODE_LABELS = {  # the replaced code, printed beside the new one
     "resident_code_change_notice": "変更前の住民票コード",
     "resident_code_correction_notice": "修正前の住民票コード",
@@ -135,15 +137,21 @@ def moving_out_items_shown(snapshot: dict[str, Any], on: dt.date) -> bool:
     return planned is not None and planned <= on
 
 
+def certificate_names(snapshot: dict[str, Any], options: CertificateOptions) -> PersonNames:
+    """氏名 and 通称 as a certificate prints them (kana in parentheses when asked), for ``handlers.rules.names``."""
+    alias = snapshot.get("alias") or ""
+    alias_text = _with_kana(alias, snapshot.get("alias_kana") or "", options) if alias else ""
+    return PersonNames(name_text(snapshot, options), alias_text, snapshot.get("name_priority"))
+
+
 def _name_cells(snapshot: dict[str, Any], options: CertificateOptions) -> list[Cell]:
-    cells = [Cell("name", "氏名", name_text(snapshot, options))]
+    """氏名, 旧氏 and 通称 in the record's order (``names_in_order``'s ``record``: the 氏名優先区分 reorders no
+    certificate, so whether the municipality keeps it does not matter here)."""
+    names = names_in_order(certificate_names(snapshot, options), "record", priority_kept=False)
+    cells = [Cell(line.item, NAME_LABELS[line.item], line.text) for line in names]
     if snapshot.get("former_surname"):
         text = _with_kana(snapshot["former_surname"], snapshot.get("former_surname_kana") or "", options)
-        cells.append(Cell("former_surname", "旧氏", text))
-    if snapshot.get("alias"):
-        cells.append(
-            Cell("alias", "通称", _with_kana(snapshot["alias"], snapshot.get("alias_kana") or "", options))
-        )
+        cells.insert(1, Cell("former_surname", "旧氏", text))
     return cells
 
 

@@ -6,10 +6,16 @@
 - 事後通知 (``after``) once the final run is done, from its result: each household or person it changed and
   that is still as it left them (not excluded at the run, not moved or removed since), at the new address.
 
+Names follow the one rule of the 氏名優先区分 (``handlers.rules.names``, j190): the addressee by one name, the 通称
+alone where the municipality keeps the 氏名優先区分 and it says 通称; the persons concerned with their 通称.
+
 One notice per household for an address change, addressed to the 世帯主 (the first member still registered
 when the household has none), naming the members concerned; one per person for a 本籍 change.  Each says
 who issues it (the 認証者 of the day for the household's ward, ``bulk_notice_issuers``: a designated city's
 区長 where registered, else the city's), the change before → after, the 修正日 and the run's 軽微な修正 category.
+
+A notice an output held back for a support measure (below) is printed later one by one for the output's timing
+(``compose_one_notice``): an 事前通知 also after the 本処理, then for what the 本処理 changed, like the 事後通知.
 
 Support measures: a notice that concerns a person protected by a support measure, or a member of their
 household, is held back — the one rule for lists of persons (``suppression.persons_withheld_from_lists``,
@@ -30,8 +36,9 @@ from handlers.changes.minor_correction import MINOR_CATEGORIES
 from handlers.csv_intake.bulk_address import exclusion_reason
 from handlers.csv_intake.bulk_notice_issuers import NoticeIssuers, issuers_of_run, issuers_on
 from handlers.errors import ConflictError, NotFoundError
-from handlers.residents.history import display_name
+from handlers.residents.names import names_of, priority_kept
 from handlers.rules.dates import format_wareki
+from handlers.rules.names import mail_name, names_on_one_line
 from handlers.suppression import Withheld, persons_withheld_from_lists
 from handlers.uow import UnitOfWork
 from models.reporting import BulkAddressChange
@@ -59,6 +66,7 @@ NO_NOTIFICATION = {
 CLOSING = "この通知についてのお問い合わせは、{municipality}の住民記録担当窓口までお願いします。"
 WITHHELD_REASON = "支援措置の対象者が含まれるため、一括の通知には含めていません（個別に対応してください）"
 CHANGED_SINCE = "本処理の後に異動があったため、通知の対象外です"
+LATE_ADVANCE = "（本処理の後に出力）"  # a held-back 事前通知 printed once the final run is done
 
 
 class NoticeTimingError(ConflictError):
@@ -113,8 +121,10 @@ def _still_as_left(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, 
     return None if current == entry["after"] else CHANGED_SINCE
 
 
-def _exclusion(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any], timing: str) -> str | None:
-    if timing == "advance":
+def _exclusion(uow: UnitOfWork, change: BulkAddressChange, entry: dict[str, Any]) -> str | None:
+    """Why ``entry`` gets no notice as the run stands: before the 本処理, what it would leave out; after it,
+    what it left out or what changed since — for a 事後通知 and for a held-back 事前通知 printed late alike."""
+    if change.status == "provisional":
         return exclusion_reason(uow, change, entry)
     skipped = {s["key"]: s["reason"] for s in change.skipped}
     if entry["key"] in skipped:
@@ -129,6 +139,11 @@ class _Issue:
     issuers: NoticeIssuers
     closing: str
 
+    @property
+    def priority(self) -> bool:
+        """Whether the municipality keeps the 氏名優先区分 (the addressee's name, the persons concerned: j190)."""
+        return priority_kept(self.issuers.municipality)
+
 
 def _content(
     change: BulkAddressChange, entry: dict[str, Any], issue: _Issue, household: Household, addressee: Resident,
@@ -138,14 +153,18 @@ def _content(
     after the final run; a 本籍 notice goes where the person lives."""
     title = f"{ITEMS[change.target]}変更のお知らせ（{TIMINGS[issue.timing]}）"
     reference = f"住所一括変更 第{change.id}号　{'世帯番号' if change.target == 'address' else '宛名番号'} {entry['key']}"
+    if issue.timing == "advance" and change.status == "final":
+        reference += LATE_ADVANCE
     return BulkChangeNoticeContent(
         postal_code=household.postal_code or "", address=household.address,
-        katagaki=household.address_katagaki or "", addressee_name=display_name(addressee),
+        katagaki=household.address_katagaki or "",
+        addressee_name=mail_name(names_of(addressee), priority_kept=issue.priority),
         issue_date_text=issue.issue_date_text, issuer=issue.issuers.line_for(household), title=title,
         statement=STATEMENTS[(issue.timing, change.target)] + NO_NOTIFICATION[issue.timing], item_label=ITEMS[change.target],
         before=str(entry["before"]), after=str(entry["after"]), change_date_text=format_wareki(change.change_date),
         reason_label=MINOR_CATEGORIES.get(change.minor_category, change.minor_category),
-        subject_names=tuple(display_name(p) for p in concerned), closing=issue.closing, reference=reference,
+        subject_names=tuple(names_on_one_line(names_of(p), priority_kept=issue.priority) for p in concerned),
+        closing=issue.closing, reference=reference,
     )  # fmt: skip
 
 
@@ -181,7 +200,7 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
     held: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     for entry in change.plan:
-        if reason := _exclusion(uow, change, entry, timing):
+        if reason := _exclusion(uow, change, entry):
             excluded.append({"key": entry["key"], "reason": reason})
             continue
         notice = _notice(uow, change, entry, issue, withheld)
@@ -192,16 +211,31 @@ def compose_notices(uow: UnitOfWork, change: BulkAddressChange, timing: str, tod
     return NoticeRun(notices, held, excluded)
 
 
+def _entry(change: BulkAddressChange, key: str) -> dict[str, Any]:
+    entry = next((e for e in change.plan if str(e["key"]) == key), None)
+    if entry is None:
+        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
+    return entry
+
+
+def left_out_now(uow: UnitOfWork, change: BulkAddressChange, key: str) -> str | None:
+    """Why the household or person ``key`` of the run gets no notice now (None when it does)."""
+    return _exclusion(uow, change, _entry(change, key))
+
+
 def compose_one_notice(
     uow: UnitOfWork, change: BulkAddressChange, timing: str, key: str, today: dt.date
 ) -> PlannedNotice | None:
     """The notice of the household or person ``key`` alone, as ``compose_notices`` makes it (None when the
-    support-measure rule holds it back from this user); ConflictError when the run now leaves it out."""
-    check_timing(change, timing)
-    entry = next((e for e in change.plan if str(e["key"]) == key), None)
-    if entry is None:
-        raise NotFoundError(f"住所一括変更 第{change.id}号に {key} はありません。")
-    if reason := _exclusion(uow, change, entry, timing):
+    support-measure rule holds it back from this user); ConflictError when the run now leaves it out.
+
+    For an output already made, so its timing stays printable once the run has moved on: an 事前通知 held back
+    before the 本処理 is printed after it (for the file or a late delivery) for what the 本処理 changed, at the
+    household's address as it now stands, marked as printed after the 本処理; a 事後通知 needs the 本処理."""
+    if timing == "after":
+        check_timing(change, timing)
+    entry = _entry(change, key)
+    if reason := _exclusion(uow, change, entry):
         raise ConflictError(f"{key} は通知の対象外になっています（{reason}）。")
     issuers = issuers_on(uow, today)  # only this household's ward
     issue = _Issue(

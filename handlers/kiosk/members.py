@@ -9,10 +9,12 @@ j1010), and the one disclosure decision with the channel ``kiosk`` over every me
 member protected by a 支援措置 or a certificate suppression refuses the whole list with the coarse reason
 ``not_issuable`` — the list is never shown, so the screen cannot tell who is protected.
 
-Each member is answered with three things only: ``member_ref`` (``member_reference``: opaque, valid with this
-card only, what the certificates door takes in ``members``), ``name`` (氏名 as the certificates print it,
-``name_text``) and ``relation`` (続柄).  A read: no idempotency, the request id is kept in the access-log row
-(``kiosk_household_listed`` / ``kiosk_household_refused``, 照会, the members' 宛名番号).
+Each member is answered with these only: ``member_ref`` (``member_reference``: opaque, valid with this card only,
+what the certificates door takes in ``members``), ``name`` (氏名 as the certificates print it, ``name_text``),
+``alias`` (通称 as they print it, "" when none), ``names`` (the lines the kiosk's screen shows: 氏名 and 通称 in the
+order of the 氏名優先区分 where the municipality keeps it, ``handlers.rules.names``) and ``relation`` (続柄).
+A read: no idempotency, the request id is kept in the access-log row (``kiosk_household_listed`` /
+``kiosk_household_refused``, 照会, the members' 宛名番号).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from handlers.audit import record_access
 from handlers.certificates.compose import in_household_order
-from handlers.certificates.content import name_text
+from handlers.certificates.content import certificate_names
 from handlers.certificates.options import CertificateOptions
 from handlers.clock import JST
 from handlers.juki_net.identity import CURRENT_STATUSES
@@ -31,7 +33,9 @@ from handlers.kiosk.layout import KioskHouseholdRequest, parse_household_request
 from handlers.kiosk.person import card_holder, card_matches, member_reference
 from handlers.permissions import require
 from handlers.residents.history import household_as_of
+from handlers.residents.names import priority_kept
 from handlers.rules.disclosure import DisclosureRequest, Identity, Requester
+from handlers.rules.names import display_names
 from handlers.suppression import check_disclosure
 from handlers.uow import UnitOfWork
 from models.resident import Resident
@@ -57,7 +61,8 @@ def list_household_at_kiosk(uow: UnitOfWork, body: object, *, now: dt.datetime |
         uow, LISTED, "view", [m["atena_number"] for m in members],
         detail={"request_id": asked.request_id, "terminal": asked.terminal_code, "card_serial": asked.card_serial},
     )  # fmt: skip
-    listed = [_member(holder, asked.card_serial, snapshot) for snapshot in members]
+    kept = priority_kept(offering_municipality(uow))
+    listed = [_member(holder, asked.card_serial, snapshot, kept) for snapshot in members]
     return KioskAnswer(200, {"request_id": asked.request_id, "outcome": "listed", "members": listed})
 
 
@@ -85,10 +90,13 @@ def _members(
     return holder, members
 
 
-def _member(holder: Resident, card_serial: str, snapshot: dict[str, Any]) -> dict[str, str]:
+def _member(holder: Resident, card_serial: str, snapshot: dict[str, Any], priority: bool) -> dict[str, Any]:
     """What a kiosk's screen shows of one member, and the reference to send back."""
+    names = certificate_names(snapshot, CertificateOptions())
     return {
         "member_ref": member_reference(holder, card_serial, snapshot["atena_number"]),
-        "name": name_text(snapshot, CertificateOptions()),
+        "name": names.name,
+        "alias": names.alias,
+        "names": display_names(names, priority_kept=priority),
         "relation": snapshot.get("relation_to_head") or "",
     }

@@ -286,3 +286,19 @@ def test_a_protected_mover_needs_the_officers_release_and_a_perpetrator_is_refus
         ).all()
         == []
     )
+
+
+@pytest.mark.req("j580", "j190")
+def test_a_foreign_mover_whose_name_priority_is_the_alias_is_addressed_by_the_alias(
+    step: Step, clerk_a: Actor, supervisor_a: Actor, notice_city: models.Municipality, setup_session: Session
+) -> None:
+    notice_city.settings = {**(notice_city.settings or {}), "name_priority_for_mail": True}
+    setup_session.flush()
+    kim = factories.foreign_member(name_alphabet="KIM ICHIRO", family_name="金", given_name="一郎",
+                                   alias="金田 一郎", alias_kana="カネダ イチロウ", name_priority="alias")  # fmt: skip
+    for key in ("became_resident_date", "address_set_date", "foreign_resident_date"):
+        kim.pop(key)
+    case = registered(step, clerk_a, supervisor_a, "move_in", dict(move_in_intake("abroad"), members=[kim]))
+    text = flat(pdf_text(notice(step, clerk_a, case.id, "金田 一郎").pdf))
+    assert "金田一郎様" in text and "KIMICHIRO" not in text.split("住民異動届受理通知")[0], "the 通称 alone"
+    assert "異動者氏名金田一郎（金一郎）" in text

@@ -35,7 +35,8 @@ def codes(db: Database, actor: Actor, *, retired: bool = False) -> dict[str, str
     """住所 → 住所コード of the dictionary (in use, or retired ones too)."""
     with unit_of_work(db, actor) as uow:
         return {
-            view.address: view.address_code for view in list_address_entries(uow, include_retired=retired)
+            view.address: view.address_code
+            for view in list_address_entries(uow, include_retired=retired).items
         }
 
 
@@ -84,7 +85,7 @@ def test_a_refresh_keeps_every_code_numbers_new_towns_after_the_last_and_retires
 def test_a_refresh_leaves_an_entry_staff_have_corrected(db: Database, admin_a: Actor) -> None:
     factories.load_address_dictionary(db, admin_a)
     with unit_of_work(db, admin_a) as uow:
-        [entry] = [v for v in list_address_entries(uow) if v.oaza == "本町"]
+        [entry] = [v for v in list_address_entries(uow).items if v.oaza == "本町"]
         save_address_entry(uow, entry.id, factories.address_entry_values(oaza="本町通", oaza_kana="ホンチョウドオリ",
                                                                           koaza="", koaza_kana="", postal_code=""))  # fmt: skip
     report = factories.load_address_dictionary(db, admin_a)
@@ -136,7 +137,7 @@ def test_a_correction_keeps_the_code_renames_the_oaza_in_its_koaza_and_logs_the_
     factories.load_address_dictionary(db, admin_a)
     with unit_of_work(db, admin_a) as uow:
         koaza = save_address_entry(uow, None, factories.address_entry_values())
-        [oaza] = [v for v in list_address_entries(uow) if v.address_code == "14104003000"]
+        [oaza] = [v for v in list_address_entries(uow).items if v.address_code == "14104003000"]
         save_address_entry(uow, oaza.id, factories.address_entry_values(
             oaza="山下町通", oaza_kana="ヤマシタチョウドオリ", koaza="", koaza_kana="", postal_code="231-0023"))  # fmt: skip
     with unit_of_work(db, admin_a) as uow:
@@ -177,7 +178,7 @@ def test_retiring_an_oaza_keeps_it_and_its_koaza_with_their_codes_and_reinstatin
     factories.load_address_dictionary(db, admin_a)
     with unit_of_work(db, admin_a) as uow:
         koaza = save_address_entry(uow, None, factories.address_entry_values())
-        [oaza] = [v for v in list_address_entries(uow) if v.address_code == "14104003000"]
+        [oaza] = [v for v in list_address_entries(uow).items if v.address_code == "14104003000"]
         retire_address_entry(uow, oaza.id)
     assert "神奈川県横浜市中区山下町一丁目" not in codes(db, admin_a)
     assert codes(db, admin_a, retired=True)["神奈川県横浜市中区山下町一丁目"] == koaza.address_code
@@ -206,9 +207,9 @@ def test_another_municipalitys_entries_are_neither_listed_nor_found(
     factories.load_address_dictionary(db, admin_a)
     admin_b = factories.actor_for(users_b["administrator"])
     with unit_of_work(db, admin_a) as uow:
-        entry_id = list_address_entries(uow)[0].id
+        entry_id = list_address_entries(uow).items[0].id
     with unit_of_work(db, admin_b) as uow:
-        assert list_address_entries(uow, include_retired=True) == []
+        assert list_address_entries(uow, include_retired=True).items == []
         with pytest.raises(NotFoundError):
             address_entry(uow, entry_id)
         with pytest.raises(NotFoundError):

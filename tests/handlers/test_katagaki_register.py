@@ -47,7 +47,7 @@ def test_a_supervisor_registers_a_katagaki_at_its_lot_and_the_save_is_logged(
 ) -> None:
     saved = factories.make_katagaki(db, supervisor_a, address="神奈川県横浜市中区港町一丁目１番地")
     with unit_of_work(db, supervisor_a) as uow:
-        [row] = list_katagaki(uow)
+        [row] = list_katagaki(uow).items
         stored = uow.session.get(Katagaki, saved.id)
         assert stored is not None and stored.address_key == "神奈川県横浜市中区港町1丁目1番地"
     assert (row.address, row.name, row.name_kana, row.kind_label, row.retired) == (
@@ -79,7 +79,7 @@ def test_an_entry_with_a_bad_item_is_refused_with_a_japanese_reason_and_nothing_
     assert [(p.field, p.code) for p in refused.value.problems] == [(field, code)]
     assert all(p.reason and p.remedy for p in refused.value.problems)
     with unit_of_work(db, supervisor_a) as uow:
-        assert list_katagaki(uow, include_retired=True) == []
+        assert list_katagaki(uow, include_retired=True).items == []
     assert logs(db, supervisor_a) == []
 
 
@@ -122,8 +122,8 @@ def test_a_retired_katagaki_stays_in_the_register_but_is_offered_again_only_once
         retire_katagaki(uow, saved.id)
     assert offered(db, clerk_a, LOT) == ["港寮"]
     with unit_of_work(db, supervisor_a) as uow:
-        assert [v.name for v in list_katagaki(uow)] == ["港寮"]
-        assert {v.name: v.retired for v in list_katagaki(uow, include_retired=True)} == {
+        assert [v.name for v in list_katagaki(uow).items] == ["港寮"]
+        assert {v.name: v.retired for v in list_katagaki(uow, include_retired=True).items} == {
             "港ハイツ": True,
             "港寮": False,
         }
@@ -157,7 +157,7 @@ def test_another_municipality_neither_sees_nor_changes_nor_is_offered_the_regist
     saved = factories.make_katagaki(db, supervisor_a)
     supervisor_b = factories.actor_for(users_b["supervisor"])
     with unit_of_work(db, supervisor_b) as uow:
-        assert list_katagaki(uow, include_retired=True) == []
+        assert list_katagaki(uow, include_retired=True).items == []
         assert katagaki_for_address(uow, LOT) == []
     for call in (lambda uow: katagaki_entry(uow, saved.id), lambda uow: retire_katagaki(uow, saved.id)):
         with pytest.raises(NotFoundError), unit_of_work(db, supervisor_b) as uow:

@@ -67,7 +67,8 @@ def test_the_center_gets_the_family_in_order_with_names_and_relations_only(
         ("山田\u3000花子", "妻"),
         ("山田\u3000一郎", "子"),
     ]
-    assert all(set(m) == {"member_ref", "name", "relation"} for m in answer["members"])
+    assert all(set(m) == {"member_ref", "name", "alias", "names", "relation"} for m in answer["members"])
+    assert all(m["alias"] == "" and m["names"] == [m["name"]] for m in answer["members"]), "no 通称: the 氏名"
     text = response.get_data(as_text=True)
     for person in family:
         assert person.resident_code not in text and person.atena_number not in text
@@ -166,4 +167,47 @@ def test_the_openapi_document_lists_the_household_door(client: Any, center_token
     operation = document["paths"]["/api/kiosk/household"]["post"]
     assert set(operation["responses"]) >= {"200", "403", "422"}
     member = document["components"]["schemas"]["KioskHousehold"]["properties"]["members"]["items"]
-    assert set(member["properties"]) == {"member_ref", "name", "relation"}
+    assert set(member["properties"]) == {"member_ref", "name", "alias", "names", "relation"}
+
+
+@pytest.fixture
+def kim_family(db: Database, clerk_a: Any, kiosk_city: models.Municipality) -> list[models.Resident]:
+    """金 一郎 (世帯主: 通称 金田 一郎, 氏名優先区分 通称), 金 花子 (妻: 通称 金田 花子, 氏名優先区分 氏名), 金 次郎 (子: no 通称)."""
+
+    def member(given: str, kana: str, relation: str, **items: Any) -> dict[str, Any]:
+        romaji = {"イチロウ": "ICHIRO", "ハナコ": "HANAKO", "ジロウ": "JIRO"}[kana]
+        return factories.foreign_member(
+            name_alphabet=f"KIM {romaji}", family_name="金", given_name=given, family_name_kana="キム",
+            given_name_kana=kana, relation_to_head=relation, nationality="韓国", **items,
+        )  # fmt: skip
+
+    members = [
+        member("一郎", "イチロウ", "世帯主", alias="金田\u3000一郎", alias_kana="カネダ イチロウ", name_priority="alias"),
+        member("花子", "ハナコ", "妻", alias="金田\u3000花子", alias_kana="カネダ ハナコ", name_priority="name"),
+        member("次郎", "ジロウ", "子"),
+    ]  # fmt: skip
+    household = factories.make_household(db, clerk_a, members)
+    return sorted(household.members, key=lambda m: m.household_order)
+
+
+@pytest.mark.req("j190", "j20")
+@pytest.mark.parametrize("kept", [True, False], ids=["priority-kept", "priority-not-kept"])
+def test_the_list_shows_the_alias_in_the_order_of_the_name_priority(
+    ask: Any,
+    kim_family: list[models.Resident],
+    kiosk_city: models.Municipality,
+    setup_session: Session,
+    kept: bool,
+) -> None:
+    kiosk_city.settings = {**(kiosk_city.settings or {}), "name_priority_for_mail": kept}
+    setup_session.flush()
+    response = ask(household_body(kim_family[0]))
+    assert response.status_code == 200, response.get_json()
+    ichiro, hanako, jiro = response.get_json()["members"]
+    assert (ichiro["name"], ichiro["alias"]) == ("KIM ICHIRO\u3000金\u3000一郎", "金田\u3000一郎"), (
+        "as certificates print"
+    )
+    alias_first = [ichiro["alias"], ichiro["name"]]
+    assert ichiro["names"] == (alias_first if kept else [ichiro["name"], ichiro["alias"]])
+    assert hanako["names"] == [hanako["name"], "金田\u3000花子"], "氏名優先区分 氏名: the 氏名 first"
+    assert jiro["alias"] == "" and jiro["names"] == [jiro["name"]]

@@ -302,3 +302,21 @@ def test_a_ward_without_a_certifier_refuses_the_output_before_any_notice(
     assert not setup_session.scalars(
         select(AccessLog).where(AccessLog.function == "bulk_change_notices_printed")
     ).all()
+
+
+@pytest.mark.req("j1340", "j190")
+@pytest.mark.parametrize("kept", [True, False], ids=["priority-kept", "priority-not-kept"])
+def test_a_notice_is_addressed_by_the_name_priority(db, clerk_a, city_a, certifying, setup_session, kept):
+    kim = factories.foreign_member(name_alphabet="KIM ICHIRO", family_name="金", given_name="一郎",
+                                   alias="金田 一郎", alias_kana="カネダ イチロウ", name_priority="alias")  # fmt: skip
+    family = factories.make_household(
+        db, clerk_a, [kim], household=factories.default_address(address=PLACES["yamada"][0])
+    )
+    city_a.settings = {**(city_a.settings or {}), "name_priority_for_mail": kept}
+    setup_session.flush()
+    data = f"世帯番号,変更前住所,変更後住所,変更後郵便番号\r\n{family.household_number},{PLACES['yamada'][0]},{PLACES['yamada'][1]},\r\n"
+    [row] = csv_rows(output(db, clerk_a, plan(db, clerk_a, data.encode()), "advance", city_a.id))
+    if kept:  # 通称 alone on the envelope (j190); the persons concerned with both, the 通称 first
+        assert (row["宛先氏名"], row["対象者"]) == ("金田 一郎", "金田 一郎（金 一郎）")
+    else:
+        assert (row["宛先氏名"], row["対象者"]) == ("金 一郎", "金 一郎（金田 一郎）")

@@ -180,3 +180,43 @@ def test_a_clerk_cannot_print_a_held_back_notice_and_the_bulk_output_stays_as_it
     ).all()
     [again] = jobs(setup_session)
     assert again.pdf is None and again.notice_count == 0 and len(again.withheld) == 1
+
+
+def test_the_officer_prints_a_held_back_advance_notice_after_the_final_run(
+    sign_in, users_a, held_back, setup_session
+):
+    job, family = held_back
+    assert (
+        sign_in(users_a["clerk"]).post(f"/csv-intake/bulk-address/{job.change_id}/apply").status_code == 302
+    )
+    officer = sign_in(users_a["support_officer"])
+    listed = officer.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").get_data(as_text=True)
+    url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
+    assert url in listed and "出力できません" not in listed
+    pdf = officer.get(url)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    [notice] = [flat(p) for p in pages_text(pdf.get_data())]
+    assert (
+        "住所変更のお知らせ（事前通知）" in notice and "本処理の後に出力" in notice and flat(AFTER) in notice
+    )
+    row = setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_withheld_notice_printed")
+    ).one()
+    assert row.login_id == users_a["support_officer"].login_id and row.detail["timing"] == "advance"
+
+
+def test_a_held_back_notice_the_run_now_leaves_out_is_listed_with_why_and_not_printed(
+    sign_in, users_a, held_back, setup_session
+):
+    job, family = held_back
+    family.address = "神奈川県横浜市西区別町1番地"  # moved since the 仮処理: the 本処理 leaves it out
+    setup_session.flush()
+    officer = sign_in(users_a["support_officer"])
+    listed = officer.get(f"/csv-intake/bulk-address/notices/{job.id}/withheld").get_data(as_text=True)
+    url = f"/csv-intake/bulk-address/notices/{job.id}/withheld/{family.household_number}.pdf"
+    assert "出力できません（仮処理の後に変更されています）" in listed and url not in listed
+    refused = officer.get(url)
+    assert refused.status_code == 409 and "通知の対象外" in refused.get_data(as_text=True)
+    assert not setup_session.scalars(
+        select(AccessLog).where(AccessLog.function == "bulk_change_withheld_notice_printed")
+    ).all()

@@ -128,3 +128,22 @@ def test_the_page_says_the_same_for_an_unknown_login_id_as_for_a_wrong_password_
     assert record.client_address == "127.0.0.1"  # type: ignore[attr-defined]
     scraped = client.get("/metrics").get_data(as_text=True)
     assert re.search(rf"^{METRIC} {before + 1}$", scraped, re.MULTILINE)
+
+
+def test_the_dummy_hash_is_made_with_the_app_so_the_first_unknown_login_id_costs_no_more(
+    db: Database, setup_session: Session, users_a: dict[str, models.User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from webui.app import create_app
+
+    auth._dummy_hash.cache_clear()  # as in a process that has just started
+    create_app({"TESTING": True, "SECRET_KEY": "test"}, db=db)
+    assert auth._dummy_hash.cache_info().currsize == 1, "made when the app is created, before any sign-in"
+    hashed: list[str] = []
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return ""
+
+    monkeypatch.setattr(auth, "hash_password", counting)
+    check(db, "nobody@999999")
+    assert hashed == [], "the first unknown login id only verifies, as a wrong password does"

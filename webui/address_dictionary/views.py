@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from handlers.address_entries import (
-    LIST_LIMIT,
     address_entry,
     area_choices,
     list_address_entries,
@@ -17,6 +16,7 @@ from handlers.address_entries import (
 )
 from handlers.errors import Problem, ValidationError
 from webui.address_dictionary.forms import AddressEntryForm
+from webui.paging import kept_filter, requested_page
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -30,11 +30,14 @@ def index() -> str:
     text = request.args.get("q", "").strip()
     retired = request.args.get("retired") == "1"
     with web_uow() as uow:
-        rows = list_address_entries(uow, text, include_retired=retired)
+        page = list_address_entries(uow, text, include_retired=retired, page=requested_page())
     return render_template(
-        "address_dictionary/index.html", rows=rows, q=text, retired=retired,
-        truncated=len(rows) >= LIST_LIMIT, limit=LIST_LIMIT,
-    )  # fmt: skip
+        "address_dictionary/index.html",
+        page=page,
+        q=text,
+        retired=retired,
+        kept=kept_filter(q=text, retired=retired),
+    )
 
 
 def _edit(form: AddressEntryForm, entry_id: int | None, code: str = "") -> Response | tuple[str, int]:

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
     app.before_request(enforce_idle_timeout)
+    auth.prepare_unknown_login_check()  # now, not at the first unknown login id (its time would tell)
     from webui.auth.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from handlers.errors import Problem, ValidationError
 from handlers.katagaki import (
-    LIST_LIMIT,
     katagaki_entry,
     list_katagaki,
     reinstate_katagaki,
@@ -16,6 +15,7 @@ from handlers.katagaki import (
     save_katagaki,
 )
 from webui.katagaki.forms import KatagakiForm
+from webui.paging import kept_filter, requested_page
 from webui.security import login_required, permission_required
 from webui.uow import web_uow
 
@@ -29,15 +29,13 @@ def index() -> str:
     address = request.args.get("address", "").strip()
     retired = request.args.get("retired") == "1"
     with web_uow() as uow:
-        rows = list_katagaki(uow, address=address, include_retired=retired)
-    truncated = len(rows) >= LIST_LIMIT
+        page = list_katagaki(uow, address=address, include_retired=retired, page=requested_page())
     return render_template(
         "katagaki/index.html",
-        rows=rows,
+        page=page,
         address=address,
         retired=retired,
-        truncated=truncated,
-        limit=LIST_LIMIT,
+        kept=kept_filter(address=address, retired=retired),
     )
 
 
