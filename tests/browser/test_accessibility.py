@@ -1,8 +1,8 @@
 """Accessibility of the staff UI (JIS X 8341-3:2016, WCAG 2.1 level AA): axe-core, read from node_modules (never
 served by the app), checks the main pages of every role's menu, signed in once per role, for the WCAG 2.0/2.1 A and
 AA rules and axe's best practices (headings in order, landmarks, a skip link, table headers …).  One test per page,
-so a failure names the page and lists each rule broken with the elements that break it.  docs/manual/operations.md
-says what this checks and what it cannot."""
+so a failure names the page and lists each rule broken with the elements that break it.  docs/architecture.md
+(Accessibility) says what this checks and what it cannot."""
 
 from __future__ import annotations
 
