@@ -31,7 +31,8 @@ system-deps:
 		echo "Install them with: sudo apt-get install -y $$missing"; \
 	fi
 
-## bpmn-js for the flow modeler, from npm (package.json / package-lock.json), served by the app itself
+## bpmn-js for the flow modeler, from npm (package.json / package-lock.json), served by the app itself; axe-core
+## (devDependency) stays in node_modules for the accessibility browser tests (make test needs node-deps)
 VENDOR_BPMN := webui/static/vendor/bpmn-js
 NODE_STAMP := node_modules/.installed-stamp
 $(NODE_STAMP): package.json package-lock.json

@@ -53,7 +53,9 @@ def test_a_flow_its_first_case_deployed_names_the_system_as_its_author_and_the_f
     row = page.split('data-process-id="move_in"', 1)[1].split("</tr>", 1)[0]
     assert "第1版" in row and "<td>システム（自動処理）</td>" in row
     versions = analyst.get("/flows/move_in/versions").get_data(as_text=True)
-    assert "<h1>版の履歴：転入（<code>move_in</code>）</h1>" in versions and ">system<" not in versions
+    assert (
+        '<h1>版の履歴：転入（<code lang="en">move_in</code>）</h1>' in versions and ">system<" not in versions
+    )
     assert re.search(r"<td>令和\d+年\d+月\d+日 \d\d:\d\d</td>", versions)  # deployed at, in Japan time
 
 

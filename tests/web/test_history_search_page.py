@@ -26,6 +26,8 @@ def test_a_clerk_finds_the_changes_of_a_period_written_in_wareki(
         page.status_code == 200 and all(m.atena_number in text for m in family.members) and "国内転入" in text
     )
     bad = client.get("/residents/history-search", query_string={"change_from": "令和3年13月1日"})
-    assert bad.status_code == 422 and '<span class="error">' in bad.get_data(as_text=True)
+    bad_page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'aria-describedby="h-change_from-error"' in bad_page
+    assert 'aria-invalid="true"' in bad_page and 'id="h-change_from-error"' in bad_page
     empty = client.get("/residents/history-search", query_string={"household_number": ""})
     assert empty.status_code == 422 and "検索条件が入力されていません" in empty.get_data(as_text=True)

@@ -219,6 +219,13 @@
   if (!lookup || !number) { return; }
   lookup.hidden = false;
   var results = document.getElementById("household-results");
+  // Enter in the kana box searches the households; it must not submit the half-filled intake (whose default
+  // button is 確定).  Enter that only confirms an IME conversion is left alone.
+  document.getElementById("household-kana").addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) { return; }
+    event.preventDefault();
+    document.getElementById("household-search").click();
+  });
   document.getElementById("household-search").addEventListener("click", function () {
     var kana = document.getElementById("household-kana").value.trim();
     if (!kana) { results.textContent = "カナ氏名を入力してください。"; return; }

@@ -53,6 +53,14 @@
       clearTimeout(timer);
       timer = setTimeout(function () { askKana(input, results, target); }, 200);
     });
+    // Enter here asks for the candidates at once; it must not submit the half-filled intake (the form's default
+    // button is 確定).  Enter that only confirms an IME conversion is left alone.
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) { return; }
+      event.preventDefault();
+      clearTimeout(timer);
+      askKana(input, results, target);
+    });
     box.appendChild(label);
     box.appendChild(input);
     box.appendChild(results);
@@ -146,8 +154,10 @@
       ask(index + 1, query);
     }
 
+    open.setAttribute("aria-expanded", "false");
     open.addEventListener("click", function () {
       lists.hidden = !lists.hidden;
+      open.setAttribute("aria-expanded", String(!lists.hidden));
       if (!lists.hidden && !options[0].length) { ask(0, ""); }
     });
     box.appendChild(open);

@@ -1,5 +1,6 @@
-// Counter pages: move the focus to the error summary when a page comes back with errors, so a keyboard or
-// screen-reader user hears the list first; the summary's links then move to each field.
+// Every page: a form that comes back refused shows an error summary (role="alert", data-focus-on-load); the focus
+// moves to it when the page loads, so a keyboard or screen-reader user hears the list first, and each of its links
+// moves the focus to its field (a plain "#id" link would only scroll).
 (function () {
   "use strict";
   var summary = document.querySelector("[data-focus-on-load]");
@@ -7,7 +8,7 @@
     summary.focus();
   }
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#'], .problems a[href^='#']");
     if (!link) { return; }
     var target = document.getElementById(link.getAttribute("href").slice(1));
     if (target) {
