@@ -7,7 +7,6 @@ the tenancy filter, and the search itself is logged (``access_log_viewed``).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from handlers import paging
 from handlers.audit import ACTIONS, record_access
 from handlers.audit_labels import FUNCTION_LABELS
 from handlers.audit_verify import VerifyResult, verify_chain
@@ -100,24 +100,14 @@ class AccessLogEntry:
 
 
 @dataclass(frozen=True)
-class Page:
-    entries: list[AccessLogEntry]
-    total: int
-    number: int
-    per_page: int
+class Page(paging.Page[AccessLogEntry]):
+    """One page of the search's results, with the filters it was searched by (paging as every long list)."""
+
     filters: AccessLogFilters = field(default_factory=AccessLogFilters)
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+    def entries(self) -> list[AccessLogEntry]:
+        return self.items
 
 
 def function_label(function: str) -> str:
@@ -296,13 +286,13 @@ def search_access_log(uow: UnitOfWork, filters: AccessLogFilters) -> Page:
     per_page = min(max(filters.per_page, 1), MAX_PER_PAGE)
     found = conditions(uow.session, filters)
     total = int(uow.session.scalar(select(func.count(AccessLog.id)).where(*found)) or 0)
-    number = min(max(filters.page, 1), max(1, math.ceil(total / per_page)))
+    number = paging.page_within(filters.page, total, per_page)
     rows = uow.session.execute(_page_query(found, number, per_page)).all()
     entries = [entry(row, name) for row, name in rows]
     targets = [filters.target] if filters.target else []
     detail = {"filters": logged_filters(filters), "hits": total}
     record_access(uow, "access_log_viewed", "view", targets, detail=detail)
-    return Page(entries=entries, total=total, number=number, per_page=per_page, filters=filters)
+    return Page(items=entries, total=total, number=number, per_page=per_page, filters=filters)
 
 
 def logged_functions(uow: UnitOfWork) -> list[str]:
