@@ -14,6 +14,9 @@ ROLES: dict[str, str] = {
     "administrator": "システム管理者",
     "kiosk": "コンビニ交付システム（証明書交付センター）",
 }
+# Roles of other systems, given only to a system's API token (`jumin token`), never to a person who signs in.
+SYSTEM_ROLES = frozenset({"kiosk"})
+STAFF_ROLES: dict[str, str] = {role: label for role, label in ROLES.items() if role not in SYSTEM_ROLES}
 
 PERMISSIONS: dict[str, str] = {
     "resident.search": "住民検索",

@@ -16,7 +16,7 @@ from handlers import audit
 from handlers.context import HIDEABLE_ITEMS
 from handlers.errors import NotFoundError, Problem, ValidationError
 from handlers.passwords import hash_password
-from handlers.permissions import ROLES, require
+from handlers.permissions import ROLES, SYSTEM_ROLES, require
 from handlers.uow import UnitOfWork
 from models.tenant import Ward
 from models.user import User
@@ -267,6 +267,17 @@ def _checked_roles(roles: Iterable[str], problems: list[Problem]) -> list[str]:
     role_list = sorted(set(roles))
     unknown = unknown_role_problems(role_list)
     problems.extend(unknown)
+    systems = [ROLES[r] for r in role_list if r in SYSTEM_ROLES]
+    if systems:
+        problems.append(
+            Problem(
+                "roles",
+                "権限",
+                f"他のシステム用の権限は職員に付与できません（{'、'.join(systems)}）",
+                "システム用のAPIトークンに付与してください",
+                "system_role",
+            )
+        )
     if not unknown and not role_list:
         problems.append(Problem("roles", "権限", "選択されていません", "1つ以上選択してください", "required"))
     return role_list

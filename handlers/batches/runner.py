@@ -20,7 +20,7 @@ from handlers.batches.schedule import FREQUENCIES, next_run
 from handlers.clock import JST, japan_today
 from handlers.context import Actor
 from handlers.db import Database
-from handlers.errors import NotFoundError, Problem, ValidationError
+from handlers.errors import DomainError, NotFoundError, Problem, ValidationError
 from handlers.permissions import require
 from handlers.rules.instants import as_utc
 from handlers.staff_names import staff_names
@@ -86,10 +86,19 @@ def run_batch_now(
     except Exception as err:
         log.error("batch %s failed for tenant %s (run %s): %s", code, tenant_id, run_id, err, exc_info=True)
         return _close(
-            db, tenant_id, run_id, status="failed", error=traceback.format_exc(), output=f"異常終了：{err}"
+            db, tenant_id, run_id, status="failed", error=traceback.format_exc(), output=failure_output(err)
         )
     return _close(db, tenant_id, run_id, status="succeeded", output=outcome.output, result=outcome.result,
                   result_name=outcome.result_name)  # fmt: skip
+
+
+def failure_output(err: Exception) -> str:
+    """The short line a failed run shows in lists and on the dashboard: our own errors say what is wrong in
+    Japanese; any other (a lost connection, a full disk, a defect) may be English, so the line names only its
+    kind and points to the run's page, whose error log keeps the whole traceback."""
+    if isinstance(err, DomainError):
+        return f"異常終了：{err}"
+    return f"異常終了：予期しないエラーが発生しました（{type(err).__name__}）。詳細は実行ログのエラー内容を確認してください。"
 
 
 def _schedule_problems(

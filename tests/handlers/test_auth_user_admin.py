@@ -107,6 +107,22 @@ def test_bad_input_names_each_item_and_writes_nothing(db, setup_session, users_a
     assert _setting_log(setup_session, city_a.id) == []
 
 
+@pytest.mark.req("j1380", "j1210")
+def test_a_system_role_is_refused_for_a_person_created_or_changed(db, setup_session, users_a, city_a):
+    admin = factories.actor_for(users_a["administrator"])
+    with pytest.raises(ValidationError) as created:
+        _create(db, admin, roles=["clerk", "kiosk"])
+    clerk = users_a["clerk"]
+    with pytest.raises(ValidationError) as changed, unit_of_work(db, admin) as uow:
+        user_admin.update_user_roles(uow, clerk.id, ["clerk", "kiosk"])
+    for err in (created, changed):
+        (problem,) = err.value.problems
+        assert problem.code == "system_role" and "コンビニ交付システム" in problem.reason
+    setup_session.expire_all()
+    assert setup_session.get(models.User, clerk.id).roles == ["clerk"]
+    assert _setting_log(setup_session, city_a.id) == []
+
+
 @pytest.mark.req("j1380", "j1390")
 def test_roles_and_hidden_items_are_changed_and_logged(db, setup_session, users_a, city_a):
     admin = factories.actor_for(users_a["administrator"])

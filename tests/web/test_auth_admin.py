@@ -192,3 +192,12 @@ def test_a_ward_the_city_does_not_have_is_reported_beside_the_field(client, setu
     assert _user(setup_session, "sato@141003") is None
     assert client.post("/admin/users/new", data={**NEW_USER, "ward_code": "141011"}).status_code == 302
     assert _user(setup_session, "sato@141003").ward_code == "141011"
+
+
+@pytest.mark.req("j1380", "j1210")
+def test_the_new_user_form_offers_no_system_role_and_refuses_one_sent_anyway(client, setup_session, users_a):
+    sign_in(client, users_a["administrator"].login_id)
+    form = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'value="clerk"' in form and 'value="kiosk"' not in form
+    refused = client.post("/admin/users/new", data={**NEW_USER, "roles": ["clerk", "kiosk"]})
+    assert refused.status_code in (200, 422) and _user(setup_session, "sato@141003") is None

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from handlers.batches import registry as batch_registry
+from handlers.errors import ConflictError
 from models import BatchRun, BatchSchedule
 from tests.web.conftest import login_as
 
@@ -139,7 +140,8 @@ def test_a_failed_run_shows_its_error_on_the_log_page(sign_in, users_a, setup_se
     client.post("/batches/move_outs_due/run", data={})
     run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
     log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
-    assert "異常終了" in log and "RuntimeError: 接続できません" in log
+    assert "異常終了" in log and "RuntimeError: 接続できません" in log  # the traceback, on the run's page
+    assert "予期しないエラーが発生しました（RuntimeError）" in log
     assert "異常終了したバッチが 1 件" in client.get("/batches").get_data(as_text=True)
 
 
@@ -212,3 +214,18 @@ def test_a_period_that_is_no_choice_is_refused_in_japanese_and_nothing_runs(sign
         and "前月・当月" in body
     )
     assert setup_session.scalars(select(BatchRun)).all() == []
+
+
+def test_a_run_refused_by_our_own_rule_shows_the_rules_japanese_message(
+    sign_in, users_a, setup_session, monkeypatch
+):
+    def refused(uow, params, today):  # type: ignore[no-untyped-def]
+        raise ConflictError("対象の世帯は別の処理中です。")
+
+    original = batch_registry.BATCHES["move_outs_due"]
+    monkeypatch.setitem(batch_registry.BATCHES, "move_outs_due",
+                        batch_registry.BatchDefinition(original.code, original.label, refused))  # fmt: skip
+    client = sign_in(users_a["supervisor"])
+    client.post("/batches/move_outs_due/run", data={})
+    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
+    assert run.status == "failed" and run.output == "異常終了：対象の世帯は別の処理中です。"

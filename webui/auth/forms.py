@@ -8,7 +8,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from handlers.errors import ValidationError
-from handlers.permissions import ROLES
+from handlers.permissions import STAFF_ROLES
 from handlers.user_admin import HIDEABLE_ITEM_NAMES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
@@ -18,7 +18,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _role_choices() -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in ROLES.items()]
+    return [SelectChoice(value, label) for value, label in STAFF_ROLES.items()]
 
 
 def _hidden_item_choices() -> list[SelectChoice]:
