@@ -76,8 +76,10 @@ test: install system-deps node-deps
 test-sqlite: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## the browser suites serve a SQLite file of their own whatever the database (tests/browser/conftest.py): they run once,
+## in test-sqlite, not again here
 test-postgres: install
-	JUMIN_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+	JUMIN_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 ## the fast part only (no benchmarks-sized or browser suites)
 test-fast: install
