@@ -129,16 +129,22 @@ def test_full_width_digits_and_a_blank_optional_number_start_the_batch(sign_in, 
     assert {r.status for r in runs.values()} == {"succeeded"}
 
 
-def test_a_failed_run_shows_its_error_on_the_log_page(sign_in, users_a, setup_session, monkeypatch):
+def _run_failing(sign_in, users_a, setup_session, monkeypatch, error: Exception):  # type: ignore[no-untyped-def]
+    """A supervisor runs 転出予定日到来者の除票 (move_outs_due) from its page, its body raising ``error``: the client and the run's row."""
+
     def broken(uow, params, today):  # type: ignore[no-untyped-def]
-        raise RuntimeError("接続できません")
+        raise error
 
     original = batch_registry.BATCHES["move_outs_due"]
     monkeypatch.setitem(batch_registry.BATCHES, "move_outs_due",
                         batch_registry.BatchDefinition(original.code, original.label, broken))  # fmt: skip
     client = sign_in(users_a["supervisor"])
     client.post("/batches/move_outs_due/run", data={})
-    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
+    return client, setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
+
+
+def test_a_failed_run_shows_its_error_on_the_log_page(sign_in, users_a, setup_session, monkeypatch):
+    client, run = _run_failing(sign_in, users_a, setup_session, monkeypatch, RuntimeError("接続できません"))
     log = client.get(f"/batches/runs/{run.id}").get_data(as_text=True)
     assert "異常終了" in log and "RuntimeError: 接続できません" in log  # the traceback, on the run's page
     assert "予期しないエラーが発生しました（RuntimeError）" in log
@@ -219,13 +225,6 @@ def test_a_period_that_is_no_choice_is_refused_in_japanese_and_nothing_runs(sign
 def test_a_run_refused_by_our_own_rule_shows_the_rules_japanese_message(
     sign_in, users_a, setup_session, monkeypatch
 ):
-    def refused(uow, params, today):  # type: ignore[no-untyped-def]
-        raise ConflictError("対象の世帯は別の処理中です。")
-
-    original = batch_registry.BATCHES["move_outs_due"]
-    monkeypatch.setitem(batch_registry.BATCHES, "move_outs_due",
-                        batch_registry.BatchDefinition(original.code, original.label, refused))  # fmt: skip
-    client = sign_in(users_a["supervisor"])
-    client.post("/batches/move_outs_due/run", data={})
-    run = setup_session.scalars(select(BatchRun).where(BatchRun.batch_code == "move_outs_due")).one()
+    refusal = ConflictError("対象の世帯は別の処理中です。")
+    _client, run = _run_failing(sign_in, users_a, setup_session, monkeypatch, refusal)
     assert run.status == "failed" and run.output == "異常終了：対象の世帯は別の処理中です。"
