@@ -29,6 +29,7 @@ from handlers.changes.base import change_types
 from handlers.clock import to_jst
 from handlers.errors import DomainError, NotFoundError, PermissionDeniedError, Problem, ValidationError
 from handlers.permissions import require
+from handlers.rules.digits import whole_number
 from handlers.tenants import municipality_of, setting
 from handlers.uow import UnitOfWork
 from models.case import Case, CaseTask
@@ -90,7 +91,8 @@ class ApprovalOutcome:
 def approval_limit(uow: UnitOfWork) -> int:
     """The municipality's cap on 全部本登録 (``Municipality.settings["bulk_approval_limit"]``, default 50)."""
     value = setting(municipality_of(uow.session, uow.actor.tenant_id), LIMIT_KEY)
-    return int(value) if str(value).isdigit() and int(value) > 0 else 50
+    limit = whole_number(str(value))  # the one reading of typed numbers (a stored ² was int()'s ValueError)
+    return limit if limit is not None and limit > 0 else 50
 
 
 def _provisional(uow: UnitOfWork) -> list[tuple[PendingChange, Case]]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import models
 from handlers.cases import open_case
+from handlers.cases.bulk_approval import approval_limit
 from handlers.clock import japan_today
 from handlers.context import Actor
 from handlers.db import Database
@@ -237,3 +238,16 @@ def test_approving_provisional_changes_needs_a_csrf_token(
     assert client.post("/cases/provisional/approve", data=data).status_code == 400
     accepted = post_form(client, "/cases/provisional/approve", data, page="/cases/provisional")
     assert accepted.status_code == 200 and "本登録しました" in accepted.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("stored", "limit"), [("3", 3), ("３", 3), ("²", 50), ("0", 50), ("x", 50), (None, 50)]
+)
+def test_the_bulk_approval_cap_reads_a_stored_number_or_falls_back_to_fifty(
+    db: Database, setup_session: Session, city_a: models.Municipality, users_a: dict[str, models.User],
+    stored: str | None, limit: int,
+) -> None:  # fmt: skip
+    city_a.settings = {"bulk_approval_limit": stored} if stored is not None else {}
+    setup_session.flush()
+    with unit_of_work(db, factories.actor_for(users_a["supervisor"])) as uow:
+        assert approval_limit(uow) == limit
